@@ -1,0 +1,163 @@
+"""Values that cross module borders: what a reader yields, what the index stores,
+what a search asks for and what it answers.
+
+Everything here is plain data (dataclasses); behaviour lives in the modules that
+own it (``kb.extract``, ``kb.store``, ``kb.search``).
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+DOC_TYPES = ("news", "meeting", "plan", "other")
+FACETS = ("plan", "province", "region", "topic", "type", "year")
+SORTS = ("relevance", "newest", "oldest")
+
+
+@dataclass
+class RawDocument:
+    """What a reader makes of one input document, before metadata extraction.
+
+    ``id`` is set by readers whose records carry their own id (JSONL); for a file
+    the pipeline sets it to the path relative to the indexed folder.
+    ``date_hint`` is an ISO date or a raw Thai date string from structured
+    markup (HTML meta/time elements, a JSONL ``date`` field); the body text
+    remains the primary source for the publication date.
+    """
+
+    title: str
+    text: str
+    id: str | None = None
+    url: str | None = None
+    date_hint: str | None = None
+    type_hint: str | None = None
+    source: str = ""  # path of the file it came from (for messages)
+
+
+@dataclass
+class Failure:
+    """A document or file that could not be read, with the reason in plain words."""
+
+    source: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.reason}"
+
+
+@dataclass
+class Document:
+    """A document as indexed and as returned by ``/api/documents/<id>``."""
+
+    id: str
+    title: str
+    text: str
+    date: str | None = None  # ISO YYYY-MM-DD (Gregorian)
+    type: str = "other"
+    url: str | None = None
+    plans: list[int] = field(default_factory=list)
+    provinces: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    agencies: list[str] = field(default_factory=list)
+    content_hash: str = ""
+    source: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class SearchRequest:
+    """A validated search: query text plus facet filters, sort and paging.
+
+    Filters are OR within one facet and AND across facets.
+    """
+
+    q: str = ""
+    plans: list[int] = field(default_factory=list)
+    provinces: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    types: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+    date_from: str | None = None
+    date_to: str | None = None
+    sort: str = "relevance"
+    limit: int = 10
+    page: int = 1
+
+    def selected(self, facet: str) -> list[str]:
+        """The selected values of one facet, as strings (facet values are strings)."""
+        values = {
+            "plan": self.plans,
+            "province": self.provinces,
+            "region": self.regions,
+            "topic": self.topics,
+            "type": self.types,
+            "year": self.years,
+        }[facet]
+        return [str(v) for v in values]
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "label": self.label, "count": self.count, "selected": self.selected}
+
+
+@dataclass
+class Hit:
+    id: str
+    title: str
+    date: str | None
+    type: str
+    url: str | None
+    plans: list[int]
+    provinces: list[str]
+    regions: list[str]
+    topics: list[str]
+    score: float
+    snippet: str  # HTML-escaped, with <mark> around matches
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class SearchResult:
+    """One answer, rendered alike as JSON, HTML, CSV, Atom and CLI text."""
+
+    request: SearchRequest
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]
+    relaxed: bool = False  # True when not every query word had to match
+    suggestions: list[str] = field(default_factory=list)  # "did you mean"
+    notices: list[str] = field(default_factory=list)  # messages for the user (Thai)
+
+    @property
+    def query(self) -> str:
+        return self.request.q
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.request.limit))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.request.q,
+            "total": self.total,
+            "page": self.request.page,
+            "limit": self.request.limit,
+            "relaxed": self.relaxed,
+            "suggestions": self.suggestions,
+            "notices": self.notices,
+            "hits": [h.to_dict() for h in self.hits],
+            "facets": {name: [v.to_dict() for v in values] for name, values in self.facets.items()},
+        }
