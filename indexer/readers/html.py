@@ -1,0 +1,408 @@
+"""HTML reader: the main content of a web page, without its chrome.
+
+News pages of Thai agencies wrap a release in menus, breadcrumbs, share
+widgets ("แชร์เลย", Facebook/Line buttons, "พิมพ์"), related-news lists and a
+footer with the agency's address (a footer that names ถนนพิษณุโลก and
+กรุงเทพมหานคร would otherwise make every page "about" Bangkok). This reader
+keeps the release itself: it drops non-content elements, picks the main
+container, and turns block elements into line breaks.
+
+Parsing goes through BeautifulSoup with the lxml parser and every walk over
+the tree is iterative, so a page of 100,000 nested ``<div>`` cannot hit
+Python's recursion limit; if anything still recurses too deep, a flat
+tag-stripping fallback keeps the text instead of failing the page.
+"""
+from __future__ import annotations
+
+import html as html_lib
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4.element import PreformattedString
+
+from indexer.readers import ReadError, decode_text
+from kb.models import Failure, RawDocument
+
+# Elements whose content is never text of the release.
+_JUNK_TAGS = (
+    "script", "style", "noscript", "template", "iframe", "svg", "math", "form", "object",
+    "embed", "canvas", "button", "select", "textarea", "input", "video", "audio", "map",
+    "dialog", "link", "meta",
+)
+# Page chrome by element name; <header> only outside an article (an article's own
+# header holds its title and date).
+_CHROME_TAGS = {"nav", "footer", "aside", "menu"}
+_CHROME_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "menu",
+                 "menubar", "toolbar", "dialog", "alertdialog"}
+# Word roots in id/class names that mark chrome ("navbar", "share-buttons",
+# "site-footer", "cookie-banner", "related-news", ...).
+_CHROME_WORDS = ("nav", "menu", "breadcrumb", "share", "sharing", "social", "footer",
+                 "header", "sidebar", "cookie", "banner", "related", "masthead", "topbar",
+                 "skip", "advert", "popup", "modal", "toolbar", "print")
+_HEADERISH_WORDS = ("header", "masthead")
+_CONTENT_WORDS = ("content", "article", "main", "entry", "post", "story", "body", "detail",
+                  "news")
+_BLOCK_TAGS = {
+    "address", "article", "blockquote", "body", "br", "caption", "dd", "details", "div", "dl",
+    "dt", "fieldset", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "header",
+    "hr", "html", "li", "main", "ol", "p", "pre", "section", "summary", "table", "tbody",
+    "td", "tfoot", "th", "thead", "tr", "ul", "center", "footer", "nav", "aside",
+}
+# Lines that are share/print widgets even when the page marks them up anonymously.
+_WIDGET_LINES = {
+    "แชร์เลย", "แชร์", "แชร์ข่าว", "แบ่งปัน", "พิมพ์", "พิมพ์หน้านี้", "พิมพ์ข่าว", "facebook",
+    "line", "twitter", "x", "tweet", "share", "print", "email", "อีเมล", "คัดลอกลิงก์",
+    "copy link", "กลับด้านบน", "back to top", "อ่านต่อ", "read more",
+}
+_TITLE_SEPARATORS = (" | ", " || ", " :: ", " - ", " – ", " — ")
+_SITE_WORDS = ("สำนักงาน", "สภาความมั่นคง", "สมช", "รัฐบาล", "กระทรวง", "กรม", "เว็บไซต์",
+               "website", "official", ".go.th", "nsc", "thaigov")
+_DATE_WORD = re.compile(r"(?<![a-z])(date|time|publish|posted)", re.I)
+_SPACES = re.compile(r"[ \t\f\v\r\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
+def read(path: Path) -> Iterator[RawDocument | Failure]:
+    """Yield the one document of an HTML page, or a Failure saying why there is none."""
+    path = Path(path)
+    source = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        yield Failure(source, f"cannot read file ({err.strerror or err})")
+        return
+    try:
+        markup = decode_text(data, _declared_charset(data), what="HTML")
+    except ReadError as err:
+        yield Failure(source, err.reason)
+        return
+    try:
+        page = _parse(markup)
+    except RecursionError:
+        page = _flat_parse(markup)
+    if not page.text:
+        yield Failure(source, "no text in the page's main content")
+        return
+    yield RawDocument(
+        title=page.title or _first_line(page.text),
+        text=page.text,
+        url=page.url,
+        date_hint=page.date_hint,
+        type_hint=None,
+        source=source,
+    )
+
+
+class _Page:
+    def __init__(self, title: str, text: str, url: str | None, date_hint: str | None) -> None:
+        self.title, self.text, self.url, self.date_hint = title, text, url, date_hint
+
+
+def _declared_charset(data: bytes) -> str | None:
+    """The charset a page declares in its first bytes (meta charset, http-equiv, XML prolog)."""
+    head = data[:4096].decode("latin-1")
+    match = re.search(r"<meta[^>]+charset\s*=\s*[\"']?\s*([\w:.-]+)", head, re.I) or re.search(
+        r"<\?xml[^>]+encoding\s*=\s*[\"']([\w:.-]+)", head, re.I
+    )
+    return match.group(1) if match else None
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _parse(markup: str) -> _Page:
+    soup = BeautifulSoup(markup, "lxml")
+    url = _canonical_url(soup)
+    meta_date = _meta_date(soup)
+    head_title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    if soup.head is not None:
+        soup.head.decompose()
+    for tag in soup.find_all(_JUNK_TAGS):
+        if not tag.decomposed:
+            tag.decompose()
+    for node in soup.find_all(string=lambda s: isinstance(s, PreformattedString)):
+        node.extract()  # comments, CDATA, processing instructions, doctype
+
+    body = soup.body or soup
+    dropped = _chrome_elements(body)
+    container = _main_container(body, dropped)
+    title_el = _title_element(container, dropped)
+    title = title_el.get_text(" ", strip=True) if title_el is not None else ""
+    date_hint = _time_date(container, dropped) or meta_date or _time_date(body, dropped)
+    date_hint = date_hint or _class_date(container, dropped) or _class_date(body, dropped)
+    skip = set(dropped)
+    if title_el is not None:
+        skip.add(id(title_el))
+    text = _text_of(container, skip)
+    return _Page(_clean_title(title or head_title), text, url, date_hint)
+
+
+def _attr_text(tag: Tag, name: str) -> str:
+    value = tag.get(name)
+    if isinstance(value, list):
+        return " ".join(value)
+    return value or ""
+
+
+def _words(tag: Tag) -> list[str]:
+    """The words of an element's id and class ("siteFooter main_nav" → site, footer, main, nav)."""
+    raw = _attr_text(tag, "id") + " " + _attr_text(tag, "class")
+    raw = re.sub(r"([a-z])([A-Z])", r"\1 \2", raw)
+    return [w for w in re.split(r"[^a-z0-9]+", raw.lower()) if w]
+
+
+def _has_word(words: list[str], roots: tuple[str, ...]) -> bool:
+    return any(w.startswith(root) for w in words for root in roots)
+
+
+def _is_hidden(tag: Tag) -> bool:
+    return (
+        tag.has_attr("hidden")
+        or _attr_text(tag, "aria-hidden").lower() == "true"
+        or bool(_HIDDEN_STYLE.search(_attr_text(tag, "style")))
+    )
+
+
+def _chrome_elements(body: Tag) -> set[int]:
+    """ids of the elements to leave out (their descendants go with them).
+
+    One pass in document order; ``in_article`` is inherited from the parent so
+    no element walks its ancestors (that would be quadratic on deep pages).
+    """
+    dropped: set[int] = set()
+    in_article: dict[int, bool] = {id(body): body.name in ("article", "main")}
+    total = None
+    for tag in body.descendants:
+        if not isinstance(tag, Tag):
+            continue
+        parent_id = id(tag.parent)
+        if parent_id in dropped:
+            dropped.add(id(tag))
+            continue
+        inside = in_article.get(parent_id, False)
+        role = _attr_text(tag, "role").lower()
+        in_article[id(tag)] = inside or tag.name in ("article", "main") or role == "main"
+        if _is_hidden(tag) or tag.name in _CHROME_TAGS or (tag.name == "header" and not inside):
+            dropped.add(id(tag))
+            continue
+        words = _words(tag)
+        chrome_role = role in _CHROME_ROLES and not (inside and role == "banner")
+        chrome_words = _has_word(words, _CHROME_WORDS) and not (
+            inside and _has_word(words, _HEADERISH_WORDS) and not _has_word(
+                [w for w in words if not w.startswith(_HEADERISH_WORDS)], _CHROME_WORDS)
+        )
+        if not (chrome_role or chrome_words):
+            continue
+        if total is None:
+            total = len(body.get_text())
+        # A class such as "has-sidebar" on a wrapper of the whole release must not
+        # cost us the release: big link-poor elements stay.
+        own = tag.get_text()
+        if len(own) > 0.5 * total and _link_density(tag, own) < 0.5:
+            continue
+        dropped.add(id(tag))
+    return dropped
+
+
+def _link_density(tag: Tag, own_text: str) -> float:
+    links = sum(len(a.get_text()) for a in tag.find_all("a"))
+    return links / max(1, len(own_text))
+
+
+def _is_dropped(tag: Tag, dropped: set[int]) -> bool:
+    return id(tag) in dropped
+
+
+def _main_container(body: Tag, dropped: set[int]) -> Tag:
+    """The element holding the release: <main>/<article>/role=main, else a content-named one."""
+    semantic: list[Tag] = []
+    named: list[Tag] = []
+    for tag in body.descendants:
+        if not isinstance(tag, Tag) or id(tag) in dropped:
+            continue
+        if tag.name in ("main", "article") or _attr_text(tag, "role").lower() == "main":
+            semantic.append(tag)
+        elif tag.name not in ("html", "body") and _has_word(_words(tag), _CONTENT_WORDS):
+            named.append(tag)
+    for group in (semantic, named):
+        best = _best_candidate(group, dropped)
+        if best is not None:
+            return best
+    return body
+
+
+def _best_candidate(candidates: list[Tag], dropped: set[int]) -> Tag | None:
+    """The candidate with the most text; a tighter one inside it wins if it holds most of it."""
+    sized = [(len(_text_of(tag, dropped)), tag) for tag in candidates[:200]]
+    sized = [(n, tag) for n, tag in sized if n >= 20]
+    if not sized:
+        return None
+    sized.sort(key=lambda pair: -pair[0])
+    best_len, best = sized[0]
+    for n, tag in sized[1:]:
+        if n >= 0.7 * best_len and any(parent is best for parent in tag.parents):
+            best = tag
+    return best
+
+
+def _outside_chrome(tag: Tag, dropped: set[int]) -> bool:
+    return not any(id(p) in dropped for p in tag.parents) and id(tag) not in dropped
+
+
+def _title_element(container: Tag, dropped: set[int]) -> Tag | None:
+    for h1 in container.find_all("h1"):
+        if h1.get_text(strip=True) and _outside_chrome(h1, dropped):
+            return h1
+    return None
+
+
+def _time_date(scope: Tag, dropped: set[int]) -> str | None:
+    for time in scope.find_all("time"):
+        if not _outside_chrome(time, dropped):
+            continue
+        value = _attr_text(time, "datetime").strip() or time.get_text(" ", strip=True)
+        if value:
+            return value
+    return None
+
+
+def _meta_date(soup: BeautifulSoup) -> str | None:
+    wanted = ("article:published_time", "date", "dc.date", "dc.date.issued", "dcterms.date",
+              "publishdate", "pubdate", "og:published_time", "datepublished")
+    found: dict[str, str] = {}
+    for meta in soup.find_all("meta"):
+        key = (_attr_text(meta, "property") or _attr_text(meta, "name")
+               or _attr_text(meta, "itemprop")).strip().lower()
+        content = _attr_text(meta, "content").strip()
+        if key in wanted and content and key not in found:
+            found[key] = content
+    for key in wanted:
+        if key in found:
+            return found[key]
+    return None
+
+
+def _class_date(scope: Tag, dropped: set[int]) -> str | None:
+    for tag in scope.find_all(True):
+        if id(tag) in dropped or not _DATE_WORD.search(
+            _attr_text(tag, "id") + " " + _attr_text(tag, "class")
+        ):
+            continue
+        value = " ".join(tag.get_text(" ", strip=True).split())
+        if value and len(value) <= 100 and _outside_chrome(tag, dropped):
+            return value
+    return None
+
+
+def _canonical_url(soup: BeautifulSoup) -> str | None:
+    for link in soup.find_all("link"):
+        rel = link.get("rel") or []
+        rels = rel if isinstance(rel, list) else rel.split()
+        if "canonical" in [r.lower() for r in rels] and _attr_text(link, "href").strip():
+            return _attr_text(link, "href").strip()
+    for meta in soup.find_all("meta"):
+        if _attr_text(meta, "property").lower() == "og:url" and _attr_text(meta, "content").strip():
+            return _attr_text(meta, "content").strip()
+    return None
+
+
+def _text_of(container: Tag, skip: set[int]) -> str:
+    """The visible text, one line per block element, without the skipped subtrees.
+
+    Strings are grouped by their nearest block ancestor: when it changes, a new
+    line starts. That ancestor is inherited down the walk (a dict by element
+    id), so the cost stays linear however deep the page is.
+    """
+    block_of: dict[int, int] = {id(container): id(container)}
+    pre_of: dict[int, bool] = {id(container): container.name == "pre"}
+    skipped: set[int] = set()
+    parts: list[str] = []
+    current_block = id(container)
+    for node in container.descendants:
+        parent_id = id(node.parent)
+        if parent_id in skipped:
+            skipped.add(id(node))
+            continue
+        if isinstance(node, Tag):
+            if id(node) in skip:
+                skipped.add(id(node))
+                continue
+            block_of[id(node)] = id(node) if node.name in _BLOCK_TAGS else block_of[parent_id]
+            pre_of[id(node)] = pre_of[parent_id] or node.name == "pre"
+            if node.name in ("br", "hr"):
+                parts.append("\n")
+            continue
+        if not isinstance(node, NavigableString) or isinstance(node, PreformattedString):
+            continue
+        block = block_of.get(parent_id, current_block)
+        if block != current_block:
+            parts.append("\n")
+            current_block = block
+        text = str(node)
+        parts.append(text if pre_of.get(parent_id) else re.sub(r"\s+", " ", text))
+    return _tidy("".join(parts))
+
+
+def _tidy(text: str) -> str:
+    """Collapse spaces, drop empty and widget lines, keep one line per paragraph."""
+    lines = []
+    for line in text.replace("\ufeff", "").splitlines():
+        line = _SPACES.sub(" ", line).strip()
+        if line and line.lower() not in _WIDGET_LINES:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def _clean_title(title: str) -> str:
+    """Drop a site-name suffix ("… | สำนักงานสภาความมั่นคงแห่งชาติ") but never part of the title.
+
+    A dash inside a Thai title ("พ.ศ. ๒๕๖๖ – ๒๕๗๐") is not a separator: a
+    suffix is only cut when it has no digits and leaves brackets balanced, or
+    follows a pipe, or names a site.
+    """
+    title = " ".join(title.split())
+    for _ in range(3):
+        cut = None
+        for sep in _TITLE_SEPARATORS:
+            at = title.rfind(sep)
+            if at > 0 and (cut is None or at > cut[0]):
+                cut = (at, sep)
+        if cut is None:
+            break
+        at, sep = cut
+        head, tail = title[:at].strip(), title[at + len(sep):].strip()
+        site_like = any(w in tail.lower() for w in _SITE_WORDS)
+        plain = not re.search(r"[0-9\u0e50-\u0e59]", tail) and head.count("(") == head.count(")")
+        if head and (sep.strip() in ("|", "||", "::") or site_like or (plain and len(tail) <= 40
+                                                                         and len(head) >= len(tail))):
+            title = head
+        else:
+            break
+    return title
+
+
+def _first_line(text: str) -> str:
+    from indexer.readers import title_from_text
+
+    return title_from_text(text)
+
+
+# --------------------------------------------------------------------------- fallback
+
+
+def _flat_parse(markup: str) -> _Page:
+    """Tag stripping by regular expressions, for pages too deep for any tree walk."""
+    title_match = re.search(r"<title[^>]*>(.*?)</title>", markup, re.I | re.S)
+    title = html_lib.unescape(re.sub(r"<[^>]+>", " ", title_match.group(1))) if title_match else ""
+    body = re.sub(r"<head\b.*?</head>", " ", markup, flags=re.I | re.S)
+    body = re.sub(r"<!--.*?-->", " ", body, flags=re.S)
+    for tag in ("script", "style", "noscript", "template", "svg", "nav", "footer", "aside",
+                "header", "form", "iframe"):
+        body = re.sub(rf"<{tag}\b.*?</{tag}\s*>", " ", body, flags=re.I | re.S)
+    body = re.sub(r"\s+", " ", body)
+    block = "|".join(sorted(_BLOCK_TAGS))
+    body = re.sub(rf"</?(?:{block})\b[^>]*>", "\n", body, flags=re.I)
+    body = re.sub(r"<[^>]*>", " ", body)
+    return _Page(_clean_title(title), _tidy(html_lib.unescape(body)), None, None)
