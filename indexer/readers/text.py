@@ -1,0 +1,198 @@
+"""Plain-text and Markdown reader: releases and meeting notes saved as ``.txt``/``.md``.
+
+The first non-empty line is the title (a Markdown ``# heading`` or a setext
+heading loses its markers) and is not repeated in the text. A source line
+(``ที่มา: URL``, ``ที่มา : URL``, ``Source: URL``) becomes the url and leaves the
+text, so the address does not pollute search. An optional front-matter block
+(``---`` … ``---`` with simple ``key: value`` lines: title, date, url, type) is
+parsed without a YAML dependency, because nothing else in it is ever needed.
+Markdown is flattened to the words a reader sees: emphasis markers and link
+targets go, list items stay one per line.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from indexer.readers import ReadError, decode_text, title_from_text
+from kb.models import Failure, RawDocument
+
+_MARKDOWN_SUFFIXES = (".md", ".markdown")
+_FRONT_MATTER_KEYS = {"title": "title", "date": "date", "url": "url", "type": "type",
+                      "source": "url", "ที่มา": "url"}
+_SOURCE_LINE = re.compile(
+    r"^\s*(?:ที่มา|แหล่งที่มา|source|url)\s*[:：]\s*<?(https?://[^\s>]+)>?\s*$", re.I
+)
+_ATX_HEADING = re.compile(r"^\s{0,3}#{1,6}(?:\s+|$)(.*?)(?:\s+#+)?\s*$")
+_SETEXT_RULE = re.compile(r"^\s{0,3}(=+|-+)\s*$")
+_THEMATIC_BREAK = re.compile(r"^\s{0,3}([-*_])(?:\s*\1){2,}\s*$")
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_REFERENCE_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S+.*$")
+
+
+def read(path: Path) -> Iterator[RawDocument | Failure]:
+    """Yield the one document of a text or Markdown file, or a Failure saying why not."""
+    path = Path(path)
+    source = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        yield Failure(source, f"cannot read file ({err.strerror or err})")
+        return
+    try:
+        content = decode_text(data, what="text")
+    except ReadError as err:
+        yield Failure(source, err.reason)
+        return
+    document = parse_text(content, markdown=path.suffix.lower() in _MARKDOWN_SUFFIXES)
+    if document is None:
+        yield Failure(source, "empty file")
+        return
+    document.source = source
+    yield document
+
+
+def parse_text(content: str, markdown: bool = False) -> RawDocument | None:
+    """The document in a decoded text, or None when it holds no words at all."""
+    content = content.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    lines = content.split("\n")
+    meta, lines = _front_matter(lines)
+    url = meta.get("url")
+    kept: list[str] = []
+    for line in lines:
+        match = _SOURCE_LINE.match(line)
+        if match and url is None:
+            url = match.group(1)
+            continue
+        if match and match.group(1) == url:
+            continue
+        kept.append(line)
+    if markdown:
+        kept = _flatten_markdown(kept)
+    title, body = _split_title(kept, markdown, meta.get("title"))
+    text = _tidy(body)
+    if not title and not text:
+        return None
+    return RawDocument(
+        title=title or title_from_text(text),
+        text=text,
+        url=url,
+        date_hint=meta.get("date"),
+        type_hint=meta.get("type"),
+    )
+
+
+def _front_matter(lines: list[str]) -> tuple[dict[str, str], list[str]]:
+    """Simple ``key: value`` pairs from a leading ``---`` block, and the lines after it."""
+    start = 0
+    while start < len(lines) and not lines[start].strip():
+        start += 1
+    if start >= len(lines) or lines[start].strip() != "---":
+        return {}, lines
+    for end in range(start + 1, min(len(lines), start + 60)):
+        if lines[end].strip() in ("---", "..."):
+            break
+    else:
+        return {}, lines
+    meta: dict[str, str] = {}
+    for line in lines[start + 1 : end]:
+        key, sep, value = line.partition(":")
+        key = key.strip().lower()
+        value = value.strip().strip("\"'").strip()
+        if sep and key in _FRONT_MATTER_KEYS and value and _FRONT_MATTER_KEYS[key] not in meta:
+            meta[_FRONT_MATTER_KEYS[key]] = value
+    if not meta and not all(":" in line or not line.strip() for line in lines[start + 1 : end]):
+        return {}, lines  # a leading rule, not front matter
+    return meta, lines[end + 1 :]
+
+
+def _split_title(lines: list[str], markdown: bool, given: str | None) -> tuple[str, list[str]]:
+    """The title line (markers removed) and the remaining lines; a front-matter title wins."""
+    index = 0
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    if index >= len(lines):
+        return given or "", []
+    first = lines[index]
+    rest = lines[index + 1 :]
+    if markdown:
+        heading = _ATX_HEADING.match(first)
+        if heading:
+            first = heading.group(1)
+        elif rest and _SETEXT_RULE.match(rest[0]) and first.strip():
+            rest = rest[1:]
+        first = _inline_markdown(first)
+    first = " ".join(first.split())
+    if given:
+        # The body's own first line is dropped only when it repeats the given title.
+        if first == " ".join(given.split()):
+            return given, rest
+        return given, lines[index:]
+    return first, rest
+
+
+def _flatten_markdown(lines: list[str]) -> list[str]:
+    """Markdown lines as plain lines: no emphasis, link targets, fences or rules."""
+    out: list[str] = []
+    in_fence = False
+    for i, line in enumerate(lines):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            out.append(line)
+            continue
+        # A setext underline right after a text line belongs to the heading: keep it
+        # for _split_title (title) or drop it here (a later heading).
+        if _SETEXT_RULE.match(line) and i > 0 and lines[i - 1].strip():
+            if not out or out[-1].strip() == "":
+                out.append(line)
+            elif len(out) == _first_text_index(out) + 1:
+                out.append(line)
+            continue
+        if _THEMATIC_BREAK.match(line) or _REFERENCE_DEF.match(line):
+            out.append("")
+            continue
+        heading = _ATX_HEADING.match(line)
+        if heading and out and any(o.strip() for o in out):
+            line = heading.group(1)
+        line = re.sub(r"^(\s*)(?:>\s?)+", r"\1", line)  # block quotes
+        out.append(line if heading and not any(o.strip() for o in out) else _inline_markdown(line))
+    return out
+
+
+def _first_text_index(lines: list[str]) -> int:
+    for i, line in enumerate(lines):
+        if line.strip():
+            return i
+    return -1
+
+
+def _inline_markdown(line: str) -> str:
+    """Remove inline Markdown: images/links keep their text, emphasis and code lose markers."""
+    line = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", line)
+    line = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", line)
+    line = re.sub(r"\[([^\]]+)\]\[[^\]]*\]", r"\1", line)
+    line = re.sub(r"<(https?://[^>\s]+)>", r"\1", line)
+    line = re.sub(r"`([^`]+)`", r"\1", line)
+    # Bullets ("* item") are not emphasis: protect a leading list marker.
+    bullet = re.match(r"^(\s*[*+-]\s+)", line)
+    prefix, rest = (bullet.group(1), line[bullet.end():]) if bullet else ("", line)
+    rest = re.sub(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", r"\2", rest)
+    rest = re.sub(r"~~(?=\S)(.+?)(?<=\S)~~", r"\1", rest)
+    rest = re.sub(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])", r"\1", rest)
+    rest = re.sub(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])", r"\1", rest)
+    return prefix + rest
+
+
+def _tidy(lines: list[str]) -> str:
+    """Collapse runs of spaces and of blank lines; paragraphs stay apart by one blank line."""
+    out: list[str] = []
+    for line in lines:
+        line = re.sub(r"[ \t\u00a0\f\v]+", " ", line).strip()
+        if line or (out and out[-1]):
+            out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out)
