@@ -133,40 +133,42 @@ def _split_title(lines: list[str], markdown: bool, given: str | None) -> tuple[s
 
 
 def _flatten_markdown(lines: list[str]) -> list[str]:
-    """Markdown lines as plain lines: no emphasis, link targets, fences or rules."""
+    """Markdown lines as plain lines: no emphasis, link targets, fences or rules.
+
+    The first text line and a setext underline right below it stay as they are:
+    ``_split_title`` reads the title from them.
+    """
     out: list[str] = []
     in_fence = False
+    seen_text = 0
     for i, line in enumerate(lines):
         if _FENCE.match(line):
             in_fence = not in_fence
             continue
         if in_fence:
             out.append(line)
+            seen_text += bool(line.strip())
             continue
-        # A setext underline right after a text line belongs to the heading: keep it
-        # for _split_title (title) or drop it here (a later heading).
         if _SETEXT_RULE.match(line) and i > 0 and lines[i - 1].strip():
-            if not out or out[-1].strip() == "":
-                out.append(line)
-            elif len(out) == _first_text_index(out) + 1:
+            if seen_text == 1 and out and out[-1].strip():
                 out.append(line)
             continue
         if _THEMATIC_BREAK.match(line) or _REFERENCE_DEF.match(line):
             out.append("")
             continue
+        if not line.strip():
+            out.append(line)
+            continue
+        seen_text += 1
+        if seen_text == 1:
+            out.append(line)
+            continue
         heading = _ATX_HEADING.match(line)
-        if heading and out and any(o.strip() for o in out):
+        if heading:
             line = heading.group(1)
         line = re.sub(r"^(\s*)(?:>\s?)+", r"\1", line)  # block quotes
-        out.append(line if heading and not any(o.strip() for o in out) else _inline_markdown(line))
+        out.append(_inline_markdown(line))
     return out
-
-
-def _first_text_index(lines: list[str]) -> int:
-    for i, line in enumerate(lines):
-        if line.strip():
-            return i
-    return -1
 
 
 def _inline_markdown(line: str) -> str:
