@@ -1,0 +1,184 @@
+"""The project's fixed vocabularies, read from the JSON files beside this module.
+
+Plans, provinces, regions, topics, agencies and document types are data, not code:
+adding a synonym, an alias or a lexicon term is an edit of a JSON file here and
+never needs a code change.  Each file is read once, lazily, on first use, so
+importing ``kb.taxonomy`` costs nothing.
+
+The values that cross module borders are the keys: plan numbers (``"3"`` as a
+facet value), canonical Thai province names, region keys (``north`` ...), topic
+keys (``drugs`` ...) and document types (``news`` ...).  ``label`` turns any of
+them into the Thai text a reader sees.
+"""
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+__all__ = [
+    "plans",
+    "provinces",
+    "province_context",
+    "regions",
+    "region_exclusions",
+    "topics",
+    "agencies",
+    "agency_blockers",
+    "doc_types",
+    "type_cues",
+    "plan_context",
+    "label",
+    "values",
+    "region_of",
+    "synonyms",
+    "dictionary_terms",
+]
+
+
+@cache
+def _load(name: str) -> dict[str, Any]:
+    """One taxonomy file as parsed JSON (cached: the files never change at run time)."""
+    text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def plans() -> list[dict]:
+    """The 17 plans: no, title, short, lead_agency, group, alt_titles."""
+    return _load("plans.json")["plans"]
+
+
+def plan_context() -> dict[str, list[str]]:
+    """Phrases that show a text speaks about the security policy, and plan-related words."""
+    data = _load("plans.json")
+    return {"context_markers": data["context_markers"], "terms": data["terms"]}
+
+
+def provinces() -> list[dict]:
+    """The 77 provinces: name, abbr_th, name_en, region, aliases, trap, exclude."""
+    return _load("provinces.json")["provinces"]
+
+
+def province_context() -> dict[str, list[str]]:
+    """Context words that decide whether a province name in running text counts."""
+    data = _load("provinces.json")["context"]
+    return {k: v for k, v in data.items() if not k.startswith("_")}
+
+
+def regions() -> list[dict]:
+    """The six regions: key, label, phrases."""
+    return _load("regions.json")["regions"]
+
+
+def region_exclusions() -> list[str]:
+    """Phrases (Middle East, ภูมิภาค ...) inside which a region phrase is not a Thai region."""
+    return _load("regions.json")["exclude"]
+
+
+def topics() -> list[dict]:
+    """The 12 topics: key, label, strong and weak lexicon terms, exclude phrases."""
+    return _load("topics.json")["topics"]
+
+
+def agencies() -> list[dict]:
+    """Agencies: canonical abbr, full Thai name, aliases."""
+    return _load("agencies.json")["agencies"]
+
+
+def agency_blockers() -> list[str]:
+    """Other names that contain an agency abbreviation but are not that agency."""
+    return _load("agencies.json")["blockers"]
+
+
+def doc_types() -> list[dict]:
+    """Document types (news, meeting, plan, other) with Thai labels."""
+    return _load("types.json")["types"]
+
+
+def type_cues() -> dict[str, list[str]]:
+    """Title and text cues that tell a plan, a meeting record or a news release."""
+    return {k: v for k, v in _load("types.json").items() if k not in ("types", "_doc")}
+
+
+@cache
+def _labels() -> dict[str, dict[str, str]]:
+    return {
+        "plan": {str(p["no"]): f"แผนฯ ที่ {p['no']} {p['short']}" for p in plans()},
+        "province": {p["name"]: p["name"] for p in provinces()},
+        "region": {r["key"]: r["label"] for r in regions()},
+        "topic": {t["key"]: t["label"] for t in topics()},
+        "type": {t["key"]: t["label"] for t in doc_types()},
+    }
+
+
+def label(facet: str, value: str) -> str:
+    """The Thai label shown for a facet value; an unknown value is shown as itself.
+
+    Years are stored Gregorian but Thai readers count in the Buddhist Era, so a
+    year facet value ``"2024"`` is labelled ``"2567"``.
+    """
+    value = str(value)
+    if facet == "year":
+        return str(int(value) + 543) if value.isdigit() else value
+    return _labels().get(facet, {}).get(value, value)
+
+
+def values(facet: str) -> list[str]:
+    """Every known value of a facet, in display order; years are an open set ([])."""
+    if facet == "year":
+        return []
+    return list(_labels().get(facet, {}))
+
+
+@cache
+def _region_by_province() -> dict[str, str]:
+    return {p["name"]: p["region"] for p in provinces()}
+
+
+def region_of(province: str) -> str:
+    """Region key of a canonical province name (KeyError for an unknown name)."""
+    return _region_by_province()[province]
+
+
+@cache
+def _synonyms() -> tuple[tuple[str, ...], ...]:
+    groups: list[tuple[str, ...]] = []
+    for p in provinces():
+        groups.append(tuple(dict.fromkeys([p["name"], *p["aliases"]])))
+    for a in agencies():
+        groups.append(tuple(dict.fromkeys([a["abbr"], a["name"], *a["aliases"]])))
+    return tuple(g for g in groups if len(g) > 1)
+
+
+def synonyms() -> list[list[str]]:
+    """Groups of equivalent strings for query expansion (a province and its aliases,
+    an agency's abbreviation, full name and aliases); the first string is canonical."""
+    return [list(g) for g in _synonyms()]
+
+
+@cache
+def _dictionary_terms() -> tuple[str, ...]:
+    terms: list[str] = []
+    for p in provinces():
+        terms += [p["name"], *p["aliases"]]
+    for a in agencies():
+        terms += [a["abbr"], a["name"], *a["aliases"]]
+    terms += plan_context()["terms"]
+    for p in plans():
+        terms.append(p["short"])
+    for r in regions():
+        terms += [r["label"], *r["phrases"]]
+    for t in topics():
+        terms += [*t["strong"], *t["weak"]]
+    cleaned = (t.strip().rstrip(".") for t in terms)
+    # The segmenter's dictionary holds Thai words: drop English names and
+    # multi-word phrases (their parts are words of their own).
+    thai = (t for t in cleaned if t and not any(c.isspace() for c in t) and any("\u0e00" <= c <= "\u0e7f" for c in t))
+    return tuple(dict.fromkeys(thai))
+
+
+def dictionary_terms() -> list[str]:
+    """Domain words for the word segmenter's custom dictionary, so that a province,
+    an agency or a topic term is kept whole (trailing abbreviation periods removed)."""
+    return list(_dictionary_terms())
