@@ -1,0 +1,244 @@
+"""Thai text analysis: the one function that turns text into index terms.
+
+The same code runs when a document is indexed and when a query is parsed; a
+difference between the two sides would silently lose documents, so there is
+exactly one pipeline, read top to bottom like the sentence that describes it:
+
+    normalize  →  split into script runs  →  Thai words (nlpo3 + domain dictionary)
+                                          →  Thai sub-word units (character clusters)
+
+* ``normalize`` folds what readers and typists vary on: Unicode compatibility
+  forms, zero-width characters, Thai digits (๓ → 3), Latin case, abbreviation
+  periods (สมช. ≡ สมช), split sara am, doubled or misordered vowel and tone marks.
+* ``words`` gives the word tokens used for ranking (BM25) and phrase queries.
+* ``units`` gives character clusters (a base character with its combining
+  marks); their bigrams make any Thai substring findable even where the
+  segmenter cut the document's words differently from the query's
+  (การค้า|มนุษย์ still contains ค้ามนุษย์).
+
+``normalize_with_offsets`` maps every normalized character back to the source
+text, so highlights cover exactly the matched characters of the original.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import tempfile
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Callable
+
+# --- normalization -----------------------------------------------------------
+
+_THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
+_DIGIT_AND_ZW_TABLE = str.maketrans(
+    {**{d: str(i) for i, d in enumerate(_THAI_DIGITS)}, **{c: None for c in "\u200b\u200c\u200d\u2060\ufeff\u00ad"}}
+)
+# Thai combining marks: mai han-akat, upper/lower vowels, phinthu, maitaikhu,
+# tone marks, thanthakhat, nikhahit, yamakkan.
+_MARKS = "\u0e31\u0e34-\u0e3a\u0e47-\u0e4e"
+_THAI_LETTER = "\u0e01-\u0e2e"
+
+
+@dataclass(frozen=True)
+class _Rule:
+    pattern: re.Pattern[str]
+    repl: str  # a plain replacement or a backreference template
+
+
+# Each rule is one regex substitution, so the offset-tracking variant below can
+# replay exactly the same steps.  Order matters.
+_RULES: tuple[_Rule, ...] = (
+    # NFKC splits sara am into nikhahit + sara aa; PDFs often do too.
+    _Rule(re.compile("\u0e4d\\s*\u0e32"), "\u0e33"),
+    # a space or line break that a PDF or a typist put before a combining mark
+    _Rule(re.compile(f"(?<=[{_THAI_LETTER}{_MARKS}])[ \\t]+(?=[{_MARKS}])"), ""),
+    # tone mark typed before the upper vowel: canonical order is vowel, then tone
+    _Rule(re.compile("([\u0e48-\u0e4b])([\u0e31\u0e34-\u0e37])"), r"\2\1"),
+    # the same mark typed twice
+    _Rule(re.compile(f"([{_MARKS}])\\1+"), r"\1"),
+    # two sara e typed for sara ae
+    _Rule(re.compile("\u0e40\u0e40"), "\u0e41"),
+    # abbreviation periods: สมช. ≡ สมช, กอ.รมน. ≡ กอรมน, จ.ตาก ≡ จตาก
+    _Rule(re.compile(f"(?<=[{_THAI_LETTER}{_MARKS}])\\.+"), ""),
+)
+
+
+def normalize(text: str) -> str:
+    """Fold a text into the form both the index and queries are built from."""
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    text = text.translate(_DIGIT_AND_ZW_TABLE).lower()
+    for rule in _RULES:
+        text = rule.pattern.sub(rule.repl, text)
+    return text
+
+
+def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
+    """``normalize`` plus, for each output character, its index in ``text``.
+
+    Slower than ``normalize`` (used for highlighting a few documents per
+    query, never for indexing) and guaranteed to produce the same string.
+    """
+    offsets = list(range(len(text)))
+    if not unicodedata.is_normalized("NFKC", text):
+        text, offsets = _per_char(text, offsets, lambda c: unicodedata.normalize("NFKC", c))
+    text, offsets = _per_char(text, offsets, lambda c: c.translate(_DIGIT_AND_ZW_TABLE).lower())
+    for rule in _RULES:
+        text, offsets = _sub_with_offsets(rule, text, offsets)
+    return text, offsets
+
+
+def _per_char(text: str, offsets: list[int], fold: Callable[[str], str]) -> tuple[str, list[int]]:
+    out: list[str] = []
+    out_offsets: list[int] = []
+    for ch, off in zip(text, offsets):
+        folded = fold(ch)
+        out.append(folded)
+        out_offsets.extend([off] * len(folded))
+    return "".join(out), out_offsets
+
+
+def _sub_with_offsets(rule: _Rule, text: str, offsets: list[int]) -> tuple[str, list[int]]:
+    out: list[str] = []
+    out_offsets: list[int] = []
+    last = 0
+    for m in rule.pattern.finditer(text):
+        out.append(text[last : m.start()])
+        out_offsets.extend(offsets[last : m.start()])
+        replacement = m.expand(rule.repl)
+        out.append(replacement)
+        if rule.repl.startswith("\\"):
+            # a reordering of groups: each output character keeps its own source
+            for group in (int(g) for g in re.findall(r"\\(\d)", rule.repl)):
+                out_offsets.extend(offsets[m.start(group) : m.end(group)])
+        else:
+            out_offsets.extend([offsets[m.start()]] * len(replacement))
+        last = m.end()
+    out.append(text[last:])
+    out_offsets.extend(offsets[last:])
+    return "".join(out), out_offsets
+
+
+def thai_to_arabic_digits(text: str) -> str:
+    return text.translate(_DIGIT_AND_ZW_TABLE)
+
+
+# --- tokens -------------------------------------------------------------------
+
+# A run of Thai letters/marks, or a run of Latin letters and digits.
+_RUNS = re.compile(f"(?P<thai>[\u0e01-\u0e3a\u0e40-\u0e4e]+)|(?P<latin>[0-9a-z\u00c0-\u024f]+)")
+# A character cluster: one character and the combining marks that sit on it.
+_UNIT = re.compile(f".[{_MARKS}]*", re.S)
+
+
+@dataclass(frozen=True)
+class Run:
+    text: str
+    start: int  # offset in the normalized text
+    thai: bool
+
+
+def runs(normalized: str) -> list[Run]:
+    """Split normalized text into Thai and Latin/digit runs (punctuation and spaces drop out)."""
+    return [Run(m.group(), m.start(), m.lastgroup == "thai") for m in _RUNS.finditer(normalized)]
+
+
+def units(thai_run: str) -> list[str]:
+    """Character clusters of a Thai run: the sub-word alphabet of the index."""
+    return _UNIT.findall(thai_run)
+
+
+def is_unit_boundary(normalized: str, offset: int) -> bool:
+    """True where a cluster may start or end (no combining mark at ``offset``)."""
+    return offset >= len(normalized) or not ("\u0e31" == normalized[offset] or "\u0e34" <= normalized[offset] <= "\u0e3a" or "\u0e47" <= normalized[offset] <= "\u0e4e")
+
+
+@dataclass
+class Analysis:
+    """The terms of one text: words with positions, and sub-word bigrams with positions."""
+
+    words: list[str]
+    bigrams: list[tuple[str, int]]  # (bigram, position); positions jump between runs
+
+
+def analyze(text: str, *, is_normalized: bool = False) -> Analysis:
+    """Text → index terms.  Used for documents and for every query chunk."""
+    norm = text if is_normalized else normalize(text)
+    word_list: list[str] = []
+    bigrams: list[tuple[str, int]] = []
+    position = 0
+    for run in runs(norm):
+        if not run.thai:
+            word_list.append(run.text)
+            continue
+        word_list.extend(w for w in segment(run.text) if not w.isspace())
+        us = units(run.text)
+        bigrams.extend((a + b, position + i) for i, (a, b) in enumerate(zip(us, us[1:])))
+        position += len(us) + 1  # +1: a phrase never spans two runs
+    return Analysis(word_list, bigrams)
+
+
+def words(text: str) -> list[str]:
+    """The word tokens of a text (normalized first)."""
+    return analyze(text).words
+
+
+# --- word segmentation: PyThaiNLP's nlpo3 (Rust newmm) with our dictionary ----
+
+_dict_lock = threading.Lock()
+
+
+def _domain_terms() -> list[str]:
+    from kb import taxonomy
+
+    return [normalize(t) for t in taxonomy.dictionary_terms() if t.strip()]
+
+
+@cache
+def dictionary() -> tuple[str, str]:
+    """Load PyThaiNLP's word list plus our domain terms into nlpo3 once.
+
+    Returns (nlpo3 dictionary name, signature).  The signature changes when the
+    dictionary does; the index records it, so an index built with another
+    dictionary is rebuilt instead of silently disagreeing with queries.
+    """
+    from pythainlp.tokenize import nlpo3
+
+    base = files("pythainlp.corpus").joinpath("words_th.txt").read_text(encoding="utf-8")
+    terms = sorted({w for w in _domain_terms() if _RUNS.fullmatch(w)})
+    content = base.rstrip("\n") + "\n" + "\n".join(terms) + "\n"
+    signature = hashlib.sha256(content.encode("utf-8")).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / f"kb-words-{signature}.txt"
+    with _dict_lock:
+        if not path.exists():
+            tmp = path.with_suffix(f".{threading.get_ident()}.tmp")
+            tmp.write_text(content, encoding="utf-8")
+            tmp.replace(path)
+        name = f"kb-{signature}"
+        nlpo3.load_dict(str(path), name)
+    return name, signature
+
+
+def segment(thai_run: str) -> list[str]:
+    """Thai words of one run, by nlpo3 (same tokens as PyThaiNLP newmm, ~10× faster)."""
+    from pythainlp.tokenize import nlpo3
+
+    return nlpo3.segment(thai_run, custom_dict=dictionary()[0], safe_mode=True)
+
+
+@cache
+def stopwords() -> frozenset[str]:
+    """Thai function words (PyThaiNLP's list), normalized; ignored when a query is relaxed."""
+    from pythainlp.corpus import thai_stopwords
+
+    return frozenset(normalize(w) for w in thai_stopwords())
+
+
+def signature() -> str:
+    """Identifies the analysis (rules + dictionary) an index was built with."""
+    return f"a1-{dictionary()[1]}"

@@ -1,0 +1,290 @@
+"""The ``kb`` command: index, search, serve and stats.
+
+Commands are thin: they parse options and call the library (``indexer.pipeline``,
+``kb.search``, ``web``).  This is the one module of ``kb`` allowed to import
+``indexer`` and ``web``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from kb import taxonomy
+from kb.models import DOC_TYPES, SORTS
+
+DEFAULT_INDEX_ENV = "KB_INDEX_DIR"
+
+
+def default_index_dir() -> Path:
+    """``$KB_INDEX_DIR``, else ``$XDG_DATA_HOME/kb/index`` (``~/.local/share/kb/index``)."""
+    env = os.environ.get(DEFAULT_INDEX_ENV)
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "kb" / "index"
+
+
+def bundled_corpus() -> Path:
+    """The bundled ``corpus/`` folder (``$KB_CORPUS_DIR`` overrides)."""
+    env = os.environ.get("KB_CORPUS_DIR")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent.parent / "corpus"
+
+
+index_option = click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help=f"Index folder [default: ${DEFAULT_INDEX_ENV} or ~/.local/share/kb/index].",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="kb")
+def main() -> None:
+    """kb — search Thai security-policy documents (สมช. releases, meeting records, NSPP 2566–2570 plans).
+
+    \b
+    Quick start:
+      kb index                      # index the bundled corpus
+      kb search "การค้ามนุษย์" --province ตาก
+      kb serve                      # http://127.0.0.1:5000
+      kb stats
+    """
+
+
+def _echo_err(msg: str) -> None:
+    click.echo(msg, err=True)
+
+
+@main.command("index")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@index_option
+@click.option("--full", is_flag=True, help="Rebuild from scratch (beside the old index, switched atomically).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar [default: on a terminal].")
+def index_cmd(paths: tuple[Path, ...], index_dir: Path | None, full: bool, as_json: bool, progress: bool | None) -> None:
+    """Index files and folders incrementally (HTML, TXT, MD, PDF, JSONL, JSONL.GZ).
+
+    With no PATH, indexes the bundled corpus.  New files are added, changed ones
+    updated, files gone from an indexed folder deleted, unchanged ones untouched.
+
+    \b
+    Examples:
+      kb index
+      kb index ~/docs/nsc-releases --index /srv/kb/index
+      kb index ../shared/data/thaigov/thaigov_v2.jsonl.gz
+      kb index --full
+
+    Exit status: 0 all indexed, 1 some files failed (the rest committed), 2 usage error.
+    """
+    from indexer import pipeline
+
+    index_dir = index_dir or default_index_dir()
+    targets = list(paths) or [bundled_corpus()]
+    for p in targets:
+        if not p.exists():
+            raise click.BadParameter(f"no such file or folder: {p}", param_hint="PATH")
+    report = pipeline.run(
+        targets,
+        index_dir,
+        full=full,
+        progress=progress,
+        on_wait=lambda pid: _echo_err(f"kb index: another indexing run (pid {pid}) holds {index_dir}; waiting for it to finish…"),
+    )
+    for note in report.notes:
+        _echo_err(f"kb index: {note}")
+    for failure in report.failures:
+        _echo_err(f"kb index: failed: {failure.source}: {failure.reason}")
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        if not report.changed and not report.failures:
+            click.echo(f"Index is up to date ({report.unchanged} documents unchanged). {index_dir}")
+        click.echo(report.summary())
+    sys.exit(1 if report.failures else 0)
+
+
+def _search_options(f):
+    options = [
+        click.option("--plan", "plan", multiple=True, help="Plan number 1–17 (repeatable)."),
+        click.option("--province", "province", multiple=True, help="Province, Thai name or alias (repeatable)."),
+        click.option("--region", "region", multiple=True, type=click.Choice(taxonomy.values("region")), help="Region key."),
+        click.option("--topic", "topic", multiple=True, type=click.Choice(taxonomy.values("topic")), help="Topic key."),
+        click.option("--type", "type_", multiple=True, type=click.Choice(DOC_TYPES), help="Document type."),
+        click.option("--year", "year", multiple=True, help="Year, Gregorian or B.E. (repeatable)."),
+        click.option("--from", "date_from", default=None, help="From date YYYY-MM-DD (or YYYY-MM, YYYY)."),
+        click.option("--to", "date_to", default=None, help="To date YYYY-MM-DD (or YYYY-MM, YYYY)."),
+        click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True),
+        click.option("--limit", default="10", show_default=True, help="Results per page (1–100)."),
+        click.option("--page", default="1", show_default=True, help="Page number."),
+    ]
+    for opt in reversed(options):
+        f = opt(f)
+    return f
+
+
+@main.command("search")
+@click.argument("query", required=False, default="")
+@index_option
+@_search_options
+@click.option("--json", "as_json", is_flag=True, help="Print exactly the JSON of /api/search.")
+def search_cmd(query: str, index_dir: Path | None, as_json: bool, **opts) -> None:
+    """Search the index.  An empty QUERY lists everything matching the filters.
+
+    \b
+    Query syntax: words are all required (documents with every word first;
+    for a long sentence, documents with most of the words follow);
+    "a phrase" in quotes, -word to exclude, word OR word for alternatives,
+    พ.ศ. 2567 / ปี 2567 as a year filter.
+
+    \b
+    Examples:
+      kb search การค้ามนุษย์
+      kb search "แผนความมั่นคงที่ 3" --province อุดรธานี --year 2567
+      kb search ยาเสพติด --region north --sort newest --json
+      kb search "" --topic maritime --limit 50
+    """
+    from kb.params import BadParameter, parse_mapping
+    from kb.search import Searcher
+    from kb.store import Index, IndexMissing
+
+    params = {
+        "q": query,
+        "plan": opts["plan"],
+        "province": opts["province"],
+        "region": opts["region"],
+        "topic": opts["topic"],
+        "type": opts["type_"],
+        "year": opts["year"],
+        "from": opts["date_from"],
+        "to": opts["date_to"],
+        "sort": opts["sort"],
+        "limit": opts["limit"],
+        "page": opts["page"],
+    }
+    try:
+        req = parse_mapping(params)
+    except BadParameter as exc:
+        raise click.BadParameter(exc.reason, param_hint=f"--{exc.param}" if exc.param != "q" else "QUERY") from None
+    index_dir = index_dir or default_index_dir()
+    try:
+        result = Searcher(Index(index_dir)).search(req)
+    except IndexMissing:
+        _echo_err(f"kb search: no index at {index_dir}; run `kb index` first")
+        sys.exit(2)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
+        return
+    _print_result(result)
+
+
+def _print_result(result) -> None:
+    import html
+    import re
+
+    req = result.request
+    for n in result.notices:
+        click.echo(click.style(n, fg="yellow"))
+    if result.total == 0:
+        click.echo("ไม่พบเอกสาร (no documents found)")
+    else:
+        first = (req.page - 1) * req.limit + 1
+        click.echo(f"{result.total} documents; {first}–{first + len(result.hits) - 1}:")
+    if result.suggestions:
+        click.echo("หรือคุณหมายถึง (did you mean): " + " | ".join(result.suggestions))
+    for i, hit in enumerate(result.hits, start=(req.page - 1) * req.limit + 1):
+        date = _be_date(hit.date)
+        tags = []
+        if hit.plans:
+            tags.append("แผน " + ",".join(map(str, hit.plans)))
+        if hit.provinces:
+            tags.append(" ".join(hit.provinces[:6]) + (" …" if len(hit.provinces) > 6 else ""))
+        if hit.topics:
+            tags.append(",".join(hit.topics))
+        click.echo(click.style(f"\n{i}. {hit.title}", bold=True))
+        click.echo(f"   {hit.id} · {hit.type} · {date}" + (f" · {' · '.join(tags)}" if tags else ""))
+        snippet = re.sub(r"<mark>(.*?)</mark>", lambda m: click.style(m.group(1), fg="red", bold=True), hit.snippet)
+        click.echo("   " + html.unescape(snippet))
+
+
+def _be_date(iso: str | None) -> str:
+    if not iso:
+        return "ไม่ระบุวันที่"
+    y, m, d = iso.split("-")
+    return f"{int(d)}/{int(m)}/{int(y) + 543}"
+
+
+@main.command("stats")
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="Print {documents, facets} as JSON.")
+def stats_cmd(index_dir: Path | None, as_json: bool) -> None:
+    """Documents and every facet value with its count.
+
+    \b
+    Examples:
+      kb stats
+      kb stats --json | jq '.facets.province | length'
+    """
+    from kb.search import stats
+    from kb.store import Index, IndexMissing
+
+    index_dir = index_dir or default_index_dir()
+    try:
+        data = stats(Index(index_dir))
+    except IndexMissing:
+        _echo_err(f"kb stats: no index at {index_dir}; run `kb index` first")
+        sys.exit(2)
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+        return
+    click.echo(f"documents: {data['documents']}  ({index_dir})")
+    for facet, values in data["facets"].items():
+        click.echo(click.style(f"\n{facet} ({len(values)} values)", bold=True))
+        for v in values:
+            label = v["label"] if v["label"] != v["value"] else ""
+            click.echo(f"  {v['count']:>6}  {v['value']}  {label}")
+
+
+@main.command("serve")
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+def serve_cmd(index_dir: Path | None, host: str, port: int, threads: int) -> None:
+    """Serve the search site and JSON API with waitress.
+
+    Builds the index from the bundled corpus first if it does not exist yet.
+
+    \b
+    Examples:
+      kb serve
+      kb serve --index /srv/kb/index --host 0.0.0.0 --port 8080
+    """
+    import waitress
+
+    from indexer import pipeline
+    from kb.store import exists
+    from web import create_app
+
+    index_dir = index_dir or default_index_dir()
+    if not exists(index_dir):
+        corpus = bundled_corpus()
+        _echo_err(f"kb serve: no index at {index_dir}; building it from {corpus} …")
+        report = pipeline.run([corpus], index_dir, progress=None)
+        _echo_err(f"kb serve: {report.summary()}")
+        for failure in report.failures:
+            _echo_err(f"kb serve: failed: {failure.source}: {failure.reason}")
+    app = create_app({"INDEX_DIR": str(index_dir)})
+    _echo_err(f"kb serve: http://{host}:{port}/  (index {index_dir}; Ctrl+C to stop)")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="kb")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

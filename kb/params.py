@@ -1,0 +1,151 @@
+"""Turning user-supplied parameters (URL query strings, CLI options) into a
+validated ``SearchRequest`` — or a ``BadParameter`` that names the parameter
+and the reason.  Shared by the web API, the HTML pages and the CLI so that the
+three can never disagree about what is valid.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from typing import Callable, Iterable
+
+from kb import taxonomy
+from kb.models import DOC_TYPES, SORTS, SearchRequest
+
+MAX_QUERY_CHARS = 1000
+MAX_LIMIT = 100
+MAX_RESULT_WINDOW = 10_000  # page * limit may not go past this
+MAX_VALUES_PER_FACET = 50
+
+
+class BadParameter(ValueError):
+    """A parameter a user gave is not acceptable; ``param`` names it."""
+
+    def __init__(self, param: str, reason: str):
+        super().__init__(f"{param}: {reason}")
+        self.param = param
+        self.reason = reason
+
+
+def _int(param: str, raw: str, lo: int, hi: int) -> int:
+    raw = raw.strip().translate(str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789"))
+    if not re.fullmatch(r"[+-]?\d{1,9}", raw):
+        raise BadParameter(param, f"'{raw[:40]}' is not a whole number")
+    value = int(raw)
+    if not lo <= value <= hi:
+        raise BadParameter(param, f"must be between {lo} and {hi} (got {value})")
+    return value
+
+
+def _year(param: str, raw: str) -> int:
+    year = _int(param, raw, 1, 9999)
+    if 2400 <= year <= 2700:  # a Buddhist-Era year: accept it and convert
+        year -= 543
+    if not 1900 <= year <= 2100:
+        raise BadParameter(param, f"'{raw}' is not a plausible year (Gregorian or B.E.)")
+    return year
+
+
+def _date(param: str, raw: str) -> str:
+    raw = raw.strip().translate(str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789"))
+    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", raw)
+    if not m:
+        raise BadParameter(param, f"'{raw[:40]}' is not a date (use YYYY-MM-DD, YYYY-MM or YYYY)")
+    year = int(m.group(1))
+    if 2400 <= year <= 2700:
+        year -= 543
+    month = int(m.group(2) or (1 if param == "from" else 12))
+    day = m.group(3)
+    try:
+        if day is None:
+            if param == "from":
+                d = _dt.date(year, month, 1)
+            else:
+                nxt = _dt.date(year + (month == 12), month % 12 + 1, 1)
+                d = nxt - _dt.timedelta(days=1)
+        else:
+            d = _dt.date(year, month, int(day))
+    except ValueError:
+        raise BadParameter(param, f"'{raw}' is not a valid calendar date") from None
+    return d.isoformat()
+
+
+def _choices(param: str, values: Iterable[str], allowed: Iterable[str]) -> list[str]:
+    allowed_set = set(allowed)
+    out: list[str] = []
+    for v in values:
+        v = v.strip()
+        if not v:
+            continue
+        if v not in allowed_set:
+            raise BadParameter(param, f"unknown value '{v[:60]}'")
+        if v not in out:
+            out.append(v)
+    return out
+
+
+def _province(value: str) -> str:
+    """A province name or one of its aliases → its canonical name."""
+    v = value.strip()
+    for p in taxonomy.provinces():
+        if v == p["name"] or v in p.get("aliases", []) or v.lower() == p.get("name_en", "").lower():
+            return p["name"]
+    raise BadParameter("province", f"unknown province '{v[:60]}'")
+
+
+def parse_search(get: Callable[[str], list[str]]) -> SearchRequest:
+    """Build a SearchRequest from a getter of repeated parameters (``request.args.getlist``)."""
+
+    def one(name: str) -> str | None:
+        values = [v for v in get(name) if v is not None]
+        return values[-1] if values else None
+
+    def many(name: str) -> list[str]:
+        values = [v for v in get(name) if v is not None and v.strip()]
+        if len(values) > MAX_VALUES_PER_FACET:
+            raise BadParameter(name, f"at most {MAX_VALUES_PER_FACET} values")
+        return values
+
+    q = one("q") or ""
+    if "\x00" in q:
+        raise BadParameter("q", "contains a NUL character")
+    if len(q) > MAX_QUERY_CHARS:
+        raise BadParameter("q", f"query is longer than {MAX_QUERY_CHARS} characters ({len(q)})")
+    req = SearchRequest(q=q.strip())
+    req.plans = [_int("plan", v, 1, 17) for v in many("plan")]
+    req.provinces = list(dict.fromkeys(_province(v) for v in many("province")))
+    req.regions = _choices("region", many("region"), taxonomy.values("region"))
+    req.topics = _choices("topic", many("topic"), taxonomy.values("topic"))
+    req.types = _choices("type", many("type"), DOC_TYPES)
+    req.years = list(dict.fromkeys(_year("year", v) for v in many("year")))
+    if (raw := one("from")) and raw.strip():
+        req.date_from = _date("from", raw)
+    if (raw := one("to")) and raw.strip():
+        req.date_to = _date("to", raw)
+    if req.date_from and req.date_to and req.date_from > req.date_to:
+        raise BadParameter("from", f"start date {req.date_from} is after end date {req.date_to}")
+    sort = (one("sort") or "relevance").strip()
+    if sort not in SORTS:
+        raise BadParameter("sort", f"must be one of {', '.join(SORTS)}")
+    req.sort = sort
+    if (raw := one("limit")) and raw.strip():
+        req.limit = _int("limit", raw, 1, MAX_LIMIT)
+    if (raw := one("page")) and raw.strip():
+        req.page = _int("page", raw, 1, MAX_RESULT_WINDOW)
+    if req.page * req.limit > MAX_RESULT_WINDOW:
+        raise BadParameter("page", f"results past number {MAX_RESULT_WINDOW} are not available; narrow the search")
+    return req
+
+
+def parse_mapping(params: dict[str, object]) -> SearchRequest:
+    """The same validation for a plain mapping (the CLI's options)."""
+
+    def get(name: str) -> list[str]:
+        v = params.get(name)
+        if v is None:
+            return []
+        if isinstance(v, (list, tuple)):
+            return [str(x) for x in v]
+        return [str(v)]
+
+    return parse_search(get)

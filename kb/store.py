@@ -1,0 +1,460 @@
+"""The index on disk: the only module that imports Whoosh.
+
+Everything Whoosh-specific lives here — schema, writers, searchers, the
+compilation of engine-neutral queries (``kb.query``) into Whoosh queries — so
+that replacing the engine means replacing this one file.
+
+Layout of an index directory::
+
+    <dir>/CURRENT        name of the active generation (atomically replaced)
+    <dir>/gen-<stamp>/   a Whoosh index; a full rebuild writes a new one beside
+                         the old and switches CURRENT, so readers never see a
+                         half-built index
+    <dir>/kb.lock        held by the one ``kb index`` run allowed at a time
+
+The content hash and source path of every document are stored in the index
+itself, so the manifest used for incremental indexing commits atomically with
+the documents it describes: a crash can never leave them disagreeing.
+"""
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import shutil
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from whoosh import columns, fields, formats, index, query as wq, scoring
+from whoosh.filedb.filestore import FileStorage
+
+from kb import query as kq
+from kb.analysis import Analysis
+from kb.models import Document
+
+SCHEMA_VERSION = "kb-1"
+
+
+class IndexMissing(Exception):
+    """No index exists at the given directory yet."""
+
+
+class IndexLocked(Exception):
+    """Another process holds the writer lock."""
+
+
+# --- schema --------------------------------------------------------------------
+
+
+class PositionedTerms(fields.FieldType):
+    """A field fed with terms the analysis already produced.
+
+    Whoosh's own analyzers yield one Token object per term; for a sub-word field
+    with a term at every character that costs more than the rest of indexing
+    together.  This field takes ``[(term, position), ...]`` (or a plain list of
+    terms, positions 0..n-1) and encodes postings directly.
+    """
+
+    def __init__(self, scorable: bool = True):
+        super().__init__(formats.Positions(), analyzer=None, scorable=scorable)
+
+    def index(self, value, **kwargs):  # noqa: D401 - Whoosh's signature
+        positions: dict[str, list[int]] = defaultdict(list)
+        if value and isinstance(value[0], tuple):
+            for term, pos in value:
+                positions[term].append(pos)
+        else:
+            for pos, term in enumerate(value):
+                positions[term].append(pos)
+        encode = self.format.encode
+        for term, plist in positions.items():
+            yield term.encode("utf-8"), len(plist), float(len(plist)), encode(plist)
+
+    def process_text(self, qstring, mode="", **kwargs):
+        return iter(qstring.split())
+
+    def self_parsing(self):
+        return False
+
+
+def make_schema() -> fields.Schema:
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        title=PositionedTerms(),
+        words=PositionedTerms(),
+        sub=PositionedTerms(),
+        source=fields.ID(stored=True),
+        # compact per-document metadata read for facets and date sorting
+        meta=fields.COLUMN(columns.VarBytesColumn()),
+        doc=fields.STORED(),
+    )
+
+
+@dataclass
+class IndexedDoc:
+    """The parts of a document that facets, filters and sorting need, kept in memory."""
+
+    id: str
+    date: str
+    type: str
+    plans: tuple[str, ...]
+    provinces: tuple[str, ...]
+    regions: tuple[str, ...]
+    topics: tuple[str, ...]
+    year: str
+    source: str
+    content_hash: str
+
+    def facet_values(self, facet: str) -> tuple[str, ...]:
+        if facet == "plan":
+            return self.plans
+        if facet == "province":
+            return self.provinces
+        if facet == "region":
+            return self.regions
+        if facet == "topic":
+            return self.topics
+        if facet == "type":
+            return (self.type,)
+        if facet == "year":
+            return (self.year,) if self.year else ()
+        raise KeyError(facet)
+
+
+def _meta_bytes(doc: Document) -> bytes:
+    return json.dumps(
+        [doc.id, doc.date or "", doc.type, doc.plans, doc.provinces, doc.regions, doc.topics, doc.source, doc.content_hash],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode("utf-8")
+
+
+def _meta_from_bytes(raw: bytes) -> IndexedDoc:
+    i, date, typ, plans, provinces, regions, topics, source, chash = json.loads(raw)
+    return IndexedDoc(
+        id=i,
+        date=date,
+        type=typ,
+        plans=tuple(str(p) for p in plans),
+        provinces=tuple(provinces),
+        regions=tuple(regions),
+        topics=tuple(topics),
+        year=date[:4] if date else "",
+        source=source,
+        content_hash=chash,
+    )
+
+
+# --- generations ----------------------------------------------------------------
+
+
+def _current_generation(root: Path) -> Path | None:
+    try:
+        name = (root / "CURRENT").read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    gen = root / name
+    return gen if gen.is_dir() else None
+
+
+def exists(root: Path) -> bool:
+    gen = _current_generation(Path(root))
+    return gen is not None and index.exists_in(str(gen))
+
+
+def _new_generation(root: Path) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    gen = root / f"gen-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}"
+    gen.mkdir()
+    index.create_in(str(gen), make_schema())
+    (gen / "kb-version.json").write_text(json.dumps({"schema": SCHEMA_VERSION}), encoding="utf-8")
+    return gen
+
+
+def _switch_to(root: Path, gen: Path) -> None:
+    tmp = root / f"CURRENT.{os.getpid()}.tmp"
+    tmp.write_text(gen.name + "\n", encoding="utf-8")
+    with open(tmp, "rb") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, root / "CURRENT")
+
+
+def _remove_old_generations(root: Path, keep: Path) -> None:
+    for old in root.glob("gen-*"):
+        if old.is_dir() and old != keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def read_settings(root: Path) -> dict:
+    gen = _current_generation(Path(root))
+    if gen is None:
+        return {}
+    try:
+        return json.loads((gen / "kb-version.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+# --- writing ---------------------------------------------------------------------
+
+
+class WriterLock:
+    """An advisory lock so that one ``kb index`` at a time writes an index."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.fd: int | None = None
+
+    def holder(self) -> str:
+        try:
+            return (self.root / "kb.lock").read_text(encoding="utf-8").strip()
+        except OSError:
+            return "?"
+
+    def acquire(self, wait: bool = True, on_wait=None) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.fd = os.open(self.root / "kb.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            if not wait:
+                os.close(self.fd)
+                self.fd = None
+                raise IndexLocked(f"another kb index run (pid {self.holder()}) is writing {self.root}") from None
+            if on_wait:
+                on_wait(self.holder())
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+        os.ftruncate(self.fd, 0)
+        os.write(self.fd, str(os.getpid()).encode())
+
+    def release(self) -> None:
+        if self.fd is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None
+
+
+class IndexWriter:
+    """Adds, replaces and deletes documents; commits in batches.
+
+    With ``rebuild=True`` it writes a fresh generation that replaces the active
+    one atomically on ``close()``; until then searchers keep the old one.
+    """
+
+    def __init__(self, root: Path, rebuild: bool = False, procs: int = 1, settings: dict | None = None):
+        self.root = Path(root)
+        self.rebuild = rebuild or not exists(self.root)
+        self.procs = procs
+        if self.rebuild:
+            self.gen = _new_generation(self.root)
+            if settings:
+                (self.gen / "kb-version.json").write_text(
+                    json.dumps({"schema": SCHEMA_VERSION, **settings}), encoding="utf-8"
+                )
+        else:
+            self.gen = _current_generation(self.root)
+        self.ix = index.open_dir(str(self.gen))
+        self._writer = None
+        self.pending = 0
+
+    def _w(self):
+        if self._writer is None:
+            if self.procs > 1:
+                self._writer = self.ix.writer(procs=self.procs, limitmb=256, multisegment=True)
+            else:
+                self._writer = self.ix.writer(limitmb=256)
+        return self._writer
+
+    def existing(self) -> dict[str, IndexedDoc]:
+        """id → indexed metadata for every document of the generation being written."""
+        with self.ix.searcher() as s:
+            return {d.id: d for d in _iter_meta(s.reader())}
+
+    def add(self, doc: Document, body: Analysis, title: Analysis) -> None:
+        sub = list(title.bigrams)
+        offset = (sub[-1][1] + 2) if sub else 0
+        sub.extend((t, p + offset) for t, p in body.bigrams)
+        self._w().update_document(
+            id=doc.id,
+            title=title.words,
+            words=body.words,
+            sub=sub,
+            source=doc.source,
+            meta=_meta_bytes(doc),
+            doc=doc.to_dict(),
+        )
+        self.pending += 1
+
+    def delete(self, doc_id: str) -> None:
+        self._w().delete_by_term("id", doc_id)
+        self.pending += 1
+
+    def commit(self) -> None:
+        if self._writer is not None:
+            self._writer.commit()
+            self._writer = None
+        self.pending = 0
+
+    def close(self) -> None:
+        """Commit what is pending and, for a rebuild, make the new generation active."""
+        self.commit()
+        if self.rebuild:
+            _switch_to(self.root, self.gen)
+            _remove_old_generations(self.root, self.gen)
+
+    def abort(self) -> None:
+        if self._writer is not None:
+            self._writer.cancel()
+            self._writer = None
+        if self.rebuild and _current_generation(self.root) != self.gen:
+            shutil.rmtree(self.gen, ignore_errors=True)
+
+
+def _iter_meta(reader) -> Iterator[IndexedDoc]:
+    creader = reader.column_reader("meta")
+    for docnum in reader.all_doc_ids():
+        raw = creader[docnum]
+        if raw:
+            yield _meta_from_bytes(raw)
+
+
+# --- reading ---------------------------------------------------------------------
+
+
+@dataclass
+class Snapshot:
+    """A searcher plus the in-memory metadata table of the same index state."""
+
+    searcher: object
+    docs: dict[int, IndexedDoc] = field(default_factory=dict)
+    by_id: dict[str, int] = field(default_factory=dict)
+    generation: str = ""
+
+
+class Index:
+    """Read access to an index directory; follows commits and generation switches.
+
+    Thread-safe: a web server shares one ``Index`` between request threads.
+    """
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self._lock = threading.Lock()
+        self._snap: Snapshot | None = None
+        self._checked = 0.0
+
+    def snapshot(self) -> Snapshot:
+        """The current searcher; reopened when a commit or a rebuild happened."""
+        with self._lock:
+            snap = self._snap
+            now = time.monotonic()
+            if snap is not None and now - self._checked < 0.5:
+                return snap
+            self._checked = now
+            gen = _current_generation(self.root)
+            if gen is None or not index.exists_in(str(gen)):
+                raise IndexMissing(f"no index at {self.root}")
+            if snap is not None and snap.generation == gen.name and snap.searcher.up_to_date():
+                return snap
+            ix = index.open_dir(str(gen))
+            searcher = ix.searcher(weighting=_weighting())
+            new = Snapshot(searcher=searcher, generation=gen.name)
+            reader = searcher.reader()
+            creader = reader.column_reader("meta")
+            for docnum in reader.all_doc_ids():
+                raw = creader[docnum]
+                if raw:
+                    meta = _meta_from_bytes(raw)
+                    new.docs[docnum] = meta
+                    new.by_id[meta.id] = docnum
+            self._snap = new
+            # the old searcher may still be used by a request in flight; let GC close it
+            return new
+
+    def doc_count(self) -> int:
+        return len(self.snapshot().docs)
+
+    def document(self, doc_id: str) -> Document | None:
+        snap = self.snapshot()
+        docnum = snap.by_id.get(doc_id)
+        if docnum is None:
+            return None
+        return Document(**snap.searcher.stored_fields(docnum)["doc"])
+
+    def document_at(self, snap: Snapshot, docnum: int) -> Document:
+        return Document(**snap.searcher.stored_fields(docnum)["doc"])
+
+    # query evaluation
+
+    def docset(self, snap: Snapshot, q: kq.Query) -> set[int]:
+        wq_ = compile_query(q)
+        return set(snap.searcher.docs_for_query(wq_))
+
+    def top(self, snap: Snapshot, q: kq.Query, within: set[int], k: int) -> list[tuple[int, float]]:
+        """The k best-scoring documents of ``within`` for query ``q``."""
+        if not within or k <= 0:
+            return []
+        results = snap.searcher.search(compile_query(q), limit=k, filter=within)
+        return [(hit.docnum, hit.score) for hit in results]
+
+    def doc_frequency(self, snap: Snapshot, fieldname: str, term: str) -> int:
+        return snap.searcher.doc_frequency(fieldname, term)
+
+    def vocabulary(self, snap: Snapshot, fieldname: str) -> Iterable[tuple[str, int]]:
+        """(term, document frequency) for every term of a field."""
+        reader = snap.searcher.reader()
+        for term in reader.lexicon(fieldname):
+            text = term.decode("utf-8") if isinstance(term, bytes) else term
+            yield text, reader.doc_frequency(fieldname, text)
+
+    def terms_with_prefix(self, snap: Snapshot, fieldname: str, prefix: str, limit: int = 200) -> list[str]:
+        reader = snap.searcher.reader()
+        out = []
+        for term in reader.expand_prefix(fieldname, prefix):
+            out.append(term.decode("utf-8") if isinstance(term, bytes) else term)
+            if len(out) >= limit:
+                break
+        return out
+
+    def suggest(self, snap: Snapshot, fieldname: str, text: str, maxdist: int = 2) -> list[str]:
+        """Index terms within ``maxdist`` edits of ``text``, most frequent first."""
+        try:
+            return list(snap.searcher.suggest(fieldname, text, limit=5, maxdist=maxdist))
+        except Exception:  # a corrector failure must never fail the search itself
+            return []
+
+    def size_bytes(self) -> int:
+        gen = _current_generation(self.root)
+        return sum(p.stat().st_size for p in gen.iterdir()) if gen else 0
+
+
+def _weighting():
+    # BM25F with a title field weighted above the body; sub-word terms are
+    # many and short, so their length normalization is softened.
+    return scoring.BM25F(B=0.75, K1=1.2, title_B=0.5, sub_B=0.3)
+
+
+def compile_query(q: kq.Query) -> wq.Query:
+    """Engine-neutral query tree → Whoosh query."""
+    if isinstance(q, kq.Term):
+        return wq.Term(q.field, q.text, boost=q.boost)
+    if isinstance(q, kq.Phrase):
+        if len(q.terms) == 1:
+            return wq.Term(q.field, q.terms[0], boost=q.boost)
+        return wq.Phrase(q.field, list(q.terms), boost=q.boost)
+    if isinstance(q, kq.AnyOf):
+        return wq.Or([compile_query(s) for s in q.queries], boost=q.boost) if q.queries else wq.NullQuery
+    if isinstance(q, kq.AllOf):
+        return wq.And([compile_query(s) for s in q.queries], boost=q.boost) if q.queries else wq.NullQuery
+    if isinstance(q, kq.Every):
+        return wq.Every()
+    if isinstance(q, kq.Nothing):
+        return wq.NullQuery
+    raise TypeError(f"cannot compile {q!r}")
