@@ -444,6 +444,29 @@ def _facet_order(facet: str):
     return lambda fv: (-fv.count, fv.label)
 
 
+def related(index: Index, doc_id: str, k: int = 5) -> list[Hit]:
+    """More like this: documents sharing the most distinctive words of ``doc_id``."""
+    snap = index.snapshot()
+    docnum = snap.by_id.get(doc_id)
+    if docnum is None:
+        return []
+    doc = index.document_at(snap, docnum)
+    counts = Counter(w for w in analysis.words(doc.title + "\n" + doc.text[:20000]) if len(w) > 1 and w not in _stopwords())
+    n = max(1, len(snap.docs))
+    weighted = []
+    for w, tf in counts.items():
+        df = index.doc_frequency(snap, "words", w)
+        if 1 < df < 0.5 * n or (df == 1 and n < 3):
+            weighted.append((tf * math.log(n / df), w))
+    terms = [w for _, w in sorted(weighted, reverse=True)[:25]]
+    if not terms:
+        return []
+    q = kq.AnyOf(tuple(kq.Term("words", w) for w in terms))
+    within = set(snap.docs) - {docnum}
+    searcher = Searcher(index)
+    return [searcher._hit(snap, d, score, []) for d, score in index.top(snap, q, within, k)]
+
+
 def stats(index: Index) -> dict:
     """Every facet with every value and its count, over the whole index."""
     snap = index.snapshot()
