@@ -1,0 +1,519 @@
+"""Metadata extraction: what a Thai security-policy text is about, and when it was published.
+
+A reader gives a ``RawDocument`` (title, text, hints); this module turns it into a
+``Document`` with the fields users filter on: publication date, document type, the
+plans of the National Security Policy and Plan it references, provinces, regions,
+topics and agencies.  All vocabularies come from ``kb.taxonomy`` (data files), so
+the rules here are about *context* — when a word found in a text really names a
+province or a plan — never about particular words.
+
+Two ideas carry most of the precision:
+
+* **Longest match first, blockers included.**  Every lexicon (province names and
+  aliases, region phrases, topic terms, agency names) is matched as one
+  leftmost-longest alternation that also holds its *blockers*: longer phrases that
+  contain a name but mean something else (เผยแพร่ contains แพร่, น่านน้ำ contains
+  น่าน, ภูมิภาคตะวันออกกลาง contains ภาคตะวันออก).  A blocker consumes its text,
+  so the shorter name inside it is never seen.
+* **Whole words, and context for trap names.**  A bare province name counts only
+  when it starts and ends on a word boundary of PyThaiNLP's ``nlpo3`` segmentation
+  (so สงขลา inside สงขลานครินทร์ does not count); names that are ordinary words
+  too (เลย, แพร่, ตาก, น่าน, ตรัง, ร้อยเอ็ด) also need a จังหวัด/จ. prefix, an อำเภอ
+  suffix, or a place in a list of other provinces.
+
+Thai digits are turned into Arabic ones first; the mapping is one character for
+one character, so match offsets stay valid in the original text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date as _date
+from functools import cache, lru_cache
+from typing import Iterable, Iterator
+
+from pythainlp.tokenize import word_tokenize
+
+from kb import taxonomy
+from kb.models import DOC_TYPES, Document, RawDocument
+
+__all__ = [
+    "extract",
+    "parse_date",
+    "find_plans",
+    "find_provinces",
+    "find_regions",
+    "find_topics",
+    "find_agencies",
+    "detect_type",
+    "thai_digits_to_arabic",
+]
+
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+_THAI_CHAR = re.compile(r"[\u0e00-\u0e7f]")
+MIN_YEAR, MAX_YEAR = 1990, 2035  # sane publication years for this collection
+
+
+def thai_digits_to_arabic(s: str) -> str:
+    """Replace Thai digits (๐–๙) by Arabic ones, character for character."""
+    return s.translate(_THAI_DIGITS)
+
+
+# --------------------------------------------------------------------------- matching
+
+
+@dataclass(frozen=True)
+class _Match:
+    start: int
+    end: int
+    value: str
+
+
+def _key(surface: str) -> str:
+    return re.sub(r"\s+", "", surface).lower()
+
+
+def _term_pattern(term: str) -> str:
+    """Regex for one lexicon term: any whitespace where the term has a space, and
+    word boundaries around Latin words (Thai has no spaces between words)."""
+    parts = [re.escape(p) for p in term.split()]
+    body = r"\s*".join(parts)
+    if re.match(r"[A-Za-z0-9]", term):
+        body = r"(?<![A-Za-z0-9])" + body
+    if re.search(r"[A-Za-z0-9]$", term):
+        body = body + r"(?![A-Za-z0-9])"
+    return body
+
+
+class _Lexicon:
+    """A leftmost-longest matcher over (surface → value) pairs.
+
+    A surface mapped to ``None`` is a blocker: it is matched (so it consumes its
+    text) but never reported.
+    """
+
+    def __init__(self, entries: Iterable[tuple[str, str | None]]):
+        entries = list(entries)
+        self._values: dict[str, str | None] = {}
+        for surface, value in entries:
+            surface = surface.strip()
+            if surface:
+                # A real value wins over a blocker of the same spelling.
+                if self._values.get(_key(surface)) is None:
+                    self._values[_key(surface)] = value
+        surfaces = sorted({s for s in self._surfaces(entries)}, key=lambda s: (-len(_key(s)), s))
+        self._pattern = re.compile("|".join(_term_pattern(s) for s in surfaces), re.IGNORECASE) if surfaces else None
+
+    @staticmethod
+    def _surfaces(entries: Iterable[tuple[str, str | None]]) -> Iterator[str]:
+        for surface, _ in entries:
+            if surface.strip():
+                yield surface.strip()
+
+    def find(self, text: str) -> Iterator[_Match]:
+        if self._pattern is None:
+            return
+        for m in self._pattern.finditer(text):
+            value = self._values.get(_key(m.group()))
+            if value is not None:
+                yield _Match(m.start(), m.end(), value)
+
+
+@lru_cache(maxsize=16)
+def _word_boundaries(text: str) -> frozenset[int] | None:
+    """Offsets where nlpo3 puts a word boundary (None if the tokens do not
+    reassemble the text, in which case callers accept every match)."""
+    tokens = word_tokenize(text, engine="nlpo3", keep_whitespace=True)
+    if "".join(tokens) != text:
+        return None
+    offsets = {0}
+    pos = 0
+    for token in tokens:
+        pos += len(token)
+        offsets.add(pos)
+    return frozenset(offsets)
+
+
+def _is_whole_word(text: str, start: int, end: int) -> bool:
+    if not _THAI_CHAR.match(text[start:end] or " "):
+        return True  # Latin names are already bounded by the regex
+    bounds = _word_boundaries(text)
+    return bounds is None or (start in bounds and end in bounds)
+
+
+def _before(text: str, start: int, width: int = 24) -> str:
+    """The text just before an offset, with at most one run of spaces removed at its end."""
+    return text[max(0, start - width) : start].rstrip()
+
+
+def _after(text: str, end: int, width: int = 24) -> str:
+    return text[end : end + width].lstrip()
+
+
+# --------------------------------------------------------------------------- dates
+
+_MONTHS_FULL = {
+    "มกราคม": 1, "กุมภาพันธ์": 2, "มีนาคม": 3, "เมษายน": 4, "พฤษภาคม": 5, "มิถุนายน": 6,
+    "กรกฎาคม": 7, "กรกฏาคม": 7, "สิงหาคม": 8, "กันยายน": 9, "ตุลาคม": 10, "พฤศจิกายน": 11,
+    "ธันวาคม": 12,
+}
+_MONTHS_ABBR = {
+    "ม.ค.": 1, "ก.พ.": 2, "มี.ค.": 3, "เม.ย.": 4, "พ.ค.": 5, "มิ.ย.": 6,
+    "ก.ค.": 7, "ส.ค.": 8, "ก.ย.": 9, "ต.ค.": 10, "พ.ย.": 11, "ธ.ค.": 12,
+}
+_MONTHS_EN = {
+    m: i
+    for i, names in enumerate(
+        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
+         ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
+         ("october", "oct"), ("november", "nov"), ("december", "dec")],
+        start=1,
+    )
+    for m in names
+}
+
+
+def _month_alternation() -> str:
+    forms = list(_MONTHS_FULL)
+    # Abbreviations are written with or without their final period and with
+    # stray spaces around the inner one ("ม.ค.", "ม.ค", "ม. ค.").
+    for abbr in _MONTHS_ABBR:
+        first, second = abbr.rstrip(".").split(".")
+        forms.append(re.escape(first) + r"\.\s?" + re.escape(second) + r"\.?")
+    full = sorted((re.escape(f) for f in _MONTHS_FULL), key=len, reverse=True)
+    abbrs = forms[len(_MONTHS_FULL) :]
+    return "|".join(full + abbrs)
+
+
+_THAI_DATE = re.compile(
+    r"(?<!\d)(?P<day>[0-3]?\d)(?:\s*[-–]\s*[0-3]?\d)?\s*(?P<month>" + _month_alternation() + r")\s*"
+    r"(?:(?P<era>พ\.\s?ศ\.?|ค\.\s?ศ\.?)\s*)?(?P<year>\d{4}|\d{2})(?!\d)"
+)
+_EN_DATE = re.compile(
+    r"(?<![A-Za-z0-9])(?:(?P<day>[0-3]?\d)\s+(?P<month>[A-Za-z]{3,9})\.?,?\s+(?P<year>\d{4})"
+    r"|(?P<month2>[A-Za-z]{3,9})\.?\s+(?P<day2>[0-3]?\d),?\s+(?P<year2>\d{4}))(?![A-Za-z0-9])"
+)
+_ISO_DATE = re.compile(r"(?<!\d)(?P<year>\d{4})-(?P<month>[01]?\d)-(?P<day>[0-3]?\d)(?!\d)")
+_NUMERIC_DATE = re.compile(r"(?<![\d/.])(?P<day>[0-3]?\d)[/.](?P<month>[01]?\d)[/.](?P<year>\d{4})(?![\d/])")
+
+
+def _gregorian(year: int, era: str | None = None) -> int:
+    """A written year as Gregorian: 4-digit B.E. years are > 2400; 2-digit years are B.E. (67 → 2567)."""
+    if year < 100:
+        year += 2500
+    if era and era.startswith("ค"):
+        return year
+    return year - 543 if year > 2400 else year
+
+
+def _iso(year: int, month: int, day: int) -> str | None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        return None
+    try:
+        return _date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def _thai_month(name: str) -> int:
+    compact = re.sub(r"\s", "", name)
+    if compact in _MONTHS_FULL:
+        return _MONTHS_FULL[compact]
+    return _MONTHS_ABBR[compact.rstrip(".") + "."]
+
+
+def _date_candidates(text: str) -> Iterator[tuple[int, str]]:
+    for m in _THAI_DATE.finditer(text):
+        iso = _iso(_gregorian(int(m["year"]), m["era"]), _thai_month(m["month"]), int(m["day"]))
+        if iso:
+            yield m.start(), iso
+    for m in _EN_DATE.finditer(text):
+        month = _MONTHS_EN.get((m["month"] or m["month2"]).lower())
+        if month:
+            iso = _iso(int(m["year"] or m["year2"]), month, int(m["day"] or m["day2"]))
+            if iso:
+                yield m.start(), iso
+    for m in _ISO_DATE.finditer(text):
+        iso = _iso(_gregorian(int(m["year"])), int(m["month"]), int(m["day"]))
+        if iso:
+            yield m.start(), iso
+    for m in _NUMERIC_DATE.finditer(text):
+        iso = _iso(_gregorian(int(m["year"])), int(m["month"]), int(m["day"]))
+        if iso:
+            yield m.start(), iso
+
+
+def parse_date(text: str) -> str | None:
+    """The first date in reading order, as ISO ``YYYY-MM-DD`` (Gregorian), or None.
+
+    Understands Thai and Arabic digits, full and abbreviated Thai months, B.E.
+    years (four digits, or two as in "ม.ค. 67"), Gregorian years, ISO dates and
+    day/month/year.  Dates outside 1990–2035 are ignored as implausible for a
+    publication date (they are usually a law's year or a typo).
+    """
+    if not text:
+        return None
+    normalized = thai_digits_to_arabic(text)
+    found = min(_date_candidates(normalized), default=None)
+    return found[1] if found else None
+
+
+# --------------------------------------------------------------------------- provinces
+
+
+@cache
+def _province_lexicon() -> _Lexicon:
+    entries: list[tuple[str, str | None]] = []
+    for p in taxonomy.provinces():
+        entries += [(p["name"], p["name"])] + [(a, p["name"]) for a in p["aliases"]]
+        entries += [(x, None) for x in p["exclude"]]
+    return _Lexicon(entries)
+
+
+@cache
+def _trap_provinces() -> frozenset[str]:
+    return frozenset(p["name"] for p in taxonomy.provinces() if p["trap"])
+
+
+def _ends_with_any(s: str, words: Iterable[str]) -> bool:
+    return any(s.endswith(w) for w in words)
+
+
+def _is_separator_gap(gap: str, separators: list[str]) -> bool:
+    """True if the text between two province names only joins them in a list."""
+    rest = re.sub(r"\s+", "", gap)
+    while rest:
+        for sep in sorted(separators, key=len, reverse=True):
+            if rest.startswith(sep):
+                rest = rest[len(sep) :]
+                break
+        else:
+            return False
+    return True
+
+
+def find_provinces(text: str) -> list[str]:
+    """Canonical names of the provinces a text mentions, in order of first mention.
+
+    A name counts when it is a whole word and is not right after a word that makes
+    it something else (a road: ถนนพิษณุโลก; a person: นายชุมพร).  A trap name —
+    one that is also an ordinary word — further needs explicit context: จังหวัด/จ.
+    before it, อำเภอ/อ. after it, or a place in a list of provinces ("หนองคาย เลย
+    และบึงกาฬ").
+    """
+    t = thai_digits_to_arabic(text)
+    ctx = taxonomy.province_context()
+    traps = _trap_provinces()
+    matches = [m for m in _province_lexicon().find(t) if _is_whole_word(t, m.start, m.end)]
+    matches = [m for m in matches if not _ends_with_any(_before(t, m.start), ctx["reject_before"])]
+    accepted = [False] * len(matches)
+    for i, m in enumerate(matches):
+        if m.value not in traps:
+            accepted[i] = True
+        elif _ends_with_any(_before(t, m.start), ctx["markers_before"]) or any(
+            _after(t, m.end).startswith(w) for w in ctx["markers_after"]
+        ):
+            accepted[i] = True
+    # Lists: a trap name next to an accepted province, joined only by commas,
+    # spaces, และ/หรือ, is part of the list.  Repeat so a list of traps chains.
+    changed = True
+    while changed:
+        changed = False
+        for i, m in enumerate(matches):
+            if accepted[i]:
+                continue
+            for j in (i - 1, i + 1):
+                if 0 <= j < len(matches) and accepted[j]:
+                    left, right = (matches[j], m) if j < i else (m, matches[j])
+                    if _is_separator_gap(t[left.end : right.start], ctx["list_separators"]):
+                        accepted[i] = changed = True
+                        break
+    return list(dict.fromkeys(m.value for m, ok in zip(matches, accepted) if ok))
+
+
+# --------------------------------------------------------------------------- regions
+
+
+@cache
+def _region_lexicon() -> _Lexicon:
+    entries: list[tuple[str, str | None]] = []
+    for r in taxonomy.regions():
+        entries += [(r["label"], r["key"])] + [(p, r["key"]) for p in r["phrases"]]
+    entries += [(x, None) for x in taxonomy.region_exclusions()]
+    return _Lexicon(entries)
+
+
+def find_regions(text: str, provinces: Iterable[str]) -> list[str]:
+    """Region keys of the given provinces plus the regions a text names
+    (ภาคเหนือ, ภาคอีสาน, จังหวัดชายแดนภาคใต้ ...), in the taxonomy's region order."""
+    found = {taxonomy.region_of(p) for p in provinces}
+    found |= {m.value for m in _region_lexicon().find(thai_digits_to_arabic(text))}
+    return [r["key"] for r in taxonomy.regions() if r["key"] in found]
+
+
+# --------------------------------------------------------------------------- topics
+
+
+@cache
+def _topic_lexicons() -> tuple[tuple[str, _Lexicon], ...]:
+    out = []
+    for t in taxonomy.topics():
+        entries = [(s, "strong:" + s) for s in t["strong"]]
+        entries += [(w, "weak:" + _key(w)) for w in t["weak"]]
+        entries += [(x, None) for x in t["exclude"]]
+        out.append((t["key"], _Lexicon(entries)))
+    return tuple(out)
+
+
+def find_topics(text: str) -> list[str]:
+    """Topic keys whose lexicon the text uses: one strong term, or two different
+    weak terms (a weak term such as ทะเล or ออนไลน์ alone says too little)."""
+    t = thai_digits_to_arabic(text)
+    found = []
+    for key, lexicon in _topic_lexicons():
+        hits = {m.value for m in lexicon.find(t)}
+        if any(h.startswith("strong:") for h in hits) or sum(h.startswith("weak:") for h in hits) >= 2:
+            found.append(key)
+    return found
+
+
+# --------------------------------------------------------------------------- agencies
+
+
+@cache
+def _agency_lexicon() -> _Lexicon:
+    entries: list[tuple[str, str | None]] = []
+    for a in taxonomy.agencies():
+        entries += [(a["abbr"], a["abbr"]), (a["name"], a["abbr"])] + [(x, a["abbr"]) for x in a["aliases"]]
+    entries += [(b, None) for b in taxonomy.agency_blockers()]
+    return _Lexicon(entries)
+
+
+def find_agencies(text: str) -> list[str]:
+    """Canonical abbreviations of the agencies a text names by abbreviation or full
+    name, in order of first mention."""
+    return list(dict.fromkeys(m.value for m in _agency_lexicon().find(thai_digits_to_arabic(text))))
+
+
+# --------------------------------------------------------------------------- plans
+
+_PLAN_ANCHOR = re.compile(r"แผน\s*ความมั่นคง(?:แห่งชาติ)?\s*ฯ?\s*ที่|แผน\s*ฯ\s*ที่|(?P<weak>แผนที่)")
+_PLAN_NUMBERS = re.compile(
+    r"\s*(?P<first>\d{1,2})(?!\d)(?![/:.]\d)"
+    r"(?P<rest>(?:\s*(?:,\s*(?:และ|หรือ)?|และ|หรือ|-|–|—|ถึง)\s*(?:ที่\s*)?\d{1,2}(?!\d)(?![/:.]\d))*)"
+)
+# "แผนที่ 3 มิติ" is a 3-D map, not plan 3.
+_NOT_A_PLAN_AFTER = re.compile(r"\s*(?:มิติ|D\b|:|ฉบับ)")
+_PLAN_STEP = re.compile(r"\s*(?P<sep>,\s*(?:และ|หรือ)?|และ|หรือ|-|–|—|ถึง)\s*(?:ที่\s*)?(?P<no>\d{1,2})")
+_RANGE_SEPARATORS = ("-", "–", "—", "ถึง")
+
+
+@cache
+def _plan_title_lexicon() -> _Lexicon:
+    entries: list[tuple[str, str | None]] = []
+    for p in taxonomy.plans():
+        for title in [p["title"], *p.get("alt_titles", [])]:
+            # Whitespace-insensitive: PDF extraction and editors break titles anywhere.
+            entries.append((" ".join(_key(title)), str(p["no"])))
+        entries += [(" ".join(_key(x)), None) for x in p.get("exclude", [])]
+    return _Lexicon(entries)
+
+
+def _has_plan_context(text: str) -> bool:
+    compact = _key(text)
+    return any(_key(m) in compact for m in taxonomy.plan_context()["context_markers"])
+
+
+def _numbers_after_anchor(text: str, pos: int) -> list[int]:
+    m = _PLAN_NUMBERS.match(text, pos)
+    if not m or _NOT_A_PLAN_AFTER.match(text, m.end()):
+        return []
+    numbers = [int(m["first"])]
+    for step in _PLAN_STEP.finditer(m["rest"]):
+        n = int(step["no"])
+        if step["sep"].strip() in _RANGE_SEPARATORS and numbers and numbers[-1] < n:
+            numbers += list(range(numbers[-1] + 1, n + 1))
+        else:
+            numbers.append(n)
+    return numbers
+
+
+def find_plans(text: str) -> list[int]:
+    """Numbers (1–17) of the plans a text references, sorted.
+
+    A plan is referenced by number after แผนความมั่นคงที่ / แผนฯ ที่ (lists and
+    ranges too: "ที่ 3 และ 5", "ที่ 1-4"), after a bare แผนที่ only when the text is
+    about the security policy (แผนที่ is also "map"), or by its full title when
+    the text is about the policy or the title follows the word แผน.
+    """
+    t = thai_digits_to_arabic(text)
+    context = _has_plan_context(t)
+    found: set[int] = set()
+    for anchor in _PLAN_ANCHOR.finditer(t):
+        if anchor["weak"] and not context:
+            continue
+        found.update(_numbers_after_anchor(t, anchor.end()))
+    for m in _plan_title_lexicon().find(t):
+        after_plan_word = _before(t, m.start, 40).find("แผน") >= 0
+        if not (context or after_plan_word):
+            continue
+        # The title must start a word (not the การ of กรรมการ or ปฏิบัติการ),
+        # except right after แผน, which nlpo3 may fuse with it as แผนการ.
+        bounds = _word_boundaries(t)
+        starts_word = bounds is None or m.start in bounds or t[: m.start].endswith("แผน")
+        ends_word = bounds is None or m.end in bounds
+        if starts_word and ends_word:
+            found.add(int(m.value))
+    return sorted(n for n in found if 1 <= n <= 17)
+
+
+# --------------------------------------------------------------------------- type
+
+
+def detect_type(title: str, text: str, has_date: bool) -> str:
+    """news / meeting / plan / other from title and text cues (see types.json)."""
+    cues = taxonomy.type_cues()
+    head = title.strip()
+    if any(head.startswith(p) for p in cues["plan_title_prefixes"]):
+        return "plan"
+    if any(term in head for term in cues["meeting_title_terms"]):
+        return "meeting"
+    if any(term in text for term in cues["meeting_agenda_terms"]) and any(
+        term in text for term in cues["meeting_attendance_terms"]
+    ):
+        return "meeting"
+    if has_date or any(marker in head + "\n" + text for marker in cues["news_markers"]):
+        return "news"
+    return "other"
+
+
+# --------------------------------------------------------------------------- document
+
+
+def extract(raw: RawDocument, doc_id: str) -> Document:
+    """Build the indexed ``Document`` from what a reader found.
+
+    The publication date is the reader's date hint when it parses, else the first
+    date in the title and text; the type is the reader's hint when it is one of
+    the known types, else read from cues.  ``content_hash`` is the pipeline's job.
+    """
+    title = (raw.title or "").strip()
+    text = (raw.text or "").strip()
+    whole = f"{title}\n{text}"
+    date = parse_date(raw.date_hint or "") or parse_date(whole)
+    doc_type = raw.type_hint if raw.type_hint in DOC_TYPES else detect_type(title, text, date is not None)
+    provinces = find_provinces(whole)
+    return Document(
+        id=doc_id,
+        title=title,
+        text=text,
+        date=date,
+        type=doc_type,
+        url=raw.url,
+        plans=find_plans(whole),
+        provinces=provinces,
+        regions=find_regions(whole, provinces),
+        topics=find_topics(whole),
+        agencies=find_agencies(whole),
+        source=raw.source,
+    )
