@@ -191,6 +191,7 @@ def run(
     on_wait: Callable[[str], None] | None = None,
     batch_docs: int = BATCH_DOCS,
     limit: int | None = None,
+    subword: bool = True,
 ) -> Report:
     """Bring the index at ``index_dir`` up to date with ``paths``."""
     t0 = time.monotonic()
@@ -198,10 +199,12 @@ def run(
     lock = WriterLock(index_dir)
     lock.acquire(wait=True, on_wait=on_wait)
     try:
-        settings = {"analysis": analysis.signature()}
-        if not full and exists(index_dir) and read_settings(index_dir).get("analysis") != settings["analysis"]:
-            report.notes.append("the text analysis changed since this index was built: rebuilding it in full")
-            full = True
+        settings = {"analysis": analysis.signature(), "subword": subword}
+        if not full and exists(index_dir):
+            built = read_settings(index_dir)
+            if built.get("analysis") != settings["analysis"] or built.get("subword", True) != subword:
+                report.notes.append("the text analysis changed since this index was built: rebuilding it in full")
+                full = True
         writer = IndexWriter(index_dir, rebuild=full, settings=settings)
         report.rebuilt = writer.rebuild
         try:

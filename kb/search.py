@@ -172,21 +172,21 @@ def chunk(text: str) -> Chunk:
     return Chunk(norm.strip(), a.words, subs, latin)
 
 
-def verbatim_query(c: Chunk) -> kq.Query:
+def verbatim_query(c: Chunk, subword: bool = True) -> kq.Query:
     """Documents containing the chunk as typed (modulo normalization)."""
     word_phrase = kq.AnyOf(
         (kq.Phrase("words", tuple(c.words), BOOST_PHRASE), kq.Phrase("title", tuple(c.words), BOOST_PHRASE * BOOST_TITLE))
     )
-    if not c.sub_phrases:
+    if not c.sub_phrases or not subword:
         return word_phrase
     parts = [kq.Phrase("sub", p, BOOST_SUB) for p in c.sub_phrases] + [kq.Term("words", w) for w in c.latin]
     return kq.AnyOf((word_phrase, parts[0] if len(parts) == 1 else kq.AllOf(tuple(parts))))
 
 
-def word_query(word: str) -> kq.Query:
+def word_query(word: str, subword: bool = True) -> kq.Query:
     """Documents containing one query word, word-aligned or inside a longer word."""
     alts: list[kq.Query] = [kq.Term("words", word), kq.Term("title", word, BOOST_TITLE)]
-    if analysis.runs(word) and analysis.runs(word)[0].thai:
+    if subword and analysis.runs(word) and analysis.runs(word)[0].thai:
         us = analysis.units(word)
         if len(us) >= 2:
             alts.append(kq.Phrase("sub", tuple(x + y for x, y in zip(us, us[1:])), BOOST_SUB))
@@ -314,7 +314,7 @@ class _Plan:
                     c = chunk(form)
                     if not c.words:
                         continue
-                    vq = verbatim_query(c)
+                    vq = verbatim_query(c, snap.subword)
                     scoring.append(vq)
                     v = docs(vq)
                     clause_verbatim |= v
@@ -324,7 +324,7 @@ class _Plan:
                     words = [w for w in dict.fromkeys(c.words)]
                     w_sets = []
                     for w in words[:MAX_WORDS]:
-                        wq = word_query(w)
+                        wq = word_query(w, snap.subword)
                         scoring.append(wq)
                         w_sets.append(docs(wq))
                         if w not in _stopwords() and not w.isspace():
@@ -340,7 +340,7 @@ class _Plan:
             need = math.ceil(len(unique_words) / 2)
             counts: Counter[int] = Counter()
             for w in unique_words:
-                counts.update(docs(word_query(w)))
+                counts.update(docs(word_query(w, snap.subword)))
             matching |= {d for d, n in counts.items() if n >= need}
         excluded = cls._excluded(index, snap, parsed)
         scoring_q = kq.AnyOf(tuple(dict.fromkeys(scoring)))
@@ -353,7 +353,7 @@ class _Plan:
             for form in expand(text):
                 c = chunk(form)
                 if c.words:
-                    out |= index.docset(snap, verbatim_query(c))
+                    out |= index.docset(snap, verbatim_query(c, snap.subword))
         return out
 
     def rank(self, index: Index, snap: Snapshot, docs: set[int], sort: str, k: int) -> list[tuple[int, float]]:

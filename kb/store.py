@@ -191,9 +191,12 @@ def _remove_old_generations(root: Path, keep: Path) -> None:
 
 
 def read_settings(root: Path) -> dict:
+    """The settings an index was built with (schema, analysis signature, subword)."""
     gen = _current_generation(Path(root))
-    if gen is None:
-        return {}
+    return {} if gen is None else _settings_of(gen)
+
+
+def _settings_of(gen: Path) -> dict:
     try:
         return json.loads((gen / "kb-version.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -261,6 +264,7 @@ class IndexWriter:
         else:
             self.gen = _current_generation(self.root)
         self.ix = index.open_dir(str(self.gen))
+        self.subword = bool(_settings_of(self.gen).get("subword", True))
         self._writer = None
         self.pending = 0
 
@@ -278,9 +282,11 @@ class IndexWriter:
             return {d.id: d for d in _iter_meta(s.reader())}
 
     def add(self, doc: Document, body: Analysis, title: Analysis) -> None:
-        sub = list(title.bigrams)
-        offset = (sub[-1][1] + 2) if sub else 0
-        sub.extend((t, p + offset) for t, p in body.bigrams)
+        sub: list[tuple[str, int]] = []
+        if self.subword:
+            sub = list(title.bigrams)
+            offset = (sub[-1][1] + 2) if sub else 0
+            sub.extend((t, p + offset) for t, p in body.bigrams)
         self._w().update_document(
             id=doc.id,
             title=title.words,
@@ -336,6 +342,7 @@ class Snapshot:
     docs: dict[int, IndexedDoc] = field(default_factory=dict)
     by_id: dict[str, int] = field(default_factory=dict)
     generation: str = ""
+    subword: bool = True  # False: an index built without the sub-word field (benchmarks' baseline)
 
 
 class Index:
@@ -365,7 +372,7 @@ class Index:
                 return snap
             ix = index.open_dir(str(gen))
             searcher = ix.searcher(weighting=_weighting())
-            new = Snapshot(searcher=searcher, generation=gen.name)
+            new = Snapshot(searcher=searcher, generation=gen.name, subword=bool(_settings_of(gen).get("subword", True)))
             reader = searcher.reader()
             creader = reader.column_reader("meta")
             for docnum in reader.all_doc_ids():
