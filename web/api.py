@@ -1,0 +1,42 @@
+"""The JSON API: the twin of every page, built from the same objects.
+
+``/api/search`` is ``SearchResult.to_dict()`` unchanged; ``/api/documents/<id>``
+is ``Document.to_dict()``; ``/api/stats`` is ``kb.search.stats`` plus the
+per-month timeline the overview page draws.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify
+
+from kb.search import months, stats
+from web import catalog
+from web.pages import run_search
+
+bp = Blueprint("api", __name__)
+
+
+@bp.get("/api/search")
+def search():
+    _, result = run_search()
+    return jsonify(result.to_dict())
+
+
+@bp.get("/api/documents/<path:doc_id>")
+def document(doc_id: str):
+    doc = catalog().index.document(doc_id)  # an index lookup, never a file path
+    if doc is None:
+        abort(404)
+    return jsonify(doc.to_dict())
+
+
+@bp.get("/api/stats")
+def overview():
+    index = catalog().index
+    summary = stats(index)
+    summary["months"] = [{"month": m, "count": n} for m, n in months(index)]
+    return jsonify(summary)
+
+
+@bp.get("/healthz")
+def health():
+    return jsonify({"status": "ok", "documents": catalog().index.doc_count()})

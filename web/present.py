@@ -1,0 +1,201 @@
+"""How search state and values look to a reader: shareable URLs, Thai dates, labels.
+
+Every state of the search page is a plain GET URL, built here from the
+validated ``SearchRequest`` (not from the raw query string), so a facet link,
+a chip's remove link and a page link always agree with what was searched.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from flask import Flask, url_for
+
+from kb import taxonomy
+from kb.models import FACETS, SearchRequest
+
+THAI_MONTHS_SHORT = (
+    "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
+    "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
+)
+THAI_MONTHS = (
+    "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
+    "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
+)
+
+FACET_TITLES = {
+    "type": "ประเภทเอกสาร",
+    "plan": "แผนความมั่นคง",
+    "topic": "ประเด็น",
+    "region": "ภาค",
+    "province": "จังหวัด",
+    "year": "ปี (พ.ศ.)",
+}
+SIDEBAR_ORDER = ("type", "plan", "topic", "region", "province", "year")
+SORT_LABELS = {"relevance": "เกี่ยวข้องที่สุด", "newest": "ใหม่ที่สุด", "oldest": "เก่าที่สุด"}
+DEFAULT_LIMIT = SearchRequest().limit
+
+
+def thai_date(iso: str | None) -> str:
+    """``2024-01-10`` → ``10 ม.ค. 2567`` (Buddhist Era, Arabic digits, the one style used site-wide)."""
+    if not iso:
+        return "ไม่ระบุวันที่"
+    try:
+        y, m, d = (int(x) for x in iso[:10].split("-"))
+        return f"{d} {THAI_MONTHS_SHORT[m - 1]} {y + 543}"
+    except (ValueError, IndexError):
+        return iso
+
+
+def thai_month(ym: str) -> str:
+    """``2024-01`` → ``ม.ค. 2567``."""
+    try:
+        y, m = (int(x) for x in ym.split("-")[:2])
+        return f"{THAI_MONTHS_SHORT[m - 1]} {y + 543}"
+    except (ValueError, IndexError):
+        return ym
+
+
+def be_year(iso: str | None) -> str | None:
+    """The Buddhist-Era year of an ISO date, or None."""
+    if not iso or not iso[:4].isdigit():
+        return None
+    return str(int(iso[:4]) + 543)
+
+
+def safe_url(url: str | None) -> str | None:
+    """Only http(s) links become hrefs: a document's ``javascript:`` url is shown as text."""
+    if url and url.strip().lower().startswith(("http://", "https://")):
+        return url.strip()
+    return None
+
+
+def plan_title(no: int | str) -> str:
+    """The full Thai title of plan ``no``."""
+    for p in taxonomy.plans():
+        if str(p["no"]) == str(no):
+            return p["title"]
+    return str(no)
+
+
+_REQUEST_FIELDS = {
+    "plan": "plans",
+    "province": "provinces",
+    "region": "regions",
+    "topic": "topics",
+    "type": "types",
+    "year": "years",
+}
+
+
+@dataclass
+class State:
+    """The canonical URL parameters of one search, and links to its neighbours."""
+
+    req: SearchRequest
+
+    def params(self) -> list[tuple[str, str]]:
+        """The search as URL pairs (page excluded), in a stable order."""
+        r = self.req
+        pairs: list[tuple[str, str]] = []
+        if r.q:
+            pairs.append(("q", r.q))
+        for facet in FACETS:
+            pairs += [(facet, v) for v in r.selected(facet)]
+        if r.date_from:
+            pairs.append(("from", r.date_from))
+        if r.date_to:
+            pairs.append(("to", r.date_to))
+        if r.sort != "relevance":
+            pairs.append(("sort", r.sort))
+        if r.limit != DEFAULT_LIMIT:
+            pairs.append(("limit", str(r.limit)))
+        return pairs
+
+    def _url(self, pairs: list[tuple[str, str]], endpoint: str = "pages.search") -> str:
+        base = url_for(endpoint)
+        return f"{base}?{urlencode(pairs)}" if pairs else base
+
+    def url(self, endpoint: str = "pages.search", page: int | None = None) -> str:
+        """This search (at ``page``) on the page or export ``endpoint``."""
+        pairs = self.params()
+        if page and page > 1:
+            pairs.append(("page", str(page)))
+        return self._url(pairs, endpoint)
+
+    def export_url(self, endpoint: str) -> str:
+        """Exports take the filters and sort, never the paging."""
+        return self._url([(k, v) for k, v in self.params() if k != "limit"], endpoint)
+
+    def toggle(self, facet: str, value: str) -> str:
+        """Add ``value`` to the facet's selection, or remove it if selected (back to page 1)."""
+        pairs = self.params()
+        if (facet, value) in pairs:
+            pairs.remove((facet, value))
+        else:
+            pairs.append((facet, value))
+        return self._url(pairs)
+
+    def add(self, facet: str, value: str) -> str:
+        """Filter by ``value`` as well (a tag on a result); no-op if already selected."""
+        pairs = self.params()
+        if (facet, value) not in pairs:
+            pairs.append((facet, value))
+        return self._url(pairs)
+
+    def without(self, name: str, value: str | None = None) -> str:
+        """Drop one value (or every value) of parameter ``name``."""
+        return self._url([(k, v) for k, v in self.params() if not (k == name and (value is None or v == value))])
+
+    def with_query(self, q: str) -> str:
+        """The same filters with another query (a 'did you mean' link)."""
+        return self._url([("q", q)] + [(k, v) for k, v in self.params() if k != "q"])
+
+    def clear_all(self) -> str:
+        """Every filter removed; the query and sort stay."""
+        return self._url([(k, v) for k, v in self.params() if k in ("q", "sort", "limit")])
+
+    def chips(self) -> list[dict[str, str]]:
+        """The active filters as removable chips: facet title, value label and the remove link."""
+        out: list[dict[str, str]] = []
+        for facet in FACETS:
+            for v in self.req.selected(facet):
+                out.append({
+                    "facet": FACET_TITLES[facet],
+                    "label": taxonomy.label(facet, v),
+                    "url": self.without(facet, v),
+                })
+        if self.req.date_from:
+            out.append({"facet": "ตั้งแต่", "label": thai_date(self.req.date_from), "url": self.without("from")})
+        if self.req.date_to:
+            out.append({"facet": "ถึง", "label": thai_date(self.req.date_to), "url": self.without("to")})
+        return out
+
+    def has_filters(self) -> bool:
+        r = self.req
+        return any(r.selected(f) for f in FACETS) or bool(r.date_from or r.date_to)
+
+
+def page_window(page: int, pages: int, width: int = 2) -> list[int | None]:
+    """Page numbers to show: first, last and ``width`` either side of the current one; None is a gap."""
+    shown = sorted({1, pages, *range(max(1, page - width), min(pages, page + width) + 1)})
+    out: list[int | None] = []
+    prev = 0
+    for n in shown:
+        if n - prev > 1:
+            out.append(None)
+        out.append(n)
+        prev = n
+    return out
+
+
+def register_filters(app: Flask) -> None:
+    """Template filters and globals shared by every page."""
+    app.add_template_filter(thai_date, "thai_date")
+    app.add_template_filter(thai_month, "thai_month")
+    app.add_template_filter(be_year, "be_year")
+    app.add_template_filter(safe_url, "safe_url")
+    app.add_template_global(taxonomy.label, "label")
+    app.add_template_global(plan_title, "plan_title")
+    app.add_template_global(FACET_TITLES, "FACET_TITLES")
+    app.add_template_global(SORT_LABELS, "SORT_LABELS")
