@@ -1,0 +1,290 @@
+"""Metadata extraction: unit behaviour of each helper, then precision and recall
+over every labelled set in tests/labels/ that carries its own text."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kb.extract import (
+    extract,
+    find_agencies,
+    find_plans,
+    find_provinces,
+    find_regions,
+    find_topics,
+    parse_date,
+    thai_digits_to_arabic,
+)
+from kb.models import Document, RawDocument
+
+LABELS = Path(__file__).parent / "labels"
+SET_FIELDS = ("plans", "provinces", "regions", "topics")
+MIN_SCORE = 0.95
+
+
+# --------------------------------------------------------------------------- digits and dates
+
+
+def test_thai_digits_become_arabic_one_for_one():
+    assert thai_digits_to_arabic("๑๐ มกราคม ๒๕๖๗") == "10 มกราคม 2567"
+    assert len(thai_digits_to_arabic("๐๑๒๓๔๕๖๗๘๙")) == 10
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("เมื่อวันที่ ๑๐ มกราคม ๒๕๖๗ นายก", "2024-01-10"),
+        ("วันพุธที่ 10 มกราคม 2567", "2024-01-10"),
+        ("ข้อมูล ณ 5 ม.ค. 67", "2024-01-05"),
+        ("5 ต.ค 66", "2023-10-05"),
+        ("๒๐ ก.ย. ๖๗", "2024-09-20"),
+        ("21 พฤศจิกายน พ.ศ. 2566", "2023-11-21"),
+        ("4 ตุลาคม ค.ศ. 2022", "2022-10-04"),
+        ("2024-01-10T09:00:00+07:00", "2024-01-10"),
+        ("10/01/2567", "2024-01-10"),
+        ("Bangkok, 10 January 2024", "2024-01-10"),
+        ("ระหว่างวันที่ 15-16 พฤษภาคม 2566", "2023-05-15"),
+        ("วันที่ 12 กรกฏาคม 2565", "2022-07-12"),
+    ],
+)
+def test_parse_date_reads_thai_and_gregorian_forms(text, expected):
+    assert parse_date(text) == expected
+
+
+def test_parse_date_takes_the_first_date_in_reading_order():
+    text = "เมื่อวันที่ 5 มีนาคม 2567 ... นับตั้งแต่เหตุการณ์เมื่อวันที่ 4 มกราคม 2547"
+    assert parse_date(text) == "2024-03-05"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "ครั้งที่ 4/2566", "พ.ศ. ๒๕๖๖ – ๒๕๗๐", "31 กุมภาพันธ์ 2567", "1 มกราคม 2475", "มกราคม 2567"],
+)
+def test_parse_date_refuses_non_dates_and_implausible_years(text):
+    assert parse_date(text) is None
+
+
+# --------------------------------------------------------------------------- provinces
+
+
+def test_provinces_found_by_prefix_bare_name_and_alias():
+    text = "จังหวัดขอนแก่น จ.ตาก เชียงใหม่ กทม. อุดรฯ โคราช อยุธยา Bangkok"
+    assert set(find_provinces(text)) == {
+        "ขอนแก่น", "ตาก", "เชียงใหม่", "กรุงเทพมหานคร", "อุดรธานี", "นครราชสีมา", "พระนครศรีอยุธยา",
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ขอให้ช่วยกันแชร์เลย",
+        "ไม่ได้รับผลกระทบเลย",
+        "กรมควบคุมโรคเผยแพร่ข้อมูลการแพร่ระบาดและการแพร่กระจายของเชื้อ",
+        "ชาวบ้านนำผ้าไปตากแดด",
+        "เรือประมงต่างชาติรุกล้ำน่านน้ำไทย",
+        "ผู้แทนรัฐตรังกานูของมาเลเซีย",
+        "ทำเนียบรัฐบาล ถนนพิษณุโลก",
+        "มหาวิทยาลัยสงขลานครินทร์",
+        "นายสุรินทร์ ใจดี",
+        "จิตอาสาหนึ่งร้อยเอ็ดคน",
+        "อำเภอตากใบ",
+    ],
+)
+def test_trap_words_are_not_provinces(text):
+    assert find_provinces(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("จังหวัดเลย", ["เลย"]),
+        ("อ.เชียงคาน จ.เลย", ["เลย"]),
+        ("ผู้ว่าราชการจังหวัดแพร่", ["แพร่"]),
+        ("ที่ประชุมมีผู้แทนจากหนองคาย เลย และบึงกาฬ", ["หนองคาย", "เลย", "บึงกาฬ"]),
+        ("เชียงราย น่าน แพร่ และพะเยา", ["เชียงราย", "น่าน", "แพร่", "พะเยา"]),
+        ("น่าน อำเภอเวียงสา", ["น่าน"]),
+    ],
+)
+def test_trap_names_need_a_province_context(text, expected):
+    assert find_provinces(text) == expected
+
+
+def test_longer_province_name_wins_over_a_shorter_one_inside_it():
+    assert set(find_provinces("สมุทรสาคร สมุทรสงคราม ชลบุรี นนทบุรี กรุงเทพมหานคร")) == {
+        "สมุทรสาคร", "สมุทรสงคราม", "ชลบุรี", "นนทบุรี", "กรุงเทพมหานคร",
+    }
+
+
+# --------------------------------------------------------------------------- regions, topics, agencies
+
+
+def test_regions_come_from_provinces_and_phrases():
+    assert find_regions("ภาคตะวันออกเฉียงเหนือตอนบน", []) == ["northeast"]
+    assert find_regions("จังหวัดชายแดนภาคใต้", []) == ["south"]
+    assert find_regions("ภาคตะวันออก", ["ตาก"]) == ["east", "west"]
+    assert find_regions("ภาคอีสาน กองทัพภาคที่ ๓", []) == ["north", "northeast"]
+
+
+def test_world_regions_are_not_thai_regions():
+    assert find_regions("ภูมิภาคตะวันออกกลาง และเอเชียตะวันออกเฉียงใต้", []) == []
+
+
+def test_topics_need_a_strong_term_or_two_weak_ones():
+    assert find_topics("การลักลอบลำเลียงยาบ้า") == ["drugs"]
+    assert find_topics("ทะเล") == []  # one weak maritime word says too little
+    assert "maritime" in find_topics("ทะเลและกองทัพเรือ")
+
+
+def test_southern_border_provinces_are_not_the_border_topic():
+    topics = find_topics("สถานการณ์ในจังหวัดชายแดนภาคใต้")
+    assert "southern-unrest" in topics and "border" not in topics
+
+
+def test_agencies_found_by_abbreviation_and_full_name():
+    text = "สำนักงานสภาความมั่นคงแห่งชาติ ร่วมกับ กอ.รมน. ศรชล. และสำนักงานตรวจคนเข้าเมือง"
+    assert find_agencies(text) == ["สมช.", "กอ.รมน.", "ศรชล.", "สตม."]
+
+
+def test_agency_abbreviations_inside_other_words_do_not_count():
+    assert find_agencies("สอบถามได้ที่ โทร. 1567 และ กกต.") == ["กกต."]
+
+
+# --------------------------------------------------------------------------- plans
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("แผนความมั่นคงที่ ๓ การรักษาความมั่นคง", [3]),
+        ("แผนฯ ที่ 3", [3]),
+        ("แผนความมั่นคงที่ 3 และ 5", [3, 5]),
+        ("แผนความมั่นคงที่ 6, 7 และที่ 8", [6, 7, 8]),
+        ("แผนความมั่นคงที่ 1-4", [1, 2, 3, 4]),
+        ("แผนฯ ที่ ๑๔ ถึง ๑๗", [14, 15, 16, 17]),
+        ("ตามแผนการรักษาความมั่นคงและผลประโยชน์ของชาติพื้นที่ชายแดน", [3]),
+        ("นโยบายและแผนความมั่นคง โดยเฉพาะแผนที่ 5", [5]),
+    ],
+)
+def test_plans_referenced_by_number_or_title(text, expected):
+    assert find_plans(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ได้รับรางวัลอันดับที่ 3",
+        "ดูแผนที่ 3 มิติ",
+        "แผนที่ 5 แสดงเส้นทาง",
+        "คณะกรรมการป้องกันและแก้ไขปัญหาการค้ามนุษย์",
+        "กรมป้องกันและบรรเทาสาธารณภัย",
+        "แผนการป้องกันและบรรเทาสาธารณภัยแห่งชาติ",
+        "แผนความมั่นคงที่ 25",
+    ],
+)
+def test_no_plan_without_a_plan_reference(text):
+    assert find_plans(text) == []
+
+
+# --------------------------------------------------------------------------- the document
+
+
+def test_extract_fills_every_field_from_a_release():
+    raw = RawDocument(
+        title="การประชุมขับเคลื่อนแผนความมั่นคง ณ จังหวัดอุดรธานี",
+        text="  เมื่อวันที่ ๑๐ มกราคม ๒๕๖๗ สมช. หารือปัญหายาเสพติดตามแผนความมั่นคงที่ ๘  \n",
+        url="https://example.org/1",
+        source="news/1.html",
+    )
+    doc = extract(raw, "news/1.html")
+    assert isinstance(doc, Document)
+    assert doc.id == "news/1.html" and doc.url == "https://example.org/1" and doc.source == "news/1.html"
+    assert doc.text.startswith("เมื่อวันที่") and doc.text.endswith("๘")
+    assert (doc.date, doc.type, doc.plans) == ("2024-01-10", "news", [8])
+    assert (doc.provinces, doc.regions, doc.topics, doc.agencies) == (["อุดรธานี"], ["northeast"], ["drugs"], ["สมช."])
+
+
+def test_reader_hints_win_when_they_are_valid():
+    raw = RawDocument(title="t", text="วันที่ 1 มกราคม 2567", date_hint="2024-02-03", type_hint="meeting")
+    doc = extract(raw, "x")
+    assert (doc.date, doc.type) == ("2024-02-03", "meeting")
+
+
+def test_invalid_hints_are_ignored():
+    raw = RawDocument(title="t", text="วันที่ 1 มกราคม 2567", date_hint="ไม่ระบุ", type_hint="blog")
+    doc = extract(raw, "x")
+    assert (doc.date, doc.type) == ("2024-01-01", "news")
+
+
+def test_type_from_title_and_agenda():
+    plan = extract(RawDocument(title="แผนความมั่นคงที่ 4 การรักษาความมั่นคง", text="สาระสำคัญ"), "p")
+    minutes = extract(RawDocument(title="คณะทำงาน", text="ผู้มาประชุม ... ระเบียบวาระที่ 1"), "m")
+    other = extract(RawDocument(title="อภิธานศัพท์", text="คำศัพท์ หมายถึง"), "o")
+    assert (plan.type, minutes.type, other.type) == ("plan", "meeting", "other")
+
+
+# --------------------------------------------------------------------------- labelled sets
+
+
+def _labelled_cases() -> list[dict]:
+    """Every case with inline text from every tests/labels/*.json file.
+
+    Corpus label files (``corpus_*.json``) map corpus file ids to labels without
+    text; they need a reader and are evaluated elsewhere, so they are skipped here.
+    """
+    cases = []
+    for path in sorted(LABELS.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        items = data if isinstance(data, list) else []
+        cases += [dict(c, _file=path.name) for c in items if isinstance(c, dict) and "text" in c]
+    return cases
+
+
+def _score(cases: list[dict]) -> dict[str, tuple[float, float, int]]:
+    """Micro precision and recall per field (date: exact-match accuracy as both)."""
+    counts = {f: [0, 0, 0] for f in SET_FIELDS}  # true positives, predicted, expected
+    date_hits = date_total = 0
+    for case in cases:
+        raw = RawDocument(title=case.get("title", ""), text=case["text"], date_hint=case.get("date_hint"))
+        doc = extract(raw, case.get("id", "case"))
+        expected = case["expected"]
+        if "date" in expected:
+            date_total += 1
+            date_hits += doc.date == expected["date"]
+        for f in SET_FIELDS:
+            if f in expected:
+                got, want = set(getattr(doc, f)), set(expected[f])
+                counts[f][0] += len(got & want)
+                counts[f][1] += len(got)
+                counts[f][2] += len(want)
+    scores = {"date": (date_hits / date_total if date_total else 1.0,) * 2 + (date_total,)}
+    for f, (tp, predicted, wanted) in counts.items():
+        scores[f] = (tp / predicted if predicted else 1.0, tp / wanted if wanted else 1.0, wanted)
+    return scores
+
+
+def test_labelled_set_is_large_and_well_formed():
+    cases = _labelled_cases()
+    assert len(cases) >= 45
+    assert len({c["id"] for c in cases}) == len(cases)
+    for case in cases:
+        assert set(case["expected"]) >= {"date", "type", "plans", "provinces", "regions", "topics"}
+
+
+def test_extraction_precision_and_recall_per_field():
+    cases = _labelled_cases()
+    scores = _score(cases)
+    print(f"\nextraction over {len(cases)} labelled documents")
+    print(f"{'field':<10} {'precision':>9} {'recall':>7} {'expected':>8}")
+    for field, (precision, recall, n) in scores.items():
+        print(f"{field:<10} {precision:>9.3f} {recall:>7.3f} {n:>8}")
+    types_right = sum(
+        extract(RawDocument(title=c.get("title", ""), text=c["text"], date_hint=c.get("date_hint")), "x").type
+        == c["expected"]["type"]
+        for c in cases
+    )
+    print(f"{'type':<10} {types_right / len(cases):>9.3f} {'':>7} {len(cases):>8}")
+    failing = {f: s for f, s in scores.items() if s[0] < MIN_SCORE or s[1] < MIN_SCORE}
+    assert not failing, failing
+    assert types_right / len(cases) >= MIN_SCORE
