@@ -1,0 +1,215 @@
+"""What every benchmark script needs: where the shared data is, how to build an
+index and time it, how to time searches, and how to print a table.
+
+The benchmarks measure the engine as users run it (``indexer.pipeline.run`` and
+``kb.search.Searcher``), never a shortcut, so a number here is a number a user
+would see.  The machine is small, shared and noisy: compare ratios measured in
+one run rather than absolute figures across runs.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:  # run as `python benchmarks/x.py` from anywhere
+    sys.path.insert(0, str(REPO))
+
+from indexer.pipeline import run  # noqa: E402
+from kb.models import SearchRequest  # noqa: E402
+from kb.search import Searcher  # noqa: E402
+from kb.store import Index  # noqa: E402
+
+
+def shared_data() -> Path:
+    """The read-only shared data folder (``../shared/data`` beside the repo, or ``$KB_SHARED_DATA``).
+
+    Exits with a message rather than a traceback: a missing data folder is a
+    setup problem, not a bug.
+    """
+    path = Path(os.environ.get("KB_SHARED_DATA") or REPO.parent / "shared" / "data")
+    if not path.is_dir():
+        sys.exit(
+            f"benchmark data not found at {path}\n"
+            "Put the shared data folder there or set KB_SHARED_DATA=/path/to/shared/data."
+        )
+    return path
+
+
+def data_file(*parts: str) -> Path:
+    path = shared_data().joinpath(*parts)
+    if not path.exists():
+        sys.exit(f"benchmark data file missing: {path}")
+    return path
+
+
+def read_jsonl(path: Path, limit: int | None = None) -> Iterator[dict]:
+    """Records of a (possibly gzipped) JSONL file, streamed."""
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as f:
+        for n, line in enumerate(f):
+            if limit is not None and n >= limit:
+                return
+            if line.strip():
+                yield json.loads(line)
+
+
+def write_jsonl(path: Path, records: Iterable[dict]) -> int:
+    """Write records as JSONL (the format ``indexer.readers.jsonl`` reads); returns the count."""
+    n = 0
+    with open(path, "w", encoding="utf-8") as f:
+        for r in records:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+            n += 1
+    return n
+
+
+# --- indexing -------------------------------------------------------------------------
+
+
+@dataclass
+class IndexBuild:
+    """One timed end-to-end indexing run."""
+
+    label: str
+    docs: int
+    seconds: float
+    size_bytes: int
+    index_dir: Path
+
+    @property
+    def docs_per_second(self) -> float:
+        return self.docs / self.seconds if self.seconds else 0.0
+
+    @property
+    def size_mb(self) -> float:
+        return self.size_bytes / 1e6
+
+
+def build_index(source: Path, index_dir: Path, *, subword: bool, limit: int | None = None, label: str = "") -> IndexBuild:
+    """Index ``source`` from scratch (read → extract → analyse → write) and time it."""
+    t0 = time.perf_counter()
+    report = run([source], index_dir, full=True, progress=False, subword=subword, limit=limit)
+    seconds = time.perf_counter() - t0
+    if report.failed:
+        print(f"  note: {report.failed} failures while indexing, first: {report.failures[0]}", file=sys.stderr)
+    docs = report.added + report.updated
+    size = dir_size(index_dir)
+    return IndexBuild(label or ("sub-word" if subword else "word-only"), docs, seconds, size, index_dir)
+
+
+def dir_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file())
+
+
+# --- latency ---------------------------------------------------------------------------
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    """The p-th percentile (0–100) by linear interpolation between order statistics."""
+    if not values:
+        return float("nan")
+    xs = sorted(values)
+    k = (len(xs) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
+
+
+@dataclass
+class Latency:
+    label: str
+    samples_ms: list[float]
+
+    @property
+    def p50(self) -> float:
+        return percentile(self.samples_ms, 50)
+
+    @property
+    def p95(self) -> float:
+        return percentile(self.samples_ms, 95)
+
+    @property
+    def mean(self) -> float:
+        return statistics.fmean(self.samples_ms) if self.samples_ms else float("nan")
+
+
+def time_searches(searcher: Searcher, requests: Sequence[SearchRequest], *, repeats: int = 3, warmup: int = 1) -> list[list[float]]:
+    """Milliseconds per request: ``repeats`` timed rounds after ``warmup`` untimed ones.
+
+    Returns one list of samples per request, so callers can group them by kind.
+    Requests are copied each time: ``Searcher.search`` may fill in parsed years.
+    """
+    for _ in range(warmup):
+        for r in requests:
+            searcher.search(_copy(r))
+    samples: list[list[float]] = [[] for _ in requests]
+    for _ in range(repeats):
+        for i, r in enumerate(requests):
+            req = _copy(r)
+            t0 = time.perf_counter()
+            searcher.search(req)
+            samples[i].append((time.perf_counter() - t0) * 1000)
+    return samples
+
+
+def _copy(r: SearchRequest) -> SearchRequest:
+    return SearchRequest(**{k: (list(v) if isinstance(v, list) else v) for k, v in vars(r).items()})
+
+
+def open_searcher(index_dir: Path) -> Searcher:
+    return Searcher(Index(index_dir))
+
+
+# --- reporting -----------------------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    """The facts needed to read a figure: cores, CPU, RAM, Python."""
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram = "unknown"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                ram = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+                break
+    except OSError:
+        pass
+    return {
+        "cores": str(os.cpu_count()),
+        "cpu": cpu,
+        "ram": ram,
+        "python": platform.python_version(),
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+def print_machine() -> None:
+    m = machine()
+    print(f"machine: {m['cores']} cores, {m['cpu']}, {m['ram']} RAM, Python {m['python']}, {m['date']}")
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A Markdown table (readable in a terminal, pasteable into docs/benchmarks.md)."""
+    def cell(x: object) -> str:
+        if isinstance(x, float):
+            return f"{x:.3f}" if abs(x) < 10 else f"{x:.1f}"
+        return str(x)
+
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(cell(x) for x in row) + " |" for row in rows]
+    return "\n".join(lines)
