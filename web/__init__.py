@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from kb.params import BadParameter
@@ -92,15 +92,18 @@ def wants_json() -> bool:
     return path.startswith("/api/") or path.endswith(".json") or path == "/healthz"
 
 
-def error_response(status: int, message: str, param: str | None = None) -> tuple[Response | str, int]:
+def error_response(status: int, message: str, param: str | None = None) -> Response:
     """One error, as JSON or as a Thai HTML page depending on the route."""
     if wants_json():
         body: dict[str, Any] = {"message": message}
         if param is not None:
             body = {"param": param, "message": message}
-        return jsonify({"error": body}), status
-    title = ERROR_TITLES.get(status, "เกิดข้อผิดพลาด")
-    return render_template("error.html", status=status, title=title, message=message, param=param), status
+        response = jsonify({"error": body})
+    else:
+        title = ERROR_TITLES.get(status, "เกิดข้อผิดพลาด")
+        response = make_response(render_template("error.html", status=status, title=title, message=message, param=param))
+    response.status_code = status
+    return response
 
 
 def _register_errors(app: Flask) -> None:
@@ -120,11 +123,10 @@ def _register_errors(app: Flask) -> None:
             404: "ไม่พบหน้าหรือเอกสารที่ต้องการ อาจถูกลบหรือพิมพ์ที่อยู่ผิด",
             405: "หน้านี้รับเฉพาะการเรียกแบบ GET",
         }
-        response, code = error_response(status, messages.get(status, exc.description or ERROR_TITLES.get(status, "")))
-        if status == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
-            if isinstance(response, Response):
-                response.headers["Allow"] = ", ".join(exc.valid_methods)
-        return response, code
+        response = error_response(status, messages.get(status, exc.description or ERROR_TITLES.get(status, "")))
+        if status == 405 and getattr(exc, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
