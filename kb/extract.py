@@ -377,7 +377,8 @@ def _region_lexicon() -> _Lexicon:
 def find_regions(text: str, provinces: Iterable[str]) -> list[str]:
     """Region keys of the given provinces plus the regions a text names
     (ภาคเหนือ, ภาคอีสาน, จังหวัดชายแดนภาคใต้ ...), in the taxonomy's region order."""
-    found = {taxonomy.region_of(p) for p in provinces}
+    known = {p["name"] for p in taxonomy.provinces()}
+    found = {taxonomy.region_of(p) for p in provinces if p in known}
     found |= {m.value for m in _region_lexicon().find(thai_digits_to_arabic(text))}
     return [r["key"] for r in taxonomy.regions() if r["key"] in found]
 
