@@ -438,8 +438,8 @@ _PLAN_NUMBERS = re.compile(
 _NOT_A_PLAN_AFTER = re.compile(r"\s*(?:มิติ|D\b|:|ฉบับ)")
 _PLAN_STEP = re.compile(r"\s*(?P<sep>,\s*(?:และ|หรือ)?|และ|หรือ|-|–|—|ถึง)\s*(?:ที่\s*)?(?P<no>\d{1,2})")
 _RANGE_SEPARATORS = ("-", "–", "—", "ถึง")
-_PLAN_WORD_BEFORE = re.compile(r"แผน(?:ความมั่นคง)?\s*ฯ?(?:\s*ที่\s*\d{1,2})?$")
-_PLAN_LEAD_IN = re.compile(r"(?:แผน(?:ความมั่นคง)?ฯ?|ว่าด้วย|และ)$")
+_PLAN_WORD_BEFORE = re.compile(r"แผน(?:ความมั่นคง)?\s*ฯ?(?:\s*ที่\s*\d{1,2})?\s*(?:เรื่อง|ว่าด้วย)?$")
+_PLAN_LEAD_IN = re.compile(r"(?:แผน(?:ความมั่นคง)?ฯ?|ว่าด้วย|เรื่อง|และ)$")
 _ENUMERATOR_BEFORE = re.compile(r"(?:^|\s)\(?(?P<n>\d{1,2})[.)]?$")
 # Between two titles of a list: spaces, commas, และ, numbering, a lead agency in brackets.
 _TITLE_LIST_GAP = re.compile(r"(?:\s|,|และ|\(?\d{1,2}[.)]|\([^()]{1,25}(?:\([^()]{0,12}\))?[^()]{0,5}\))*")
