@@ -18,6 +18,7 @@ import fnmatch
 import hashlib
 import json
 import os
+import stat
 import sys
 import time
 from dataclasses import dataclass, field
@@ -33,6 +34,13 @@ from indexer import readers
 BATCH_DOCS = 500
 BATCH_SECONDS = 20.0
 IGNORE_FILE = ".kbignore"
+# Limits that keep one absurd input from stalling a run (analysis runs at ~0.3 M
+# characters a second, so 2 M characters is already several seconds).  A PDF may
+# be big because of its images, so it gets a larger byte limit; every format
+# then meets the same limit on the extracted text.
+MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_PDF_BYTES = 256 * 1024 * 1024
+MAX_TEXT_CHARS = 2_000_000
 
 
 @dataclass
@@ -141,6 +149,27 @@ def walk(root: Path, failures: list[Failure]) -> Iterator[SourceFile]:
     yield from visit(root)
 
 
+def unreadable_reason(path: Path) -> str | None:
+    """Why a single-document file must be skipped before reading it, or None.
+
+    A FIFO or device named ``x.txt`` would block or never end; a huge text file
+    would hold the run for minutes.  Bulk files (JSONL) are streamed, so only
+    their records' text is limited.
+    """
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        return f"cannot read file ({exc.strerror or exc})"
+    if not stat.S_ISREG(st.st_mode):
+        return "not a regular file (FIFO, socket or device)"
+    if is_bulk(path):
+        return None
+    limit = MAX_PDF_BYTES if path.name.lower().endswith(".pdf") else MAX_FILE_BYTES
+    if st.st_size > limit:
+        return f"file too large ({st.st_size / 1048576:.1f} MB; the limit is {limit // 1048576} MB)"
+    return None
+
+
 def is_bulk(path: Path) -> bool:
     """A file of many records, each with its own id (JSONL), rather than one document."""
     name = path.name.lower()
@@ -234,7 +263,7 @@ def _run(paths, writer: IndexWriter, report: Report, progress, batch_docs: int, 
             root = p.resolve()
             roots.append(root)
             files.extend(walk(root, report.failures))
-        elif p.is_file():
+        elif p.exists():
             if readers.reader_for(p) is None:
                 report.failures.append(Failure(str(p), f"unsupported file type '{p.suffix}' (use {', '.join(readers.SUFFIXES)})"))
             else:
@@ -261,6 +290,11 @@ def _run(paths, writer: IndexWriter, report: Report, progress, batch_docs: int, 
         if limit is not None and done >= limit:
             break
         try:
+            skip = unreadable_reason(sf.path)
+            if skip:
+                failed_sources.add(source)
+                report.failures.append(Failure(source, skip))
+                continue
             bulk = is_bulk(sf.path)
             file_hash = None if bulk else _hash_file(sf.path)
             if not bulk:
@@ -277,6 +311,14 @@ def _run(paths, writer: IndexWriter, report: Report, progress, batch_docs: int, 
             for item in readers.read(sf.path):
                 if isinstance(item, Failure):
                     report.failures.append(item)
+                    continue
+                if len(item.text) > MAX_TEXT_CHARS:
+                    where = f"{source} (id {item.id})" if bulk and item.id else source
+                    if bulk and item.id is not None:
+                        seen_ids.setdefault(str(item.id), source)  # keep what the index had of it
+                    report.failures.append(
+                        Failure(where, f"text too long ({len(item.text):,} characters; the limit is {MAX_TEXT_CHARS:,})")
+                    )
                     continue
                 if bulk:
                     if item.id is None or not str(item.id).strip():

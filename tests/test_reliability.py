@@ -1,0 +1,309 @@
+"""Reliability and security: bad input, locks, concurrency, query abuse, web hardening.
+
+These tests drive the real ``kb`` command in a subprocess where the behaviour
+under test is the command's (exit status, stderr lines), and the library in
+process where a thread has to watch something happen (a server picking up a
+commit).  The slow kill -9 loops are in ``test_crash.py``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from kb.params import BadParameter, parse_mapping
+from kb.search import Searcher
+from kb.store import Index, IndexWriter, WriterLock
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+# Thai filler for generated documents (own words, not copied from any source).
+THAI_WORDS = (
+    "การประชุม ความมั่นคง ชายแดน ยาเสพติด การค้ามนุษย์ แรงงาน ต่างด้าว ภัยพิบัติ "
+    "น้ำท่วม ไซเบอร์ ทะเล ประมง จังหวัด สำนักงาน นโยบาย แผน หน่วยงาน ติดตาม ขับเคลื่อน"
+).split()
+
+
+def thai_text(seed: int, n: int = 30) -> str:
+    rnd = random.Random(seed)
+    return " ".join(rnd.choice(THAI_WORDS) for _ in range(n))
+
+
+def kb(*args: str, timeout: float = 300, check_exit: int | None = None) -> subprocess.CompletedProcess:
+    """Run the real ``kb`` command (as ``python -m kb.cli``) and return its completed process."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
+    proc = subprocess.run(
+        [PYTHON, "-m", "kb.cli", *args], capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT
+    )
+    if check_exit is not None:
+        assert proc.returncode == check_exit, f"exit {proc.returncode}\nstdout:{proc.stdout}\nstderr:{proc.stderr}"
+    return proc
+
+
+def search_ids(index_dir: Path, q: str, **filters) -> list[str]:
+    req = parse_mapping({"q": q, "limit": "100", **filters})
+    return [h.id for h in Searcher(Index(index_dir)).search(req).hits]
+
+
+def search_total(index_dir: Path, q: str) -> int:
+    return Searcher(Index(index_dir)).search(parse_mapping({"q": q})).total
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def make_pdf(path: Path, marker: str, *, encrypt_with: str | None = None) -> None:
+    """A one-page PDF whose text layer holds ``marker`` (Latin: the base-14 fonts have no Thai)."""
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path))
+    c.setTitle(f"Report {marker}")
+    c.drawString(72, 720, f"Security report {marker} border cooperation")
+    c.drawString(72, 700, "Second line of the report about maritime safety.")
+    c.showPage()
+    c.save()
+    if encrypt_with:
+        from pypdf import PdfReader, PdfWriter
+
+        writer = PdfWriter()
+        for page in PdfReader(str(path)).pages:
+            writer.add_page(page)
+        writer.encrypt(user_password=encrypt_with, owner_password=encrypt_with + "-owner", algorithm="RC4-128")
+        with open(path, "wb") as f:
+            writer.write(f)
+
+
+GOOD_MARKERS = {
+    # file (relative) -> marker word that must be findable after indexing
+    "good.txt": "zqgoodtxt",
+    "good.html": "zqgoodhtml",
+    "good.pdf": "zqgoodpdf",
+    "tis620.txt": "zqtisbare",
+    "tis620.html": "zqtishtml",
+    "scripts.html": "zqvisible",
+    "nested.html": "zqnested",
+    "records.jsonl#rec-1": "zqjsonla",
+    "records.jsonl#rec-2": "zqjsonlb",
+    "a/dup.jsonl#dup-1": "zqdupfirst",
+    "sub/deep/inner.txt": "zqinner",
+}
+
+#: bad entries: path (relative) -> a fragment its failure reason must contain (lower case)
+BAD_REASONS = {
+    "empty.txt": "empty",
+    "empty.html": "empty",
+    "empty.pdf": "empty",
+    "junk.html": "binary",
+    "junk.pdf": "pdf",
+    "truncated.pdf": "pdf",
+    "encrypted.pdf": "encrypted",
+    "invalid-utf8.txt": "utf-8",
+    "big.txt": "too large",
+    "records.jsonl:2": "broken json",
+    "records.jsonl:3": "missing field 'text'",
+    "records.jsonl:4": "missing field 'id'",
+    "records.jsonl:5": "not a json object",
+    "b/dup.jsonl": "duplicate id 'dup-1'",
+    "sub/loop": "symlink loop",
+    "fifo.txt": "not a regular file",
+}
+
+
+def build_bad_corpus(root: Path) -> None:
+    """A folder mixing good files with every kind of bad input the brief lists."""
+    root.mkdir(parents=True)
+    (root / "good.txt").write_text(f"ข่าวทดสอบที่ดี\nเนื้อหา zqgoodtxt {thai_text(1)}\n", encoding="utf-8")
+    (root / "good.html").write_text(
+        f"<html><head><meta charset='utf-8'><title>หน้าดี</title></head><body><article><h1>หน้าดี</h1>"
+        f"<p>zqgoodhtml {thai_text(2)}</p></article></body></html>",
+        encoding="utf-8",
+    )
+    make_pdf(root / "good.pdf", "zqgoodpdf")
+    (root / "tis620.txt").write_bytes(f"ประกาศทดสอบ\nรหัส zqtisbare {thai_text(3)}\n".encode("cp874"))
+    (root / "tis620.html").write_bytes(
+        f"<html><head><title>หน้าไทย</title></head><body><p>zqtishtml {thai_text(4)}</p></body></html>".encode("cp874")
+    )
+    (root / "scripts.html").write_text(
+        "<html><head><title>สคริปต์</title><script>var zqscriptonly = 1; alert(1)</script>"
+        "<style>.zqstyleonly{color:red}</style></head>"
+        "<body onload=\"alert('zqonload')\"><p onclick=\"alert(2)\" onmouseover='zqhandler()'>"
+        f"zqvisible {thai_text(5)}</p><img src=x onerror=alert(1)>"
+        "<script>document.write('zqscripttwo')</script></body></html>",
+        encoding="utf-8",
+    )
+    depth = 30000
+    (root / "nested.html").write_text(
+        "<html><body>" + "<div>" * depth + f"zqnested {thai_text(6)}" + "</div>" * depth + "</body></html>",
+        encoding="utf-8",
+    )
+    (root / "empty.txt").write_bytes(b"")
+    (root / "empty.html").write_bytes(b"")
+    (root / "empty.pdf").write_bytes(b"")
+    rnd = random.Random(42)
+    (root / "junk.html").write_bytes(bytes(rnd.randrange(256) for _ in range(20000)))
+    (root / "junk.pdf").write_bytes(bytes(rnd.randrange(256) for _ in range(20000)))
+    make_pdf(root / "whole.pdf.tmp", "zqtruncated")
+    whole = (root / "whole.pdf.tmp").read_bytes()
+    (root / "whole.pdf.tmp").unlink()
+    (root / "truncated.pdf").write_bytes(whole[:200])
+    make_pdf(root / "encrypted.pdf", "zqencrypted", encrypt_with="secret")
+    # Latin-1 accented bytes: neither UTF-8 nor plausible TIS-620
+    (root / "invalid-utf8.txt").write_bytes("Caf\xe9 r\xe9sum\xe9 na\xefve \xe0 la cr\xe8me ".encode("latin-1") * 20)
+    line = ("ข้อความยาวมากเพื่อทดสอบขนาดไฟล์ " * 20 + "\n").encode("utf-8")
+    with open(root / "big.txt", "wb") as f:
+        for _ in range(50 * 1024 * 1024 // len(line) + 1):
+            f.write(line)
+    records = [
+        json.dumps({"id": "rec-1", "title": "บันทึกหนึ่ง", "text": f"zqjsonla {thai_text(7)}"}, ensure_ascii=False),
+        '{"id": "broken", "text": "no closing brace"',
+        json.dumps({"id": "no-text", "title": "x"}),
+        json.dumps({"title": "no id", "text": "zqnoid"}),
+        json.dumps(["not", "an", "object"]),
+        json.dumps({"id": "rec-2", "title": "บันทึกสอง", "text": f"zqjsonlb {thai_text(8)}"}, ensure_ascii=False),
+    ]
+    (root / "records.jsonl").write_text("\n".join(records) + "\n", encoding="utf-8")
+    (root / "a").mkdir()
+    (root / "b").mkdir()
+    (root / "a" / "dup.jsonl").write_text(
+        json.dumps({"id": "dup-1", "text": f"zqdupfirst {thai_text(9)}"}, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    (root / "b" / "dup.jsonl").write_text(
+        json.dumps({"id": "dup-1", "text": f"zqdupsecond {thai_text(10)}"}, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    (root / "sub" / "deep").mkdir(parents=True)
+    (root / "sub" / "deep" / "inner.txt").write_text(f"ภายใน\nzqinner {thai_text(11)}\n", encoding="utf-8")
+    os.symlink("..", root / "sub" / "loop")  # sub/loop -> the corpus root again
+    os.mkfifo(root / "fifo.txt")  # reading it would block forever
+    (root / "folder.html").mkdir()  # a directory with a reader's suffix is just a folder
+    (root / "folder.html" / "x.txt").write_text(f"ในโฟลเดอร์\nzqinfolder {thai_text(12)}\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def bad_run(tmp_path_factory) -> tuple[Path, Path, subprocess.CompletedProcess]:
+    base = tmp_path_factory.mktemp("bad")
+    build_bad_corpus(base / "in")
+    t0 = time.monotonic()
+    proc = kb("index", str(base / "in"), "--index", str(base / "ix"), "--json", "--no-progress", timeout=240)
+    proc.seconds = time.monotonic() - t0  # type: ignore[attr-defined]
+    return base / "in", base / "ix", proc
+
+
+def failure_lines(stderr: str) -> dict[str, str]:
+    """``kb index: failed: <path>: <reason>`` lines → {path: reason}."""
+    out = {}
+    for line in stderr.splitlines():
+        if line.startswith("kb index: failed: "):
+            path, _, reason = line[len("kb index: failed: "):].partition(": ")
+            out[path] = reason
+    return out
+
+
+def test_bad_input_exits_1_and_names_every_bad_file_with_a_reason(bad_run):
+    root, _, proc = bad_run
+    assert proc.returncode == 1, proc.stderr
+    failures = failure_lines(proc.stderr)
+    for rel, fragment in BAD_REASONS.items():
+        path, _, line = rel.partition(":")
+        matches = [
+            reason
+            for source, reason in failures.items()
+            if source.startswith(str(root / path)) and (not line or source.endswith(f":{line}"))
+        ]
+        assert matches, f"no failure reported for {rel}; stderr:\n{proc.stderr}"
+        assert any(fragment in m.lower() for m in matches), f"{rel}: {matches} lacks '{fragment}'"
+    report = json.loads(proc.stdout)
+    assert report["failed"] == len(report["failures"]) == len(failures)
+
+
+def test_bad_input_does_not_stop_the_run_every_good_document_is_findable(bad_run):
+    _, index_dir, proc = bad_run
+    for key, marker in GOOD_MARKERS.items():
+        doc_id = key.split("#")[-1]
+        assert search_ids(index_dir, marker) == [doc_id], f"{marker} ({key}) not found"
+    assert search_ids(index_dir, "zqinfolder") == ["folder.html/x.txt"]
+    assert Index(index_dir).doc_count() == len(GOOD_MARKERS) + 1
+
+
+def test_bad_input_run_is_bounded_in_time(bad_run):
+    # the 50 MB file and the FIFO must be refused up front, not read
+    assert bad_run[2].seconds < 60
+
+
+def test_script_and_event_handler_text_is_not_indexed(bad_run):
+    _, index_dir, _ = bad_run
+    for marker in ("zqscriptonly", "zqscripttwo", "zqonload", "zqhandler", "zqstyleonly"):
+        assert search_total(index_dir, marker) == 0, marker
+    doc = Index(index_dir).document("scripts.html")
+    assert doc is not None and "alert" not in doc.text and "<" not in doc.text
+
+
+def test_bad_duplicate_and_broken_records_do_not_touch_good_ones(bad_run):
+    _, index_dir, _ = bad_run
+    assert search_total(index_dir, "zqdupsecond") == 0  # the second copy of dup-1 is refused
+    assert search_total(index_dir, "zqnoid") == 0
+
+
+def test_rerun_over_bad_input_keeps_everything_and_reports_failures_again(bad_run, tmp_path):
+    root, index_dir, first = bad_run
+    proc = kb("index", str(root), "--index", str(index_dir), "--json", "--no-progress", timeout=240)
+    assert proc.returncode == 1
+    report = json.loads(proc.stdout)
+    assert report["added"] == report["updated"] == report["deleted"] == 0
+    assert report["unchanged"] == len(GOOD_MARKERS) + 1
+    assert failure_lines(proc.stderr) == failure_lines(first.stderr)
+
+
+def test_a_good_file_turned_bad_keeps_its_indexed_version(tmp_path):
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(f"หนึ่ง\nzqkeepme {thai_text(20)}\n", encoding="utf-8")
+    (corpus / "b.html").write_text(f"<html><body><p>zqkeephtml {thai_text(21)}</p></body></html>", encoding="utf-8")
+    kb("index", str(corpus), "--index", str(tmp_path / "ix"), "--no-progress", check_exit=0)
+    (corpus / "a.txt").write_bytes(b"\x00\x01binary" * 100)
+    (corpus / "b.html").unlink()
+    os.mkfifo(corpus / "b.html")
+    proc = kb("index", str(corpus), "--index", str(tmp_path / "ix"), "--no-progress", "--json", timeout=60)
+    assert proc.returncode == 1
+    assert set(failure_lines(proc.stderr)) == {str(corpus / "a.txt"), str(corpus / "b.html")}
+    assert search_ids(tmp_path / "ix", "zqkeepme") == ["a.txt"]
+    assert search_ids(tmp_path / "ix", "zqkeephtml") == ["b.html"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="running as root: chmod 000 does not stop root from reading")
+def test_unreadable_file_is_reported_not_fatal(tmp_path):
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    (corpus / "ok.txt").write_text(f"ดี\nzqreadable {thai_text(22)}\n", encoding="utf-8")
+    secret = corpus / "secret.txt"
+    secret.write_text("ลับ\n", encoding="utf-8")
+    secret.chmod(0)
+    proc = kb("index", str(corpus), "--index", str(tmp_path / "ix"), "--no-progress", timeout=60)
+    assert proc.returncode == 1
+    assert "permission denied" in failure_lines(proc.stderr)[str(secret)].lower()
+    assert search_ids(tmp_path / "ix", "zqreadable") == ["ok.txt"]
+
+
+def test_too_long_jsonl_record_is_refused_and_others_indexed(tmp_path, monkeypatch):
+    from indexer import pipeline
+
+    monkeypatch.setattr(pipeline, "MAX_TEXT_CHARS", 5000)
+    src = tmp_path / "r.jsonl"
+    src.write_text(
+        json.dumps({"id": "long", "text": "ยาว " * 3000}, ensure_ascii=False)
+        + "\n"
+        + json.dumps({"id": "short", "text": f"zqshortrec {thai_text(23)}"}, ensure_ascii=False)
+        + "\n",
+        encoding="utf-8",
+    )
+    report = pipeline.run([src], tmp_path / "ix", progress=False)
+    assert [f.source for f in report.failures] == [f"{src} (id long)"]
+    assert "too long" in report.failures[0].reason
+    assert search_ids(tmp_path / "ix", "zqshortrec") == ["short"]
