@@ -391,4 +391,9 @@ def _is_under(source: str, root: Path) -> bool:
 
 
 def _write(writer: IndexWriter, doc: Document) -> None:
-    writer.add(doc, analysis.analyze(doc.text), analysis.analyze(doc.title))
+    writer.add(
+        doc,
+        analysis.analyze(doc.text),
+        analysis.analyze(doc.title),
+        analysis.scan_form(doc.title + "\n" + doc.text) if writer.subword else b"",
+    )

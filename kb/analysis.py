@@ -5,22 +5,24 @@ difference between the two sides would silently lose documents, so there is
 exactly one pipeline, read top to bottom like the sentence that describes it:
 
     normalize  →  split into script runs  →  Thai words (nlpo3 + domain dictionary)
-                                          →  Thai sub-word units (character clusters)
+    normalize  →  collapse spaces  →  one byte per Thai character (the scan form)
 
 * ``normalize`` folds what readers and typists vary on: Unicode compatibility
   forms, zero-width characters, Thai digits (๓ → 3), Latin case, abbreviation
   periods (สมช. ≡ สมช), split sara am, doubled or misordered vowel and tone marks.
 * ``words`` gives the word tokens used for ranking (BM25) and phrase queries.
+* ``scan_form`` gives the form in which any substring of a document can be
+  found exactly (``kb.textscan``), even where the segmenter cut the document's
+  words differently from the query's (การค้า|มนุษย์ still contains ค้ามนุษย์).
 * ``units`` gives character clusters (a base character with its combining
-  marks); their bigrams make any Thai substring findable even where the
-  segmenter cut the document's words differently from the query's
-  (การค้า|มนุษย์ still contains ค้ามนุษย์).
+  marks), the smallest pieces a match may start or end at.
 
 ``normalize_with_offsets`` maps every normalized character back to the source
 text, so highlights cover exactly the matched characters of the original.
 """
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 import tempfile
@@ -86,20 +88,35 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     """
     offsets = list(range(len(text)))
     if not unicodedata.is_normalized("NFKC", text):
-        text, offsets = _per_char(text, offsets, lambda c: unicodedata.normalize("NFKC", c))
-    text, offsets = _per_char(text, offsets, lambda c: c.translate(_DIGIT_AND_ZW_TABLE).lower())
+        text, offsets = _fold_chars(text, offsets, lambda c: unicodedata.normalize("NFKC", c))
+    text, offsets = _fold_chars(text, offsets, lambda c: c.translate(_DIGIT_AND_ZW_TABLE).lower())
     for rule in _RULES:
         text, offsets = _sub_with_offsets(rule, text, offsets)
     return text, offsets
 
 
-def _per_char(text: str, offsets: list[int], fold: Callable[[str], str]) -> tuple[str, list[int]]:
+def _fold_chars(text: str, offsets: list[int], fold: Callable[[str], str]) -> tuple[str, list[int]]:
+    """Apply a per-character fold, keeping offsets.  Only the distinct
+    characters the fold changes are visited one by one (sara am under NFKC,
+    Thai digits, capitals); everything else is copied at C speed."""
+    changed = {c: f for c in set(text) if (f := fold(c)) != c}
+    if not changed:
+        return text, offsets
+    if all(len(f) == 1 for f in changed.values()):
+        return text.translate(str.maketrans(changed)), offsets
     out: list[str] = []
     out_offsets: list[int] = []
-    for ch, off in zip(text, offsets):
-        folded = fold(ch)
-        out.append(folded)
-        out_offsets.extend([off] * len(folded))
+    last = 0
+    for m in re.finditer("[" + "".join(re.escape(c) for c in changed) + "]", text):
+        i = m.start()
+        out.append(text[last:i])
+        out_offsets.extend(offsets[last:i])
+        f = changed[text[i]]
+        out.append(f)
+        out_offsets.extend([offsets[i]] * len(f))
+        last = i + 1
+    out.append(text[last:])
+    out_offsets.extend(offsets[last:])
     return "".join(out), out_offsets
 
 
@@ -160,32 +177,46 @@ def is_unit_boundary(normalized: str, offset: int) -> bool:
 
 @dataclass
 class Analysis:
-    """The terms of one text: words with positions, and sub-word bigrams with positions."""
+    """The word terms of one text, in order (their index is their position)."""
 
     words: list[str]
-    bigrams: list[tuple[str, int]]  # (bigram, position); positions jump between runs
 
 
 def analyze(text: str, *, is_normalized: bool = False) -> Analysis:
-    """Text → index terms.  Used for documents and for every query chunk."""
+    """Text → word terms.  Used for documents and for every query chunk."""
     norm = text if is_normalized else normalize(text)
     word_list: list[str] = []
-    bigrams: list[tuple[str, int]] = []
-    position = 0
     for run in runs(norm):
-        if not run.thai:
+        if run.thai:
+            word_list.extend(w for w in segment(run.text) if not w.isspace())
+        else:
             word_list.append(run.text)
-            continue
-        word_list.extend(w for w in segment(run.text) if not w.isspace())
-        us = units(run.text)
-        bigrams.extend((a + b, position + i) for i, (a, b) in enumerate(zip(us, us[1:])))
-        position += len(us) + 1  # +1: a phrase never spans two runs
-    return Analysis(word_list, bigrams)
+    return Analysis(word_list)
 
 
 def words(text: str) -> list[str]:
     """The word tokens of a text (normalized first)."""
     return analyze(text).words
+
+
+# --- the sub-word form: exact substring search over all documents -------------
+
+_SPACES = re.compile(r"\s+")
+
+
+def scan_form(text: str, *, is_normalized: bool = False) -> bytes:
+    """The form in which any Thai substring of a document can be found exactly.
+
+    Normalized text with whitespace collapsed, in TIS-620/cp874: one byte per
+    Thai character, so ``bytes.find`` over every document of an index is a
+    fast C loop.  Characters TIS-620 lacks become ``\x1a``, which no query
+    can match by accident (a query holding one falls back to words).
+    """
+    norm = text if is_normalized else normalize(text)
+    return _SPACES.sub(" ", norm).strip().encode("cp874", errors="kb-unscannable")
+
+
+codecs.register_error("kb-unscannable", lambda err: ("\x1a" * (err.end - err.start), err.end))
 
 
 # --- word segmentation: PyThaiNLP's nlpo3 (Rust newmm) with our dictionary ----
@@ -241,4 +272,4 @@ def stopwords() -> frozenset[str]:
 
 def signature() -> str:
     """Identifies the analysis (rules + dictionary) an index was built with."""
-    return f"a1-{dictionary()[1]}"
+    return f"a2-{dictionary()[1]}"

@@ -37,10 +37,9 @@ from kb.store import Index, IndexedDoc, Snapshot
 MAX_CLAUSES = 32
 MAX_WORDS = 64
 
-# boosts: verbatim phrase ≫ title words > body words > sub-word bigram phrase
+# boosts: verbatim phrase ≫ title words > body words
 BOOST_PHRASE = 3.0
 BOOST_TITLE = 2.0
-BOOST_SUB = 0.6
 
 
 # --- parsing ---------------------------------------------------------------------
@@ -153,44 +152,16 @@ class Chunk:
 
     text: str  # normalized
     words: list[str]
-    sub_phrases: list[tuple[str, ...]]  # one bigram phrase per Thai run with ≥ 2 clusters
-    latin: list[str]
 
 
 def chunk(text: str) -> Chunk:
-    norm = analysis.normalize(text)
-    a = analysis.analyze(norm, is_normalized=True)
-    subs: list[tuple[str, ...]] = []
-    latin: list[str] = []
-    for run in analysis.runs(norm):
-        if run.thai:
-            us = analysis.units(run.text)
-            if len(us) >= 2:
-                subs.append(tuple(x + y for x, y in zip(us, us[1:])))
-        else:
-            latin.append(run.text)
-    return Chunk(norm.strip(), a.words, subs, latin)
+    norm = analysis.normalize(text).strip()
+    return Chunk(norm, analysis.analyze(norm, is_normalized=True).words)
 
 
-def verbatim_query(c: Chunk, subword: bool = True) -> kq.Query:
-    """Documents containing the chunk as typed (modulo normalization)."""
-    word_phrase = kq.AnyOf(
-        (kq.Phrase("words", tuple(c.words), BOOST_PHRASE), kq.Phrase("title", tuple(c.words), BOOST_PHRASE * BOOST_TITLE))
-    )
-    if not c.sub_phrases or not subword:
-        return word_phrase
-    parts = [kq.Phrase("sub", p, BOOST_SUB) for p in c.sub_phrases] + [kq.Term("words", w) for w in c.latin]
-    return kq.AnyOf((word_phrase, parts[0] if len(parts) == 1 else kq.AllOf(tuple(parts))))
-
-
-def word_query(word: str, subword: bool = True) -> kq.Query:
-    """Documents containing one query word, word-aligned or inside a longer word."""
-    alts: list[kq.Query] = [kq.Term("words", word), kq.Term("title", word, BOOST_TITLE)]
-    if subword and analysis.runs(word) and analysis.runs(word)[0].thai:
-        us = analysis.units(word)
-        if len(us) >= 2:
-            alts.append(kq.Phrase("sub", tuple(x + y for x, y in zip(us, us[1:])), BOOST_SUB))
-    return kq.AnyOf(tuple(alts))
+def word_query(word: str) -> kq.Query:
+    """Documents containing one query word as a word (BM25F over body and title)."""
+    return kq.AnyOf((kq.Term("words", word), kq.Term("title", word, BOOST_TITLE)))
 
 
 @cache
@@ -274,10 +245,11 @@ class _Plan:
     """The docsets of one parsed query, and how to rank them."""
 
     matching: set[int]  # every document that matches at some tier
-    verbatim: set[int]
-    strict: set[int]  # every word (tiers 1 and 2)
-    scoring: kq.Query
+    verbatim: set[int]  # every clause occurs as typed (tier 1)
+    strict: set[int]  # every word occurs (tiers 1 and 2)
+    scoring: kq.Query  # BM25F over words and titles (tiers 2 and 3)
     needles: list[str]
+    verbatim_scores: dict[int, float] = field(default_factory=dict)  # tier 1 ranking (sub-word layer)
 
     @staticmethod
     def needles_of(parsed: ParsedQuery) -> list[str]:
@@ -292,69 +264,60 @@ class _Plan:
     @classmethod
     def build(cls, index: Index, snap: Snapshot, parsed: ParsedQuery) -> "_Plan":
         everything = set(snap.docs)
+        finder = _Finder(index, snap)
+        excluded: set[int] = set()
+        for text in parsed.excluded:
+            for form in expand(text):
+                excluded |= set(finder.verbatim(chunk(form)))
         if parsed.empty:
-            excluded = cls._excluded(index, snap, parsed)
             return cls(everything - excluded, everything, everything, kq.Every(), [])
-        cache: dict[kq.Query, set[int]] = {}
-
-        def docs(q: kq.Query) -> set[int]:
-            if q not in cache:
-                cache[q] = index.docset(snap, q)
-            return cache[q]
 
         verbatim: set[int] | None = None
         strict: set[int] | None = None
+        verbatim_scores: Counter[int] = Counter()
         content_words: list[str] = []
         scoring: list[kq.Query] = []
         for clause in parsed.clauses:
-            clause_verbatim: set[int] = set()
+            clause_verbatim: dict[int, float] = {}
             clause_strict: set[int] = set()
             for alt in clause.alternatives:
                 for form in expand(alt):
                     c = chunk(form)
                     if not c.words:
                         continue
-                    vq = verbatim_query(c, snap.subword)
-                    scoring.append(vq)
-                    v = docs(vq)
-                    clause_verbatim |= v
+                    scoring.append(finder.phrase_query(c))
+                    for docnum, score in finder.verbatim(c).items():
+                        clause_verbatim[docnum] = max(score, clause_verbatim.get(docnum, 0.0))
                     if clause.quoted:
-                        clause_strict |= v
                         continue
-                    words = [w for w in dict.fromkeys(c.words)]
                     w_sets = []
-                    for w in words[:MAX_WORDS]:
-                        wq = word_query(w, snap.subword)
-                        scoring.append(wq)
-                        w_sets.append(docs(wq))
-                        if w not in _stopwords() and not w.isspace():
+                    for w in list(dict.fromkeys(c.words))[:MAX_WORDS]:
+                        scoring.append(word_query(w))
+                        w_sets.append(finder.docs(word_query(w)))
+                        if w not in _stopwords():
                             content_words.append(w)
-                    clause_strict |= v | (set.intersection(*w_sets) if w_sets else set())
-            verbatim = clause_verbatim if verbatim is None else verbatim & clause_verbatim
+                    if w_sets:
+                        clause_strict |= set.intersection(*w_sets)
+            clause_strict |= clause_verbatim.keys()
+            verbatim_scores.update(clause_verbatim)
+            verbatim = set(clause_verbatim) if verbatim is None else verbatim & clause_verbatim.keys()
             strict = clause_strict if strict is None else strict & clause_strict
         verbatim = verbatim or set()
         strict = (strict or set()) | verbatim
         matching = set(strict)
         unique_words = list(dict.fromkeys(content_words))
         if len(unique_words) >= 3 and not any(c.quoted for c in parsed.clauses):
+            # a sentence-like query: documents holding at least half of its words follow
             need = math.ceil(len(unique_words) / 2)
             counts: Counter[int] = Counter()
             for w in unique_words:
-                counts.update(docs(word_query(w, snap.subword)))
+                counts.update(finder.docs(word_query(w)))
             matching |= {d for d, n in counts.items() if n >= need}
-        excluded = cls._excluded(index, snap, parsed)
         scoring_q = kq.AnyOf(tuple(dict.fromkeys(scoring)))
-        return cls(matching - excluded, verbatim - excluded, strict - excluded, scoring_q, cls.needles_of(parsed))
-
-    @staticmethod
-    def _excluded(index: Index, snap: Snapshot, parsed: ParsedQuery) -> set[int]:
-        out: set[int] = set()
-        for text in parsed.excluded:
-            for form in expand(text):
-                c = chunk(form)
-                if c.words:
-                    out |= index.docset(snap, verbatim_query(c, snap.subword))
-        return out
+        scores = {d: verbatim_scores[d] for d in verbatim} if snap.subword else {}
+        return cls(
+            matching - excluded, verbatim - excluded, strict - excluded, scoring_q, cls.needles_of(parsed), scores
+        )
 
     def rank(self, index: Index, snap: Snapshot, docs: set[int], sort: str, k: int) -> list[tuple[int, float]]:
         """The first k of ``docs`` in result order."""
@@ -363,14 +326,73 @@ class _Plan:
             if sort != "oldest":
                 dated.reverse()
             undated = sorted((d for d in docs if not snap.docs[d].date), key=lambda d: snap.docs[d].id)
-            ordered = dated + undated
-            return [(d, 0.0) for d in ordered[:k]]
+            return [(d, 0.0) for d in (dated + undated)[:k]]
         out: list[tuple[int, float]] = []
-        for tier in (docs & self.verbatim, docs & (self.strict - self.verbatim), docs - self.strict):
+        tier1 = docs & self.verbatim
+        if self.verbatim_scores:
+            ranked = sorted(tier1, key=lambda d: (-self.verbatim_scores.get(d, 0.0), snap.docs[d].id))
+            out.extend((d, self.verbatim_scores.get(d, 0.0)) for d in ranked[:k])
+        else:
+            out.extend(index.top(snap, self.scoring, tier1, k))
+        for tier in (docs & (self.strict - self.verbatim), docs - self.strict):
             if len(out) >= k:
                 break
             out.extend(index.top(snap, self.scoring, tier, k - len(out)))
         return out
+
+
+class _Finder:
+    """Docsets of one snapshot, memoized there (pages and facet clicks repeat them)."""
+
+    K1, B = 1.2, 0.75
+
+    def __init__(self, index: Index, snap: Snapshot):
+        self.index = index
+        self.snap = snap
+        self.memo = snap.memo
+
+    def docs(self, q: kq.Query) -> set[int]:
+        key = ("docs", q)
+        if key not in self.memo:
+            self._remember(key, self.index.docset(self.snap, q))
+        return self.memo[key]
+
+    def phrase_query(self, c: Chunk) -> kq.Query:
+        words = tuple(c.words)
+        return kq.AnyOf((kq.Phrase("words", words, BOOST_PHRASE), kq.Phrase("title", words, BOOST_PHRASE * BOOST_TITLE)))
+
+    def verbatim(self, c: Chunk) -> dict[int, float]:
+        """Documents containing the chunk as typed → a BM25 score of the chunk as one term.
+
+        Word-aligned occurrences (the words field holds the chunk's words as a
+        phrase) score double, so they rank above sub-word ones.
+        """
+        if not c.words:
+            return {}
+        aligned = self.docs(self.phrase_query(c))
+        needle = analysis.scan_form(c.text, is_normalized=True)
+        if not self.snap.subword or b"\x1a" in needle or not needle:
+            return {d: 1.0 for d in aligned}
+        key = ("scan", needle)
+        if key not in self.memo:
+            scan = self.snap.scan()
+            counts = scan.counts(needle)
+            n = max(1, len(scan))
+            df = max(1, len(counts))
+            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+            avg = scan.avg_length or 1.0
+            scores = {}
+            for d, tf in counts.items():
+                norm = 1 - self.B + self.B * scan.lengths.get(d, avg) / avg
+                scores[d] = idf * tf * (self.K1 + 1) / (tf + self.K1 * norm)
+            self._remember(key, scores)
+        scores = self.memo[key]
+        return {d: s * (2.0 if d in aligned else 1.0) for d, s in scores.items()}
+
+    def _remember(self, key, value) -> None:
+        if len(self.memo) > 512:
+            self.memo.clear()
+        self.memo[key] = value
 
 
 # --- filters and facets ---------------------------------------------------------------

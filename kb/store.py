@@ -22,6 +22,7 @@ import errno
 import fcntl
 import json
 import os
+import secrets
 import shutil
 import threading
 import time
@@ -36,8 +37,9 @@ from whoosh.filedb.filestore import FileStorage
 from kb import query as kq
 from kb.analysis import Analysis
 from kb.models import Document
+from kb.textscan import TextScan
 
-SCHEMA_VERSION = "kb-1"
+SCHEMA_VERSION = "kb-2"
 
 
 class IndexMissing(Exception):
@@ -87,10 +89,11 @@ def make_schema() -> fields.Schema:
         id=fields.ID(stored=True, unique=True),
         title=PositionedTerms(),
         words=PositionedTerms(),
-        sub=PositionedTerms(),
         source=fields.ID(stored=True),
         # compact per-document metadata read for facets and date sorting
         meta=fields.COLUMN(columns.VarBytesColumn()),
+        # the sub-word layer: the document's scan form (kb.analysis.scan_form), see kb.textscan
+        scan=fields.COLUMN(columns.VarBytesColumn()),
         doc=fields.STORED(),
     )
 
@@ -169,7 +172,8 @@ def exists(root: Path) -> bool:
 
 def _new_generation(root: Path) -> Path:
     root.mkdir(parents=True, exist_ok=True)
-    gen = root / f"gen-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}"
+    # the random part keeps two rebuilds in the same second of one process apart
+    gen = root / f"gen-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{secrets.token_hex(3)}"
     gen.mkdir()
     index.create_in(str(gen), make_schema())
     (gen / "kb-version.json").write_text(json.dumps({"schema": SCHEMA_VERSION}), encoding="utf-8")
@@ -184,10 +188,28 @@ def _switch_to(root: Path, gen: Path) -> None:
     os.replace(tmp, root / "CURRENT")
 
 
-def _remove_old_generations(root: Path, keep: Path) -> None:
+def _remove_old_generations(root: Path, keep: Path | None) -> None:
     for old in root.glob("gen-*"):
         if old.is_dir() and old != keep:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def _remove_leftovers(root: Path) -> None:
+    """Half-built generations and temporary files of a run that died (kill -9, power cut).
+
+    Only ever called by a writer holding ``WriterLock``: no other writer can be
+    building a generation, and readers only ever open the one CURRENT names.
+    Whoosh's own write lock needs no such care: it is an ``flock`` that the
+    kernel releases when its process dies, whatever file is left behind.
+    """
+    if not root.is_dir():
+        return
+    _remove_old_generations(root, _current_generation(root))
+    for tmp in root.glob("CURRENT.*.tmp"):
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
 
 
 def read_settings(root: Path) -> dict:
@@ -253,6 +275,7 @@ class IndexWriter:
 
     def __init__(self, root: Path, rebuild: bool = False, procs: int = 1, settings: dict | None = None):
         self.root = Path(root)
+        _remove_leftovers(self.root)
         self.rebuild = rebuild or not exists(self.root)
         self.procs = procs
         if self.rebuild:
@@ -261,6 +284,11 @@ class IndexWriter:
                 (self.gen / "kb-version.json").write_text(
                     json.dumps({"schema": SCHEMA_VERSION, **settings}), encoding="utf-8"
                 )
+            if not exists(self.root):
+                # Nothing is being served yet: make the new generation active now,
+                # so each committed batch is searchable and survives a crash, and
+                # a rerun resumes from the last commit instead of starting over.
+                _switch_to(self.root, self.gen)
         else:
             self.gen = _current_generation(self.root)
         self.ix = index.open_dir(str(self.gen))
@@ -281,19 +309,15 @@ class IndexWriter:
         with self.ix.searcher() as s:
             return {d.id: d for d in _iter_meta(s.reader())}
 
-    def add(self, doc: Document, body: Analysis, title: Analysis) -> None:
-        sub: list[tuple[str, int]] = []
-        if self.subword:
-            sub = list(title.bigrams)
-            offset = (sub[-1][1] + 2) if sub else 0
-            sub.extend((t, p + offset) for t, p in body.bigrams)
+    def add(self, doc: Document, body: Analysis, title: Analysis, scan: bytes = b"") -> None:
+        """Add or replace a document; ``scan`` is its scan form (ignored by word-only indexes)."""
         self._w().update_document(
             id=doc.id,
             title=title.words,
             words=body.words,
-            sub=sub,
             source=doc.source,
             meta=_meta_bytes(doc),
+            scan=scan if self.subword else b"",
             doc=doc.to_dict(),
         )
         self.pending += 1
@@ -342,7 +366,19 @@ class Snapshot:
     docs: dict[int, IndexedDoc] = field(default_factory=dict)
     by_id: dict[str, int] = field(default_factory=dict)
     generation: str = ""
-    subword: bool = True  # False: an index built without the sub-word field (benchmarks' baseline)
+    subword: bool = True  # False: an index built without the sub-word layer (benchmarks' baseline)
+    memo: dict = field(default_factory=dict)  # kb.search's per-snapshot cache
+    _scan: TextScan | None = None
+    _scan_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def scan(self) -> TextScan:
+        """Every live document's scan form, loaded on first use."""
+        with self._scan_lock:
+            if self._scan is None:
+                reader = self.searcher.reader()
+                creader = reader.column_reader("scan")
+                self._scan = TextScan([(d, creader[d] or b"") for d in sorted(self.docs)])
+            return self._scan
 
 
 class Index:
@@ -365,25 +401,42 @@ class Index:
             if snap is not None and now - self._checked < 0.5:
                 return snap
             self._checked = now
-            gen = _current_generation(self.root)
-            if gen is None or not index.exists_in(str(gen)):
-                raise IndexMissing(f"no index at {self.root}")
-            if snap is not None and snap.generation == gen.name and snap.searcher.up_to_date():
-                return snap
-            ix = index.open_dir(str(gen))
-            searcher = ix.searcher(weighting=_weighting())
-            new = Snapshot(searcher=searcher, generation=gen.name, subword=bool(_settings_of(gen).get("subword", True)))
-            reader = searcher.reader()
-            creader = reader.column_reader("meta")
-            for docnum in reader.all_doc_ids():
-                raw = creader[docnum]
-                if raw:
-                    meta = _meta_from_bytes(raw)
-                    new.docs[docnum] = meta
-                    new.by_id[meta.id] = docnum
-            self._snap = new
-            # the old searcher may still be used by a request in flight; let GC close it
-            return new
+            # A full rebuild may switch CURRENT and delete the old generation, and
+            # a commit may merge away segments, between our reading the name and
+            # opening the files: read again.  Failing that, the last good snapshot
+            # is better than an error.
+            for attempt in range(5):
+                try:
+                    self._snap = self._open_current(snap)
+                    return self._snap
+                except (IndexMissing, OSError, index.IndexError):
+                    if attempt == 4:
+                        if snap is not None:
+                            return snap
+                        raise
+                    time.sleep(0.02 * (attempt + 1))
+            raise AssertionError("unreachable")
+
+    def _open_current(self, snap: Snapshot | None) -> Snapshot:
+        """``snap`` if it is still current, else a new snapshot of what CURRENT names."""
+        gen = _current_generation(self.root)
+        if gen is None or not index.exists_in(str(gen)):
+            raise IndexMissing(f"no index at {self.root}")
+        if snap is not None and snap.generation == gen.name and snap.searcher.up_to_date():
+            return snap
+        ix = index.open_dir(str(gen))
+        searcher = ix.searcher(weighting=_weighting())
+        new = Snapshot(searcher=searcher, generation=gen.name, subword=bool(_settings_of(gen).get("subword", True)))
+        reader = searcher.reader()
+        creader = reader.column_reader("meta")
+        for docnum in reader.all_doc_ids():
+            raw = creader[docnum]
+            if raw:
+                meta = _meta_from_bytes(raw)
+                new.docs[docnum] = meta
+                new.by_id[meta.id] = docnum
+        # the old searcher may still be used by a request in flight; let GC close it
+        return new
 
     def doc_count(self) -> int:
         return len(self.snapshot().docs)
@@ -443,9 +496,8 @@ class Index:
 
 
 def _weighting():
-    # BM25F with a title field weighted above the body; sub-word terms are
-    # many and short, so their length normalization is softened.
-    return scoring.BM25F(B=0.75, K1=1.2, title_B=0.5, sub_B=0.3)
+    # BM25F; titles are short, so their length normalization is softened.
+    return scoring.BM25F(B=0.75, K1=1.2, title_B=0.5)
 
 
 def compile_query(q: kq.Query) -> wq.Query:
