@@ -20,6 +20,7 @@ from web.present import SIDEBAR_ORDER, State, be_year, page_window, plan_title, 
 bp = Blueprint("pages", __name__)
 
 AUTHOR = "สำนักงานสภาความมั่นคงแห่งชาติ"
+TOP_PROVINCES = 25
 
 
 def province_groups(values: list[FacetValue]) -> list[dict]:
@@ -108,8 +109,10 @@ def overview():
         {"value": t["key"], "label": t["label"], "title": t["label"], "count": counts["topic"].get(t["key"], 0)}
         for t in taxonomy.topics()
     ]
+    # the map shows all 77; the bar list keeps to the busiest so the page stays short
     province_rows = [
-        {"value": v["value"], "label": v["label"], "title": v["label"], "count": v["count"]} for v in facets["province"]
+        {"value": v["value"], "label": v["label"], "title": v["label"], "count": v["count"]}
+        for v in facets["province"][:TOP_PROVINCES]
     ]
     type_rows = [
         {"value": t["key"], "label": t["label"], "title": t["label"], "count": counts["type"].get(t["key"], 0)}
@@ -121,6 +124,7 @@ def overview():
         plans=bar_rows(plan_rows),
         topics=bar_rows(topic_rows),
         provinces=bar_rows(province_rows),
+        province_count=len(facets["province"]),
         types=bar_rows(type_rows),
         timeline=timeline(months(cat.index)),
         map=province_map(counts["province"]),
