@@ -348,11 +348,20 @@ class IndexWriter:
 
 
 def _iter_meta(reader) -> Iterator[IndexedDoc]:
+    for _, meta in _iter_meta_with_docnums(reader):
+        yield meta
+
+
+def _iter_meta_with_docnums(reader) -> Iterator[tuple[int, IndexedDoc]]:
+    if reader.doc_count_all() == 0:
+        # an index with no segment yet (a first run killed before its first
+        # commit): Whoosh's empty reader has no columns at all
+        return
     creader = reader.column_reader("meta")
     for docnum in reader.all_doc_ids():
         raw = creader[docnum]
         if raw:
-            yield _meta_from_bytes(raw)
+            yield docnum, _meta_from_bytes(raw)
 
 
 # --- reading ---------------------------------------------------------------------
@@ -376,8 +385,11 @@ class Snapshot:
         with self._scan_lock:
             if self._scan is None:
                 reader = self.searcher.reader()
-                creader = reader.column_reader("scan")
-                self._scan = TextScan([(d, creader[d] or b"") for d in sorted(self.docs)])
+                if not self.docs:  # Whoosh's reader of an empty index has no columns
+                    self._scan = TextScan([])
+                else:
+                    creader = reader.column_reader("scan")
+                    self._scan = TextScan([(d, creader[d] or b"") for d in sorted(self.docs)])
             return self._scan
 
 
@@ -427,14 +439,9 @@ class Index:
         ix = index.open_dir(str(gen))
         searcher = ix.searcher(weighting=_weighting())
         new = Snapshot(searcher=searcher, generation=gen.name, subword=bool(_settings_of(gen).get("subword", True)))
-        reader = searcher.reader()
-        creader = reader.column_reader("meta")
-        for docnum in reader.all_doc_ids():
-            raw = creader[docnum]
-            if raw:
-                meta = _meta_from_bytes(raw)
-                new.docs[docnum] = meta
-                new.by_id[meta.id] = docnum
+        for docnum, meta in _iter_meta_with_docnums(searcher.reader()):
+            new.docs[docnum] = meta
+            new.by_id[meta.id] = docnum
         # the old searcher may still be used by a request in flight; let GC close it
         return new
 

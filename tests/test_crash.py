@@ -265,3 +265,13 @@ def test_leftover_generation_and_temp_files_are_removed_by_the_next_writer(tmp_p
     (index_dir / "CURRENT.4242.tmp").write_text("gen-x\n")
     IndexWriter(index_dir).close()
     assert sorted(p.name for p in index_dir.iterdir()) == sorted(["CURRENT", active])
+
+
+def test_index_killed_before_its_first_commit_opens_empty_and_searches(tmp_path):
+    from kb.store import IndexWriter
+
+    index_dir = tmp_path / "ix"
+    IndexWriter(index_dir, rebuild=True)  # created and made active, then "killed": never closed
+    assert Index(index_dir).doc_count() == 0
+    assert Searcher(Index(index_dir)).search(parse_mapping({"q": "ชายแดน"})).total == 0
+    assert IndexWriter(index_dir).existing() == {}
