@@ -81,7 +81,8 @@ class IndexBuild:
 
     label: str
     docs: int
-    seconds: float
+    seconds: float  # wall clock
+    cpu_seconds: float  # this process's CPU time: robust to other load on a shared machine
     size_bytes: int
     index_dir: Path
 
@@ -90,20 +91,31 @@ class IndexBuild:
         return self.docs / self.seconds if self.seconds else 0.0
 
     @property
+    def docs_per_cpu_second(self) -> float:
+        return self.docs / self.cpu_seconds if self.cpu_seconds else 0.0
+
+    @property
     def size_mb(self) -> float:
         return self.size_bytes / 1e6
 
 
 def build_index(source: Path, index_dir: Path, *, subword: bool, limit: int | None = None, label: str = "") -> IndexBuild:
     """Index ``source`` from scratch (read → extract → analyse → write) and time it."""
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     report = run([source], index_dir, full=True, progress=False, subword=subword, limit=limit)
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     if report.failed:
         print(f"  note: {report.failed} failures while indexing, first: {report.failures[0]}", file=sys.stderr)
     docs = report.added + report.updated
     size = dir_size(index_dir)
-    return IndexBuild(label or ("sub-word" if subword else "word-only"), docs, seconds, size, index_dir)
+    return IndexBuild(label or ("sub-word" if subword else "word-only"), docs, seconds, cpu, size, index_dir)
+
+
+def warm_up(source: Path, work: Path) -> None:
+    """Index a few documents untimed, so one-time costs (loading the segmenter's
+    dictionary, taxonomies, imports) are not charged to whichever run comes first."""
+    for subword in (False, True):
+        run([source], work / f"warm-up-{subword}", full=True, progress=False, subword=subword, limit=20)
 
 
 def dir_size(path: Path) -> int:
@@ -141,23 +153,30 @@ class Latency:
         return statistics.fmean(self.samples_ms) if self.samples_ms else float("nan")
 
 
-def time_searches(searcher: Searcher, requests: Sequence[SearchRequest], *, repeats: int = 3, warmup: int = 1) -> list[list[float]]:
-    """Milliseconds per request: ``repeats`` timed rounds after ``warmup`` untimed ones.
+def time_searches(
+    searcher: Searcher, requests: Sequence[SearchRequest], *, repeats: int = 3, warmup: int = 1
+) -> tuple[list[list[float]], list[list[float]]]:
+    """Milliseconds per request, wall clock and CPU: ``repeats`` timed rounds after
+    ``warmup`` untimed ones.
 
-    Returns one list of samples per request, so callers can group them by kind.
+    Returns (wall, cpu), each one list of samples per request, so callers can
+    group them by kind.  CPU time is what the search itself costs; wall time
+    also counts waiting for a core when the machine is busy with other work.
     Requests are copied each time: ``Searcher.search`` may fill in parsed years.
     """
     for _ in range(warmup):
         for r in requests:
             searcher.search(_copy(r))
-    samples: list[list[float]] = [[] for _ in requests]
+    wall: list[list[float]] = [[] for _ in requests]
+    cpu: list[list[float]] = [[] for _ in requests]
     for _ in range(repeats):
         for i, r in enumerate(requests):
             req = _copy(r)
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             searcher.search(req)
-            samples[i].append((time.perf_counter() - t0) * 1000)
-    return samples
+            cpu[i].append((time.process_time() - c0) * 1000)
+            wall[i].append((time.perf_counter() - t0) * 1000)
+    return wall, cpu
 
 
 def _copy(r: SearchRequest) -> SearchRequest:
@@ -195,12 +214,13 @@ def machine() -> dict[str, str]:
         "ram": ram,
         "python": platform.python_version(),
         "date": time.strftime("%Y-%m-%d %H:%M"),
+        "load": " ".join(f"{x:.1f}" for x in os.getloadavg()),
     }
 
 
 def print_machine() -> None:
     m = machine()
-    print(f"machine: {m['cores']} cores, {m['cpu']}, {m['ram']} RAM, Python {m['python']}, {m['date']}")
+    print(f"machine: {m['cores']} cores, {m['cpu']}, {m['ram']} RAM, Python {m['python']}, {m['date']}, load average {m['load']}")
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
