@@ -165,15 +165,73 @@ def _is_hidden(tag: Tag) -> bool:
     )
 
 
+class _Span:
+    """Where an element sits in document order, and how much text and link text it holds."""
+
+    __slots__ = ("start", "end", "text", "links")
+
+    def __init__(self, start: int) -> None:
+        self.start, self.end, self.text, self.links = start, start, 0, 0
+
+    def contains(self, other: _Span) -> bool:
+        return self.start < other.start and other.end <= self.end
+
+
+def _measure(root: Tag, skip: set[int]) -> dict[int, _Span]:
+    """Text size of every element in one linear pass (skipped subtrees count as empty).
+
+    A subtree is a contiguous run of the document order, so a stack of open
+    elements gives each element's span and running totals give its text
+    length; asking ``get_text()`` of each element instead would be quadratic
+    on a page of nested wrappers.
+    """
+    spans: dict[int, _Span] = {}
+    # (element, span, text total at open, link total at open, skipped, inside a link)
+    stack: list[tuple[Tag, _Span, int, int, bool, bool]] = []
+    text_total = link_total = position = 0
+
+    def close(entry: tuple[Tag, _Span, int, int, bool, bool]) -> None:
+        _, span, text_before, link_before, _, _ = entry
+        span.end = position
+        span.text = text_total - text_before
+        span.links = link_total - link_before
+
+    root_span = _Span(0)
+    spans[id(root)] = root_span
+    stack.append((root, root_span, 0, 0, id(root) in skip, root.name == "a"))
+    for node in root.descendants:
+        position += 1
+        parent = node.parent
+        while stack and stack[-1][0] is not parent:
+            close(stack.pop())
+        if not stack:
+            break
+        _, _, _, _, parent_skipped, parent_in_link = stack[-1]
+        if isinstance(node, Tag):
+            span = _Span(position)
+            spans[id(node)] = span
+            stack.append((node, span, text_total, link_total,
+                          parent_skipped or id(node) in skip, parent_in_link or node.name == "a"))
+        elif not parent_skipped and not isinstance(node, PreformattedString):
+            size = len(node) - sum(1 for c in node if c.isspace())
+            text_total += size
+            if parent_in_link:
+                link_total += size
+    position += 1
+    while stack:
+        close(stack.pop())
+    return spans
+
+
 def _chrome_elements(body: Tag) -> set[int]:
-    """ids of the elements to leave out (their descendants go with them).
+    """ids of the elements to leave out, their descendants included.
 
     One pass in document order; ``in_article`` is inherited from the parent so
     no element walks its ancestors (that would be quadratic on deep pages).
     """
     dropped: set[int] = set()
     in_article: dict[int, bool] = {id(body): body.name in ("article", "main")}
-    total = None
+    spans: dict[int, _Span] | None = None
     for tag in body.descendants:
         if not isinstance(tag, Tag):
             continue
@@ -195,24 +253,15 @@ def _chrome_elements(body: Tag) -> set[int]:
         )
         if not (chrome_role or chrome_words):
             continue
-        if total is None:
-            total = len(body.get_text())
+        if spans is None:
+            spans = _measure(body, set())
         # A class such as "has-sidebar" on a wrapper of the whole release must not
         # cost us the release: big link-poor elements stay.
-        own = tag.get_text()
-        if len(own) > 0.5 * total and _link_density(tag, own) < 0.5:
+        span = spans[id(tag)]
+        if span.text > 0.5 * spans[id(body)].text and span.links < 0.5 * span.text:
             continue
         dropped.add(id(tag))
     return dropped
-
-
-def _link_density(tag: Tag, own_text: str) -> float:
-    links = sum(len(a.get_text()) for a in tag.find_all("a"))
-    return links / max(1, len(own_text))
-
-
-def _is_dropped(tag: Tag, dropped: set[int]) -> bool:
-    return id(tag) in dropped
 
 
 def _main_container(body: Tag, dropped: set[int]) -> Tag:
@@ -226,29 +275,34 @@ def _main_container(body: Tag, dropped: set[int]) -> Tag:
             semantic.append(tag)
         elif tag.name not in ("html", "body") and _has_word(_words(tag), _CONTENT_WORDS):
             named.append(tag)
+    if not semantic and not named:
+        return body
+    spans = _measure(body, dropped)
     for group in (semantic, named):
-        best = _best_candidate(group, dropped)
+        best = _best_candidate(group, spans)
         if best is not None:
             return best
     return body
 
 
-def _best_candidate(candidates: list[Tag], dropped: set[int]) -> Tag | None:
+def _best_candidate(candidates: list[Tag], spans: dict[int, _Span]) -> Tag | None:
     """The candidate with the most text; a tighter one inside it wins if it holds most of it."""
-    sized = [(len(_text_of(tag, dropped)), tag) for tag in candidates[:200]]
-    sized = [(n, tag) for n, tag in sized if n >= 20]
+    sized = [tag for tag in candidates if spans[id(tag)].text >= 20]
     if not sized:
         return None
-    sized.sort(key=lambda pair: -pair[0])
-    best_len, best = sized[0]
-    for n, tag in sized[1:]:
-        if n >= 0.7 * best_len and any(parent is best for parent in tag.parents):
+    sized.sort(key=lambda tag: -spans[id(tag)].text)
+    best = sized[0]
+    best_size = spans[id(best)].text
+    for tag in sized[1:]:
+        span = spans[id(tag)]
+        if span.text >= 0.7 * best_size and spans[id(best)].contains(span):
             best = tag
     return best
 
 
 def _outside_chrome(tag: Tag, dropped: set[int]) -> bool:
-    return not any(id(p) in dropped for p in tag.parents) and id(tag) not in dropped
+    # ``dropped`` already holds every descendant of a dropped element.
+    return id(tag) not in dropped
 
 
 def _title_element(container: Tag, dropped: set[int]) -> Tag | None:
