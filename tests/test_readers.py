@@ -275,6 +275,14 @@ def test_html_wrapper_with_a_chrome_word_in_its_class_keeps_the_release(tmp_path
     assert doc.text == f"{BODY_TH}\n{BODY_TH}"
 
 
+def test_html_page_wrapped_in_one_form_keeps_its_text_but_drops_small_forms(tmp_path: Path) -> None:
+    page = ('<html><body><form id="aspnetForm" action="x.aspx"><div id="content">'
+            f'<p>{BODY_TH}</p><form class="search"><label>ค้นหาเว็บไซต์</label><input></form>'
+            "</div></form></body></html>")
+    doc = only_document(html_reader.read(write(tmp_path, "a.html", page)))
+    assert doc.text == BODY_TH
+
+
 # --------------------------------------------------------------------------- text / Markdown
 
 

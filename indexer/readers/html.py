@@ -27,12 +27,13 @@ from kb.models import Failure, RawDocument
 
 # Elements whose content is never text of the release.
 _JUNK_TAGS = (
-    "script", "style", "noscript", "template", "iframe", "svg", "math", "form", "object",
+    "script", "style", "noscript", "template", "iframe", "svg", "math", "object",
     "embed", "canvas", "button", "select", "textarea", "input", "video", "audio", "map",
     "dialog", "link", "meta",
 )
 # Page chrome by element name; <header> only outside an article (an article's own
-# header holds its title and date).
+# header holds its title and date). <form> is chrome too (search boxes, comment
+# forms), but ASP.NET sites wrap the whole page in one, so forms get the size guard.
 _CHROME_TAGS = {"nav", "footer", "aside", "menu"}
 _CHROME_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "menu",
                  "menubar", "toolbar", "dialog", "alertdialog"}
@@ -251,7 +252,7 @@ def _chrome_elements(body: Tag) -> set[int]:
             inside and _has_word(words, _HEADERISH_WORDS) and not _has_word(
                 [w for w in words if not w.startswith(_HEADERISH_WORDS)], _CHROME_WORDS)
         )
-        if not (chrome_role or chrome_words):
+        if not (chrome_role or chrome_words or tag.name == "form"):
             continue
         if spans is None:
             spans = _measure(body, set())
