@@ -103,9 +103,17 @@ def snippet(text: str, needles: list[str], size: int = SNIPPET_CHARS) -> str:
     earliest.  Without matches, the opening of the text.
     """
     text = text.strip()
-    spans = find_spans(text, needles)
+    base = 0
+    if len(text) > BLOCK_CHARS:
+        # find the best region cheaply first: normalizing every block is C-speed,
+        # mapping offsets (find_spans) is done only for the winning block
+        base, end = _best_block(text, needles)
+        region = text[base:end]
+        spans = [Span(sp.start + base, sp.end + base, sp.needle) for sp in find_spans(region, needles)]
+    else:
+        spans = find_spans(text, needles)
     if not spans:
-        return html.escape(_cut(text, 0, size)[2])
+        return html.escape(_cut(text, base, size)[2]) if base == 0 else "… " + html.escape(_cut(text, base, size)[2])
     best_key, best_start = None, 0
     for i, sp in enumerate(spans):
         start = max(0, sp.start - size // 4)
@@ -117,6 +125,30 @@ def snippet(text: str, needles: list[str], size: int = SNIPPET_CHARS) -> str:
     inside = [Span(sp.start - s, sp.end - s, sp.needle) for sp in spans if sp.start >= s and sp.end <= e]
     body = mark(text[s:e], inside)
     return ("… " if s > 0 else "") + body + (" …" if e < len(text) else "")
+
+
+BLOCK_CHARS = 3000
+
+
+def _best_block(text: str, needles: list[str]) -> tuple[int, int]:
+    """The stretch of about BLOCK_CHARS characters, cut at spaces, with the most
+    distinct needles (then the most occurrences, then the earliest)."""
+    needles = [n for n in needles if n.strip()]
+    best_key, best = None, (0, min(len(text), BLOCK_CHARS))
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + BLOCK_CHARS)
+        if end < len(text):
+            ws = text.rfind(" ", start + BLOCK_CHARS // 2, end)
+            end = ws if ws > start else end
+        norm = normalize(text[start:end])
+        present = [n for n in needles if n in norm]
+        if present:
+            key = (len(present), sum(norm.count(n) for n in present), -start)
+            if best_key is None or key > best_key:
+                best_key, best = key, (start, end)
+        start = end
+    return best
 
 
 def _cut(text: str, start: int, size: int) -> tuple[int, int, str]:

@@ -434,6 +434,8 @@ class Index:
         gen = _current_generation(self.root)
         if gen is None or not index.exists_in(str(gen)):
             raise IndexMissing(f"no index at {self.root}")
+        if _settings_of(gen).get("schema") != SCHEMA_VERSION:
+            raise IndexMissing(f"the index at {self.root} was built by an older version of kb; run `kb index --full`")
         if snap is not None and snap.generation == gen.name and snap.searcher.up_to_date():
             return snap
         ix = index.open_dir(str(gen))
