@@ -307,3 +307,220 @@ def test_too_long_jsonl_record_is_refused_and_others_indexed(tmp_path, monkeypat
     assert [f.source for f in report.failures] == [f"{src} (id long)"]
     assert "too long" in report.failures[0].reason
     assert search_ids(tmp_path / "ix", "zqshortrec") == ["short"]
+
+
+# --------------------------------------------------------------------------- corpora and servers
+
+
+def make_corpus(folder: Path, n: int, seed: int = 7) -> None:
+    """``n`` short Thai releases with marker words ``zqr<i>x``."""
+    rnd = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        body = " ".join(rnd.choice(THAI_WORDS) for _ in range(rnd.randint(15, 40)))
+        (folder / f"r{i:05d}.txt").write_text(f"ข่าวทดสอบ {i}\nรหัส zqr{i:05d}x ชายแดน {body}\n", encoding="utf-8")
+
+
+class LiveServer:
+    """The real app under waitress on a free loopback port, in a thread."""
+
+    def __init__(self, index_dir: Path):
+        import waitress
+        from web import create_app
+
+        self.app = create_app({"INDEX_DIR": str(index_dir)})
+        self.server = waitress.create_server(self.app, host="127.0.0.1", port=0, threads=8, ident="kb-test")
+        self.port = self.server.effective_port
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.server.run()
+        except OSError:  # close() from the test thread ends waitress's select loop this way
+            pass
+
+    def get(self, path: str, timeout: float = 30) -> tuple[int, dict, bytes]:
+        """GET a raw path (sent exactly as given: no client-side normalisation)."""
+        import http.client
+
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            conn.putrequest("GET", path, skip_accept_encoding=True)
+            conn.endheaders()
+            resp = conn.getresponse()
+            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+        finally:
+            conn.close()
+
+    def search(self, q: str) -> dict:
+        from urllib.parse import quote
+
+        status, _, body = self.get(f"/api/search?q={quote(q)}")
+        assert status == 200, body[:300]
+        return json.loads(body)
+
+    def close(self) -> None:
+        self.server.close()
+        self.thread.join(timeout=5)
+
+
+class Poller(threading.Thread):
+    """Hammers ``/api/search`` until stopped, recording statuses, totals and latencies."""
+
+    def __init__(self, server: LiveServer, q: str):
+        super().__init__(daemon=True)
+        self.server, self.q = server, q
+        self.stop = threading.Event()
+        self.statuses: list[int] = []
+        self.totals: list[int] = []
+        self.errors: list[str] = []
+        self.slowest = 0.0
+
+    def run(self) -> None:
+        from urllib.parse import quote
+
+        while not self.stop.is_set():
+            t0 = time.monotonic()
+            try:
+                status, _, body = self.server.get(f"/api/search?q={quote(self.q)}&limit=5")
+            except Exception as exc:  # a refused or dropped connection is an error too
+                self.errors.append(repr(exc))
+                continue
+            self.slowest = max(self.slowest, time.monotonic() - t0)
+            self.statuses.append(status)
+            if status == 200:
+                self.totals.append(json.loads(body)["total"])
+            else:
+                self.errors.append(f"{status}: {body[:200]!r}")
+            time.sleep(0.02)
+
+    def finish(self) -> None:
+        self.stop.set()
+        self.join(timeout=30)
+
+
+# --------------------------------------------------------------------------- full rebuild, concurrency
+
+
+def test_full_rebuild_switches_atomically_while_server_keeps_answering(tmp_path):
+    pytest.importorskip("web")
+    corpus, index_dir = tmp_path / "in", tmp_path / "ix"
+    make_corpus(corpus, 800)
+    kb("index", str(corpus), "--index", str(index_dir), "--no-progress", check_exit=0)
+    old_gen = (index_dir / "CURRENT").read_text()
+    (corpus / "new.txt").write_text(f"ฉบับใหม่\nzqnewgen ชายแดน {thai_text(30)}\n", encoding="utf-8")
+    server = LiveServer(index_dir)
+    poller = Poller(server, "ชายแดน")
+    try:
+        poller.start()
+        time.sleep(0.5)
+        proc = kb("index", str(corpus), "--index", str(index_dir), "--full", "--no-progress", "--json")
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads(proc.stdout)["rebuilt"] is True
+        time.sleep(1.5)  # the server rechecks CURRENT every 0.5 s
+        poller.finish()
+        assert poller.errors == []
+        assert len(poller.totals) > 20
+        assert min(poller.totals) == 800 and max(poller.totals) == 801  # never 0, never half-built
+        assert poller.totals[-1] == 801
+        assert server.search("zqnewgen")["total"] == 1
+        assert (index_dir / "CURRENT").read_text() != old_gen
+        assert not (index_dir / old_gen.strip()).exists()
+    finally:
+        poller.finish()
+        server.close()
+
+
+def test_server_picks_up_commits_without_restart(tmp_path):
+    pytest.importorskip("web")
+    corpus, index_dir = tmp_path / "in", tmp_path / "ix"
+    make_corpus(corpus, 20)
+    kb("index", str(corpus), "--index", str(index_dir), "--no-progress", check_exit=0)
+    server = LiveServer(index_dir)
+    try:
+        assert server.search("zqlater")["total"] == 0
+        (corpus / "later.txt").write_text(f"ภายหลัง\nzqlater {thai_text(31)}\n", encoding="utf-8")
+        kb("index", str(corpus), "--index", str(index_dir), "--no-progress", check_exit=0)
+        deadline = time.monotonic() + 10
+        while server.search("zqlater")["total"] == 0:
+            assert time.monotonic() < deadline, "the server never saw the commit"
+            time.sleep(0.2)
+        (corpus / "later.txt").unlink()
+        kb("index", str(corpus), "--index", str(index_dir), "--no-progress", check_exit=0)
+        deadline = time.monotonic() + 10
+        while server.search("zqlater")["total"] != 0:
+            assert time.monotonic() < deadline, "the server never saw the deletion"
+            time.sleep(0.2)
+    finally:
+        server.close()
+
+
+def test_two_index_runs_at_once_second_waits_and_nothing_is_corrupted(tmp_path):
+    corpus, index_dir = tmp_path / "in", tmp_path / "ix"
+    make_corpus(corpus, 600)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [PYTHON, "-m", "kb.cli", "index", str(corpus), "--index", str(index_dir), "--no-progress", "--json"]
+    first = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    assert _wait_for(lambda: (index_dir / "kb.lock").exists() and (index_dir / "kb.lock").read_text().strip(), 30)
+    second = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    out1, err1 = first.communicate(timeout=180)
+    out2, err2 = second.communicate(timeout=180)
+    assert first.returncode == 0, err1
+    assert second.returncode == 0, err2
+    assert "another indexing run" in err2 and "waiting" in err2
+    r1, r2 = json.loads(out1), json.loads(out2)
+    assert r1["added"] == 600
+    assert r2["unchanged"] == 600 and r2["added"] == 0  # it ran after the first, not beside it
+    assert Index(index_dir).doc_count() == 600
+    assert search_ids(index_dir, "zqr00599x") == ["r00599.txt"]
+
+
+def test_lock_held_without_wait_gives_a_clear_error(tmp_path):
+    from kb.store import IndexLocked
+
+    holder = WriterLock(tmp_path)
+    holder.acquire(wait=False)
+    try:
+        with pytest.raises(IndexLocked, match=r"another kb index run \(pid \d+\)"):
+            WriterLock(tmp_path).acquire(wait=False)
+    finally:
+        holder.release()
+    other = WriterLock(tmp_path)
+    other.acquire(wait=False)  # free again once released
+    other.release()
+
+
+def test_searches_during_indexing_never_error(tmp_path):
+    pytest.importorskip("web")
+    corpus, index_dir = tmp_path / "in", tmp_path / "ix"
+    make_corpus(corpus, 30)
+    kb("index", str(corpus), "--index", str(index_dir), "--no-progress", check_exit=0)
+    make_corpus(corpus, 1200, seed=8)  # rewrites the 30 and adds the rest: updates plus adds
+    server = LiveServer(index_dir)
+    poller = Poller(server, "ชายแดน")
+    try:
+        poller.start()
+        proc = kb("index", str(corpus), "--index", str(index_dir), "--no-progress", "--json")
+        assert proc.returncode == 0, proc.stderr
+        time.sleep(1)
+        poller.finish()
+        assert poller.errors == []
+        assert min(poller.totals) >= 30
+        assert poller.totals == sorted(poller.totals)  # commits only ever add here
+        assert poller.totals[-1] == 1200
+    finally:
+        poller.finish()
+        server.close()
+
+
+def _wait_for(predicate, timeout: float) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            if predicate():
+                return True
+        except OSError:
+            pass
+        time.sleep(0.01)
+    return False
