@@ -283,6 +283,59 @@ def test_html_page_wrapped_in_one_form_keeps_its_text_but_drops_small_forms(tmp_
     assert doc.text == BODY_TH
 
 
+LEGACY_PAGE = """<html><head>
+<meta http-equiv="Content-Type" content="text/html; charset=windows-874">
+<title>สมช. :: สมช. ลงพื้นที่ติดตามสถานการณ์ภัยแล้งในภาคตะวันออกเฉียงเหนือ</title></head>
+<body><table class="layout">
+<tr><td colspan="2" class="top"><img alt="โลโก้" src="x.jpg"></td></tr>
+<tr><td colspan="2" class="menu"><a href="#">หน้าแรก</a> | <a href="#">ติดต่อเรา</a></td></tr>
+<tr><td class="left"><div class="boxhead">ข่าวล่าสุด</div>
+&raquo; <a href="n?id=1" class="link">ข่าวเก่าในแถบซ้าย</a>
+<div class="counter">ผู้เข้าชมเว็บไซต์ 3,415,112 คน</div></td>
+<td class="content">
+<div class="path"><a href="/">หน้าแรก</a> &raquo; <a href="/news">ข่าวประชาสัมพันธ์</a></div>
+<div class="news-title"><b>สมช. ลงพื้นที่ติดตามสถานการณ์ภัยแล้งในภาคตะวันออกเฉียงเหนือ</b></div>
+<div class="posted">วันที่โพสต์ 18/04/2567 | อ่าน 812 ครั้ง</div>
+<p class="text">เมื่อวันที่ ๑๘ เมษายน ๒๕๖๗ คณะทำงานได้ติดตามการแจกจ่ายน้ำอุปโภคบริโภค</p>
+<div class="share">แชร์เลย <a href="#">Facebook</a> | <a href="#" onclick="window.print()">พิมพ์</a></div>
+</td></tr>
+<tr><td colspan="2" class="footer">ทำเนียบรัฐบาล ถนนพิษณุโลก เขตดุสิต กรุงเทพมหานคร</td></tr>
+</table></body></html>"""
+
+
+def test_html_legacy_table_layout_page_in_windows874(tmp_path: Path) -> None:
+    doc = only_document(html_reader.read(write(tmp_path, "old.html", LEGACY_PAGE.encode("cp874"))))
+    assert doc.title == "สมช. ลงพื้นที่ติดตามสถานการณ์ภัยแล้งในภาคตะวันออกเฉียงเหนือ"
+    assert doc.text == ("วันที่โพสต์ 18/04/2567\n"
+                        "เมื่อวันที่ ๑๘ เมษายน ๒๕๖๗ คณะทำงานได้ติดตามการแจกจ่ายน้ำอุปโภคบริโภค")
+    assert doc.date_hint == "วันที่โพสต์ 18/04/2567"  # the view counter is dropped
+
+
+def test_html_entry_header_outside_an_article_still_gives_title_and_date(tmp_path: Path) -> None:
+    page = ('<html><head><title>หัวข้อข่าวทดสอบยาวพอสมควร | สำนักงานสภาความมั่นคงแห่งชาติ</title></head>'
+            '<body><header class="site-header"><h1>สำนักงานสภาความมั่นคงแห่งชาติ</h1></header>'
+            '<div class="post"><div class="entry-header"><h1 class="entry-title">หัวข้อข่าวทดสอบยาวพอสมควร</h1>'
+            '<div class="entry-meta"><time datetime="2022-01-20">20 มกราคม 2565</time> | เข้าชม 2,051 ครั้ง'
+            f'</div></div><div class="entry-content"><p>{BODY_TH}</p></div></div></body></html>')
+    doc = only_document(html_reader.read(write(tmp_path, "a.html", page)))
+    assert doc.title == "หัวข้อข่าวทดสอบยาวพอสมควร"
+    assert doc.date_hint == "2022-01-20"
+    assert doc.text.endswith(BODY_TH) and "เข้าชม" not in doc.text
+    assert doc.title not in doc.text
+
+
+@pytest.mark.parametrize("raw, clean", [
+    ("สมช. :: การประชุมคณะที่ปรึกษา ครั้งที่ 4/2566", "การประชุมคณะที่ปรึกษา ครั้งที่ 4/2566"),
+    ("ข่าว | ฝึกซ้อมแผนเผชิญเหตุการก่อการร้าย | สำนักงานสภาความมั่นคงแห่งชาติ",
+     "ฝึกซ้อมแผนเผชิญเหตุการก่อการร้าย"),
+    ("ฝึกซ้อมแผนเผชิญเหตุ - NSC Thailand", "ฝึกซ้อมแผนเผชิญเหตุ"),
+    ("ความร่วมมือไทย - ลาว ด้านชายแดน", "ความร่วมมือไทย - ลาว ด้านชายแดน"),
+    ("ฝึกซ้อมแผนเผชิญเหตุ - สำนักงานสภาความมั่นคงแห่งชาติ", "ฝึกซ้อมแผนเผชิญเหตุ"),
+])
+def test_html_title_cleaning_removes_only_the_site_name(raw: str, clean: str) -> None:
+    assert html_reader._clean_title(raw) == clean
+
+
 # --------------------------------------------------------------------------- text / Markdown
 
 

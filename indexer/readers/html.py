@@ -41,7 +41,10 @@ _CHROME_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search
 # "site-footer", "cookie-banner", "related-news", ...).
 _CHROME_WORDS = ("nav", "menu", "breadcrumb", "share", "sharing", "social", "footer",
                  "header", "sidebar", "cookie", "banner", "related", "masthead", "topbar",
-                 "skip", "advert", "popup", "modal", "toolbar", "print")
+                 "skip", "advert", "popup", "modal", "toolbar", "print", "pagination", "pager",
+                 "crumbs", "counter")
+# Short words that only count as a whole id/class word ("path", not "pathology").
+_CHROME_EXACT = {"path", "bc", "tags", "back", "top"}
 _HEADERISH_WORDS = ("header", "masthead")
 _CONTENT_WORDS = ("content", "article", "main", "entry", "post", "story", "body", "detail",
                   "news")
@@ -55,9 +58,15 @@ _BLOCK_TAGS = {
 _WIDGET_LINES = {
     "แชร์เลย", "แชร์", "แชร์ข่าว", "แบ่งปัน", "พิมพ์", "พิมพ์หน้านี้", "พิมพ์ข่าว", "facebook",
     "line", "twitter", "x", "tweet", "share", "print", "email", "อีเมล", "คัดลอกลิงก์",
-    "copy link", "กลับด้านบน", "back to top", "อ่านต่อ", "read more",
+    "copy link", "กลับด้านบน", "back to top", "อ่านต่อ", "read more", "ย้อนกลับ", "กลับ",
+    "กลับหน้าหลัก", "back",
 }
-_TITLE_SEPARATORS = (" | ", " || ", " :: ", " - ", " – ", " — ")
+# View counters next to the date ("| อ่าน 872 ครั้ง", "เข้าชม 2,051 ครั้ง").
+_VIEW_COUNTER = re.compile(r"\s*\|?\s*(?:ผู้เข้าชม|เข้าชม|อ่าน|views?)\s*:?\s*[0-9๐-๙,]+\s*(?:ครั้ง|คน)?",
+                           re.I)
+# A breadcrumb trail left in the text ("หน้าแรก » ข่าวประชาสัมพันธ์").
+_BREADCRUMB_LINE = re.compile(r"^(?:หน้าแรก|หน้าหลัก|home)\s*[»>›/|]", re.I)
+_DASH_SEPARATORS = (" - ", " – ", " — ")
 _SITE_WORDS = ("สำนักงาน", "สภาความมั่นคง", "สมช", "รัฐบาล", "กระทรวง", "กรม", "เว็บไซต์",
                "website", "official", ".go.th", "nsc", "thaigov")
 _DATE_WORD = re.compile(r"(?<![a-z])(date|time|publish|posted)", re.I)
@@ -129,15 +138,21 @@ def _parse(markup: str) -> _Page:
     body = soup.body or soup
     dropped = _chrome_elements(body)
     container = _main_container(body, dropped)
-    title_el = _title_element(container, dropped)
+    title_el = _title_element(container, dropped) or _title_like_h1(body, dropped, head_title)
     title = title_el.get_text(" ", strip=True) if title_el is not None else ""
     date_hint = _time_date(container, dropped) or meta_date or _time_date(body, dropped)
     date_hint = date_hint or _class_date(container, dropped) or _class_date(body, dropped)
+    if date_hint:
+        date_hint = _VIEW_COUNTER.sub("", date_hint).strip(" |") or None
     skip = set(dropped)
     if title_el is not None:
         skip.add(id(title_el))
     text = _text_of(container, skip)
-    return _Page(_clean_title(title or head_title), text, url, date_hint)
+    title = _clean_title(title or head_title)
+    first, _, rest = text.partition("\n")
+    if title and first == title:
+        text = rest  # the heading is the title; it is not repeated in the text
+    return _Page(title, text, url, date_hint)
 
 
 def _attr_text(tag: Tag, name: str) -> str:
@@ -248,10 +263,12 @@ def _chrome_elements(body: Tag) -> set[int]:
             continue
         words = _words(tag)
         chrome_role = role in _CHROME_ROLES and not (inside and role == "banner")
-        chrome_words = _has_word(words, _CHROME_WORDS) and not (
-            inside and _has_word(words, _HEADERISH_WORDS) and not _has_word(
+        # "entry-header" or a header inside an article is the release's own heading.
+        article_header = (inside or _has_word(words, _CONTENT_WORDS)) and _has_word(
+            words, _HEADERISH_WORDS) and not _has_word(
                 [w for w in words if not w.startswith(_HEADERISH_WORDS)], _CHROME_WORDS)
-        )
+        chrome_words = (_has_word(words, _CHROME_WORDS)
+                        or bool(_CHROME_EXACT.intersection(words))) and not article_header
         if not (chrome_role or chrome_words or tag.name == "form"):
             continue
         if spans is None:
@@ -307,8 +324,24 @@ def _outside_chrome(tag: Tag, dropped: set[int]) -> bool:
 
 
 def _title_element(container: Tag, dropped: set[int]) -> Tag | None:
+    """The release's heading: an <h1>, else a short element whose class says title/headline."""
     for h1 in container.find_all("h1"):
         if h1.get_text(strip=True) and _outside_chrome(h1, dropped):
+            return h1
+    for tag in container.find_all(True):
+        if id(tag) in dropped or not _has_word(_words(tag), ("title", "headline")):
+            continue
+        text = tag.get_text(" ", strip=True)
+        if text and len(text) <= 300:
+            return tag
+    return None
+
+
+def _title_like_h1(body: Tag, dropped: set[int], head_title: str) -> Tag | None:
+    """An <h1> outside the main container that repeats the page title (not the site's logo)."""
+    for h1 in body.find_all("h1"):
+        text = " ".join(h1.get_text(" ", strip=True).split())
+        if id(h1) not in dropped and len(text) >= 15 and text in " ".join(head_title.split()):
             return h1
     return None
 
@@ -404,23 +437,29 @@ def _tidy(text: str) -> str:
     """Collapse spaces, drop empty and widget lines, keep one line per paragraph."""
     lines = []
     for line in text.replace("\ufeff", "").splitlines():
-        line = _SPACES.sub(" ", line).strip()
-        if line and line.lower() not in _WIDGET_LINES:
+        line = _VIEW_COUNTER.sub("", _SPACES.sub(" ", line)).strip()
+        if line and line.lower() not in _WIDGET_LINES and not _BREADCRUMB_LINE.match(line):
             lines.append(line)
     return "\n".join(lines)
 
 
 def _clean_title(title: str) -> str:
-    """Drop a site-name suffix ("… | สำนักงานสภาความมั่นคงแห่งชาติ") but never part of the title.
+    """Drop the site name from a page title, never a part of the title itself.
 
-    A dash inside a Thai title ("พ.ศ. ๒๕๖๖ – ๒๕๗๐") is not a separator: a
-    suffix is only cut when it has no digits and leaves brackets balanced, or
-    follows a pipe, or names a site.
+    Pipes and double colons only ever separate page from site ("สมช. :: <title>",
+    "<title> | สำนักงานสภาความมั่นคงแห่งชาติ"): the longest segment is the
+    title. A dash may be part of a Thai title ("พ.ศ. ๒๕๖๖ – ๒๕๗๐"), so a
+    dash-separated end is only cut when it names a site, or has no digits,
+    leaves brackets balanced and is the shorter side.
     """
     title = " ".join(title.split())
+    segments = [s.strip() for s in re.split(r"\s+(?:\|\|?|::|»)\s+", title) if s.strip()]
+    if len(segments) > 1:
+        named = [seg for seg in segments if not any(w in seg.lower() for w in _SITE_WORDS)]
+        title = max(named or segments, key=len)
     for _ in range(3):
         cut = None
-        for sep in _TITLE_SEPARATORS:
+        for sep in _DASH_SEPARATORS:
             at = title.rfind(sep)
             if at > 0 and (cut is None or at > cut[0]):
                 cut = (at, sep)
@@ -428,14 +467,25 @@ def _clean_title(title: str) -> str:
             break
         at, sep = cut
         head, tail = title[:at].strip(), title[at + len(sep):].strip()
-        site_like = any(w in tail.lower() for w in _SITE_WORDS)
-        plain = not re.search(r"[0-9\u0e50-\u0e59]", tail) and head.count("(") == head.count(")")
-        if head and (sep.strip() in ("|", "||", "::") or site_like or (plain and len(tail) <= 40
-                                                                         and len(head) >= len(tail))):
+        if head and _is_site_suffix(head, tail):
             title = head
-        else:
-            break
+            continue
+        first = min((title.find(s), s) for s in _DASH_SEPARATORS if title.find(s) > 0)
+        head, tail = title[: first[0]].strip(), title[first[0] + len(first[1]):].strip()
+        if tail and any(w in head.lower() for w in _SITE_WORDS) and len(head) <= 40 < len(tail):
+            title = tail
+            continue
+        break
     return title
+
+
+def _is_site_suffix(head: str, tail: str) -> bool:
+    """Whether the end after a dash is a site name: it names one, or is Latin after a Thai title."""
+    if any(w in tail.lower() for w in _SITE_WORDS):
+        return True
+    thai_head = bool(re.search(r"[\u0e01-\u0e5b]", head))
+    latin_tail = not re.search(r"[\u0e00-\u0e7f0-9]", tail) and head.count("(") == head.count(")")
+    return thai_head and latin_tail and len(tail) <= 60
 
 
 def _first_line(text: str) -> str:
