@@ -100,9 +100,8 @@ _BOMS = (
 # C0 controls other than tab, newline, form feed and carriage return (and ESC, which
 # is as suspicious as the rest): their presence in quantity means "not a text file".
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13)) + b"\x7f"
-_THAI_CHAR = re.compile(r"[\u0e00-\u0e7f]")
-_THAI_CONSONANT = re.compile(r"[\u0e01-\u0e2e]")
-_THAI_MARK = "\u0e31\u0e33\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a\u0e47\u0e48\u0e49\u0e4a\u0e4b\u0e4c\u0e4d\u0e4e"
+_THAI_MARK = ("\u0e31\u0e33\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a"
+              "\u0e47\u0e48\u0e49\u0e4a\u0e4b\u0e4c\u0e4d\u0e4e")
 
 
 def _codec_name(declared: str | None) -> str | None:
