@@ -692,3 +692,21 @@ def test_fix_thai_marks_combines_all_fix_ups() -> None:
     assert pdf_reader.fix_thai_marks(broken) == "แผนความมั่นคง ที่ น้ำ ก่"
     correct = "ความมั่นคงแห่งชาติ น้ำ ทำ ที่ ผู้ใหญ่ กั้น"
     assert pdf_reader.fix_thai_marks(correct) == correct
+
+
+THAIGOV_SECURITY = Path("/work/shared/data/thaigov/thaigov_v2_security_category.jsonl.gz")
+
+
+@pytest.mark.skipif(not THAIGOV_SECURITY.exists(), reason="shared ThaiGov dump not available")
+def test_jsonl_real_thaigov_records_lose_chrome_and_keep_their_date_line() -> None:
+    from itertools import islice
+
+    documents = list(islice(jsonl_reader.read(THAIGOV_SECURITY), 300))
+    assert all(isinstance(d, RawDocument) for d in documents)
+    for doc in documents:
+        assert not doc.text.startswith("รัฐบาลไทย-")
+        assert "\nพิมพ์\n" not in f"\n{doc.text}\n"
+        assert doc.title and doc.id and doc.url
+    with_date_line = [d for d in documents if jsonl_reader._THAI_DATE.search(d.text[:300])]
+    assert len(with_date_line) > 250
+    assert all(d.date_hint is None for d in with_date_line)
