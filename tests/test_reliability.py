@@ -524,3 +524,288 @@ def _wait_for(predicate, timeout: float) -> bool:
             pass
         time.sleep(0.01)
     return False
+
+
+# --------------------------------------------------------------------------- query abuse
+
+OR_MANY = " OR ".join(THAI_WORDS[i % len(THAI_WORDS)] + str(i) for i in range(3000))
+ABUSE = {
+    # name: query string (already URL-encoded where it matters)
+    "10k-char query": "q=" + "%E0%B8%8A%E0%B8%B2%E0%B8%A2%E0%B9%81%E0%B8%94%E0%B8%99" * 1112,  # ชายแดน × 1112 ≈ 6.7k chars
+    "10k-char ascii": "q=" + "a" * 10_000,
+    "3000 OR terms": "q=" + OR_MANY.replace(" ", "+"),
+    "100 OR terms (under the length cap)": "q=" + "+OR+".join(f"w{i}" for i in range(100)),
+    "wildcard *": "q=*",
+    "wildcard ???": "q=%3F%3F%3F",
+    "wildcards mixed": "q=*ชายแดน*+%3F+*",
+    "page 100000": "q=ชายแดน&page=100000",
+    "limit 100000": "q=ชายแดน&limit=100000",
+    "negative page": "page=-5",
+    "huge integer": "page=99999999999999999999999",
+    "unknown region": "region=mars",
+    "unknown topic": "topic=%3Cscript%3E",
+    "unknown province": "province=ไม่มีจังหวัดนี้",
+    "plan 99": "plan=99",
+    "unknown type": "type=secret",
+    "bad year": "year=abcd",
+    "bad date": "from=2024-13-45",
+    "unknown sort": "sort=random",
+    "malformed UTF-8": "q=%ff%fe",
+    "malformed UTF-8 in filter": "province=%ff%fe%fd",
+    "NUL byte": "q=%00",
+    "NUL inside": "q=ชายแดน%00ยาเสพติด",
+    "NUL in filter": "region=north%00",
+    "many filter values": "&".join(f"province=x{i}" for i in range(500)),
+    "only quotes": "q=%22%22%22%22",
+    "lone minus": "q=-",
+    "only OR": "q=OR+OR+OR",
+    "control characters": "q=%01%02%1b%7f",
+    "RTL and combining marks": "q=%E2%80%AE%CC%81%CC%81%CC%81%E0%B8%B1%E0%B8%B1",
+}
+ABUSE_TIMES: dict[str, tuple[int, float]] = {}
+
+
+@pytest.fixture(scope="module")
+def small_index(tmp_path_factory) -> Path:
+    base = tmp_path_factory.mktemp("abuse")
+    make_corpus(base / "in", 60)
+    (base / "in" / "xss.txt").write_text(
+        "<script>alert(1)</script> หัวข้อ <img src=x onerror=alert(1)>\n"
+        "เนื้อหา zqxss <script>alert(1)</script> และ <img src=x onerror=alert(1)> "
+        "\"><svg onload=alert(1)> javascript:alert(1) ชายแดน\n",
+        encoding="utf-8",
+    )
+    (base / "in" / "evil.jsonl").write_text(
+        json.dumps(
+            {
+                "id": '"><script>alert(1)</script>',
+                "title": "<img src=x onerror=alert(1)>",
+                "text": "zqevilid <script>alert(1)</script> ชายแดน",
+                "url": "javascript:alert(1)",
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    kb("index", str(base / "in"), "--index", str(base / "ix"), "--no-progress", check_exit=0)
+    return base / "ix"
+
+
+@pytest.fixture(scope="module")
+def client(small_index):
+    web = pytest.importorskip("web")
+    return web.create_app({"INDEX_DIR": str(small_index)}).test_client()
+
+
+@pytest.mark.parametrize("name", list(ABUSE))
+@pytest.mark.parametrize("route", ["/api/search", "/", "/export.csv"])
+def test_abusive_query_answers_quickly_with_400_or_capped_result(client, name, route):
+    t0 = time.monotonic()
+    resp = client.get(f"{route}?{ABUSE[name]}")
+    elapsed = time.monotonic() - t0
+    ABUSE_TIMES[f"{route} {name}"] = (resp.status_code, elapsed)
+    assert resp.status_code in (200, 400), resp.data[:300]
+    assert elapsed <= 10, f"{name}: {elapsed:.1f} s"  # typically well under 1 s; the machine is shared
+    if route == "/api/search":
+        body = resp.get_json()
+        if resp.status_code == 400:
+            assert body["error"]["message"]  # a reason a person can read
+        else:
+            assert len(body["hits"]) <= body["limit"] <= 100
+
+
+def test_abuse_timings_are_recorded(client):
+    """Not a check: prints the measured times (run with -s) for docs/reliability.md."""
+    if ABUSE_TIMES:
+        worst = max(ABUSE_TIMES.items(), key=lambda kv: kv[1][1])
+        print(f"\nabuse: {len(ABUSE_TIMES)} requests, slowest {worst[0]} {worst[1][1] * 1000:.0f} ms")
+        for key, (status, secs) in sorted(ABUSE_TIMES.items(), key=lambda kv: -kv[1][1]):
+            print(f"  {status} {secs * 1000:7.1f} ms  {key}")
+
+
+def test_abusive_queries_in_the_library_raise_bad_parameter_or_answer(small_index):
+    searcher = Searcher(Index(small_index))
+    for params in (
+        {"q": "ชายแดน" * 2000},
+        {"q": "\x00"},
+        {"q": "*"},
+        {"q": "???"},
+        {"q": OR_MANY[:990]},
+        {"page": "100000"},
+        {"limit": "100000"},
+        {"region": "mars"},
+    ):
+        t0 = time.monotonic()
+        try:
+            result = searcher.search(parse_mapping(params))
+        except BadParameter as exc:
+            assert exc.reason
+        else:
+            assert len(result.hits) <= result.request.limit
+        assert time.monotonic() - t0 <= 10
+
+
+# --------------------------------------------------------------------------- web security
+
+XSS_RAW = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<svg onload=alert(1)>")
+
+
+def assert_inert(html: str) -> None:
+    """The page as a browser parses it has no script or handler we did not write.
+
+    Checked on the parsed tags, not the text: ``value="&lt;img onerror=…&gt;"``
+    is an escaped attribute value and harmless.
+    """
+    from html.parser import HTMLParser
+
+    for raw in XSS_RAW:
+        assert raw not in html, raw
+    problems: list[str] = []
+
+    class Tags(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            names = dict(attrs)
+            for name, value in attrs:
+                if name.startswith("on"):
+                    problems.append(f"<{tag} {name}=…>")
+                if name in ("href", "src", "action", "formaction") and (value or "").strip().lower().startswith("javascript:"):
+                    problems.append(f"<{tag} {name}={value}>")
+            if tag == "script" and not names.get("src"):
+                problems.append("inline <script>")
+            if tag in ("iframe", "object", "embed"):  # (the site's own charts are inline SVG)
+                problems.append(f"<{tag}>")
+
+    Tags().feed(html)
+    assert problems == []
+
+
+def test_xss_in_document_content_and_id_is_escaped_on_pages(client):
+    from urllib.parse import quote
+
+    hits = client.get("/api/search?q=zqxss").get_json()["hits"]
+    assert [h["id"] for h in hits] == ["xss.txt"]
+    page = client.get("/doc/xss.txt?q=zqxss").get_data(as_text=True)
+    assert_inert(page)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    for path in ("/?q=zqxss", "/?q=zqevilid", "/feed.atom?q=zqxss", "/stats"):
+        resp = client.get(path)
+        assert resp.status_code == 200, path
+        assert_inert(resp.get_data(as_text=True))
+    evil_id = '"><script>alert(1)</script>'
+    resp = client.get("/doc/" + quote(evil_id, safe=""))
+    assert resp.status_code == 200
+    assert_inert(resp.get_data(as_text=True))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        "q=%3Cimg+src%3Dx+onerror%3Dalert(1)%3E",
+        "q=%22%3E%3Csvg+onload%3Dalert(1)%3E",
+        "province=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        "topic=%3Cimg+src%3Dx+onerror%3Dalert(1)%3E",
+        "year=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        "sort=%22%3E%3Csvg+onload%3Dalert(1)%3E",
+    ],
+)
+def test_xss_through_query_and_filters_is_escaped(client, query):
+    for route in ("/", "/stats", "/doc/xss.txt"):
+        resp = client.get(f"{route}?{query}")
+        assert resp.status_code in (200, 400)
+        assert_inert(resp.get_data(as_text=True))
+
+
+@pytest.fixture(scope="module")
+def live(small_index):
+    pytest.importorskip("web")
+    server = LiveServer(small_index)
+    yield server
+    server.close()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/doc/../../etc/passwd",
+        "/doc/..%2f..%2fetc%2fpasswd",
+        "/doc/%2e%2e/%2e%2e/etc/passwd",
+        "/doc/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+        "/doc//etc/passwd",
+        "/doc/%2fetc%2fpasswd",
+        "/doc/....//....//etc/passwd",
+        "/api/documents/../../etc/passwd",
+        "/api/documents/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+        "/api/documents//etc/passwd",
+        "/static/../../../../etc/passwd",
+        "/static/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "/static/..%2f..%2f..%2fetc%2fpasswd",
+        "/export.csv?name=../../etc/passwd",
+        "/export.json?filename=/etc/passwd",
+        "/../../etc/passwd",
+        "/doc/r00001.txt/../../../../etc/passwd",
+        "/doc/%00",
+    ],
+)
+def test_path_traversal_reads_nothing_outside_the_index(live, path):
+    status, headers, body = live.get(path)
+    if status in (301, 308):  # Werkzeug merges '//' by redirecting to the same route
+        location = headers["location"]
+        assert location.startswith(f"http://127.0.0.1:{live.port}/"), location
+        status, headers, body = live.get(location.split(str(live.port), 1)[1])
+    assert status in (200, 400, 404), (status, body[:200])
+    assert b"root:" not in body
+    assert b"/bin/" not in body
+    if path.startswith("/export"):
+        assert headers.get("content-disposition", 'attachment; filename="kb-export').startswith(
+            'attachment; filename="kb-export'
+        )
+    elif status == 200:
+        # only a document of the index (or the site's own file) may come back
+        assert path.startswith("/doc/r00001.txt") is False
+
+
+def test_document_routes_serve_only_indexed_ids(live):
+    status, _, body = live.get("/api/documents/r00001.txt")
+    assert status == 200 and json.loads(body)["id"] == "r00001.txt"
+    status, _, _ = live.get("/api/documents/kb%2Fstore.py")  # a real file under the working directory
+    assert status == 404
+    status, _, _ = live.get("/api/documents/pyproject.toml")
+    assert status == 404
+
+
+SECURITY_PAGES = [
+    "/",
+    "/?q=ชายแดน",
+    "/?page=abc",
+    "/doc/r00001.txt",
+    "/doc/missing",
+    "/stats",
+    "/help",
+    "/api/search?q=ชายแดน",
+    "/api/search?limit=0",
+    "/api/documents/r00001.txt",
+    "/api/stats",
+    "/healthz",
+    "/export.csv?q=ชายแดน",
+    "/export.json",
+    "/feed.atom",
+    "/static/style.css",
+    "/nope",
+]
+
+
+@pytest.mark.parametrize("path", SECURITY_PAGES)
+def test_security_headers_on_every_response(live, path):
+    from urllib.parse import quote
+
+    status, headers, _ = live.get(quote(path, safe="/?=&"))
+    assert status in (200, 400, 404)
+    csp = headers.get("content-security-policy", "")
+    assert "frame-ancestors 'none'" in csp
+    assert "default-src 'self'" in csp
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    assert headers.get("x-content-type-options") == "nosniff"
+    assert headers.get("referrer-policy")
+    assert "server" not in headers or "kb" in headers["server"] or "waitress" in headers["server"]
