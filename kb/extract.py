@@ -150,12 +150,15 @@ class _Lexicon:
                 yield _Match(m.start(), m.end(), value)
 
 
-@lru_cache(maxsize=16)
-def _word_boundaries(text: str) -> frozenset[int] | None:
-    """Offsets where nlpo3 puts a word boundary (None if the tokens do not
-    reassemble the text, in which case callers accept every match)."""
-    tokens = word_tokenize(text, engine="nlpo3", keep_whitespace=True)
-    if "".join(tokens) != text:
+_SPACE = re.compile(r"\s")
+
+
+@lru_cache(maxsize=4096)
+def _chunk_boundaries(chunk: str) -> frozenset[int] | None:
+    """Offsets where nlpo3 puts a word boundary inside one space-free chunk (None
+    if the tokens do not reassemble it, in which case callers accept the match)."""
+    tokens = word_tokenize(chunk, engine="nlpo3", keep_whitespace=True)
+    if "".join(tokens) != chunk:
         return None
     offsets = {0}
     pos = 0
@@ -166,10 +169,21 @@ def _word_boundaries(text: str) -> frozenset[int] | None:
 
 
 def _is_whole_word(text: str, start: int, end: int) -> bool:
+    """True if [start, end) starts and ends on nlpo3 word boundaries.
+
+    Only the whitespace-delimited chunk around the match is segmented: whitespace
+    is always a word boundary, so the answer is the same as segmenting the whole
+    text, at a fraction of the cost (segmentation was half of extraction time).
+    """
     if not _THAI_CHAR.match(text[start:end] or " "):
         return True  # Latin names are already bounded by the regex
-    bounds = _word_boundaries(text)
-    return bounds is None or (start in bounds and end in bounds)
+    left = start
+    while left > 0 and not text[left - 1].isspace():
+        left -= 1
+    m = _SPACE.search(text, end)
+    right = m.start() if m else len(text)
+    bounds = _chunk_boundaries(text[left:right])
+    return bounds is None or (start - left in bounds and end - left in bounds)
 
 
 def _before(text: str, start: int, width: int = 24) -> str:
