@@ -27,6 +27,7 @@ from typing import Callable, Iterator
 
 from kb import analysis
 from kb.extract import extract
+from kb.analysis import Analysis
 from kb.models import Document, Failure, RawDocument
 from kb.store import IndexWriter, WriterLock, read_settings, exists
 from indexer import readers
@@ -221,6 +222,7 @@ def run(
     batch_docs: int = BATCH_DOCS,
     limit: int | None = None,
     subword: bool = True,
+    procs: int | None = None,
 ) -> Report:
     """Bring the index at ``index_dir`` up to date with ``paths``."""
     t0 = time.monotonic()
@@ -237,7 +239,11 @@ def run(
         writer = IndexWriter(index_dir, rebuild=full, settings=settings)
         report.rebuilt = writer.rebuild
         try:
-            _run(paths, writer, report, progress, batch_docs, limit)
+            preparer = Preparer(procs if procs is not None else (os.cpu_count() or 1))
+            try:
+                _run(paths, writer, report, progress, batch_docs, limit, preparer)
+            finally:
+                preparer.close()
             writer.close()
         except BaseException:
             # keep what was committed; drop only the batch in flight
@@ -249,7 +255,9 @@ def run(
     return report
 
 
-def _run(paths, writer: IndexWriter, report: Report, progress, batch_docs: int, limit: int | None) -> None:
+def _run(
+    paths, writer: IndexWriter, report: Report, progress, batch_docs: int, limit: int | None, preparer: Preparer
+) -> None:
     existing = {} if writer.rebuild else writer.existing()
     by_source: dict[str, list[str]] = {}
     for meta in existing.values():
@@ -284,6 +292,23 @@ def _run(paths, writer: IndexWriter, report: Report, progress, batch_docs: int, 
         if writer.pending >= batch_docs or (writer.pending and time.monotonic() - last_commit > BATCH_SECONDS):
             writer.commit()
             last_commit = time.monotonic()
+
+    # documents read and waiting for extraction + analysis (done in parallel)
+    pending: list[tuple[RawDocument, str, str, bool]] = []
+
+    def flush() -> None:
+        results = preparer.map([(item, doc_id, h, writer.subword) for item, doc_id, h, _ in pending])
+        for (_, _, _, is_update), prepared in zip(pending, results):
+            if isinstance(prepared, Failure):
+                report.failures.append(prepared)
+                continue
+            writer.add(*prepared)
+            if is_update:
+                report.updated += 1
+            else:
+                report.added += 1
+            maybe_commit()
+        pending.clear()
 
     for sf in files:
         source = str(sf.path)
@@ -340,18 +365,9 @@ def _run(paths, writer: IndexWriter, report: Report, progress, batch_docs: int, 
                     content_hash = file_hash
                     old = existing.get(doc_id)
                 item.source = source
-                doc = extract(item, doc_id)
-                doc.content_hash = content_hash
-                doc.source = source
-                if not (doc.title.strip() or doc.text.strip()):
-                    report.failures.append(Failure(source, "no text found in the document"))
-                    continue
-                _write(writer, doc)
-                if old is None:
-                    report.added += 1
-                else:
-                    report.updated += 1
-                maybe_commit()
+                pending.append((item, doc_id, content_hash, old is not None))
+                if len(pending) >= WINDOW:
+                    flush()
                 if bulk:
                     done += 1
                     if limit is not None and done >= limit:
@@ -367,6 +383,7 @@ def _run(paths, writer: IndexWriter, report: Report, progress, batch_docs: int, 
         finally:
             bar.update()
         maybe_commit()
+    flush()
     bar.close()
 
     # documents whose file is gone from an indexed folder (or whose record is gone from a bulk file)
@@ -390,10 +407,49 @@ def _is_under(source: str, root: Path) -> bool:
         return False
 
 
-def _write(writer: IndexWriter, doc: Document) -> None:
-    writer.add(
-        doc,
-        analysis.analyze(doc.text),
-        analysis.analyze(doc.title),
-        analysis.scan_form(doc.title + "\n" + doc.text) if writer.subword else b"",
-    )
+WINDOW = 64  # documents handed to the workers at a time
+
+
+def prepare(task: tuple[RawDocument, str, str, bool]) -> tuple[Document, Analysis, Analysis, bytes] | Failure:
+    """RawDocument → what the store writes: metadata (kb.extract) and terms (kb.analysis).
+
+    The CPU-heavy part of indexing; runs in worker processes.  Never raises:
+    a document that cannot be processed comes back as a Failure.
+    """
+    raw, doc_id, content_hash, subword = task
+    try:
+        doc = extract(raw, doc_id)
+        doc.content_hash = content_hash
+        doc.source = raw.source
+        if not (doc.title.strip() or doc.text.strip()):
+            return Failure(raw.source, "no text found in the document")
+        text = analysis.normalize(doc.text)
+        title = analysis.normalize(doc.title)
+        scan = analysis.scan_form(title + "\n" + text, is_normalized=True) if subword else b""
+        return doc, analysis.analyze(text, is_normalized=True), analysis.analyze(title, is_normalized=True), scan
+    except (ValueError, UnicodeError, RecursionError, MemoryError) as exc:
+        where = f"{raw.source} (id {doc_id})" if raw.source and not raw.source.endswith(doc_id) else raw.source
+        return Failure(where or doc_id, f"could not process the document ({type(exc).__name__}: {exc})")
+
+
+class Preparer:
+    """Runs ``prepare`` on batches: inline for small work, in a process pool otherwise."""
+
+    def __init__(self, procs: int):
+        self.procs = max(1, procs)
+        self.pool = None
+
+    def map(self, tasks: list) -> list:
+        if self.procs == 1 or len(tasks) < 16:
+            return [prepare(t) for t in tasks]
+        if self.pool is None:
+            import multiprocessing
+
+            analysis.dictionary()  # load once; forked workers inherit it
+            self.pool = multiprocessing.get_context("fork").Pool(self.procs)
+        return self.pool.map(prepare, tasks, chunksize=max(1, len(tasks) // (self.procs * 4)))
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool = None
