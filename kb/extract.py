@@ -401,26 +401,117 @@ def find_regions(text: str, provinces: Iterable[str]) -> list[str]:
 
 
 @cache
-def _topic_lexicons() -> tuple[tuple[str, _Lexicon], ...]:
-    out = []
+def _topic_lexicon() -> _Lexicon:
+    """One matcher for every topic term; values are "topic|strong" / "topic|weak".
+
+    A term that is a blocker for one topic (its exclude list) must not hide
+    another topic's term of the same spelling, so blockers are per topic: an
+    exclude phrase maps to "topic|-" and is dropped after matching.
+    """
+    entries: list[tuple[str, str | None]] = []
     for t in taxonomy.topics():
-        entries = [(s, "strong:" + s) for s in t["strong"]]
-        entries += [(w, "weak:" + _key(w)) for w in t["weak"]]
-        entries += [(x, None) for x in t["exclude"]]
-        out.append((t["key"], _Lexicon(entries)))
-    return tuple(out)
+        entries += [(s, f"{t['key']}|strong") for s in t["strong"]]
+        entries += [(w, f"{t['key']}|weak") for w in t["weak"]]
+    return _Lexicon(entries)
 
 
-def find_topics(text: str) -> list[str]:
-    """Topic keys whose lexicon the text uses: one strong term, or two different
-    weak terms (a weak term such as ทะเล or ออนไลน์ alone says too little)."""
-    t = thai_digits_to_arabic(text)
-    found = []
-    for key, lexicon in _topic_lexicons():
-        hits = {m.value for m in lexicon.find(t)}
-        if any(h.startswith("strong:") for h in hits) or sum(h.startswith("weak:") for h in hits) >= 2:
-            found.append(key)
-    return found
+@cache
+def _topic_blockers() -> dict[str, _Lexicon]:
+    return {t["key"]: _Lexicon((x, x) for x in t["exclude"]) for t in taxonomy.topics() if t["exclude"]}
+
+
+@cache
+def _topic_scoring() -> dict:
+    # kb.taxonomy has no public accessor for this block yet; it is plain data.
+    return taxonomy._load("topics.json")["scoring"]
+
+
+@cache
+def _agency_prefix_pattern() -> re.Pattern[str]:
+    prefixes = sorted(_topic_scoring()["agency_prefixes"], key=len, reverse=True)
+    return re.compile("|".join(re.escape(p) for p in prefixes))
+
+
+@cache
+def _agency_name_lexicon() -> _Lexicon:
+    return _Lexicon((a["name"], a["abbr"]) for a in taxonomy.agencies())
+
+
+def _inside_agency_name(text: str, start: int, agency_spans: list[tuple[int, int]]) -> bool:
+    """True if a term at ``start`` is part of an agency or office name: inside a
+    full agency name, or glued (no space) to an agency word before it
+    (ศูนย์อำนวยการป้องกันและปราบปรามยาเสพติดจังหวัด..., ผู้กำกับการตรวจคนเข้าเมือง...)."""
+    if any(a <= start < b for a, b in agency_spans):
+        return True
+    reach = _topic_scoring()["agency_prefix_reach"]
+    left = start
+    while left > 0 and start - left < reach and not text[left - 1].isspace():
+        left -= 1
+    return bool(_agency_prefix_pattern().match(text, left, start))
+
+
+def _topic_evidence(title: str, text: str) -> tuple[dict[str, float], set[str]]:
+    """Score per topic over title + text, and the topics named by a strong term in the title."""
+    cfg = _topic_scoring()
+    head = thai_digits_to_arabic(title)
+    whole = f"{head}\n{thai_digits_to_arabic(text)}"
+    hits = []
+    for m in _topic_lexicon().find(whole):
+        key, strength = m.value.split("|")
+        hits.append((m.start, m.end, key, strength))
+    if not hits:
+        return {}, set()
+    blockers = _topic_blockers()
+    blocked: dict[str, list[tuple[int, int]]] = {
+        k: [(b.start, b.end) for b in lex.find(whole)] for k, lex in blockers.items()
+    }
+    agency_spans = [(m.start, m.end) for m in _agency_name_lexicon().find(whole)]
+    hits = [
+        h for h in hits
+        if not any(a < h[1] and h[0] < b for a, b in blocked.get(h[2], ()))
+        and not _inside_agency_name(whole, h[0], agency_spans)
+    ]
+    # A list of threats: a run of terms of many topics close together on one line.
+    weights = [1.0] * len(hits)
+    i = 0
+    while i < len(hits):
+        j = i
+        while j + 1 < len(hits):
+            gap = whole[hits[j][1] : hits[j + 1][0]]
+            if len(gap) > cfg["list_gap_chars"] or "\n" in gap:
+                break
+            j += 1
+        if len({h[2] for h in hits[i : j + 1]}) >= cfg["list_min_topics"]:
+            for k in range(i, j + 1):
+                weights[k] = cfg["list_weight"]
+        i = j + 1
+    scores: dict[str, float] = {}
+    in_title: set[str] = set()
+    for (start, _end, key, strength), w in zip(hits, weights):
+        scores[key] = scores.get(key, 0.0) + w * (1.0 if strength == "strong" else cfg["weak_weight"])
+        if start < len(head) and strength == "strong" and w == 1.0:
+            in_title.add(key)
+    return scores, in_title
+
+
+def find_topics(text: str, title: str = "") -> list[str]:
+    """Topic keys a document substantially covers, in taxonomy order.
+
+    Labels record topics a document dedicates a sentence or more to, not every
+    passing mention, so a topic needs evidence in proportion to the document's
+    length: strong terms score 1, weak ones less; the score must reach
+    ``len(text) / chars_per_point`` clamped to [min_score, max_score] (a short
+    text needs one strong term, a long release about two).  A strong term in the
+    title is enough.  Terms inside agency names and inside lists of many threats
+    are discounted (all numbers in topics.json "scoring").
+    """
+    cfg = _topic_scoring()
+    scores, in_title = _topic_evidence(title, text)
+    need = min(cfg["max_score"], max(cfg["min_score"], len(text) / cfg["chars_per_point"]))
+    return [
+        t["key"] for t in taxonomy.topics()
+        if t["key"] in in_title or scores.get(t["key"], 0.0) >= need - 1e-9
+    ]
 
 
 # --------------------------------------------------------------------------- agencies
@@ -598,7 +689,7 @@ def extract(raw: RawDocument, doc_id: str) -> Document:
         plans=find_plans(whole),
         provinces=provinces,
         regions=find_regions(whole, provinces),
-        topics=find_topics(whole),
+        topics=find_topics(text, title),
         agencies=find_agencies(whole),
         source=raw.source,
     )
