@@ -49,20 +49,29 @@ _THAI_LETTER = "\u0e01-\u0e2e"
 @dataclass(frozen=True)
 class _Rule:
     pattern: re.Pattern[str]
-    repl: str  # a plain replacement or a backreference template
+    repl: str | Callable[[re.Match[str]], str]  # a replacement, a template or a function
+
+
+# The order of combining marks that Unicode rendering and the index expect:
+# vowels above/below first, then tone marks, then thanthakhat and the rest.
+_MARK_ORDER = {**{c: 0 for c in "\u0e31\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a\u0e47"},
+               **{c: 1 for c in "\u0e48\u0e49\u0e4a\u0e4b"}}
+
+
+def _canonical_marks(m: re.Match[str]) -> str:
+    """A run of combining marks without repeats, in canonical order."""
+    return "".join(sorted(dict.fromkeys(m.group()), key=lambda c: _MARK_ORDER.get(c, 2)))
 
 
 # Each rule is one regex substitution, so the offset-tracking variant below can
 # replay exactly the same steps.  Order matters.
 _RULES: tuple[_Rule, ...] = (
     # NFKC splits sara am into nikhahit + sara aa; PDFs often do too.
-    _Rule(re.compile("\u0e4d\\s*\u0e32"), "\u0e33"),
+    _Rule(re.compile("\u0e4d([\u0e48-\u0e4b]?)\\s*\u0e32"), "\\1\u0e33"),
     # a space or line break that a PDF or a typist put before a combining mark
     _Rule(re.compile(f"(?<=[{_THAI_LETTER}{_MARKS}])[ \\t]+(?=[{_MARKS}])"), ""),
-    # tone mark typed before the upper vowel: canonical order is vowel, then tone
-    _Rule(re.compile("([\u0e48-\u0e4b])([\u0e31\u0e34-\u0e37])"), r"\2\1"),
-    # the same mark typed twice
-    _Rule(re.compile(f"([{_MARKS}])\\1+"), r"\1"),
+    # marks typed twice or in the wrong order (tone before vowel): one canonical run
+    _Rule(re.compile(f"[{_MARKS}]{{2,}}"), _canonical_marks),
     # two sara e typed for sara ae
     _Rule(re.compile("\u0e40\u0e40"), "\u0e41"),
     # abbreviation periods: สมช. ≡ สมช, กอ.รมน. ≡ กอรมน, จ.ตาก ≡ จตาก
@@ -127,14 +136,15 @@ def _sub_with_offsets(rule: _Rule, text: str, offsets: list[int]) -> tuple[str, 
     for m in rule.pattern.finditer(text):
         out.append(text[last : m.start()])
         out_offsets.extend(offsets[last : m.start()])
-        replacement = m.expand(rule.repl)
+        replacement = rule.repl(m) if callable(rule.repl) else m.expand(rule.repl)
         out.append(replacement)
-        if rule.repl.startswith("\\"):
-            # a reordering of groups: each output character keeps its own source
-            for group in (int(g) for g in re.findall(r"\\(\d)", rule.repl)):
-                out_offsets.extend(offsets[m.start(group) : m.end(group)])
-        else:
-            out_offsets.extend([offsets[m.start()]] * len(replacement))
+        # each output character keeps the source of the matched character it
+        # came from (reorderings, de-duplication); new characters take the
+        # source of the match's start
+        source = {}
+        for i in range(m.end() - 1, m.start() - 1, -1):
+            source[text[i]] = offsets[i]
+        out_offsets.extend(source.get(ch, offsets[m.start()]) for ch in replacement)
         last = m.end()
     out.append(text[last:])
     out_offsets.extend(offsets[last:])

@@ -1,0 +1,88 @@
+"""The one analysis pipeline: normalization, words, scan forms, offsets."""
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kb import analysis
+from kb.textscan import TextScan
+
+
+def test_thai_digits_become_arabic():
+    assert analysis.normalize("แผนความมั่นคงที่ ๓ ปี ๒๕๖๗") == "แผนความมั่นคงที่ 3 ปี 2567"
+
+
+def test_abbreviation_periods_are_dropped_so_both_spellings_agree():
+    assert analysis.normalize("สมช.") == analysis.normalize("สมช")
+    assert analysis.normalize("กอ.รมน.") == "กอรมน"
+    assert analysis.normalize("ราคา 3.50 บาท") == "ราคา 3.50 บาท"  # decimals keep their point
+
+
+def test_zero_width_and_latin_case_fold():
+    assert analysis.normalize("ความ\u200bมั่นคง ASEAN") == "ความมั่นคง asean"
+
+
+def test_split_sara_am_and_misordered_marks_are_repaired():
+    assert analysis.normalize("ทํา") == "ทำ"  # nikhahit + sara aa
+    assert analysis.normalize("ที่") == analysis.normalize("ท\u0e48\u0e35")  # tone typed before the vowel
+    assert analysis.normalize("กี่่") == "กี่"  # doubled tone mark
+    assert analysis.normalize("เเล้ว") == "แล้ว"  # two sara e for sara ae
+
+
+def test_words_keep_domain_terms_whole():
+    words = analysis.words("การประชุม สมช. ที่จังหวัดอุดรธานี")
+    assert "สมช" in words
+    assert "อุดรธานี" in words
+
+
+def test_words_split_thai_and_latin_runs_and_drop_punctuation():
+    words = analysis.words("ประชุม ASEAN (ครั้งที่ ๒)")
+    assert "asean" in words and "2" in words
+    assert "(" not in words and ")" not in words
+
+
+def test_analysis_signature_is_stable_between_calls():
+    assert analysis.signature() == analysis.signature()
+
+
+def test_scan_form_is_one_byte_per_thai_character_and_collapses_space():
+    form = analysis.scan_form("ความมั่นคง \n\n ชายแดน")
+    assert form == "ความมั่นคง ชายแดน".encode("cp874")
+
+
+def test_scan_form_marks_characters_tis620_lacks():
+    assert b"\x1a" in analysis.scan_form("ประชุม 中文")
+
+
+def test_textscan_finds_substrings_across_word_boundaries():
+    scan = TextScan([(0, analysis.scan_form("การค้ามนุษย์ในพื้นที่ชายแดน")), (1, analysis.scan_form("การค้าชายแดน"))])
+    assert scan.counts(analysis.scan_form("ค้ามนุษย์")) == {0: 1}
+    assert scan.counts(analysis.scan_form("ค้า")) == {0: 1, 1: 1}
+
+
+def test_textscan_respects_cluster_boundaries():
+    scan = TextScan([(0, analysis.scan_form("เกาะ กี่ครั้ง"))])
+    assert scan.counts(analysis.scan_form("กา")) == {}  # inside เกา: not a cluster boundary
+    assert scan.counts(analysis.scan_form("กี")) == {}  # กี่ has a tone mark after กี
+
+
+THAI_TEXT = st.text(
+    alphabet=st.sampled_from(list("กขคงจฉชซดตถทนบปผพฟมยรลวสหอฮะัาำิีึืุูเแโใไ่้๊๋็์ๆฯ๐๑๒๓๔๕ .\n\u200bABCxyz0123")),
+    max_size=80,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(THAI_TEXT)
+def test_offsets_variant_gives_the_same_text_and_valid_offsets(text):
+    norm, offsets = analysis.normalize_with_offsets(text)
+    assert norm == analysis.normalize(text)
+    assert len(offsets) == len(norm)
+    assert all(0 <= o < len(text) for o in offsets)
+
+
+@settings(max_examples=200, deadline=None)
+@given(THAI_TEXT)
+def test_normalize_is_idempotent(text):
+    once = analysis.normalize(text)
+    assert analysis.normalize(once) == once
