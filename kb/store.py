@@ -301,7 +301,7 @@ class IndexWriter:
             if self.procs > 1:
                 self._writer = self.ix.writer(procs=self.procs, limitmb=256, multisegment=True)
             else:
-                self._writer = self.ix.writer(limitmb=256)
+                self._writer = self.ix.writer(limitmb=256, codec=_codec())
         return self._writer
 
     def existing(self) -> dict[str, IndexedDoc]:
@@ -379,10 +379,16 @@ class Snapshot:
     memo: dict = field(default_factory=dict)  # kb.search's per-snapshot cache
     _scan: TextScan | None = None
     _scan_lock: threading.Lock = field(default_factory=threading.Lock)
+    # Whoosh readers are not safe across threads: a segment's postings, stored
+    # and column files are each one file object whose position every matcher
+    # seeks, so two requests reading at once read each other's bytes
+    # ("UnpicklingError: invalid load key").  Every use of ``searcher`` holds
+    # this lock; Whoosh is pure Python, so the GIL already serialised the work.
+    lock: threading.RLock = field(default_factory=threading.RLock)
 
     def scan(self) -> TextScan:
         """Every live document's scan form, loaded on first use."""
-        with self._scan_lock:
+        with self._scan_lock, self.lock:
             if self._scan is None:
                 reader = self.searcher.reader()
                 if not self.docs:  # Whoosh's reader of an empty index has no columns
@@ -436,8 +442,10 @@ class Index:
             raise IndexMissing(f"no index at {self.root}")
         if _settings_of(gen).get("schema") != SCHEMA_VERSION:
             raise IndexMissing(f"the index at {self.root} was built by an older version of kb; run `kb index --full`")
-        if snap is not None and snap.generation == gen.name and snap.searcher.up_to_date():
-            return snap
+        if snap is not None and snap.generation == gen.name:
+            with snap.lock:
+                if snap.searcher.up_to_date():
+                    return snap
         ix = index.open_dir(str(gen))
         searcher = ix.searcher(weighting=_weighting())
         new = Snapshot(searcher=searcher, generation=gen.name, subword=bool(_settings_of(gen).get("subword", True)))
@@ -455,53 +463,70 @@ class Index:
         docnum = snap.by_id.get(doc_id)
         if docnum is None:
             return None
-        return Document(**snap.searcher.stored_fields(docnum)["doc"])
+        return self.document_at(snap, docnum)
 
     def document_at(self, snap: Snapshot, docnum: int) -> Document:
-        return Document(**snap.searcher.stored_fields(docnum)["doc"])
+        with snap.lock:
+            return Document(**snap.searcher.stored_fields(docnum)["doc"])
 
     # query evaluation
 
     def docset(self, snap: Snapshot, q: kq.Query) -> set[int]:
         wq_ = compile_query(q)
-        return set(snap.searcher.docs_for_query(wq_))
+        with snap.lock:
+            return set(snap.searcher.docs_for_query(wq_))
 
     def top(self, snap: Snapshot, q: kq.Query, within: set[int], k: int) -> list[tuple[int, float]]:
         """The k best-scoring documents of ``within`` for query ``q``."""
         if not within or k <= 0:
             return []
-        results = snap.searcher.search(compile_query(q), limit=k, filter=within)
-        return [(hit.docnum, hit.score) for hit in results]
+        with snap.lock:
+            results = snap.searcher.search(compile_query(q), limit=k, filter=within)
+            return [(hit.docnum, hit.score) for hit in results]
 
     def doc_frequency(self, snap: Snapshot, fieldname: str, term: str) -> int:
-        return snap.searcher.doc_frequency(fieldname, term)
+        with snap.lock:
+            return snap.searcher.doc_frequency(fieldname, term)
 
     def vocabulary(self, snap: Snapshot, fieldname: str) -> Iterable[tuple[str, int]]:
         """(term, document frequency) for every term of a field."""
-        reader = snap.searcher.reader()
-        for term in reader.lexicon(fieldname):
-            text = term.decode("utf-8") if isinstance(term, bytes) else term
-            yield text, reader.doc_frequency(fieldname, text)
+        with snap.lock:  # read whole: a lazy generator would hold the lock between yields
+            reader = snap.searcher.reader()
+            out = []
+            for term in reader.lexicon(fieldname):
+                text = term.decode("utf-8") if isinstance(term, bytes) else term
+                out.append((text, reader.doc_frequency(fieldname, text)))
+        return out
 
     def terms_with_prefix(self, snap: Snapshot, fieldname: str, prefix: str, limit: int = 200) -> list[str]:
-        reader = snap.searcher.reader()
         out = []
-        for term in reader.expand_prefix(fieldname, prefix):
-            out.append(term.decode("utf-8") if isinstance(term, bytes) else term)
-            if len(out) >= limit:
-                break
+        with snap.lock:
+            reader = snap.searcher.reader()
+            for term in reader.expand_prefix(fieldname, prefix):
+                out.append(term.decode("utf-8") if isinstance(term, bytes) else term)
+                if len(out) >= limit:
+                    break
         return out
 
     def suggest(self, snap: Snapshot, fieldname: str, text: str, maxdist: int = 2) -> list[str]:
         """Index terms within ``maxdist`` edits of ``text``, most frequent first."""
         try:
-            return list(snap.searcher.suggest(fieldname, text, limit=5, maxdist=maxdist))
+            with snap.lock:
+                return list(snap.searcher.suggest(fieldname, text, limit=5, maxdist=maxdist))
         except Exception:  # a corrector failure must never fail the search itself
             return []
 
     def size_bytes(self) -> int:
         gen = _current_generation(self.root)
         return sum(p.stat().st_size for p in gen.iterdir()) if gen else 0
+
+
+def _codec():
+    # Posting blocks uncompressed: zlib on every block was the largest single
+    # cost of a commit (measured), for a modest saving on disk.
+    from whoosh.codec.whoosh3 import W3Codec
+
+    return W3Codec(compression=0)
 
 
 def _weighting():
