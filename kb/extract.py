@@ -422,8 +422,7 @@ def _topic_blockers() -> dict[str, _Lexicon]:
 
 @cache
 def _topic_scoring() -> dict:
-    # kb.taxonomy has no public accessor for this block yet; it is plain data.
-    return taxonomy._load("topics.json")["scoring"]
+    return taxonomy.topic_scoring()
 
 
 @cache
@@ -450,67 +449,143 @@ def _inside_agency_name(text: str, start: int, agency_spans: list[tuple[int, int
     return bool(_agency_prefix_pattern().match(text, left, start))
 
 
-def _topic_evidence(title: str, text: str) -> tuple[dict[str, float], set[str]]:
-    """Score per topic over title + text, and the topics named by a strong term in the title."""
-    cfg = _topic_scoring()
-    head = thai_digits_to_arabic(title)
-    whole = f"{head}\n{thai_digits_to_arabic(text)}"
-    hits = []
-    for m in _topic_lexicon().find(whole):
-        key, strength = m.value.split("|")
-        hits.append((m.start, m.end, key, strength))
-    if not hits:
-        return {}, set()
-    blockers = _topic_blockers()
+@dataclass(frozen=True)
+class _TopicHit:
+    start: int
+    end: int
+    topic: str
+    strong: bool
+    term: str  # the matched surface, whitespace removed: distinct terms are distinct keys
+
+
+def _topic_hits(whole: str) -> list[_TopicHit]:
+    """Every topic term occurrence that is not inside one of its topic's exclude
+    phrases nor inside an agency or office name, in text order."""
+    raw = list(_topic_lexicon().find(whole))
+    if not raw:
+        return []
     blocked: dict[str, list[tuple[int, int]]] = {
-        k: [(b.start, b.end) for b in lex.find(whole)] for k, lex in blockers.items()
+        k: [(b.start, b.end) for b in lex.find(whole)] for k, lex in _topic_blockers().items()
     }
     agency_spans = [(m.start, m.end) for m in _agency_name_lexicon().find(whole)]
-    hits = [
-        h for h in hits
-        if not any(a < h[1] and h[0] < b for a, b in blocked.get(h[2], ()))
-        and not _inside_agency_name(whole, h[0], agency_spans)
-    ]
-    # A list of threats: a run of terms of many topics close together on one line.
-    weights = [1.0] * len(hits)
-    i = 0
-    while i < len(hits):
-        j = i
-        while j + 1 < len(hits):
-            gap = whole[hits[j][1] : hits[j + 1][0]]
-            if len(gap) > cfg["list_gap_chars"] or "\n" in gap:
-                break
-            j += 1
-        if len({h[2] for h in hits[i : j + 1]}) >= cfg["list_min_topics"]:
-            for k in range(i, j + 1):
-                weights[k] = cfg["list_weight"]
-        i = j + 1
-    scores: dict[str, float] = {}
+    hits = []
+    for m in raw:
+        key, strength = m.value.split("|")
+        if any(a < m.end and m.start < b for a, b in blocked.get(key, ())):
+            continue
+        if _inside_agency_name(whole, m.start, agency_spans):
+            continue
+        hits.append(_TopicHit(m.start, m.end, key, strength == "strong", _key(whole[m.start : m.end])))
+    return hits
+
+
+_LINE = re.compile(r"[^\n]+")
+_CHUNK = re.compile(r"\S+")
+
+
+def _sentences(whole: str, min_chars: int, glue: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(start, end) spans of the sentences of a text.
+
+    Thai marks sentence and clause ends with a space or a line break, but a space
+    also separates list items, names and numbers.  A line is a unit (a paragraph,
+    a heading, an agenda item, the title); inside a line, space-separated chunks
+    are merged until a sentence holds at least ``min_chars`` characters, so that
+    a sentence is a clause with its subject rather than a lone name; a chunk that
+    starts with a digit or a ``glue`` word (และ, หรือ, ซึ่ง ...) always continues
+    the sentence before it ("แผนความมั่นคงที่ 11 ...", "... และผู้ลักลอบ").
+    """
+    out: list[tuple[int, int]] = []
+    for line in _LINE.finditer(whole):
+        chunks = [(m.start(), m.end()) for m in _CHUNK.finditer(line.group())]
+        if not chunks:
+            continue
+        base, text = line.start(), line.group()
+        start, end = chunks[0]
+        for c_start, c_end in chunks[1:]:
+            if end - start >= min_chars and not (text[c_start].isdigit() or text.startswith(glue, c_start)):
+                out.append((base + start, base + end))
+                start = c_start
+            end = c_end
+        out.append((base + start, base + end))
+    return out
+
+
+def _dedicated_topics(sentence: str, hits: list[_TopicHit], cfg: dict) -> set[str]:
+    """Topics one sentence is about, from the term hits inside it.
+
+    A sentence with a strong term of a topic is about it when it also holds
+    another term of the topic (``min_distinct_terms`` different terms) or names
+    at most ``max_other_topics`` other topics; weak terms alone need
+    ``weak_only_distinct_terms`` different ones.  A list of threats
+    is about none of them: terms of ``list_min_topics`` topics or more, or of two
+    or more after an enumeration word (เช่น, ได้แก่ ...: ``list_markers``), unless
+    the topic has ``list_min_distinct_terms`` different terms of its own.
+    """
+    by_topic: dict[str, tuple[set[str], bool]] = {}
+    for h in hits:
+        terms, strong = by_topic.get(h.topic, (set(), False))
+        terms.add(h.term)
+        by_topic[h.topic] = (terms, strong or h.strong)
+    n = len(by_topic)
+    is_list = n >= cfg["list_min_topics"] or (
+        n >= 2 and any(marker in sentence for marker in cfg["list_markers"])
+    )
+    out = set()
+    for topic, (terms, strong) in by_topic.items():
+        if not strong:
+            if not is_list and len(terms) >= cfg["weak_only_distinct_terms"]:
+                out.add(topic)
+        elif is_list:
+            if len(terms) >= cfg["list_min_distinct_terms"]:
+                out.add(topic)
+        elif len(terms) >= cfg["min_distinct_terms"] or n - 1 <= cfg["max_other_topics"]:
+            out.add(topic)
+    return out
+
+
+def _topic_sentence_counts(title: str, text: str) -> tuple[dict[str, int], set[str]]:
+    """Per topic, the number of sentences about it; and the topics the title is about."""
+    cfg = _topic_scoring()
+    head = thai_digits_to_arabic(title).replace("\n", " ")
+    whole = f"{head}\n{thai_digits_to_arabic(text)}"
+    hits = _topic_hits(whole)
+    counts: dict[str, int] = {}
     in_title: set[str] = set()
-    for (start, _end, key, strength), w in zip(hits, weights):
-        scores[key] = scores.get(key, 0.0) + w * (1.0 if strength == "strong" else cfg["weak_weight"])
-        if start < len(head) and strength == "strong" and w == 1.0:
-            in_title.add(key)
-    return scores, in_title
+    if not hits:
+        return counts, in_title
+    i = 0
+    for start, end in _sentences(whole, cfg["sentence_min_chars"], tuple(cfg["sentence_glue"])):
+        while i < len(hits) and hits[i].start < start:
+            i += 1
+        j = i
+        while j < len(hits) and hits[j].start < end:
+            j += 1
+        if j > i:
+            for topic in _dedicated_topics(whole[start:end], hits[i:j], cfg):
+                counts[topic] = counts.get(topic, 0) + 1
+                if start < len(head):
+                    in_title.add(topic)
+        i = j
+    return counts, in_title
 
 
 def find_topics(text: str, title: str = "") -> list[str]:
     """Topic keys a document substantially covers, in taxonomy order.
 
-    Labels record topics a document dedicates a sentence or more to, not every
-    passing mention, so a topic needs evidence in proportion to the document's
-    length: strong terms score 1, weak ones less; the score must reach
-    ``len(text) / chars_per_point`` clamped to [min_score, max_score] (a short
-    text needs one strong term, a long release about two).  A strong term in the
-    title is enough.  Terms inside agency names and inside lists of many threats
-    are discounted (all numbers in topics.json "scoring").
+    Labels record a topic when a document dedicates a sentence or more to it, so
+    the unit of evidence is a sentence about the topic (see ``_dedicated_topics``),
+    not a term count: a threat named inside a list of threats, an agency named
+    among the attendees, a word used in passing next to another subject do not
+    make a sentence about it.  A short document needs one such sentence, a long
+    one (over ``long_doc_chars``) ``long_doc_sentences``; a title about the topic
+    is enough.  All numbers live in topics.json "scoring".
     """
     cfg = _topic_scoring()
-    scores, in_title = _topic_evidence(title, text)
-    need = min(cfg["max_score"], max(cfg["min_score"], len(text) / cfg["chars_per_point"]))
+    counts, in_title = _topic_sentence_counts(title, text)
+    need = cfg["long_doc_sentences"] if len(text) > cfg["long_doc_chars"] else 1
     return [
         t["key"] for t in taxonomy.topics()
-        if t["key"] in in_title or scores.get(t["key"], 0.0) >= need - 1e-9
+        if t["key"] in in_title or counts.get(t["key"], 0) >= need
     ]
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "regions",
     "region_exclusions",
     "topics",
+    "topic_scoring",
     "agencies",
     "agency_blockers",
     "doc_types",
@@ -182,3 +183,9 @@ def dictionary_terms() -> list[str]:
     """Domain words for the word segmenter's custom dictionary, so that a province,
     an agency or a topic term is kept whole (trailing abbreviation periods removed)."""
     return list(_dictionary_terms())
+
+
+def topic_scoring() -> dict[str, Any]:
+    """The numbers and word lists that decide when a document covers a topic
+    (sentence length, list-of-threats rule, agency-name prefixes; topics.json "scoring")."""
+    return {k: v for k, v in _load("topics.json")["scoring"].items() if not k.startswith("_")}
