@@ -268,17 +268,18 @@ class _Plan:
         excluded: set[int] = set()
         for text in parsed.excluded:
             for form in expand(text):
-                excluded |= set(finder.verbatim(chunk(form)))
+                excluded |= set(finder.verbatim(chunk(form)).positions)
         if parsed.empty:
             return cls(everything - excluded, everything, everything, kq.Every(), [])
 
         verbatim: set[int] | None = None
         strict: set[int] | None = None
-        verbatim_scores: Counter[int] = Counter()
+        occurrences: list[list[Occurrences]] = []
         content_words: list[str] = []
         scoring: list[kq.Query] = []
         for clause in parsed.clauses:
-            clause_verbatim: dict[int, float] = {}
+            clause_verbatim: set[int] = set()
+            clause_occurrences: list[Occurrences] = []
             clause_strict: set[int] = set()
             for alt in clause.alternatives:
                 for form in expand(alt):
@@ -286,8 +287,9 @@ class _Plan:
                     if not c.words:
                         continue
                     scoring.append(finder.phrase_query(c))
-                    for docnum, score in finder.verbatim(c).items():
-                        clause_verbatim[docnum] = max(score, clause_verbatim.get(docnum, 0.0))
+                    occ = finder.verbatim(c)
+                    clause_occurrences.append(occ)
+                    clause_verbatim.update(occ.positions)
                     if clause.quoted:
                         continue
                     w_sets = []
@@ -298,9 +300,9 @@ class _Plan:
                             content_words.append(w)
                     if w_sets:
                         clause_strict |= set.intersection(*w_sets)
-            clause_strict |= clause_verbatim.keys()
-            verbatim_scores.update(clause_verbatim)
-            verbatim = set(clause_verbatim) if verbatim is None else verbatim & clause_verbatim.keys()
+            clause_strict |= clause_verbatim
+            occurrences.append(clause_occurrences)
+            verbatim = clause_verbatim if verbatim is None else verbatim & clause_verbatim
             strict = clause_strict if strict is None else strict & clause_strict
         verbatim = verbatim or set()
         strict = (strict or set()) | verbatim
@@ -314,7 +316,7 @@ class _Plan:
                 counts.update(finder.docs(word_query(w)))
             matching |= {d for d, n in counts.items() if n >= need}
         scoring_q = kq.AnyOf(tuple(dict.fromkeys(scoring)))
-        scores = {d: verbatim_scores[d] for d in verbatim} if snap.subword else {}
+        scores = {d: passage_score(d, occurrences) for d in verbatim - excluded} if snap.subword else {}
         return cls(
             matching - excluded, verbatim - excluded, strict - excluded, scoring_q, cls.needles_of(parsed), scores
         )
@@ -341,6 +343,55 @@ class _Plan:
         return out
 
 
+@dataclass
+class Occurrences:
+    """A query chunk's verbatim occurrences (sub-word layer) in the index."""
+
+    idf: float
+    positions: dict[int, list[int]]  # docnum → offsets in the document's scan form
+    aligned: set[int]  # documents where it also occurs word-aligned
+
+    def weight(self, docnum: int) -> float:
+        # a word-aligned occurrence ranks above a sub-word one
+        return self.idf * (2.0 if docnum in self.aligned else 1.0)
+
+
+PASSAGE = 800  # characters: long documents are ranked by their best passage
+
+
+def passage_score(docnum: int, clauses: list[list[Occurrences]], k1: float = 1.2) -> float:
+    """Tier-1 score: the best passage's BM25 over the query's chunks.
+
+    Passages are fixed windows (two overlapping tilings), so a long plan
+    document or set of minutes is judged by the part that matches, and chunks
+    that occur close together outrank the same chunks scattered apart.  A
+    little of the whole-document evidence breaks ties.
+    """
+    windows: Counter[tuple[int, int]] = Counter()
+    whole = 0.0
+    for alternatives in clauses:
+        best: dict[tuple[int, int], float] = {}
+        best_whole = 0.0
+        for occ in alternatives:
+            offsets = occ.positions.get(docnum)
+            if not offsets:
+                continue
+            w = occ.weight(docnum)
+            tally: Counter[tuple[int, int]] = Counter()
+            for p in offsets:
+                tally[(0, p // PASSAGE)] += 1
+                tally[(1, (p + PASSAGE // 2) // PASSAGE)] += 1
+            for key, tf in tally.items():
+                score = w * tf * (k1 + 1) / (tf + k1)
+                if score > best.get(key, 0.0):
+                    best[key] = score
+            tf = len(offsets)
+            best_whole = max(best_whole, w * tf * (k1 + 1) / (tf + k1))
+        windows.update(best)
+        whole += best_whole
+    return (max(windows.values()) if windows else 0.0) + 0.1 * whole
+
+
 class _Finder:
     """Docsets of one snapshot, memoized there (pages and facet clicks repeat them)."""
 
@@ -361,33 +412,23 @@ class _Finder:
         words = tuple(c.words)
         return kq.AnyOf((kq.Phrase("words", words, BOOST_PHRASE), kq.Phrase("title", words, BOOST_PHRASE * BOOST_TITLE)))
 
-    def verbatim(self, c: Chunk) -> dict[int, float]:
-        """Documents containing the chunk as typed → a BM25 score of the chunk as one term.
-
-        Word-aligned occurrences (the words field holds the chunk's words as a
-        phrase) score double, so they rank above sub-word ones.
-        """
+    def verbatim(self, c: Chunk) -> "Occurrences":
+        """Where the chunk occurs as typed: documents, positions, and which are word-aligned."""
         if not c.words:
-            return {}
+            return Occurrences(0.0, {}, set())
         aligned = self.docs(self.phrase_query(c))
         needle = analysis.scan_form(c.text, is_normalized=True)
         if not self.snap.subword or b"\x1a" in needle or not needle:
-            return {d: 1.0 for d in aligned}
+            return Occurrences(1.0, {d: [] for d in aligned}, aligned)
         key = ("scan", needle)
         if key not in self.memo:
             scan = self.snap.scan()
-            counts = scan.counts(needle)
+            positions = scan.positions(needle)
             n = max(1, len(scan))
-            df = max(1, len(counts))
-            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-            avg = scan.avg_length or 1.0
-            scores = {}
-            for d, tf in counts.items():
-                norm = 1 - self.B + self.B * scan.lengths.get(d, avg) / avg
-                scores[d] = idf * tf * (self.K1 + 1) / (tf + self.K1 * norm)
-            self._remember(key, scores)
-        scores = self.memo[key]
-        return {d: s * (2.0 if d in aligned else 1.0) for d, s in scores.items()}
+            df = max(1, len(positions))
+            self._remember(key, (math.log(1 + (n - df + 0.5) / (df + 0.5)), positions))
+        idf, positions = self.memo[key]
+        return Occurrences(idf, positions, aligned)
 
     def _remember(self, key, value) -> None:
         if len(self.memo) > 512:

@@ -46,9 +46,9 @@ class TextScan:
     def __len__(self) -> int:
         return len(self.docnums)
 
-    def counts(self, needle: bytes, max_matches: int = 2_000_000) -> Counter[int]:
-        """docnum → number of cluster-aligned occurrences of ``needle``."""
-        out: Counter[int] = Counter()
+    def positions(self, needle: bytes, max_matches: int = 2_000_000) -> dict[int, list[int]]:
+        """docnum → offsets (in the document's scan form) of cluster-aligned occurrences."""
+        out: dict[int, list[int]] = {}
         if not needle or b"\x1a" in needle or SEPARATOR[:1] in needle:
             return out
         if needle[0] in _MARKS:  # a query cannot start in the middle of a cluster
@@ -63,6 +63,11 @@ class TextScan:
         while i != -1 and seen < max_matches:
             seen += 1
             if (i == 0 or buf[i - 1] not in _LEADING) and (i + n >= end_limit or buf[i + n] not in _MARKS):
-                out[docnums[bisect.bisect_right(starts, i) - 1]] += 1
+                k = bisect.bisect_right(starts, i) - 1
+                out.setdefault(docnums[k], []).append(i - starts[k])
             i = find(needle, i + 1)
         return out
+
+    def counts(self, needle: bytes) -> Counter[int]:
+        """docnum → number of cluster-aligned occurrences of ``needle``."""
+        return Counter({d: len(p) for d, p in self.positions(needle).items()})
