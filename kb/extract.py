@@ -428,7 +428,7 @@ def _topic_scoring() -> dict:
 @cache
 def _agency_prefix_pattern() -> re.Pattern[str]:
     prefixes = sorted(_topic_scoring()["agency_prefixes"], key=len, reverse=True)
-    return re.compile("|".join(re.escape(p) for p in prefixes))
+    return re.compile(r"[(\[]?(?:" + "|".join(re.escape(p) for p in prefixes) + ")")
 
 
 @cache
@@ -447,6 +447,14 @@ def _inside_agency_name(text: str, start: int, agency_spans: list[tuple[int, int
     while left > 0 and start - left < reach and not text[left - 1].isspace():
         left -= 1
     return bool(_agency_prefix_pattern().match(text, left, start))
+
+
+@cache
+def _attendee_line_pattern() -> re.Pattern[str]:
+    """A line that only lists who attended: optional numbering, then a role word
+    (ผู้แทน..., ผู้อำนวยการ...).  Its agency names are not what the text is about."""
+    openers = sorted(_topic_scoring()["attendee_line_openers"], key=len, reverse=True)
+    return re.compile(r"\s*(?:\d{1,2}[.)]\s*|[-•]\s*)?(?:" + "|".join(map(re.escape, openers)) + ")")
 
 
 @dataclass(frozen=True)
@@ -468,14 +476,25 @@ def _topic_hits(whole: str) -> list[_TopicHit]:
         k: [(b.start, b.end) for b in lex.find(whole)] for k, lex in _topic_blockers().items()
     }
     agency_spans = [(m.start, m.end) for m in _agency_name_lexicon().find(whole)]
+    # A plan cited by its title names a topic in passing: its terms are weak there.
+    title_spans = [(m.start, m.end) for m in _plan_title_lexicon().find(whole)]
+    demote = _topic_scoring()["plan_title_terms_weak"]
+    attendee = _attendee_line_pattern()
+    attendee_spans = [
+        (line.start(), line.end()) for line in _LINE.finditer(whole)
+        if line.end() - line.start() <= _topic_scoring()["attendee_line_max_chars"] and attendee.match(line.group())
+    ]
     hits = []
     for m in raw:
+        if any(a <= m.start < b for a, b in attendee_spans):
+            continue
         key, strength = m.value.split("|")
         if any(a < m.end and m.start < b for a, b in blocked.get(key, ())):
             continue
         if _inside_agency_name(whole, m.start, agency_spans):
             continue
-        hits.append(_TopicHit(m.start, m.end, key, strength == "strong", _key(whole[m.start : m.end])))
+        strong = strength == "strong" and not (demote and any(a <= m.start < b for a, b in title_spans))
+        hits.append(_TopicHit(m.start, m.end, key, strong, _key(whole[m.start : m.end])))
     return hits
 
 
@@ -510,16 +529,19 @@ def _sentences(whole: str, min_chars: int, glue: tuple[str, ...]) -> list[tuple[
     return out
 
 
-def _dedicated_topics(sentence: str, hits: list[_TopicHit], cfg: dict) -> set[str]:
-    """Topics one sentence is about, from the term hits inside it.
+def _sentence_evidence(sentence: str, hits: list[_TopicHit], cfg: dict) -> dict[str, float]:
+    """How much one sentence is about each topic it names, from its term hits.
 
-    A sentence with a strong term of a topic is about it when it also holds
-    another term of the topic (``min_distinct_terms`` different terms) or names
-    at most ``max_other_topics`` other topics; weak terms alone need
-    ``weak_only_distinct_terms`` different ones.  A list of threats
-    is about none of them: terms of ``list_min_topics`` topics or more, or of two
-    or more after an enumeration word (เช่น, ได้แก่ ...: ``list_markers``), unless
-    the topic has ``list_min_distinct_terms`` different terms of its own.
+    A sentence with a strong term of a topic and another term of it
+    (``min_distinct_terms`` different terms) is about the topic and scores
+    ``rich_points``; a strong term alone scores ``single_points`` when the
+    sentence names at most ``max_other_topics`` other topics; weak terms alone
+    need ``weak_only_distinct_terms`` different ones (``single_points``).  A list
+    of threats is about none of them: terms of ``list_min_topics`` topics or
+    more, or of two or more after an enumeration word (เช่น, ได้แก่ ...:
+    ``list_markers``), unless the topic has ``list_min_distinct_terms``
+    different terms of its own.  In a short document (``short_doc``) the other
+    topics around a strong term do not matter: the whole text is one subject.
     """
     by_topic: dict[str, tuple[set[str], bool]] = {}
     for h in hits:
@@ -530,29 +552,32 @@ def _dedicated_topics(sentence: str, hits: list[_TopicHit], cfg: dict) -> set[st
     is_list = n >= cfg["list_min_topics"] or (
         n >= 2 and any(marker in sentence for marker in cfg["list_markers"])
     )
-    out = set()
+    out: dict[str, float] = {}
     for topic, (terms, strong) in by_topic.items():
         if not strong:
             if not is_list and len(terms) >= cfg["weak_only_distinct_terms"]:
-                out.add(topic)
+                out[topic] = cfg["single_points"]
         elif is_list:
             if len(terms) >= cfg["list_min_distinct_terms"]:
-                out.add(topic)
-        elif len(terms) >= cfg["min_distinct_terms"] or n - 1 <= cfg["max_other_topics"]:
-            out.add(topic)
+                out[topic] = cfg["rich_points"]
+        elif len(terms) >= cfg["min_distinct_terms"]:
+            out[topic] = cfg["rich_points"]
+        elif n - 1 <= cfg["max_other_topics"] or cfg.get("short_doc"):
+            out[topic] = cfg["single_points"]
     return out
 
 
-def _topic_sentence_counts(title: str, text: str) -> tuple[dict[str, int], set[str]]:
-    """Per topic, the number of sentences about it; and the topics the title is about."""
+def _topic_evidence(title: str, text: str) -> dict[str, float]:
+    """Per topic, the summed evidence of the sentences about it (the title first)."""
     cfg = _topic_scoring()
+    if len(text) <= cfg["short_doc_chars"]:
+        cfg = {**cfg, "short_doc": True}
     head = thai_digits_to_arabic(title).replace("\n", " ")
     whole = f"{head}\n{thai_digits_to_arabic(text)}"
     hits = _topic_hits(whole)
-    counts: dict[str, int] = {}
-    in_title: set[str] = set()
+    scores: dict[str, float] = {}
     if not hits:
-        return counts, in_title
+        return scores
     i = 0
     for start, end in _sentences(whole, cfg["sentence_min_chars"], tuple(cfg["sentence_glue"])):
         while i < len(hits) and hits[i].start < start:
@@ -561,32 +586,28 @@ def _topic_sentence_counts(title: str, text: str) -> tuple[dict[str, int], set[s
         while j < len(hits) and hits[j].start < end:
             j += 1
         if j > i:
-            for topic in _dedicated_topics(whole[start:end], hits[i:j], cfg):
-                counts[topic] = counts.get(topic, 0) + 1
-                if start < len(head):
-                    in_title.add(topic)
+            weight = cfg["title_weight"] if start < len(head) else 1.0
+            for topic, points in _sentence_evidence(whole[start:end], hits[i:j], cfg).items():
+                scores[topic] = scores.get(topic, 0.0) + weight * points
         i = j
-    return counts, in_title
+    return scores
 
 
 def find_topics(text: str, title: str = "") -> list[str]:
     """Topic keys a document substantially covers, in taxonomy order.
 
     Labels record a topic when a document dedicates a sentence or more to it, so
-    the unit of evidence is a sentence about the topic (see ``_dedicated_topics``),
+    the unit of evidence is a sentence about the topic (see ``_sentence_evidence``),
     not a term count: a threat named inside a list of threats, an agency named
     among the attendees, a word used in passing next to another subject do not
-    make a sentence about it.  A short document needs one such sentence, a long
-    one (over ``long_doc_chars``) ``long_doc_sentences``; a title about the topic
-    is enough.  All numbers live in topics.json "scoring".
+    make a sentence about it.  A topic needs ``need_points``: one sentence that
+    dwells on it (two of its terms), two sentences that name it, or the title.
+    All numbers live in topics.json "scoring".
     """
     cfg = _topic_scoring()
-    counts, in_title = _topic_sentence_counts(title, text)
-    need = cfg["long_doc_sentences"] if len(text) > cfg["long_doc_chars"] else 1
-    return [
-        t["key"] for t in taxonomy.topics()
-        if t["key"] in in_title or counts.get(t["key"], 0) >= need
-    ]
+    scores = _topic_evidence(title, text)
+    need = cfg["need_points"] if len(text) > cfg["short_doc_chars"] else cfg["single_points"]
+    return [t["key"] for t in taxonomy.topics() if scores.get(t["key"], 0.0) >= need - 1e-9]
 
 
 # --------------------------------------------------------------------------- agencies
