@@ -502,7 +502,7 @@ _LINE = re.compile(r"[^\n]+")
 _CHUNK = re.compile(r"\S+")
 
 
-def _sentences(whole: str, min_chars: int, glue: tuple[str, ...]) -> list[tuple[int, int]]:
+def _sentences(whole: str, cfg: dict) -> list[tuple[int, int]]:
     """(start, end) spans of the sentences of a text.
 
     Thai marks sentence and clause ends with a space or a line break, but a space
@@ -510,9 +510,13 @@ def _sentences(whole: str, min_chars: int, glue: tuple[str, ...]) -> list[tuple[
     a heading, an agenda item, the title); inside a line, space-separated chunks
     are merged until a sentence holds at least ``min_chars`` characters, so that
     a sentence is a clause with its subject rather than a lone name; a chunk that
-    starts with a digit or a ``glue`` word (และ, หรือ, ซึ่ง ...) always continues
-    the sentence before it ("แผนความมั่นคงที่ 11 ...", "... และผู้ลักลอบ").
+    starts with a digit or a ``glue`` word (และ, หรือ, ซึ่ง ...), or follows a
+    number, always continues the sentence before it ("แผนความมั่นคงที่ 11
+    การป้องกัน...", "... และผู้ลักลอบ"); after an enumeration word (เช่น,
+    ได้แก่) short chunks are list items and stay in the sentence.
     """
+    min_chars, glue = cfg["sentence_min_chars"], tuple(cfg["sentence_glue"])
+    markers, item_chars = tuple(cfg["list_markers"]), cfg["list_item_max_chars"]
     out: list[tuple[int, int]] = []
     for line in _LINE.finditer(whole):
         chunks = [(m.start(), m.end()) for m in _CHUNK.finditer(line.group())]
@@ -520,10 +524,17 @@ def _sentences(whole: str, min_chars: int, glue: tuple[str, ...]) -> list[tuple[
             continue
         base, text = line.start(), line.group()
         start, end = chunks[0]
+        in_list = False
         for c_start, c_end in chunks[1:]:
-            if end - start >= min_chars and not (text[c_start].isdigit() or text.startswith(glue, c_start)):
+            in_list = in_list or any(text.startswith(m, start) or m in text[start:end] for m in markers)
+            if (
+                end - start >= min_chars
+                and not text[end - 1].isdigit()
+                and not (text[c_start].isdigit() or text.startswith(glue, c_start))
+                and not (in_list and c_end - c_start <= item_chars)
+            ):
                 out.append((base + start, base + end))
-                start = c_start
+                start, in_list = c_start, False
             end = c_end
         out.append((base + start, base + end))
     return out
@@ -540,7 +551,9 @@ def _sentence_evidence(sentence: str, hits: list[_TopicHit], cfg: dict) -> dict[
     of threats is about none of them: terms of ``list_min_topics`` topics or
     more, or of two or more after an enumeration word (เช่น, ได้แก่ ...:
     ``list_markers``), unless the topic has ``list_min_distinct_terms``
-    different terms of its own.  In a short document (``short_doc``) the other
+    different terms of its own.  A sentence that refers the reader to another
+    plan ("ดำเนินการร่วมกับแผนความมั่นคงที่ 3 ...": ``cross_reference_markers``)
+    cites that plan's subject in passing and is about nothing.  In a short document (``short_doc``) the other
     topics around a strong term do not matter: the whole text is one subject.
     """
     by_topic: dict[str, tuple[set[str], bool]] = {}
@@ -548,6 +561,9 @@ def _sentence_evidence(sentence: str, hits: list[_TopicHit], cfg: dict) -> dict[
         terms, strong = by_topic.get(h.topic, (set(), False))
         terms.add(h.term)
         by_topic[h.topic] = (terms, strong or h.strong)
+    compact = _key(sentence)
+    if any(marker in compact for marker in cfg["cross_reference_markers"]):
+        return {}
     n = len(by_topic)
     is_list = n >= cfg["list_min_topics"] or (
         n >= 2 and any(marker in sentence for marker in cfg["list_markers"])
@@ -579,7 +595,7 @@ def _topic_evidence(title: str, text: str) -> dict[str, float]:
     if not hits:
         return scores
     i = 0
-    for start, end in _sentences(whole, cfg["sentence_min_chars"], tuple(cfg["sentence_glue"])):
+    for start, end in _sentences(whole, cfg):
         while i < len(hits) and hits[i].start < start:
             i += 1
         j = i
