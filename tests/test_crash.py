@@ -119,19 +119,23 @@ def test_kill_9_at_random_points_keeps_last_commit_and_rerun_completes(corpus, t
     kills = 0
     for _ in range(6):
         proc = kb_popen("index", str(corpus), "--index", str(index_dir), "--no-progress")
-        time.sleep(rnd.uniform(0.5, 6.0))
+        delay = rnd.uniform(0.5, 6.0)
+        time.sleep(delay)
         if proc.poll() is not None:  # finished before the kill: nothing left to interrupt
             proc.communicate()
+            previous = committed_ids(index_dir)
             break
         proc.send_signal(signal.SIGKILL)
         proc.communicate()
         kills += 1
         now = assert_answers_with_committed_state(index_dir, rnd)
+        print(f"\nkill -9 after {delay:.1f} s: {len(now)} documents committed")
         assert previous <= now, "a kill lost documents that an earlier run had committed"
         previous = now
     assert kills >= 2
     code, report, err = kb_run("index", str(corpus), "--index", str(index_dir))
     assert code == 0, err
+    print(f"rerun after {kills} kills: {report}")
     assert report["unchanged"] == len(previous)  # resumed from the last commit
     assert report["added"] == CORPUS_SIZE - len(previous)
     snap = Index(index_dir).snapshot()
@@ -155,6 +159,7 @@ def test_kill_9_late_in_a_first_run_then_rerun_resumes(corpus, tmp_path):
     assert CORPUS_SIZE // 2 <= len(kept) < CORPUS_SIZE
     code, report, err = kb_run("index", str(corpus), "--index", str(index_dir))
     assert code == 0, err
+    print(f"\nkilled late with {len(kept)} committed; rerun: {report}")
     assert report["unchanged"] == len(kept) > 0
     assert report["added"] == CORPUS_SIZE - len(kept)
     assert Index(index_dir).doc_count() == CORPUS_SIZE
@@ -176,6 +181,7 @@ def test_kill_9_during_full_rebuild_leaves_old_index_active_and_complete(corpus,
             pytest.fail("the rebuild finished before it was killed; slow the kill schedule down")
         proc.send_signal(signal.SIGKILL)
         proc.communicate()
+        print(f"\n--full killed; generations on disk: {len(list(index_dir.glob('gen-*')))}")
         assert (index_dir / "CURRENT").read_text() == active
         snap = Index(index_dir).snapshot()
         assert len(snap.docs) == CORPUS_SIZE
