@@ -20,6 +20,7 @@ import json
 import os
 import stat
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -438,9 +439,14 @@ class Preparer:
     def __init__(self, procs: int):
         self.procs = max(1, procs)
         self.pool = None
+        self.batches = 0
 
     def map(self, tasks: list) -> list:
-        if self.procs == 1 or len(tasks) < 16:
+        self.batches += 1
+        # A pool pays off only on long runs, and forking is only safe from a
+        # single-threaded process (a server thread could hold a lock the
+        # children would inherit held): otherwise work inline.
+        if self.procs == 1 or len(tasks) < 16 or self.batches < 3 or threading.active_count() > 1:
             return [prepare(t) for t in tasks]
         if self.pool is None:
             import multiprocessing
