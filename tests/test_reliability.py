@@ -420,6 +420,8 @@ def test_full_rebuild_switches_atomically_while_server_keeps_answering(tmp_path)
         assert json.loads(proc.stdout)["rebuilt"] is True
         time.sleep(1.5)  # the server rechecks CURRENT every 0.5 s
         poller.finish()
+        print(f"\nrebuild: {len(poller.statuses)} requests, {len(poller.errors)} errors, "
+              f"totals {min(poller.totals)}..{max(poller.totals)}, slowest {poller.slowest * 1000:.0f} ms")
         assert poller.errors == []
         assert len(poller.totals) > 20
         assert min(poller.totals) == 800 and max(poller.totals) == 801  # never 0, never half-built
@@ -505,6 +507,8 @@ def test_searches_during_indexing_never_error(tmp_path):
         assert proc.returncode == 0, proc.stderr
         time.sleep(1)
         poller.finish()
+        print(f"\nindexing: {len(poller.statuses)} requests, {len(poller.errors)} errors, "
+              f"totals {min(poller.totals)}..{max(poller.totals)}, slowest {poller.slowest * 1000:.0f} ms")
         assert poller.errors == []
         assert min(poller.totals) >= 30
         assert poller.totals == sorted(poller.totals)  # commits only ever add here
