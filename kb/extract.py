@@ -477,8 +477,8 @@ def _topic_hits(whole: str) -> list[_TopicHit]:
     }
     agency_spans = [(m.start, m.end) for m in _agency_name_lexicon().find(whole)]
     # A plan cited by its title names a topic in passing: its terms are weak there.
-    title_spans = [(m.start, m.end) for m in _plan_title_lexicon().find(whole)]
     demote = _topic_scoring()["plan_title_terms_weak"]
+    title_spans = [(m.start, m.end) for m in _plan_title_lexicon().find(whole)] if demote else []
     attendee = _attendee_line_pattern()
     attendee_spans = [
         (line.start(), line.end()) for line in _LINE.finditer(whole)
@@ -616,13 +616,19 @@ def find_topics(text: str, title: str = "") -> list[str]:
     the unit of evidence is a sentence about the topic (see ``_sentence_evidence``),
     not a term count: a threat named inside a list of threats, an agency named
     among the attendees, a word used in passing next to another subject do not
-    make a sentence about it.  A topic needs ``need_points``: one sentence that
-    dwells on it (two of its terms), two sentences that name it, or the title.
+    make a sentence about it.  A topic needs ``need_points`` (one sentence about
+    it); a long text (over ``long_doc_chars``) needs ``long_doc_points``, since
+    it has room for a passing sentence on almost anything.
     All numbers live in topics.json "scoring".
     """
     cfg = _topic_scoring()
     scores = _topic_evidence(title, text)
-    need = cfg["need_points"] if len(text) > cfg["short_doc_chars"] else cfg["single_points"]
+    if len(text) <= cfg["short_doc_chars"]:
+        need = cfg["single_points"]
+    elif len(text) > cfg["long_doc_chars"]:
+        need = cfg["long_doc_points"]
+    else:
+        need = cfg["need_points"]
     return [t["key"] for t in taxonomy.topics() if scores.get(t["key"], 0.0) >= need - 1e-9]
 
 
