@@ -136,6 +136,8 @@ def test_kill_9_at_random_points_keeps_last_commit_and_rerun_completes(corpus, t
     code, report, err = kb_run("index", str(corpus), "--index", str(index_dir))
     assert code == 0, err
     print(f"rerun after {kills} kills: {report}")
+    # forked pool workers of a killed run must not outlive it holding the lock (an inherited flock)
+    assert "waiting" not in err
     assert report["unchanged"] == len(previous)  # resumed from the last commit
     assert report["added"] == CORPUS_SIZE - len(previous)
     snap = Index(index_dir).snapshot()
@@ -160,6 +162,7 @@ def test_kill_9_late_in_a_first_run_then_rerun_resumes(corpus, tmp_path):
     code, report, err = kb_run("index", str(corpus), "--index", str(index_dir))
     assert code == 0, err
     print(f"\nkilled late with {len(kept)} committed; rerun: {report}")
+    assert "waiting" not in err
     assert report["unchanged"] == len(kept) > 0
     assert report["added"] == CORPUS_SIZE - len(kept)
     assert Index(index_dir).doc_count() == CORPUS_SIZE
