@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import os
 import re
 import tempfile
 import threading
@@ -240,14 +241,7 @@ def _domain_terms() -> list[str]:
     return [normalize(t) for t in taxonomy.dictionary_terms() if t.strip()]
 
 
-@cache
-def dictionary() -> tuple[str, str]:
-    """Load PyThaiNLP's word list plus our domain terms into nlpo3 once.
-
-    Returns (nlpo3 dictionary name, signature).  The signature changes when the
-    dictionary does; the index records it, so an index built with another
-    dictionary is rebuilt instead of silently disagreeing with queries.
-    """
+def _load_dictionary() -> tuple[str, str]:
     from pythainlp.tokenize import nlpo3
 
     base = files("pythainlp.corpus").joinpath("words_th.txt").read_text(encoding="utf-8")
@@ -255,14 +249,31 @@ def dictionary() -> tuple[str, str]:
     content = base.rstrip("\n") + "\n" + "\n".join(terms) + "\n"
     signature = hashlib.sha256(content.encode("utf-8")).hexdigest()[:16]
     path = Path(tempfile.gettempdir()) / f"kb-words-{signature}.txt"
-    with _dict_lock:
-        if not path.exists():
-            tmp = path.with_suffix(f".{threading.get_ident()}.tmp")
-            tmp.write_text(content, encoding="utf-8")
-            tmp.replace(path)
-        name = f"kb-{signature}"
-        nlpo3.load_dict(str(path), name)
+    if not path.exists():
+        tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+        tmp.write_text(content, encoding="utf-8")
+        tmp.replace(path)
+    name = f"kb-{signature}"
+    nlpo3.load_dict(str(path), name)
     return name, signature
+
+
+_dictionary: tuple[str, str] | None = None
+
+
+def dictionary() -> tuple[str, str]:
+    """Load PyThaiNLP's word list plus our domain terms into nlpo3 once (thread-safe).
+
+    Returns (nlpo3 dictionary name, signature).  The signature changes when the
+    dictionary does; the index records it, so an index built with another
+    dictionary is rebuilt instead of silently disagreeing with queries.
+    """
+    global _dictionary
+    if _dictionary is None:
+        with _dict_lock:
+            if _dictionary is None:
+                _dictionary = _load_dictionary()
+    return _dictionary
 
 
 def segment(thai_run: str) -> list[str]:

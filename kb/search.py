@@ -182,6 +182,8 @@ class Searcher:
         snap = self.index.snapshot()
         parsed = parse(req.q)
         notices = list(parsed.notices)
+        if req.q.strip() and parsed.empty and not parsed.excluded and not parsed.years:
+            notices.append("คำค้นไม่มีตัวอักษรหรือตัวเลขที่ค้นได้ จึงแสดงเอกสารทั้งหมดตามตัวกรอง")
         if parsed.years and not req.years:
             req.years = parsed.years
             notices.append("กรองตามปี " + ", ".join(f"พ.ศ. {y + 543}" for y in parsed.years))
@@ -404,9 +406,10 @@ class _Finder:
 
     def docs(self, q: kq.Query) -> set[int]:
         key = ("docs", q)
-        if key not in self.memo:
-            self._remember(key, self.index.docset(self.snap, q))
-        return self.memo[key]
+        found = self.memo.get(key)
+        if found is None:
+            found = self._remember(key, self.index.docset(self.snap, q))
+        return found
 
     def phrase_query(self, c: Chunk) -> kq.Query:
         words = tuple(c.words)
@@ -421,19 +424,21 @@ class _Finder:
         if not self.snap.subword or b"\x1a" in needle or not needle:
             return Occurrences(1.0, {d: [] for d in aligned}, aligned)
         key = ("scan", needle)
-        if key not in self.memo:
+        found = self.memo.get(key)
+        if found is None:
             scan = self.snap.scan()
             positions = scan.positions(needle)
             n = max(1, len(scan))
             df = max(1, len(positions))
-            self._remember(key, (math.log(1 + (n - df + 0.5) / (df + 0.5)), positions))
-        idf, positions = self.memo[key]
+            found = self._remember(key, (math.log(1 + (n - df + 0.5) / (df + 0.5)), positions))
+        idf, positions = found
         return Occurrences(idf, positions, aligned)
 
-    def _remember(self, key, value) -> None:
+    def _remember(self, key, value):
         if len(self.memo) > 512:
             self.memo.clear()
         self.memo[key] = value
+        return value
 
 
 # --- filters and facets ---------------------------------------------------------------

@@ -509,10 +509,14 @@ class Index:
         return out
 
     def suggest(self, snap: Snapshot, fieldname: str, text: str, maxdist: int = 2) -> list[str]:
-        """Index terms within ``maxdist`` edits of ``text``, most frequent first."""
+        """Index terms within ``maxdist`` edits of ``text``, most frequent first.
+
+        The first character must match (``prefix=1``): it bounds the work to one
+        slice of the lexicon, and typos in the first character are rare.
+        """
         try:
             with snap.lock:
-                return list(snap.searcher.suggest(fieldname, text, limit=5, maxdist=maxdist))
+                return list(snap.searcher.suggest(fieldname, text, limit=5, maxdist=maxdist, prefix=1))
         except Exception:  # a corrector failure must never fail the search itself
             return []
 
