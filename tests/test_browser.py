@@ -137,7 +137,7 @@ def test_document_opens_scrolled_to_first_match(server, page):
     mark = page.locator("#first-match")
     assert mark.count() == 1
     page.wait_for_function("() => { const r = document.getElementById('first-match').getBoundingClientRect();"
-                           " return r.top >= 0 && r.bottom <= window.innerHeight; }", timeout=3000)
+                           " return r.top >= -2 && r.bottom <= window.innerHeight + 2; }", timeout=3000)
     assert "ค้ามนุษย์" in mark.inner_text()
     assert page.locator("table.meta").is_visible()
     assert "สำนักงานสภาความมั่นคงแห่งชาติ" in page.input_value("#citation")
