@@ -37,9 +37,18 @@ from kb.store import Index, IndexedDoc, Snapshot
 MAX_CLAUSES = 32
 MAX_WORDS = 64
 
-# boosts: verbatim phrase ≫ title words > body words
+# boosts: verbatim phrase ≫ title words > body words > parts of a compound query word
 BOOST_PHRASE = 3.0
-BOOST_TITLE = 2.0
+BOOST_TITLE = 0.5  # on top of the body: measured best on iApp (0.5: 0.934, 1.0: 0.924, 2.0: 0.91)
+BOOST_PART = 0.5
+# a sentence-like query keeps documents holding at least this share of its content words
+RELAXED_SHARE = 1 / 3
+# from this many content words on, a query is read as a sentence
+SENTENCE_WORDS = 4
+# tiers 2-3: weight of the query words' exact occurrences (sub-word layer) next to BM25F
+SUBWORD_WEIGHT = 0.5
+RERANK_POOL = 50
+MAX_SCANNED_WORDS = 8
 
 
 # --- parsing ---------------------------------------------------------------------
@@ -88,7 +97,15 @@ def parse(q: str) -> ParsedQuery:
             return m.group(0)
         return " "
 
-    q = _YEAR.sub(take_year, q)
+    # A year is a filter only when clearly meant: a short keyword query with
+    # the year phrase at its start or end (น้ำท่วม พ.ศ. 2567).  Inside a
+    # question (กบฏ 26 มีนาคม พ.ศ. 2520 เกิดขึ้นเมื่อใด) it is just words.
+    m = _YEAR.search(q)
+    if m and len(_YEAR.findall(q)) == 1:
+        rest = (q[: m.start()] + " " + q[m.end() :]).split()
+        at_edge = not q[: m.start()].strip() or not q[m.end() :].strip()
+        if at_edge and len(rest) <= 3:
+            q = _YEAR.sub(take_year, q)
     if q.count('"') % 2:  # unbalanced: the quote is just a character
         q = q.replace('"', " ")
     pending_or = False
@@ -159,9 +176,9 @@ def chunk(text: str) -> Chunk:
     return Chunk(norm, analysis.analyze(norm, is_normalized=True).words)
 
 
-def word_query(word: str) -> kq.Query:
+def word_query(word: str, boost: float = 1.0) -> kq.Query:
     """Documents containing one query word as a word (BM25F over body and title)."""
-    return kq.AnyOf((kq.Term("words", word), kq.Term("title", word, BOOST_TITLE)))
+    return kq.AnyOf((kq.Term("words", word, boost), kq.Term("title", word, BOOST_TITLE * boost)))
 
 
 @cache
@@ -252,6 +269,7 @@ class _Plan:
     scoring: kq.Query  # BM25F over words and titles (tiers 2 and 3)
     needles: list[str]
     verbatim_scores: dict[int, float] = field(default_factory=dict)  # tier 1 ranking (sub-word layer)
+    word_scans: list[tuple[float, dict[int, list[int]]]] = field(default_factory=list)  # tiers 2-3 blending
 
     @staticmethod
     def needles_of(parsed: ParsedQuery) -> list[str]:
@@ -277,7 +295,8 @@ class _Plan:
         verbatim: set[int] | None = None
         strict: set[int] | None = None
         occurrences: list[list[Occurrences]] = []
-        content_words: list[str] = []
+        quoted_sets: list[set[int]] = []
+        all_words: list[str] = []
         scoring: list[kq.Query] = []
         for clause in parsed.clauses:
             clause_verbatim: set[int] = set()
@@ -294,33 +313,58 @@ class _Plan:
                     clause_verbatim.update(occ.positions)
                     if clause.quoted:
                         continue
-                    w_sets = []
-                    for w in list(dict.fromkeys(c.words))[:MAX_WORDS]:
-                        scoring.append(word_query(w))
-                        w_sets.append(finder.docs(word_query(w)))
-                        if w not in _stopwords():
-                            content_words.append(w)
-                    if w_sets:
-                        clause_strict |= set.intersection(*w_sets)
+                    words = list(dict.fromkeys(c.words))[:MAX_WORDS]
+                    all_words.extend(words)
+                    clause_strict |= set.intersection(*(finder.docs(word_query(w)) for w in words))
             clause_strict |= clause_verbatim
+            if clause.quoted:
+                quoted_sets.append(clause_verbatim)
             occurrences.append(clause_occurrences)
             verbatim = clause_verbatim if verbatim is None else verbatim & clause_verbatim
             strict = clause_strict if strict is None else strict & clause_strict
         verbatim = verbatim or set()
         strict = (strict or set()) | verbatim
         matching = set(strict)
-        unique_words = list(dict.fromkeys(content_words))
-        if len(unique_words) >= 3 and not any(c.quoted for c in parsed.clauses):
-            # a sentence-like query: documents holding at least half of its words follow
-            need = math.ceil(len(unique_words) / 2)
+
+        # the words that carry meaning (function words dropped, unless that is all there is)
+        unique_words = list(dict.fromkeys(all_words))
+        content = [w for w in unique_words if w not in _stopwords()] or unique_words
+        for w in content:
+            scoring.append(word_query(w))
+            for part in finder.parts(w):
+                scoring.append(word_query(part, boost=BOOST_PART))
+        if content and (len(content) >= 3 or not strict):
+            # a sentence-like query (or a keyword query with no document holding every
+            # word): documents holding enough of its words follow, ranked by BM25
+            need = max(1, math.ceil(len(content) * RELAXED_SHARE)) if len(content) >= 3 else 1
             counts: Counter[int] = Counter()
-            for w in unique_words:
-                counts.update(finder.docs(word_query(w)))
-            matching |= {d for d, n in counts.items() if n >= need}
+            for w in content:
+                counts.update(finder.word_docs(w))
+            relaxed = {d for d, n in counts.items() if n >= need}
+            for clause_docs in quoted_sets:
+                relaxed &= clause_docs  # quoted phrases stay required
+            matching |= relaxed
+            if len(content) >= SENTENCE_WORDS:
+                # a question typed as a sentence: after verbatim matches, BM25 alone
+                # decides (a passage lacking one function word is not worse)
+                strict = set(verbatim)
         scoring_q = kq.AnyOf(tuple(dict.fromkeys(scoring)))
         scores = {d: passage_score(d, occurrences) for d in verbatim - excluded} if snap.subword else {}
+        word_scans = []
+        if snap.subword and SUBWORD_WEIGHT:
+            for w in content[:MAX_SCANNED_WORDS]:
+                if len(analysis.units(w)) >= 2:
+                    occ = finder.scanned(w)
+                    if occ is not None:
+                        word_scans.append(occ)
         return cls(
-            matching - excluded, verbatim - excluded, strict - excluded, scoring_q, cls.needles_of(parsed), scores
+            matching - excluded,
+            verbatim - excluded,
+            strict - excluded,
+            scoring_q,
+            cls.needles_of(parsed),
+            scores,
+            word_scans,
         )
 
     def rank(self, index: Index, snap: Snapshot, docs: set[int], sort: str, k: int) -> list[tuple[int, float]]:
@@ -341,8 +385,32 @@ class _Plan:
         for tier in (docs & (self.strict - self.verbatim), docs - self.strict):
             if len(out) >= k:
                 break
-            out.extend(index.top(snap, self.scoring, tier, k - len(out)))
+            if self.word_scans:
+                out.extend(self._blend(index, snap, tier, k - len(out)))
+            else:
+                out.extend(index.top(snap, self.scoring, tier, k - len(out)))
         return out
+
+    def _blend(self, index: Index, snap: Snapshot, tier: set[int], k: int) -> list[tuple[int, float]]:
+        """BM25F over words plus BM25 over the query words' exact occurrences
+        (sub-word layer): a query word hidden inside a document's compound
+        (มั่นคง in ความมั่นคง) still counts."""
+        if not tier:
+            return []
+        scan = snap.scan()
+        avg = scan.avg_length or 1.0
+        sub: Counter[int] = Counter()
+        for idf, positions in self.word_scans:
+            for d, offs in positions.items():
+                if d in tier:
+                    tf = len(offs)
+                    norm = 1 - 0.75 + 0.75 * scan.lengths.get(d, avg) / avg
+                    sub[d] += idf * tf * 2.2 / (tf + 1.2 * norm)
+        pool = dict(index.top(snap, self.scoring, tier, max(k, RERANK_POOL)))
+        for d, _ in sub.most_common(max(k, RERANK_POOL)):
+            pool.setdefault(d, 0.0)
+        blended = sorted(((d, s + SUBWORD_WEIGHT * sub.get(d, 0.0)) for d, s in pool.items()), key=lambda x: (-x[1], x[0]))
+        return blended[:k]
 
 
 @dataclass
@@ -420,9 +488,17 @@ class _Finder:
         if not c.words:
             return Occurrences(0.0, {}, set())
         aligned = self.docs(self.phrase_query(c))
-        needle = analysis.scan_form(c.text, is_normalized=True)
-        if not self.snap.subword or b"\x1a" in needle or not needle:
+        found = self.scanned(c.text) if self.snap.subword else None
+        if found is None:
             return Occurrences(1.0, {d: [] for d in aligned}, aligned)
+        idf, positions = found
+        return Occurrences(idf, positions, aligned)
+
+    def scanned(self, normalized: str) -> tuple[float, dict[int, list[int]]] | None:
+        """(idf, docnum → offsets) of a text's exact occurrences; None if it cannot be scanned."""
+        needle = analysis.scan_form(normalized, is_normalized=True)
+        if b"\x1a" in needle or not needle:
+            return None
         key = ("scan", needle)
         found = self.memo.get(key)
         if found is None:
@@ -431,8 +507,42 @@ class _Finder:
             n = max(1, len(scan))
             df = max(1, len(positions))
             found = self._remember(key, (math.log(1 + (n - df + 0.5) / (df + 0.5)), positions))
-        idf, positions = found
-        return Occurrences(idf, positions, aligned)
+        return found
+
+    def parts(self, word: str) -> list[str]:
+        """The index words a compound query word is made of (ทางวิทยาศาสตร์ → วิทยาศาสตร์).
+
+        The query side may join words the documents keep apart; greedy longest
+        matches of at least two clusters against the index vocabulary, function
+        words dropped.
+        """
+        key = ("parts", word)
+        found = self.memo.get(key)
+        if found is not None:
+            return found
+        us = analysis.units(word)
+        out: list[str] = []
+        if len(us) >= 4 and analysis.runs(word) and analysis.runs(word)[0].thai:
+            i = 0
+            while i < len(us) - 1:
+                for j in range(len(us), i + 1, -1):
+                    piece = "".join(us[i:j])
+                    if piece != word and self.index.doc_frequency(self.snap, "words", piece) > 0:
+                        if piece not in _stopwords():
+                            out.append(piece)
+                        i = j
+                        break
+                else:
+                    i += 1
+        return self._remember(key, out)
+
+    def word_docs(self, word: str) -> set[int]:
+        """Documents holding a query word as a word, or all the parts it is made of."""
+        found = self.docs(word_query(word))
+        parts = self.parts(word)
+        if parts:
+            found = found | set.intersection(*(self.docs(word_query(p)) for p in parts))
+        return found
 
     def _remember(self, key, value):
         if len(self.memo) > 512:
