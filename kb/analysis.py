@@ -152,6 +152,17 @@ def _sub_with_offsets(rule: _Rule, text: str, offsets: list[int]) -> tuple[str, 
     return "".join(out), out_offsets
 
 
+def quick_fold(text: str) -> str:
+    """Thai digits → Arabic, zero-width characters → spaces, lower case: the
+    length-preserving part of ``normalize`` (for locating matches cheaply)."""
+    return text.translate(_QUICK_TABLE).lower()
+
+
+_QUICK_TABLE = str.maketrans(
+    {**{d: str(i) for i, d in enumerate(_THAI_DIGITS)}, **{c: " " for c in "\u200b\u200c\u200d\u2060\ufeff\u00ad"}}
+)
+
+
 def thai_to_arabic_digits(text: str) -> str:
     return text.translate(_DIGIT_AND_ZW_TABLE)
 

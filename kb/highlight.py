@@ -13,7 +13,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from kb.analysis import is_unit_boundary, normalize, normalize_with_offsets
+from kb.analysis import is_unit_boundary, normalize, normalize_with_offsets, quick_fold
 
 SNIPPET_CHARS = 260
 
@@ -132,22 +132,47 @@ BLOCK_CHARS = 3000
 
 def _best_block(text: str, needles: list[str]) -> tuple[int, int]:
     """The stretch of about BLOCK_CHARS characters, cut at spaces, with the most
-    distinct needles (then the most occurrences, then the earliest)."""
+    distinct needles (then the most occurrences, then the earliest).
+
+    Needles are looked for in a quick fold of the whole text (digits, case,
+    zero-width: one C-speed pass, offsets unchanged); only when that finds
+    nothing is each block fully normalized.
+    """
     needles = [n for n in needles if n.strip()]
-    best_key, best = None, (0, min(len(text), BLOCK_CHARS))
+    blocks: list[tuple[int, int]] = []
     start = 0
     while start < len(text):
         end = min(len(text), start + BLOCK_CHARS)
         if end < len(text):
             ws = text.rfind(" ", start + BLOCK_CHARS // 2, end)
             end = ws if ws > start else end
-        norm = normalize(text[start:end])
+        blocks.append((start, end))
+        start = end
+    folded = quick_fold(text)
+    if len(folded) == len(text):
+        hits: list[tuple[int, int]] = []  # (offset, needle index)
+        for i, n in enumerate(needles):
+            pos = folded.find(n)
+            while pos != -1:
+                hits.append((pos, i))
+                pos = folded.find(n, pos + 1)
+        if hits:
+            best_key, best = None, blocks[0]
+            for bs, be in blocks:
+                inside = [i for p, i in hits if bs <= p < be]
+                if inside:
+                    key = (len(set(inside)), len(inside), -bs)
+                    if best_key is None or key > best_key:
+                        best_key, best = key, (bs, be)
+            return best
+    best_key, best = None, (0, min(len(text), BLOCK_CHARS))
+    for bs, be in blocks:
+        norm = normalize(text[bs:be])
         present = [n for n in needles if n in norm]
         if present:
-            key = (len(present), sum(norm.count(n) for n in present), -start)
+            key = (len(present), sum(norm.count(n) for n in present), -bs)
             if best_key is None or key > best_key:
-                best_key, best = key, (start, end)
-        start = end
+                best_key, best = key, (bs, be)
     return best
 
 
