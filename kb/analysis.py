@@ -296,10 +296,13 @@ def segment(thai_run: str) -> list[str]:
 
 @cache
 def stopwords() -> frozenset[str]:
-    """Thai function words (PyThaiNLP's list), normalized; ignored when a query is relaxed."""
+    """Thai function words (PyThaiNLP's list plus kb/taxonomy/question_words.txt), normalized;
+    they do not count as a query's content words."""
     from pythainlp.corpus import thai_stopwords
 
-    return frozenset(normalize(w) for w in thai_stopwords())
+    extra = files("kb.taxonomy").joinpath("question_words.txt").read_text(encoding="utf-8").splitlines()
+    words = list(thai_stopwords()) + [w.strip() for w in extra if w.strip() and not w.startswith("#")]
+    return frozenset(normalize(w) for w in words)
 
 
 def signature() -> str:
