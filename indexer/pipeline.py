@@ -297,9 +297,11 @@ def _run(
     # documents read and waiting for extraction + analysis (done in parallel)
     pending: list[tuple[RawDocument, str, str, bool]] = []
 
-    def flush() -> None:
-        results = preparer.map([(item, doc_id, h, writer.subword) for item, doc_id, h, _ in pending])
-        for (_, _, _, is_update), prepared in zip(pending, results):
+    # one batch is prepared by the workers while the previous one is written
+    in_flight: list = []  # [(batch, handle)]
+
+    def write(batch, handle) -> None:
+        for (_, _, _, is_update), prepared in zip(batch, handle.get()):
             if isinstance(prepared, Failure):
                 report.failures.append(prepared)
                 continue
@@ -309,7 +311,19 @@ def _run(
             else:
                 report.added += 1
             maybe_commit()
-        pending.clear()
+
+    def flush(final: bool = False) -> None:
+        if pending:
+            batch = list(pending)
+            pending.clear()
+            handle = preparer.submit([(item, doc_id, h, writer.subword) for item, doc_id, h, _ in batch])
+            previous = in_flight.pop() if in_flight else None
+            in_flight.append((batch, handle))
+            if previous:
+                write(*previous)
+        if final:
+            while in_flight:
+                write(*in_flight.pop())
 
     for sf in files:
         source = str(sf.path)
@@ -384,7 +398,7 @@ def _run(
         finally:
             bar.update()
         maybe_commit()
-    flush()
+    flush(final=True)
     bar.close()
 
     # documents whose file is gone from an indexed folder (or whose record is gone from a bulk file)
@@ -433,6 +447,16 @@ def prepare(task: tuple[RawDocument, str, str, bool]) -> tuple[Document, Analysi
         return Failure(where or doc_id, f"could not process the document ({type(exc).__name__}: {exc})")
 
 
+class _Done:
+    """An already computed batch, with the interface of an AsyncResult."""
+
+    def __init__(self, value: list):
+        self.value = value
+
+    def get(self) -> list:
+        return self.value
+
+
 class Preparer:
     """Runs ``prepare`` on batches: inline for small work, in a process pool otherwise."""
 
@@ -441,19 +465,29 @@ class Preparer:
         self.pool = None
         self.batches = 0
 
-    def map(self, tasks: list) -> list:
+    def _use_pool(self, n: int) -> bool:
+        if self.pool is not None:
+            return True
+        # A pool pays off only on long runs (from the third batch on), and
+        # forking is only safe from a single-threaded process: a server thread
+        # could hold a lock that the children would inherit held.
+        return self.procs > 1 and n >= 16 and self.batches >= 2 and threading.active_count() == 1
+
+    def submit(self, tasks: list):
+        """Start preparing a batch; ``.get()`` on the result waits for it."""
+        use_pool = self._use_pool(len(tasks))
         self.batches += 1
-        # A pool pays off only on long runs, and forking is only safe from a
-        # single-threaded process (a server thread could hold a lock the
-        # children would inherit held): otherwise work inline.
-        if self.procs == 1 or len(tasks) < 16 or self.batches < 3 or threading.active_count() > 1:
-            return [prepare(t) for t in tasks]
+        if not use_pool:
+            return _Done([prepare(t) for t in tasks])
         if self.pool is None:
             import multiprocessing
 
             analysis.dictionary()  # load once; forked workers inherit it
             self.pool = multiprocessing.get_context("fork").Pool(self.procs)
-        return self.pool.map(prepare, tasks, chunksize=max(1, len(tasks) // (self.procs * 4)))
+        return self.pool.map_async(prepare, tasks, chunksize=max(1, len(tasks) // (self.procs * 4)))
+
+    def map(self, tasks: list) -> list:
+        return self.submit(tasks).get()
 
     def close(self) -> None:
         if self.pool is not None:

@@ -114,12 +114,17 @@ def corpus(tmp_path_factory) -> Path:
 @pytest.mark.slow
 def test_kill_9_at_random_points_keeps_last_commit_and_rerun_completes(corpus, tmp_path):
     index_dir = tmp_path / "ix"
+    # calibrate: how long one whole run takes on this machine
+    t0 = time.monotonic()
+    code, _, err = kb_run("index", str(corpus), "--index", str(tmp_path / "calibration"))
+    assert code == 0, err
+    build_seconds = time.monotonic() - t0
     rnd = random.Random(SEED)
     previous: set[str] = set()
     kills = 0
     for _ in range(6):
         proc = kb_popen("index", str(corpus), "--index", str(index_dir), "--no-progress")
-        delay = rnd.uniform(0.5, 6.0)
+        delay = rnd.uniform(0.1, 0.6) * build_seconds
         time.sleep(delay)
         if proc.poll() is not None:  # finished before the kill: nothing left to interrupt
             proc.communicate()
@@ -171,15 +176,18 @@ def test_kill_9_late_in_a_first_run_then_rerun_resumes(corpus, tmp_path):
 @pytest.mark.slow
 def test_kill_9_during_full_rebuild_leaves_old_index_active_and_complete(corpus, tmp_path):
     index_dir = tmp_path / "ix"
+    t0 = time.monotonic()
     code, _, err = kb_run("index", str(corpus), "--index", str(index_dir))
+    build_seconds = time.monotonic() - t0
     assert code == 0, err
     active = (index_dir / "CURRENT").read_text()
     rnd = random.Random(SEED + 1)
     for _ in range(3):
         proc = kb_popen("index", str(corpus), "--index", str(index_dir), "--full", "--no-progress")
-        # wait for the new generation to exist, then kill at a random moment of its build
+        # wait for the new generation to exist, then kill at a random moment of its
+        # build (relative to how long a build takes on this machine)
         assert wait_until(lambda: len(list(index_dir.glob("gen-*"))) >= 2, timeout=60, every=0.05)
-        time.sleep(rnd.uniform(0.2, 5.0))
+        time.sleep(rnd.uniform(0.05, 0.5) * build_seconds)
         if proc.poll() is not None:
             pytest.fail("the rebuild finished before it was killed; slow the kill schedule down")
         proc.send_signal(signal.SIGKILL)
