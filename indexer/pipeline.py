@@ -33,7 +33,7 @@ from kb.models import Document, Failure, RawDocument
 from kb.store import IndexWriter, WriterLock, read_settings, exists
 from indexer import readers
 
-BATCH_DOCS = 500
+BATCH_DOCS = 2000  # Whoosh merges segments at each commit: fewer, larger commits index ~1.6× faster (10,000 ThaiGov docs)
 BATCH_SECONDS = 20.0
 IGNORE_FILE = ".kbignore"
 # Limits that keep one absurd input from stalling a run (analysis runs at ~0.3 M

@@ -157,7 +157,7 @@ def test_kill_9_at_random_points_keeps_last_commit_and_rerun_completes(corpus, t
 def test_kill_9_late_in_a_first_run_then_rerun_resumes(corpus, tmp_path):
     index_dir = tmp_path / "ix"
     proc = kb_popen("index", str(corpus), "--index", str(index_dir), "--no-progress")
-    # kill once at least half the corpus is committed (the pipeline commits every 500)
+    # kill once at least half the corpus is committed (the pipeline commits every 2,000 documents or 20 s)
     reached = wait_until(lambda: len(committed_ids(index_dir)) >= CORPUS_SIZE // 2, timeout=120, every=0.2)
     assert reached and proc.poll() is None, "the run ended before it could be killed late"
     proc.send_signal(signal.SIGKILL)
