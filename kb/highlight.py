@@ -9,6 +9,7 @@ in the document, however long it is.
 """
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from dataclasses import dataclass
@@ -134,9 +135,9 @@ def _best_block(text: str, needles: list[str]) -> tuple[int, int]:
     """The stretch of about BLOCK_CHARS characters, cut at spaces, with the most
     distinct needles (then the most occurrences, then the earliest).
 
-    Needles are looked for in a quick fold of the whole text (digits, case,
-    zero-width: one C-speed pass, offsets unchanged); only when that finds
-    nothing is each block fully normalized.
+    Needles are looked for in the text as it is, then in a quick fold of it
+    (digits, case, zero-width: offsets unchanged); only when neither finds
+    anything is each block fully normalized.
     """
     needles = [n for n in needles if n.strip()]
     blocks: list[tuple[int, int]] = []
@@ -148,8 +149,11 @@ def _best_block(text: str, needles: list[str]) -> tuple[int, int]:
             end = ws if ws > start else end
         blocks.append((start, end))
         start = end
-    folded = quick_fold(text)
-    if len(folded) == len(text):
+    for folded in (text, None):  # the text as it is first: most needles occur in it unchanged
+        if folded is None:
+            folded = quick_fold(text)
+            if len(folded) != len(text):
+                break
         hits: list[tuple[int, int]] = []  # (offset, needle index)
         for i, n in enumerate(needles):
             pos = folded.find(n)
@@ -157,14 +161,12 @@ def _best_block(text: str, needles: list[str]) -> tuple[int, int]:
                 hits.append((pos, i))
                 pos = folded.find(n, pos + 1)
         if hits:
-            best_key, best = None, blocks[0]
-            for bs, be in blocks:
-                inside = [i for p, i in hits if bs <= p < be]
-                if inside:
-                    key = (len(set(inside)), len(inside), -bs)
-                    if best_key is None or key > best_key:
-                        best_key, best = key, (bs, be)
-            return best
+            starts = [bs for bs, _ in blocks]
+            per_block: dict[int, list[int]] = {}
+            for p, i in hits:
+                per_block.setdefault(bisect.bisect_right(starts, p) - 1, []).append(i)
+            best_b = max(per_block, key=lambda b: (len(set(per_block[b])), len(per_block[b]), -b))
+            return blocks[best_b]
     best_key, best = None, (0, min(len(text), BLOCK_CHARS))
     for bs, be in blocks:
         norm = normalize(text[bs:be])

@@ -48,7 +48,11 @@ SENTENCE_WORDS = 4
 # tiers 2-3: weight of the query words' exact occurrences (sub-word layer) next to BM25F
 SUBWORD_WEIGHT = 0.5
 RERANK_POOL = 50
-MAX_SCANNED_WORDS = 8
+MAX_SCANNED_WORDS = 3
+# a query word held as a word by at most this many documents is also matched through its parts
+PARTS_MAX_DF = 2
+# a word in more than this share of the documents is too common to rank or relax on
+COMMON_SHARE = 0.3
 
 
 # --- parsing ---------------------------------------------------------------------
@@ -293,66 +297,82 @@ class _Plan:
             return cls(everything - excluded, everything, everything, kq.Every(), [])
 
         verbatim: set[int] | None = None
-        strict: set[int] | None = None
         occurrences: list[list[Occurrences]] = []
         quoted_sets: list[set[int]] = []
+        clause_words: list[list[list[str]]] = []  # per clause, the words of each alternative
+        clause_verbatims: list[set[int]] = []
         all_words: list[str] = []
         scoring: list[kq.Query] = []
         for clause in parsed.clauses:
             clause_verbatim: set[int] = set()
             clause_occurrences: list[Occurrences] = []
-            clause_strict: set[int] = set()
+            alternatives: list[list[str]] = []
             for alt in clause.alternatives:
                 for form in expand(alt):
                     c = chunk(form)
                     if not c.words:
                         continue
-                    scoring.append(finder.phrase_query(c))
+                    if len(c.words) <= 3:  # longer chunks: the verbatim tier (scan) covers them
+                        scoring.append(finder.phrase_query(c))
                     occ = finder.verbatim(c)
                     clause_occurrences.append(occ)
                     clause_verbatim.update(occ.positions)
                     if clause.quoted:
                         continue
                     words = list(dict.fromkeys(c.words))[:MAX_WORDS]
+                    alternatives.append(words)
                     all_words.extend(words)
-                    clause_strict |= set.intersection(*(finder.docs(word_query(w)) for w in words))
-            clause_strict |= clause_verbatim
             if clause.quoted:
                 quoted_sets.append(clause_verbatim)
             occurrences.append(clause_occurrences)
+            clause_words.append(alternatives)
+            clause_verbatims.append(clause_verbatim)
             verbatim = clause_verbatim if verbatim is None else verbatim & clause_verbatim
-            strict = clause_strict if strict is None else strict & clause_strict
         verbatim = verbatim or set()
-        strict = (strict or set()) | verbatim
-        matching = set(strict)
 
         # the words that carry meaning (function words dropped, unless that is all there is)
         unique_words = list(dict.fromkeys(all_words))
         content = [w for w in unique_words if w not in _stopwords()] or unique_words
-        for w in content:
+        sentence = len(content) >= SENTENCE_WORDS
+
+        # tier 2: every word of every clause (skipped for a sentence: BM25 alone ranks it)
+        strict = set(verbatim)
+        if not sentence:
+            strict_sets = []
+            for alternatives, clause_verbatim in zip(clause_words, clause_verbatims):
+                found = set(clause_verbatim)
+                for words in alternatives:
+                    found |= finder.all_of(words)
+                strict_sets.append(found)
+            if strict_sets:
+                strict = set.intersection(*strict_sets) | verbatim
+        matching = set(strict)
+
+        # words in most documents say little and cost much: rank and relax on the others
+        n_docs = max(1, len(snap.docs))
+        telling = [w for w in content if index.doc_frequency(snap, "words", w) <= COMMON_SHARE * n_docs] or content
+        for w in telling:
             scoring.append(word_query(w))
             for part in finder.parts(w):
                 scoring.append(word_query(part, boost=BOOST_PART))
-        if content and (len(content) >= 3 or not strict):
+        if telling and (len(content) >= 3 or not strict):
             # a sentence-like query (or a keyword query with no document holding every
             # word): documents holding enough of its words follow, ranked by BM25
-            need = max(1, math.ceil(len(content) * RELAXED_SHARE)) if len(content) >= 3 else 1
+            need = max(1, math.ceil(len(telling) * RELAXED_SHARE)) if len(content) >= 3 else 1
             counts: Counter[int] = Counter()
-            for w in content:
+            for w in telling:
                 counts.update(finder.word_docs(w))
             relaxed = {d for d, n in counts.items() if n >= need}
             for clause_docs in quoted_sets:
                 relaxed &= clause_docs  # quoted phrases stay required
             matching |= relaxed
-            if len(content) >= SENTENCE_WORDS:
-                # a question typed as a sentence: after verbatim matches, BM25 alone
-                # decides (a passage lacking one function word is not worse)
-                strict = set(verbatim)
         scoring_q = kq.AnyOf(tuple(dict.fromkeys(scoring)))
         scores = {d: passage_score(d, occurrences) for d in verbatim - excluded} if snap.subword else {}
         word_scans = []
         if snap.subword and SUBWORD_WEIGHT:
-            for w in content[:MAX_SCANNED_WORDS]:
+            # the rarest words carry the ranking; each scan costs a pass over the collection
+            rare = sorted(telling, key=lambda w: index.doc_frequency(snap, "words", w))
+            for w in rare[:MAX_SCANNED_WORDS]:
                 if len(analysis.units(w)) >= 2:
                     occ = finder.scanned(w)
                     if occ is not None:
@@ -522,7 +542,9 @@ class _Finder:
             return found
         us = analysis.units(word)
         out: list[str] = []
-        if len(us) >= 4 and analysis.runs(word) and analysis.runs(word)[0].thai:
+        # only a compound the documents (almost) never hold as a word needs taking apart
+        rare = self.index.doc_frequency(self.snap, "words", word) <= PARTS_MAX_DF
+        if rare and len(us) >= 4 and analysis.runs(word) and analysis.runs(word)[0].thai:
             i = 0
             while i < len(us) - 1:
                 for j in range(len(us), i + 1, -1):
@@ -535,6 +557,13 @@ class _Finder:
                 else:
                     i += 1
         return self._remember(key, out)
+
+    def all_of(self, words: list[str]) -> set[int]:
+        """Documents holding every word (function words skipped when there are others)."""
+        content = [w for w in words if w not in _stopwords()] or words
+        if len(content) == 1:
+            return self.docs(word_query(content[0]))
+        return self.docs(kq.AllOf(tuple(word_query(w) for w in content)))
 
     def word_docs(self, word: str) -> set[int]:
         """Documents holding a query word as a word, or all the parts it is made of."""
