@@ -158,6 +158,21 @@ def _looks_binary(data: bytes) -> bool:
     return controls > 0.02 * len(sample)
 
 
+def read_text_file(path: Path, what: str, declared_from=None) -> str | Failure:
+    """A file's bytes decoded as Thai text (see ``decode_text``), or a Failure
+    with the path and the reason.  ``declared_from(data)`` may name the charset
+    the file declares (HTML's meta tag)."""
+    source = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as err:
+        return Failure(source, f"cannot read file ({err.strerror or err})")
+    try:
+        return decode_text(data, declared_from(data) if declared_from else None, what=what)
+    except ReadError as err:
+        return Failure(source, err.reason)
+
+
 def decode_text(data: bytes, declared: str | None = None, what: str = "text") -> str:
     """Decode a Thai text or HTML file; raise ``ReadError`` with a short reason if impossible.
 

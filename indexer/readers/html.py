@@ -22,7 +22,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString
 
-from indexer.readers import ReadError, decode_text
+from indexer.readers import read_text_file
 from kb.models import Failure, RawDocument
 
 # Elements whose content is never text of the release.
@@ -78,15 +78,9 @@ def read(path: Path) -> Iterator[RawDocument | Failure]:
     """Yield the one document of an HTML page, or a Failure saying why there is none."""
     path = Path(path)
     source = str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        yield Failure(source, f"cannot read file ({err.strerror or err})")
-        return
-    try:
-        markup = decode_text(data, _declared_charset(data), what="HTML")
-    except ReadError as err:
-        yield Failure(source, err.reason)
+    markup = read_text_file(path, "HTML", _declared_charset)
+    if isinstance(markup, Failure):
+        yield markup
         return
     try:
         page = _parse(markup)

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from indexer.readers import ReadError, decode_text, title_from_text
+from indexer.readers import read_text_file, title_from_text
 from kb.models import Failure, RawDocument
 
 _MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -35,15 +35,9 @@ def read(path: Path) -> Iterator[RawDocument | Failure]:
     """Yield the one document of a text or Markdown file, or a Failure saying why not."""
     path = Path(path)
     source = str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        yield Failure(source, f"cannot read file ({err.strerror or err})")
-        return
-    try:
-        content = decode_text(data, what="text")
-    except ReadError as err:
-        yield Failure(source, err.reason)
+    content = read_text_file(path, "text")
+    if isinstance(content, Failure):
+        yield content
         return
     document = parse_text(content, markdown=path.suffix.lower() in _MARKDOWN_SUFFIXES)
     if document is None:
