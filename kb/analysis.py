@@ -67,16 +67,16 @@ def _canonical_marks(m: re.Match[str]) -> str:
 # Each rule is one regex substitution, so the offset-tracking variant below can
 # replay exactly the same steps.  Order matters.
 _RULES: tuple[_Rule, ...] = (
-    # NFKC splits sara am into nikhahit + sara aa; PDFs often do too.
-    _Rule(re.compile("\u0e4d([\u0e48-\u0e4b]?)\\s*\u0e32"), "\\1\u0e33"),
+    # abbreviation periods: สมช. ≡ สมช, กอ.รมน. ≡ กอรมน, จ.ตาก ≡ จตาก
+    _Rule(re.compile(f"(?<=[{_THAI_LETTER}{_MARKS}])\\.+"), ""),
     # a space or line break that a PDF or a typist put before a combining mark
     _Rule(re.compile(f"(?<=[{_THAI_LETTER}{_MARKS}])[ \\t]+(?=[{_MARKS}])"), ""),
     # marks typed twice or in the wrong order (tone before vowel): one canonical run
     _Rule(re.compile(f"[{_MARKS}]{{2,}}"), _canonical_marks),
+    # NFKC splits sara am into nikhahit + sara aa; PDFs often do too (a tone mark may sit between)
+    _Rule(re.compile("\u0e4d([\u0e48-\u0e4b]?)\\s*\u0e32"), "\\1\u0e33"),
     # two sara e typed for sara ae
     _Rule(re.compile("\u0e40\u0e40"), "\u0e41"),
-    # abbreviation periods: สมช. ≡ สมช, กอ.รมน. ≡ กอรมน, จ.ตาก ≡ จตาก
-    _Rule(re.compile(f"(?<=[{_THAI_LETTER}{_MARKS}])\\.+"), ""),
 )
 
 
