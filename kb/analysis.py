@@ -307,4 +307,4 @@ def stopwords() -> frozenset[str]:
 
 def signature() -> str:
     """Identifies the analysis (rules + dictionary) an index was built with."""
-    return f"a2-{dictionary()[1]}"
+    return f"a3-{dictionary()[1]}"
