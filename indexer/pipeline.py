@@ -260,9 +260,6 @@ def _run(
     paths, writer: IndexWriter, report: Report, progress, batch_docs: int, limit: int | None, preparer: Preparer
 ) -> None:
     existing = {} if writer.rebuild else writer.existing()
-    by_source: dict[str, list[str]] = {}
-    for meta in existing.values():
-        by_source.setdefault(meta.source, []).append(meta.id)
 
     files: list[SourceFile] = []
     roots: list[Path] = []

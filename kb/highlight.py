@@ -114,7 +114,7 @@ def snippet(text: str, needles: list[str], size: int = SNIPPET_CHARS) -> str:
     else:
         spans = find_spans(text, needles)
     if not spans:
-        return html.escape(_cut(text, base, size)[2]) if base == 0 else "… " + html.escape(_cut(text, base, size)[2])
+        return ("… " if base else "") + html.escape(_cut(text, base, size)[2])
     best_key, best_start = None, 0
     for i, sp in enumerate(spans):
         start = max(0, sp.start - size // 4)

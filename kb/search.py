@@ -423,9 +423,7 @@ class _Plan:
         for idf, positions in self.word_scans:
             for d, offs in positions.items():
                 if d in tier:
-                    tf = len(offs)
-                    norm = 1 - 0.75 + 0.75 * scan.lengths.get(d, avg) / avg
-                    sub[d] += idf * tf * 2.2 / (tf + 1.2 * norm)
+                    sub[d] += idf * bm25_tf(len(offs), 1 - B + B * scan.lengths.get(d, avg) / avg)
         pool = dict(index.top(snap, self.scoring, tier, max(k, RERANK_POOL)))
         for d, _ in sub.most_common(max(k, RERANK_POOL)):
             pool.setdefault(d, 0.0)
@@ -447,9 +445,15 @@ class Occurrences:
 
 
 PASSAGE = 800  # characters: long documents are ranked by their best passage
+K1, B = 1.2, 0.75  # BM25 for the sub-word layer's occurrence counts
 
 
-def passage_score(docnum: int, clauses: list[list[Occurrences]], k1: float = 1.2) -> float:
+def bm25_tf(tf: int, length_norm: float = 1.0) -> float:
+    """BM25's saturating term-frequency factor (``length_norm`` = 1 - B + B·len/avg)."""
+    return tf * (K1 + 1) / (tf + K1 * length_norm)
+
+
+def passage_score(docnum: int, clauses: list[list[Occurrences]]) -> float:
     """Tier-1 score: the best passage's BM25 over the query's chunks.
 
     Passages are fixed windows (two overlapping tilings), so a long plan
@@ -472,11 +476,11 @@ def passage_score(docnum: int, clauses: list[list[Occurrences]], k1: float = 1.2
                 tally[(0, p // PASSAGE)] += 1
                 tally[(1, (p + PASSAGE // 2) // PASSAGE)] += 1
             for key, tf in tally.items():
-                score = w * tf * (k1 + 1) / (tf + k1)
+                score = w * bm25_tf(tf)
                 if score > best.get(key, 0.0):
                     best[key] = score
             tf = len(offsets)
-            best_whole = max(best_whole, w * tf * (k1 + 1) / (tf + k1))
+            best_whole = max(best_whole, w * bm25_tf(tf))
         windows.update(best)
         whole += best_whole
     return (max(windows.values()) if windows else 0.0) + 0.1 * whole
@@ -484,8 +488,6 @@ def passage_score(docnum: int, clauses: list[list[Occurrences]], k1: float = 1.2
 
 class _Finder:
     """Docsets of one snapshot, memoized there (pages and facet clicks repeat them)."""
-
-    K1, B = 1.2, 0.75
 
     def __init__(self, index: Index, snap: Snapshot):
         self.index = index

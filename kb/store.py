@@ -488,26 +488,6 @@ class Index:
         with snap.lock:
             return snap.searcher.doc_frequency(fieldname, term)
 
-    def vocabulary(self, snap: Snapshot, fieldname: str) -> Iterable[tuple[str, int]]:
-        """(term, document frequency) for every term of a field."""
-        with snap.lock:  # read whole: a lazy generator would hold the lock between yields
-            reader = snap.searcher.reader()
-            out = []
-            for term in reader.lexicon(fieldname):
-                text = term.decode("utf-8") if isinstance(term, bytes) else term
-                out.append((text, reader.doc_frequency(fieldname, text)))
-        return out
-
-    def terms_with_prefix(self, snap: Snapshot, fieldname: str, prefix: str, limit: int = 200) -> list[str]:
-        out = []
-        with snap.lock:
-            reader = snap.searcher.reader()
-            for term in reader.expand_prefix(fieldname, prefix):
-                out.append(term.decode("utf-8") if isinstance(term, bytes) else term)
-                if len(out) >= limit:
-                    break
-        return out
-
     def suggest(self, snap: Snapshot, fieldname: str, text: str, maxdist: int = 2) -> list[str]:
         """Index terms within ``maxdist`` edits of ``text``, most frequent first.
 
