@@ -33,6 +33,8 @@ from typing import Iterable, Iterator
 
 from whoosh import columns, fields, formats, index, query as wq, scoring
 from whoosh.filedb.filestore import FileStorage
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PerDocReader, _lenfield
+from whoosh.util.numeric import byte_to_length
 
 from kb import query as kq
 from kb.analysis import Analysis
@@ -505,12 +507,43 @@ class Index:
         return sum(p.stat().st_size for p in gen.iterdir()) if gen else 0
 
 
-def _codec():
-    # Posting blocks uncompressed: zlib on every block was the largest single
-    # cost of a commit (measured), for a modest saving on disk.
-    from whoosh.codec.whoosh3 import W3Codec
+class _LengthTableReader(W3PerDocReader):
+    """Whoosh's per-document reader, with each field's length column read once.
 
-    return W3Codec(compression=0)
+    When a segment is written, Whoosh asks for the field length of every
+    posting (for the block statistics BM25 uses), one seek and read each:
+    measured as about a fifth of the writer's CPU.  A per-field table answers
+    the same questions from memory.
+    """
+
+    def doc_field_length(self, docnum, fieldname, default=0):
+        tables = self.__dict__.setdefault("_length_tables", {})
+        table = tables.get(fieldname)
+        if table is None:
+            reader = self._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            if reader is None:
+                return default
+            # Same answers as the original, including None for a zero byte.
+            table = tables[fieldname] = [byte_to_length(b) if b else None for b in reader]
+        if docnum >= len(table):
+            return super().doc_field_length(docnum, fieldname, default)
+        return table[docnum]
+
+
+class _Codec(W3Codec):
+    """W3Codec with uncompressed posting blocks (zlib on every block was the
+    largest single cost of a commit, for a modest saving on disk) and the
+    length tables above."""
+
+    def __init__(self):
+        super().__init__(compression=0)
+
+    def per_document_reader(self, storage, segment):
+        return _LengthTableReader(storage, segment)
+
+
+def _codec():
+    return _Codec()
 
 
 def _weighting():
