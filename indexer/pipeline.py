@@ -26,9 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from kb import analysis
+from kb import analysis, store
 from kb.extract import extract
-from kb.analysis import Analysis
 from kb.models import Document, Failure, RawDocument
 from kb.store import IndexWriter, WriterLock, read_settings, exists
 from indexer import readers
@@ -422,8 +421,8 @@ def _is_under(source: str, root: Path) -> bool:
 WINDOW = 64  # documents handed to the workers at a time
 
 
-def prepare(task: tuple[RawDocument, str, str, bool]) -> tuple[Document, Analysis, Analysis, bytes] | Failure:
-    """RawDocument → what the store writes: metadata (kb.extract) and terms (kb.analysis).
+def prepare(task: tuple[RawDocument, str, str, bool]) -> tuple[Document, store.Postings, store.Postings, bytes] | Failure:
+    """RawDocument → what the store writes: metadata (kb.extract) and encoded terms (kb.analysis).
 
     The CPU-heavy part of indexing; runs in worker processes.  Never raises:
     a document that cannot be processed comes back as a Failure.
@@ -438,7 +437,9 @@ def prepare(task: tuple[RawDocument, str, str, bool]) -> tuple[Document, Analysi
         text = analysis.normalize(doc.text)
         title = analysis.normalize(doc.title)
         scan = analysis.scan_form(title + "\n" + text, is_normalized=True) if subword else b""
-        return doc, analysis.analyze(text, is_normalized=True), analysis.analyze(title, is_normalized=True), scan
+        body_postings = store.postings(analysis.analyze(text, is_normalized=True).words)
+        title_postings = store.postings(analysis.analyze(title, is_normalized=True).words)
+        return doc, body_postings, title_postings, scan
     except (ValueError, UnicodeError, RecursionError, MemoryError) as exc:
         where = f"{raw.source} (id {doc_id})" if raw.source and not raw.source.endswith(doc_id) else raw.source
         return Failure(where or doc_id, f"could not process the document ({type(exc).__name__}: {exc})")

@@ -22,11 +22,11 @@ import errno
 import fcntl
 import json
 import os
+import pickle
 import secrets
 import shutil
 import threading
 import time
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -34,6 +34,7 @@ from typing import Iterable, Iterator
 from whoosh import columns, fields, formats, index, query as wq, scoring
 from whoosh.filedb.filestore import FileStorage
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PerDocReader, _lenfield
+from whoosh.system import pack_uint as _pack_uint
 from whoosh.util.numeric import byte_to_length
 
 from kb import query as kq
@@ -58,32 +59,59 @@ class IndexLocked(Exception):
 class PositionedTerms(fields.FieldType):
     """A field fed with terms the analysis already produced.
 
-    Whoosh's own analyzers yield one Token object per term; for a sub-word field
-    with a term at every character that costs more than the rest of indexing
-    together.  This field takes ``[(term, position), ...]`` (or a plain list of
-    terms, positions 0..n-1) and encodes postings directly.
+    Whoosh's own analyzers yield one Token object per term.  This field takes
+    the terms in order (a term's index is its position), or their encoded
+    ``Postings``, and hands Whoosh the postings directly.
     """
 
     def __init__(self, scorable: bool = True):
         super().__init__(formats.Positions(), analyzer=None, scorable=scorable)
 
     def index(self, value, **kwargs):  # noqa: D401 - Whoosh's signature
-        positions: dict[str, list[int]] = defaultdict(list)
-        if value and isinstance(value[0], tuple):
-            for term, pos in value:
-                positions[term].append(pos)
-        else:
-            for pos, term in enumerate(value):
-                positions[term].append(pos)
-        encode = self.format.encode
-        for term, plist in positions.items():
-            yield term.encode("utf-8"), len(plist), float(len(plist)), encode(plist)
+        return iter((value if isinstance(value, Postings) else postings(value)).items)
 
     def process_text(self, qstring, mode="", **kwargs):
         return iter(qstring.split())
 
     def self_parsing(self):
         return False
+
+
+class Postings:
+    """One field's postings for one document, encoded as ``PositionedTerms``
+    stores them: (term bytes, frequency, weight, positions value) per distinct
+    term.
+
+    Encoding is a third of what Whoosh's writer does per document; built by
+    ``postings()`` in the indexer's worker processes, it leaves the single
+    writing process only the writing.
+    """
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: list[tuple[bytes, int, float, bytes]]):
+        self.items = items
+
+
+def postings(terms: list[str]) -> Postings:
+    """Terms in order (their index is their position) → encoded ``Postings``.
+
+    Produces exactly the bytes of Whoosh's ``formats.Positions.encode``
+    (a count, then the pickled position deltas): tests/test_store.py checks.
+    """
+    positions: dict[str, list[int]] = {}
+    for pos, term in enumerate(terms):
+        plist = positions.get(term)
+        if plist is None:
+            positions[term] = [pos]
+        else:
+            plist.append(pos)
+    items = []
+    for term, plist in positions.items():
+        n = len(plist)
+        deltas = plist if n == 1 else [plist[0], *(b - a for a, b in zip(plist, plist[1:]))]
+        items.append((term.encode("utf-8"), n, float(n), _pack_uint(n) + pickle.dumps(deltas, 2)))
+    return Postings(items)
 
 
 def make_schema() -> fields.Schema:
@@ -311,12 +339,15 @@ class IndexWriter:
         with self.ix.searcher() as s:
             return {d.id: d for d in _iter_meta(s.reader())}
 
-    def add(self, doc: Document, body: Analysis, title: Analysis, scan: bytes = b"") -> None:
-        """Add or replace a document; ``scan`` is its scan form (ignored by word-only indexes)."""
+    def add(self, doc: Document, body: Analysis | Postings, title: Analysis | Postings, scan: bytes = b"") -> None:
+        """Add or replace a document; ``scan`` is its scan form (ignored by word-only indexes).
+
+        ``body`` and ``title`` are the analysed texts, or their ``postings()``.
+        """
         self._w().update_document(
             id=doc.id,
-            title=title.words,
-            words=body.words,
+            title=title if isinstance(title, Postings) else title.words,
+            words=body if isinstance(body, Postings) else body.words,
             source=doc.source,
             meta=_meta_bytes(doc),
             scan=scan if self.subword else b"",

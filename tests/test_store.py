@@ -1,0 +1,38 @@
+"""kb.store: postings encoded outside Whoosh must be the bytes Whoosh itself writes."""
+from hypothesis import given, strategies as st
+from whoosh import formats
+
+from kb import store
+
+
+@given(st.lists(st.sampled_from(["ความ", "มั่นคง", "แผน", "3", "สมช"]), max_size=40))
+def test_postings_match_whoosh_positions_encoding(terms):
+    encoded = {t: (n, w, v) for t, n, w, v in store.postings(terms).items}
+    expected = {}
+    for pos, term in enumerate(terms):
+        expected.setdefault(term, []).append(pos)
+    assert set(encoded) == {t.encode("utf-8") for t in expected}
+    fmt = formats.Positions()
+    for term, plist in expected.items():
+        n, weight, value = encoded[term.encode("utf-8")]
+        assert (n, weight) == (len(plist), float(len(plist)))
+        assert value == fmt.encode(plist)
+        assert fmt.decode_positions(value) == plist
+
+
+def test_documents_added_as_postings_or_words_are_found_alike(tmp_path):
+    from kb.analysis import analyze
+    from kb.models import Document
+    from kb.query import Phrase
+
+    text = "การค้ามนุษย์ในพื้นที่ชายแดน และการค้ามนุษย์ทางทะเล"
+    body = analyze(text)
+    writer = store.IndexWriter(tmp_path / "ix", rebuild=True)
+    writer.add(Document(id="a", title="", text=text), body, analyze(""))
+    writer.add(Document(id="b", title="", text=text), store.postings(body.words), store.postings([]))
+    writer.close()
+    ix = store.Index(tmp_path / "ix")
+    snap = ix.snapshot()
+    q = Phrase("words", tuple(analyze("การค้ามนุษย์ทางทะเล").words), 1.0)
+    assert len(ix.docset(snap, q)) == 2
+    assert len({s for _, s in ix.top(snap, q, ix.docset(snap, q), 10)}) == 1  # same score
