@@ -86,3 +86,21 @@ def test_offsets_variant_gives_the_same_text_and_valid_offsets(text):
 def test_normalize_is_idempotent(text):
     once = analysis.normalize(text)
     assert analysis.normalize(once) == once
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(THAI_TEXT, min_size=1, max_size=4), st.integers(0, 3), st.integers(2, 6))
+def test_textscan_memmem_and_bytes_find_agree(texts, which, width):
+    # The C library's memmem is used where there is one; bytes.find is the
+    # fallback.  Both must find exactly the same occurrences.
+    import kb.textscan as textscan
+
+    forms = [(i, analysis.scan_form(t)) for i, t in enumerate(texts)]
+    source = forms[which % len(forms)][1]
+    needle = source[len(source) // 3 : len(source) // 3 + width]
+    fast = TextScan(forms)
+    slow = TextScan(forms)
+    slow._address = None
+    assert fast.positions(needle) == slow.positions(needle)
+    if textscan._MEMMEM is not None:
+        assert fast._address is not None
