@@ -75,7 +75,8 @@ class _Match:
 
 
 def _key(surface: str) -> str:
-    return re.sub(r"\s+", "", surface).lower()
+    """A surface without its whitespace, lower-cased (str.split's whitespace is re's \\s)."""
+    return "".join(surface.split()).lower()
 
 
 def _latin_pattern(term: str) -> str:
@@ -115,12 +116,47 @@ def _trie_pattern(terms: Iterable[str]) -> str:
     return build(trie)
 
 
+class _Search:
+    """``pattern.search(text, pos)`` for increasing ``pos``, trying ``pattern.match``
+    only at ``starts``: sorted offsets that include every offset where a match can
+    start.  Each offset is tried at most once."""
+
+    __slots__ = ("_pattern", "_text", "_starts", "_next")
+
+    def __init__(self, pattern: re.Pattern[str], text: str, starts: list[int]):
+        self._pattern, self._text, self._starts, self._next = pattern, text, starts, 0
+
+    def search(self, pos: int) -> re.Match[str] | None:
+        starts, i, n = self._starts, self._next, len(self._starts)
+        while i < n:
+            start = starts[i]
+            i += 1
+            if start >= pos:
+                m = self._pattern.match(self._text, start)
+                if m:
+                    self._next = i
+                    return m
+        self._next = i
+        return None
+
+
 class _Lexicon:
     """A leftmost-longest matcher over (surface → value) pairs.
 
     A surface mapped to ``None`` is a blocker: it is matched (so it consumes its
     text) but never reported.
+
+    The matches are those of one regex alternation ("thai trie|latin terms")
+    scanned over the text; how they are found is about speed only.  The Thai
+    and Latin surfaces are two patterns, searched side by side and merged as
+    the alternation would be (the Thai one wins a tie).  Alone, the Thai trie
+    starts with a set of first letters that ``re`` skips to in C (one Latin
+    alternative in the same pattern made it try a full match at every offset,
+    three times slower); the Latin pattern is tried only where a run of ASCII
+    letters or digits starts, as a Latin term must.
     """
+
+    _MEMO_MAX = 4096
 
     def __init__(self, entries: Iterable[tuple[str, str | None]]):
         entries = list(entries)
@@ -133,21 +169,76 @@ class _Lexicon:
                     self._values[_key(surface)] = value
         surfaces = {surface.strip() for surface, _ in entries if surface.strip()}
         latin = sorted((s for s in surfaces if s.isascii()), key=lambda s: (-len(s), s))
-        parts = []
-        if any(not s.isascii() for s in surfaces):
-            parts.append(_trie_pattern(s for s in surfaces if not s.isascii()))
+        thai = sorted(s for s in surfaces if not s.isascii())
+        self._thai = re.compile(_trie_pattern(thai)) if thai else None
+        self._latin = None
         if latin:
             # The lookahead lets the Latin alternatives fail at once on Thai text.
-            parts.append("(?=[A-Za-z0-9])(?i:" + "|".join(_latin_pattern(s) for s in latin) + ")")
-        self._pattern = re.compile("|".join(parts)) if parts else None
+            self._latin = re.compile("(?=[A-Za-z0-9])(?i:" + "|".join(_latin_pattern(s) for s in latin) + ")")
+        # First characters a Latin match can start with, in both cases (ASCII
+        # only: the lookahead demands it).
+        self._latin_first = frozenset(c for s in latin for c in (s[0].lower(), s[0].upper()))
+        self._latin_digit_first = any(c.isdigit() for c in self._latin_first)
+        self._memo: dict[str, str | None] = {}
+
+    def _value(self, surface: str) -> str | None:
+        value = self._memo.get(surface, _MISSING)
+        if value is _MISSING:
+            value = self._values.get(_key(surface))
+            if len(self._memo) < self._MEMO_MAX:
+                self._memo[surface] = value
+        return value
+
+    def _latin_search(self, text: str) -> _Search:
+        first = self._latin_first
+        letters, alnum = _ascii_run_starts(text)
+        runs = alnum if self._latin_digit_first else letters
+        return _Search(self._latin, text, [p for p in runs if text[p] in first])
+
+    def _raw_matches(self, text: str) -> Iterator[re.Match[str]]:
+        if self._latin is None:
+            if self._thai is not None:
+                yield from self._thai.finditer(text)
+            return
+        latin = self._latin_search(text)
+        if self._thai is None:
+            m = latin.search(0)
+            while m:
+                yield m
+                m = latin.search(m.end())
+            return
+        # The leftmost match wins, the Thai one on a tie; after a match, a
+        # search whose next match began inside it is redone from its end.
+        thai = self._thai
+        t, l = thai.search(text), latin.search(0)
+        while t or l:
+            m = t if t and (l is None or t.start() <= l.start()) else l
+            yield m
+            pos = m.end()
+            if t is not None and (t is m or t.start() < pos):
+                t = thai.search(text, pos)
+            if l is not None and (l is m or l.start() < pos):
+                l = latin.search(pos)
 
     def find(self, text: str) -> Iterator[_Match]:
-        if self._pattern is None:
-            return
-        for m in self._pattern.finditer(text):
-            value = self._values.get(_key(m.group()))
+        for m in self._raw_matches(text):
+            value = self._value(m.group())
             if value is not None:
                 yield _Match(m.start(), m.end(), value)
+
+
+_MISSING = object()
+_ASCII_RUN = re.compile(r"[A-Za-z0-9]+")
+_LETTER_RUN = re.compile(r"[A-Za-z]+")
+
+
+@lru_cache(maxsize=4)
+def _ascii_run_starts(text: str) -> tuple[list[int], list[int]]:
+    """Offsets where runs of ASCII letters, and of ASCII letters and digits,
+    start (shared by the lexicons that scan the same text).  A Latin term starts
+    with a letter or digit that no ASCII letter or digit precedes, so at one of
+    the latter; a letter-only term also at one of the former."""
+    return [m.start() for m in _LETTER_RUN.finditer(text)], [m.start() for m in _ASCII_RUN.finditer(text)]
 
 
 _SPACE = re.compile(r"\s")
@@ -267,25 +358,52 @@ def _thai_month(name: str) -> int:
     return _MONTHS_ABBR[compact.rstrip(".") + "."]
 
 
-def _date_candidates(text: str) -> Iterator[tuple[int, str]]:
-    for m in _THAI_DATE.finditer(text):
-        iso = _iso(_gregorian(int(m["year"]), m["era"]), _thai_month(m["month"]), int(m["day"]))
-        if iso:
-            yield m.start(), iso
-    for m in _EN_DATE.finditer(text):
-        month = _MONTHS_EN.get((m["month"] or m["month2"]).lower())
-        if month:
-            iso = _iso(int(m["year"] or m["year2"]), month, int(m["day"] or m["day2"]))
-            if iso:
-                yield m.start(), iso
-    for m in _ISO_DATE.finditer(text):
-        iso = _iso(_gregorian(int(m["year"])), int(m["month"]), int(m["day"]))
-        if iso:
-            yield m.start(), iso
-    for m in _NUMERIC_DATE.finditer(text):
-        iso = _iso(_gregorian(int(m["year"])), int(m["month"]), int(m["day"]))
-        if iso:
-            yield m.start(), iso
+def _thai_date_iso(m: re.Match[str]) -> str | None:
+    return _iso(_gregorian(int(m["year"]), m["era"]), _thai_month(m["month"]), int(m["day"]))
+
+
+def _en_date_iso(m: re.Match[str]) -> str | None:
+    month = _MONTHS_EN.get((m["month"] or m["month2"]).lower())
+    return _iso(int(m["year"] or m["year2"]), month, int(m["day"] or m["day2"])) if month else None
+
+
+def _numbers_date_iso(m: re.Match[str]) -> str | None:
+    return _iso(_gregorian(int(m["year"])), int(m["month"]), int(m["day"]))
+
+
+_DATE_FORMS = (
+    (_THAI_DATE, _thai_date_iso),
+    (_EN_DATE, _en_date_iso),
+    (_ISO_DATE, _numbers_date_iso),
+    (_NUMERIC_DATE, _numbers_date_iso),
+)
+# Every date form starts where a run of ASCII digits or ASCII letters starts, or
+# at a non-ASCII digit (each form's lookbehind forbids a digit, or an ASCII
+# letter or digit, before it).  Trying the forms only there, in text order,
+# finds the same matches as scanning the text with each form, and lets the scan
+# stop at the first date instead of running four patterns over the whole text.
+_DATE_START = re.compile(r"[0-9]+|[A-Za-z]+|\d")
+
+
+def _first_date(text: str) -> str | None:
+    """The date of the leftmost valid match of any form (on a tie, the smallest
+    ISO string).  As with ``finditer``, a form resumes after its last match."""
+    resume = [0] * len(_DATE_FORMS)
+    for run in _DATE_START.finditer(text):
+        pos = run.start()
+        found = None
+        for i, (pattern, to_iso) in enumerate(_DATE_FORMS):
+            if pos < resume[i]:
+                continue
+            m = pattern.match(text, pos)
+            if m:
+                resume[i] = m.end()
+                iso = to_iso(m)
+                if iso and (found is None or iso < found):
+                    found = iso
+        if found:
+            return found
+    return None
 
 
 def parse_date(text: str) -> str | None:
@@ -299,8 +417,7 @@ def parse_date(text: str) -> str | None:
     if not text:
         return None
     normalized = thai_digits_to_arabic(text)
-    found = min(_date_candidates(normalized), default=None)
-    return found[1] if found else None
+    return _first_date(normalized)
 
 
 # --------------------------------------------------------------------------- provinces
@@ -443,9 +560,12 @@ def _inside_agency_name(text: str, start: int, agency_spans: list[tuple[int, int
     if any(a <= start < b for a, b in agency_spans):
         return True
     reach = _topic_scoring()["agency_prefix_reach"]
-    left = start
-    while left > 0 and start - left < reach and not text[left - 1].isspace():
-        left -= 1
+    # Back to the last space before the term, at most ``reach`` characters.
+    before = text[max(0, start - reach) : start]
+    if before and before[-1].isspace():
+        left = start
+    else:
+        left = start - len(before.rsplit(None, 1)[-1]) if before else start
     return bool(_agency_prefix_pattern().match(text, left, start))
 
 
@@ -472,8 +592,9 @@ def _topic_hits(whole: str) -> list[_TopicHit]:
     raw = list(_topic_lexicon().find(whole))
     if not raw:
         return []
+    named = {m.value.split("|")[0] for m in raw}
     blocked: dict[str, list[tuple[int, int]]] = {
-        k: [(b.start, b.end) for b in lex.find(whole)] for k, lex in _topic_blockers().items()
+        k: [(b.start, b.end) for b in lex.find(whole)] for k, lex in _topic_blockers().items() if k in named
     }
     agency_spans = [(m.start, m.end) for m in _agency_name_lexicon().find(whole)]
     # A plan cited by its title names a topic in passing: its terms are weak there.
@@ -502,8 +623,10 @@ _LINE = re.compile(r"[^\n]+")
 _CHUNK = re.compile(r"\S+")
 
 
-def _sentences(whole: str, cfg: dict) -> list[tuple[int, int]]:
-    """(start, end) spans of the sentences of a text.
+def _line_sentences(
+    whole: str, line_start: int, line_end: int, cfg: dict, until: int | None = None
+) -> list[tuple[int, int]]:
+    """(start, end) spans in ``whole`` of the sentences of one of its lines.
 
     Thai marks sentence and clause ends with a space or a line break, but a space
     also separates list items, names and numbers.  A line is a unit (a paragraph,
@@ -513,31 +636,62 @@ def _sentences(whole: str, cfg: dict) -> list[tuple[int, int]]:
     starts with a digit or a ``glue`` word (และ, หรือ, ซึ่ง ...), or follows a
     number, always continues the sentence before it ("แผนความมั่นคงที่ 11
     การป้องกัน...", "... และผู้ลักลอบ"); after an enumeration word (เช่น,
-    ได้แก่) short chunks are list items and stay in the sentence.
+    ได้แก่) short chunks are list items and stay in the sentence.  With ``until``,
+    the sentences after the one that holds that offset are left out.
     """
     min_chars, glue = cfg["sentence_min_chars"], tuple(cfg["sentence_glue"])
     markers, item_chars = tuple(cfg["list_markers"]), cfg["list_item_max_chars"]
+    text = whole[line_start:line_end]
+    chunks = [(m.start(), m.end()) for m in _CHUNK.finditer(text)]
+    if not chunks:
+        return []
+    # A marker without spaces lies inside one chunk, so "the sentence so far holds
+    # a marker" is "one of its chunks does"; one with spaces needs the slow test.
+    if any(_SPACE.search(m) for m in markers):
+        has_marker = None
+    elif any(m in text for m in markers):
+        has_marker = [any(m in text[a:b] for m in markers) for a, b in chunks]
+    else:
+        has_marker = [False] * len(chunks)
     out: list[tuple[int, int]] = []
-    for line in _LINE.finditer(whole):
-        chunks = [(m.start(), m.end()) for m in _CHUNK.finditer(line.group())]
-        if not chunks:
-            continue
-        base, text = line.start(), line.group()
-        start, end = chunks[0]
-        in_list = False
-        for c_start, c_end in chunks[1:]:
+    start, end = chunks[0]
+    in_list = False
+    for k in range(1, len(chunks)):
+        c_start, c_end = chunks[k]
+        if has_marker is None:
             in_list = in_list or any(text.startswith(m, start) or m in text[start:end] for m in markers)
-            if (
-                end - start >= min_chars
-                and not text[end - 1].isdigit()
-                and not (text[c_start].isdigit() or text.startswith(glue, c_start))
-                and not (in_list and c_end - c_start <= item_chars)
-            ):
-                out.append((base + start, base + end))
-                start, in_list = c_start, False
-            end = c_end
-        out.append((base + start, base + end))
+        else:
+            # The chunk added last (k - 1) is the one the sentence has not been tested for.
+            in_list = in_list or has_marker[k - 1]
+        if (
+            end - start >= min_chars
+            and not text[end - 1].isdigit()
+            and not (text[c_start].isdigit() or text.startswith(glue, c_start))
+            and not (in_list and c_end - c_start <= item_chars)
+        ):
+            out.append((line_start + start, line_start + end))
+            if until is not None and line_start + end > until:
+                return out
+            start, in_list = c_start, False
+        end = c_end
+    out.append((line_start + start, line_start + end))
     return out
+
+
+def _hit_line_sentences(whole: str, hits: list[_TopicHit], cfg: dict) -> Iterator[tuple[int, int]]:
+    """The sentences of the lines that hold a hit, in text order: the others
+    cannot score, and most lines of a long text hold none."""
+    i, n = 0, len(hits)
+    while i < n:
+        start = hits[i].start
+        line_start = whole.rfind("\n", 0, start) + 1
+        line_end = whole.find("\n", start)
+        if line_end < 0:
+            line_end = len(whole)
+        while i < n and hits[i].start < line_end:
+            i += 1
+        # Sentences after the line's last hit cannot score.
+        yield from _line_sentences(whole, line_start, line_end, cfg, until=hits[i - 1].start)
 
 
 def _sentence_evidence(sentence: str, hits: list[_TopicHit], cfg: dict) -> dict[str, float]:
@@ -595,7 +749,7 @@ def _topic_evidence(title: str, text: str) -> dict[str, float]:
     if not hits:
         return scores
     i = 0
-    for start, end in _sentences(whole, cfg):
+    for start, end in _hit_line_sentences(whole, hits, cfg):
         while i < len(hits) and hits[i].start < start:
             i += 1
         j = i
@@ -652,7 +806,8 @@ def find_agencies(text: str) -> list[str]:
 
 # --------------------------------------------------------------------------- plans
 
-_PLAN_ANCHOR = re.compile(r"แผน\s*ความมั่นคง(?:แห่งชาติ)?\s*ฯ?\s*ที่|แผน\s*ฯ\s*ที่|(?P<weak>แผนที่)")
+# แผน is written once, outside the alternatives, so that ``re`` searches for it as a literal.
+_PLAN_ANCHOR = re.compile(r"แผน(?:\s*ความมั่นคง(?:แห่งชาติ)?\s*ฯ?\s*ที่|\s*ฯ\s*ที่|(?P<weak>ที่))")
 _PLAN_NUMBERS = re.compile(
     r"\s*(?P<first>\d{1,2})(?!\d)(?![/:.]\d)"
     r"(?P<rest>(?:\s*(?:,\s*(?:และ|หรือ)?|และ|หรือ|-|–|—|ถึง)\s*(?:ที่\s*)?\d{1,2}(?!\d)(?![/:.]\d))*)"
@@ -679,7 +834,23 @@ def _plan_title_lexicon() -> _Lexicon:
     return _Lexicon(entries)
 
 
+@cache
+def _plan_context_pattern() -> re.Pattern[str] | None:
+    """The context markers as one pattern that lets whitespace in between any two
+    letters, or None when a marker has cased letters (then only the lower-cased,
+    whitespace-free text compares like ``_key``)."""
+    markers = [_key(m) for m in taxonomy.plan_context()["context_markers"]]
+    if any(m != m.upper() or m != m.lower() for m in markers):
+        return None
+    if not markers:
+        return re.compile(r"(?!)")
+    return re.compile("|".join(r"\s*".join(map(re.escape, m)) for m in markers))
+
+
 def _has_plan_context(text: str) -> bool:
+    pattern = _plan_context_pattern()
+    if pattern is not None:
+        return pattern.search(text) is not None
     compact = _key(text)
     return any(_key(m) in compact for m in taxonomy.plan_context()["context_markers"])
 

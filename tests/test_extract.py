@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import random
+import re
 from functools import cache
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from kb.extract import (
     thai_digits_to_arabic,
 )
 from indexer.readers import read
+from kb import extract as _ex
 from kb.models import Document, RawDocument
 
 LABELS = Path(__file__).parent / "labels"
@@ -196,6 +199,103 @@ def test_agencies_found_by_abbreviation_and_full_name():
 
 def test_agency_abbreviations_inside_other_words_do_not_count():
     assert find_agencies("สอบถามได้ที่ โทร. 1567 และ กกต.") == ["กกต."]
+
+
+# --------------------------------------------------------------------------- fast paths keep the plain results
+# The matchers take shortcuts (Thai and Latin terms searched apart, Latin terms and
+# dates tried only where an ASCII run starts, the first date found without scanning
+# the rest).  Each is checked here against the plain scan it replaces, on random
+# texts built from pieces that exercise the edges.
+
+
+def _plain_lexicon(entries):
+    """The reference: one leftmost-longest alternation scanned over the text."""
+    values = {}
+    for surface, value in entries:
+        surface = surface.strip()
+        if surface and values.get(_ex._key(surface)) is None:
+            values[_ex._key(surface)] = value
+    surfaces = {s.strip() for s, _ in entries if s.strip()}
+    latin = sorted((s for s in surfaces if s.isascii()), key=lambda s: (-len(s), s))
+    parts = []
+    if any(not s.isascii() for s in surfaces):
+        parts.append(_ex._trie_pattern(s for s in surfaces if not s.isascii()))
+    if latin:
+        parts.append("(?=[A-Za-z0-9])(?i:" + "|".join(_ex._latin_pattern(s) for s in latin) + ")")
+    pattern = re.compile("|".join(parts))
+
+    def find(text):
+        found = ((m, values.get(_ex._key(m.group()))) for m in pattern.finditer(text))
+        return [(m.start(), m.end(), value) for m, value in found if value is not None]
+
+    return find
+
+
+_TRICKY_ENTRIES = [
+    ("ยาเสพติด", "drugs"), ("ยา", "pill"), ("ไอซ์", "ice"), ("ไอซ์แลนด์", None),
+    ("ชาติ ศาสนา พระมหากษัตริย์", "nation"), ("ชาติ", "n"), ("แก๊ง call center", "gang"),
+    ("call center", "cc"), ("COVID", "covid"), ("PM 2.5", "pm"), ("PM2.5 ฝุ่น", "pmdust"),
+    ("IUU", "iuu"), ("BRN", "brn"), ("Bangkok", "bkk"), ("Chiang Mai", "cm"), ("Chiang", None),
+    ("2B", "twob"), ("a", "a"), ("กอ.รมน.", "isoc"), ("กอ.รมน.ภาค 4 ส่วนหน้า", "isoc4"),
+    # A Latin match can swallow the start of a term of the Thai pattern.
+    ("U.S.", "us"), ("S.ฝุ่น", "sdust"),
+]
+_PIECES = [
+    " ", "  ", "\n", ",", ".", "-", "(", ")", "ที่", "และ", "ของ", "การ", "๑๐", "12", "2567", "x", "X",
+    "call", "Call center", "CALL  CENTER", "covid-19", "Covid", "pm 2.5", "PM2.5", "pm2.5 ฝุ่น",
+    "chiang mai", "Chiang  Mai", "Chiangmai", "Bangkok", "bangkok2", "2b", "2B", "a", "ab", "iuu", "IUUx",
+    "BRN", "brn", "K", "\u212a", "\u017f", "ยา", "ยาเสพ", "ติด", "ยาเสพติด", "ไอซ์", "แลนด์", "ชาติ",
+    "ศาสนา", "พระมหากษัตริย์", "แก๊ง", "กอ.รมน.", "ภาค 4", "ส่วนหน้า", "U.S.", "U.S.ฝุ่น", "u.s.ฝุ่น", "S.ฝุ่น", "ฝุ่น",
+]
+
+
+def _random_texts(pieces, n, seed):
+    rng = random.Random(seed)
+    return ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 40))) for _ in range(n)]
+
+
+def test_lexicon_matches_equal_the_plain_alternation_scan():
+    from kb import taxonomy
+
+    entries_sets = [_TRICKY_ENTRIES]
+    topic_entries = []
+    for t in taxonomy.topics():
+        topic_entries += [(s, t["key"]) for s in t["strong"] + t["weak"]]
+    entries_sets.append(topic_entries)
+    province_entries = []
+    for p in taxonomy.provinces():
+        province_entries += [(p["name"], p["name"])] + [(a, p["name"]) for a in p["aliases"]]
+        province_entries += [(x, None) for x in p["exclude"]]
+    entries_sets.append(province_entries)
+    for k, entries in enumerate(entries_sets):
+        pieces = _PIECES + [s for s, _ in entries] + [s[: len(s) // 2] for s, _ in entries]
+        lexicon, plain = _ex._Lexicon(entries), _plain_lexicon(entries)
+        for text in _random_texts(pieces, 400, seed=k):
+            assert [(m.start, m.end, m.value) for m in lexicon.find(text)] == plain(text), text
+
+
+def _plain_parse_date(text):
+    """The reference: every match of every date form, the leftmost valid one."""
+    t = thai_digits_to_arabic(text)
+    found = []
+    for pattern, to_iso in _ex._DATE_FORMS:
+        for m in pattern.finditer(t):
+            iso = to_iso(m)
+            if iso:
+                found.append((m.start(), iso))
+    return min(found, default=(None, None))[1]
+
+
+def test_first_date_equals_the_leftmost_date_of_a_full_scan():
+    pieces = [
+        " ", "  ", "\n", "/", ".", "-", "–", ",", "1", "10", "31", "5", "2567", "2024", "67", "๒๕๖๗", "๑๐",
+        "\u0663", "\u0661\u0662", "มกราคม", "กุมภาพันธ์", "ม.ค.", "ม. ค", "พ.ศ.", "ค.ศ.", "January", "Jan.",
+        "may", "Sept", "x", "ab", "2024-01-10", "10/01/2567", "1.1.2020", "วันที่", "ครั้งที่ 4/2566",
+        # An invalid date hides a valid one inside it; a date after a non-ASCII digit.
+        "31-1 กุมภาพันธ์ 2567", "\u0661\u0662 January 2024",
+    ]
+    for text in _random_texts(pieces, 3000, seed=7):
+        assert parse_date(text) == _plain_parse_date(text), text
 
 
 # --------------------------------------------------------------------------- plans
