@@ -107,11 +107,24 @@ def postings(terms: list[str]) -> Postings:
         else:
             plist.append(pos)
     items = []
+    append = items.append
+    single = _SINGLE_POSITION
     for term, plist in positions.items():
         n = len(plist)
-        deltas = plist if n == 1 else [plist[0], *(b - a for a, b in zip(plist, plist[1:]))]
-        items.append((term.encode("utf-8"), n, float(n), _pack_uint(n) + pickle.dumps(deltas, 2)))
+        if n == 1:  # most terms of a document: their encodings are shared
+            value = single.get(plist[0])
+            if value is None:
+                value = _pack_uint(1) + pickle.dumps(plist, 2)
+                if len(single) < 100_000:
+                    single[plist[0]] = value
+            append((term.encode("utf-8"), 1, 1.0, value))
+        else:
+            deltas = [plist[0], *(b - a for a, b in zip(plist, plist[1:]))]
+            append((term.encode("utf-8"), n, float(n), _pack_uint(n) + pickle.dumps(deltas, 2)))
     return Postings(items)
+
+
+_SINGLE_POSITION: dict[int, bytes] = {}  # position → encoding of a term that occurs once, there
 
 
 def make_schema() -> fields.Schema:
