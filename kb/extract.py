@@ -519,16 +519,22 @@ def find_regions(text: str, provinces: Iterable[str]) -> list[str]:
 
 @cache
 def _topic_lexicon() -> _Lexicon:
-    """One matcher for every topic term; values are "topic|strong" / "topic|weak".
-
-    A term that is a blocker for one topic (its exclude list) must not hide
-    another topic's term of the same spelling, so blockers are per topic: an
-    exclude phrase maps to "topic|-" and is dropped after matching.
+    """One matcher for every topic term; a value lists the "topic|strong" /
+    "topic|weak" readings of a spelling, joined by ";": a term may name two
+    topics (ลักลอบข้ามแดน is border and migration).  Blockers (exclude lists)
+    are per topic, in ``_topic_blockers``, so that one topic's blocker does not
+    hide another topic's term.
     """
-    entries: list[tuple[str, str | None]] = []
+    readings: dict[str, list[str]] = {}
+    surfaces: list[tuple[str, str]] = []
     for t in taxonomy.topics():
-        entries += [(s, f"{t['key']}|strong") for s in t["strong"]]
-        entries += [(w, f"{t['key']}|weak") for w in t["weak"]]
+        for kind in ("strong", "weak"):
+            for surface in t[kind]:
+                found = readings.setdefault(_key(surface), [])
+                if f"{t['key']}|{kind}" not in found:
+                    found.append(f"{t['key']}|{kind}")
+                surfaces.append((surface, _key(surface)))
+    entries = [(surface, ";".join(readings[key])) for surface, key in surfaces]
     return _Lexicon(entries)
 
 
@@ -553,12 +559,22 @@ def _agency_name_lexicon() -> _Lexicon:
     return _Lexicon((a["name"], a["abbr"]) for a in taxonomy.agencies())
 
 
-def _inside_agency_name(text: str, start: int, agency_spans: list[tuple[int, int]]) -> bool:
+def _inside_agency_name(text: str, start: int, end: int, agency_spans: list[tuple[int, int]]) -> bool:
     """True if a term at ``start`` is part of an agency or office name: inside a
     full agency name, or glued (no space) to an agency word before it
     (ศูนย์อำนวยการป้องกันและปราบปรามยาเสพติดจังหวัด..., ผู้กำกับการตรวจคนเข้าเมือง...)."""
-    if any(a <= start < b for a, b in agency_spans):
-        return True
+    cfg = _topic_scoring()
+    for i, (a, b) in enumerate(agency_spans):
+        if a <= start < b:
+            # A term that is a whole agency name (กระทรวงการต่างประเทศ) is a term on purpose,
+            # unless the agency is one item of a list of agencies (lead agencies, attendees).
+            if (a, b) != (start, end):
+                return True
+            separators = cfg["agency_list_separators"]
+            near = [agency_spans[j] for j in (i - 1, i + 1) if 0 <= j < len(agency_spans)]
+            return any(
+                _is_separator_gap(text[min(b, d) : max(a, c)], separators) for c, d in near
+            )
     reach = _topic_scoring()["agency_prefix_reach"]
     # Back to the last space before the term, at most ``reach`` characters.
     before = text[max(0, start - reach) : start]
@@ -566,7 +582,13 @@ def _inside_agency_name(text: str, start: int, agency_spans: list[tuple[int, int
         left = start
     else:
         left = start - len(before.rsplit(None, 1)[-1]) if before else start
-    return bool(_agency_prefix_pattern().match(text, left, start))
+    m = _agency_prefix_pattern().match(text, left, start)
+    if not m:
+        return False
+    # "ผู้กำกับการตรวจคนเข้าเมืองรายงานว่าจุดผ่านแดน...": a statement verb ends the name.
+    breakers = cfg["agency_name_breakers"]
+    glued = text[m.end() : start]
+    return not any(v in glued for v in breakers)
 
 
 @cache
@@ -575,6 +597,21 @@ def _attendee_line_pattern() -> re.Pattern[str]:
     (ผู้แทน..., ผู้อำนวยการ...).  Its agency names are not what the text is about."""
     openers = sorted(_topic_scoring()["attendee_line_openers"], key=len, reverse=True)
     return re.compile(r"\s*(?:\d{1,2}[.)]\s*|[-•]\s*)?(?:" + "|".join(map(re.escape, openers)) + ")")
+
+
+@cache
+def _time_frame_pattern() -> re.Pattern[str] | None:
+    """Text that ends right before a term when the term dates something rather than
+    names a subject: a time word (ก่อน, หลัง ...), maybe a filler (สถานการณ์ ...)."""
+    cfg = _topic_scoring()
+    words, fillers = cfg["time_frame_words"], cfg["time_frame_fillers"]
+    if not words:
+        return None
+    def alternation(xs: list[str]) -> str:
+        return "|".join(map(re.escape, sorted(xs, key=len, reverse=True)))
+
+    filler = f"(?:{alternation(fillers)})?" if fillers else ""
+    return re.compile(f"(?:{alternation(words)}){filler}\\s?$")
 
 
 @dataclass(frozen=True)
@@ -592,6 +629,7 @@ def _topic_hits(whole: str) -> list[_TopicHit]:
     raw = list(_topic_lexicon().find(whole))
     if not raw:
         return []
+    raw = [_Match(m.start, m.end, value) for m in raw for value in m.value.split(";")]
     named = {m.value.split("|")[0] for m in raw}
     blocked: dict[str, list[tuple[int, int]]] = {
         k: [(b.start, b.end) for b in lex.find(whole)] for k, lex in _topic_blockers().items() if k in named
@@ -604,7 +642,9 @@ def _topic_hits(whole: str) -> list[_TopicHit]:
     attendee_spans = [
         (line.start(), line.end()) for line in _LINE.finditer(whole)
         if line.end() - line.start() <= _topic_scoring()["attendee_line_max_chars"] and attendee.match(line.group())
+        and not any(v in line.group() for v in _topic_scoring()["statement_verbs"])
     ]
+    time_frame = _time_frame_pattern()
     hits = []
     for m in raw:
         if any(a <= m.start < b for a, b in attendee_spans):
@@ -612,9 +652,11 @@ def _topic_hits(whole: str) -> list[_TopicHit]:
         key, strength = m.value.split("|")
         if any(a < m.end and m.start < b for a, b in blocked.get(key, ())):
             continue
-        if _inside_agency_name(whole, m.start, agency_spans):
+        if _inside_agency_name(whole, m.start, m.end, agency_spans):
             continue
         strong = strength == "strong" and not (demote and any(a <= m.start < b for a, b in title_spans))
+        if strong and time_frame is not None and time_frame.search(whole, max(0, m.start - 40), m.start):
+            strong = False  # "ก่อนโรคระบาด", "หลังสถานการณ์โควิด": a time, not a subject
         hits.append(_TopicHit(m.start, m.end, key, strong, _key(whole[m.start : m.end])))
     return hits
 
@@ -694,46 +736,63 @@ def _hit_line_sentences(whole: str, hits: list[_TopicHit], cfg: dict) -> Iterato
         yield from _line_sentences(whole, line_start, line_end, cfg, until=hits[i - 1].start)
 
 
-def _sentence_evidence(sentence: str, hits: list[_TopicHit], cfg: dict) -> dict[str, float]:
-    """How much one sentence is about each topic it names, from its term hits.
+def _sentence_evidence(sentence: str, hits: list[_TopicHit], cfg: dict, offset: int = 0) -> dict[str, float]:
+    """How much one sentence (at ``offset`` in the text) is about each topic it
+    names, from its term hits.
 
     A sentence with a strong term of a topic and another term of it
     (``min_distinct_terms`` different terms) is about the topic and scores
-    ``rich_points``; a strong term alone scores ``single_points`` when the
-    sentence names at most ``max_other_topics`` other topics; weak terms alone
-    need ``weak_only_distinct_terms`` different ones (``single_points``).  A list
-    of threats is about none of them: terms of ``list_min_topics`` topics or
-    more, or of two or more after an enumeration word (เช่น, ได้แก่ ...:
-    ``list_markers``), unless the topic has ``list_min_distinct_terms``
-    different terms of its own.  A sentence that refers the reader to another
-    plan ("ดำเนินการร่วมกับแผนความมั่นคงที่ 3 ...": ``cross_reference_markers``)
-    cites that plan's subject in passing and is about nothing.  In a short document (``short_doc``) the other
-    topics around a strong term do not matter: the whole text is one subject.
+    ``rich_points``; two terms that touch (ลักลอบลำเลียงยาเสพติด) are one
+    mention, not a second term.  A strong term alone scores ``single_points``
+    when the sentence names at most ``max_other_topics`` other topics, and
+    ``shared_points`` when it names one more (a sentence on two subjects); after
+    an enumeration word (เช่น, ได้แก่ ...: ``list_markers``) it is one example
+    among others and scores nothing.  Weak terms alone need
+    ``weak_only_distinct_terms`` different ones (``single_points``).  A list of
+    threats is about none of them: terms of ``list_min_topics`` topics or more,
+    or of two or more after an enumeration word, unless the topic has
+    ``list_min_distinct_terms`` different terms of its own.  A sentence that
+    refers the reader to another plan ("ดำเนินการร่วมกับแผนความมั่นคงที่ 3 ...":
+    ``cross_reference_markers``) cites that plan's subject in passing and is
+    about nothing.  In a short document (``short_doc``) the other topics around
+    a strong term do not matter: the whole text is one subject.
     """
-    by_topic: dict[str, tuple[set[str], bool]] = {}
-    for h in hits:
-        terms, strong = by_topic.get(h.topic, (set(), False))
-        terms.add(h.term)
-        by_topic[h.topic] = (terms, strong or h.strong)
-    compact = _key(sentence)
-    if any(marker in compact for marker in cfg["cross_reference_markers"]):
+    if any(marker in _key(sentence) for marker in cfg["cross_reference_markers"]):
         return {}
-    n = len(by_topic)
-    is_list = n >= cfg["list_min_topics"] or (
-        n >= 2 and any(marker in sentence for marker in cfg["list_markers"])
-    )
+    mentions: dict[str, list[str]] = {}
+    strong: dict[str, bool] = {}
+    first_at: dict[str, int] = {}
+    last_end: dict[str, int] = {}
+    for h in hits:
+        found = mentions.setdefault(h.topic, [])
+        if found and last_end[h.topic] == h.start:
+            found[-1] += h.term  # touching terms: one mention
+        else:
+            found.append(h.term)
+        last_end[h.topic] = h.end
+        first_at.setdefault(h.topic, h.start)
+        strong[h.topic] = strong.get(h.topic, False) or h.strong
+    others = len(mentions) - 1
+    markers_at = [i for i in (sentence.find(m) for m in cfg["list_markers"]) if i >= 0]
+    listed_from = offset + min(markers_at) if markers_at else None
+    is_list = others + 1 >= cfg["list_min_topics"] or (others >= 1 and listed_from is not None)
     out: dict[str, float] = {}
-    for topic, (terms, strong) in by_topic.items():
-        if not strong:
-            if not is_list and len(terms) >= cfg["weak_only_distinct_terms"]:
+    for topic, found in mentions.items():
+        terms = len(set(found))
+        if not strong[topic]:
+            if not is_list and terms >= cfg["weak_only_distinct_terms"]:
                 out[topic] = cfg["single_points"]
         elif is_list:
-            if len(terms) >= cfg["list_min_distinct_terms"]:
+            if terms >= cfg["list_min_distinct_terms"]:
                 out[topic] = cfg["rich_points"]
-        elif len(terms) >= cfg["min_distinct_terms"]:
+        elif terms >= cfg["min_distinct_terms"]:
             out[topic] = cfg["rich_points"]
-        elif n - 1 <= cfg["max_other_topics"] or cfg.get("short_doc"):
+        elif listed_from is not None and first_at[topic] >= listed_from:
+            continue
+        elif others <= cfg["max_other_topics"] or cfg.get("short_doc"):
             out[topic] = cfg["single_points"]
+        elif others == cfg["max_other_topics"] + 1:
+            out[topic] = cfg["shared_points"]
     return out
 
 
@@ -757,7 +816,7 @@ def _topic_evidence(title: str, text: str) -> dict[str, float]:
             j += 1
         if j > i:
             weight = cfg["title_weight"] if start < len(head) else 1.0
-            for topic, points in _sentence_evidence(whole[start:end], hits[i:j], cfg).items():
+            for topic, points in _sentence_evidence(whole[start:end], hits[i:j], cfg, start).items():
                 scores[topic] = scores.get(topic, 0.0) + weight * points
         i = j
     return scores

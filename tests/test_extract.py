@@ -152,9 +152,53 @@ def test_a_long_document_needs_a_sentence_about_the_topic():
     # ...a sentence that dwells on the topic is not.
     assert find_topics(filler + "ที่ประชุมติดตามสถานการณ์โรคระบาดและการฉีดวัคซีนในชุมชน") == ["public-health"]
     # A very long text has room for a passing sentence on anything: it needs more.
-    long_text = filler + "\nช่วงโรคระบาด\n" + filler
+    long_text = filler + "\nเรื่องโรคระบาด\n" + filler
     assert find_topics(long_text) == []
     assert find_topics(long_text + "\nที่ประชุมติดตามสถานการณ์โรคระบาดและการฉีดวัคซีนในชุมชน") == ["public-health"]
+
+
+def test_a_term_that_dates_something_is_not_its_subject():
+    filler = "ที่ประชุมหารือการพัฒนาเศรษฐกิจของจังหวัด " * 20
+    assert find_topics(filler + "ยอดการค้าฟื้นตัวใกล้เคียงก่อนโรคระบาด") == []
+    assert find_topics(filler + "บริบทโลกเปลี่ยนไปหลังสถานการณ์โรคระบาด") == []
+    assert find_topics(filler + "บริบทโลกเปลี่ยนไปเพราะโรคระบาด") == ["public-health"]
+
+
+def test_a_sentence_on_two_subjects_counts_half_for_each():
+    filler = "ที่ประชุมหารือการพัฒนาเศรษฐกิจของจังหวัด " * 20
+    one = "จับกุมผู้ลักลอบเข้าเมืองตามช่องทางธรรมชาติได้จำนวนมาก"
+    assert find_topics(filler + one) == []
+    assert find_topics(filler + one + "\nและยังพบผู้ลักลอบเข้าเมืองตามแนวชายแดนอีกหลายราย") == ["border", "migration"]
+
+
+def test_a_lone_example_after_an_enumeration_word_is_not_a_subject():
+    filler = "ที่ประชุมหารือการพัฒนาเศรษฐกิจของจังหวัด " * 20
+    assert find_topics(filler + "ความร่วมมือที่ทุกฝ่ายได้ประโยชน์ เช่น การบริหารจัดการน้ำ และการรับมือภัยพิบัติ") == []
+    assert find_topics(filler + "ความร่วมมือในการรับมือภัยพิบัติเป็นประโยชน์กับทุกฝ่าย") == ["disaster"]
+
+
+def test_touching_terms_are_one_mention():
+    filler = "ที่ประชุมหารือการพัฒนาเศรษฐกิจของจังหวัด " * 20
+    threats = "ภัยคุกคาม เช่น การลักลอบลำเลียงยาเสพติด การลักลอบเข้าเมือง การค้ามนุษย์ และโรคติดต่อ"
+    assert find_topics(filler + threats) == []
+    assert find_topics(filler + threats.replace("ลำเลียงยาเสพติด", "ลำเลียงและค้ายาเสพติด")) == ["drugs"]
+
+
+def test_a_statement_is_not_an_attendee_line_nor_part_of_an_agency_name():
+    filler = "ที่ประชุมหารือการพัฒนาเศรษฐกิจของจังหวัด " * 20
+    assert find_topics(filler + "\nผู้แทนศูนย์ป้องกันและบรรเทาสาธารณภัย เขต 9") == []
+    assert find_topics(filler + "\nผู้แทนศูนย์ ปภ. เขต 9 แจ้งให้เตรียมรับภัยแล้งในช่วงต้นปี") == ["disaster"]
+    assert find_topics(filler + "\nผู้กำกับการตรวจคนเข้าเมืองรายงานว่าจุดผ่านแดนถาวรมีผู้เดินทางเข้าวันละ 2,100 คน") == ["border"]
+
+
+def test_an_agency_named_as_a_term_counts_unless_listed_with_other_agencies():
+    filler = "ที่ประชุมหารือการพัฒนาเศรษฐกิจของจังหวัด " * 20
+    assert find_topics(filler + "สำนักงานสภาความมั่นคงแห่งชาติประชุมร่วมกับกระทรวงการต่างประเทศ") == ["international"]
+    assert find_topics(filler + "หน่วยงานสนับสนุน กระทรวงยุติธรรม และกระทรวงการต่างประเทศ") == []
+
+
+def test_a_term_may_name_two_topics():
+    assert find_topics("จ.เลย เฝ้าระวังการลักลอบข้ามแดนริมแม่น้ำโขง") == ["border", "migration"]
 
 
 def test_a_strong_term_in_the_title_is_enough():
@@ -376,8 +420,8 @@ def test_type_from_title_and_agenda():
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 # Topics are judged ("a sentence or more dedicated to the topic"); the sentence
-# rule reaches ~0.91 on them, not MIN_SCORE yet: see test_topics_reach_the_target_score.
-TOPIC_FLOOR = 0.90
+# rule reaches ~0.94 on them, not MIN_SCORE yet: see test_topics_reach_the_target_score.
+TOPIC_FLOOR = 0.93
 
 
 def _inline_cases() -> list[dict]:
@@ -490,7 +534,7 @@ def test_extraction_precision_and_recall_per_field():
     assert not failing, failing
 
 
-@pytest.mark.xfail(strict=True, reason="topic labels are a reader's judgement; the sentence rule is at ~0.91")
+@pytest.mark.xfail(strict=True, reason="topic labels are a reader's judgement; the sentence rule is at ~0.94")
 def test_topics_reach_the_target_score():
     precision, recall, _n = _score(_labelled_documents())["topics"]
     assert min(precision, recall) >= MIN_SCORE
