@@ -236,6 +236,54 @@ def test_facets_are_counted_over_matching_documents(searcher: Searcher) -> None:
     assert sum(v.count for v in result.facets["type"]) == result.total
 
 
+# --- ranking of questions typed as sentences ------------------------------------------
+
+# Our own sentences again: pairs of documents that word-level BM25 alone orders wrongly.
+QUESTION_DOCUMENTS: dict[str, tuple[str, str]] = {
+    "checkpoint-together": ("ข่าวจากจังหวัดเชียงราย", "ด่านพรมแดนแม่สายเปิดให้ผู้เดินทางผ่านเข้าออกได้ตามปกติตั้งแต่เช้าวันนี้"),
+    "checkpoint-apart": ("ข่าวจากจังหวัดตาก", "ที่พรมแดนด้านตะวันตก เจ้าหน้าที่ตั้งด่านตรวจเพิ่ม และเปิดทุกวัน"),
+    "haze-faq": ("หมอกควันคืออะไร", "หลายคนถามว่าหมอกควันคืออะไร และเกิดจากอะไร"),
+    "haze": ("หมอกควัน", "ภาคเหนือเผชิญปัญหาหมอกควันและฝุ่นละอองขนาดเล็กในฤดูแล้ง"),
+    "navy-gulf": ("ลาดตระเวนทางทะเล", "กองทัพเรือลาดตระเวนอ่าวไทยเพื่อป้องกันการประมงผิดกฎหมาย"),
+    "navy-andaman": ("กองทัพเรือภาคที่ ๓", "กองทัพเรือภาคที่ ๓ ดูแลชายฝั่งทะเลอันดามันและจัดกำลังลาดตระเวน"),
+    "patrol": ("ชุดลาดตระเวนชายแดน", "ทหารพรานจัดชุดลาดตระเวนชายแดนด้านตะวันตก"),
+}
+
+
+@pytest.fixture(scope="module")
+def question_searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    root = tmp_path_factory.mktemp("questions")
+    _write_corpus(root / "docs", QUESTION_DOCUMENTS)
+    report = run([root / "docs"], root / "index", full=True, progress=False)
+    assert report.added == len(QUESTION_DOCUMENTS)
+    return Searcher(Index(root / "index"))
+
+
+def test_query_words_side_by_side_outrank_the_same_words_apart(question_searcher: Searcher) -> None:
+    # ด่าน|พรมแดน|เปิด: the short document holding the words apart wins on BM25 alone
+    found = ids(search(question_searcher, "ด่านพรมแดนเปิดเมื่อใด"))
+    assert found[:2] == ["checkpoint-together", "checkpoint-apart"]
+
+
+def test_clause_of_function_words_only_is_not_required(question_searcher: Searcher) -> None:
+    # "คืออะไร" must not restrict เครื่องดื่ม คืออะไร to documents that happen to ask it too
+    found = ids(search(question_searcher, "หมอกควัน คืออะไร"))
+    assert {"haze-faq", "haze"} <= set(found)
+
+
+def test_question_keeps_documents_missing_a_word_after_the_complete_ones(question_searcher: Searcher) -> None:
+    result = search(question_searcher, "ทหารพรานลาดตระเวนที่ไหน")
+    assert ids(result)[0] == "patrol"
+    assert {"navy-gulf", "navy-andaman"} <= set(ids(result))
+    assert result.relaxed is True
+
+
+def test_keyword_query_is_not_relaxed_when_a_document_holds_every_word(question_searcher: Searcher) -> None:
+    result = search(question_searcher, "ทหารพราน ลาดตระเวน")
+    assert ids(result) == ["patrol"]
+    assert result.relaxed is False
+
+
 # --- property: any substring finds its document -------------------------------------
 
 WORD_POOL = (
