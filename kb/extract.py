@@ -560,35 +560,34 @@ def _agency_name_lexicon() -> _Lexicon:
 
 
 def _inside_agency_name(text: str, start: int, end: int, agency_spans: list[tuple[int, int]]) -> bool:
-    """True if a term at ``start`` is part of an agency or office name: inside a
-    full agency name, or glued (no space) to an agency word before it
-    (ศูนย์อำนวยการป้องกันและปราบปรามยาเสพติดจังหวัด..., ผู้กำกับการตรวจคนเข้าเมือง...)."""
+    """True if the term at [start, end) is part of an agency or office name.
+
+    Inside a full agency name, unless the term is the whole name
+    (กระทรวงการต่างประเทศ, listed as a term on purpose) and the agency is not
+    one item of a list of agencies; glued (no space) to an agency word before it
+    (ศูนย์อำนวยการป้องกันและปราบปรามยาเสพติดจังหวัด..., ผู้กำกับการตรวจคนเข้าเมือง...)
+    with no statement verb in between ("...รายงานว่าจุดผ่านแดน..."); or an
+    abbreviation right after an agency word ("สำนักงาน ปปส.", "ศูนย์ ปภ. เขต 9").
+    """
     cfg = _topic_scoring()
     for i, (a, b) in enumerate(agency_spans):
         if a <= start < b:
-            # A term that is a whole agency name (กระทรวงการต่างประเทศ) is a term on purpose,
-            # unless the agency is one item of a list of agencies (lead agencies, attendees).
             if (a, b) != (start, end):
                 return True
-            separators = cfg["agency_list_separators"]
             near = [agency_spans[j] for j in (i - 1, i + 1) if 0 <= j < len(agency_spans)]
             return any(
-                _is_separator_gap(text[min(b, d) : max(a, c)], separators) for c, d in near
+                _is_separator_gap(text[min(b, d) : max(a, c)], cfg["agency_list_separators"]) for c, d in near
             )
-    reach = _topic_scoring()["agency_prefix_reach"]
-    # Back to the last space before the term, at most ``reach`` characters.
-    before = text[max(0, start - reach) : start]
-    if before and before[-1].isspace():
-        left = start
-    else:
-        left = start - len(before.rsplit(None, 1)[-1]) if before else start
-    m = _agency_prefix_pattern().match(text, left, start)
-    if not m:
+    # Back to the last space before the term, at most ``agency_prefix_reach`` characters.
+    before = text[max(0, start - cfg["agency_prefix_reach"]) : start]
+    if not before.strip():
         return False
-    # "ผู้กำกับการตรวจคนเข้าเมืองรายงานว่าจุดผ่านแดน...": a statement verb ends the name.
-    breakers = cfg["agency_name_breakers"]
-    glued = text[m.end() : start]
-    return not any(v in glued for v in breakers)
+    if before[-1].isspace():
+        word = before.rsplit(None, 1)[-1]
+        return "." in text[start:end] and any(word.endswith(p) for p in cfg["agency_prefixes"])
+    left = start - len(before.rsplit(None, 1)[-1])
+    m = _agency_prefix_pattern().match(text, left, start)
+    return bool(m) and not any(v in text[m.end() : start] for v in cfg["agency_name_breakers"])
 
 
 @cache
@@ -662,6 +661,9 @@ def _topic_hits(whole: str) -> list[_TopicHit]:
 
 
 _LINE = re.compile(r"[^\n]+")
+_PLAN_CITATION = re.compile(r"(?:และ|หรือ)?\s*แผน\s*(?:ความมั่นคง)?\s*ฯ?\s*ที่\s*\d")
+# "(3) การส่งกลับ...", "3) ...": a numbered item, which after เช่น/ได้แก่ stays in the list.
+_ENUMERATOR = re.compile(r"\(?\d{1,2}\)")
 _CHUNK = re.compile(r"\S+")
 
 
@@ -709,7 +711,7 @@ def _line_sentences(
             end - start >= min_chars
             and not text[end - 1].isdigit()
             and not (text[c_start].isdigit() or text.startswith(glue, c_start))
-            and not (in_list and c_end - c_start <= item_chars)
+            and not (in_list and (c_end - c_start <= item_chars or _ENUMERATOR.fullmatch(text, *chunks[k - 1])))
         ):
             out.append((line_start + start, line_start + end))
             if until is not None and line_start + end > until:
@@ -808,12 +810,21 @@ def _topic_evidence(title: str, text: str) -> dict[str, float]:
     if not hits:
         return scores
     i = 0
+    pointing_until = -1  # end of a line that refers the reader to other plans
     for start, end in _hit_line_sentences(whole, hits, cfg):
         while i < len(hits) and hits[i].start < start:
             i += 1
         j = i
         while j < len(hits) and hits[j].start < end:
             j += 1
+        if any(marker in _key(whole[start:end]) for marker in cfg["cross_reference_markers"]):
+            line_end = whole.find("\n", start)
+            pointing_until = line_end if line_end >= 0 else len(whole)
+        elif start < pointing_until and _PLAN_CITATION.match(whole, start):
+            # "... คาบเกี่ยวกับแผนความมั่นคงที่ 6 ... | แผนความมั่นคงที่ 7 ... และแผนความมั่นคงที่ 8":
+            # the pointer goes on through the plans it lists.
+            i = j
+            continue
         if j > i:
             weight = cfg["title_weight"] if start < len(head) else 1.0
             for topic, points in _sentence_evidence(whole[start:end], hits[i:j], cfg, start).items():

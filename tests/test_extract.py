@@ -197,6 +197,31 @@ def test_an_agency_named_as_a_term_counts_unless_listed_with_other_agencies():
     assert find_topics(filler + "หน่วยงานสนับสนุน กระทรวงยุติธรรม และกระทรวงการต่างประเทศ") == []
 
 
+def test_numbered_items_after_an_enumeration_word_stay_in_the_list():
+    filler = "ที่ประชุมหารือการพัฒนาเศรษฐกิจของจังหวัด " * 20
+    text = (
+        "ที่ประชุมพิจารณาข้อเสนอ 4 เรื่อง ได้แก่ (1) การลาดตระเวนคู่ขนานตามแนวชายแดน"
+        " (2) การจัดตั้งจุดประสานงานร่วมต่อต้านอาชญากรรมออนไลน์ที่ด่านบ้านคลองลึก"
+        " (3) การส่งกลับแรงงานผิดกฎหมาย และ (4) การเก็บกู้ทุ่นระเบิดตกค้างในพื้นที่บ้านหนองจาน"
+    )
+    assert find_topics(filler + text) == []
+
+
+def test_a_pointer_to_other_plans_goes_on_through_the_plans_it_lists():
+    filler = "แผนนี้มุ่งพัฒนาระบบข่าวกรองและการเชื่อมโยงข้อมูล " * 20
+    text = (
+        "\nปัญหาชายแดนคาบเกี่ยวกับแผนความมั่นคงที่ 6 การบริหารจัดการผู้หลบหนีเข้าเมืองและผู้โยกย้ายถิ่นฐานแบบไม่ปกติ"
+        " แผนความมั่นคงที่ 7 การป้องกันและแก้ไขปัญหาการค้ามนุษย์ และแผนความมั่นคงที่ 8 การป้องกัน"
+    )
+    assert find_topics(filler + text) == []
+
+
+def test_an_abbreviation_after_an_agency_word_is_the_agency():
+    filler = "ที่ประชุมหารือการพัฒนาเศรษฐกิจของจังหวัด " * 20
+    assert find_topics(filler + "ร่วมกับผู้แทนกรมการปกครอง และสำนักงาน ปปส. เพื่อพิจารณาแพลตฟอร์มข้อมูล") == []
+    assert find_topics(filler + "ร่วมกับผู้แทนกรมการปกครอง เพื่อพิจารณาข้อมูลจาก ปปส. ที่มีอยู่") == ["drugs"]
+
+
 def test_a_term_may_name_two_topics():
     assert find_topics("จ.เลย เฝ้าระวังการลักลอบข้ามแดนริมแม่น้ำโขง") == ["border", "migration"]
 
@@ -420,8 +445,8 @@ def test_type_from_title_and_agenda():
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 # Topics are judged ("a sentence or more dedicated to the topic"); the sentence
-# rule reaches ~0.94 on them, not MIN_SCORE yet: see test_topics_reach_the_target_score.
-TOPIC_FLOOR = 0.93
+# rule reaches ~0.948 on them, not MIN_SCORE yet: see test_topics_reach_the_target_score.
+TOPIC_FLOOR = 0.94
 
 
 def _inline_cases() -> list[dict]:
@@ -534,7 +559,7 @@ def test_extraction_precision_and_recall_per_field():
     assert not failing, failing
 
 
-@pytest.mark.xfail(strict=True, reason="topic labels are a reader's judgement; the sentence rule is at ~0.94")
+@pytest.mark.xfail(strict=True, reason="topic labels are a reader's judgement; the sentence rule is at ~0.948")
 def test_topics_reach_the_target_score():
     precision, recall, _n = _score(_labelled_documents())["topics"]
     assert min(precision, recall) >= MIN_SCORE
