@@ -959,6 +959,27 @@ def _numbered_as_plan(before: str, no: int) -> bool:
     return bool(m) and int(m["n"]) in (no, no - 13)
 
 
+def _plans_documented(title: str, plans: list[int]) -> list[int]:
+    """The plans a plan document is the document of: those its title names, or
+    every plan it references when its title is the policy's own."""
+    if _policy_title_pattern().search(thai_digits_to_arabic(title)):
+        return plans
+    return find_plans(title)
+
+
+@cache
+def _policy_title_pattern() -> re.Pattern[str]:
+    # the policy's name without its years, any spacing
+    name = taxonomy.policy_title().split("(")[0]
+    return re.compile(r"\s*".join(re.escape(p) for p in name.split()))
+
+
+def _with_plan_topics(topics: list[str], plans: list[int]) -> list[str]:
+    """A plan document covers its plans' subjects (plans.json "topic"), in taxonomy order."""
+    keys = set(topics) | {p["topic"] for p in taxonomy.plans() if p["no"] in plans and p.get("topic")}
+    return [t["key"] for t in taxonomy.topics() if t["key"] in keys]
+
+
 def find_plans(text: str) -> list[int]:
     """Numbers (1–17) of the plans a text references, sorted.
 
@@ -1038,6 +1059,10 @@ def extract(raw: RawDocument, doc_id: str) -> Document:
     date = parse_date(raw.date_hint or "") or parse_date(whole)
     doc_type = raw.type_hint if raw.type_hint in DOC_TYPES else detect_type(title, text, date is not None)
     provinces = find_provinces(whole)
+    plans = find_plans(whole)
+    topics = find_topics(text, title)
+    if doc_type == "plan":
+        topics = _with_plan_topics(topics, _plans_documented(title, plans))
     return Document(
         id=doc_id,
         title=title,
@@ -1045,10 +1070,10 @@ def extract(raw: RawDocument, doc_id: str) -> Document:
         date=date,
         type=doc_type,
         url=raw.url,
-        plans=find_plans(whole),
+        plans=plans,
         provinces=provinces,
         regions=find_regions(whole, provinces),
-        topics=find_topics(text, title),
+        topics=topics,
         agencies=find_agencies(whole),
         source=raw.source,
     )

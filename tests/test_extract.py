@@ -433,6 +433,16 @@ def test_invalid_hints_are_ignored():
     assert (doc.date, doc.type) == ("2024-01-01", "news")
 
 
+def test_a_plan_document_covers_the_subject_of_its_plan():
+    plan = extract(RawDocument(title="แผนความมั่นคงที่ 8 การป้องกัน ปราบปรามและแก้ไขปัญหายาเสพติด", text="สาระสำคัญของแผน"), "p")
+    assert plan.type == "plan" and plan.topics == ["drugs"]
+    # a plan whose subject is no single topic adds none
+    assert extract(RawDocument(title="แผนความมั่นคงที่ 15 การพัฒนาระบบข่าวกรองแห่งชาติ", text="สาระสำคัญของแผน"), "p").topics == []
+    # a news release citing the plan is not the plan's document
+    news = extract(RawDocument(title="ข่าว สมช.", text="ที่ประชุมหารือการขับเคลื่อนแผนความมั่นคงที่ 8 ในจังหวัด", type_hint="news"), "n")
+    assert news.topics == []
+
+
 def test_type_from_title_and_agenda():
     plan = extract(RawDocument(title="แผนความมั่นคงที่ 4 การรักษาความมั่นคง", text="สาระสำคัญ"), "p")
     minutes = extract(RawDocument(title="คณะทำงาน", text="ผู้มาประชุม ... ระเบียบวาระที่ 1"), "m")
@@ -445,8 +455,9 @@ def test_type_from_title_and_agenda():
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 # Topics are judged ("a sentence or more dedicated to the topic"); the sentence
-# rule reaches ~0.948 on them, not MIN_SCORE yet: see test_topics_reach_the_target_score.
-TOPIC_FLOOR = 0.94
+# rule (plus "a plan document covers its plan's subject") reaches precision
+# 0.949 / recall 0.961 on them, not MIN_SCORE yet: see test_topics_reach_the_target_score.
+TOPIC_FLOOR = 0.945
 
 
 def _inline_cases() -> list[dict]:
@@ -559,7 +570,7 @@ def test_extraction_precision_and_recall_per_field():
     assert not failing, failing
 
 
-@pytest.mark.xfail(strict=True, reason="topic labels are a reader's judgement; the sentence rule is at ~0.948")
+@pytest.mark.xfail(strict=True, reason="topic labels are a reader's judgement; the rules are at precision 0.949, recall 0.961")
 def test_topics_reach_the_target_score():
     precision, recall, _n = _score(_labelled_documents())["topics"]
     assert min(precision, recall) >= MIN_SCORE

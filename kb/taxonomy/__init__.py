@@ -50,6 +50,11 @@ def plans() -> list[dict]:
     return _load("plans.json")["plans"]
 
 
+def policy_title() -> str:
+    """The policy's full Thai name (นโยบายและแผนระดับชาติว่าด้วยความมั่นคงแห่งชาติ ...)."""
+    return _load("plans.json")["policy_title"]
+
+
 def plan_context() -> dict[str, list[str]]:
     """Phrases that show a text speaks about the security policy, and plan-related words."""
     data = _load("plans.json")
