@@ -301,7 +301,7 @@ def _run(
             if isinstance(prepared, Failure):
                 report.failures.append(prepared)
                 continue
-            writer.add(*prepared)
+            writer.add(*prepared, new=not is_update)
             if is_update:
                 report.updated += 1
             else:

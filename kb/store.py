@@ -352,12 +352,17 @@ class IndexWriter:
         with self.ix.searcher() as s:
             return {d.id: d for d in _iter_meta(s.reader())}
 
-    def add(self, doc: Document, body: Analysis | Postings, title: Analysis | Postings, scan: bytes = b"") -> None:
+    def add(
+        self, doc: Document, body: Analysis | Postings, title: Analysis | Postings, scan: bytes = b"", *, new: bool = False
+    ) -> None:
         """Add or replace a document; ``scan`` is its scan form (ignored by word-only indexes).
 
         ``body`` and ``title`` are the analysed texts, or their ``postings()``.
+        ``new=True`` says the index holds no document with this id (it saves
+        looking for one to replace).
         """
-        self._w().update_document(
+        w = self._w()
+        (w.add_document if new else w.update_document)(
             id=doc.id,
             title=title if isinstance(title, Postings) else title.words,
             words=body if isinstance(body, Postings) else body.words,
