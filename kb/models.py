@@ -6,7 +6,7 @@ own it (``kb.extract``, ``kb.store``, ``kb.search``).
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 DOC_TYPES = ("news", "meeting", "plan", "other")
@@ -64,7 +64,16 @@ class Document:
     source: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # asdict() deep-copies recursively and was a measurable part of indexing;
+        # every field is a string, a number, None or a list of those.
+        out = {}
+        for name in _DOCUMENT_FIELDS:
+            value = getattr(self, name)
+            out[name] = list(value) if isinstance(value, list) else value
+        return out
+
+
+_DOCUMENT_FIELDS = tuple(f.name for f in fields(Document))
 
 
 @dataclass
