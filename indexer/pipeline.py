@@ -22,6 +22,7 @@ import stat
 import sys
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -293,8 +294,10 @@ def _run(
     # documents read and waiting for extraction + analysis (done in parallel)
     pending: list[tuple[RawDocument, str, str, bool]] = []
 
-    # one batch is prepared by the workers while the previous one is written
-    in_flight: list = []  # [(batch, handle)]
+    # batches being prepared by the workers while earlier ones are written; several,
+    # so that the workers go on while the main process commits (a commit takes
+    # as long as preparing a few hundred documents)
+    in_flight: deque = deque()  # (batch, handle), oldest first
 
     def write(batch, handle) -> None:
         for (_, _, _, is_update), prepared in zip(batch, handle.get()):
@@ -313,13 +316,12 @@ def _run(
             batch = list(pending)
             pending.clear()
             handle = preparer.submit([(item, doc_id, h, writer.subword) for item, doc_id, h, _ in batch])
-            previous = in_flight.pop() if in_flight else None
             in_flight.append((batch, handle))
-            if previous:
-                write(*previous)
+            while len(in_flight) > IN_FLIGHT:
+                write(*in_flight.popleft())
         if final:
             while in_flight:
-                write(*in_flight.pop())
+                write(*in_flight.popleft())
 
     for sf in files:
         source = str(sf.path)
@@ -419,6 +421,7 @@ def _is_under(source: str, root: Path) -> bool:
 
 
 WINDOW = 64  # documents handed to the workers at a time
+IN_FLIGHT = 8  # batches handed to the workers and not yet written
 
 
 def prepare(task: tuple[RawDocument, str, str, bool]) -> tuple[Document, store.Postings, store.Postings, bytes] | Failure:
