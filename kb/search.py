@@ -11,9 +11,9 @@ A document can match a chunk at three levels, and results are ranked in tiers:
 1. **verbatim** — every clause occurs as it was typed, word-aligned or not
    (exact substring scan), e.g. ค้ามนุษย์ inside การค้ามนุษย์;
 2. **every word** — all of the query's words occur, anywhere;
-3. **some words** — for a question (three content words or more, or words
-   typed around function words), documents holding at least a third of its
-   content words; the result says it was relaxed.
+3. **some words** — for a question (three content words or more, or a
+   question word: อะไร, ที่ไหน, ...), documents holding at least a third of
+   its content words; the result says it was relaxed.
 
 A clause of function words only (คืออะไร) is never required when another
 clause carries the meaning.  Tier 1 is ranked by its best passage; tiers 2-3
@@ -32,6 +32,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
+from importlib import resources
 
 from kb import analysis, highlight, taxonomy
 from kb import query as kq
@@ -50,8 +51,10 @@ BOOST_PART = 0.5
 # (iApp train: 0.2 would add 0.001 MRR but drown "did you mean" for a misspelt word
 # that falls apart into syllables; 0.5: -0.01)
 RELAXED_SHARE = 1 / 3
-# from this many content words on, a query is read as a sentence
+# from this many content words on, a query is read as a sentence (tiers 2-3 ranked together);
+# a question (a query holding a question word) from fewer (iApp train 2000: 4 → 3: +0.0025 MRR)
 SENTENCE_WORDS = 4
+QUESTION_WORDS = 3
 # tiers 2-3: weight of the query words' exact occurrences (sub-word layer) next to BM25F
 SUBWORD_WEIGHT = 0.5
 RERANK_POOL = 50
@@ -201,6 +204,13 @@ def word_query(word: str, boost: float = 1.0) -> kq.Query:
 @cache
 def _stopwords() -> frozenset[str]:
     return frozenset(analysis.stopwords())
+
+
+@cache
+def _question_words() -> frozenset[str]:
+    """Words that make a query a question (kb/taxonomy/question_words.txt; also function words)."""
+    lines = resources.files("kb.taxonomy").joinpath("question_words.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(analysis.normalize(w.strip()) for w in lines if w.strip() and not w.startswith("#"))
 
 
 # --- the search ---------------------------------------------------------------------
@@ -356,7 +366,9 @@ class _Plan:
         # the words that carry meaning (function words dropped, unless that is all there is)
         unique_words = list(dict.fromkeys(all_words))
         content = [w for w in unique_words if w not in _stopwords()] or unique_words
-        sentence = len(content) >= SENTENCE_WORDS
+        # a question (อ่าวน้อยอยู่ในจังหวัดอะไร) is read as a sentence from fewer content words
+        asks = not _question_words().isdisjoint(unique_words)
+        sentence = len(content) >= (QUESTION_WORDS if asks else SENTENCE_WORDS)
 
         # tier 2: every word of every clause (skipped for a sentence: BM25 alone ranks it)
         strict = set(verbatim)
@@ -379,9 +391,8 @@ class _Plan:
             scoring.append(word_query(w, weight))
             for part in finder.parts(w):
                 scoring.append(word_query(part, boost=BOOST_PART * weight))
-        # a question: three content words or more, or words typed around function words
-        # (เครื่องดื่ม คืออะไร, อ่าวน้อยอยู่ในจังหวัดอะไร) rather than keywords
-        question = len(content) >= 3 or len(content) < len(unique_words)
+        # three content words or more, or a question word: a question rather than keywords
+        question = len(content) >= 3 or asks
         if telling and (question or not strict):
             # a question (or a keyword query with no document holding every word):
             # documents holding enough of its words follow, ranked by BM25
