@@ -27,12 +27,14 @@ its own selection were removed, so a user can widen a choice.
 from __future__ import annotations
 
 import bisect
+import heapq
 import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from typing import Callable
 
 from kb import analysis, highlight, taxonomy
 from kb import query as kq
@@ -405,7 +407,7 @@ class _Plan:
                 relaxed &= clause_docs  # quoted phrases stay required
             matching |= relaxed
         scoring_q = kq.AnyOf(tuple(dict.fromkeys(scoring)))
-        scores = {d: passage_score(d, occurrences) for d in verbatim - excluded} if snap.subword else {}
+        scores = PassageScores(verbatim - excluded, occurrences) if snap.subword else {}
         word_scans = []
         if snap.subword and SUBWORD_WEIGHT:
             # the rarest words carry the ranking; each scan costs a pass over the collection
@@ -438,8 +440,7 @@ class _Plan:
         out: list[tuple[int, float]] = []
         tier1 = docs & self.verbatim
         if self.verbatim_scores:
-            ranked = sorted(tier1, key=lambda d: (-self.verbatim_scores.get(d, 0.0), snap.docs[d].id))
-            out.extend((d, self.verbatim_scores.get(d, 0.0)) for d in ranked[:k])
+            out.extend(self.verbatim_scores.top(tier1, k, lambda d: snap.docs[d].id))
         else:
             out.extend(index.top(snap, self.scoring, tier1, k))
         for tier in (docs & (self.strict - self.verbatim), docs - self.strict):
@@ -562,6 +563,65 @@ def bm25_idf(n_docs: int, df: int) -> float:
 def bm25_tf(tf: int, length_norm: float = 1.0) -> float:
     """BM25's saturating term-frequency factor (``length_norm`` = 1 - B + B·len/avg)."""
     return tf * (K1 + 1) / (tf + K1 * length_norm)
+
+
+class PassageScores:
+    """Tier-1 scores of the verbatim documents, computed only as far as ranking needs.
+
+    ``passage_score`` costs a pass over a document's occurrences; a common
+    chunk occurs in thousands of documents, of which a page shows ten.  Each
+    document's score is bounded from above by its whole-document evidence
+    (no window holds more occurrences than the document: 1.1 × the sum of
+    each clause's best ``w · bm25_tf(tf)``), so documents are scored in order
+    of that bound until no unscored one can enter the first k.  The result
+    is exactly the full sort's.
+    """
+
+    def __init__(self, docs: set[int], clauses: list[list[Occurrences]]):
+        self.docs = docs
+        self.clauses = clauses
+        self.scores: dict[int, float] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.docs)
+
+    def bound(self, docnum: int) -> float:
+        total = 0.0
+        for alternatives in self.clauses:
+            best = 0.0
+            for occ in alternatives:
+                offsets = occ.positions.get(docnum)
+                if offsets:
+                    best = max(best, occ.weight(docnum) * bm25_tf(len(offsets)))
+            total += best
+        return 1.1 * total + 1e-9
+
+    def get(self, docnum: int, default: float = 0.0) -> float:
+        if docnum not in self.docs:
+            return default
+        score = self.scores.get(docnum)
+        if score is None:
+            score = self.scores[docnum] = passage_score(docnum, self.clauses)
+        return score
+
+    def top(self, docs: set[int], k: int, doc_id: Callable[[int], str]) -> list[tuple[int, float]]:
+        """The first k of ``docs`` by (score descending, document id)."""
+        if k <= 0:
+            return []
+        by_bound = sorted(((self.bound(d), d) for d in docs), key=lambda bd: -bd[0])
+        best: list[float] = []  # min-heap of the k best scores so far
+        scored: list[tuple[int, float]] = []
+        for upper, d in by_bound:
+            if len(best) >= k and upper < best[0]:
+                break  # no document left can reach the first k (ties included)
+            score = self.get(d)
+            scored.append((d, score))
+            if len(best) < k:
+                heapq.heappush(best, score)
+            elif score > best[0]:
+                heapq.heapreplace(best, score)
+        scored.sort(key=lambda ds: (-ds[1], doc_id(ds[0])))
+        return scored[:k]
 
 
 def passage_score(docnum: int, clauses: list[list[Occurrences]]) -> float:
