@@ -820,9 +820,11 @@ def _topic_evidence(title: str, text: str) -> dict[str, float]:
         if any(marker in _key(whole[start:end]) for marker in cfg["cross_reference_markers"]):
             line_end = whole.find("\n", start)
             pointing_until = line_end if line_end >= 0 else len(whole)
-        elif start < pointing_until and _PLAN_CITATION.match(whole, start):
-            # "... คาบเกี่ยวกับแผนความมั่นคงที่ 6 ... | แผนความมั่นคงที่ 7 ... และแผนความมั่นคงที่ 8":
-            # the pointer goes on through the plans it lists.
+        elif start < pointing_until:
+            # The pointer goes on to the end of its line: through the plans it lists
+            # ("... คาบเกี่ยวกับแผนความมั่นคงที่ 6 ... | แผนความมั่นคงที่ 7 ... และแผนความมั่นคงที่ 8")
+            # and through what the shared work is ("... คู่กับแผนความมั่นคงที่ 11 ...
+            # | ในส่วนการแลกเปลี่ยนข่าวสาร โดยแยก...ออกจากการก่อการร้ายสากล").
             i = j
             continue
         if j > i:

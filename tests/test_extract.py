@@ -216,6 +216,17 @@ def test_a_pointer_to_other_plans_goes_on_through_the_plans_it_lists():
     assert find_topics(filler + text) == []
 
 
+def test_a_pointer_to_another_plan_covers_the_rest_of_its_line():
+    filler = "แผนนี้มุ่งพัฒนาระบบข่าวกรองและการเชื่อมโยงข้อมูล " * 20
+    text = (
+        "\nแผนนี้ต้องดำเนินการคู่กับแผนความมั่นคงที่ ๑๑ การป้องกันและแก้ไขปัญหาการก่อการร้าย"
+        " ในส่วนการแลกเปลี่ยนข่าวสาร โดยแยกบริบทความขัดแย้งในพื้นที่ออกจากการก่อการร้ายสากลอย่างชัดเจน"
+    )
+    assert find_topics(filler + text) == []
+    # the same words on a line of their own are about terrorism
+    assert find_topics(filler + "\nการแลกเปลี่ยนข่าวสารเพื่อป้องกันการก่อการร้ายสากลและการก่อการร้ายในพื้นที่") == ["terrorism"]
+
+
 def test_an_abbreviation_after_an_agency_word_is_the_agency():
     filler = "ที่ประชุมหารือการพัฒนาเศรษฐกิจของจังหวัด " * 20
     assert find_topics(filler + "ร่วมกับผู้แทนกรมการปกครอง และสำนักงาน ปปส. เพื่อพิจารณาแพลตฟอร์มข้อมูล") == []
@@ -454,10 +465,6 @@ def test_type_from_title_and_agenda():
 
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
-# Topics are judged ("a sentence or more dedicated to the topic"); the sentence
-# rule (plus "a plan document covers its plan's subject") reaches precision
-# 0.949 / recall 0.961 on them, not MIN_SCORE yet: see test_topics_reach_the_target_score.
-TOPIC_FLOOR = 0.945
 
 
 def _inline_cases() -> list[dict]:
@@ -563,14 +570,5 @@ def test_extraction_precision_and_recall_per_field():
     print(f"{'field':<10} {'precision':>9} {'recall':>7} {'expected':>8}")
     for field, (precision, recall, n) in scores.items():
         print(f"{field:<10} {precision:>9.3f} {recall:>7.3f} {n:>8}")
-    failing = {
-        f: s for f, s in scores.items()
-        if min(s[0], s[1]) < (TOPIC_FLOOR if f == "topics" else MIN_SCORE)
-    }
+    failing = {f: s for f, s in scores.items() if min(s[0], s[1]) < MIN_SCORE}
     assert not failing, failing
-
-
-@pytest.mark.xfail(strict=True, reason="topic labels are a reader's judgement; the rules are at precision 0.949, recall 0.961")
-def test_topics_reach_the_target_score():
-    precision, recall, _n = _score(_labelled_documents())["topics"]
-    assert min(precision, recall) >= MIN_SCORE
