@@ -207,9 +207,10 @@ def _print_result(result) -> None:
         if hit.provinces:
             tags.append(" ".join(hit.provinces[:6]) + (" …" if len(hit.provinces) > 6 else ""))
         if hit.topics:
-            tags.append(",".join(hit.topics))
+            tags.append(", ".join(taxonomy.label("topic", t) for t in hit.topics))
         click.echo(click.style(f"\n{i}. {hit.title}", bold=True))
-        click.echo(f"   {hit.id} · {hit.type} · {date}" + (f" · {' · '.join(tags)}" if tags else ""))
+        doc_type = taxonomy.label("type", hit.type)
+        click.echo(f"   {hit.id} · {doc_type} · {date}" + (f" · {' · '.join(tags)}" if tags else ""))
         snippet = re.sub(r"<mark>(.*?)</mark>", lambda m: click.style(m.group(1), fg="red", bold=True), hit.snippet)
         click.echo("   " + html.unescape(snippet))
 
