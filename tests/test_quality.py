@@ -247,6 +247,7 @@ QUESTION_DOCUMENTS: dict[str, tuple[str, str]] = {
     "navy-gulf": ("ลาดตระเวนทางทะเล", "กองทัพเรือลาดตระเวนอ่าวไทยเพื่อป้องกันการประมงผิดกฎหมาย"),
     "navy-andaman": ("กองทัพเรือภาคที่ ๓", "กองทัพเรือภาคที่ ๓ ดูแลชายฝั่งทะเลอันดามันและจัดกำลังลาดตระเวน"),
     "patrol": ("ชุดลาดตระเวนชายแดน", "ทหารพรานจัดชุดลาดตระเวนชายแดนด้านตะวันตก"),
+    "northeast": ("ผู้บริหารหารือ", "ผู้ว่าราชการในภาคตะวันออกเฉียงเหนือหารือเรื่องการค้าชายแดน"),
 }
 
 
@@ -276,6 +277,11 @@ def test_question_keeps_documents_missing_a_word_after_the_complete_ones(questio
     assert ids(result)[0] == "patrol"
     assert {"navy-gulf", "navy-andaman"} <= set(ids(result))
     assert result.relaxed is True
+
+
+def test_question_finds_its_word_inside_a_longer_document_word(question_searcher: Searcher) -> None:
+    # the index holds ตะวันออกเฉียงเหนือ as one word; the question asks about ตะวันออก
+    assert ids(search(question_searcher, "ตะวันออกอยู่ที่ใด")) == ["northeast"]
 
 
 def test_keyword_query_is_not_relaxed_when_a_document_holds_every_word(question_searcher: Searcher) -> None:
