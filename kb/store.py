@@ -447,6 +447,7 @@ class Snapshot:
                 else:
                     creader = reader.column_reader("scan")
                     self._scan = TextScan([(d, creader[d] or b"") for d in sorted(self.docs)])
+                self._scan.index_pairs()
             return self._scan
 
 

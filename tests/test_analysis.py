@@ -88,19 +88,46 @@ def test_normalize_is_idempotent(text):
     assert analysis.normalize(once) == once
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(THAI_TEXT, min_size=1, max_size=4), st.integers(0, 3), st.integers(2, 6))
-def test_textscan_memmem_and_bytes_find_agree(texts, which, width):
-    # The C library's memmem is used where there is one; bytes.find is the
-    # fallback.  Both must find exactly the same occurrences.
+@settings(max_examples=300, deadline=None)
+@given(st.lists(THAI_TEXT, min_size=1, max_size=4), st.integers(0, 3), st.integers(1, 6), st.integers(0, 2))
+def test_textscan_search_paths_agree(texts, which, width, shift):
+    # Three ways to find a needle must give exactly the same occurrences: the
+    # pair index (the usual one), the C library's memmem (while the pair
+    # index is being built) and bytes.find (where there is no memmem).
     import kb.textscan as textscan
 
     forms = [(i, analysis.scan_form(t)) for i, t in enumerate(texts)]
     source = forms[which % len(forms)][1]
-    needle = source[len(source) // 3 : len(source) // 3 + width]
-    fast = TextScan(forms)
-    slow = TextScan(forms)
-    slow._address = None
-    assert fast.positions(needle) == slow.positions(needle)
+    start = len(source) // 3 + shift
+    needle = source[start : start + width]
+    with_pairs = TextScan(forms)
+    with_pairs.index_pairs(background=False)
+    with_memmem = TextScan(forms)
+    with_find = TextScan(forms)
+    with_find._address = None
+    expected = with_find.positions(needle)
+    assert with_memmem.positions(needle) == expected
+    assert with_pairs.positions(needle) == expected
     if textscan._MEMMEM is not None:
-        assert fast._address is not None
+        assert with_memmem._address is not None
+    if needle and len(needle) >= 2 and b"\x00" not in needle and needle[0] not in textscan._MARKS:
+        # brute force: every cluster-aligned occurrence, document by document
+        brute = {}
+        for d, form in forms:
+            for i in range(len(form) - len(needle) + 1):
+                if form[i : i + len(needle)] != needle:
+                    continue
+                if i and form[i - 1] in textscan._LEADING:
+                    continue
+                if i + len(needle) < len(form) and form[i + len(needle)] in textscan._MARKS:
+                    continue
+                brute.setdefault(d, []).append(i)
+        assert expected == brute
+
+
+def test_pair_index_is_built_in_the_background_for_a_large_collection():
+    form = analysis.scan_form("การค้ามนุษย์ในพื้นที่ชายแดน ")
+    scan = TextScan([(d, form * 40) for d in range(50)])
+    scan.index_pairs(background=True)
+    assert scan.wait_for_pairs(timeout=60)
+    assert scan.positions(analysis.scan_form("ค้ามนุษย์"))[7] == [i * len(form) + 3 for i in range(40)]
