@@ -90,9 +90,22 @@ def run_latency(index_dir: Path, repeats: int, cold: bool = False) -> tuple[dict
     return group(wall), group(cpu)
 
 
+def pair_index_cost(index_dir: Path) -> tuple[float, float, float]:
+    """(wall s, CPU s, MB of memory) to load the scan buffer and build its pair
+    index: paid once per index state (at the first search after a commit)."""
+    snap = open_searcher(index_dir).index.snapshot()
+    t0, c0 = time.perf_counter(), time.process_time()
+    scan = snap.scan()
+    scan.wait_for_pairs()
+    cpu, wall = time.process_time() - c0, time.perf_counter() - t0
+    pairs = scan.pairs
+    return wall, cpu, (len(scan.buffer) + (pairs.order.nbytes if pairs is not None else 0)) / 1e6
+
+
 def slowest(index_dir: Path, n: int = 8) -> list[tuple[float, str, str, int]]:
     """The n slowest queries of the mix by CPU time (ms, kind, query, total), for the engine's owner."""
     searcher = open_searcher(index_dir)
+    common.wait_until_ready(searcher)
     out = []
     for kind, r in QUERY_MIX:
         req = common._copy(r)
@@ -197,6 +210,11 @@ def main(argv: list[str] | None = None) -> None:
                   f"CPU p95 warm {p95s / p95w:.2f}×, cold {c95s / c95w:.2f}× (target ≤ 1.5), "
                   f"indexing speed {builds[1].docs_per_second / builds[0].docs_per_second:.2f}× (wall), "
                   f"{builds[1].docs_per_cpu_second / builds[0].docs_per_cpu_second:.2f}× (per CPU-second)")
+        for b in builds:
+            if b.label == "sub-word":
+                wall_s, cpu_s, mb = pair_index_cost(b.index_dir)
+                print(f"\nsub-word layer, once per index state (first search after a commit): scan buffer + pair index "
+                      f"{wall_s:.2f} s wall, {cpu_s:.2f} s CPU, {mb:.0f} MB of memory")
         for b in builds:
             print(f"\nslowest queries with {b.label} (CPU ms, kind, query, total):")
             for ms, kind, q, total in slowest(b.index_dir):
