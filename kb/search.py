@@ -529,7 +529,7 @@ def _candidates(scan: TextScan, docs: list[int]) -> TextScan:
         k = bisect.bisect_left(scan.docnums, d)
         if k < len(scan.docnums) and scan.docnums[k] == d:
             forms.append((d, scan.buffer[scan.starts[k] : scan.starts[k] + scan.lengths[d]]))
-    return TextScan(forms)
+    return TextScan(forms, pair_index=False)
 
 
 def _pair_scores(scan: TextScan, docs: list[int], pairs: list[tuple[bytes, float]]) -> dict[int, float]:

@@ -102,8 +102,8 @@ def test_textscan_search_paths_agree(texts, which, width, shift):
     needle = source[start : start + width]
     with_pairs = TextScan(forms)
     with_pairs.index_pairs(background=False)
-    with_memmem = TextScan(forms)
-    with_find = TextScan(forms)
+    with_memmem = TextScan(forms, pair_index=False)
+    with_find = TextScan(forms, pair_index=False)
     with_find._address = None
     expected = with_find.positions(needle)
     assert with_memmem.positions(needle) == expected
@@ -123,6 +123,21 @@ def test_textscan_search_paths_agree(texts, which, width, shift):
                     continue
                 brute.setdefault(d, []).append(i)
         assert expected == brute
+
+
+def test_pair_index_is_built_once_scanning_has_cost_enough(monkeypatch):
+    import kb.textscan as textscan
+
+    form = analysis.scan_form("การค้ามนุษย์ในพื้นที่ชายแดน ")
+    scan = TextScan([(d, form * 40) for d in range(50)])
+    needle = analysis.scan_form("ค้ามนุษย์")
+    monkeypatch.setattr(textscan, "PAIR_BUILD_SECONDS_PER_BYTE", 1.0)  # a build "costs" far more than a scan
+    scanned = scan.positions(needle)
+    assert scan.pairs is None and not scan._pairs_started
+    monkeypatch.setattr(textscan, "PAIR_BUILD_SECONDS_PER_BYTE", 1e-12)  # now scanning has cost more
+    assert scan.positions(needle) == scanned
+    assert scan._pairs_started and scan.wait_for_pairs(timeout=60)
+    assert scan.positions(needle) == scanned
 
 
 def test_pair_index_is_built_in_the_background_for_a_large_collection():
