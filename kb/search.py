@@ -72,6 +72,11 @@ MAX_SCANNED_WORDS = 3
 PARTS_MAX_DF = 2
 # a word in more than this share of the documents is too common to rank or relax on
 COMMON_SHARE = 0.3
+# A synonym the user did not type is matched only where it stands as a word when
+# it is shorter than this many character clusters, or Latin: an abbreviation is
+# inside many longer words (ทบ. in ผลกระทบ and ทบทวน, ตร. in ตรวจ, สมช in สมชาย).
+# What the user typed is always found inside longer words too.
+SYNONYM_SCAN_UNITS = 4
 
 
 # --- parsing ---------------------------------------------------------------------
@@ -199,6 +204,13 @@ def chunk(text: str) -> Chunk:
     return Chunk(norm, analysis.analyze(norm, is_normalized=True).words)
 
 
+def _as_word(form: str, typed: str) -> bool:
+    """Is ``form``, a synonym of what the user typed, to be matched only as a word?"""
+    if form == analysis.normalize(typed).strip():
+        return False
+    return form.isascii() or len(analysis.units(form)) < SYNONYM_SCAN_UNITS
+
+
 def word_query(word: str, boost: float = 1.0) -> kq.Query:
     """Documents containing one query word as a word (BM25F over body and title)."""
     return kq.AnyOf((kq.Term("words", word, boost), kq.Term("title", word, BOOST_TITLE * boost)))
@@ -311,6 +323,8 @@ class _Plan:
         for clause in parsed.clauses:
             for alt in clause.alternatives:
                 for form in expand(alt):
+                    if _as_word(form, alt):
+                        continue  # a short synonym: marks inside longer words would mislead (ทบ in ผลกระทบ)
                     out.append(form)
                     out.extend(w for w in chunk(form).words if len(analysis.units(w)) >= 2 or w.isascii())
         return list(dict.fromkeys(n for n in out if n.strip()))
@@ -322,7 +336,7 @@ class _Plan:
         excluded: set[int] = set()
         for text in parsed.excluded:
             for form in expand(text):
-                excluded |= set(finder.verbatim(chunk(form)).positions)
+                excluded |= set(finder.verbatim(chunk(form), as_word=_as_word(form, text)).positions)
         if parsed.empty:
             return cls(everything - excluded, everything, everything, kq.Every(), [])
 
@@ -332,6 +346,8 @@ class _Plan:
         clause_words: list[list[list[str]]] = []  # per clause, the words of each alternative
         clause_verbatims: list[set[int]] = []
         all_words: list[str] = []
+        unscanned: set[str] = set()  # words of synonyms matched only as words
+        typed_words: set[str] = set()
         scoring: list[kq.Query] = []
         for clause in parsed.clauses:
             clause_verbatim: set[int] = set()
@@ -344,7 +360,9 @@ class _Plan:
                         continue
                     if len(c.words) <= 3:  # longer chunks: the verbatim tier (scan) covers them
                         scoring.append(finder.phrase_query(c))
-                    occ = finder.verbatim(c)
+                    as_word = _as_word(form, alt)
+                    (unscanned if as_word else typed_words).update(c.words)
+                    occ = finder.verbatim(c, as_word=as_word)
                     clause_occurrences.append(occ)
                     clause_verbatim.update(occ.positions)
                     if clause.quoted:
@@ -403,7 +421,8 @@ class _Plan:
         inside: dict[str, dict[int, list[int]]] = {}  # scanned word → where it occurs, even inside words
         if snap.subword and SUBWORD_WEIGHT:
             # the rarest words carry the ranking; each scan costs a pass over the collection
-            rare = sorted(telling, key=lambda w: index.doc_frequency(snap, "words", w))
+            scannable = [w for w in telling if w in typed_words or w not in unscanned]
+            rare = sorted(scannable, key=lambda w: index.doc_frequency(snap, "words", w))
             for w in rare[:MAX_SCANNED_WORDS]:
                 if len(analysis.units(w)) >= 2:
                     occ = finder.scanned(w)
@@ -688,8 +707,11 @@ class _Finder:
         words = tuple(c.words)
         return kq.AnyOf((kq.Phrase("words", words, BOOST_PHRASE), kq.Phrase("title", words, BOOST_PHRASE * BOOST_TITLE)))
 
-    def verbatim(self, c: Chunk) -> "Occurrences":
-        """Where the chunk occurs as typed: documents, positions, and which are word-aligned."""
+    def verbatim(self, c: Chunk, as_word: bool = False) -> "Occurrences":
+        """Where the chunk occurs as typed: documents, positions, and which are word-aligned.
+
+        ``as_word``: only documents holding it word-aligned count (a short synonym).
+        """
         if not c.words:
             return Occurrences(0.0, {}, set())
         aligned = self.docs(self.phrase_query(c))
@@ -697,6 +719,9 @@ class _Finder:
         if found is None:
             return Occurrences(1.0, {d: [] for d in aligned}, aligned)
         idf, positions = found
+        if as_word:
+            positions = {d: offsets for d, offsets in positions.items() if d in aligned}
+            positions.update((d, []) for d in aligned if d not in positions)
         return Occurrences(idf, positions, aligned)
 
     def scanned(self, normalized: str) -> tuple[float, dict[int, list[int]]] | None:

@@ -291,6 +291,45 @@ def test_keyword_query_is_not_relaxed_when_a_document_holds_every_word(question_
         assert result.relaxed is False, q
 
 
+# Abbreviation synonyms: ทบ. (กองทัพบก) and ตร. (สำนักงานตำรวจแห่งชาติ) are inside many Thai words.
+ABBREVIATION_DOCUMENTS: dict[str, tuple[str, str]] = {
+    "army-full": ("ช่วยเหลือผู้ประสบภัย", "กองทัพบกส่งกำลังพลช่วยเหลือผู้ประสบภัยในจังหวัดน่าน"),
+    "army-abbr": ("รถบรรทุกน้ำ", "ทบ. ส่งรถบรรทุกน้ำช่วยเหลือชาวบ้านที่ขาดแคลนน้ำ"),
+    "impact": ("น้ำท่วม", "น้ำท่วมส่งผลกระทบต่อชาวบ้าน จังหวัดจึงทบทวนแผนรับมือ"),
+    "police-full": ("แถลงผลการจับกุม", "สำนักงานตำรวจแห่งชาติแถลงผลการจับกุมแก๊งคอลเซ็นเตอร์"),
+    "inspection": ("ตรวจสินค้า", "เจ้าหน้าที่ศุลกากรตรวจสอบตราสินค้าที่ด่านชายแดน"),
+}
+
+
+@pytest.fixture(scope="module")
+def abbreviation_searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    root = tmp_path_factory.mktemp("abbreviations")
+    _write_corpus(root / "docs", ABBREVIATION_DOCUMENTS)
+    report = run([root / "docs"], root / "index", full=True, progress=False)
+    assert report.added == len(ABBREVIATION_DOCUMENTS)
+    return Searcher(Index(root / "index"))
+
+
+def test_short_synonym_is_matched_only_as_a_word(abbreviation_searcher: Searcher) -> None:
+    # กองทัพบก brings in its abbreviation ทบ., which must not match inside ผลกระทบ or ทบทวน
+    assert set(ids(search(abbreviation_searcher, "กองทัพบก"))) == {"army-full", "army-abbr"}
+    assert set(ids(search(abbreviation_searcher, '"กองทัพบก"'))) == {"army-full", "army-abbr"}
+    # ...nor ตร. inside ตรวจ or ตรา
+    assert ids(search(abbreviation_searcher, "สำนักงานตำรวจแห่งชาติ")) == ["police-full"]
+    # excluding the army does not exclude every document that mentions an impact
+    assert set(ids(search(abbreviation_searcher, "ชาวบ้าน -กองทัพบก"))) == {"impact"}
+    # and no mark inside ผลกระทบ
+    for hit in search(abbreviation_searcher, "กองทัพบก").hits:
+        assert marks(hit.snippet) in (["กองทัพบก"], []), hit.snippet
+
+
+def test_typed_abbreviation_is_still_found_inside_longer_words(abbreviation_searcher: Searcher) -> None:
+    # what the user typed is found wherever it occurs; the army (either name) ranks first
+    found = ids(search(abbreviation_searcher, "ทบ."))
+    assert set(found[:2]) == {"army-full", "army-abbr"}
+    assert "impact" in found
+
+
 # --- property: any substring finds its document -------------------------------------
 
 WORD_POOL = (

@@ -151,3 +151,29 @@ def test_province_aliases_and_buddhist_years_are_accepted():
     req = parse_mapping({"province": ["กทม.", "โคราช"], "year": "2567"})
     assert req.provinces == ["กรุงเทพมหานคร", "นครราชสีมา"]
     assert req.years == [2024]
+
+
+def test_pair_index_and_buffer_scan_give_the_same_results():
+    # kb.textscan finds a query chunk through the pair index, or by scanning
+    # the buffer while that index is not built: whole searches must not differ.
+    queries = ["ค้ามนุษย์", "มั่นคง", "แผนความมั่นคงที่ ๓", "ยาเสพติด ชายแดน", "กทม.", "\"กองทัพบก\"",
+               "แรงงาน OR ประมง -โควิด", "รัฐบาลมีมาตรการแก้ไขปัญหายาเสพติดในพื้นที่ชายแดนอย่างไร",
+               "หมอกควัน", "ตะวันออก", "น้ำท่วม พ.ศ. 2567", "ความปลอดภัยทางไซเบอร์"]
+    index = Index(corpus_index())
+    searcher = Searcher(index)
+    snap = index.snapshot()
+    scan = snap.scan()
+    assert scan.pairs is not None  # the bundled corpus is small: indexed at once
+
+    def run():
+        snap.memo.clear()
+        out = []
+        for q in queries:
+            r = searcher.search(SearchRequest(q=q, limit=50))
+            out.append((q, r.total, r.relaxed, [(h.id, h.score, h.snippet) for h in r.hits]))
+        return out
+
+    with_pairs = run()
+    scan.pairs = None  # from here on every chunk is found by scanning the buffer
+    assert run() == with_pairs
+    assert sum(total for _, total, _, _ in with_pairs) > 50
