@@ -27,6 +27,7 @@ import bisect
 import ctypes
 import threading
 import time
+import warnings
 from collections import Counter
 
 import numpy as np
@@ -113,6 +114,13 @@ class TextScan:
     def _build_pairs(self) -> None:
         try:
             self.pairs = PairIndex(self.buffer, self.starts, self.docnums)
+        except MemoryError:  # searches go on scanning the buffer, with the same results
+            warnings.warn(
+                f"kb: not enough memory for the sub-word pair index ({4 * len(self.buffer) // 2**20} MB); "
+                "searches scan the text instead (slower, same results)",
+                ResourceWarning,
+                stacklevel=1,
+            )
         finally:
             self._pairs_built.set()
 
