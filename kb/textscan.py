@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import bisect
 import ctypes
+import logging
 import threading
 import time
-import warnings
 from collections import Counter
 
 import numpy as np
@@ -115,11 +115,10 @@ class TextScan:
         try:
             self.pairs = PairIndex(self.buffer, self.starts, self.docnums)
         except MemoryError:  # searches go on scanning the buffer, with the same results
-            warnings.warn(
-                f"kb: not enough memory for the sub-word pair index ({4 * len(self.buffer) // 2**20} MB); "
-                "searches scan the text instead (slower, same results)",
-                ResourceWarning,
-                stacklevel=1,
+            logging.getLogger("kb").warning(
+                "not enough memory for the sub-word pair index (%d MB); searches scan the text instead "
+                "(slower, same results)",
+                4 * len(self.buffer) // 2**20,
             )
         finally:
             self._pairs_built.set()
