@@ -108,6 +108,14 @@ def test_textscan_search_paths_agree(texts, which, width, shift):
     expected = with_find.positions(needle)
     assert with_memmem.positions(needle) == expected
     assert with_pairs.positions(needle) == expected
+    chunk = textscan.PAIR_CHUNK
+    textscan.PAIR_CHUNK = 7  # the pair index built a few positions at a time
+    try:
+        in_slices = TextScan(forms)
+        in_slices.index_pairs(background=False)
+    finally:
+        textscan.PAIR_CHUNK = chunk
+    assert in_slices.positions(needle) == expected
     if textscan._MEMMEM is not None:
         assert with_memmem._address is not None
     if needle and len(needle) >= 2 and b"\x00" not in needle and needle[0] not in textscan._MARKS:
