@@ -93,7 +93,8 @@ class TextScan:
         total = sum(self.lengths.values())
         self.avg_length = total / len(self.lengths) if self.lengths else 1.0
         self.pairs: PairIndex | None = None
-        self._pairs_started = not pair_index
+        self._indexable = pair_index
+        self._pairs_started = False
         self._pairs_built = threading.Event()
         self._scan_seconds = 0.0  # spent scanning the buffer while there is no pair index
         self._start_lock = threading.Lock()
@@ -102,7 +103,7 @@ class TextScan:
         """Build the pair index (once): at once for a small buffer, else in a
         daemon thread; searches scan the buffer meanwhile, with the same results."""
         with self._start_lock:
-            if self._pairs_started:
+            if self._pairs_started or not self._indexable:
                 return
             self._pairs_started = True
         if background is None:
@@ -127,6 +128,8 @@ class TextScan:
     def wait_for_pairs(self, timeout: float | None = None) -> bool:
         """Build the pair index if that has not started, and wait for it
         (benchmarks measure searches with it)."""
+        if not self._indexable:
+            return False
         self.index_pairs(background=True)
         return self._pairs_built.wait(timeout) and self.pairs is not None
 
@@ -148,7 +151,7 @@ class TextScan:
             return self._scan(needle, max_matches)
         finally:
             self._scan_seconds += time.perf_counter() - started
-            if not self._pairs_started and self._scan_seconds > RENT_SHARE * PAIR_BUILD_SECONDS_PER_BYTE * len(self.buffer):
+            if self._indexable and not self._pairs_started and self._scan_seconds > RENT_SHARE * PAIR_BUILD_SECONDS_PER_BYTE * len(self.buffer):
                 self.index_pairs(background=True)
 
     def _scan(self, needle: bytes, max_matches: int) -> dict[int, list[int]]:
