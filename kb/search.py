@@ -19,7 +19,10 @@ A clause of function words only (คืออะไร) is never required when a
 clause carries the meaning.  Tier 1 is ranked by its best passage; tiers 2-3
 by BM25F over words and titles (rarer words weighted up), blended with BM25
 over the rarest words' exact occurrences and over adjacent query words found
-side by side in a candidate; a word-aligned match scores above a sub-word one.
+side by side in a candidate; query words a candidate opens with (its
+subject) or holds close together weigh more, the more so when the query holds
+the candidate's opening name as it is; a word-aligned match scores above a
+sub-word one.
 
 Facets are counted in memory over the matching documents: each facet as if
 its own selection were removed, so a user can widen a choice.
@@ -67,6 +70,27 @@ PAIR_WEIGHT = 2.0
 # questions, 0.5 & pairs 1.0 → 1.0 & pairs 2.0: 0.9403 → 0.9420, valid 0.9387 → 0.9397)
 IDF_POWER = 1.0
 IDF_REF = 3.0
+# tiers 2-3: a document names its subject first (an encyclopedia article, a news story's
+# headline): each query word occurring within its first LEAD_CHARS characters adds
+# LEAD_WEIGHT × the word's idf (iApp, all 5,761 train questions: 0 → 30 chars × 2.0:
+# 0.9420 → 0.9442, valid 0.9397 → 0.9416; 10-30 chars and 1.0-2.0 all gain ≥ +0.0018,
+# 3.0 less, 120 chars less)
+LEAD_CHARS = 30
+LEAD_WEIGHT = 2.0
+# tiers 2-3: a question's words close together in a candidate: the idf sum of the distinct
+# query words in its best stretch of SPAN_CHARS characters, × SPAN_WEIGHT (iApp, all 5,761
+# train questions, with the lead above: 0 → 250 chars × 2.0: 0.9442 → 0.9453, valid 0.9416 →
+# 0.9420; 120 or 500 chars, 1.0-3.0 all gain; the whole document as the stretch gains about
+# as much on train, less on valid: much of the gain is the share of query words held at all)
+SPAN_CHARS = 250
+SPAN_WEIGHT = 2.0
+# tiers 2-3: a candidate whose opening name (its text up to the first space: an article's
+# subject, a headline's first phrase) occurs as such in the query is about what is asked
+# (สมาธิ for สมาธิคืออะไร, not สมาธิสั้น): the idf sum of the query words in that name,
+# × HEAD_WEIGHT (iApp, all 5,761 train questions, with lead and span: 0 → 2.0 / 4.0 / 8.0:
+# 0.9452 → 0.9481 / 0.9489 / 0.9488; valid 0.9420 → 0.9438 at 4.0 and 8.0)
+HEAD_WEIGHT = 4.0
+HEAD_CHARS = 80  # the opening name is looked for in this many first characters
 MAX_SCANNED_WORDS = 3
 # a query word held as a word by at most this many documents is also matched through its parts
 PARTS_MAX_DF = 2
@@ -315,7 +339,9 @@ class _Plan:
     verbatim_scores: dict[int, float] = field(default_factory=dict)  # tier 1 ranking (sub-word layer)
     word_scans: list[tuple[float, dict[int, list[int]]]] = field(default_factory=list)  # tiers 2-3 blending
     pairs: list[tuple[bytes, float]] = field(default_factory=list)  # adjacent query words (scan form, idf)
+    located: list[tuple[bytes, float]] = field(default_factory=list)  # telling words (scan form, idf)
     asks: bool = False  # the query holds a question word
+    form: bytes = b""  # the query's scan form (its clauses joined by spaces)
 
     @staticmethod
     def needles_of(parsed: ParsedQuery) -> list[str]:
@@ -446,6 +472,12 @@ class _Plan:
         scoring_q = kq.AnyOf(tuple(dict.fromkeys(scoring)))
         scores = PassageScores(verbatim - excluded, occurrences) if snap.subword else {}
         pairs = _pairs(index, snap, parsed) if snap.subword and PAIR_WEIGHT else []
+        located = []
+        if snap.subword and (LEAD_WEIGHT or SPAN_WEIGHT or HEAD_WEIGHT):
+            for w in telling:
+                needle = analysis.scan_form(w, is_normalized=True)
+                if needle and b"\x1a" not in needle:
+                    located.append((needle, bm25_idf(n_docs, index.doc_frequency(snap, "words", w))))
         return cls(
             matching - excluded,
             verbatim - excluded,
@@ -455,7 +487,9 @@ class _Plan:
             scores,
             word_scans,
             pairs,
+            located,
             asks,
+            analysis.scan_form(" ".join(c.alternatives[0] for c in parsed.clauses)) if HEAD_WEIGHT else b"",
         )
 
     def rank(self, index: Index, snap: Snapshot, docs: set[int], sort: str, k: int) -> list[tuple[int, float]]:
@@ -475,7 +509,7 @@ class _Plan:
         for tier in (docs & (self.strict - self.verbatim), docs - self.strict):
             if len(out) >= k:
                 break
-            if self.word_scans or self.pairs:
+            if self.word_scans or self.pairs or self.located:
                 out.extend(self._blend(index, snap, tier, k - len(out)))
             else:
                 out.extend(index.top(snap, self.scoring, tier, k - len(out)))
@@ -485,7 +519,10 @@ class _Plan:
         """BM25F over words plus BM25 over the query words' exact occurrences
         (sub-word layer): a query word hidden inside a document's compound
         (มั่นคง in ความมั่นคง) still counts; and adjacent query words found
-        side by side in a candidate (``_pairs``) add their own BM25."""
+        side by side in a candidate (``_pairs``) add their own BM25, and so
+        do the query words a candidate opens with, those close together in it
+        (``_lead_and_span_scores``) and those of its opening name when the
+        query holds that name (``_head_scores``)."""
         if not tier:
             return []
         scan = snap.scan()
@@ -497,9 +534,23 @@ class _Plan:
         pool = dict(index.top(snap, self.scoring, tier, max(k, RERANK_POOL)))
         for d, _ in sub.most_common(max(k, RERANK_POOL)):
             pool.setdefault(d, 0.0)
-        near = _pair_scores(scan, list(pool), self.pairs) if self.pairs else {}
+        candidates = _candidates(scan, list(pool))
+        near = _pair_scores(candidates, self.pairs) if self.pairs else {}
+        lead, span = _lead_and_span_scores(candidates, self.located) if self.located else ({}, {})
+        head = _head_scores(candidates, self.form, self.located) if self.form and self.located else {}
         blended = sorted(
-            ((d, s + SUBWORD_WEIGHT * sub.get(d, 0.0) + PAIR_WEIGHT * near.get(d, 0.0)) for d, s in pool.items()),
+            (
+                (
+                    d,
+                    s
+                    + SUBWORD_WEIGHT * sub.get(d, 0.0)
+                    + PAIR_WEIGHT * near.get(d, 0.0)
+                    + LEAD_WEIGHT * lead.get(d, 0.0)
+                    + SPAN_WEIGHT * span.get(d, 0.0)
+                    + HEAD_WEIGHT * head.get(d, 0.0),
+                )
+                for d, s in pool.items()
+            ),
             key=lambda x: (-x[1], x[0]),
         )
         return blended[:k]
@@ -551,18 +602,66 @@ def _candidates(scan: TextScan, docs: list[int]) -> TextScan:
     return TextScan(forms, pair_index=False)
 
 
-def _pair_scores(scan: TextScan, docs: list[int], pairs: list[tuple[bytes, float]]) -> dict[int, float]:
+def _pair_scores(candidates: TextScan, pairs: list[tuple[bytes, float]]) -> dict[int, float]:
     """BM25 over the pairs' occurrences in a few candidate documents.
 
     Only the candidates' scan forms are searched (a few dozen documents, not
-    the collection), so this costs no scan of the index.
+    the collection, see ``_candidates``), so this costs no scan of the index.
     """
-    candidates = _candidates(scan, docs)
     out: Counter[int] = Counter()
     for needle, weight in pairs:
         for d, offsets in candidates.positions(needle).items():
             out[d] += weight * bm25_tf(len(offsets))
     return out
+
+
+def _head_scores(candidates: TextScan, form: bytes, located: list[tuple[bytes, float]]) -> dict[int, float]:
+    """Per candidate whose opening name (its scan form up to the first space) occurs
+    in the query's scan form: the idf sum of the query words in that name."""
+    out: dict[int, float] = {}
+    for i, d in enumerate(candidates.docnums):
+        start = candidates.starts[i]
+        name = candidates.buffer[start : start + min(candidates.lengths[d], HEAD_CHARS)].split(b" ")[0]
+        if len(name) >= 4 and name in form:  # four bytes: no lone syllable (ดาว, ปี) counts as a name
+            out[d] = sum(idf for needle, idf in located if needle in name)
+    return out
+
+
+def _lead_and_span_scores(
+    candidates: TextScan, located: list[tuple[bytes, float]]
+) -> tuple[dict[int, float], dict[int, float]]:
+    """Where the query words occur in a few candidates: per candidate, the idf
+    sum of the words it opens with (within its first ``LEAD_CHARS``), and of the
+    distinct words in its best stretch of ``SPAN_CHARS`` characters."""
+    found: dict[int, list[tuple[int, int]]] = {}  # docnum → (offset, word) of every occurrence
+    for j, (needle, _) in enumerate(located):
+        for d, offsets in candidates.positions(needle).items():
+            found.setdefault(d, []).extend((o, j) for o in offsets)
+    lead: dict[int, float] = {}
+    span: dict[int, float] = {}
+    for d, events in found.items():
+        events.sort()
+        first: dict[int, int] = {}
+        for o, j in events:
+            first.setdefault(j, o)
+        lead[d] = sum(located[j][1] for j, o in first.items() if o < LEAD_CHARS)
+        # sliding window over the occurrences: distinct words within SPAN_CHARS of the last
+        inside: Counter[int] = Counter()
+        best = current = 0.0
+        lo = 0
+        for o, j in events:
+            inside[j] += 1
+            if inside[j] == 1:
+                current += located[j][1]
+            while events[lo][0] < o - SPAN_CHARS:
+                jj = events[lo][1]
+                inside[jj] -= 1
+                if not inside[jj]:
+                    current -= located[jj][1]
+                lo += 1
+            best = max(best, current)
+        span[d] = best
+    return lead, span
 
 
 @dataclass

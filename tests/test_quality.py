@@ -248,7 +248,15 @@ QUESTION_DOCUMENTS: dict[str, tuple[str, str]] = {
     "navy-andaman": ("กองทัพเรือภาคที่ ๓", "กองทัพเรือภาคที่ ๓ ดูแลชายฝั่งทะเลอันดามันและจัดกำลังลาดตระเวน"),
     "patrol": ("ชุดลาดตระเวนชายแดน", "ทหารพรานจัดชุดลาดตระเวนชายแดนด้านตะวันตก"),
     "northeast": ("ผู้บริหารหารือ", "ผู้ว่าราชการในภาคตะวันออกเฉียงเหนือหารือเรื่องการค้าชายแดน"),
+    "fish-subject": ("ปลาตะโกก", "เป็นปลาน้ำจืดชนิดหนึ่ง อาศัยอยู่ในแม่น้ำสายใหญ่ มีรูปร่างเพรียวยาว เกล็ดสีเงิน หางคอด และว่ายน้ำได้เร็วมาก"),
+    "fish-mention": ("สัตว์น้ำของแม่น้ำโขงตอนล่าง", "ชาวประมงจับได้ทั้งปลาตะโกกและปลาน้ำจืดอื่น ปลาตะโกกชนิดใดก็ขายได้"),
 }
+# the same words, together in one document and far apart in the other (equal lengths)
+_FILLER = "ฝนตกหนักทั้งคืนจนถนนในหมู่บ้านมีน้ำขังและรถยนต์สัญจรได้ลำบาก ชาวบ้านช่วยกันขนกระสอบทรายไปวางกั้นน้ำหน้าบ้าน"
+QUESTION_DOCUMENTS["elephant-apart"] = ("บันทึกประจำสัปดาห์", f"{_FILLER} ช้างป่าออกมาตอนกลางคืน {_FILLER * 3} ไร่อ้อยเสียหาย")
+QUESTION_DOCUMENTS["focus"] = ("สมาธิ", "การฝึกจิตให้ตั้งมั่น")
+QUESTION_DOCUMENTS["attention-deficit"] = ("สมาธิสั้น", "โรคที่เด็กขาดสมาธิ เด็กที่มีสมาธิสั้นอยู่ไม่นิ่งและมักลืมง่าย")
+QUESTION_DOCUMENTS["elephant-together"] = ("บันทึกประจำเดือน", f"{_FILLER} ช้างป่าออกมาตอนกลางคืน ไร่อ้อยเสียหาย {_FILLER * 3}")
 
 
 @pytest.fixture(scope="module")
@@ -264,6 +272,22 @@ def test_query_words_side_by_side_outrank_the_same_words_apart(question_searcher
     # ด่าน|พรมแดน|เปิด: the short document holding the words apart wins on BM25 alone
     found = ids(search(question_searcher, "ด่านพรมแดนเปิดเมื่อใด"))
     assert found[:2] == ["checkpoint-together", "checkpoint-apart"]
+
+
+def test_document_opening_with_the_query_words_outranks_one_mentioning_them(question_searcher: Searcher) -> None:
+    # the short document naming ปลาตะโกก twice in passing wins on BM25 alone; the other opens with it
+    found = ids(search(question_searcher, "ปลาตะโกกเป็นปลาน้ำจืดชนิดใด"))
+    assert found[:2] == ["fish-subject", "fish-mention"]
+
+
+def test_query_words_in_one_stretch_outrank_the_same_words_far_apart(question_searcher: Searcher) -> None:
+    found = ids(search(question_searcher, "ช้างป่าทำให้ไร่อ้อยเสียหายเมื่อใด"))
+    assert found[:2] == ["elephant-together", "elephant-apart"]
+
+
+def test_document_named_by_the_query_outranks_one_named_by_a_longer_word(question_searcher: Searcher) -> None:
+    found = ids(search(question_searcher, "สมาธิคืออะไร"))
+    assert found[:2] == ["focus", "attention-deficit"]
 
 
 def test_clause_of_function_words_only_is_not_required(question_searcher: Searcher) -> None:
