@@ -436,6 +436,8 @@ class _Plan:
         # words in most documents say little and cost much: rank and relax on the others
         n_docs = max(1, len(snap.docs))
         telling = [w for w in content if index.doc_frequency(snap, "words", w) <= COMMON_SHARE * n_docs] or content
+        # the words whose exact occurrences count, inside longer words too (not a short synonym's)
+        scannable = [w for w in telling if w in typed_words or w not in unscanned]
         for w in telling:
             weight = (bm25_idf(n_docs, index.doc_frequency(snap, "words", w)) / IDF_REF) ** IDF_POWER
             scoring.append(word_query(w, weight))
@@ -447,7 +449,6 @@ class _Plan:
         inside: dict[str, dict[int, list[int]]] = {}  # scanned word → where it occurs, even inside words
         if snap.subword and SUBWORD_WEIGHT:
             # the rarest words carry the ranking; each scan costs a pass over the collection
-            scannable = [w for w in telling if w in typed_words or w not in unscanned]
             rare = sorted(scannable, key=lambda w: index.doc_frequency(snap, "words", w))
             for w in rare[:MAX_SCANNED_WORDS]:
                 if len(analysis.units(w)) >= 2:
@@ -474,7 +475,7 @@ class _Plan:
         pairs = _pairs(index, snap, parsed) if snap.subword and PAIR_WEIGHT else []
         located = []
         if snap.subword and (LEAD_WEIGHT or SPAN_WEIGHT or HEAD_WEIGHT):
-            for w in telling:
+            for w in scannable:
                 needle = analysis.scan_form(w, is_normalized=True)
                 if needle and b"\x1a" not in needle:
                     located.append((needle, bm25_idf(n_docs, index.doc_frequency(snap, "words", w))))
