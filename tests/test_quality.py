@@ -121,14 +121,19 @@ def _write_corpus(folder: Path, documents: dict[str, tuple[str, str]]) -> None:
         (folder / f"{name}.txt").write_text(f"{title}\n\n{body}\n", encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
-def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
-    root = tmp_path_factory.mktemp("quality")
-    _write_corpus(root / "docs", DOCUMENTS)
+def _searcher(tmp_path_factory: pytest.TempPathFactory, name: str, documents: dict[str, tuple[str, str]]) -> Searcher:
+    """The documents written as .txt files, indexed by the real pipeline, searchable."""
+    root = tmp_path_factory.mktemp(name)
+    _write_corpus(root / "docs", documents)
     report = run([root / "docs"], root / "index", full=True, progress=False)
     assert report.failed == 0, report.failures
-    assert report.added == len(DOCUMENTS)
+    assert report.added == len(documents)
     return Searcher(Index(root / "index"))
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    return _searcher(tmp_path_factory, "quality", DOCUMENTS)
 
 
 def search(searcher: Searcher, q: str, **filters) -> SearchResult:
@@ -261,11 +266,7 @@ QUESTION_DOCUMENTS["elephant-together"] = ("บันทึกประจำเ
 
 @pytest.fixture(scope="module")
 def question_searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
-    root = tmp_path_factory.mktemp("questions")
-    _write_corpus(root / "docs", QUESTION_DOCUMENTS)
-    report = run([root / "docs"], root / "index", full=True, progress=False)
-    assert report.added == len(QUESTION_DOCUMENTS)
-    return Searcher(Index(root / "index"))
+    return _searcher(tmp_path_factory, "questions", QUESTION_DOCUMENTS)
 
 
 def test_query_words_side_by_side_outrank_the_same_words_apart(question_searcher: Searcher) -> None:
@@ -327,11 +328,7 @@ ABBREVIATION_DOCUMENTS: dict[str, tuple[str, str]] = {
 
 @pytest.fixture(scope="module")
 def abbreviation_searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
-    root = tmp_path_factory.mktemp("abbreviations")
-    _write_corpus(root / "docs", ABBREVIATION_DOCUMENTS)
-    report = run([root / "docs"], root / "index", full=True, progress=False)
-    assert report.added == len(ABBREVIATION_DOCUMENTS)
-    return Searcher(Index(root / "index"))
+    return _searcher(tmp_path_factory, "abbreviations", ABBREVIATION_DOCUMENTS)
 
 
 def test_short_synonym_is_matched_only_as_a_word(abbreviation_searcher: Searcher) -> None:
@@ -397,12 +394,8 @@ PROPERTY_CORPUS = _property_corpus()
 
 @pytest.fixture(scope="module")
 def property_searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
-    root = tmp_path_factory.mktemp("property")
     # a neutral title line, so every random body is indexed as text
-    _write_corpus(root / "docs", {name: ("เอกสารทดสอบ", body) for name, body in PROPERTY_CORPUS.items()})
-    report = run([root / "docs"], root / "index", full=True, progress=False)
-    assert report.failed == 0, report.failures
-    return Searcher(Index(root / "index"))
+    return _searcher(tmp_path_factory, "property", {name: ("เอกสารทดสอบ", body) for name, body in PROPERTY_CORPUS.items()})
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
