@@ -435,11 +435,12 @@ class _Plan:
 
         # words in most documents say little and cost much: rank and relax on the others
         n_docs = max(1, len(snap.docs))
-        telling = [w for w in content if index.doc_frequency(snap, "words", w) <= COMMON_SHARE * n_docs] or content
+        df = {w: index.doc_frequency(snap, "words", w) for w in content}
+        telling = [w for w in content if df[w] <= COMMON_SHARE * n_docs] or content
         # the words whose exact occurrences count, inside longer words too (not a short synonym's)
         scannable = [w for w in telling if w in typed_words or w not in unscanned]
         for w in telling:
-            weight = (bm25_idf(n_docs, index.doc_frequency(snap, "words", w)) / IDF_REF) ** IDF_POWER
+            weight = (bm25_idf(n_docs, df[w]) / IDF_REF) ** IDF_POWER
             scoring.append(word_query(w, weight))
             for part in finder.parts(w):
                 scoring.append(word_query(part, boost=BOOST_PART * weight))
@@ -449,7 +450,7 @@ class _Plan:
         inside: dict[str, dict[int, list[int]]] = {}  # scanned word → where it occurs, even inside words
         if snap.subword and SUBWORD_WEIGHT:
             # the rarest words carry the ranking; each scan costs a pass over the collection
-            rare = sorted(scannable, key=lambda w: index.doc_frequency(snap, "words", w))
+            rare = sorted(scannable, key=df.__getitem__)
             for w in rare[:MAX_SCANNED_WORDS]:
                 if len(analysis.units(w)) >= 2:
                     occ = finder.scanned(w)
@@ -478,7 +479,7 @@ class _Plan:
             for w in scannable:
                 needle = analysis.scan_form(w, is_normalized=True)
                 if needle and b"\x1a" not in needle:
-                    located.append((needle, bm25_idf(n_docs, index.doc_frequency(snap, "words", w))))
+                    located.append((needle, bm25_idf(n_docs, df[w])))
         return cls(
             matching - excluded,
             verbatim - excluded,

@@ -40,7 +40,7 @@ from whoosh.util.numeric import byte_to_length
 from kb import query as kq
 from kb.analysis import Analysis
 from kb.models import Document
-from kb.textscan import PAIRS_AT_ONCE, TextScan
+from kb.textscan import TextScan
 
 SCHEMA_VERSION = "kb-2"
 
@@ -447,8 +447,6 @@ class Snapshot:
                 else:
                     creader = reader.column_reader("scan")
                     self._scan = TextScan([(d, creader[d] or b"") for d in sorted(self.docs)])
-                if len(self._scan.buffer) <= PAIRS_AT_ONCE:
-                    self._scan.index_pairs(background=False)  # else once scanning has cost enough
             return self._scan
 
 

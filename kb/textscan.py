@@ -98,16 +98,16 @@ class TextScan:
         self._pairs_built = threading.Event()
         self._scan_seconds = 0.0  # spent scanning the buffer while there is no pair index
         self._start_lock = threading.Lock()
+        if pair_index and len(self.buffer) <= PAIRS_AT_ONCE:
+            self.index_pairs(background=False)  # a larger buffer: once scanning has cost enough
 
-    def index_pairs(self, background: bool | None = None) -> None:
-        """Build the pair index (once): at once for a small buffer, else in a
-        daemon thread; searches scan the buffer meanwhile, with the same results."""
+    def index_pairs(self, background: bool) -> None:
+        """Build the pair index (once), now or in a daemon thread; searches scan
+        the buffer meanwhile, with the same results."""
         with self._start_lock:
             if self._pairs_started or not self._indexable:
                 return
             self._pairs_started = True
-        if background is None:
-            background = len(self.buffer) > PAIRS_AT_ONCE
         if background:
             threading.Thread(target=self._build_pairs, name="kb-pair-index", daemon=True).start()
         else:

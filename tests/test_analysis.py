@@ -136,6 +136,7 @@ def test_textscan_search_paths_agree(texts, which, width, shift):
 def test_pair_index_is_built_once_scanning_has_cost_enough(monkeypatch):
     import kb.textscan as textscan
 
+    monkeypatch.setattr(textscan, "PAIRS_AT_ONCE", 0)  # a collection too large to index at once
     form = analysis.scan_form("การค้ามนุษย์ในพื้นที่ชายแดน ")
     scan = TextScan([(d, form * 40) for d in range(50)])
     needle = analysis.scan_form("ค้ามนุษย์")
@@ -148,7 +149,10 @@ def test_pair_index_is_built_once_scanning_has_cost_enough(monkeypatch):
     assert scan.positions(needle) == scanned
 
 
-def test_pair_index_is_built_in_the_background_for_a_large_collection():
+def test_pair_index_is_built_in_the_background_for_a_large_collection(monkeypatch):
+    import kb.textscan as textscan
+
+    monkeypatch.setattr(textscan, "PAIRS_AT_ONCE", 0)
     form = analysis.scan_form("การค้ามนุษย์ในพื้นที่ชายแดน ")
     scan = TextScan([(d, form * 40) for d in range(50)])
     scan.index_pairs(background=True)
