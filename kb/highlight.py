@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from kb.analysis import is_unit_boundary, normalize, normalize_with_offsets, quick_fold
+from kb.thai.script import is_combining_mark
 
 SNIPPET_CHARS = 260
 
@@ -62,8 +63,7 @@ def find_spans(text: str, needles: list[str]) -> list[Span]:
     return _merge_adjacent(text, spans)
 
 
-def _is_mark(ch: str) -> bool:
-    return ch == "\u0e31" or "\u0e34" <= ch <= "\u0e3a" or "\u0e47" <= ch <= "\u0e4e"
+_is_mark = is_combining_mark
 
 
 def _merge_adjacent(text: str, spans: list[Span]) -> list[Span]:

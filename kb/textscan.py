@@ -32,9 +32,11 @@ from collections import Counter
 
 import numpy as np
 
+from kb.thai.script import TIS620_COMBINING_BYTES, TIS620_LEADING_VOWEL_BYTES
+
 # TIS-620 byte values: combining marks (ั ิ-ฺ ็-๎) and leading vowels (เ-ไ)
-_MARKS = frozenset([0xD1, *range(0xD4, 0xDB), *range(0xE7, 0xEF)])
-_LEADING = frozenset(range(0xE0, 0xE5))
+_MARKS = TIS620_COMBINING_BYTES
+_LEADING = TIS620_LEADING_VOWEL_BYTES
 SEPARATOR = b"\x00\n"
 # A buffer up to this size gets its pair index at once (~0.05 s).  A larger one
 # is scanned until the scans have cost a share of what building the index

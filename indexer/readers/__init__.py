@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from kb.models import Failure, RawDocument
+from kb.thai.script import COMBINING_MARKS, SARA_AM
 
 __all__ = [
     "SUFFIXES",
@@ -100,8 +101,8 @@ _BOMS = (
 # C0 controls other than tab, newline, form feed and carriage return (and ESC, which
 # is as suspicious as the rest): their presence in quantity means "not a text file".
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13)) + b"\x7f"
-_THAI_MARK = ("\u0e31\u0e33\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a"
-              "\u0e47\u0e48\u0e49\u0e4a\u0e4b\u0e4c\u0e4d\u0e4e")
+# Characters that must sit on a Thai letter: the combining marks, and sara am.
+_THAI_MARK = COMBINING_MARKS + SARA_AM  # a str: `"" in _THAI_MARK` holds, as before
 
 
 def _codec_name(declared: str | None) -> str | None:

@@ -26,17 +26,15 @@ from typing import IO, Any
 
 from indexer.readers import title_from_text
 from kb.models import Failure, RawDocument
+from kb.thai.calendar import MONTHS_ABBR, MONTHS_FULL
+from kb.thai.digits import THAI_DIGIT_RANGE
 
 _CHROME_LINE = re.compile(r"^\s*รัฐบาลไทย\s*-\s*ข่าวทำเนียบรัฐบาล\s*-")
 _WIDGET_LINES = {"พิมพ์", "แชร์", "แชร์เลย"}
-_MONTHS = (
-    "มกราคม|กุมภาพันธ์|มีนาคม|เมษายน|พฤษภาคม|มิถุนายน|กรกฎาคม|สิงหาคม|กันยายน|ตุลาคม|"
-    "พฤศจิกายน|ธันวาคม|ม\\.ค\\.|ก\\.พ\\.|มี\\.ค\\.|เม\\.ย\\.|พ\\.ค\\.|มิ\\.ย\\.|ก\\.ค\\.|ส\\.ค\\.|"
-    "ก\\.ย\\.|ต\\.ค\\.|พ\\.ย\\.|ธ\\.ค\\."
-)
+_MONTHS = "|".join([*MONTHS_FULL, *map(re.escape, MONTHS_ABBR)])
+_D = f"[0-9{THAI_DIGIT_RANGE}]"  # an Arabic or Thai digit
 _THAI_DATE = re.compile(
-    rf"[0-9\u0e50-\u0e59]{{1,2}}\s*(?:{_MONTHS})\s*(?:พ\.ศ\.\s*)?[0-9\u0e50-\u0e59]{{2,4}}"
-    r"|[0-9\u0e50-\u0e59]{1,2}/[0-9\u0e50-\u0e59]{1,2}/[0-9\u0e50-\u0e59]{4}"
+    rf"{_D}{{1,2}}\s*(?:{_MONTHS})\s*(?:พ\.ศ\.\s*)?{_D}{{2,4}}|{_D}{{1,2}}/{_D}{{1,2}}/{_D}{{4}}"
 )
 _OPTIONAL_FIELDS = ("title", "url", "date", "type")
 

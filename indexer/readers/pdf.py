@@ -5,8 +5,8 @@ extraction artefacts that would break word segmentation and search: sara am
 split into nikhahit + sara aa, tone marks stored before the vowel they sit on,
 doubled marks, spaces inserted before combining marks, and the "shifted"
 glyph variants of Thai fonts in the Private Use Area (U+F700–U+F71A). The
-architecture keeps PyThaiNLP out of the indexer, so the fix-ups are small
-regular expressions here, each one a function with its own test.
+repairs are Thai-script rules, so they live in ``kb.thai.pdf_repair`` (small
+regular expressions, no segmenter); this reader applies them to every page.
 
 An encrypted PDF is tried with the empty password first (many government PDFs
 are "protected" only against editing); a file that still cannot be opened, a
@@ -22,22 +22,16 @@ from pathlib import Path
 
 from indexer.readers import title_from_text
 from kb.models import Failure, RawDocument
+# The Thai repairs are Thai-script rules (kb.thai); re-exported under the names tests use.
+from kb.thai.pdf_repair import (  # noqa: F401
+    join_sara_am,
+    map_private_use,
+    remove_duplicate_marks,
+    remove_space_before_marks,
+    reorder_tone_marks,
+)
+from kb.thai.pdf_repair import repair_pdf_text as fix_thai_marks
 
-# Upper vowels, lower vowels and the marks that combine with a consonant.
-_COMBINING = "\u0e31\u0e34-\u0e3a\u0e47-\u0e4e"
-_TONES = "\u0e48-\u0e4c"  # mai ek, mai tho, mai tri, mai chattawa, thanthakhat
-_VOWELS_BELOW_TONE = "\u0e31\u0e34-\u0e3a"  # vowels written before a tone mark in Unicode order
-
-# Thai font glyph variants (shifted left/down, tail-less) that some PDF producers
-# expose as Private Use Area code points instead of the real characters.
-_THAI_PUA = {
-    0xF700: "\u0e10", 0xF701: "\u0e34", 0xF702: "\u0e35", 0xF703: "\u0e36", 0xF704: "\u0e37",
-    0xF705: "\u0e48", 0xF706: "\u0e49", 0xF707: "\u0e4a", 0xF708: "\u0e4b", 0xF709: "\u0e4c",
-    0xF70A: "\u0e48", 0xF70B: "\u0e49", 0xF70C: "\u0e4a", 0xF70D: "\u0e4b", 0xF70E: "\u0e4c",
-    0xF70F: "\u0e0d", 0xF710: "\u0e31", 0xF711: "\u0e4d", 0xF712: "\u0e47", 0xF713: "\u0e48",
-    0xF714: "\u0e49", 0xF715: "\u0e4a", 0xF716: "\u0e4b", 0xF717: "\u0e4c", 0xF718: "\u0e38",
-    0xF719: "\u0e39", 0xF71A: "\u0e3a",
-}
 _JUNK_TITLES = re.compile(r"^(untitled|document\d*|microsoft word|title|\W*)$", re.I)
 _OFFICE_PREFIX = re.compile(r"^microsoft (word|powerpoint|excel) - ", re.I)
 
@@ -143,45 +137,3 @@ def clean_page(text: str) -> str:
         if line or (out and out[-1]):
             out.append(line)
     return "\n".join(out).strip()
-
-
-# --------------------------------------------------------------------------- Thai fix-ups
-
-
-def map_private_use(text: str) -> str:
-    """Replace Thai font glyph variants in the Private Use Area by the real characters."""
-    return text.translate(_THAI_PUA)
-
-
-def remove_space_before_marks(text: str) -> str:
-    """Remove spaces a PDF put before a combining mark or sara am ("ก ั น" → "กัน")."""
-    return re.sub(rf"[ \t\u00a0\u200b]+(?=[{_COMBINING}\u0e33])", "", text)
-
-
-def join_sara_am(text: str) -> str:
-    """Nikhahit + sara aa (with a tone mark or a space between) → sara am, as typed.
-
-    "น ้ ํ า" style sequences come out of PDFs as U+0E4D U+0E32; the tone mark,
-    if any, goes before sara am (the Unicode order of "น้ำ").
-    """
-    text = re.sub(rf"\u0e4d([{_TONES}]?)[ \t]*\u0e32", "\\1\u0e33", text)
-    return re.sub(rf"\u0e4d[ \t]*([{_TONES}])[ \t]*\u0e32", "\\1\u0e33", text)
-
-
-def reorder_tone_marks(text: str) -> str:
-    """Put a vowel sign stored after its tone mark back in front of it ("ท่ี" → "ที่")."""
-    return re.sub(rf"([{_TONES}])([{_VOWELS_BELOW_TONE}])", r"\2\1", text)
-
-
-def remove_duplicate_marks(text: str) -> str:
-    """Collapse a combining mark or sara am repeated by the extractor ("ก่่" → "ก่")."""
-    return re.sub(rf"([{_COMBINING}\u0e33])\1+", r"\1", text)
-
-
-def fix_thai_marks(text: str) -> str:
-    """All Thai fix-ups, in the order that lets each see the previous one's result."""
-    text = map_private_use(text)
-    text = remove_space_before_marks(text)
-    text = join_sara_am(text)
-    text = reorder_tone_marks(text)
-    return remove_duplicate_marks(text)
