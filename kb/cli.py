@@ -216,10 +216,12 @@ def _print_result(result) -> None:
 
 
 def _be_date(iso: str | None) -> str:
+    from kb.thai.calendar import to_buddhist_era
+
     if not iso:
         return "ไม่ระบุวันที่"
     y, m, d = iso.split("-")
-    return f"{int(d)}/{int(m)}/{int(y) + 543}"
+    return f"{int(d)}/{int(m)}/{to_buddhist_era(int(y))}"
 
 
 @main.command("stats")

@@ -11,7 +11,7 @@ from functools import cache
 from importlib import resources
 
 from kb import taxonomy
-from web.present import THAI_MONTHS_SHORT
+from kb.thai.calendar import MONTHS_ABBR, to_buddhist_era
 
 BAR_WIDTH = 240  # px of the longest bar
 # light → dark; index 0 is "no documents"
@@ -51,9 +51,9 @@ def timeline(month_counts: list[tuple[str, int]], height: int = 160, bar: int = 
         x = 30 + i * (bar + 2)
         y, mo = int(ym[:4]), int(ym[5:7])
         bars.append({"x": x, "y": 10 + plot - h, "w": bar, "h": h, "count": n,
-                     "label": f"{THAI_MONTHS_SHORT[mo - 1]} {y + 543}", "month": ym})
+                     "label": f"{MONTHS_ABBR[mo - 1]} {to_buddhist_era(y)}", "month": ym})
         if mo == 1 or i == 0:
-            ticks.append({"x": x, "label": str(y + 543)})
+            ticks.append({"x": x, "label": str(to_buddhist_era(y))})
     return {"bars": bars, "width": 40 + len(span) * (bar + 2), "height": height, "ticks": ticks,
             "max": top, "axis_y": 10 + plot}
 

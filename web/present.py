@@ -13,15 +13,7 @@ from flask import Flask, url_for
 
 from kb import taxonomy
 from kb.models import FACETS, SearchRequest
-
-THAI_MONTHS_SHORT = (
-    "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
-    "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
-)
-THAI_MONTHS = (
-    "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
-    "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
-)
+from kb.thai.calendar import MONTHS_ABBR, to_buddhist_era
 
 FACET_TITLES = {
     "type": "ประเภทเอกสาร",
@@ -42,7 +34,7 @@ def thai_date(iso: str | None) -> str:
         return "ไม่ระบุวันที่"
     try:
         y, m, d = (int(x) for x in iso[:10].split("-"))
-        return f"{d} {THAI_MONTHS_SHORT[m - 1]} {y + 543}"
+        return f"{d} {MONTHS_ABBR[m - 1]} {to_buddhist_era(y)}"
     except (ValueError, IndexError):
         return iso
 
@@ -51,7 +43,7 @@ def thai_month(ym: str) -> str:
     """``2024-01`` → ``ม.ค. 2567``."""
     try:
         y, m = (int(x) for x in ym.split("-")[:2])
-        return f"{THAI_MONTHS_SHORT[m - 1]} {y + 543}"
+        return f"{MONTHS_ABBR[m - 1]} {to_buddhist_era(y)}"
     except (ValueError, IndexError):
         return ym
 
@@ -60,7 +52,7 @@ def be_year(iso: str | None) -> str | None:
     """The Buddhist-Era year of an ISO date, or None."""
     if not iso or not iso[:4].isdigit():
         return None
-    return str(int(iso[:4]) + 543)
+    return str(to_buddhist_era(int(iso[:4])))
 
 
 def safe_url(url: str | None) -> str | None:
