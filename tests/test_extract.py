@@ -23,7 +23,8 @@ from kb.extract import (
     thai_digits_to_arabic,
 )
 from indexer.readers import read
-from kb import extract as _ex
+from kb.extract.dates import _DATE_FORMS
+from kb.extract.lexicon import Lexicon, key, latin_pattern, trie_pattern
 from kb.models import Document, RawDocument
 
 LABELS = Path(__file__).parent / "labels"
@@ -293,19 +294,19 @@ def _plain_lexicon(entries):
     values = {}
     for surface, value in entries:
         surface = surface.strip()
-        if surface and values.get(_ex._key(surface)) is None:
-            values[_ex._key(surface)] = value
+        if surface and values.get(key(surface)) is None:
+            values[key(surface)] = value
     surfaces = {s.strip() for s, _ in entries if s.strip()}
     latin = sorted((s for s in surfaces if s.isascii()), key=lambda s: (-len(s), s))
     parts = []
     if any(not s.isascii() for s in surfaces):
-        parts.append(_ex._trie_pattern(s for s in surfaces if not s.isascii()))
+        parts.append(trie_pattern(s for s in surfaces if not s.isascii()))
     if latin:
-        parts.append("(?=[A-Za-z0-9])(?i:" + "|".join(_ex._latin_pattern(s) for s in latin) + ")")
+        parts.append("(?=[A-Za-z0-9])(?i:" + "|".join(latin_pattern(s) for s in latin) + ")")
     pattern = re.compile("|".join(parts))
 
     def find(text):
-        found = ((m, values.get(_ex._key(m.group()))) for m in pattern.finditer(text))
+        found = ((m, values.get(key(m.group()))) for m in pattern.finditer(text))
         return [(m.start(), m.end(), value) for m, value in found if value is not None]
 
     return find
@@ -349,7 +350,7 @@ def test_lexicon_matches_equal_the_plain_alternation_scan():
     entries_sets.append(province_entries)
     for k, entries in enumerate(entries_sets):
         pieces = _PIECES + [s for s, _ in entries] + [s[: len(s) // 2] for s, _ in entries]
-        lexicon, plain = _ex._Lexicon(entries), _plain_lexicon(entries)
+        lexicon, plain = Lexicon(entries), _plain_lexicon(entries)
         for text in _random_texts(pieces, 400, seed=k):
             assert [(m.start, m.end, m.value) for m in lexicon.find(text)] == plain(text), text
 
@@ -358,7 +359,7 @@ def _plain_parse_date(text):
     """The reference: every match of every date form, the leftmost valid one."""
     t = thai_digits_to_arabic(text)
     found = []
-    for pattern, to_iso in _ex._DATE_FORMS:
+    for pattern, to_iso in _DATE_FORMS:
         for m in pattern.finditer(t):
             iso = to_iso(m)
             if iso:

@@ -1,0 +1,79 @@
+"""Metadata extraction: what a Thai security-policy text is about, and when it was published.
+
+A reader gives a ``RawDocument`` (title, text, hints); ``extract`` turns it into a
+``Document`` with the fields users filter on, one module per field:
+
+* ``dates``     publication date (Thai, English, ISO and numeric forms; B.E. years)
+* ``doctype``   news / meeting / plan / other
+* ``plans``     the plans of the National Security Policy and Plan it references
+* ``places``    provinces and regions
+* ``topics``    the subjects it substantially covers
+* ``agencies``  the agencies it names
+
+All vocabularies come from ``kb.taxonomy`` (data files), so the rules are about
+*context* — when a word found in a text really names a province or a plan —
+never about particular words.  The field modules share ``lexicon``: longest
+match first with blockers, and "whole word" by the same segmenter as the index
+(``kb.thai.segmenter``).
+
+Thai digits are turned into Arabic ones once per document, before any field
+looks at it; the mapping is one character for one character, so match offsets
+stay valid in the original text.  Each public ``find_*`` folds its own input;
+the ``*_in`` variants take text already folded.
+"""
+from __future__ import annotations
+
+from kb.extract.agencies import agencies_in, find_agencies
+from kb.extract.dates import first_date, parse_date
+from kb.extract.doctype import detect_type
+from kb.extract.places import find_provinces, find_regions, provinces_in, regions_in
+from kb.extract.plans import find_plans, plans_documented, plans_in, with_plan_topics
+from kb.extract.topics import find_topics, topics_in
+from kb.models import DOC_TYPES, Document, RawDocument
+from kb.thai.digits import thai_digits_to_arabic
+
+__all__ = [
+    "extract",
+    "parse_date",
+    "find_plans",
+    "find_provinces",
+    "find_regions",
+    "find_topics",
+    "find_agencies",
+    "detect_type",
+    "thai_digits_to_arabic",
+]
+
+
+def extract(raw: RawDocument, doc_id: str) -> Document:
+    """Build the indexed ``Document`` from what a reader found.
+
+    The publication date is the reader's date hint when it parses, else the first
+    date in the title and text; the type is the reader's hint when it is one of
+    the known types, else read from cues.  ``content_hash`` is the pipeline's job.
+    """
+    title = (raw.title or "").strip()
+    text = (raw.text or "").strip()
+    folded_title, folded_text = thai_digits_to_arabic(title), thai_digits_to_arabic(text)
+    whole = f"{folded_title}\n{folded_text}"
+    date = parse_date(raw.date_hint or "") or first_date(whole)
+    doc_type = raw.type_hint if raw.type_hint in DOC_TYPES else detect_type(title, text, date is not None)
+    provinces = provinces_in(whole)
+    plans = plans_in(whole)
+    topics = topics_in(folded_text, folded_title)
+    if doc_type == "plan":
+        topics = with_plan_topics(topics, plans_documented(folded_title, plans))
+    return Document(
+        id=doc_id,
+        title=title,
+        text=text,
+        date=date,
+        type=doc_type,
+        url=raw.url,
+        plans=plans,
+        provinces=provinces,
+        regions=regions_in(whole, provinces),
+        topics=topics,
+        agencies=agencies_in(whole),
+        source=raw.source,
+    )

@@ -1,0 +1,264 @@
+"""The matching engine every field extractor shares: lexicons of (surface → value).
+
+A field's vocabulary (province names and aliases, region phrases, topic terms,
+agency names, plan titles) is matched as one leftmost-longest alternation that
+also holds its *blockers*: longer phrases that contain a name but mean
+something else (เผยแพร่ contains แพร่, น่านน้ำ contains น่าน).  A blocker
+consumes its text, so the shorter name inside it is never seen.  This module
+knows nothing about any field; the helpers below it (whole words, the text
+around a match, list separators) are the context tests the fields share.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable, Iterable, Iterator
+
+from kb.thai.script import THAI_BLOCK
+from kb.thai.segmenter import word_boundaries
+
+THAI_CHAR = re.compile(f"[{THAI_BLOCK}]")
+
+
+@dataclass(frozen=True)
+class Match:
+    start: int
+    end: int
+    value: str
+
+
+def key(surface: str) -> str:
+    """A surface without its whitespace, lower-cased (str.split's whitespace is re's \\s)."""
+    return "".join(surface.split()).lower()
+
+
+def latin_pattern(term: str) -> str:
+    """Regex for a term written in Latin letters: any whitespace where it has a
+    space, word boundaries around it (Thai words have none, Latin ones do)."""
+    body = r"\s*".join(re.escape(p) for p in term.split())
+    if re.match(r"[A-Za-z0-9]", term):
+        body = r"(?<![A-Za-z0-9])" + body
+    if re.search(r"[A-Za-z0-9]$", term):
+        body = body + r"(?![A-Za-z0-9])"
+    return body
+
+
+def trie_pattern(terms: Iterable[str]) -> str:
+    """One regex for many Thai terms, factored as a trie.
+
+    Python's ``re`` tries alternatives one by one at every position; a trie makes
+    that one walk per position, which is what keeps matching hundreds of terms
+    over a long release cheap.  A term may end where a longer one goes on; the
+    longer branch is tried first, so the longest term wins.  A space in a term
+    matches any (or no) whitespace.
+    """
+    trie: dict = {}
+    for term in terms:
+        node = trie
+        for atom in re.findall(r"\s+|.", term.strip()):
+            node = node.setdefault(r"\s*" if atom.isspace() else re.escape(atom), {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        branches = [atom + build(child) for atom, child in sorted(node.items()) if atom]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
+
+
+class _Search:
+    """``pattern.search(text, pos)`` for increasing ``pos``, trying ``pattern.match``
+    only at ``starts``: sorted offsets that include every offset where a match can
+    start.  Each offset is tried at most once."""
+
+    __slots__ = ("_pattern", "_text", "_starts", "_next")
+
+    def __init__(self, pattern: re.Pattern[str], text: str, starts: list[int]):
+        self._pattern, self._text, self._starts, self._next = pattern, text, starts, 0
+
+    def search(self, pos: int) -> re.Match[str] | None:
+        starts, i, n = self._starts, self._next, len(self._starts)
+        while i < n:
+            start = starts[i]
+            i += 1
+            if start >= pos:
+                m = self._pattern.match(self._text, start)
+                if m:
+                    self._next = i
+                    return m
+        self._next = i
+        return None
+
+
+class Lexicon:
+    """A leftmost-longest matcher over (surface → value) pairs.
+
+    A surface mapped to ``None`` is a blocker: it is matched (so it consumes its
+    text) but never reported.
+
+    The matches are those of one regex alternation ("thai trie|latin terms")
+    scanned over the text; how they are found is about speed only.  The Thai
+    and Latin surfaces are two patterns, searched side by side and merged as
+    the alternation would be (the Thai one wins a tie).  Alone, the Thai trie
+    starts with a set of first letters that ``re`` skips to in C (one Latin
+    alternative in the same pattern made it try a full match at every offset,
+    three times slower); the Latin pattern is tried only where a run of ASCII
+    letters or digits starts, as a Latin term must.
+    """
+
+    _MEMO_MAX = 4096
+
+    def __init__(self, entries: Iterable[tuple[str, str | None]]):
+        entries = list(entries)
+        self._values: dict[str, str | None] = {}
+        for surface, value in entries:
+            surface = surface.strip()
+            if surface:
+                # A real value wins over a blocker of the same spelling.
+                if self._values.get(key(surface)) is None:
+                    self._values[key(surface)] = value
+        surfaces = {surface.strip() for surface, _ in entries if surface.strip()}
+        latin = sorted((s for s in surfaces if s.isascii()), key=lambda s: (-len(s), s))
+        thai = sorted(s for s in surfaces if not s.isascii())
+        self._thai = re.compile(trie_pattern(thai)) if thai else None
+        self._latin = None
+        if latin:
+            # The lookahead lets the Latin alternatives fail at once on Thai text.
+            self._latin = re.compile("(?=[A-Za-z0-9])(?i:" + "|".join(latin_pattern(s) for s in latin) + ")")
+        # First characters a Latin match can start with, in both cases (ASCII
+        # only: the lookahead demands it).
+        self._latin_first = frozenset(c for s in latin for c in (s[0].lower(), s[0].upper()))
+        self._latin_digit_first = any(c.isdigit() for c in self._latin_first)
+        self._memo: dict[str, str | None] = {}
+
+    def _value(self, surface: str) -> str | None:
+        value = self._memo.get(surface, _MISSING)
+        if value is _MISSING:
+            value = self._values.get(key(surface))
+            if len(self._memo) < self._MEMO_MAX:
+                self._memo[surface] = value
+        return value
+
+    def _latin_search(self, text: str) -> _Search:
+        first = self._latin_first
+        letters, alnum = _ascii_run_starts(text)
+        runs = alnum if self._latin_digit_first else letters
+        return _Search(self._latin, text, [p for p in runs if text[p] in first])
+
+    def _raw_matches(self, text: str) -> Iterator[re.Match[str]]:
+        if self._latin is None:
+            if self._thai is not None:
+                yield from self._thai.finditer(text)
+            return
+        latin = self._latin_search(text)
+        if self._thai is None:
+            m = latin.search(0)
+            while m:
+                yield m
+                m = latin.search(m.end())
+            return
+        # The leftmost match wins, the Thai one on a tie; after a match, a
+        # search whose next match began inside it is redone from its end.
+        thai = self._thai
+        t, l = thai.search(text), latin.search(0)
+        while t or l:
+            m = t if t and (l is None or t.start() <= l.start()) else l
+            yield m
+            pos = m.end()
+            if t is not None and (t is m or t.start() < pos):
+                t = thai.search(text, pos)
+            if l is not None and (l is m or l.start() < pos):
+                l = latin.search(pos)
+
+    def find(self, text: str) -> Iterator[Match]:
+        for m in self._raw_matches(text):
+            value = self._value(m.group())
+            if value is not None:
+                yield Match(m.start(), m.end(), value)
+
+
+_MISSING = object()
+_ASCII_RUN = re.compile(r"[A-Za-z0-9]+")
+_LETTER_RUN = re.compile(r"[A-Za-z]+")
+
+
+@lru_cache(maxsize=4)
+def _ascii_run_starts(text: str) -> tuple[list[int], list[int]]:
+    """Offsets where runs of ASCII letters, and of ASCII letters and digits,
+    start (shared by the lexicons that scan the same text).  A Latin term starts
+    with a letter or digit that no ASCII letter or digit precedes, so at one of
+    the latter; a letter-only term also at one of the former."""
+    return [m.start() for m in _LETTER_RUN.finditer(text)], [m.start() for m in _ASCII_RUN.finditer(text)]
+
+
+SPACE = re.compile(r"\s")
+
+
+@lru_cache(maxsize=4096)
+def _chunk_boundaries(chunk: str) -> frozenset[int] | None:
+    """Word boundaries inside one space-free chunk, as the index cuts words (None
+    if the words do not reassemble it, in which case callers accept the match)."""
+    return word_boundaries(chunk)
+
+
+def is_whole_word(text: str, start: int, end: int) -> bool:
+    """True if [start, end) starts and ends on word boundaries of the index's segmenter.
+
+    Only the whitespace-delimited chunk around the match is segmented: whitespace
+    is always a word boundary, so the answer is the same as segmenting the whole
+    text, at a fraction of the cost (segmentation was half of extraction time).
+    """
+    if not THAI_CHAR.match(text[start:end] or " "):
+        return True  # Latin names are already bounded by the regex
+    left = start
+    while left > 0 and not text[left - 1].isspace():
+        left -= 1
+    m = SPACE.search(text, end)
+    right = m.start() if m else len(text)
+    bounds = _chunk_boundaries(text[left:right])
+    return bounds is None or (start - left in bounds and end - left in bounds)
+
+
+def text_before(text: str, start: int, width: int = 24) -> str:
+    """The text just before an offset, with at most one run of spaces removed at its end."""
+    return text[max(0, start - width) : start].rstrip()
+
+
+def text_after(text: str, end: int, width: int = 24) -> str:
+    """The text just after an offset, without the spaces at its start."""
+    return text[end : end + width].lstrip()
+
+
+def is_separator_gap(gap: str, separators: list[str]) -> bool:
+    """True if the text between two names only joins them in a list (commas, และ ...)."""
+    rest = re.sub(r"\s+", "", gap)
+    while rest:
+        for sep in sorted(separators, key=len, reverse=True):
+            if rest.startswith(sep):
+                rest = rest[len(sep) :]
+                break
+        else:
+            return False
+    return True
+
+
+def accept_listed(matches: list[Match], accepted: list[bool], joined: Callable[[Match, Match], bool]) -> None:
+    """Accept, in place, a match next to an accepted one when ``joined(left, right)``
+    says only a list separates them; repeated so that a list chains through the
+    matches accepted this way ("หนองคาย เลย และบึงกาฬ")."""
+    changed = True
+    while changed:
+        changed = False
+        for i, m in enumerate(matches):
+            if accepted[i]:
+                continue
+            for j in (i - 1, i + 1):
+                if 0 <= j < len(matches) and accepted[j]:
+                    left, right = (matches[j], m) if j < i else (m, matches[j])
+                    if joined(left, right):
+                        accepted[i] = changed = True
+                        break

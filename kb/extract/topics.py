@@ -1,0 +1,374 @@
+"""Topics a document substantially covers (drugs, border, migration …).
+
+The unit of evidence is a sentence about the topic, not a term count: a
+threat named inside a list of threats, an agency named among the attendees,
+a word used in passing next to another subject do not make a sentence about
+it.  Terms and every threshold are data (kb/taxonomy/topics.json).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Iterator
+
+from kb import taxonomy
+from kb.extract.agencies import agency_name_lexicon
+from kb.extract.lexicon import SPACE, Lexicon, Match, is_separator_gap, key
+from kb.extract.plans import plan_title_lexicon
+from kb.thai.digits import thai_digits_to_arabic
+
+@cache
+def _topic_lexicon() -> Lexicon:
+    """One matcher for every topic term; a value lists the "topic|strong" /
+    "topic|weak" readings of a spelling, joined by ";": a term may name two
+    topics (ลักลอบข้ามแดน is border and migration).  Blockers (exclude lists)
+    are per topic, in ``_topic_blockers``, so that one topic's blocker does not
+    hide another topic's term.
+    """
+    readings: dict[str, list[str]] = {}
+    surfaces: list[tuple[str, str]] = []
+    for t in taxonomy.topics():
+        for kind in ("strong", "weak"):
+            for surface in t[kind]:
+                found = readings.setdefault(key(surface), [])
+                if f"{t['key']}|{kind}" not in found:
+                    found.append(f"{t['key']}|{kind}")
+                surfaces.append((surface, key(surface)))
+    entries = [(surface, ";".join(readings[spelling])) for surface, spelling in surfaces]
+    return Lexicon(entries)
+
+
+@cache
+def _topic_blockers() -> dict[str, Lexicon]:
+    return {t["key"]: Lexicon((x, x) for x in t["exclude"]) for t in taxonomy.topics() if t["exclude"]}
+
+
+@cache
+def topic_scoring() -> dict:
+    return taxonomy.topic_scoring()
+
+
+@cache
+def _agency_prefix_pattern() -> re.Pattern[str]:
+    prefixes = sorted(topic_scoring()["agency_prefixes"], key=len, reverse=True)
+    return re.compile(r"[(\[]?(?:" + "|".join(re.escape(p) for p in prefixes) + ")")
+
+
+def _inside_agency_name(text: str, start: int, end: int, agency_spans: list[tuple[int, int]]) -> bool:
+    """True if the term at [start, end) is part of an agency or office name.
+
+    Inside a full agency name, unless the term is the whole name
+    (กระทรวงการต่างประเทศ, listed as a term on purpose) and the agency is not
+    one item of a list of agencies; glued (no space) to an agency word before it
+    (ศูนย์อำนวยการป้องกันและปราบปรามยาเสพติดจังหวัด..., ผู้กำกับการตรวจคนเข้าเมือง...)
+    with no statement verb in between ("...รายงานว่าจุดผ่านแดน..."); or an
+    abbreviation right after an agency word ("สำนักงาน ปปส.", "ศูนย์ ปภ. เขต 9").
+    """
+    cfg = topic_scoring()
+    for i, (a, b) in enumerate(agency_spans):
+        if a <= start < b:
+            if (a, b) != (start, end):
+                return True
+            near = [agency_spans[j] for j in (i - 1, i + 1) if 0 <= j < len(agency_spans)]
+            return any(
+                is_separator_gap(text[min(b, d) : max(a, c)], cfg["agency_list_separators"]) for c, d in near
+            )
+    # Back to the last space before the term, at most ``agency_prefix_reach`` characters.
+    before = text[max(0, start - cfg["agency_prefix_reach"]) : start]
+    if not before.strip():
+        return False
+    if before[-1].isspace():
+        word = before.rsplit(None, 1)[-1]
+        return "." in text[start:end] and any(word.endswith(p) for p in cfg["agency_prefixes"])
+    left = start - len(before.rsplit(None, 1)[-1])
+    m = _agency_prefix_pattern().match(text, left, start)
+    return bool(m) and not any(v in text[m.end() : start] for v in cfg["agency_name_breakers"])
+
+
+@cache
+def _attendee_line_pattern() -> re.Pattern[str]:
+    """A line that only lists who attended: optional numbering, then a role word
+    (ผู้แทน..., ผู้อำนวยการ...).  Its agency names are not what the text is about."""
+    openers = sorted(topic_scoring()["attendee_line_openers"], key=len, reverse=True)
+    return re.compile(r"\s*(?:\d{1,2}[.)]\s*|[-•]\s*)?(?:" + "|".join(map(re.escape, openers)) + ")")
+
+
+@cache
+def _time_frame_pattern() -> re.Pattern[str] | None:
+    """Text that ends right before a term when the term dates something rather than
+    names a subject: a time word (ก่อน, หลัง ...), maybe a filler (สถานการณ์ ...)."""
+    cfg = topic_scoring()
+    words, fillers = cfg["time_frame_words"], cfg["time_frame_fillers"]
+    if not words:
+        return None
+    def alternation(xs: list[str]) -> str:
+        return "|".join(map(re.escape, sorted(xs, key=len, reverse=True)))
+
+    filler = f"(?:{alternation(fillers)})?" if fillers else ""
+    return re.compile(f"(?:{alternation(words)}){filler}\\s?$")
+
+
+@dataclass(frozen=True)
+class _TopicHit:
+    start: int
+    end: int
+    topic: str
+    strong: bool
+    term: str  # the matched surface, whitespace removed: distinct terms are distinct keys
+
+
+def _topic_hits(whole: str) -> list[_TopicHit]:
+    """Every topic term occurrence that is not inside one of its topic's exclude
+    phrases nor inside an agency or office name, in text order."""
+    raw = list(_topic_lexicon().find(whole))
+    if not raw:
+        return []
+    raw = [Match(m.start, m.end, value) for m in raw for value in m.value.split(";")]
+    named = {m.value.split("|")[0] for m in raw}
+    blocked: dict[str, list[tuple[int, int]]] = {
+        k: [(b.start, b.end) for b in lex.find(whole)] for k, lex in _topic_blockers().items() if k in named
+    }
+    agency_spans = [(m.start, m.end) for m in agency_name_lexicon().find(whole)]
+    # A plan cited by its title names a topic in passing: its terms are weak there.
+    demote = topic_scoring()["plan_title_terms_weak"]
+    title_spans = [(m.start, m.end) for m in plan_title_lexicon().find(whole)] if demote else []
+    attendee = _attendee_line_pattern()
+    attendee_spans = [
+        (line.start(), line.end()) for line in _LINE.finditer(whole)
+        if line.end() - line.start() <= topic_scoring()["attendee_line_max_chars"] and attendee.match(line.group())
+        and not any(v in line.group() for v in topic_scoring()["statement_verbs"])
+    ]
+    time_frame = _time_frame_pattern()
+    hits = []
+    for m in raw:
+        if any(a <= m.start < b for a, b in attendee_spans):
+            continue
+        topic, strength = m.value.split("|")
+        if any(a < m.end and m.start < b for a, b in blocked.get(topic, ())):
+            continue
+        if _inside_agency_name(whole, m.start, m.end, agency_spans):
+            continue
+        strong = strength == "strong" and not (demote and any(a <= m.start < b for a, b in title_spans))
+        if strong and time_frame is not None and time_frame.search(whole, max(0, m.start - 40), m.start):
+            strong = False  # "ก่อนโรคระบาด", "หลังสถานการณ์โควิด": a time, not a subject
+        hits.append(_TopicHit(m.start, m.end, topic, strong, key(whole[m.start : m.end])))
+    return hits
+
+
+_LINE = re.compile(r"[^\n]+")
+# "(3) การส่งกลับ...", "3) ...": a numbered item, which after เช่น/ได้แก่ stays in the list.
+_ENUMERATOR = re.compile(r"\(?\d{1,2}\)")
+_CHUNK = re.compile(r"\S+")
+
+
+def _line_sentences(
+    whole: str, line_start: int, line_end: int, cfg: dict, until: int | None = None
+) -> list[tuple[int, int]]:
+    """(start, end) spans in ``whole`` of the sentences of one of its lines.
+
+    Thai marks sentence and clause ends with a space or a line break, but a space
+    also separates list items, names and numbers.  A line is a unit (a paragraph,
+    a heading, an agenda item, the title); inside a line, space-separated chunks
+    are merged until a sentence holds at least ``min_chars`` characters, so that
+    a sentence is a clause with its subject rather than a lone name; a chunk that
+    starts with a digit or a ``glue`` word (และ, หรือ, ซึ่ง ...), or follows a
+    number, always continues the sentence before it ("แผนความมั่นคงที่ 11
+    การป้องกัน...", "... และผู้ลักลอบ"); after an enumeration word (เช่น,
+    ได้แก่) short chunks are list items and stay in the sentence.  With ``until``,
+    the sentences after the one that holds that offset are left out.
+    """
+    min_chars, glue = cfg["sentence_min_chars"], tuple(cfg["sentence_glue"])
+    markers, item_chars = tuple(cfg["list_markers"]), cfg["list_item_max_chars"]
+    text = whole[line_start:line_end]
+    chunks = [(m.start(), m.end()) for m in _CHUNK.finditer(text)]
+    if not chunks:
+        return []
+    # A marker without spaces lies inside one chunk, so "the sentence so far holds
+    # a marker" is "one of its chunks does"; one with spaces needs the slow test.
+    if any(SPACE.search(m) for m in markers):
+        has_marker = None
+    elif any(m in text for m in markers):
+        has_marker = [any(m in text[a:b] for m in markers) for a, b in chunks]
+    else:
+        has_marker = [False] * len(chunks)
+    out: list[tuple[int, int]] = []
+    start, end = chunks[0]
+    in_list = False
+    for k in range(1, len(chunks)):
+        c_start, c_end = chunks[k]
+        if has_marker is None:
+            in_list = in_list or any(text.startswith(m, start) or m in text[start:end] for m in markers)
+        else:
+            # The chunk added last (k - 1) is the one the sentence has not been tested for.
+            in_list = in_list or has_marker[k - 1]
+        if (
+            end - start >= min_chars
+            and not text[end - 1].isdigit()
+            and not (text[c_start].isdigit() or text.startswith(glue, c_start))
+            and not (in_list and (c_end - c_start <= item_chars or _ENUMERATOR.fullmatch(text, *chunks[k - 1])))
+        ):
+            out.append((line_start + start, line_start + end))
+            if until is not None and line_start + end > until:
+                return out
+            start, in_list = c_start, False
+        end = c_end
+    out.append((line_start + start, line_start + end))
+    return out
+
+
+def _hit_line_sentences(whole: str, hits: list[_TopicHit], cfg: dict) -> Iterator[tuple[int, int]]:
+    """The sentences of the lines that hold a hit, in text order: the others
+    cannot score, and most lines of a long text hold none."""
+    i, n = 0, len(hits)
+    while i < n:
+        start = hits[i].start
+        line_start = whole.rfind("\n", 0, start) + 1
+        line_end = whole.find("\n", start)
+        if line_end < 0:
+            line_end = len(whole)
+        while i < n and hits[i].start < line_end:
+            i += 1
+        # Sentences after the line's last hit cannot score.
+        yield from _line_sentences(whole, line_start, line_end, cfg, until=hits[i - 1].start)
+
+
+def _sentence_evidence(sentence: str, hits: list[_TopicHit], cfg: dict, offset: int = 0) -> dict[str, float]:
+    """How much one sentence (at ``offset`` in the text) is about each topic it
+    names, from its term hits.
+
+    A sentence with a strong term of a topic and another term of it
+    (``min_distinct_terms`` different terms) is about the topic and scores
+    ``rich_points``; two terms that touch (ลักลอบลำเลียงยาเสพติด) are one
+    mention, not a second term.  A strong term alone scores ``single_points``
+    when the sentence names at most ``max_other_topics`` other topics, and
+    ``shared_points`` when it names one more (a sentence on two subjects); after
+    an enumeration word (เช่น, ได้แก่ ...: ``list_markers``) it is one example
+    among others and scores nothing.  Weak terms alone need
+    ``weak_only_distinct_terms`` different ones (``single_points``).  A list of
+    threats is about none of them: terms of ``list_min_topics`` topics or more,
+    or of two or more after an enumeration word, unless the topic has
+    ``list_min_distinct_terms`` different terms of its own.  A sentence that
+    refers the reader to another plan ("ดำเนินการร่วมกับแผนความมั่นคงที่ 3 ...":
+    ``cross_reference_markers``) cites that plan's subject in passing and is
+    about nothing.  In a short document (``short_doc``) the other topics around
+    a strong term do not matter: the whole text is one subject.
+    """
+    if any(marker in key(sentence) for marker in cfg["cross_reference_markers"]):
+        return {}
+    mentions = _mentions_by_topic(hits)
+    others = len(mentions) - 1
+    markers_at = [i for i in (sentence.find(m) for m in cfg["list_markers"]) if i >= 0]
+    listed_from = offset + min(markers_at) if markers_at else None
+    is_list = others + 1 >= cfg["list_min_topics"] or (others >= 1 and listed_from is not None)
+    out: dict[str, float] = {}
+    for topic, found in mentions.items():
+        terms = len(set(found.terms))
+        if not found.strong:
+            if not is_list and terms >= cfg["weak_only_distinct_terms"]:
+                out[topic] = cfg["single_points"]
+        elif is_list:
+            if terms >= cfg["list_min_distinct_terms"]:
+                out[topic] = cfg["rich_points"]
+        elif terms >= cfg["min_distinct_terms"]:
+            out[topic] = cfg["rich_points"]
+        elif listed_from is not None and found.first_at >= listed_from:
+            continue
+        elif others <= cfg["max_other_topics"] or cfg.get("short_doc"):
+            out[topic] = cfg["single_points"]
+        elif others == cfg["max_other_topics"] + 1:
+            out[topic] = cfg["shared_points"]
+    return out
+
+
+@dataclass
+class _Mentions:
+    """One topic's mentions in a sentence."""
+
+    terms: list[str]  # one entry per mention; touching terms are one mention
+    strong: bool  # a strong term among them
+    first_at: int  # offset of the first
+    last_end: int  # end of the last
+
+
+def _mentions_by_topic(hits: list[_TopicHit]) -> dict[str, _Mentions]:
+    mentions: dict[str, _Mentions] = {}
+    for h in hits:
+        found = mentions.get(h.topic)
+        if found is None:
+            mentions[h.topic] = _Mentions([h.term], h.strong, h.start, h.end)
+            continue
+        if found.last_end == h.start:
+            found.terms[-1] += h.term  # touching terms: one mention
+        else:
+            found.terms.append(h.term)
+        found.last_end = h.end
+        found.strong = found.strong or h.strong
+    return mentions
+
+
+def _topic_evidence(title: str, text: str) -> dict[str, float]:
+    """Per topic, the summed evidence of the sentences about it (the title first);
+    Thai digits of ``title`` and ``text`` already folded."""
+    cfg = topic_scoring()
+    if len(text) <= cfg["short_doc_chars"]:
+        cfg = {**cfg, "short_doc": True}
+    head = title.replace("\n", " ")
+    whole = f"{head}\n{text}"
+    hits = _topic_hits(whole)
+    scores: dict[str, float] = {}
+    if not hits:
+        return scores
+    i = 0
+    pointing_until = -1  # end of a line that refers the reader to other plans
+    for start, end in _hit_line_sentences(whole, hits, cfg):
+        while i < len(hits) and hits[i].start < start:
+            i += 1
+        j = i
+        while j < len(hits) and hits[j].start < end:
+            j += 1
+        if any(marker in key(whole[start:end]) for marker in cfg["cross_reference_markers"]):
+            line_end = whole.find("\n", start)
+            pointing_until = line_end if line_end >= 0 else len(whole)
+        elif start < pointing_until:
+            # The pointer goes on to the end of its line: through the plans it lists
+            # ("... คาบเกี่ยวกับแผนความมั่นคงที่ 6 ... | แผนความมั่นคงที่ 7 ... และแผนความมั่นคงที่ 8")
+            # and through what the shared work is ("... คู่กับแผนความมั่นคงที่ 11 ...
+            # | ในส่วนการแลกเปลี่ยนข่าวสาร โดยแยก...ออกจากการก่อการร้ายสากล").
+            i = j
+            continue
+        if j > i:
+            weight = cfg["title_weight"] if start < len(head) else 1.0
+            for topic, points in _sentence_evidence(whole[start:end], hits[i:j], cfg, start).items():
+                scores[topic] = scores.get(topic, 0.0) + weight * points
+        i = j
+    return scores
+
+
+def find_topics(text: str, title: str = "") -> list[str]:
+    """Topic keys a document substantially covers, in taxonomy order.
+
+    Labels record a topic when a document dedicates a sentence or more to it, so
+    the unit of evidence is a sentence about the topic (see ``_sentence_evidence``),
+    not a term count: a threat named inside a list of threats, an agency named
+    among the attendees, a word used in passing next to another subject do not
+    make a sentence about it.  A topic needs ``need_points`` (one sentence about
+    it); a long text (over ``long_doc_chars``) needs ``long_doc_points``, since
+    it has room for a passing sentence on almost anything.
+    All numbers live in topics.json "scoring".
+    """
+    return topics_in(thai_digits_to_arabic(text), thai_digits_to_arabic(title))
+
+
+def topics_in(folded_text: str, folded_title: str = "") -> list[str]:
+    """``find_topics`` of a text and title whose Thai digits are already folded."""
+    text = folded_text
+    cfg = topic_scoring()
+    scores = _topic_evidence(folded_title, text)
+    if len(text) <= cfg["short_doc_chars"]:
+        need = cfg["single_points"]
+    elif len(text) > cfg["long_doc_chars"]:
+        need = cfg["long_doc_points"]
+    else:
+        need = cfg["need_points"]
+    return [t["key"] for t in taxonomy.topics() if scores.get(t["key"], 0.0) >= need - 1e-9]
