@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kb import analysis
+from kb.thai import dictionary, segmenter
 from kb.textscan import TextScan
 
 
@@ -41,8 +42,14 @@ def test_words_split_thai_and_latin_runs_and_drop_punctuation():
     assert "(" not in words and ")" not in words
 
 
-def test_analysis_signature_is_stable_between_calls():
-    assert analysis.signature() == analysis.signature()
+def test_analysis_signature_follows_the_dictionary_content():
+    base = "ก\nข\n"
+    one = dictionary.word_list(base, ["สมช", "ศรชล"])
+    assert dictionary.word_list(base, ["ศรชล", "สมช", "สมช"]).signature == one.signature  # equal content
+    assert dictionary.word_list(base, ["สมช", "ศรชล", "กอรมน"]).signature != one.signature  # a term added
+    assert dictionary.word_list(base + "ค\n", ["สมช", "ศรชล"]).signature != one.signature  # base words changed
+    # the index records the signature of the dictionary actually loaded
+    assert analysis.signature() == "a3-" + segmenter.current_word_list().signature
 
 
 def test_scan_form_is_one_byte_per_thai_character_and_collapses_space():
