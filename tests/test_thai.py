@@ -274,3 +274,21 @@ def test_kb_index_leaves_nothing_in_tmpdir(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["added"] == 3
     assert list(tmpdir.iterdir()) == []
+
+
+def test_only_kb_thai_imports_a_segmenter():
+    """One segmenter configuration: no product module outside kb/thai imports nlpo3 or PyThaiNLP."""
+    import ast
+
+    offenders = []
+    for folder in ("kb", "indexer", "web"):
+        for path in (ROOT / folder).rglob("*.py"):
+            if path.is_relative_to(ROOT / "kb" / "thai"):
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    names = [node.module]
+                if any(n.split(".")[0] in ("nlpo3", "pythainlp") for n in names):
+                    offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []
