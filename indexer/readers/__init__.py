@@ -102,7 +102,7 @@ _BOMS = (
 # is as suspicious as the rest): their presence in quantity means "not a text file".
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13)) + b"\x7f"
 # Characters that must sit on a Thai letter: the combining marks, and sara am.
-_THAI_MARK = COMBINING_MARKS + SARA_AM  # a str: `"" in _THAI_MARK` holds, as before
+_THAI_MARK = COMBINING_MARKS + SARA_AM  # a str, so a first character ("" before it) is no orphan
 
 
 def _codec_name(declared: str | None) -> str | None:

@@ -39,15 +39,6 @@ def is_combining_mark(ch: str) -> bool:
     return ch in _COMBINING
 
 
-def is_consonant(ch: str) -> bool:
-    return "\u0e01" <= ch <= "\u0e2e"
-
-
-def is_thai(ch: str) -> bool:
-    """True for any character of the Thai Unicode block."""
-    return "\u0e00" <= ch <= "\u0e7f"
-
-
 # A run of Thai letters/marks, or a run of Latin letters and digits (of normalized text).
 RUN_PATTERN = re.compile(f"(?P<thai>[{THAI_RUN_CLASS}]+)|(?P<latin>[0-9a-z\u00c0-\u024f]+)")
 
