@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import zlib
 
-MAX_PAGE_CONTENT_BYTES = 2 * 1024 * 1024
+MAX_PAGE_CONTENT_BYTES = 1024 * 1024
 _MAX_FORMS = 200  # form XObjects looked at per page (nested forms included)
 
 
