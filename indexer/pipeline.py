@@ -31,7 +31,7 @@ from kb.extract import extract
 from kb.models import Document, Failure, RawDocument
 from kb.store import IndexWriter, WriterLock, read_settings, exists
 from indexer import readers
-from indexer.readers import MAX_FILE_BYTES, MAX_PDF_BYTES, MAX_TEXT_CHARS, is_bulk, unreadable_reason  # noqa: F401
+from indexer.readers import MAX_TEXT_CHARS, is_bulk, unreadable_reason
 
 BATCH_DOCS = 2000  # Whoosh merges segments at each commit: fewer, larger commits index ~1.6× faster (10,000 ThaiGov docs)
 BATCH_SECONDS = 20.0
