@@ -18,7 +18,6 @@ import fnmatch
 import hashlib
 import json
 import os
-import stat
 import sys
 import threading
 import time
@@ -32,17 +31,11 @@ from kb.extract import extract
 from kb.models import Document, Failure, RawDocument
 from kb.store import IndexWriter, WriterLock, read_settings, exists
 from indexer import readers
+from indexer.readers import MAX_TEXT_CHARS, is_bulk, unreadable_reason
 
 BATCH_DOCS = 2000  # Whoosh merges segments at each commit: fewer, larger commits index ~1.6× faster (10,000 ThaiGov docs)
 BATCH_SECONDS = 20.0
 IGNORE_FILE = ".kbignore"
-# Limits that keep one absurd input from stalling a run (analysis runs at ~0.3 M
-# characters a second, so 2 M characters is already several seconds).  A PDF may
-# be big because of its images, so it gets a larger byte limit; every format
-# then meets the same limit on the extracted text.
-MAX_FILE_BYTES = 16 * 1024 * 1024
-MAX_PDF_BYTES = 256 * 1024 * 1024
-MAX_TEXT_CHARS = 2_000_000
 
 
 @dataclass
@@ -149,33 +142,6 @@ def walk(root: Path, failures: list[Failure]) -> Iterator[SourceFile]:
                 yield SourceFile(path, root)
 
     yield from visit(root)
-
-
-def unreadable_reason(path: Path) -> str | None:
-    """Why a single-document file must be skipped before reading it, or None.
-
-    A FIFO or device named ``x.txt`` would block or never end; a huge text file
-    would hold the run for minutes.  Bulk files (JSONL) are streamed, so only
-    their records' text is limited.
-    """
-    try:
-        st = os.stat(path)
-    except OSError as exc:
-        return f"cannot read file ({exc.strerror or exc})"
-    if not stat.S_ISREG(st.st_mode):
-        return "not a regular file (FIFO, socket or device)"
-    if is_bulk(path):
-        return None
-    limit = MAX_PDF_BYTES if path.name.lower().endswith(".pdf") else MAX_FILE_BYTES
-    if st.st_size > limit:
-        return f"file too large ({st.st_size / 1048576:.1f} MB; the limit is {limit // 1048576} MB)"
-    return None
-
-
-def is_bulk(path: Path) -> bool:
-    """A file of many records, each with its own id (JSONL), rather than one document."""
-    name = path.name.lower()
-    return name.endswith(".jsonl") or name.endswith(".jsonl.gz")
 
 
 def _hash_file(path: Path) -> str:

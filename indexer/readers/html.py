@@ -14,7 +14,6 @@ tag-stripping fallback keeps the text instead of failing the page.
 """
 from __future__ import annotations
 
-import html as html_lib
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,8 +21,12 @@ from pathlib import Path
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString
 
-from indexer.readers import read_text_file
+from indexer.readers.decoding import read_text_file, title_from_text
+from indexer.readers.html_flat import strip_tags
+from indexer.readers.registry import Budget, ReaderSpec
 from kb.models import Failure, RawDocument
+
+READER = ReaderSpec(name="html", suffixes=(".html", ".htm"), seconds=60.0)
 
 # Elements whose content is never text of the release.
 _JUNK_TAGS = (
@@ -74,23 +77,26 @@ _SPACES = re.compile(r"[ \t\f\v\r\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 
-def read(path: Path) -> Iterator[RawDocument | Failure]:
+def read(path: Path, budget: Budget | None = None) -> Iterator[RawDocument | Failure]:
     """Yield the one document of an HTML page, or a Failure saying why there is none."""
     path = Path(path)
     source = str(path)
+    budget = budget or Budget(READER.seconds)
     markup = read_text_file(path, "HTML", _declared_charset)
     if isinstance(markup, Failure):
         yield markup
         return
+    budget.check()
     try:
         page = _parse(markup)
     except RecursionError:
         page = _flat_parse(markup)
+    budget.check()
     if not page.text:
         yield Failure(source, "no text in the page's main content")
         return
     yield RawDocument(
-        title=page.title or _first_line(page.text),
+        title=page.title or title_from_text(page.text),
         text=page.text,
         url=page.url,
         date_hint=page.date_hint,
@@ -482,26 +488,7 @@ def _is_site_suffix(head: str, tail: str) -> bool:
     return thai_head and latin_tail and len(tail) <= 60
 
 
-def _first_line(text: str) -> str:
-    from indexer.readers import title_from_text
-
-    return title_from_text(text)
-
-
-# --------------------------------------------------------------------------- fallback
-
-
 def _flat_parse(markup: str) -> _Page:
-    """Tag stripping by regular expressions, for pages too deep for any tree walk."""
-    title_match = re.search(r"<title[^>]*>(.*?)</title>", markup, re.I | re.S)
-    title = html_lib.unescape(re.sub(r"<[^>]+>", " ", title_match.group(1))) if title_match else ""
-    body = re.sub(r"<head\b.*?</head>", " ", markup, flags=re.I | re.S)
-    body = re.sub(r"<!--.*?-->", " ", body, flags=re.S)
-    for tag in ("script", "style", "noscript", "template", "svg", "nav", "footer", "aside",
-                "header", "form", "iframe"):
-        body = re.sub(rf"<{tag}\b.*?</{tag}\s*>", " ", body, flags=re.I | re.S)
-    body = re.sub(r"\s+", " ", body)
-    block = "|".join(sorted(_BLOCK_TAGS))
-    body = re.sub(rf"</?(?:{block})\b[^>]*>", "\n", body, flags=re.I)
-    body = re.sub(r"<[^>]*>", " ", body)
-    return _Page(_clean_title(title), _tidy(html_lib.unescape(body)), None, None)
+    """The page by tag stripping, for pages too deep for any tree walk."""
+    title, body = strip_tags(markup, _BLOCK_TAGS)
+    return _Page(_clean_title(title), _tidy(body), None, None)

@@ -24,10 +24,19 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from indexer.readers import title_from_text
+from indexer.readers.decoding import title_from_text
+from indexer.readers.lines import Line, LineLimits, bounded_lines
+from indexer.readers.registry import MIB, Budget, ReadError, ReaderSpec, id_problem
 from kb.models import Failure, RawDocument
 from kb.thai.calendar import MONTHS_ABBR, MONTHS_FULL
 from kb.thai.digits import THAI_DIGIT_RANGE
+
+# Reading and parsing only: time the pipeline spends on the records already read
+# is not counted (see ``Budget.paused``).
+READER = ReaderSpec(name="jsonl", suffixes=(".jsonl", ".jsonl.gz"), bulk=True, max_bytes=None,
+                    seconds=600.0)
+MAX_LINE_BYTES = LineLimits().line_bytes
+MAX_BAD_LINES = 10_000
 
 _CHROME_LINE = re.compile(r"^\s*รัฐบาลไทย\s*-\s*ข่าวทำเนียบรัฐบาล\s*-")
 _WIDGET_LINES = {"พิมพ์", "แชร์", "แชร์เลย"}
@@ -39,56 +48,72 @@ _THAI_DATE = re.compile(
 _OPTIONAL_FIELDS = ("title", "url", "date", "type")
 
 
-def read(path: Path) -> Iterator[RawDocument | Failure]:
-    """Yield one document per good line and one Failure per bad line, in file order."""
+def read(path: Path, budget: Budget | None = None) -> Iterator[RawDocument | Failure]:
+    """Yield one document per good line and one Failure per bad line, in file order.
+
+    Past ``MAX_BAD_LINES`` broken lines the file is garbage, not a dump with a
+    few bad records: reading stops with one Failure saying so.
+    """
     path = Path(path)
     source = str(path)
-    compressed = path.name.lower().endswith(".gz")
+    budget = budget or Budget(READER.seconds)
     try:
-        handle: IO[bytes] = gzip.open(path, "rb") if compressed else path.open("rb")
+        handle: IO[bytes] = gzip.open(path, "rb") if path.name.lower().endswith(".gz") else path.open("rb")
     except OSError as err:
         yield Failure(source, f"cannot read file ({err.strerror or err})")
         return
-    lineno = 0
-    any_line = False
+    lines = bounded_lines(handle, budget)
+    last, bad, any_line = 0, 0, False
     with handle:
-        lines = iter(handle)
         while True:
             try:
-                raw = next(lines)
+                line = next(lines)
             except StopIteration:
                 break
-            except EOFError:
-                yield Failure(source, f"gzip stream truncated (after line {lineno})")
+            except ReadError as err:
+                yield Failure(source, err.reason)
                 return
-            except (gzip.BadGzipFile, zlib.error) as err:
-                yield Failure(source, f"not a valid gzip file ({err})")
+            except (OSError, EOFError, zlib.error) as err:
+                yield Failure(source, _stream_error(err, last))
                 return
-            except OSError as err:
-                yield Failure(source, f"cannot read file ({err.strerror or err})")
+            any_line, last = True, line.number
+            item = parse_line(line, source)
+            bad += isinstance(item, Failure)
+            with budget.paused():
+                yield item
+            if bad >= MAX_BAD_LINES:
+                yield Failure(source, f"{bad:,} broken lines: stopped reading at line {last:,}")
                 return
-            lineno += 1
-            if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            if not raw.strip():
-                continue
-            any_line = True
-            yield parse_line(raw, lineno, source)
     if not any_line:
         yield Failure(source, "empty file")
 
 
-def parse_line(raw: bytes, lineno: int, source: str) -> RawDocument | Failure:
-    """One JSONL line as a document, or a Failure named ``<source>:<lineno>``."""
+def _stream_error(err: BaseException, last: int) -> str:
+    if isinstance(err, EOFError):
+        return f"gzip stream truncated (after line {last})"
+    if isinstance(err, (gzip.BadGzipFile, zlib.error)):
+        return f"not a valid gzip file ({err})"
+    return f"cannot read file ({getattr(err, 'strerror', None) or err})"
+
+
+def parse_line(line: Line, source: str) -> RawDocument | Failure:
+    """One JSONL line as a document, or a Failure named ``<source>:<line number>``."""
+    lineno = line.number
     where = f"{source}:{lineno}"
+    if line.data is None:
+        return Failure(where, f"line {lineno}: longer than the {MAX_LINE_BYTES // MIB} MB limit "
+                              f"for one record ({line.length:,} bytes)")
+    raw = line.data[3:] if lineno == 1 and line.data.startswith(b"\xef\xbb\xbf") else line.data
     try:
         line = raw.decode("utf-8")
     except UnicodeDecodeError:
         return Failure(where, f"line {lineno}: not valid UTF-8")
     try:
         record: Any = json.loads(line)
-    except (json.JSONDecodeError, RecursionError) as err:
-        reason = err.msg if isinstance(err, json.JSONDecodeError) else "nested too deep"
+    except (ValueError, RecursionError) as err:
+        # ValueError beyond JSONDecodeError: an integer of more than 4,300 digits
+        reason = err.msg if isinstance(err, json.JSONDecodeError) else (
+            "nested too deep" if isinstance(err, RecursionError) else _short(err))
         return Failure(where, f"line {lineno}: broken JSON ({reason})")
     if not isinstance(record, dict):
         return Failure(where, f"line {lineno}: not a JSON object")
@@ -101,6 +126,9 @@ def parse_line(raw: bytes, lineno: int, source: str) -> RawDocument | Failure:
     doc_id = str(doc_id).strip()
     if not doc_id:
         return Failure(where, f"line {lineno}: empty field 'id'")
+    problem = id_problem(doc_id)
+    if problem:
+        return Failure(where, f"line {lineno}: field 'id' {problem}")
     if not isinstance(record["text"], str):
         return Failure(where, f"line {lineno}: field 'text' must be a string")
     for name in _OPTIONAL_FIELDS:
@@ -143,3 +171,7 @@ def strip_site_chrome(text: str, title: str = "") -> str:
     while out and not out[-1]:
         out.pop()
     return "\n".join(out)
+
+
+def _short(err: BaseException) -> str:
+    return " ".join(str(err).split())[:80] or type(err).__name__

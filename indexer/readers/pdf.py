@@ -20,7 +20,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from indexer.readers import title_from_text
+from indexer.readers.decoding import title_from_text
+from indexer.readers.pdf_limits import PageContentTooLarge, check_page_content
+from indexer.readers.registry import MAX_PDF_BYTES, Budget, ReadError, ReaderSpec
 from kb.models import Failure, RawDocument
 # The Thai repairs are Thai-script rules (kb.thai); re-exported under the names tests use.
 from kb.thai.pdf_repair import (  # noqa: F401
@@ -32,14 +34,19 @@ from kb.thai.pdf_repair import (  # noqa: F401
 )
 from kb.thai.pdf_repair import repair_pdf_text as fix_thai_marks
 
+# pypdf extracts text in pure Python (~2 s per MB of page content), so the time
+# budget is checked between pages and a page's content size before parsing it.
+READER = ReaderSpec(name="pdf", suffixes=(".pdf",), max_bytes=MAX_PDF_BYTES, seconds=120.0)
+
 _JUNK_TITLES = re.compile(r"^(untitled|document\d*|microsoft word|title|\W*)$", re.I)
 _OFFICE_PREFIX = re.compile(r"^microsoft (word|powerpoint|excel) - ", re.I)
 
 
-def read(path: Path) -> Iterator[RawDocument | Failure]:
+def read(path: Path, budget: Budget | None = None) -> Iterator[RawDocument | Failure]:
     """Yield the one document of a PDF, or a Failure saying why it cannot be read."""
     path = Path(path)
     source = str(path)
+    budget = budget or Budget(READER.seconds)
     try:
         with path.open("rb") as handle:
             head = handle.read(1024)
@@ -52,7 +59,11 @@ def read(path: Path) -> Iterator[RawDocument | Failure]:
     if b"%PDF-" not in head:
         yield Failure(source, "not a readable PDF (no PDF header)")
         return
-    result = _extract(path)
+    try:
+        result = _extract(path, budget)
+    except ReadError as err:  # over the time budget
+        yield Failure(source, err.reason)
+        return
     if isinstance(result, str):
         yield Failure(source, result)
         return
@@ -68,8 +79,11 @@ def read(path: Path) -> Iterator[RawDocument | Failure]:
     )
 
 
-def _extract(path: Path) -> tuple[str, list[str]] | str:
-    """(metadata title, cleaned page texts), or the reason the PDF cannot be read."""
+def _extract(path: Path, budget: Budget) -> tuple[str, list[str]] | str:
+    """(metadata title, cleaned page texts), or the reason the PDF cannot be read.
+
+    Raises ``OverBudget`` (the registry reports it) when the pages take too long.
+    """
     # Imported here: loading pypdf costs time that a run over HTML files never needs.
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
@@ -93,11 +107,18 @@ def _extract(path: Path) -> tuple[str, list[str]] | str:
         return f"not a readable PDF ({_short(err)})"
     pages: list[str] = []
     errors: list[str] = []
+    measured: dict[object, int] = {}  # content streams shared by many pages are measured once
     for number in range(page_count):
+        budget.check()
         try:
-            raw = reader.pages[number].extract_text() or ""
+            page = reader.pages[number]
+            check_page_content(page, measured)
+            raw = page.extract_text() or ""
         except FileNotDecryptedError:
             return "PDF is encrypted"
+        except PageContentTooLarge as err:
+            errors.append(f"page {number + 1}: {err}")
+            continue
         except Exception as err:  # noqa: BLE001 - pypdf raises many kinds on broken pages
             errors.append(_short(err))
             continue

@@ -15,8 +15,11 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from indexer.readers import read_text_file, title_from_text
+from indexer.readers.decoding import read_text_file, title_from_text
+from indexer.readers.registry import Budget, ReaderSpec
 from kb.models import Failure, RawDocument
+
+READER = ReaderSpec(name="text", suffixes=(".txt", ".md", ".markdown"), seconds=30.0)
 
 _MARKDOWN_SUFFIXES = (".md", ".markdown")
 _FRONT_MATTER_KEYS = {"title": "title", "date": "date", "url": "url", "type": "type",
@@ -31,15 +34,18 @@ _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _REFERENCE_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S+.*$")
 
 
-def read(path: Path) -> Iterator[RawDocument | Failure]:
+def read(path: Path, budget: Budget | None = None) -> Iterator[RawDocument | Failure]:
     """Yield the one document of a text or Markdown file, or a Failure saying why not."""
     path = Path(path)
     source = str(path)
+    budget = budget or Budget(READER.seconds)
     content = read_text_file(path, "text")
     if isinstance(content, Failure):
         yield content
         return
+    budget.check()
     document = parse_text(content, markdown=path.suffix.lower() in _MARKDOWN_SUFFIXES)
+    budget.check()
     if document is None:
         yield Failure(source, "empty file")
         return
