@@ -43,10 +43,14 @@ def province_groups(values: list[FacetValue]) -> list[dict]:
 
 
 def run_search() -> tuple[State, SearchResult]:
-    """Validate the query string (BadParameter → 400) and search."""
+    """Validate the query string (BadParameter → 400) and search.
+
+    Links and filter chips follow the search as applied (``result.request``):
+    a year typed in the query (น้ำท่วม พ.ศ. 2567) shows as a year filter.
+    """
     req = parse_search(request.args.getlist)
     result = catalog().searcher.search(req)
-    return State(req), result
+    return State(result.request), result
 
 
 @bp.get("/")
