@@ -103,6 +103,8 @@ def excerpt(text: str, needles: list[str], size: int = SNIPPET_CHARS, max_matche
     prefixed ``… `` / suffixed `` …`` where the text goes on.
     """
     text = text.strip()
+    if not any(n.strip() for n in needles):
+        return Excerpt(_cut(text, 0, size)[2])
     base = 0
     if len(text) > BLOCK_CHARS:
         # find the best region cheaply first: normalizing every block is C-speed,

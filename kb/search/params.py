@@ -22,6 +22,7 @@ class RankingParams:
 
     # --- query size (not tuned: bounds on the work one query may ask for) ---
     max_clauses: int = 32  # clauses kept, and OR-alternatives kept per clause
+    max_alternatives: int = 64  # OR-alternatives kept over the whole query (each is a docset and a scan)
     max_words: int = 64  # words kept per alternative
 
     # --- BM25F boosts: verbatim phrase ≫ title words > body words > parts of a compound ---

@@ -69,7 +69,7 @@ def parse(q: str, params: RankingParams = DEFAULT_PARAMS) -> ParsedQuery:
         else:
             parsed.clauses.append(Clause([text], quoted))
         pending_or = False
-    _cap(parsed, params.max_clauses)
+    _cap(parsed, params.max_clauses, params.max_alternatives)
     return parsed
 
 
@@ -103,8 +103,9 @@ def _take_years(q: str, years: list[int]) -> str:
     return _YEAR.sub(take_year, q)
 
 
-def _cap(parsed: ParsedQuery, most: int) -> None:
-    """Keep the first ``most`` clauses and alternatives per clause, saying so."""
+def _cap(parsed: ParsedQuery, most: int, most_alternatives: int) -> None:
+    """Keep the first ``most`` clauses and alternatives per clause, and the first
+    ``most_alternatives`` alternatives over the query, saying so."""
     if len(parsed.clauses) > most:
         parsed.clauses = parsed.clauses[:most]
         parsed.notices.append(f"คำค้นยาวเกินไป ใช้เพียง {most} ส่วนแรก")
@@ -112,6 +113,14 @@ def _cap(parsed: ParsedQuery, most: int) -> None:
         if len(c.alternatives) > most:
             c.alternatives = c.alternatives[:most]
             parsed.notices.append(f"ใช้ทางเลือก OR เพียง {most} คำแรก")
+    left = most_alternatives
+    for i, c in enumerate(parsed.clauses):
+        if len(c.alternatives) > left:
+            c.alternatives = c.alternatives[:left]
+            parsed.clauses = [k for k in parsed.clauses[: i + 1] if k.alternatives]
+            parsed.notices.append(f"คำค้นมีทางเลือกมากเกินไป ใช้เพียง {most_alternatives} คำแรก")
+            break
+        left -= len(c.alternatives)
 
 
 # --- synonyms and analysed chunks ---------------------------------------------------

@@ -58,8 +58,11 @@ class Searcher:
 
         start = (applied.page - 1) * applied.limit
         ranked = plan.rank(self.index, snap, final, applied.sort, start + applied.limit, budget)
-        needles = plan.needles if snippets else None
-        hits = [make_hit(self.index, snap, docnum, score, needles) for docnum, score in ranked[start : start + applied.limit]]
+        hits = [
+            # past the budget, a hit's excerpt is its opening (no match to look for)
+            make_hit(self.index, snap, docnum, score, None if not snippets else [] if budget.spent() else plan.needles)
+            for docnum, score in ranked[start : start + applied.limit]
+        ]
         relaxed = bool(final - plan.strict) if not parsed.empty else False
         if relaxed:
             notices.append(RELAXED)
