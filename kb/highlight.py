@@ -7,9 +7,9 @@ A mark never starts or ends inside a character cluster, and a snippet is cut
 at spaces, never through a cluster.  The snippet is the best passage anywhere
 in the document, however long it is.
 
-Results are data (``Span``, ``Excerpt`` from ``kb.models``): HTML is made at
-the edge, by ``Excerpt.to_html`` (``highlight`` and ``snippet`` are that, for
-callers that want the HTML).  The work is linear in the number of matches,
+Results are data (``Span``, ``Excerpt`` from ``kb.models``), never HTML: the
+edge makes that (``Excerpt.to_html`` for the API and the pages, the CLI its
+own emphasis).  The work is linear in the number of matches,
 and a snippet considers at most ``MAX_SNIPPET_MATCHES`` of them: a query of 32
 single letters matches a document thousands of times.
 """
@@ -79,19 +79,9 @@ def _merge_adjacent(text: str, spans: list[Span]) -> list[Span]:
     return merged
 
 
-def mark(text: str, spans: list[Span]) -> str:
-    """HTML-escape ``text`` and wrap the spans in <mark>."""
-    return Excerpt(text, spans).to_html()
-
-
-def highlight(text: str, needles: list[str]) -> str:
-    """The whole text, escaped, with every match marked (the document page)."""
-    return mark(text, find_spans(text, needles))
-
-
-def snippet(text: str, needles: list[str], size: int = SNIPPET_CHARS) -> str:
-    """``excerpt`` as HTML: escaped and marked."""
-    return excerpt(text, needles, size).to_html()
+def highlight_all(text: str, needles: list[str]) -> Excerpt:
+    """The whole text with every match (the document page)."""
+    return Excerpt(text, find_spans(text, needles))
 
 
 def excerpt(text: str, needles: list[str], size: int = SNIPPET_CHARS, max_matches: int = MAX_SNIPPET_MATCHES) -> Excerpt:

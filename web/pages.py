@@ -9,7 +9,7 @@ from flask import Blueprint, abort, render_template, request
 from markupsafe import Markup
 
 from kb import taxonomy
-from kb.highlight import highlight
+from kb.highlight import highlight_all
 from kb.models import FacetValue, SearchResult
 from kb.params import MAX_QUERY_CHARS, parse_search
 from kb.search import months, related, stats
@@ -70,8 +70,8 @@ def search():
 def mark_first(html: str) -> Markup:
     """Give the first highlighted match an id so the page can scroll to it.
 
-    ``html`` comes from ``kb.highlight`` (escaped text plus our own <mark>), so
-    the first literal ``<mark>`` is ours.
+    ``html`` comes from ``Excerpt.to_html`` (escaped text plus our own <mark>),
+    so the first literal ``<mark>`` is ours.
     """
     return Markup(html.replace("<mark>", '<mark id="first-match">', 1))
 
@@ -84,7 +84,7 @@ def document(doc_id: str):
         abort(404)
     q = request.args.get("q", "")[:MAX_QUERY_CHARS].strip()
     needles = cat.searcher.needles(q) if q else []
-    text_html = mark_first(highlight(doc.text, needles)) if needles else None
+    text_html = mark_first(highlight_all(doc.text, needles).to_html()) if needles else None
     year = be_year(doc.date)
     citation = f"{AUTHOR}. ({year or 'ม.ป.ป.'}). {doc.title}. สืบค้นจาก {safe_url(doc.url) or 'kb:' + doc.id}"
     return render_template(
