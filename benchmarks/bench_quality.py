@@ -154,8 +154,11 @@ class RecallResult:
         return found / total if total else float("nan")
 
 
+PARAMS = common.DEFAULT_PARAMS  # the ranking parameters measured (--param overrides them)
+
+
 def measure_recall(label: str, index_dir: Path, probes: list[Probe]) -> RecallResult:
-    searcher = open_searcher(index_dir)
+    searcher = open_searcher(index_dir, PARAMS)
     common.wait_until_ready(searcher)  # latencies without the one-off pair index build
     by_kind: dict[str, list[int]] = {}
     failures = []
@@ -231,7 +234,7 @@ def load_iapp(splits: tuple[str, ...], with_split: bool = False) -> tuple[dict[s
 
 def reciprocal_ranks(index_dir: Path, questions: list[tuple[str, str]]) -> tuple[list[float], list[float]]:
     """Each question's reciprocal rank of its passage in the top 10 (0 if absent), and latencies."""
-    searcher = open_searcher(index_dir)
+    searcher = open_searcher(index_dir, PARAMS)
     common.wait_until_ready(searcher)  # latencies without the one-off pair index build
     rrs = []
     latencies = []
@@ -388,7 +391,16 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--probes", type=int, default=500, help="verbatim probes per kind (default 500)")
     ap.add_argument("--questions", type=int, default=500,
                     help="iApp questions sampled for the all-passages set (default 500; 0 = all 7,242, ~10 min on 2 busy cores)")
+    ap.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                    help="override one kb.search RankingParams value (repeatable), e.g. --param pair_weight=1.0")
     args = ap.parse_args(argv)
+    global PARAMS
+    try:
+        PARAMS = common.ranking_params(args.param)
+    except ValueError as exc:
+        ap.error(str(exc))
+    if PARAMS != common.DEFAULT_PARAMS:
+        print(f"ranking parameters: {PARAMS}")
     if args.quick:
         args.questions = 300
     parts = set(args.only.split(","))

@@ -16,7 +16,7 @@ import statistics
 import resource
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
@@ -26,7 +26,7 @@ if str(REPO) not in sys.path:  # run as `python benchmarks/x.py` from anywhere
 
 from indexer.pipeline import run  # noqa: E402
 from kb.models import SearchRequest  # noqa: E402
-from kb.search import Searcher  # noqa: E402
+from kb.search import DEFAULT_PARAMS, RankingParams, Searcher  # noqa: E402
 from kb.store import Index  # noqa: E402
 
 
@@ -169,7 +169,6 @@ def time_searches(
     Returns (wall, cpu), each one list of samples per request, so callers can
     group them by kind.  CPU time is what the search itself costs; wall time
     also counts waiting for a core when the machine is busy with other work.
-    Requests are copied each time: ``Searcher.search`` may fill in parsed years.
     With ``cold=True`` the index's per-state memo (docsets, scans) is cleared
     before every timed request, so each one costs what a query never seen
     before costs; otherwise rounds after the first reuse it, as a server does
@@ -179,13 +178,12 @@ def time_searches(
     """
     for _ in range(warmup):
         for r in requests:
-            searcher.search(_copy(r))
+            searcher.search(r)
     wait_until_ready(searcher)
     wall: list[list[float]] = [[] for _ in requests]
     cpu: list[list[float]] = [[] for _ in requests]
     for _ in range(repeats):
-        for i, r in enumerate(requests):
-            req = _copy(r)
+        for i, req in enumerate(requests):
             if cold:
                 searcher.index.snapshot().memo.clear()
             t0, c0 = time.perf_counter(), time.process_time()
@@ -204,12 +202,30 @@ def wait_until_ready(searcher: Searcher) -> None:
         snap.scan().wait_for_pairs()
 
 
-def _copy(r: SearchRequest) -> SearchRequest:
-    return SearchRequest(**{k: (list(v) if isinstance(v, list) else v) for k, v in vars(r).items()})
+def open_searcher(index_dir: Path, params: RankingParams = DEFAULT_PARAMS) -> Searcher:
+    return Searcher(Index(index_dir), params=params)
 
 
-def open_searcher(index_dir: Path) -> Searcher:
-    return Searcher(Index(index_dir))
+def ranking_params(overrides: Sequence[str]) -> RankingParams:
+    """``["pair_weight=1.0", "use_head=false"]`` → ``DEFAULT_PARAMS`` with those values
+    (a ranking experiment without a source edit).  Raises ValueError naming a bad one."""
+    kinds = {f.name: type(getattr(DEFAULT_PARAMS, f.name)) for f in fields(RankingParams)}
+    changes: dict[str, object] = {}
+    for item in overrides:
+        name, sep, raw = item.partition("=")
+        if not sep or name not in kinds:
+            raise ValueError(f"--param {item!r}: expected NAME=VALUE with NAME one of {', '.join(kinds)}")
+        kind = kinds[name]
+        try:
+            if kind is bool:
+                if raw.lower() not in ("true", "false", "1", "0"):
+                    raise ValueError(raw)
+                changes[name] = raw.lower() in ("true", "1")
+            else:
+                changes[name] = kind(raw)
+        except ValueError:
+            raise ValueError(f"--param {item!r}: {raw!r} is not a {kind.__name__}") from None
+    return replace(DEFAULT_PARAMS, **changes)
 
 
 # --- reporting -----------------------------------------------------------------------------

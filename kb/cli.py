@@ -186,9 +186,6 @@ def search_cmd(query: str, index_dir: Path | None, as_json: bool, **opts) -> Non
 
 
 def _print_result(result) -> None:
-    import html
-    import re
-
     req = result.request
     for n in result.notices:
         click.echo(click.style(n, fg="yellow"))
@@ -211,8 +208,8 @@ def _print_result(result) -> None:
         click.echo(click.style(f"\n{i}. {hit.title}", bold=True))
         doc_type = taxonomy.label("type", hit.type)
         click.echo(f"   {hit.id} · {doc_type} · {date}" + (f" · {' · '.join(tags)}" if tags else ""))
-        snippet = re.sub(r"<mark>(.*?)</mark>", lambda m: click.style(m.group(1), fg="red", bold=True), hit.snippet)
-        click.echo("   " + html.unescape(snippet))
+        excerpt = "".join(click.style(piece, fg="red", bold=True) if matched else piece for piece, matched in hit.excerpt.pieces())
+        click.echo("   " + excerpt)
 
 
 def _be_date(iso: str | None) -> str:

@@ -6,25 +6,27 @@ a query typed 3, and a sub-word match marks exactly the matched characters.
 A mark never starts or ends inside a character cluster, and a snippet is cut
 at spaces, never through a cluster.  The snippet is the best passage anywhere
 in the document, however long it is.
+
+Results are data (``Span``, ``Excerpt`` from ``kb.models``), never HTML: the
+edge makes that (``Excerpt.to_html`` for the API and the pages, the CLI its
+own emphasis).  The work is linear in the number of matches,
+and a snippet considers at most ``MAX_SNIPPET_MATCHES`` of them: a query of 32
+single letters matches a document thousands of times.
 """
 from __future__ import annotations
 
 import bisect
-import html
 import re
-from dataclasses import dataclass
+from collections import Counter
+from typing import Sequence
 
 from kb.analysis import is_unit_boundary, normalize, normalize_with_offsets, quick_fold
+from kb.models import Excerpt, Span
 from kb.thai.script import is_combining_mark
 
 SNIPPET_CHARS = 260
-
-
-@dataclass(frozen=True)
-class Span:
-    start: int  # offsets into the ORIGINAL text
-    end: int
-    needle: int  # index of the needle that matched
+MAX_SNIPPET_MATCHES = 2000  # matches one snippet's window choice considers (the first ones)
+MAX_BLOCK_HITS = 20000  # needle occurrences the block choice of a long document considers
 
 
 def find_spans(text: str, needles: list[str]) -> list[Span]:
@@ -77,33 +79,22 @@ def _merge_adjacent(text: str, spans: list[Span]) -> list[Span]:
     return merged
 
 
-def mark(text: str, spans: list[Span]) -> str:
-    """HTML-escape ``text`` and wrap the spans in <mark>."""
-    out: list[str] = []
-    last = 0
-    for sp in spans:
-        if sp.start < last:
-            continue
-        out.append(html.escape(text[last : sp.start]))
-        out.append("<mark>" + html.escape(text[sp.start : sp.end]) + "</mark>")
-        last = sp.end
-    out.append(html.escape(text[last:]))
-    return "".join(out)
+def highlight_all(text: str, needles: list[str]) -> Excerpt:
+    """The whole text with every match (the document page)."""
+    return Excerpt(text, find_spans(text, needles))
 
 
-def highlight(text: str, needles: list[str]) -> str:
-    """The whole text, escaped, with every match marked (the document page)."""
-    return mark(text, find_spans(text, needles))
-
-
-def snippet(text: str, needles: list[str], size: int = SNIPPET_CHARS) -> str:
-    """The best passage of ``text`` for the needles, escaped and marked.
+def excerpt(text: str, needles: list[str], size: int = SNIPPET_CHARS, max_matches: int = MAX_SNIPPET_MATCHES) -> Excerpt:
+    """The best passage of ``text`` for the needles, with its matches.
 
     Passages are windows starting at spaces or line breaks; the best is the one
     covering the most distinct needles, then the most matches, then the
-    earliest.  Without matches, the opening of the text.
+    earliest.  Without matches, the opening of the text.  The passage is
+    prefixed ``… `` / suffixed `` …`` where the text goes on.
     """
     text = text.strip()
+    if not any(n.strip() for n in needles):
+        return Excerpt(_cut(text, 0, size)[2])
     base = 0
     if len(text) > BLOCK_CHARS:
         # find the best region cheaply first: normalizing every block is C-speed,
@@ -114,18 +105,45 @@ def snippet(text: str, needles: list[str], size: int = SNIPPET_CHARS) -> str:
     else:
         spans = find_spans(text, needles)
     if not spans:
-        return ("… " if base else "") + html.escape(_cut(text, base, size)[2])
+        return Excerpt(("… " if base else "") + _cut(text, base, size)[2])
+    s, e, _ = _cut(text, best_window(spans[:max_matches], size), size)
+    lead = "… " if s > 0 else ""
+    inside = [Span(sp.start - s + len(lead), sp.end - s + len(lead), sp.needle) for sp in spans if sp.start >= s and sp.end <= e]
+    return Excerpt(lead + text[s:e] + (" …" if e < len(text) else ""), inside)
+
+
+def best_window(spans: Sequence[Span], size: int) -> int:
+    """Where the best window of ``size`` characters starts (``size // 4`` before one of the spans).
+
+    The window opened at a span holds it and the spans after it that end
+    inside it; the best holds the most distinct needles, then the most spans,
+    then starts earliest.  Spans are sorted and non-overlapping, so their
+    ends increase too: one sliding pass (two pointers) over them, linear in
+    their number.
+    """
+    inside: Counter[int] = Counter()  # needle → spans of it in the window [i, j)
     best_key, best_start = None, 0
-    for i, sp in enumerate(spans):
+    j = 0
+    for i in range(len(spans)):
+        sp = spans[i]
         start = max(0, sp.start - size // 4)
-        window = [s for s in spans[i:] if s.end <= start + size] or [sp]
-        key = (len({s.needle for s in window}), len(window), -start)
+        if j <= i:  # the window is empty: it opens afresh at this span
+            j = i
+            inside.clear()
+        while j < len(spans):
+            nxt = spans[j]
+            if nxt.end > start + size:
+                break
+            inside[nxt.needle] += 1
+            j += 1
+        key = (len(inside), j - i, -start) if j > i else (1, 1, -start)  # a span longer than the window alone
         if best_key is None or key > best_key:
             best_key, best_start = key, start
-    s, e, _ = _cut(text, best_start, size)
-    inside = [Span(sp.start - s, sp.end - s, sp.needle) for sp in spans if sp.start >= s and sp.end <= e]
-    body = mark(text[s:e], inside)
-    return ("… " if s > 0 else "") + body + (" …" if e < len(text) else "")
+        if j > i:  # the window moves on past this span
+            inside[sp.needle] -= 1
+            if not inside[sp.needle]:
+                del inside[sp.needle]
+    return best_start
 
 
 BLOCK_CHARS = 3000
@@ -157,7 +175,7 @@ def _best_block(text: str, needles: list[str]) -> tuple[int, int]:
         hits: list[tuple[int, int]] = []  # (offset, needle index)
         for i, n in enumerate(needles):
             pos = folded.find(n)
-            while pos != -1:
+            while pos != -1 and len(hits) < MAX_BLOCK_HITS:
                 hits.append((pos, i))
                 pos = folded.find(n, pos + 1)
         if hits:

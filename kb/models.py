@@ -6,7 +6,8 @@ own it (``kb.extract``, ``kb.store``, ``kb.search``).
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+import html
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 DOC_TYPES = ("news", "meeting", "plan", "other")
@@ -120,6 +121,47 @@ class FacetValue:
         return {"value": self.value, "label": self.label, "count": self.count, "selected": self.selected}
 
 
+@dataclass(frozen=True)
+class Span:
+    """A matched stretch of a text: ``text[start:end]``, and which needle matched."""
+
+    start: int
+    end: int
+    needle: int = 0
+
+
+@dataclass
+class Excerpt:
+    """A passage of a document with the query's matches in it, as data.
+
+    HTML is made at the edge (``to_html`` for the API and pages); the CLI
+    prints ``pieces`` with its own emphasis.  ``spans`` are sorted,
+    non-overlapping offsets into ``text``.
+    """
+
+    text: str = ""
+    spans: list[Span] = field(default_factory=list)
+
+    def pieces(self) -> list[tuple[str, bool]]:
+        """The text cut at the spans, in order: (piece, is it a match)."""
+        out: list[tuple[str, bool]] = []
+        last = 0
+        for sp in self.spans:
+            if sp.start < last:
+                continue
+            if sp.start > last:
+                out.append((self.text[last : sp.start], False))
+            out.append((self.text[sp.start : sp.end], True))
+            last = sp.end
+        if last < len(self.text):
+            out.append((self.text[last:], False))
+        return out
+
+    def to_html(self) -> str:
+        """The text HTML-escaped, each match wrapped in ``<mark>``."""
+        return "".join(f"<mark>{html.escape(p)}</mark>" if matched else html.escape(p) for p, matched in self.pieces())
+
+
 @dataclass
 class Hit:
     id: str
@@ -132,15 +174,38 @@ class Hit:
     regions: list[str]
     topics: list[str]
     score: float
-    snippet: str  # HTML-escaped, with <mark> around matches
+    excerpt: Excerpt = field(default_factory=Excerpt)  # empty when the search was asked for no snippets
+
+    @property
+    def snippet(self) -> str:
+        """The excerpt as HTML: escaped, with <mark> around matches (the API's ``snippet``)."""
+        return self.excerpt.to_html()
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "id": self.id,
+            "title": self.title,
+            "date": self.date,
+            "type": self.type,
+            "url": self.url,
+            "plans": list(self.plans),
+            "provinces": list(self.provinces),
+            "regions": list(self.regions),
+            "topics": list(self.topics),
+            "score": self.score,
+            "snippet": self.snippet,
+        }
 
 
 @dataclass
 class SearchResult:
-    """One answer, rendered alike as JSON, HTML, CSV, Atom and CLI text."""
+    """One answer, rendered alike as JSON, HTML, CSV, Atom and CLI text.
+
+    ``request`` is the search as applied: the caller's request (never changed
+    by the search) with the filters the query itself asked for filled in, e.g.
+    the years of ``น้ำท่วม พ.ศ. 2567``.  Pages build their links and filter chips
+    from it.
+    """
 
     request: SearchRequest
     total: int

@@ -177,3 +177,154 @@ def test_pair_index_and_buffer_scan_give_the_same_results():
     scan.pairs = None  # from here on every chunk is found by scanning the buffer
     assert run() == with_pairs
     assert sum(total for _, total, _, _ in with_pairs) > 50
+
+
+# --- the request is not changed; excerpts are data; parameters are one object ---------
+
+
+def test_search_leaves_the_callers_request_as_it_was(searcher):
+    req = SearchRequest(q="ประชุม พ.ศ. 2567")
+    first = searcher.search(req)
+    assert req.years == [] and req.q == "ประชุม พ.ศ. 2567"
+    assert first.request.years == [2024]  # the filter it applied comes back in the result
+    again = searcher.search(req)  # the same request object searched twice answers alike
+    assert again.notices == first.notices and "กรองตามปี พ.ศ. 2567" in again.notices
+    assert again.to_dict() == first.to_dict()
+
+
+def test_hits_carry_excerpt_text_and_spans_and_the_api_gets_the_same_html(searcher):
+    hit = searcher.search(SearchRequest(q="ค้ามนุษย์")).hits[0]
+    assert any(hit.excerpt.text[s.start : s.end] == "ค้ามนุษย์" for s in hit.excerpt.spans)
+    assert hit.to_dict()["snippet"] == hit.snippet == hit.excerpt.to_html()
+    assert "<mark>ค้ามนุษย์</mark>" in hit.snippet
+    assert "".join(piece for piece, _ in hit.excerpt.pieces()) == hit.excerpt.text
+
+
+def test_search_without_snippets_gives_the_same_hits_with_no_excerpt(searcher):
+    req = SearchRequest(q="ยาเสพติด ชายแดน", limit=20)
+    full = searcher.search(req)
+    bare = searcher.search(req, snippets=False)
+    assert [(h.id, h.score) for h in bare.hits] == [(h.id, h.score) for h in full.hits]
+    assert bare.total == full.total and bare.facets == full.facets
+    assert all(h.excerpt.text == "" and h.snippet == "" for h in bare.hits)
+
+
+def test_ranking_parameters_are_one_frozen_object_a_searcher_takes():
+    from dataclasses import FrozenInstanceError, replace
+
+    from kb.search import DEFAULT_PARAMS
+
+    with pytest.raises(FrozenInstanceError):
+        DEFAULT_PARAMS.pair_weight = 1.0  # type: ignore[misc]
+    index = Index(corpus_index())
+    q = SearchRequest(q="ยาเสพติด ชายแดน ภาคเหนือ")
+    narrow = Searcher(index, params=replace(DEFAULT_PARAMS, max_clauses=2)).search(q)
+    assert "คำค้นยาวเกินไป ใช้เพียง 2 ส่วนแรก" in narrow.notices
+    # the blend's evidence switched off changes the order only, not what matches
+    unblended = replace(DEFAULT_PARAMS, use_pairs=False, use_lead=False, use_span=False, use_head=False)
+    assert Searcher(index, params=unblended).search(q).total == Searcher(index).search(q).total > 0
+    # without the rare words' sub-word occurrences: still an answer, ranked by BM25F alone
+    plain = replace(unblended, use_subword_scores=False)
+    assert Searcher(index, params=plain).search(q).hits
+
+
+# --- bounded work per query (issue 18, item 2) ------------------------------------------
+
+THAI_LETTERS = [chr(c) for c in range(0x0E01, 0x0E2F)]  # ก … ฮ: 46 letters
+
+
+def letter_or_query(n: int) -> str:
+    return " OR ".join(THAI_LETTERS[:n])
+
+
+def test_44_letter_or_query_is_capped_with_a_notice(searcher):
+    from kb.search import DEFAULT_LIMITS
+
+    result, work = searcher.search_counted(SearchRequest(q=letter_or_query(44), limit=100))
+    assert "ใช้ทางเลือก OR เพียง 32 คำแรก" in result.notices
+    assert work.scans <= DEFAULT_LIMITS.max_scans
+    assert result.total > 0 and len(result.hits) == min(100, result.total)
+
+
+def test_sub_word_scans_per_query_are_capped_with_a_notice():
+    from kb.search import WorkLimits
+    from kb.search.budget import SCANS_NOTICE
+
+    searcher = Searcher(Index(corpus_index()), limits=WorkLimits(max_scans=4))
+    result, work = searcher.search_counted(SearchRequest(q=letter_or_query(20)))
+    assert work.scans == 4 and SCANS_NOTICE in result.notices
+    assert result.total > 0  # the alternatives past the cap are still matched as words
+
+
+def test_200_term_or_query_is_capped_to_the_alternatives_limit(searcher):
+    from kb.search import DEFAULT_LIMITS
+
+    terms = [f"{a}{b}" for a in THAI_LETTERS[:20] for b in ("า", "ี", "ู", "ำ", "อง", "าน", "ิน", "ม", "ง", "น")][:200]
+    result, work = searcher.search_counted(SearchRequest(q=" OR ".join(terms)))
+    assert any("OR" in n for n in result.notices)
+    assert work.scans <= DEFAULT_LIMITS.max_scans
+
+
+def test_a_spent_budget_ends_with_a_capped_answer_and_a_thai_notice():
+    from kb.search import WorkLimits
+    from kb.search.budget import OVER_BUDGET_NOTICE
+
+    searcher = Searcher(Index(corpus_index()), limits=WorkLimits(seconds=0.0))
+    result, work = searcher.search_counted(SearchRequest(q="การค้ามนุษย์ ชายแดน"))
+    assert work.exhausted and OVER_BUDGET_NOTICE in result.notices
+    assert work.scans == 0 and work.scored == 0
+    assert result.to_dict()["notices"][-1] == OVER_BUDGET_NOTICE
+
+
+def test_ordinary_queries_are_not_capped(searcher):
+    for q in ("ค้ามนุษย์", "ยาเสพติด ชายแดน", "มาตรการป้องกันการค้ามนุษย์ในภาคประมงมีอะไรบ้าง", '"แผนความมั่นคงที่ 3"'):
+        result, work = searcher.search_counted(SearchRequest(q=q))
+        assert not work.exhausted and work.scans < 10, q
+        assert not any("เกิน" in n for n in result.notices), q
+
+
+@pytest.fixture(scope="module")
+def generated_index(tmp_path_factory) -> Index:
+    """3,000 generated documents whose text is dense in every Thai letter."""
+    import random
+
+    from indexer import pipeline
+
+    rng = random.Random(18)
+    words = ["ความมั่นคง", "ชายแดน", "ยาเสพติด", "การค้ามนุษย์", "ประมง", "แรงงาน", "จังหวัด", "ภัยพิบัติ",
+             "ไซเบอร์", "น้ำท่วม", "หมอกควัน", "ทะเล", "กองทัพ", "ตำรวจ", "ประชาชน", "รัฐบาล", "ชุมชน"]
+    src = tmp_path_factory.mktemp("generated")
+    for i in range(3000):
+        body = " ".join(rng.choice(words) + rng.choice(THAI_LETTERS) for _ in range(rng.randint(80, 300)))
+        (src / f"d{i:04d}.txt").write_text(f"เอกสารที่ {i} {rng.choice(words)}\n\n{body}\n", encoding="utf-8")
+    index_dir = tmp_path_factory.mktemp("generated-index")
+    pipeline.run([src], index_dir, full=True, progress=False)
+    return Index(index_dir)
+
+
+@pytest.mark.slow
+def test_abusive_or_queries_on_3000_documents_finish_in_bounded_time(generated_index):
+    import time
+
+    from kb.search import WorkLimits
+
+    two_hundred = [f"{w}{c}" for w in ("ชายแดน", "ประมง", "ทะเล", "ชุมชน", "ตำรวจ") for c in THAI_LETTERS[:40]]
+    searcher = Searcher(generated_index, limits=WorkLimits(seconds=2.0))
+    for q in (letter_or_query(44), " OR ".join(two_hundred)):
+        for snippets, limit in ((True, 100), (False, 1000)):
+            t0 = time.perf_counter()
+            result, work = searcher.search_counted(SearchRequest(q=q, limit=limit), snippets=snippets)
+            assert time.perf_counter() - t0 < 5.0, (q[:20], snippets)
+            assert result.total > 0 and work.scans <= 32
+
+
+@pytest.mark.slow
+def test_bounded_work_keeps_the_top_hits_of_ordinary_queries(generated_index):
+    from kb.search import WorkLimits
+
+    bounded = Searcher(generated_index)
+    unbounded = Searcher(generated_index, limits=WorkLimits(seconds=1e9, max_scans=10**9))
+    for q in ("ยาเสพติด", "ชายแดน ประมง", "การค้ามนุษย์ในพื้นที่ชายแดนมีอะไรบ้าง", '"ความมั่นคงก"'):
+        a = bounded.search(SearchRequest(q=q))
+        b = unbounded.search(SearchRequest(q=q))
+        assert [h.id for h in a.hits] == [h.id for h in b.hits] and a.total == b.total, q

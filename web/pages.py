@@ -9,7 +9,7 @@ from flask import Blueprint, abort, render_template, request
 from markupsafe import Markup
 
 from kb import taxonomy
-from kb.highlight import highlight
+from kb.highlight import highlight_all
 from kb.models import FacetValue, SearchResult
 from kb.params import MAX_QUERY_CHARS, parse_search
 from kb.search import months, related, stats
@@ -43,10 +43,14 @@ def province_groups(values: list[FacetValue]) -> list[dict]:
 
 
 def run_search() -> tuple[State, SearchResult]:
-    """Validate the query string (BadParameter → 400) and search."""
+    """Validate the query string (BadParameter → 400) and search.
+
+    Links and filter chips follow the search as applied (``result.request``):
+    a year typed in the query (น้ำท่วม พ.ศ. 2567) shows as a year filter.
+    """
     req = parse_search(request.args.getlist)
     result = catalog().searcher.search(req)
-    return State(req), result
+    return State(result.request), result
 
 
 @bp.get("/")
@@ -66,8 +70,8 @@ def search():
 def mark_first(html: str) -> Markup:
     """Give the first highlighted match an id so the page can scroll to it.
 
-    ``html`` comes from ``kb.highlight`` (escaped text plus our own <mark>), so
-    the first literal ``<mark>`` is ours.
+    ``html`` comes from ``Excerpt.to_html`` (escaped text plus our own <mark>),
+    so the first literal ``<mark>`` is ours.
     """
     return Markup(html.replace("<mark>", '<mark id="first-match">', 1))
 
@@ -80,7 +84,7 @@ def document(doc_id: str):
         abort(404)
     q = request.args.get("q", "")[:MAX_QUERY_CHARS].strip()
     needles = cat.searcher.needles(q) if q else []
-    text_html = mark_first(highlight(doc.text, needles)) if needles else None
+    text_html = mark_first(highlight_all(doc.text, needles).to_html()) if needles else None
     year = be_year(doc.date)
     citation = f"{AUTHOR}. ({year or 'ม.ป.ป.'}). {doc.title}. สืบค้นจาก {safe_url(doc.url) or 'kb:' + doc.id}"
     return render_template(

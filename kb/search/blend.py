@@ -1,0 +1,184 @@
+"""Tiers 2-3 ranking: BM25F over words blended with evidence BM25 cannot see.
+
+Added to each candidate's BM25F score (weights in ``RankingParams``):
+the rarest query words' exact occurrences (a word hidden inside a document's
+compound, มั่นคง in ความมั่นคง, still counts); adjacent query words found side
+by side (``pair_scores``); query words the candidate opens with, and those
+close together in it (``lead_and_span_scores``); and the query words of its
+opening name when the query holds that name (``head_scores``).  Only a pool
+of candidates is re-scored, searched in their own scan forms, never the
+collection.
+"""
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from dataclasses import dataclass, field
+
+from kb import analysis
+from kb import query as kq
+from kb.search.params import RankingParams
+from kb.search.parsing import ParsedQuery, chunk, stopwords
+from kb.search.scoring import bm25_idf, bm25_tf
+from kb.store import Index, Snapshot
+from kb.textscan import TextScan
+
+Weighted = list[tuple[bytes, float]]  # (scan form, idf)
+
+
+@dataclass
+class BlendEvidence:
+    """What tiers 2-3 are re-scored with, beyond BM25F over ``scoring``."""
+
+    scoring: kq.Query
+    word_scans: list[tuple[float, dict[int, list[int]]]] = field(default_factory=list)  # rare words' occurrences
+    pairs: Weighted = field(default_factory=list)  # adjacent query words
+    located: Weighted = field(default_factory=list)  # telling words (for lead, span, head)
+    form: bytes = b""  # the query's scan form (its clauses joined by spaces), for the head
+
+    @property
+    def blends(self) -> bool:
+        return bool(self.word_scans or self.pairs or self.located)
+
+
+def blend(index: Index, snap: Snapshot, ev: BlendEvidence, tier: set[int], k: int, p: RankingParams) -> list[tuple[int, float]]:
+    """The first k of ``tier`` by BM25F plus the weighted evidence."""
+    if not tier:
+        return []
+    sub: Counter[int] = Counter()
+    for idf, positions in ev.word_scans:
+        for d, offs in positions.items():
+            if d in tier:
+                sub[d] += idf * bm25_tf(len(offs), p.k1)
+    pool = dict(index.top(snap, ev.scoring, tier, max(k, p.rerank_pool)))
+    for d, _ in sub.most_common(max(k, p.rerank_pool)):
+        pool.setdefault(d, 0.0)
+    candidates = _candidates(snap.scan(), list(pool))
+    near = pair_scores(candidates, ev.pairs, p) if ev.pairs else {}
+    lead, span = lead_and_span_scores(candidates, ev.located, p) if ev.located else ({}, {})
+    head = head_scores(candidates, ev.form, ev.located, p) if ev.form and ev.located else {}
+    blended = sorted(
+        (
+            (
+                d,
+                s
+                + p.subword_weight * sub.get(d, 0.0)
+                + p.pair_weight * near.get(d, 0.0)
+                + (p.lead_weight * lead.get(d, 0.0) if p.use_lead else 0.0)
+                + (p.span_weight * span.get(d, 0.0) if p.use_span else 0.0)
+                + p.head_weight * head.get(d, 0.0),
+            )
+            for d, s in pool.items()
+        ),
+        key=lambda x: (-x[1], x[0]),
+    )
+    return blended[:k]
+
+
+def query_pairs(index: Index, snap: Snapshot, parsed: ParsedQuery) -> Weighted:
+    """Adjacent query words as one string (scan form), weighted by the rarer word's idf.
+
+    Side by side in a document, two query words are evidence that BM25 over
+    single words cannot see: ปลา|ตาเหลือก|ยาว names one fish, and the
+    document holding ตาเหลือกยาว is about it.  Words next to each other across
+    a space in the query are looked for with a space between them.
+    """
+    n_docs = max(1, len(snap.docs))
+    stop = stopwords()
+    located: list[tuple[str, int, int]] = []  # word, start, end in the joined clause text
+    text = ""
+    for clause in parsed.clauses:
+        norm = analysis.normalize(clause.alternatives[0]).strip()
+        if text:
+            text += " "
+        cursor = len(text)
+        text += norm
+        for w in chunk(norm).words:
+            i = text.find(w, cursor)
+            if i < 0:
+                continue
+            located.append((w, i, i + len(w)))
+            cursor = i + len(w)
+    out: dict[bytes, float] = {}
+    for (a, sa, _), (b, _, eb) in zip(located, located[1:]):
+        if a in stop and b in stop:
+            continue
+        needle = analysis.scan_form(text[sa:eb], is_normalized=True)
+        if not needle or b"\x1a" in needle:
+            continue
+        weight = max(bm25_idf(n_docs, index.doc_frequency(snap, "words", w)) for w in (a, b) if w not in stop)
+        out[needle] = max(out.get(needle, 0.0), weight)
+    return list(out.items())
+
+
+def _candidates(scan: TextScan, docs: list[int]) -> TextScan:
+    """A scan of a few candidate documents only (their forms copied out of the collection's)."""
+    forms = []
+    for d in docs:
+        k = bisect.bisect_left(scan.docnums, d)
+        if k < len(scan.docnums) and scan.docnums[k] == d:
+            forms.append((d, scan.buffer[scan.starts[k] : scan.starts[k] + scan.lengths[d]]))
+    return TextScan(forms, pair_index=False)
+
+
+def pair_scores(candidates: TextScan, pairs: Weighted, p: RankingParams) -> dict[int, float]:
+    """BM25 over the pairs' occurrences in a few candidate documents."""
+    out: Counter[int] = Counter()
+    for needle, weight in pairs:
+        for d, offsets in candidates.positions(needle).items():
+            out[d] += weight * bm25_tf(len(offsets), p.k1)
+    return out
+
+
+def head_scores(candidates: TextScan, form: bytes, located: Weighted, p: RankingParams) -> dict[int, float]:
+    """Per candidate whose opening name (its scan form up to the first space) occurs
+    in the query's scan form: the idf sum of the query words in that name."""
+    out: dict[int, float] = {}
+    for i, d in enumerate(candidates.docnums):
+        start = candidates.starts[i]
+        name = candidates.buffer[start : start + min(candidates.lengths[d], p.head_chars)].split(b" ")[0]
+        if len(name) >= 4 and name in form:  # four bytes: no lone syllable (ดาว, ปี) counts as a name
+            out[d] = sum(idf for needle, idf in located if needle in name)
+    return out
+
+
+def lead_and_span_scores(
+    candidates: TextScan, located: Weighted, p: RankingParams
+) -> tuple[dict[int, float], dict[int, float]]:
+    """Where the query words occur in a few candidates: per candidate, the idf
+    sum of the words it opens with (within its first ``lead_chars``), and of the
+    distinct words in its best stretch of ``span_chars`` characters."""
+    found: dict[int, list[tuple[int, int]]] = {}  # docnum → (offset, word) of every occurrence
+    for j, (needle, _) in enumerate(located):
+        for d, offsets in candidates.positions(needle).items():
+            found.setdefault(d, []).extend((o, j) for o in offsets)
+    lead: dict[int, float] = {}
+    span: dict[int, float] = {}
+    for d, events in found.items():
+        events.sort()
+        first: dict[int, int] = {}
+        for o, j in events:
+            first.setdefault(j, o)
+        lead[d] = sum(located[j][1] for j, o in first.items() if o < p.lead_chars)
+        span[d] = _best_stretch(events, located, p.span_chars)
+    return lead, span
+
+
+def _best_stretch(events: list[tuple[int, int]], located: Weighted, width: int) -> float:
+    """Sliding window over sorted (offset, word) events: the best idf sum of the
+    distinct words within ``width`` characters of the window's last event."""
+    inside: Counter[int] = Counter()
+    best = current = 0.0
+    lo = 0
+    for o, j in events:
+        inside[j] += 1
+        if inside[j] == 1:
+            current += located[j][1]
+        while events[lo][0] < o - width:
+            jj = events[lo][1]
+            inside[jj] -= 1
+            if not inside[jj]:
+                current -= located[jj][1]
+            lo += 1
+        best = max(best, current)
+    return best

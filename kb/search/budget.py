@@ -1,0 +1,62 @@
+"""Bounded work per query: a deadline and counters, checked between steps.
+
+A 156-character query (``ก OR ข OR … OR ฮ``) once held a server worker for half
+a minute.  Limits on the query's size (``RankingParams.max_clauses``) bound how
+much it may ask for; this budget bounds how long answering may take: the
+search checks it between tiers and inside its candidate loops, and when it is
+spent answers with what it has and a Thai notice, never with minutes of work.
+The counters make the bound testable without timing anything.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+OVER_BUDGET_NOTICE = "คำค้นนี้ใช้เวลาค้นนานเกินกำหนด จึงแสดงผลเท่าที่ค้นได้ (ลำดับอาจไม่สมบูรณ์)"
+SCANS_NOTICE = "คำค้นมีหลายส่วนเกินไป ส่วนหลัง ๆ จึงค้นเฉพาะคำที่ตรงทั้งคำ"
+
+
+@dataclass(frozen=True)
+class WorkLimits:
+    """How much one search may do."""
+
+    seconds: float = 4.0  # wall time before the search answers with what it has
+    max_scans: int = 32  # sub-word scans (a pass over the collection each) per query
+    snippet_matches: int = 2000  # matches one snippet considers
+
+
+DEFAULT_LIMITS = WorkLimits()
+
+
+@dataclass
+class WorkBudget:
+    """The work one search has done, and whether it may do more."""
+
+    limits: WorkLimits = DEFAULT_LIMITS
+    deadline: float = 0.0
+    scans: int = 0  # sub-word scans asked for (memoized ones included)
+    scored: int = 0  # tier-1 documents given a passage score
+    exhausted: bool = False  # the deadline passed: the answer is capped
+    notices: list[str] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, limits: WorkLimits = DEFAULT_LIMITS) -> "WorkBudget":
+        return cls(limits, time.monotonic() + limits.seconds)
+
+    def spent(self) -> bool:
+        """Is the time up?  (Remembered: once spent, every later check agrees.)"""
+        if not self.exhausted and time.monotonic() > self.deadline:
+            self.exhausted = True
+            self.notices.append(OVER_BUDGET_NOTICE)
+        return self.exhausted
+
+    def may_scan(self) -> bool:
+        """May the query scan the collection once more?  Counts the scan if so."""
+        if self.scans >= self.limits.max_scans:
+            if SCANS_NOTICE not in self.notices:
+                self.notices.append(SCANS_NOTICE)
+            return False
+        if self.spent():
+            return False
+        self.scans += 1
+        return True

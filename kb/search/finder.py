@@ -1,0 +1,130 @@
+"""Docsets and occurrences of one index snapshot, memoized there.
+
+Pages and facet clicks repeat the same query; the snapshot's ``memo`` keeps
+each docset, scan and compound split for as long as the snapshot lives.
+"""
+from __future__ import annotations
+
+from kb import analysis
+from kb import query as kq
+from kb.search.budget import WorkBudget
+from kb.search.params import RankingParams
+from kb.search.parsing import Chunk, stopwords
+from kb.search.scoring import Occurrences, bm25_idf
+from kb.store import Index, Snapshot
+
+MEMO_ENTRIES = 512
+
+
+def word_query(word: str, params: RankingParams, boost: float = 1.0) -> kq.Query:
+    """Documents containing one query word as a word (BM25F over body and title)."""
+    return kq.AnyOf((kq.Term("words", word, boost), kq.Term("title", word, params.boost_title * boost)))
+
+
+class Finder:
+    """Answers "which documents, where" for one snapshot, within one search's budget."""
+
+    def __init__(self, index: Index, snap: Snapshot, params: RankingParams, budget: WorkBudget):
+        self.index = index
+        self.snap = snap
+        self.memo = snap.memo
+        self.params = params
+        self.budget = budget
+
+    def docs(self, q: kq.Query) -> set[int]:
+        key = ("docs", q)
+        found = self.memo.get(key)
+        if found is None:
+            found = self._remember(key, self.index.docset(self.snap, q))
+        return found
+
+    def doc_frequency(self, word: str) -> int:
+        return self.index.doc_frequency(self.snap, "words", word)
+
+    def phrase_query(self, c: Chunk) -> kq.Query:
+        words = tuple(c.words)
+        boost = self.params.boost_phrase
+        return kq.AnyOf((kq.Phrase("words", words, boost), kq.Phrase("title", words, boost * self.params.boost_title)))
+
+    def verbatim(self, c: Chunk, as_word: bool = False) -> Occurrences:
+        """Where the chunk occurs as typed: documents, positions, and which are word-aligned.
+
+        ``as_word``: only documents holding it word-aligned count (a short synonym).
+        Without the sub-word layer, or past the query's scan budget, only the
+        word-aligned documents are known (with no positions).
+        """
+        if not c.words:
+            return Occurrences(0.0, {}, set())
+        aligned = self.docs(self.phrase_query(c))
+        found = self.scanned(c.text) if self.snap.subword and self.budget.may_scan() else None
+        if found is None:
+            return Occurrences(1.0, {d: [] for d in aligned}, aligned)
+        idf, positions = found
+        if as_word:
+            positions = {d: offsets for d, offsets in positions.items() if d in aligned}
+            positions.update((d, []) for d in aligned if d not in positions)
+        return Occurrences(idf, positions, aligned)
+
+    def scanned(self, normalized: str) -> tuple[float, dict[int, list[int]]] | None:
+        """(idf, docnum → offsets) of a text's exact occurrences; None if it cannot be scanned."""
+        needle = analysis.scan_form(normalized, is_normalized=True)
+        if b"\x1a" in needle or not needle:
+            return None
+        key = ("scan", needle)
+        found = self.memo.get(key)
+        if found is None:
+            scan = self.snap.scan()
+            positions = scan.positions(needle)
+            n = max(1, len(scan))
+            found = self._remember(key, (bm25_idf(n, max(1, len(positions))), positions))
+        return found
+
+    def parts(self, word: str) -> list[str]:
+        """The index words a compound query word is made of (ทางวิทยาศาสตร์ → วิทยาศาสตร์).
+
+        The query side may join words the documents keep apart; greedy longest
+        matches of at least two clusters against the index vocabulary, function
+        words dropped.
+        """
+        key = ("parts", word)
+        found = self.memo.get(key)
+        if found is not None:
+            return found
+        us = analysis.units(word)
+        out: list[str] = []
+        # only a compound the documents (almost) never hold as a word needs taking apart
+        rare = self.doc_frequency(word) <= self.params.parts_max_df
+        if rare and len(us) >= 4 and analysis.runs(word) and analysis.runs(word)[0].thai:
+            i = 0
+            while i < len(us) - 1:
+                for j in range(len(us), i + 1, -1):
+                    piece = "".join(us[i:j])
+                    if piece != word and self.doc_frequency(piece) > 0:
+                        if piece not in stopwords():
+                            out.append(piece)
+                        i = j
+                        break
+                else:
+                    i += 1
+        return self._remember(key, out)
+
+    def all_of(self, words: list[str]) -> set[int]:
+        """Documents holding every word (function words skipped when there are others)."""
+        content = [w for w in words if w not in stopwords()] or words
+        if len(content) == 1:
+            return self.docs(word_query(content[0], self.params))
+        return self.docs(kq.AllOf(tuple(word_query(w, self.params) for w in content)))
+
+    def word_docs(self, word: str) -> set[int]:
+        """Documents holding a query word as a word, or all the parts it is made of."""
+        found = self.docs(word_query(word, self.params))
+        parts = self.parts(word)
+        if parts:
+            found = found | set.intersection(*(self.docs(word_query(p, self.params)) for p in parts))
+        return found
+
+    def _remember(self, key, value):
+        if len(self.memo) > MEMO_ENTRIES:
+            self.memo.clear()
+        self.memo[key] = value
+        return value

@@ -1,0 +1,24 @@
+"""A matching document as a result line: its stored fields and, if asked, its excerpt."""
+from __future__ import annotations
+
+from kb import highlight
+from kb.models import Excerpt, Hit
+from kb.store import Index, Snapshot
+
+
+def make_hit(index: Index, snap: Snapshot, docnum: int, score: float, needles: list[str] | None) -> Hit:
+    """``needles`` None: no excerpt (callers that never show one, e.g. the CSV export)."""
+    doc = index.document_at(snap, docnum)
+    return Hit(
+        id=doc.id,
+        title=doc.title,
+        date=doc.date,
+        type=doc.type,
+        url=doc.url,
+        plans=doc.plans,
+        provinces=doc.provinces,
+        regions=doc.regions,
+        topics=doc.topics,
+        score=round(float(score), 4),
+        excerpt=Excerpt() if needles is None else highlight.excerpt(doc.text, needles),
+    )

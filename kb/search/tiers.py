@@ -1,0 +1,274 @@
+"""The matching tiers of one parsed query, built in named steps, and their ranking.
+
+A document can match at three levels, and results are ranked in tiers:
+
+1. **verbatim**: every required clause occurs as it was typed, word-aligned or
+   not (exact substring scan), e.g. ค้ามนุษย์ inside การค้ามนุษย์;
+2. **every word**: all of the query's words occur, anywhere;
+3. **some words**: for a question (three content words or more, or a question
+   word: อะไร, ที่ไหน, ...), documents holding at least ``relaxed_share`` of its
+   content words; the result says it was relaxed.
+
+A clause of function words only (คืออะไร) is never required when another
+clause carries the meaning.  Tier 1 is ranked by its best passage
+(``kb.search.scoring``); tiers 2-3 by BM25F blended with more evidence
+(``kb.search.blend``).
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+from kb import analysis
+from kb import query as kq
+from kb.search.blend import BlendEvidence, Weighted, blend, query_pairs
+from kb.search.budget import WorkBudget
+from kb.search.finder import Finder, word_query
+from kb.search.params import RankingParams
+from kb.search.parsing import ParsedQuery, as_word, chunk, expand, needles_of, question_words, stopwords
+from kb.search.scoring import Occurrences, PassageScores, bm25_idf
+from kb.store import Index, Snapshot
+
+
+@dataclass
+class ClauseMatch:
+    """One clause's alternatives (and their synonyms), analysed and located."""
+
+    quoted: bool
+    occurrences: list[Occurrences] = field(default_factory=list)
+    verbatim: set[int] = field(default_factory=set)  # documents where an alternative occurs as typed
+    word_lists: list[list[str]] = field(default_factory=list)  # words of each unquoted alternative
+
+    @property
+    def functional(self) -> bool:
+        """Function words only (the คืออะไร of เครื่องดื่ม คืออะไร)."""
+        stop = stopwords()
+        return bool(self.word_lists) and all(w in stop for words in self.word_lists for w in words)
+
+
+@dataclass
+class Gathered:
+    """Every clause located, with the pieces ranking needs from them."""
+
+    clauses: list[ClauseMatch] = field(default_factory=list)
+    phrase_scoring: list[kq.Query] = field(default_factory=list)  # short chunks as phrases (BM25F)
+    words: list[str] = field(default_factory=list)  # words of the unquoted alternatives, in order
+    typed: set[str] = field(default_factory=set)  # words of what the user typed
+    unscanned: set[str] = field(default_factory=set)  # words of synonyms matched only as words
+
+    def required(self) -> list[ClauseMatch]:
+        """The clauses a document must match (function-word clauses only when nothing else is left)."""
+        if all(c.functional for c in self.clauses):
+            return list(self.clauses)
+        return [c for c in self.clauses if not c.functional]
+
+
+@dataclass
+class QueryWords:
+    """The query's words that carry meaning, and what kind of query they make."""
+
+    content: list[str]  # function words dropped, unless that is all there is
+    df: dict[str, int]  # document frequency of each content word
+    telling: list[str]  # content words not in most documents: ranked and relaxed on
+    scannable: list[str]  # telling words whose exact occurrences count inside longer words too
+    asks: bool  # holds a question word
+    sentence: bool  # read as a sentence: tiers 2-3 ranked together, no tier-2 intersection
+    question: bool  # three content words or more, or a question word: may be relaxed
+
+
+@dataclass
+class Plan:
+    """The docsets of one parsed query, and how to rank them."""
+
+    matching: set[int]  # every document that matches at some tier
+    verbatim: set[int]  # tier 1
+    strict: set[int]  # tiers 1 and 2
+    needles: list[str]
+    evidence: BlendEvidence
+    params: RankingParams
+    passages: PassageScores | None = None  # tier-1 ranking (sub-word layer)
+    asks: bool = False
+
+    def rank(self, index: Index, snap: Snapshot, docs: set[int], sort: str, k: int, budget: WorkBudget) -> list[tuple[int, float]]:
+        """The first k of ``docs`` in result order."""
+        if sort in ("newest", "oldest") or isinstance(self.evidence.scoring, kq.Every):
+            return _by_date(snap, docs, sort)[:k]
+        out: list[tuple[int, float]] = []
+        tier1 = docs & self.verbatim
+        if self.passages:
+            out.extend(self.passages.top(tier1, k, lambda d: snap.docs[d].id, budget))
+        else:
+            out.extend(index.top(snap, self.evidence.scoring, tier1, k))
+        for tier in (docs & (self.strict - self.verbatim), docs - self.strict):
+            if len(out) >= k:
+                break
+            if self.evidence.blends and not budget.spent():
+                out.extend(blend(index, snap, self.evidence, tier, k - len(out), self.params))
+            else:
+                out.extend(index.top(snap, self.evidence.scoring, tier, k - len(out)))
+        return out
+
+
+def _by_date(snap: Snapshot, docs: set[int], sort: str) -> list[tuple[int, float]]:
+    dated = sorted((d for d in docs if snap.docs[d].date), key=lambda d: (snap.docs[d].date, snap.docs[d].id))
+    if sort != "oldest":
+        dated.reverse()
+    undated = sorted((d for d in docs if not snap.docs[d].date), key=lambda d: snap.docs[d].id)
+    return [(d, 0.0) for d in dated + undated]
+
+
+def build_plan(index: Index, snap: Snapshot, parsed: ParsedQuery, params: RankingParams, budget: WorkBudget) -> Plan:
+    """Locate the query's clauses and words, then derive each tier from them."""
+    finder = Finder(index, snap, params, budget)
+    excluded = _excluded(finder, parsed, params)
+    if parsed.empty:
+        everything = set(snap.docs)
+        return Plan(everything - excluded, everything, everything, [], BlendEvidence(kq.Every()), params)
+    n_docs = max(1, len(snap.docs))
+    gathered = _gather(finder, parsed, params, budget)
+    required = gathered.required()
+    verbatim = set.intersection(*(c.verbatim for c in required)) if required else set()
+    words = _query_words(finder, gathered, params, n_docs)
+    strict = set(verbatim) if words.sentence else _strict(finder, required, verbatim)
+    scoring = gathered.phrase_scoring + _word_scoring(finder, words, params, n_docs)
+    word_scans, inside = _rare_scans(finder, words, params, budget)
+    matching = strict | _relaxed(finder, gathered, words, strict, inside, params)
+    evidence = BlendEvidence(
+        kq.AnyOf(tuple(dict.fromkeys(scoring))),
+        word_scans,
+        query_pairs(index, snap, parsed) if snap.subword and params.use_pairs else [],
+        _located(words, n_docs) if snap.subword and params.locates_words else [],
+        analysis.scan_form(" ".join(c.alternatives[0] for c in parsed.clauses)) if params.use_head else b"",
+    )
+    passages = PassageScores(verbatim - excluded, [c.occurrences for c in gathered.clauses], params) if snap.subword else None
+    return Plan(
+        matching - excluded, verbatim - excluded, strict - excluded, needles_of(parsed, params),
+        evidence, params, passages, words.asks,
+    )
+
+
+def _excluded(finder: Finder, parsed: ParsedQuery, params: RankingParams) -> set[int]:
+    """Documents holding any ``-word`` (or one of its synonyms)."""
+    excluded: set[int] = set()
+    for text in parsed.excluded:
+        for form in expand(text):
+            excluded |= set(finder.verbatim(chunk(form), as_word=as_word(form, text, params)).positions)
+    return excluded
+
+
+def _gather(finder: Finder, parsed: ParsedQuery, params: RankingParams, budget: WorkBudget) -> Gathered:
+    """Analyse and locate every alternative of every clause (and their synonyms).
+
+    When the work budget runs out, the remaining alternatives are left out.
+    """
+    g = Gathered()
+    for clause in parsed.clauses:
+        cm = ClauseMatch(clause.quoted)
+        for alt in clause.alternatives:
+            if budget.spent():
+                break
+            for form in expand(alt):
+                c = chunk(form)
+                if not c.words:
+                    continue
+                if len(c.words) <= 3:  # longer chunks: the verbatim tier (scan) covers them
+                    g.phrase_scoring.append(finder.phrase_query(c))
+                word_only = as_word(form, alt, params)
+                (g.unscanned if word_only else g.typed).update(c.words)
+                occ = finder.verbatim(c, as_word=word_only)
+                cm.occurrences.append(occ)
+                cm.verbatim.update(occ.positions)
+                if clause.quoted:
+                    continue
+                words = list(dict.fromkeys(c.words))[: params.max_words]
+                cm.word_lists.append(words)
+                g.words.extend(words)
+        g.clauses.append(cm)
+    return g
+
+
+def _query_words(finder: Finder, g: Gathered, params: RankingParams, n_docs: int) -> QueryWords:
+    unique = list(dict.fromkeys(g.words))
+    content = [w for w in unique if w not in stopwords()] or unique
+    # a question (อ่าวน้อยอยู่ในจังหวัดอะไร) is read as a sentence from fewer content words
+    asks = not question_words().isdisjoint(unique)
+    sentence = len(content) >= (params.question_words if asks else params.sentence_words)
+    # words in most documents say little and cost much: rank and relax on the others
+    df = {w: finder.doc_frequency(w) for w in content}
+    telling = [w for w in content if df[w] <= params.common_share * n_docs] or content
+    # the words whose exact occurrences count, inside longer words too (not a short synonym's)
+    scannable = [w for w in telling if w in g.typed or w not in g.unscanned]
+    return QueryWords(content, df, telling, scannable, asks, sentence, len(content) >= 3 or asks)
+
+
+def _strict(finder: Finder, required: list[ClauseMatch], verbatim: set[int]) -> set[int]:
+    """Tiers 1-2: every word of every required clause (or the clause as typed)."""
+    sets = []
+    for cm in required:
+        found = set(cm.verbatim)
+        for words in cm.word_lists:
+            found |= finder.all_of(words)
+        sets.append(found)
+    return set.intersection(*sets) | verbatim if sets else set(verbatim)
+
+
+def _word_scoring(finder: Finder, words: QueryWords, params: RankingParams, n_docs: int) -> list[kq.Query]:
+    """BM25F over each telling word (and its parts), rarer words weighted up."""
+    out: list[kq.Query] = []
+    for w in words.telling:
+        weight = (bm25_idf(n_docs, words.df[w]) / params.idf_ref) ** params.idf_power
+        out.append(word_query(w, params, weight))
+        for part in finder.parts(w):
+            out.append(word_query(part, params, boost=params.boost_part * weight))
+    return out
+
+
+def _rare_scans(
+    finder: Finder, words: QueryWords, params: RankingParams, budget: WorkBudget
+) -> tuple[list[tuple[float, dict[int, list[int]]]], dict[str, dict[int, list[int]]]]:
+    """The rarest words' exact occurrences (each scan is a pass over the collection)."""
+    scans: list[tuple[float, dict[int, list[int]]]] = []
+    inside: dict[str, dict[int, list[int]]] = {}  # scanned word → where it occurs, even inside words
+    if not (finder.snap.subword and params.use_subword_scores):
+        return scans, inside
+    rare = sorted(words.scannable, key=words.df.__getitem__)
+    for w in rare[: params.max_scanned_words]:
+        if len(analysis.units(w)) >= 2 and not budget.spent():
+            occ = finder.scanned(w)
+            if occ is not None:
+                scans.append(occ)
+                inside[w] = occ[1]
+    return scans, inside
+
+
+def _relaxed(
+    finder: Finder, g: Gathered, words: QueryWords, strict: set[int], inside: dict[str, dict[int, list[int]]],
+    params: RankingParams,
+) -> set[int]:
+    """Tier 3: a question's documents holding enough of its words (or a keyword
+    query's documents holding any, when none holds every word)."""
+    if not words.telling or not (words.question or not strict):
+        return set()
+    need = max(1, math.ceil(len(words.telling) * params.relaxed_share)) if words.question else 1
+    counts: Counter[int] = Counter()
+    for w in words.telling:
+        # a scanned word counts where it occurs inside a document's longer
+        # word too (ตะวันออก in ตะวันออกเฉียงเหนือ; iApp train 2000: +0.001 MRR)
+        found = finder.word_docs(w)
+        counts.update(found | inside[w].keys() if w in inside else found)
+    relaxed = {d for d, n in counts.items() if n >= need}
+    for cm in g.clauses:
+        if cm.quoted:
+            relaxed &= cm.verbatim  # quoted phrases stay required
+    return relaxed
+
+
+def _located(words: QueryWords, n_docs: int) -> Weighted:
+    """The scannable words' scan forms with their idf (for lead, span and head evidence)."""
+    out: Weighted = []
+    for w in words.scannable:
+        needle = analysis.scan_form(w, is_normalized=True)
+        if needle and b"\x1a" not in needle:
+            out.append((needle, bm25_idf(n_docs, words.df[w])))
+    return out
