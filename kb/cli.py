@@ -69,7 +69,12 @@ def _echo_err(msg: str) -> None:
 @click.option("--full", is_flag=True, help="Rebuild from scratch (beside the old index, switched atomically).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar [default: on a terminal].")
-def index_cmd(paths: tuple[Path, ...], index_dir: Path | None, full: bool, as_json: bool, progress: bool | None) -> None:
+@click.option(
+    "--follow-links", is_flag=True, help="Follow symbolic links that lead outside the folder (never in a loop)."
+)
+def index_cmd(
+    paths: tuple[Path, ...], index_dir: Path | None, full: bool, as_json: bool, progress: bool | None, follow_links: bool
+) -> None:
     """Index files and folders incrementally (HTML, TXT, MD, PDF, JSONL, JSONL.GZ).
 
     With no PATH, indexes the bundled corpus.  New files are added, changed ones
@@ -96,6 +101,7 @@ def index_cmd(paths: tuple[Path, ...], index_dir: Path | None, full: bool, as_js
         index_dir,
         full=full,
         progress=progress,
+        follow_links=follow_links,
         on_wait=lambda pid: _echo_err(f"kb index: another indexing run (pid {pid}) holds {index_dir}; waiting for it to finish…"),
     )
     for note in report.notes:
