@@ -17,6 +17,7 @@ from kb import taxonomy
 from kb.models import DOC_TYPES, SORTS
 
 DEFAULT_INDEX_ENV = "KB_INDEX_DIR"
+CORPUS_ENV = "KB_CORPUS_DIR"
 
 
 def default_index_dir() -> Path:
@@ -29,10 +30,17 @@ def default_index_dir() -> Path:
 
 
 def bundled_corpus() -> Path:
-    """The bundled ``corpus/`` folder (``$KB_CORPUS_DIR`` overrides)."""
-    env = os.environ.get("KB_CORPUS_DIR")
+    """The bundled corpus: ``$KB_CORPUS_DIR`` if set, else the ``kb_corpus``
+    package data of an installed kb, else ``corpus/`` of a source checkout."""
+    env = os.environ.get(CORPUS_ENV)
     if env:
         return Path(env)
+    import importlib.util
+
+    spec = importlib.util.find_spec("kb_corpus")
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        if Path(location).is_dir():
+            return Path(location)
     return Path(__file__).resolve().parent.parent / "corpus"
 
 
