@@ -150,7 +150,7 @@ class ChangePlanner:
         if not self._claim(doc_id, source, source):
             return
         old = self.existing.get(doc_id)
-        if old is not None and old.content_hash == content_hash:
+        if _unchanged(old, content_hash, source):
             self.report.unchanged += 1
             self.done += 1
             return
@@ -180,7 +180,7 @@ class ChangePlanner:
                 continue
             content_hash = hash_record(item)
             old = self.existing.get(doc_id)
-            if old is not None and old.content_hash == content_hash:
+            if _unchanged(old, content_hash, source):
                 self.report.unchanged += 1
                 continue
             item.source = source
@@ -225,3 +225,9 @@ class ChangePlanner:
         if old is None or not old.source or old.source == source:
             return None
         return old.source if os.path.lexists(old.source) else None
+
+
+def _unchanged(old: IndexedDoc | None, content_hash: str, source: str) -> bool:
+    """The index holds this very content from this very source (a document whose
+    source moved is rewritten, so that its recorded source stays true)."""
+    return old is not None and old.content_hash == content_hash and old.source == source

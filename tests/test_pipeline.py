@@ -141,6 +141,14 @@ def test_planning_refuses_an_id_held_by_another_existing_source_and_takes_over_a
     assert failure.source == str(mine[0].resolve()) and str(other) in failure.reason
 
 
+def test_planning_rewrites_a_document_whose_source_moved(tmp_path):
+    moved = write(tmp_path / "new-place" / "x.txt")
+    existing = {"x.txt": Held(str(tmp_path / "old-place" / "x.txt"), hash_file(moved))}
+    changes, report, _ = plan(existing, discover([tmp_path / "new-place"]).files)
+    assert [(c.doc_id, c.is_update, c.raw.source) for c in changes] == [("x.txt", True, str(moved.resolve()))]
+    assert report.unchanged == 0 and not report.failures
+
+
 def test_planning_stops_at_the_limit(tmp_path):
     for n in range(5):
         write(tmp_path / f"{n}.txt")
