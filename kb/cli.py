@@ -30,18 +30,19 @@ def default_index_dir() -> Path:
 
 
 def bundled_corpus() -> Path:
-    """The bundled corpus: ``$KB_CORPUS_DIR`` if set, else the ``kb_corpus``
-    package data of an installed kb, else ``corpus/`` of a source checkout."""
+    """The bundled corpus: ``$KB_CORPUS_DIR`` if set, else ``corpus/`` of a source
+    checkout, else the ``kb_corpus`` package data of an installed kb."""
     env = os.environ.get(CORPUS_ENV)
     if env:
         return Path(env)
+    checkout = Path(__file__).resolve().parent.parent / "corpus"
+    if checkout.is_dir():
+        return checkout
     import importlib.util
 
     spec = importlib.util.find_spec("kb_corpus")
-    for location in (spec.submodule_search_locations or []) if spec else []:
-        if Path(location).is_dir():
-            return Path(location)
-    return Path(__file__).resolve().parent.parent / "corpus"
+    locations = [Path(p) for p in (spec.submodule_search_locations or [])] if spec else []
+    return next((p for p in locations if p.is_dir()), checkout)
 
 
 index_option = click.option(
@@ -94,6 +95,11 @@ def index_cmd(
       kb index ~/docs/nsc-releases --index /srv/kb/index
       kb index ../shared/data/thaigov/thaigov_v2.jsonl.gz
       kb index --full
+
+    A document's id is its path below the folder (or a JSONL record's id); ids
+    that could not be URLs, or that another existing file already holds, fail
+    alone.  Symbolic links leading out of the folder are skipped unless
+    --follow-links is given.
 
     Exit status: 0 all indexed, 1 some files failed (the rest committed), 2 usage error.
     """
