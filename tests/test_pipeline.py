@@ -214,3 +214,43 @@ def test_a_limited_run_deletes_nothing(tmp_path, limit):
     (tmp_path / "docs" / "4.txt").unlink()
     limited = run([tmp_path / "docs"], ix, progress=False, procs=1, limit=limit)
     assert (limited.unchanged, limited.deleted) == (limit, 0)
+
+
+# --------------------------------------------------------------------------- the id rule
+
+
+@pytest.mark.parametrize(
+    "doc_id, problem",
+    [
+        ("plans/plan-15.md", None),
+        ("ข่าว 2567/ประกาศ #1?.txt", None),
+        ("a\\b", None),
+        ("", "is empty"),
+        ("   ", "is empty"),
+        ("x" * 1001, "is too long"),
+        ("bad-\ud800", "is not valid Unicode"),
+        ("a\nb", "control character"),
+        ("a\u2028b", "control character"),
+        ("\x7f", "control character"),
+        ("/leading", "starts or ends with '/'"),
+        ("trailing/", "starts or ends with '/'"),
+        ("a//b", "empty path segment"),
+        (".", "'.' path segment"),
+        ("a/./b", "'.' path segment"),
+        ("..", "'..' path segment"),
+        ("a/../b", "'..' path segment"),
+    ],
+)
+def test_the_id_rule(doc_id, problem):
+    from indexer.ids import id_problem
+
+    found = id_problem(doc_id)
+    assert (found is None) if problem is None else (problem in found)
+
+
+def test_printable_leaves_ordinary_text_alone_and_escapes_the_rest():
+    from indexer.ids import printable
+
+    assert printable("/data/ข่าว 2567.txt") == "/data/ข่าว 2567.txt"
+    assert printable(Path(os.fsdecode("ข่าว".encode("cp874")))) == "\\xa2\\xe8\\xd2\\xc7"
+    assert printable("a\nb\ud800") == "a\\nb\\ud800"
