@@ -25,10 +25,12 @@ from pathlib import Path
 from typing import Callable
 
 from kb import analysis
+from kb.models import Failure
 from kb.store import IndexedDoc, IndexWriter, WriterLock, exists, read_settings
 from indexer.batches import BatchWriter
 from indexer.changes import ChangePlanner
 from indexer.discover import Discovery, discover
+from indexer.ids import printable
 from indexer.prepare import Preparer
 from indexer.report import Progress, Report
 
@@ -75,6 +77,8 @@ def run(
             raise
     finally:
         lock.release()
+    # every failure line must print and serialise, whatever a reader or an exception put in it
+    report.failures = [Failure(printable(f.source), printable(f.reason)) for f in report.failures]
     report.seconds = time.monotonic() - t0
     return report
 
