@@ -17,6 +17,7 @@ from kb import taxonomy
 from kb.models import DOC_TYPES, SORTS
 
 DEFAULT_INDEX_ENV = "KB_INDEX_DIR"
+CORPUS_ENV = "KB_CORPUS_DIR"
 
 
 def default_index_dir() -> Path:
@@ -29,11 +30,19 @@ def default_index_dir() -> Path:
 
 
 def bundled_corpus() -> Path:
-    """The bundled ``corpus/`` folder (``$KB_CORPUS_DIR`` overrides)."""
-    env = os.environ.get("KB_CORPUS_DIR")
+    """The bundled corpus: ``$KB_CORPUS_DIR`` if set, else ``corpus/`` of a source
+    checkout, else the ``kb_corpus`` package data of an installed kb."""
+    env = os.environ.get(CORPUS_ENV)
     if env:
         return Path(env)
-    return Path(__file__).resolve().parent.parent / "corpus"
+    checkout = Path(__file__).resolve().parent.parent / "corpus"
+    if checkout.is_dir():
+        return checkout
+    import importlib.util
+
+    spec = importlib.util.find_spec("kb_corpus")
+    locations = [Path(p) for p in (spec.submodule_search_locations or [])] if spec else []
+    return next((p for p in locations if p.is_dir()), checkout)
 
 
 index_option = click.option(
@@ -69,7 +78,12 @@ def _echo_err(msg: str) -> None:
 @click.option("--full", is_flag=True, help="Rebuild from scratch (beside the old index, switched atomically).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar [default: on a terminal].")
-def index_cmd(paths: tuple[Path, ...], index_dir: Path | None, full: bool, as_json: bool, progress: bool | None) -> None:
+@click.option(
+    "--follow-links", is_flag=True, help="Follow symbolic links that lead outside the folder (never in a loop)."
+)
+def index_cmd(
+    paths: tuple[Path, ...], index_dir: Path | None, full: bool, as_json: bool, progress: bool | None, follow_links: bool
+) -> None:
     """Index files and folders incrementally (HTML, TXT, MD, PDF, JSONL, JSONL.GZ).
 
     With no PATH, indexes the bundled corpus.  New files are added, changed ones
@@ -81,6 +95,11 @@ def index_cmd(paths: tuple[Path, ...], index_dir: Path | None, full: bool, as_js
       kb index ~/docs/nsc-releases --index /srv/kb/index
       kb index ../shared/data/thaigov/thaigov_v2.jsonl.gz
       kb index --full
+
+    A document's id is its path below the folder (or a JSONL record's id); ids
+    that could not be URLs, or that another existing file already holds, fail
+    alone.  Symbolic links leading out of the folder are skipped unless
+    --follow-links is given.
 
     Exit status: 0 all indexed, 1 some files failed (the rest committed), 2 usage error.
     """
@@ -96,6 +115,7 @@ def index_cmd(paths: tuple[Path, ...], index_dir: Path | None, full: bool, as_js
         index_dir,
         full=full,
         progress=progress,
+        follow_links=follow_links,
         on_wait=lambda pid: _echo_err(f"kb index: another indexing run (pid {pid}) holds {index_dir}; waiting for it to finish…"),
     )
     for note in report.notes:

@@ -1,0 +1,153 @@
+"""Step 1 of a run: which files the paths given to ``kb index`` stand for.
+
+A folder is walked in a stable (sorted) order; hidden entries and the globs of
+its ``.kbignore`` are skipped.  Symbolic links are followed only while they
+stay inside the folder, unless ``follow_links`` is set (``kb index
+--follow-links``): a link to ``/`` must not index the whole disk.  Either way a
+folder is visited once, so a link loop is reported and never walked forever.
+A file given by name is taken as it is, with its folder as the id root.
+"""
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from kb.models import Failure
+from indexer import readers
+from indexer.ids import source_of
+
+IGNORE_FILE = ".kbignore"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file to read; its id (for a single-document file) is its path below ``root``."""
+
+    path: Path  # as found (may be a symlink)
+    root: Path  # the folder given to `kb index` (ids are relative to it)
+
+    @property
+    def doc_id(self) -> str:
+        return self.path.relative_to(self.root).as_posix()
+
+    @property
+    def source(self) -> str:
+        return source_of(self.path)
+
+
+@dataclass
+class Discovery:
+    """The files found, the folders walked (their documents may be deleted), what went wrong."""
+
+    files: list[SourceFile] = field(default_factory=list)
+    roots: list[Path] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    links_outside: list[str] = field(default_factory=list)
+
+    def notes(self) -> list[str]:
+        if not self.links_outside:
+            return []
+        shown = ", ".join(self.links_outside[:3]) + (" …" if len(self.links_outside) > 3 else "")
+        return [
+            f"skipped {len(self.links_outside)} symbolic link(s) leading outside the indexed folder "
+            f"({shown}); use --follow-links to index them"
+        ]
+
+
+def discover(paths: list[Path], *, follow_links: bool = False) -> Discovery:
+    """Step 1: the supported files under ``paths``, in a stable order."""
+    found = Discovery()
+    for p in map(Path, paths):
+        if p.is_dir():
+            root = p.resolve()
+            found.roots.append(root)
+            found.files.extend(_Walk(root, found, follow_links).files())
+        elif p.exists():
+            if readers.reader_for(p) is None:
+                found.failures.append(
+                    Failure(source_of(p), f"unsupported file type '{p.suffix}' (use {', '.join(readers.SUFFIXES)})")
+                )
+            else:
+                found.files.append(SourceFile(p.resolve(), p.resolve().parent))
+        else:
+            found.failures.append(Failure(source_of(p), "no such file or folder"))
+    return found
+
+
+def ignore_patterns(root: Path) -> list[str]:
+    """The globs of ``root/.kbignore`` (blank lines and ``#`` comments left out)."""
+    try:
+        lines = (root / IGNORE_FILE).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeError):
+        return []
+    return [ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")]
+
+
+class _Walk:
+    """One folder's walk: remembers the folders visited (by device and inode) so
+    that no folder, reached directly or through a link, is walked twice."""
+
+    def __init__(self, root: Path, found: Discovery, follow_links: bool):
+        self.root = root
+        self.found = found
+        self.follow_links = follow_links
+        self.patterns = ignore_patterns(root)
+        self.seen_dirs: set[tuple[int, int]] = set()
+
+    def files(self) -> Iterator[SourceFile]:
+        yield from self._visit(self.root)
+
+    def _ignored(self, rel: str) -> bool:
+        name = rel.rsplit("/", 1)[-1]
+        return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(name, p) for p in self.patterns)
+
+    def _fail(self, path: Path, reason: str) -> None:
+        self.found.failures.append(Failure(source_of(path), reason))
+
+    def _leads_outside(self, path: Path) -> bool:
+        target = Path(os.path.realpath(path))
+        return not (target == self.root or target.is_relative_to(self.root))
+
+    def _visit(self, folder: Path) -> Iterator[SourceFile]:
+        try:
+            st = folder.stat()
+        except OSError as exc:
+            self._fail(folder, f"cannot open folder ({exc.strerror or exc})")
+            return
+        key = (st.st_dev, st.st_ino)
+        if key in self.seen_dirs:
+            self._fail(folder, "symlink loop: folder already visited")
+            return
+        self.seen_dirs.add(key)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            self._fail(folder, f"cannot list folder ({exc.strerror or exc})")
+            return
+        for entry in entries:
+            yield from self._entry(entry)
+
+    def _entry(self, entry: os.DirEntry) -> Iterator[SourceFile]:
+        if entry.name.startswith("."):
+            return
+        path = Path(entry.path)
+        if self._ignored(path.relative_to(self.root).as_posix()):
+            return
+        link = entry.is_symlink()
+        if link and path.exists() and not self.follow_links and self._leads_outside(path):
+            self.found.links_outside.append(source_of(path))
+            return
+        try:
+            is_dir = entry.is_dir()  # follows symlinks
+        except OSError:
+            is_dir = False
+        if is_dir:
+            yield from self._visit(path)
+        elif readers.reader_for(path) is not None:
+            if link and not path.exists():
+                self._fail(path, "broken symlink")
+                return
+            yield SourceFile(path, self.root)

@@ -1,0 +1,68 @@
+"""What an indexing run tells its caller: the counts, the failures, the notes.
+
+Kept apart from the steps so that the CLI, the server's first-run build and the
+tests read one value type whatever step produced a failure.
+"""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+
+from kb.models import Failure
+
+
+@dataclass
+class Report:
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    seconds: float = 0.0
+    rebuilt: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.deleted)
+
+    def summary(self) -> str:
+        return (
+            f"added {self.added}, updated {self.updated}, deleted {self.deleted}, "
+            f"unchanged {self.unchanged}, failed {self.failed} ({self.seconds:.1f} s)"
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "deleted": self.deleted,
+            "unchanged": self.unchanged,
+            "failed": self.failed,
+            "failures": [{"source": f.source, "reason": f.reason} for f in self.failures],
+            "seconds": round(self.seconds, 3),
+            "rebuilt": self.rebuilt,
+        }
+
+
+class Progress:
+    """A progress bar on a terminal (tqdm), nothing otherwise."""
+
+    def __init__(self, total: int | None, enabled: bool):
+        self.bar = None
+        if enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="file", desc="indexing", file=sys.stderr, dynamic_ncols=True)
+
+    def update(self, n: int = 1) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
