@@ -27,10 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from kb import analysis, store
+from kb import analysis, engine as store
 from kb.extract import extract
 from kb.models import Document, Failure, RawDocument
-from kb.store import IndexWriter, WriterLock, read_settings, exists
+from kb.engine import IndexWriter, WriterLock, read_settings, exists
 from indexer import readers
 
 BATCH_DOCS = 2000  # Whoosh merges segments at each commit: fewer, larger commits index ~1.6× faster (10,000 ThaiGov docs)

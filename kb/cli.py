@@ -6,6 +6,7 @@ Commands are thin: they parse options and call the library (``indexer.pipeline``
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -63,12 +64,29 @@ def _echo_err(msg: str) -> None:
     click.echo(msg, err=True)
 
 
+def _index_folder_errors(command):
+    """The engine's refusals as one line: not an index folder → exit 2, full disk → exit 1."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        from kb.engine import IndexWriteFailed, NotAnIndexFolder
+
+        try:
+            return command(*args, **kwargs)
+        except (NotAnIndexFolder, IndexWriteFailed) as exc:
+            _echo_err(f"kb {command.__name__.removesuffix('_cmd')}: {exc}")
+            sys.exit(2 if isinstance(exc, NotAnIndexFolder) else 1)
+
+    return run
+
+
 @main.command("index")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @index_option
 @click.option("--full", is_flag=True, help="Rebuild from scratch (beside the old index, switched atomically).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar [default: on a terminal].")
+@_index_folder_errors
 def index_cmd(paths: tuple[Path, ...], index_dir: Path | None, full: bool, as_json: bool, progress: bool | None) -> None:
     """Index files and folders incrementally (HTML, TXT, MD, PDF, JSONL, JSONL.GZ).
 
@@ -153,7 +171,7 @@ def search_cmd(query: str, index_dir: Path | None, as_json: bool, **opts) -> Non
     """
     from kb.params import BadParameter, parse_mapping
     from kb.search import Searcher
-    from kb.store import Index, IndexMissing
+    from kb.engine import Index, IndexMissing
 
     params = {
         "q": query,
@@ -234,7 +252,7 @@ def stats_cmd(index_dir: Path | None, as_json: bool) -> None:
       kb stats --json | jq '.facets.province | length'
     """
     from kb.search import stats
-    from kb.store import Index, IndexMissing
+    from kb.engine import Index, IndexMissing
 
     index_dir = index_dir or default_index_dir()
     try:
@@ -258,6 +276,7 @@ def stats_cmd(index_dir: Path | None, as_json: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+@_index_folder_errors
 def serve_cmd(index_dir: Path | None, host: str, port: int, threads: int) -> None:
     """Serve the search site and JSON API with waitress.
 
@@ -271,7 +290,7 @@ def serve_cmd(index_dir: Path | None, host: str, port: int, threads: int) -> Non
     import waitress
 
     from indexer import pipeline
-    from kb.store import exists
+    from kb.engine import exists
     from web import create_app
 
     index_dir = index_dir or default_index_dir()

@@ -42,7 +42,7 @@ from typing import Callable
 from kb import analysis, highlight, taxonomy
 from kb import query as kq
 from kb.models import FACETS, FacetValue, Hit, SearchRequest, SearchResult
-from kb.store import Index, IndexedDoc, Snapshot
+from kb.engine import Index, IndexedDoc, Snapshot
 from kb.textscan import TextScan
 
 MAX_CLAUSES = 32

@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from kb.params import BadParameter
 from kb.search import Searcher
-from kb.store import Index, IndexMissing
+from kb.engine import Index, IndexMissing
 
 log = logging.getLogger(__name__)
 
