@@ -70,7 +70,8 @@ class IndexWriter(EngineWriter):
         gens.remove_leftovers(self.root)
         self.rebuild = rebuild or not exists(self.root)
         self.procs = procs
-        with disk_errors(self.root):
+        # a generation half made when the disk filled is removed at once (we hold the writer lock)
+        with disk_errors(self.root, lambda: gens.remove_leftovers(self.root)):
             if self.rebuild:
                 self.gen = _create_generation(self.root, settings)
                 if not exists(self.root):
