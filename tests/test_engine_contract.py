@@ -211,3 +211,18 @@ def test_an_index_from_an_older_schema_asks_for_a_full_rebuild(kit, tmp_path):
     (gen / "kb-version.json").write_text('{"schema": "kb-2"}')
     with pytest.raises(IndexMissing, match="--full"):
         kit.reader(root).snapshot()
+
+
+def test_only_the_whoosh_engine_modules_import_whoosh():
+    import ast
+
+    root = Path(__file__).resolve().parent.parent
+    importers = set()
+    for path in [*root.glob("kb/**/*.py"), *root.glob("indexer/**/*.py"), *root.glob("web/**/*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            if any(n == "whoosh" or n.startswith("whoosh.") for n in names):
+                importers.add(path.relative_to(root).as_posix())
+    assert importers == {"kb/engine/whoosh.py", "kb/engine/whoosh_codec.py"}
