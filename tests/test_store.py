@@ -39,3 +39,19 @@ def test_documents_added_as_postings_or_words_are_found_alike(tmp_path):
     # both documents, the same positive score, ties in docnum (here: insertion) order
     assert [snap.docs[d].id for d, _ in hits] == ["a", "b"]
     assert hits[0][1] == hits[1][1] > 0
+
+
+def test_metadata_is_stored_as_an_object_keyed_by_field_name():
+    import json
+
+    from kb.engine.metadata import meta_bytes, meta_from_bytes
+    from kb.models import Document
+
+    d = Document(id="x", title="", text="", date="2024-02-01", plans=[3], agencies=["สมช."], content_hash="h", source="s")
+    stored = json.loads(meta_bytes(d))
+    assert stored["id"] == "x" and stored["facets"]["plan"] == ["3"] and stored["facets"]["agency"] == ["สมช."]
+    meta = meta_from_bytes(meta_bytes(d))
+    assert (meta.plans, meta.agencies, meta.year, meta.type) == (("3",), ("สมช.",), "2024", "other")
+    # a document stored before a facet existed simply has no value for it
+    del stored["facets"]["agency"]
+    assert meta_from_bytes(json.dumps(stored).encode()).facet_values("agency") == ()
