@@ -34,7 +34,7 @@ import common  # noqa: E402
 from common import SearchRequest, build_index, data_file, open_searcher, percentile, print_machine, table  # noqa: E402
 
 from kb import analysis  # noqa: E402
-from kb.store import Index  # noqa: E402
+from kb.engine import Index  # noqa: E402
 
 CONFIGS = (("word-only", False), ("sub-word", True))
 _THAI = re.compile("[\u0e01-\u0e3a\u0e40-\u0e4e]+")

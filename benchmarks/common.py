@@ -27,7 +27,7 @@ if str(REPO) not in sys.path:  # run as `python benchmarks/x.py` from anywhere
 from indexer.pipeline import run  # noqa: E402
 from kb.models import SearchRequest  # noqa: E402
 from kb.search import DEFAULT_PARAMS, RankingParams, Searcher  # noqa: E402
-from kb.store import Index  # noqa: E402
+from kb.engine import Index  # noqa: E402
 
 
 def shared_data() -> Path:

@@ -13,7 +13,7 @@ import time
 from collections import deque
 
 from kb.models import Failure
-from kb.store import IndexWriter
+from kb.engine import IndexWriter
 from indexer.changes import Change
 from indexer.prepare import PreparedDoc, Preparer, PrepareTask
 from indexer.report import Report

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Iterator
 
 from kb.models import Failure, RawDocument
-from kb.store import IndexedDoc
+from kb.engine import IndexedDoc
 from indexer import readers
 from indexer.discover import SourceFile
 from indexer.ids import id_problem, printable

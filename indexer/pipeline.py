@@ -26,7 +26,7 @@ from typing import Callable
 
 from kb import analysis
 from kb.models import Failure
-from kb.store import IndexedDoc, IndexWriter, WriterLock, exists, read_settings
+from kb.engine import IndexedDoc, IndexWriter, WriterLock, exists, read_settings
 from indexer import readers
 from indexer.batches import BatchWriter
 from indexer.changes import ChangePlanner

@@ -10,7 +10,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from kb import analysis, store
+from kb import analysis, engine
+from kb.engine import PreparedDoc
 from kb.extract import extract
 from kb.models import Document, Failure, RawDocument
 
@@ -25,16 +26,6 @@ class PrepareTask:
     subword: bool
 
 
-@dataclass(frozen=True)
-class PreparedDoc:
-    """A document ready for ``IndexWriter.add``: its metadata and encoded terms."""
-
-    doc: Document
-    body: store.Postings
-    title: store.Postings
-    scan: bytes
-
-
 def prepare(task: PrepareTask) -> PreparedDoc | Failure:
     """RawDocument → metadata (kb.extract) and encoded terms (kb.analysis)."""
     raw = task.raw
@@ -47,8 +38,8 @@ def prepare(task: PrepareTask) -> PreparedDoc | Failure:
         text = analysis.normalize(doc.text)
         title = analysis.normalize(doc.title)
         scan = analysis.scan_form(title + "\n" + text, is_normalized=True) if task.subword else b""
-        body_postings = store.postings(analysis.analyze(text, is_normalized=True).words)
-        title_postings = store.postings(analysis.analyze(title, is_normalized=True).words)
+        body_postings = engine.postings(analysis.analyze(text, is_normalized=True).words)
+        title_postings = engine.postings(analysis.analyze(title, is_normalized=True).words)
         return PreparedDoc(doc, body_postings, title_postings, scan)
     except (ValueError, UnicodeError, RecursionError, MemoryError) as exc:
         source = raw.source

@@ -6,6 +6,7 @@ Commands are thin: they parse options and call the library (``indexer.pipeline``
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -72,6 +73,22 @@ def _echo_err(msg: str) -> None:
     click.echo(msg, err=True)
 
 
+def _index_folder_errors(command):
+    """The engine's refusals as one line: not an index folder → exit 2, full disk → exit 1."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        from kb.engine import IndexWriteFailed, NotAnIndexFolder
+
+        try:
+            return command(*args, **kwargs)
+        except (NotAnIndexFolder, IndexWriteFailed) as exc:
+            _echo_err(f"kb {command.__name__.removesuffix('_cmd')}: {exc}")
+            sys.exit(2 if isinstance(exc, NotAnIndexFolder) else 1)
+
+    return run
+
+
 @main.command("index")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @index_option
@@ -81,6 +98,7 @@ def _echo_err(msg: str) -> None:
 @click.option(
     "--follow-links", is_flag=True, help="Follow symbolic links that lead outside the folder (never in a loop)."
 )
+@_index_folder_errors
 def index_cmd(
     paths: tuple[Path, ...], index_dir: Path | None, full: bool, as_json: bool, progress: bool | None, follow_links: bool
 ) -> None:
@@ -173,7 +191,7 @@ def search_cmd(query: str, index_dir: Path | None, as_json: bool, **opts) -> Non
     """
     from kb.params import BadParameter, parse_mapping
     from kb.search import Searcher
-    from kb.store import Index, IndexMissing
+    from kb.engine import Index, IndexMissing
 
     params = {
         "q": query,
@@ -253,7 +271,7 @@ def stats_cmd(index_dir: Path | None, as_json: bool) -> None:
       kb stats --json | jq '.facets.province | length'
     """
     from kb.search import stats
-    from kb.store import Index, IndexMissing
+    from kb.engine import Index, IndexMissing
 
     index_dir = index_dir or default_index_dir()
     try:
@@ -277,6 +295,7 @@ def stats_cmd(index_dir: Path | None, as_json: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+@_index_folder_errors
 def serve_cmd(index_dir: Path | None, host: str, port: int, threads: int) -> None:
     """Serve the search site and JSON API with waitress.
 
@@ -290,7 +309,7 @@ def serve_cmd(index_dir: Path | None, host: str, port: int, threads: int) -> Non
     import waitress
 
     from indexer import pipeline
-    from kb.store import exists
+    from kb.engine import exists
     from web import create_app
 
     index_dir = index_dir or default_index_dir()

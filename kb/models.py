@@ -2,7 +2,7 @@
 what a search asks for and what it answers.
 
 Everything here is plain data (dataclasses); behaviour lives in the modules that
-own it (``kb.extract``, ``kb.store``, ``kb.search``).
+own it (``kb.extract``, ``kb.engine``, ``kb.search``).
 """
 from __future__ import annotations
 

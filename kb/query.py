@@ -1,6 +1,6 @@
 """An engine-neutral query tree.
 
-``kb.search`` decides what to look for; ``kb.store`` compiles these nodes into
+``kb.search`` decides what to look for; ``kb.engine`` compiles these nodes into
 the engine's own queries.  Keeping the tree here means the search logic never
 touches Whoosh, and a second engine only needs a second compiler.
 """

@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 from kb.search import stats
-from kb.store import Index
+from kb.engine import Index
 from tests.webutil import CORPUS, corpus_index
 
 LABELS = {}

@@ -22,7 +22,7 @@ import pytest
 
 from kb.params import parse_mapping
 from kb.search import Searcher
-from kb.store import Index, IndexMissing, exists
+from kb.engine import Index, IndexMissing, exists
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -216,7 +216,7 @@ import sys, time
 from pathlib import Path
 from kb import analysis
 from kb.models import Document
-from kb.store import IndexWriter, WriterLock
+from kb.engine import IndexWriter, WriterLock
 root = Path(sys.argv[1])
 lock = WriterLock(root)
 lock.acquire(wait=False)
@@ -259,7 +259,7 @@ def test_fresh_index_is_active_from_its_first_commit(tmp_path):
     """A first build is served batch by batch, so a crash in it keeps what was committed."""
     from kb import analysis
     from kb.models import Document
-    from kb.store import IndexWriter
+    from kb.engine import IndexWriter
 
     index_dir = tmp_path / "ix"
     w = IndexWriter(index_dir, rebuild=True)
@@ -273,7 +273,7 @@ def test_fresh_index_is_active_from_its_first_commit(tmp_path):
 
 
 def test_leftover_generation_and_temp_files_are_removed_by_the_next_writer(tmp_path):
-    from kb.store import IndexWriter
+    from kb.engine import IndexWriter
 
     index_dir = tmp_path / "ix"
     IndexWriter(index_dir).close()
@@ -281,11 +281,11 @@ def test_leftover_generation_and_temp_files_are_removed_by_the_next_writer(tmp_p
     (index_dir / "gen-19990101000000-1-abcdef").mkdir()  # as a killed --full leaves it
     (index_dir / "CURRENT.4242.tmp").write_text("gen-x\n")
     IndexWriter(index_dir).close()
-    assert sorted(p.name for p in index_dir.iterdir()) == sorted(["CURRENT", active])
+    assert sorted(p.name for p in index_dir.iterdir()) == sorted(["CURRENT", "kb-index.json", active])
 
 
 def test_index_killed_before_its_first_commit_opens_empty_and_searches(tmp_path):
-    from kb.store import IndexWriter
+    from kb.engine import IndexWriter
 
     index_dir = tmp_path / "ix"
     IndexWriter(index_dir, rebuild=True)  # created and made active, then "killed": never closed

@@ -3,10 +3,9 @@
 - ``kb`` is the core: no module of it imports ``indexer`` or ``web``, except
   ``kb/cli.py``, the composition root that wires them together;
 - ``indexer`` never imports ``web``, and ``web`` never imports ``indexer``;
-- only the engine imports ``whoosh`` (``kb/engine/`` once the engine split
-  lands, ``kb/store.py`` before it);
+- only the engine imports ``whoosh`` (``kb/engine/``);
 - only the Thai-script room imports the segmenters (``nlpo3``,
-  ``pythainlp.tokenize``): ``kb/thai/`` or ``kb/thai.py``, and ``kb/analysis.py``.
+  ``pythainlp.tokenize``): ``kb/thai/`` (and ``kb/analysis.py``, its pipeline).
 
 Imports inside functions count as much as those at the top of a module.
 """
@@ -62,11 +61,11 @@ def violations(rule) -> list[str]:
 
 
 def is_engine(path: str) -> bool:
-    return path == "kb/store.py" or path.startswith("kb/engine/")
+    return path.startswith("kb/engine/")
 
 
 def is_thai_room(path: str) -> bool:
-    return path in ("kb/analysis.py", "kb/thai.py") or path.startswith("kb/thai/")
+    return path == "kb/analysis.py" or path.startswith("kb/thai/")
 
 
 def imports_a_segmenter(name: str) -> bool:
@@ -94,9 +93,7 @@ def test_only_the_engine_imports_whoosh():
 
 
 def test_only_the_thai_room_imports_the_segmenters():
-    # Until the Thai-script room (kb/thai) lands, extraction still segments on its own
-    # (issue 11); once kb/thai exists the rule holds without exception.
-    pending = set() if (ROOT / "kb" / "thai").exists() or (ROOT / "kb" / "thai.py").exists() else {"kb/extract.py"}
+    pending: set[str] = set()
     assert violations(
         lambda path, name: not is_thai_room(path) and path not in pending and imports_a_segmenter(name)
     ) == []

@@ -28,7 +28,7 @@ from indexer.pipeline import run
 from kb.analysis import normalize
 from kb.models import SearchRequest, SearchResult
 from kb.search import Searcher
-from kb.store import Index
+from kb.engine import Index
 
 # file name → (title line, body).  Our own sentences, each written for one behaviour.
 DOCUMENTS: dict[str, tuple[str, str]] = {

@@ -20,7 +20,7 @@ import pytest
 
 from kb.params import BadParameter, parse_mapping
 from kb.search import Searcher
-from kb.store import Index, IndexWriter, WriterLock
+from kb.engine import Index, IndexWriter, WriterLock
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -479,7 +479,7 @@ def test_two_index_runs_at_once_second_waits_and_nothing_is_corrupted(tmp_path):
 
 
 def test_lock_held_without_wait_gives_a_clear_error(tmp_path):
-    from kb.store import IndexLocked
+    from kb.engine import IndexLocked
 
     holder = WriterLock(tmp_path)
     holder.acquire(wait=False)
@@ -773,7 +773,7 @@ def test_path_traversal_reads_nothing_outside_the_index(live, path):
 def test_document_routes_serve_only_indexed_ids(live):
     status, _, body = live.get("/api/documents/r00001.txt")
     assert status == 200 and json.loads(body)["id"] == "r00001.txt"
-    status, _, _ = live.get("/api/documents/kb%2Fstore.py")  # a real file under the working directory
+    status, _, _ = live.get("/api/documents/kb%2Fcli.py")  # a real file under the working directory
     assert status == 404
     status, _, _ = live.get("/api/documents/pyproject.toml")
     assert status == 404

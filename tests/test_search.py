@@ -6,7 +6,7 @@ import pytest
 from kb.models import SearchRequest
 from kb.params import BadParameter, parse_mapping
 from kb.search import Searcher, parse, stats
-from kb.store import Index
+from kb.engine import Index
 from tests.webutil import corpus_index
 
 

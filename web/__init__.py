@@ -1,6 +1,6 @@
 """The kb web site and JSON API, as a Flask application factory.
 
-``create_app`` builds an isolated app around one read-only ``kb.store.Index``
+``create_app`` builds an isolated app around one read-only ``kb.engine.Index``
 (tests build as many as they like; ``kb serve`` runs one with waitress).  Pages,
 the JSON API and the exports are three blueprints rendering the same
 ``SearchResult``; this module only wires them together and adds what every
@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from kb.params import BadParameter
 from kb.search import Searcher
-from kb.store import Index, IndexMissing
+from kb.engine import Index, IndexMissing
 
 log = logging.getLogger(__name__)
 

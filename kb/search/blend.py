@@ -20,7 +20,7 @@ from kb import query as kq
 from kb.search.params import RankingParams
 from kb.search.parsing import ParsedQuery, chunk, stopwords
 from kb.search.scoring import bm25_idf, bm25_tf
-from kb.store import Index, Snapshot
+from kb.engine import Index, Snapshot
 from kb.textscan import TextScan
 
 Weighted = list[tuple[bytes, float]]  # (scan form, idf)

@@ -11,7 +11,7 @@ from typing import Callable
 
 from kb import taxonomy
 from kb.models import FACETS, FacetValue, SearchRequest
-from kb.store import IndexedDoc, Snapshot
+from kb.engine import IndexedDoc, Snapshot
 
 Status = dict[int, "str | None"]  # docnum → the one facet it fails (None: passes all)
 

@@ -11,7 +11,7 @@ from kb.search.budget import WorkBudget
 from kb.search.params import RankingParams
 from kb.search.parsing import Chunk, stopwords
 from kb.search.scoring import Occurrences, bm25_idf
-from kb.store import Index, Snapshot
+from kb.engine import Index, Snapshot
 
 MEMO_ENTRIES = 512
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from kb import highlight
 from kb.models import Excerpt, Hit
-from kb.store import Index, Snapshot
+from kb.engine import Index, Snapshot
 
 
 def make_hit(index: Index, snap: Snapshot, docnum: int, score: float, needles: list[str] | None) -> Hit:

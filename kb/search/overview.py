@@ -10,7 +10,7 @@ from kb.models import Hit, SearchRequest
 from kb.search.facets import count_facets
 from kb.search.hits import make_hit
 from kb.search.parsing import stopwords
-from kb.store import Index
+from kb.engine import Index
 
 
 def related(index: Index, doc_id: str, k: int = 5) -> list[Hit]:

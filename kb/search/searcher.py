@@ -17,7 +17,7 @@ from kb.search.params import DEFAULT_PARAMS, RankingParams
 from kb.search.parsing import ParsedQuery, needles_of, parse
 from kb.search.tiers import build_plan
 from kb.thai.calendar import to_buddhist_era
-from kb.store import Index, Snapshot
+from kb.engine import Index, Snapshot
 
 NOTHING_SEARCHABLE = "คำค้นไม่มีตัวอักษรหรือตัวเลขที่ค้นได้ จึงแสดงเอกสารทั้งหมดตามตัวกรอง"
 RELAXED = "ไม่พบเอกสารที่มีคำค้นครบทุกคำเพียงพอ จึงแสดงเอกสารที่มีคำค้นส่วนใหญ่ต่อท้าย"

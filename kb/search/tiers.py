@@ -28,7 +28,7 @@ from kb.search.finder import Finder, word_query
 from kb.search.params import RankingParams
 from kb.search.parsing import ParsedQuery, as_word, chunk, expand, needles_of, question_words, stopwords
 from kb.search.scoring import Occurrences, PassageScores, bm25_idf
-from kb.store import Index, Snapshot
+from kb.engine import Index, Snapshot
 
 
 @dataclass

@@ -1,0 +1,104 @@
+"""The per-document metadata every engine keeps in memory for facets, filters and sorting.
+
+Stored as a JSON object keyed by field name (one small column per document),
+so adding a facet is one entry in ``STORED_FACETS`` (later: the facet
+registry) and never a change of positions that old code would misread.
+Engine-independent: the Whoosh engine keeps the bytes in a column, another
+engine may keep the same object as a document field.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Callable
+
+from kb.models import Document
+
+# facet name → the document's values for it, as strings (how filters compare them)
+STORED_FACETS: dict[str, Callable[[Document], list[str]]] = {
+    "plan": lambda d: [str(p) for p in d.plans],
+    "province": lambda d: list(d.provinces),
+    "region": lambda d: list(d.regions),
+    "topic": lambda d: list(d.topics),
+    "agency": lambda d: list(d.agencies),
+    "type": lambda d: [d.type],
+}
+
+
+@dataclass(slots=True)
+class IndexedDoc:
+    """The parts of a document that facets, filters and sorting need, kept in memory."""
+
+    id: str
+    date: str
+    source: str
+    content_hash: str
+    facets: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def year(self) -> str:
+        return self.date[:4] if self.date else ""
+
+    def facet_values(self, facet: str) -> tuple[str, ...]:
+        """The document's values of ``facet`` (KeyError for a facet kb does not know)."""
+        if facet == "year":
+            return (self.year,) if self.year else ()
+        values = self.facets.get(facet)
+        if values is None:
+            if facet not in STORED_FACETS:
+                raise KeyError(facet)
+            return ()  # a facet added after this document was stored
+        return values
+
+    # the attribute names code used before facets were keyed by name
+    @property
+    def type(self) -> str:
+        return (self.facets.get("type") or ("other",))[0]
+
+    @property
+    def plans(self) -> tuple[str, ...]:
+        return self.facet_values("plan")
+
+    @property
+    def provinces(self) -> tuple[str, ...]:
+        return self.facet_values("province")
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        return self.facet_values("region")
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        return self.facet_values("topic")
+
+    @property
+    def agencies(self) -> tuple[str, ...]:
+        return self.facet_values("agency")
+
+
+def indexed_doc(doc: Document) -> IndexedDoc:
+    """What an engine keeps in memory for ``doc``."""
+    return IndexedDoc(
+        id=doc.id,
+        date=doc.date or "",
+        source=doc.source,
+        content_hash=doc.content_hash,
+        facets={name: tuple(values(doc)) for name, values in STORED_FACETS.items()},
+    )
+
+
+def meta_bytes(doc: Document) -> bytes:
+    meta = {"id": doc.id, "date": doc.date or "", "source": doc.source, "content_hash": doc.content_hash}
+    meta["facets"] = {name: values(doc) for name, values in STORED_FACETS.items()}
+    return json.dumps(meta, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def meta_from_bytes(raw: bytes) -> IndexedDoc:
+    meta = json.loads(raw)
+    return IndexedDoc(
+        id=meta["id"],
+        date=meta.get("date", ""),
+        source=meta.get("source", ""),
+        content_hash=meta.get("content_hash", ""),
+        facets={name: tuple(values) for name, values in meta.get("facets", {}).items()},
+    )

@@ -1,0 +1,285 @@
+"""The embedded engine: the ``kb.engine.base`` contract on a Whoosh index.
+
+With ``whoosh_codec`` the only modules that import Whoosh.  Each generation
+(``kb.engine.generations``) is one Whoosh index; the content hash and source
+path of every document are stored in it, so the manifest used for incremental
+indexing commits atomically with the documents it describes.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from whoosh import index
+from whoosh.filedb.filestore import FileStorage
+
+from kb import query as kq
+from kb.analysis import Analysis
+from kb.engine import generations as gens
+from kb.engine.base import EngineWriter, SearchIndex, Snapshot
+from kb.engine.generations import IndexMissing, disk_errors
+from kb.engine.metadata import IndexedDoc, meta_bytes, meta_from_bytes
+from kb.engine.whoosh_codec import Postings, codec, compile_query, make_schema, weighting
+from kb.models import Document
+
+_INDEX_NAME = "MAIN"  # Whoosh's default index name: its files are MAIN_*, _MAIN_*.toc, MAIN.tmp
+_TOC_TEMP = re.compile(r"_MAIN_\d+\.toc\.[0-9.]+")
+
+
+def exists(root: Path) -> bool:
+    gen = gens.current_generation(Path(root))
+    return gen is not None and index.exists_in(str(gen))
+
+
+def _create_generation(root: Path, settings: dict | None) -> Path:
+    gen = gens.new_generation(root, settings)
+    index.create_in(str(gen), make_schema())
+    return gen
+
+
+def _remove_orphans(gen: Path) -> None:
+    """Files of a failed commit: segments the last TOC does not list, TOC temp files,
+    Whoosh's temporary posting pool.  Never raises."""
+    try:
+        storage = FileStorage(str(gen))
+        toc = index.TOC.read(storage, _INDEX_NAME)
+        index.clean_files(storage, _INDEX_NAME, toc.generation, toc.segments)
+        for entry in gen.iterdir():
+            if _TOC_TEMP.fullmatch(entry.name):
+                entry.unlink(missing_ok=True)
+        shutil.rmtree(gen / f"{_INDEX_NAME}.tmp", ignore_errors=True)
+    except Exception:  # clean-up is best effort: the next writer's leftovers pass retries
+        pass
+
+
+class IndexWriter(EngineWriter):
+    """Adds, replaces and deletes documents; commits in batches (see ``EngineWriter``).
+
+    With ``rebuild=True`` it writes a fresh generation that replaces the active
+    one atomically on ``close()``; until then searchers keep the old one.
+    """
+
+    def __init__(self, root: Path, rebuild: bool = False, procs: int = 1, settings: dict | None = None):
+        self.root = Path(root)
+        gens.claim_folder(self.root)
+        gens.remove_leftovers(self.root)
+        self.rebuild = rebuild or not exists(self.root)
+        self.procs = procs
+        # a generation half made when the disk filled is removed at once (we hold the writer lock)
+        with disk_errors(self.root, lambda: gens.remove_leftovers(self.root)):
+            if self.rebuild:
+                self.gen = _create_generation(self.root, settings)
+                if not exists(self.root):
+                    # Nothing is being served yet: make the new generation active now,
+                    # so each committed batch is searchable and survives a crash, and
+                    # a rerun resumes from the last commit instead of starting over.
+                    gens.switch_to(self.root, self.gen)
+            else:
+                self.gen = gens.current_generation(self.root)
+        _remove_orphans(self.gen)
+        self.ix = index.open_dir(str(self.gen))
+        self.subword = bool(gens.settings_of(self.gen).get("subword", True))
+        self._writer = None
+        self.pending = 0
+
+    def _w(self):
+        if self._writer is None:
+            if self.procs > 1:
+                self._writer = self.ix.writer(procs=self.procs, limitmb=256, multisegment=True)
+            else:
+                self._writer = self.ix.writer(limitmb=256, codec=codec())
+        return self._writer
+
+    def existing(self) -> dict[str, IndexedDoc]:
+        with self.ix.searcher() as s:
+            return {d.id: d for _, d in _iter_meta(s.reader())}
+
+    def add(
+        self, doc: Document, body: Analysis | Postings, title: Analysis | Postings, scan: bytes = b"", *, new: bool = False
+    ) -> None:
+        """Add or replace a document; ``scan`` is its scan form (ignored by word-only indexes).
+
+        ``body`` and ``title`` are the analysed texts, or their ``postings()``.
+        """
+        with disk_errors(self.root, self._discard):
+            w = self._w()
+            (w.add_document if new else w.update_document)(
+                id=doc.id,
+                title=title if isinstance(title, Postings) else title.words,
+                words=body if isinstance(body, Postings) else body.words,
+                source=doc.source,
+                meta=meta_bytes(doc),
+                scan=scan if self.subword else b"",
+                doc=doc.to_dict(),
+            )
+        self.pending += 1
+
+    def delete(self, doc_id: str) -> None:
+        with disk_errors(self.root, self._discard):
+            self._w().delete_by_term("id", doc_id)
+        self.pending += 1
+
+    def commit(self) -> None:
+        if self._writer is not None:
+            with disk_errors(self.root, self._discard):
+                self._writer.commit()
+            self._writer = None
+        self.pending = 0
+
+    def close(self) -> None:
+        """Commit what is pending and, for a rebuild, make the new generation active."""
+        self.commit()
+        if self.rebuild:
+            with disk_errors(self.root, self.abort):
+                gens.switch_to(self.root, self.gen)
+            gens.remove_old_generations(self.root, self.gen)
+
+    def _discard(self) -> None:
+        """Drop the batch in flight and its files; the last commit stays."""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            try:
+                writer.cancel()
+            except Exception:  # a full disk can fail the cancel's own flushes too
+                lock = getattr(writer, "writelock", None)
+                if lock is not None:
+                    try:
+                        lock.release()  # or the next writer of this process would wait forever
+                    except Exception:
+                        pass
+        self.pending = 0
+        _remove_orphans(self.gen)
+
+    def abort(self) -> None:
+        self._discard()
+        if self.rebuild and gens.current_generation(self.root) != self.gen:
+            shutil.rmtree(self.gen, ignore_errors=True)
+
+
+def _iter_meta(reader) -> Iterator[tuple[int, IndexedDoc]]:
+    if reader.doc_count_all() == 0:
+        # an index with no segment yet (a first run killed before its first
+        # commit): Whoosh's empty reader has no columns at all
+        return
+    creader = reader.column_reader("meta")
+    for docnum in reader.all_doc_ids():
+        raw = creader[docnum]
+        if raw:
+            yield docnum, meta_from_bytes(raw)
+
+
+@dataclass(eq=False)
+class WhooshSnapshot(Snapshot):
+    """A Whoosh searcher plus the in-memory metadata table of the same index state."""
+
+    searcher: object = None
+    # Whoosh readers are not safe across threads: a segment's postings, stored
+    # and column files are each one file object whose position every matcher
+    # seeks, so two requests reading at once read each other's bytes
+    # ("UnpicklingError: invalid load key").  Every use of ``searcher`` holds
+    # this lock; Whoosh is pure Python, so the GIL already serialised the work.
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+
+    def matching(self, q: kq.Query) -> set[int]:
+        wq_ = compile_query(q)
+        with self.lock:
+            return set(self.searcher.docs_for_query(wq_))
+
+    def top(self, q: kq.Query, within: set[int], k: int) -> list[tuple[int, float]]:
+        if not within or k <= 0:
+            return []
+        with self.lock:
+            results = self.searcher.search(compile_query(q), limit=k, filter=within)
+            return [(hit.docnum, hit.score) for hit in results]
+
+    def stored(self, docnum: int) -> Document:
+        with self.lock:
+            return Document(**self.searcher.stored_fields(docnum)["doc"])
+
+    def doc_frequency(self, fieldname: str, term: str) -> int:
+        with self.lock:
+            return self.searcher.doc_frequency(fieldname, term)
+
+    def suggest(self, fieldname: str, text: str, maxdist: int = 2) -> list[str]:
+        # prefix=1 bounds the work to one slice of the lexicon; typos in the first character are rare
+        try:
+            with self.lock:
+                return list(self.searcher.suggest(fieldname, text, limit=5, maxdist=maxdist, prefix=1))
+        except Exception:  # a corrector failure must never fail the search itself
+            return []
+
+    def scan_forms(self) -> list[tuple[int, bytes]]:
+        with self.lock:
+            creader = self.searcher.reader().column_reader("scan")
+            return [(d, creader[d] or b"") for d in sorted(self.docs)]
+
+
+class Index(SearchIndex):
+    """Read access to an index directory; follows commits and generation switches.
+
+    Thread-safe: a web server shares one ``Index`` between request threads.
+    """
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self._lock = threading.Lock()
+        self._snap: WhooshSnapshot | None = None
+        self._checked = 0.0
+
+    def snapshot(self) -> WhooshSnapshot:
+        """The current searcher; reopened when a commit or a rebuild happened."""
+        with self._lock:
+            snap = self._snap
+            now = time.monotonic()
+            if snap is not None and now - self._checked < 0.5:
+                return snap
+            self._checked = now
+            # A full rebuild may switch CURRENT and delete the old generation, and
+            # a commit may merge away segments, between our reading the name and
+            # opening the files: read again.  Failing that, the last good snapshot
+            # is better than an error.
+            for attempt in range(5):
+                try:
+                    self._snap = self._open_current(snap)
+                    return self._snap
+                except (IndexMissing, OSError, index.IndexError):
+                    if attempt == 4:
+                        if snap is not None:
+                            return snap
+                        raise
+                    time.sleep(0.02 * (attempt + 1))
+            raise AssertionError("unreachable")
+
+    def _open_current(self, snap: WhooshSnapshot | None) -> WhooshSnapshot:
+        """``snap`` if it is still current, else a new snapshot of what CURRENT names."""
+        gen = gens.current_generation(self.root)
+        if gen is None or not index.exists_in(str(gen)):
+            raise IndexMissing(f"no index at {self.root}")
+        settings = gens.settings_of(gen)
+        if settings.get("schema") != gens.SCHEMA_VERSION:
+            raise IndexMissing(f"the index at {self.root} was built by an older version of kb; run `kb index --full`")
+        if snap is not None and snap.generation == gen.name:
+            with snap.lock:
+                if snap.searcher.up_to_date():
+                    return snap
+        searcher = index.open_dir(str(gen)).searcher(weighting=weighting())
+        new = WhooshSnapshot(searcher=searcher, generation=gen.name, subword=bool(settings.get("subword", True)))
+        for docnum, meta in _iter_meta(searcher.reader()):
+            new.docs[docnum] = meta
+            new.by_id[meta.id] = docnum
+        # the old searcher may still be used by a request in flight; let GC close it
+        return new
+
+    def size_bytes(self) -> int:
+        gen = gens.current_generation(self.root)
+        return sum(p.stat().st_size for p in gen.iterdir() if p.is_file()) if gen else 0
+
+
+def open_index(root: Path) -> Index:
+    """The engine's read handle on the index folder ``root``."""
+    return Index(root)

@@ -1,0 +1,166 @@
+"""Whoosh internals kb relies on: the schema, the postings codec and a faster segment codec.
+
+Split from ``kb.engine.whoosh`` because these subclass or reproduce Whoosh's
+private formats (a Whoosh upgrade is checked here, and by tests/test_store.py,
+which compares ``postings()`` with Whoosh's own encoder).  With
+``kb.engine.whoosh`` the only modules importing ``whoosh``.
+"""
+from __future__ import annotations
+
+import pickle
+
+from whoosh import columns, fields, formats, query as wq, scoring
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PerDocReader, _lenfield
+from whoosh.system import pack_uint as _pack_uint
+from whoosh.util.numeric import byte_to_length
+
+from kb import query as kq
+
+
+class PositionedTerms(fields.FieldType):
+    """A field fed with terms the analysis already produced.
+
+    Whoosh's own analyzers yield one Token object per term.  This field takes
+    the terms in order (a term's index is its position), or their encoded
+    ``Postings``, and hands Whoosh the postings directly.
+    """
+
+    def __init__(self, scorable: bool = True):
+        super().__init__(formats.Positions(), analyzer=None, scorable=scorable)
+
+    def index(self, value, **kwargs):  # noqa: D401 - Whoosh's signature
+        return iter((value if isinstance(value, Postings) else postings(value)).items)
+
+    def process_text(self, qstring, mode="", **kwargs):
+        return iter(qstring.split())
+
+    def self_parsing(self):
+        return False
+
+
+class Postings:
+    """One field's postings for one document, encoded as ``PositionedTerms``
+    stores them: (term bytes, frequency, weight, positions value) per distinct
+    term.
+
+    Encoding is a third of what Whoosh's writer does per document; built by
+    ``postings()`` in the indexer's worker processes, it leaves the single
+    writing process only the writing.
+    """
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: list[tuple[bytes, int, float, bytes]]):
+        self.items = items
+
+
+def postings(terms: list[str]) -> Postings:
+    """Terms in order (their index is their position) → encoded ``Postings``.
+
+    Produces exactly the bytes of Whoosh's ``formats.Positions.encode``
+    (a count, then the pickled position deltas): tests/test_store.py checks.
+    """
+    positions: dict[str, list[int]] = {}
+    for pos, term in enumerate(terms):
+        plist = positions.get(term)
+        if plist is None:
+            positions[term] = [pos]
+        else:
+            plist.append(pos)
+    items = []
+    append = items.append
+    single = _SINGLE_POSITION
+    for term, plist in positions.items():
+        n = len(plist)
+        if n == 1:  # most terms of a document: their encodings are shared
+            value = single.get(plist[0])
+            if value is None:
+                value = _pack_uint(1) + pickle.dumps(plist, 2)
+                if len(single) < 100_000:
+                    single[plist[0]] = value
+            append((term.encode("utf-8"), 1, 1.0, value))
+        else:
+            deltas = [plist[0], *(b - a for a, b in zip(plist, plist[1:]))]
+            append((term.encode("utf-8"), n, float(n), _pack_uint(n) + pickle.dumps(deltas, 2)))
+    return Postings(items)
+
+
+_SINGLE_POSITION: dict[int, bytes] = {}  # position → encoding of a term that occurs once, there
+
+
+def make_schema() -> fields.Schema:
+    """The fields of one generation; ``meta`` holds ``kb.engine.metadata.meta_bytes``."""
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        title=PositionedTerms(),
+        words=PositionedTerms(),
+        source=fields.ID(stored=True),
+        # compact per-document metadata read for facets and date sorting
+        meta=fields.COLUMN(columns.VarBytesColumn()),
+        # the sub-word layer: the document's scan form (kb.analysis.scan_form), see kb.textscan
+        scan=fields.COLUMN(columns.VarBytesColumn()),
+        doc=fields.STORED(),
+    )
+
+
+class _LengthTableReader(W3PerDocReader):
+    """Whoosh's per-document reader, with each field's length column read once.
+
+    When a segment is written, Whoosh asks for the field length of every
+    posting (for the block statistics BM25 uses), one seek and read each:
+    measured as about a fifth of the writer's CPU.  A per-field table answers
+    the same questions from memory.
+    """
+
+    def doc_field_length(self, docnum, fieldname, default=0):
+        tables = self.__dict__.setdefault("_length_tables", {})
+        table = tables.get(fieldname)
+        if table is None:
+            reader = self._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            if reader is None:
+                return default
+            # Same answers as the original, including None for a zero byte.
+            table = tables[fieldname] = [byte_to_length(b) if b else None for b in reader]
+        if docnum >= len(table):
+            return super().doc_field_length(docnum, fieldname, default)
+        return table[docnum]
+
+
+class _Codec(W3Codec):
+    """W3Codec with uncompressed posting blocks (zlib on every block was the
+    largest single cost of a commit, for a modest saving on disk) and the
+    length tables above."""
+
+    def __init__(self):
+        super().__init__(compression=0)
+
+    def per_document_reader(self, storage, segment):
+        return _LengthTableReader(storage, segment)
+
+
+def codec() -> _Codec:
+    return _Codec()
+
+
+def weighting() -> scoring.WeightingModel:
+    # BM25F; titles are short, so their length normalization is softened.
+    return scoring.BM25F(B=0.75, K1=1.2, title_B=0.5)
+
+
+def compile_query(q: kq.Query) -> wq.Query:
+    """Engine-neutral query tree → Whoosh query."""
+    if isinstance(q, kq.Term):
+        return wq.Term(q.field, q.text, boost=q.boost)
+    if isinstance(q, kq.Phrase):
+        if len(q.terms) == 1:
+            return wq.Term(q.field, q.terms[0], boost=q.boost)
+        return wq.Phrase(q.field, list(q.terms), boost=q.boost)
+    if isinstance(q, kq.AnyOf):
+        return wq.Or([compile_query(s) for s in q.queries], boost=q.boost) if q.queries else wq.NullQuery
+    if isinstance(q, kq.AllOf):
+        return wq.And([compile_query(s) for s in q.queries], boost=q.boost) if q.queries else wq.NullQuery
+    if isinstance(q, kq.Every):
+        return wq.Every()
+    if isinstance(q, kq.Nothing):
+        return wq.NullQuery
+    raise TypeError(f"cannot compile {q!r}")
