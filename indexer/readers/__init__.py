@@ -42,6 +42,7 @@ SUFFIXES: tuple[str, ...] = (
     ".pdf",
     ".jsonl",
     ".jsonl.gz",
+    ".png", ".jpg", ".jpeg", ".tif", ".tiff",  # OCR: scanned pages (indexer/readers/image.py)
 )
 
 
@@ -76,6 +77,10 @@ def reader_for(path: Path) -> Reader | None:
         from indexer.readers import pdf
 
         return pdf.read
+    if suffix in (".png", ".jpg", ".jpeg", ".tif", ".tiff"):  # OCR: scanned pages
+        from indexer.readers import image
+
+        return image.read
     return None
 
 

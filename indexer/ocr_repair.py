@@ -1,0 +1,144 @@
+"""Repair of the Thai artefacts Tesseract leaves in its output.
+
+Tesseract's Thai model makes the same mistakes the PDF text layer does (sara am
+as nikhahit + sara aa, marks out of order: ``fix_thai_marks`` of the PDF reader
+handles those) plus its own: a space inside a word where two glyphs sit far
+apart ("ความ มั่นคง" is fine, "ประ ชุม" is not), and a mark or vowel read as a
+look-alike ("มั้นคง" for "มั่นคง", "น้าตก" for "น้ำตก"). Both are repaired
+only where the dictionary says so: two pieces are joined when neither alone
+but the joined form segments into dictionary words, and a look-alike is
+swapped when that makes an unknown stretch of text known. Text already made
+of dictionary words is never touched, so a correct page comes out unchanged.
+"""
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from indexer.readers.pdf import fix_thai_marks  # moving to kb.thai: keep this import one line
+
+_THAI = "\u0e01-\u0e4e"
+_THAI_RUN = re.compile(f"[{_THAI}]+")
+_CONSONANT = "\u0e01-\u0e2e"
+_TONE_MARKS = ("\u0e48", "\u0e49")  # mai ek, mai tho: the ones Tesseract drops or swaps
+
+#: Look-alikes Tesseract confuses on rendered and scanned Thai (seen in benchmarks/bench_ocr.py).
+_CONFUSABLE: dict[str, tuple[str, ...]] = {
+    "\u0e32": ("\u0e33",),  # sara aa ↔ sara am (nikhahit lost)
+    "\u0e33": ("\u0e32",),
+    "\u0e48": ("\u0e49", ""),  # mai ek ↔ mai tho, or a speck read as a mark
+    "\u0e49": ("\u0e48", ""),
+    "\u0e34": ("\u0e35",),  # sara i ↔ sara ii
+    "\u0e35": ("\u0e34", "\u0e37"),
+    "\u0e37": ("\u0e35",),
+    "\u0e1a": ("\u0e1b",),  # bo baimai ↔ po pla
+    "\u0e1b": ("\u0e1a",),
+    "\u0e14": ("\u0e04",),  # do dek ↔ kho khwai
+    "\u0e04": ("\u0e14",),
+    "\u0e16": ("\u0e20",),  # tho thung ↔ pho samphao
+    "\u0e20": ("\u0e16",),
+}
+_MAX_EDITS = 3  # per piece of text between spaces; more errors than that are left as read
+
+
+@cache
+def _dictionary() -> frozenset[str]:
+    from pythainlp.corpus import thai_words
+
+    from kb import taxonomy
+
+    return frozenset(thai_words()) | frozenset(t for t in taxonomy.dictionary_terms() if _THAI_RUN.fullmatch(t))
+
+
+def _segment(run: str) -> list[str]:
+    from kb.analysis import segment
+
+    return segment(run)
+
+
+def unknown_chars(text: str) -> int:
+    """How many Thai characters of ``text`` are not covered by dictionary words."""
+    return _fit(text)[0]
+
+
+def _fit(text: str) -> tuple[int, int]:
+    """(Thai characters outside dictionary words, number of Thai tokens) of ``text``."""
+    words = _dictionary()
+    unknown = tokens = 0
+    for run in _THAI_RUN.findall(text):
+        pieces = _segment(run)
+        tokens += len(pieces)
+        unknown += sum(len(token) for token in pieces if token not in words)
+    return unknown, tokens
+
+
+def is_known(text: str) -> bool:
+    """Whether every Thai run of ``text`` segments into dictionary words."""
+    return unknown_chars(text) == 0
+
+
+def join_split_words(line: str) -> str:
+    """Remove single spaces Tesseract put inside Thai words ("ประ ชุม" → "ประชุม").
+
+    Two neighbours are joined when at least one is not made of dictionary words
+    and their joined form is; spaces between known words are real Thai phrase
+    breaks and stay.
+    """
+    pieces = line.split(" ")
+    out: list[str] = []
+    for piece in pieces:
+        if out and out[-1] and piece and _joinable(out[-1], piece):
+            out[-1] = out[-1] + piece
+        else:
+            out.append(piece)
+    return " ".join(out)
+
+
+def _joinable(left: str, right: str) -> bool:
+    if not (re.search(f"[{_THAI}]$", left) and re.match(f"[{_THAI}]", right)) or right.startswith("\u0e46"):
+        return False
+    if is_known(left) and is_known(right):
+        return False
+    return is_known(left + right)
+
+
+def _candidates(piece: str):
+    """Every text one look-alike edit away from ``piece`` (substitutions, an added tone mark)."""
+    for i, char in enumerate(piece):
+        for other in _CONFUSABLE.get(char, ()):
+            yield piece[:i] + other + piece[i + 1:]
+        if re.match(f"[{_CONSONANT}\u0e31\u0e34-\u0e37]", char) and piece[i + 1:i + 2] not in _TONE_MARKS:
+            for tone in _TONE_MARKS:
+                yield piece[:i + 1] + tone + piece[i + 1:]
+
+
+def correct_lookalikes(piece: str) -> str:
+    """``piece`` with up to three look-alike swaps, each turning unknown text into dictionary words.
+
+    Only a swap that leaves no unknown Thai at all is taken. Joining short
+    known words into a longer one ("มัน|คง" → "มั่นคง") was tried and dropped:
+    on correct meeting records it changed 7 of 430 lines ("นำ" → "น้ำ",
+    "แผน" → "แผ่น"), i.e. it damaged correct text as often as it fixed OCR.
+    """
+    for _ in range(_MAX_EDITS):
+        unknown, tokens = _fit(piece)
+        best, best_fit = piece, (unknown, tokens)
+        for candidate in _candidates(piece):
+            fit = _fit(candidate)
+            better = fit[0] == 0 and unknown >= 2 and len(candidate) == len(piece)
+            if better and fit < best_fit:
+                best, best_fit = candidate, fit
+        if best == piece:
+            break
+        piece = best
+    return piece
+
+
+def repair_ocr_text(text: str) -> str:
+    """All repairs, line by line: marks (as for PDFs), split words, look-alikes."""
+    lines = []
+    for line in fix_thai_marks(text).split("\n"):
+        line = " ".join(line.split())
+        line = join_split_words(line)
+        lines.append(" ".join(correct_lookalikes(p) if _THAI_RUN.search(p) else p for p in line.split(" ")))
+    return "\n".join(lines)
