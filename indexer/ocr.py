@@ -277,10 +277,11 @@ class OcrCache:
         if self.folder is None:
             return
         path = self._path(key)
+        tmp = None
         try:
-            for folder in (self.folder.parent, self.folder, path.parent):
-                folder.mkdir(mode=0o700, exist_ok=True)
-            os.chmod(self.folder, 0o700)
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(self.folder, 0o700)  # mkdir's mode is masked by the umask
+            path.parent.mkdir(mode=0o700, exist_ok=True)
             data = json.dumps({"text": page.text, "confidence": page.confidence, "words": page.words},
                               ensure_ascii=False)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
@@ -288,4 +289,5 @@ class OcrCache:
                 handle.write(data)
             os.replace(tmp, path)
         except OSError:
-            return
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)

@@ -30,7 +30,7 @@ _CONFUSABLE: dict[str, tuple[str, ...]] = {
     "\u0e49": ("\u0e48", ""),
     "\u0e34": ("\u0e35",),  # sara i ↔ sara ii
     "\u0e35": ("\u0e34", "\u0e37"),
-    "\u0e37": ("\u0e35",),
+    "\u0e37": ("\u0e35", "\u0e34"),
     "\u0e1a": ("\u0e1b",),  # bo baimai ↔ po pla
     "\u0e1b": ("\u0e1a",),
     "\u0e14": ("\u0e04",),  # do dek ↔ kho khwai
