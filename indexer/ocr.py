@@ -35,6 +35,8 @@ if TYPE_CHECKING:  # Pillow is imported lazily: a run over text files never load
     from PIL.Image import Image
 
 NEEDS_OCR = "needs OCR: install tesseract-ocr-tha"
+#: The Python side of OCR (Pillow, pypdfium2) is the optional ``ocr`` extra: ``kb serve`` runs without it.
+NEEDS_OCR_PACKAGES = "needs OCR: install kb[ocr] (pillow, pypdfium2) and tesseract-ocr-tha"
 
 #: Bumped when preprocessing or repair changes, so cached pages are OCR'd again.
 PIPELINE_VERSION = "ocr-3"

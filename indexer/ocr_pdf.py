@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from indexer.ocr import OcrError, OcrSummary, OcrUnavailable, ocr_page
+from indexer.ocr import NEEDS_OCR_PACKAGES, OcrError, OcrSummary, OcrUnavailable, ocr_page
 
 #: Rendering resolution: 300 dpi is where Tesseract's Thai model reads marks and digits best
 #: (benchmarks/bench_ocr.py); higher costs time for no gain.
@@ -48,6 +48,8 @@ def ocr_missing_pages(path: Path, pages: list[str]) -> tuple[list[str], dict | N
                 pages[number] = page.text
     except OcrUnavailable as err:
         return str(err)
+    except ImportError:
+        return NEEDS_OCR_PACKAGES
     except OcrError as err:
         return f"OCR failed ({err})"
     except Exception as err:  # noqa: BLE001 - pdfium raises its own error types on broken pages

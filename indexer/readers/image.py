@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from indexer.ocr import OcrError, OcrSummary, OcrUnavailable, ocr_page
+from indexer.ocr import NEEDS_OCR_PACKAGES, OcrError, OcrSummary, OcrUnavailable, ocr_page
 from indexer.readers import title_from_text
 from kb.models import Failure, RawDocument
 
@@ -22,10 +22,13 @@ MAX_PIXELS = 200_000_000
 
 def read(path: Path) -> Iterator[RawDocument | Failure]:
     """Yield the one document of an image file (all its pages), or a Failure saying why not."""
-    from PIL import Image, ImageSequence, UnidentifiedImageError
-
     path = Path(path)
     source = str(path)
+    try:
+        from PIL import Image, ImageSequence, UnidentifiedImageError
+    except ImportError:
+        yield Failure(source, NEEDS_OCR_PACKAGES)
+        return
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     summary = OcrSummary()
     texts: list[str] = []
