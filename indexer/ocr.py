@@ -31,6 +31,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from indexer.ocr_digits import WordBox, reread_numbers
+
 if TYPE_CHECKING:  # Pillow is imported lazily: a run over text files never loads it
     from PIL.Image import Image
 
@@ -39,7 +41,7 @@ NEEDS_OCR = "needs OCR: install tesseract-ocr-tha"
 NEEDS_OCR_PACKAGES = "needs OCR: install kb[ocr] (pillow, pypdfium2) and tesseract-ocr-tha"
 
 #: Bumped when preprocessing or repair changes, so cached pages are OCR'd again.
-PIPELINE_VERSION = "ocr-3"
+PIPELINE_VERSION = "ocr-4"
 
 
 class OcrUnavailable(Exception):
@@ -63,6 +65,7 @@ class OcrSettings:
     deskew: bool = True
     binarize: bool = True
     repair: bool = True
+    digits: bool = True  # read Thai digits again glyph by glyph (indexer.ocr_digits)
 
     def key(self) -> str:
         return json.dumps({**asdict(self), "page_timeout": None, "v": PIPELINE_VERSION}, sort_keys=True)
@@ -143,8 +146,8 @@ def _models_installed(languages: str) -> bool:
     return out.returncode == 0 and all(lang in installed for lang in languages.split("+"))
 
 
-def run_tesseract(png: bytes, settings: OcrSettings) -> tuple[str, list[tuple[str, float]]]:
-    """(plain text, [(word, confidence)]) of one PNG page image, in one Tesseract process."""
+def run_tesseract(png: bytes, settings: OcrSettings) -> tuple[str, list[tuple[WordBox, float]]]:
+    """(plain text, [(word box, confidence)]) of one PNG page image, in one Tesseract process."""
     exe = shutil.which("tesseract")
     if exe is None:
         raise OcrUnavailable()
@@ -172,17 +175,19 @@ def run_tesseract(png: bytes, settings: OcrSettings) -> tuple[str, list[tuple[st
     return text, words
 
 
-def _tsv_words(tsv: str) -> list[tuple[str, float]]:
-    """The recognised words (level 5 rows with text) and their confidences."""
+def _tsv_words(tsv: str) -> list[tuple[WordBox, float]]:
+    """The recognised words (level 5 rows with text), their boxes and confidences."""
     words = []
     for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
         text = (row.get("text") or "").strip()
         try:
             confidence = float(row.get("conf") or -1)
-        except ValueError:
+            box = WordBox(text, int(row["left"]), int(row["top"]), int(row["width"]), int(row["height"]),
+                          (row["block_num"], row["par_num"], row["line_num"]))
+        except (ValueError, KeyError, TypeError):
             continue
         if row.get("level") == "5" and text and confidence >= 0:
-            words.append((text, confidence))
+            words.append((box, confidence))
     return words
 
 
@@ -209,10 +214,12 @@ def ocr_page(image: Image, settings: OcrSettings | None = None, cache: OcrCache 
     page.save(buffer, format="PNG")
     raw_text, words = run_tesseract(buffer.getvalue(), settings)
     text = raw_text
+    if settings.digits:
+        text = reread_numbers(page, text, [box for box, _ in words])
     if settings.repair:
         from indexer.ocr_repair import repair_ocr_text
 
-        text = repair_ocr_text(raw_text)
+        text = repair_ocr_text(text)
     confidence = sum(c for _, c in words) / len(words) if words else 0.0
     result = OcrPage(text=tidy(text), confidence=round(confidence, 1), words=len(words))
     cache.put(key, result)
