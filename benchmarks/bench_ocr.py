@@ -1,7 +1,8 @@
 """OCR quality: character error rate of raw Tesseract vs kb's OCR, and recall of scanned records.
 
 Pages are rendered at run time from the Thai meeting records of
-scripts/make_scans.py (so the source text is known exactly): clean at 150 and
+scripts/make_scans.py (so the source text is known exactly), each record in
+another TLWG font (Norasi, Garuda, Loma: OCR quality differs by font): clean at 150 and
 300 dpi, and degraded (rotated 1.5°, speckled, slightly blurred) at 150 dpi.
 Each page is read twice in the same run:
 
@@ -62,12 +63,12 @@ def raw_tesseract(page) -> str:
     return done.stdout.decode("utf-8", "replace")
 
 
-def variants(text: str) -> dict[str, object]:
+def variants(text: str, font: tuple[str, float]) -> dict[str, object]:
     """The first page of a record as each condition of the benchmark."""
     return {
-        "clean 150 dpi": make_scans.render_pages(text, 150)[0],
-        "clean 300 dpi": make_scans.render_pages(text, 300)[0],
-        "degraded 150 dpi": make_scans.degrade(make_scans.render_pages(text, 150)[0], angle=1.5),
+        "clean 150 dpi": make_scans.render_pages(text, 150, *font)[0],
+        "clean 300 dpi": make_scans.render_pages(text, 300, *font)[0],
+        "degraded 150 dpi": make_scans.degrade(make_scans.render_pages(text, 150, *font)[0], angle=1.5),
     }
 
 
@@ -82,16 +83,16 @@ def first_page_text(text: str, dpi: int) -> str:
 def run_cer(cache: OcrCache) -> tuple[dict[str, list[tuple[float, float]]], dict]:
     results: dict[str, list[tuple[float, float]]] = {}
     degraded_pages = {}
-    for name, source in make_scans.RECORDS.items():
+    for (name, source), font in zip(make_scans.RECORDS.items(), make_scans.FONTS):
         first_page_text(source, 150)
-        for condition, page in variants(source).items():
+        for condition, page in variants(source, font).items():
             t0 = time.perf_counter()
             raw = cer(source, raw_tesseract(page))
             t1 = time.perf_counter()
             ours = cer(source, ocr_page(page, OcrSettings(), cache).text)
             t2 = time.perf_counter()
             results.setdefault(condition, []).append((raw, ours))
-            print(f"  {name[:40]:<40} {condition:<17} raw {raw:6.2%} ({t1 - t0:4.1f} s)"
+            print(f"  {name[:40]:<40} {font[0]:<11} {condition:<17} raw {raw:6.2%} ({t1 - t0:4.1f} s)"
                   f"  kb {ours:6.2%} ({t2 - t1:4.1f} s)", flush=True)
             if condition == "degraded 150 dpi":
                 degraded_pages[name] = page
@@ -145,7 +146,7 @@ def main(argv: list[str] | None = None) -> None:
         os.environ["XDG_CACHE_HOME"] = cache_home  # the recall index reuses this run's OCR, not an old one
         cache = OcrCache.default()
         print(f"tesseract: {subprocess.run(['tesseract', '--version'], capture_output=True, text=True).stdout.splitlines()[0]}")
-        print(f"records: {len(make_scans.RECORDS)}, font {make_scans.FONT} {make_scans.POINT_SIZE} pt\n")
+        print(f"records: {len(make_scans.RECORDS)}, one per font of {make_scans.FONTS}\n")
         results, degraded = run_cer(cache)
         print("\n| condition | raw tesseract CER | kb CER | kb / raw |")
         print("|---|---|---|---|")

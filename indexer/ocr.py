@@ -41,7 +41,7 @@ NEEDS_OCR = "needs OCR: install tesseract-ocr-tha"
 NEEDS_OCR_PACKAGES = "needs OCR: install kb[ocr] (pillow, pypdfium2) and tesseract-ocr-tha"
 
 #: Bumped when preprocessing or repair changes, so cached pages are OCR'd again.
-PIPELINE_VERSION = "ocr-4"
+PIPELINE_VERSION = "ocr-5"
 
 
 class OcrUnavailable(Exception):
@@ -63,7 +63,7 @@ class OcrSettings:
     page_seg_mode: int = 4  # one column of lines: CER 1.2 % vs 2.0 % (psm 3), 1.4 % vs 5.4 % degraded
     page_timeout: float = 120.0  # seconds for one page; a 300-dpi A4 page takes 2–6 s
     deskew: bool = True
-    binarize: bool = True
+    binarize: bool = True  # as needed: only pages whose paper is not white
     repair: bool = True
     digits: bool = True  # read Thai digits again glyph by glyph (indexer.ocr_digits)
 
@@ -196,7 +196,7 @@ def _tsv_words(tsv: str) -> list[tuple[WordBox, float]]:
 
 def ocr_page(image: Image, settings: OcrSettings | None = None, cache: OcrCache | None = None) -> OcrPage:
     """OCR one page image (any Pillow mode), from the cache when this page was read before."""
-    from indexer.deskew import binarize, deskew
+    from indexer.deskew import binarize, deskew, needs_binarizing
 
     settings = settings or OcrSettings()
     cache = cache if cache is not None else OcrCache.default()
@@ -208,7 +208,7 @@ def ocr_page(image: Image, settings: OcrSettings | None = None, cache: OcrCache 
     page = image.convert("L")
     if settings.deskew:
         page = deskew(page)
-    if settings.binarize:
+    if settings.binarize and needs_binarizing(page):
         page = binarize(page)
     buffer = io.BytesIO()
     page.save(buffer, format="PNG")

@@ -134,11 +134,26 @@ def correct_lookalikes(piece: str) -> str:
     return piece
 
 
+def is_speckle_line(line: str) -> bool:
+    """Whether a line is what Tesseract made of scanner speckle ("ส ก Ad. ย", "a ย ey 6 ย"):
+    only fragments of one to three characters, none of them a known word or a number."""
+    pieces = line.split()
+    if not pieces:
+        return False
+    if len(pieces) == 1:
+        return len(pieces[0]) <= 2 and not re.search("[0-9๐-๙]", pieces[0])
+    fragments = [p for p in pieces if len(p.strip(".,:;'\"-|")) <= 3]
+    words = [p for p in pieces if len(p) >= 2 and _THAI_RUN.fullmatch(p) and is_known(p)]
+    return len(fragments) == len(pieces) and not words
+
+
 def repair_ocr_text(text: str) -> str:
-    """All repairs, line by line: marks (as for PDFs), split words, look-alikes."""
+    """All repairs, line by line: speckle lines dropped, marks (as for PDFs), split words, look-alikes."""
     lines = []
     for line in fix_thai_marks(text).split("\n"):
         line = " ".join(line.split())
+        if is_speckle_line(line):
+            continue
         line = join_split_words(line)
         lines.append(" ".join(correct_lookalikes(p) if _THAI_RUN.search(p) else p for p in line.split(" ")))
     return "\n".join(lines)

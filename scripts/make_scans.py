@@ -18,8 +18,10 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, features
 
 FONT_DIR = Path("/usr/share/fonts/truetype/tlwg")
-FONT = "Garuda.ttf"
-POINT_SIZE = 14
+FONT = "Norasi.ttf"  # a serif like the body text of printed minutes
+POINT_SIZE = 15
+#: The fonts the benchmark cycles through, with their sizes (the x-heights differ).
+FONTS = (("Norasi.ttf", 15), ("Garuda.ttf", 14), ("Loma.ttf", 15))
 A4_INCHES = (8.27, 11.69)
 MARGIN_INCHES = 0.8
 
@@ -111,9 +113,9 @@ def _wrap(line: str, face: ImageFont.FreeTypeFont, width: int) -> list[str]:
     return out
 
 
-def render_pages(text: str, dpi: int = 300, name: str = FONT) -> list[Image.Image]:
+def render_pages(text: str, dpi: int = 300, name: str = FONT, points: float = POINT_SIZE) -> list[Image.Image]:
     """The record as A4 grayscale pages (black text on white) at ``dpi``."""
-    face = font(dpi, name)
+    face = font(dpi, name, points)
     width, height = round(A4_INCHES[0] * dpi), round(A4_INCHES[1] * dpi)
     margin = round(MARGIN_INCHES * dpi)
     step = round(face.size * 1.7)
