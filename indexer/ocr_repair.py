@@ -141,7 +141,7 @@ def is_speckle_line(line: str) -> bool:
     if not pieces:
         return False
     if len(pieces) == 1:
-        return len(pieces[0]) <= 2 and not re.search("[0-9๐-๙]", pieces[0])
+        return len(pieces[0]) <= 2  # a lone page number is no loss either
     fragments = [p for p in pieces if len(p.strip(".,:;'\"-|")) <= 3]
     words = [p for p in pieces if len(p) >= 2 and _THAI_RUN.fullmatch(p) and is_known(p)]
     return len(fragments) == len(pieces) and not words

@@ -295,3 +295,20 @@ def test_kb_index_makes_a_scan_searchable_and_retries_it_once_tesseract_is_back(
     found = _kb("search", RARE_PHRASE, "--index", ix, "--json")
     hits = json.loads(found.stdout)["hits"]
     assert hits and hits[0]["id"] == "scan.png"
+
+
+# --------------------------------------------------------------------------- digits and speckle
+
+
+@needs_tesseract
+def test_thai_digits_of_a_date_survive_ocr() -> None:
+    """Tesseract's tha model reads ๒๕๖๗ as ๒๕๒๕; the glyph-by-glyph second reading fixes it."""
+    text = "วันอังคารที่ ๑๒ พฤศจิกายน ๒๕๖๗ เวลา ๐๙.๓๐ น.\nณ ห้องประชุมข่วงเมือง ศาลากลางจังหวัดน่าน"
+    page = _page(text)
+    assert "๒๕๖๗" in ocr_page(page).text
+    assert "๒๕๖๗" not in ocr_page(page, ocr.OcrSettings(digits=False)).text  # what it fixes
+
+
+def test_speckle_lines_are_dropped_and_short_real_lines_kept() -> None:
+    assert repair_ocr_text("ผู้มาประชุม\na ย ey 6 ย\n9\nไม่มี\nมติที่ประชุม รับทราบ") == (
+        "ผู้มาประชุม\nไม่มี\nมติที่ประชุม รับทราบ")
