@@ -8,8 +8,10 @@ plain subprocess timeout and a stuck page cannot hold a worker; see
 docs/dependencies.md for why not pytesseract).
 
 Steps per page: grayscale → deskew (projection-profile search, ``indexer.deskew``)
-→ binarize (Otsu) → Tesseract (text + TSV for the mean word confidence) →
-Thai artefact repair (``indexer.ocr_repair``). The result is cached under the
+→ binarize (Otsu, only when the paper is not white) → Tesseract ``--psm 4``
+(text + TSV: word boxes and the mean word confidence) → Thai digits read again
+glyph by glyph (``indexer.ocr_digits``) → Thai artefact repair
+(``indexer.ocr_repair``). The result is cached under the
 user's cache directory keyed by the sha256 of the page image and the OCR
 settings, so a rerun or a ``--full`` rebuild never OCRs the same page again.
 
