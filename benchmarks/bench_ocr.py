@@ -18,7 +18,10 @@ are searched: recall@10 says whether a researcher typing a phrase of the
 original finds the scan. Goals (issue 14): kb ≤ 0.75 × raw CER, degraded ≤ 8 %,
 recall ≥ 0.95.
 
-    .venv/bin/python benchmarks/bench_ocr.py            # ~2 min on 2 shared cores
+Last, a 20-page scan is read in a fresh process for pages per second and the
+memory peak, beside the bundled 35-page text PDF.
+
+    .venv/bin/python benchmarks/bench_ocr.py            # ~3 min on 2 shared cores
 """
 from __future__ import annotations
 
@@ -138,9 +141,49 @@ def run_recall(degraded_pages: dict, probes_per_kind: int) -> tuple[int, int, li
     return found, len(probes), missed
 
 
+_READ_ONE = """
+import resource, sys, time
+sys.path.insert(0, sys.argv[2])
+from indexer.readers import read
+t = time.perf_counter()
+items = list(read(sys.argv[1]))
+wall = time.perf_counter() - t
+self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+ocr = getattr(items[0], "ocr", None)
+print(wall, self_kb, child_kb, len(ocr["pages"]) if ocr else 0, type(items[0]).__name__)
+"""
+
+
+def read_in_child(path: Path) -> tuple[float, int, int, int, str]:
+    """Read one file in a fresh process: (seconds, peak RSS kB of Python, of Tesseract, OCR'd pages, result)."""
+    env = {**os.environ, "KB_OCR_CACHE": "off", "OMP_THREAD_LIMIT": "1"}
+    out = subprocess.run([sys.executable, "-c", _READ_ONE, str(path), str(ROOT)], capture_output=True,
+                         text=True, env=env, check=True).stdout.split()
+    return float(out[0]), int(out[1]), int(out[2]), int(out[3]), out[4]
+
+
+def run_speed(pages: int) -> None:
+    """Pages per second and memory peak reading a ``pages``-page 300-dpi scan (multi-page TIFF),
+    against reading the bundled text PDF (no OCR), each in a fresh process."""
+    records = list(make_scans.RECORDS.values())
+    with tempfile.TemporaryDirectory(prefix="kb-bench-scan-") as tmp:
+        scan = Path(tmp) / "scan.tif"
+        rendered = [make_scans.render_pages(records[i % len(records)], 300)[0] for i in range(pages)]
+        make_scans.save_tiff(rendered, scan)
+        del rendered
+        wall, py_kb, tess_kb, done, kind = read_in_child(scan)
+        base_wall, base_kb, _, _, _ = read_in_child(ROOT / "corpus" / "plans" / "nspp-2566-2570.pdf")
+    print(f"\n{pages}-page 300-dpi scan: {done} pages OCR'd in {wall:.1f} s = {done / wall:.2f} pages/s "
+          f"(one process, OMP_THREAD_LIMIT=1; {os.cpu_count()} cores shared), result {kind}")
+    print(f"memory peak: Python {py_kb / 1024:.0f} MB, Tesseract {tess_kb / 1024:.0f} MB; "
+          f"reading the 35-page text PDF: Python {base_kb / 1024:.0f} MB ({base_wall:.1f} s)")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--probes", type=int, default=40, help="spans per kind (words, syllables) for recall@10")
+    parser.add_argument("--speed-pages", type=int, default=20, help="pages of the speed/memory scan (0: skip)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="kb-ocr-cache-") as cache_home:
         os.environ["XDG_CACHE_HOME"] = cache_home  # the recall index reuses this run's OCR, not an old one
@@ -158,6 +201,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"\nrare-phrase recall@10 of the degraded scans: {found}/{total} = {found / max(1, total):.3f}")
     for line in missed[:20]:
         print(f"  missed: {line}")
+    if args.speed_pages:
+        run_speed(args.speed_pages)
 
 
 if __name__ == "__main__":
