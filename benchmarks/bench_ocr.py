@@ -148,7 +148,8 @@ from indexer.readers import read
 t = time.perf_counter()
 items = list(read(sys.argv[1]))
 wall = time.perf_counter() - t
-self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# VmHWM belongs to this process image; ru_maxrss would carry the parent's peak across fork+exec.
+self_kb = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM"))
 child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 ocr = getattr(items[0], "ocr", None)
 print(wall, self_kb, child_kb, len(ocr["pages"]) if ocr else 0, type(items[0]).__name__)
@@ -176,7 +177,8 @@ def run_speed(pages: int) -> None:
         base_wall, base_kb, _, _, _ = read_in_child(ROOT / "corpus" / "plans" / "nspp-2566-2570.pdf")
     print(f"\n{pages}-page 300-dpi scan: {done} pages OCR'd in {wall:.1f} s = {done / wall:.2f} pages/s "
           f"(one process, OMP_THREAD_LIMIT=1; {os.cpu_count()} cores shared), result {kind}")
-    print(f"memory peak: Python {py_kb / 1024:.0f} MB, Tesseract {tess_kb / 1024:.0f} MB; "
+    print(f"memory peak: Python {py_kb / 1024:.0f} MB, Tesseract at most {tess_kb / 1024:.0f} MB "
+          f"(a child's ru_maxrss starts at its forking parent's size); "
           f"reading the 35-page text PDF: Python {base_kb / 1024:.0f} MB ({base_wall:.1f} s)")
 
 
