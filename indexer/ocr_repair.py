@@ -31,12 +31,6 @@ _CONFUSABLE: dict[str, tuple[str, ...]] = {
     "\u0e34": ("\u0e35",),  # sara i ↔ sara ii
     "\u0e35": ("\u0e34", "\u0e37"),
     "\u0e37": ("\u0e35", "\u0e34"),
-    "\u0e1a": ("\u0e1b",),  # bo baimai ↔ po pla
-    "\u0e1b": ("\u0e1a",),
-    "\u0e14": ("\u0e04",),  # do dek ↔ kho khwai
-    "\u0e04": ("\u0e14",),
-    "\u0e16": ("\u0e20",),  # tho thung ↔ pho samphao
-    "\u0e20": ("\u0e16",),
 }
 _MAX_EDITS = 3  # per piece of text between spaces; more errors than that are left as read
 
@@ -112,6 +106,47 @@ def _candidates(piece: str):
                 yield piece[:i + 1] + tone + piece[i + 1:]
 
 
+def _sara_am_candidates(piece: str):
+    """Sara am read as sara aa ("น้า" for "น้ำ")."""
+    for i, char in enumerate(piece):
+        if char == "\u0e32":
+            yield i, piece[:i] + "\u0e33" + piece[i + 1:]
+
+
+def _compound_at(text: str, index: int) -> str | None:
+    """The dictionary token of ``text`` that covers ``index``, when it has four letters or more."""
+    position = 0
+    for run in _THAI_RUN.finditer(text):
+        if not run.start() <= index < run.end():
+            continue
+        position = run.start()
+        for token in _segment(run.group()):
+            if position <= index < position + len(token):
+                return token if len(token) >= 4 and token in _dictionary() else None
+            position += len(token)
+    return None
+
+
+def correct_sara_am(piece: str) -> str:
+    """Sara aa → sara am where that forms a compound of the dictionary that the misread
+    split: "ลำ|น้า|โขง" → "ลำน้ำ|โขง", "ตำรวจ|น้า" → "ตำรวจน้ำ".
+
+    Measured on the 1,270 lines of the bundled minutes (correct text): no line changed.
+    The reverse swap ("ทำ|เรือ" → "ท่าเรือ") changed "ออกทำประมง" into "ออกท่าประมง", and
+    the same rule for tone marks changed 7 of 430 lines, so neither is done."""
+    for _ in range(_MAX_EDITS):
+        unknown, tokens = _fit(piece)
+        best, best_fit = piece, (unknown, tokens)
+        for index, candidate in _sara_am_candidates(piece):
+            fit = _fit(candidate)
+            if fit[0] <= unknown and fit[1] < tokens and fit < best_fit and _compound_at(candidate, index):
+                best, best_fit = candidate, fit
+        if best == piece:
+            break
+        piece = best
+    return piece
+
+
 def correct_lookalikes(piece: str) -> str:
     """``piece`` with up to three look-alike swaps, each turning unknown text into dictionary words.
 
@@ -155,5 +190,6 @@ def repair_ocr_text(text: str) -> str:
         if is_speckle_line(line):
             continue
         line = join_split_words(line)
-        lines.append(" ".join(correct_lookalikes(p) if _THAI_RUN.search(p) else p for p in line.split(" ")))
+        lines.append(" ".join(correct_sara_am(correct_lookalikes(p)) if _THAI_RUN.search(p) else p
+                              for p in line.split(" ")))
     return "\n".join(lines)

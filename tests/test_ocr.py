@@ -260,10 +260,15 @@ def test_lookalike_is_swapped_only_when_that_makes_the_text_known() -> None:
 
 def test_ocr_repair_fixes_sara_am_and_leaves_correct_records_alone() -> None:
     assert repair_ocr_text("ส\u0e4d\u0e32นักงาน") == "สำนักงาน"
-    record = (ROOT / "corpus" / "meetings" / "2566-05-30-loei-provincial-security-committee.txt").read_text(
-        encoding="utf-8")
-    lines = [" ".join(line.split()) for line in record.splitlines()[:40]]
-    assert [repair_ocr_text(line) for line in lines] == lines
+    for record in sorted((ROOT / "corpus" / "meetings").iterdir()):  # 1,270 correct lines
+        lines = [" ".join(line.split()) for line in record.read_text(encoding="utf-8").splitlines()]
+        lines = [line for line in lines if len(line) > 2]
+        assert [repair_ocr_text(line) for line in lines] == lines, record.name
+
+
+def test_sara_aa_read_for_sara_am_is_repaired_inside_a_compound() -> None:
+    assert repair_ocr_text("สถานการณ์ในลำน้าโขง") == "สถานการณ์ในลำน้ำโขง"
+    assert repair_ocr_text("ผู้แทนตำรวจน้ามุกดาหาร") == "ผู้แทนตำรวจน้ำมุกดาหาร"
 
 
 # --------------------------------------------------------------------------- end to end
