@@ -33,6 +33,7 @@ class RawDocument:
     date_hint: str | None = None
     type_hint: str | None = None
     source: str = ""  # path of the file it came from (for messages)
+    ocr: dict | None = None  # OCR: {"pages": [1, 3], "confidence": 87.5} when pages were read by OCR
 
 
 @dataclass
@@ -63,6 +64,7 @@ class Document:
     agencies: list[str] = field(default_factory=list)
     content_hash: str = ""
     source: str = ""
+    ocr: dict | None = None  # OCR: {"pages": [...], "confidence": ...} (issue 14)
 
     def to_dict(self) -> dict[str, Any]:
         # asdict() deep-copies recursively and was a measurable part of indexing;

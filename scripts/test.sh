@@ -4,14 +4,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: headless Chromium for the browser tests, Thai fonts for screenshots.
-if ! command -v chromium >/dev/null 2>&1 || [ ! -d /usr/share/fonts/truetype/tlwg ]; then
+# Debian packages: headless Chromium for the browser tests, Thai fonts for screenshots,
+# Tesseract with its Thai model for OCR of scans (issue 14).
+if ! command -v chromium >/dev/null 2>&1 || [ ! -d /usr/share/fonts/truetype/tlwg ] \
+   || ! command -v tesseract >/dev/null 2>&1 || ! tesseract --list-langs 2>/dev/null | grep -qx tha; then
   if [ "$(id -u)" = 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq --no-install-recommends chromium fonts-thai-tlwg >/dev/null
+    apt-get install -y -qq --no-install-recommends chromium fonts-thai-tlwg \
+      tesseract-ocr tesseract-ocr-tha tesseract-ocr-eng >/dev/null
   else
-    echo "scripts/test.sh: chromium not found and not root; browser tests will be skipped" >&2
+    echo "scripts/test.sh: chromium or tesseract-ocr-tha missing and not root; browser and OCR tests will be skipped" >&2
   fi
 fi
 

@@ -78,7 +78,7 @@ def test_read_raises_read_error_for_an_unsupported_suffix(tmp_path: Path) -> Non
 
 def test_suffixes_cover_every_format() -> None:
     assert set(SUFFIXES) == {".html", ".htm", ".txt", ".md", ".markdown", ".pdf", ".jsonl",
-                             ".jsonl.gz"}
+                             ".jsonl.gz", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}  # images: OCR (issue 14)
 
 
 # --------------------------------------------------------------------------- decoding

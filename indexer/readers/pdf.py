@@ -68,6 +68,12 @@ def read(path: Path, budget: Budget | None = None) -> Iterator[RawDocument | Fai
         yield Failure(source, result)
         return
     meta_title, pages = result
+    from indexer.ocr_pdf import ocr_missing_pages  # OCR: pages without a usable text layer (issue 14)
+    ocr_result = ocr_missing_pages(path, pages)
+    if isinstance(ocr_result, str):
+        yield Failure(source, ocr_result)
+        return
+    pages, ocr = ocr_result
     text = "\n\n".join(page for page in pages if page)
     if not text.strip():
         yield Failure(source, "PDF has no text layer (scanned?)")
@@ -76,6 +82,7 @@ def read(path: Path, budget: Budget | None = None) -> Iterator[RawDocument | Fai
         title=_usable_title(meta_title) or title_from_text(text),
         text=text,
         source=source,
+        ocr=ocr,  # OCR: which pages were read by OCR, mean confidence
     )
 
 

@@ -46,7 +46,7 @@ MAX_HINT_CHARS = 100
 MAX_ID_CHARS = 500
 
 #: The reader modules under ``indexer.readers``, in the order they are asked.
-READER_MODULES: tuple[str, ...] = ("text", "html", "pdf", "jsonl")
+READER_MODULES: tuple[str, ...] = ("text", "html", "pdf", "jsonl", "image")
 
 Reader = Callable[..., Iterator[RawDocument | Failure]]
 

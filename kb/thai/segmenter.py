@@ -45,6 +45,12 @@ def domain_terms() -> list[str]:
     return [t for t in terms if RUN_PATTERN.fullmatch(t)]
 
 
+@cache
+def known_words() -> frozenset[str]:
+    """Every word of the segmenter's dictionary (PyThaiNLP's list plus the domain terms)."""
+    return frozenset(w for w in base_words().splitlines() if w) | frozenset(domain_terms())
+
+
 def current_word_list() -> _dictionary_file.WordList:
     return _dictionary_file.word_list(base_words(), domain_terms())
 

@@ -1,0 +1,304 @@
+"""OCR of page images: scanned meeting records become searchable text.
+
+Older Thai government records often exist only as scans (a PDF of page
+images, or TIFF/PNG files). This module turns one page image at a time into
+repaired Thai text with Tesseract's ``tha+eng`` models, through the
+``tesseract`` command (one process per page, so a per-page time limit is a
+plain subprocess timeout and a stuck page cannot hold a worker; see
+docs/dependencies.md for why not pytesseract).
+
+Steps per page: grayscale → deskew (projection-profile search, ``indexer.deskew``)
+→ binarize (Otsu, only when the paper is not white) → Tesseract ``--psm 4``
+(text + TSV: word boxes and the mean word confidence) → Thai digits read again
+glyph by glyph (``indexer.ocr_digits``) → Thai artefact repair
+(``indexer.ocr_repair``). The result is cached under the
+user's cache directory keyed by the sha256 of the page image and the OCR
+settings, so a rerun or a ``--full`` rebuild never OCRs the same page again.
+
+Where Tesseract or its Thai model is missing, ``OcrUnavailable`` is raised with
+exactly the message ``needs OCR: install tesseract-ocr-tha``; readers turn it
+into a Failure so the file is read again on a later run.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from indexer.ocr_digits import WordBox, reread_numbers
+
+if TYPE_CHECKING:  # Pillow is imported lazily: a run over text files never loads it
+    from PIL.Image import Image
+
+NEEDS_OCR = "needs OCR: install tesseract-ocr-tha"
+#: The Python side of OCR (Pillow, pypdfium2) is the optional ``ocr`` extra: ``kb serve`` runs without it.
+NEEDS_OCR_PACKAGES = "needs OCR: install kb[ocr] (pillow, pypdfium2) and tesseract-ocr-tha"
+
+#: Bumped when preprocessing or repair changes, so cached pages are OCR'd again.
+PIPELINE_VERSION = "ocr-6"
+
+
+class OcrUnavailable(Exception):
+    """Tesseract or its Thai model is not installed; the message is ``NEEDS_OCR``."""
+
+    def __init__(self) -> None:
+        super().__init__(NEEDS_OCR)
+
+
+class OcrError(Exception):
+    """One page could not be OCR'd (time limit, a Tesseract crash); ``str()`` is the reason."""
+
+
+@dataclass(frozen=True)
+class OcrSettings:
+    """How pages are read; every field is part of the cache key."""
+
+    languages: str = "tha+eng"
+    page_seg_mode: int = 4  # one column of lines: CER 1.2 % vs 2.0 % (psm 3), 1.4 % vs 5.4 % degraded
+    page_timeout: float = 120.0  # seconds for one page; a 300-dpi A4 page takes 2–6 s
+    deskew: bool = True
+    binarize: bool = True  # as needed: only pages whose paper is not white
+    repair: bool = True
+    digits: bool = True  # read Thai digits again glyph by glyph (indexer.ocr_digits)
+
+    def key(self) -> str:
+        return json.dumps({**asdict(self), "page_timeout": None, "v": PIPELINE_VERSION}, sort_keys=True)
+
+
+@dataclass
+class OcrPage:
+    """The text of one page image and Tesseract's mean word confidence (0–100)."""
+
+    text: str
+    confidence: float
+    words: int = 0
+    cached: bool = False
+
+
+@dataclass
+class OcrSummary:
+    """What a reader records about a document read by OCR (``RawDocument.ocr``)."""
+
+    pages: list[int] = field(default_factory=list)  # 1-based numbers of the OCR'd pages
+    confidences: list[float] = field(default_factory=list)
+    words: list[int] = field(default_factory=list)
+
+    def add(self, number: int, page: OcrPage) -> None:
+        self.pages.append(number)
+        self.confidences.append(page.confidence)
+        self.words.append(page.words)
+
+    def as_dict(self) -> dict | None:
+        """``{"pages": [...], "confidence": mean}`` weighted by words, or None when nothing was OCR'd."""
+        if not self.pages:
+            return None
+        total = sum(self.words)
+        if total:
+            mean = sum(c * w for c, w in zip(self.confidences, self.words)) / total
+        else:
+            mean = 0.0
+        return {"pages": list(self.pages), "confidence": round(mean, 1)}
+
+
+# --------------------------------------------------------------------------- Tesseract
+
+
+def _tesseract_env() -> dict[str, str]:
+    env = dict(os.environ)
+    # Tesseract's OpenMP threads fight the indexing worker pool for the same cores.
+    env.setdefault("OMP_THREAD_LIMIT", "1")
+    return env
+
+
+_checked: dict[tuple[str, str], bool] = {}
+
+
+def ensure_available(settings: OcrSettings | None = None) -> None:
+    """Raise ``OcrUnavailable`` unless ``tesseract`` and every model in the settings exist.
+
+    The answer is remembered per (PATH, TESSDATA_PREFIX), so tests that change
+    either see the truth and a normal run asks Tesseract once.
+    """
+    settings = settings or OcrSettings()
+    where = (os.environ.get("PATH", ""), os.environ.get("TESSDATA_PREFIX", ""))
+    if where not in _checked:
+        _checked[where] = _models_installed(settings.languages)
+    if not _checked[where]:
+        raise OcrUnavailable()
+
+
+def _models_installed(languages: str) -> bool:
+    exe = shutil.which("tesseract")
+    if exe is None:
+        return False
+    try:
+        out = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=30,
+                             env=_tesseract_env())
+    except (OSError, subprocess.SubprocessError):
+        return False
+    installed = {line.strip() for line in (out.stdout + out.stderr).splitlines()[1:]}
+    return out.returncode == 0 and all(lang in installed for lang in languages.split("+"))
+
+
+def run_tesseract(png: bytes, settings: OcrSettings) -> tuple[str, list[tuple[WordBox, float]]]:
+    """(plain text, [(word box, confidence)]) of one PNG page image, in one Tesseract process."""
+    exe = shutil.which("tesseract")
+    if exe is None:
+        raise OcrUnavailable()
+    with tempfile.TemporaryDirectory(prefix="kb-ocr-") as tmp:
+        image = Path(tmp) / "page.png"
+        image.write_bytes(png)
+        base = Path(tmp) / "out"
+        command = [exe, str(image), str(base), "-l", settings.languages,
+                   "--psm", str(settings.page_seg_mode), "txt", "tsv"]
+        try:
+            done = subprocess.run(command, capture_output=True, timeout=settings.page_timeout,
+                                  env=_tesseract_env())
+        except subprocess.TimeoutExpired:
+            raise OcrError(f"OCR took longer than {settings.page_timeout:g} s for one page") from None
+        except OSError as err:
+            raise OcrError(f"cannot run tesseract ({err.strerror or err})") from None
+        if done.returncode != 0:
+            message = done.stderr.decode("utf-8", "replace")
+            if "Failed loading language" in message or "Error opening data file" in message:
+                raise OcrUnavailable()
+            last = " ".join(message.split())[-120:] or f"exit code {done.returncode}"
+            raise OcrError(f"tesseract failed ({last})")
+        text = base.with_suffix(".txt").read_text(encoding="utf-8", errors="replace")
+        words = _tsv_words(base.with_suffix(".tsv").read_text(encoding="utf-8", errors="replace"))
+    return text, words
+
+
+def _tsv_words(tsv: str) -> list[tuple[WordBox, float]]:
+    """The recognised words (level 5 rows with text), their boxes and confidences."""
+    words = []
+    for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
+        text = (row.get("text") or "").strip()
+        try:
+            confidence = float(row.get("conf") or -1)
+            box = WordBox(text, int(row["left"]), int(row["top"]), int(row["width"]), int(row["height"]),
+                          (row["block_num"], row["par_num"], row["line_num"]))
+        except (ValueError, KeyError, TypeError):
+            continue
+        if row.get("level") == "5" and text and confidence >= 0:
+            words.append((box, confidence))
+    return words
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def ocr_page(image: Image, settings: OcrSettings | None = None, cache: OcrCache | None = None) -> OcrPage:
+    """OCR one page image (any Pillow mode), from the cache when this page was read before."""
+    from indexer.deskew import binarize, deskew, needs_binarizing
+
+    settings = settings or OcrSettings()
+    cache = cache if cache is not None else OcrCache.default()
+    key = page_key(image, settings)
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    ensure_available(settings)
+    page = image.convert("L")
+    if settings.deskew:
+        page = deskew(page)
+    if settings.binarize and needs_binarizing(page):
+        page = binarize(page)
+    buffer = io.BytesIO()
+    page.save(buffer, format="PNG")
+    raw_text, words = run_tesseract(buffer.getvalue(), settings)
+    text = raw_text
+    if settings.digits:
+        text = reread_numbers(page, text, [box for box, _ in words])
+    if settings.repair:
+        from indexer.ocr_repair import repair_ocr_text
+
+        text = repair_ocr_text(text)
+    confidence = sum(c for _, c in words) / len(words) if words else 0.0
+    result = OcrPage(text=tidy(text), confidence=round(confidence, 1), words=len(words))
+    cache.put(key, result)
+    return result
+
+
+def tidy(text: str) -> str:
+    """One printed line per line: Tesseract puts a blank line after most lines of a
+    record (it takes each as a paragraph), which says nothing about the layout."""
+    lines = (" ".join(line.split()) for line in text.replace("\f", "\n").splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def page_key(image: Image, settings: OcrSettings) -> str:
+    """sha256 of the rendered page (mode, size, pixels) and the OCR settings."""
+    digest = hashlib.sha256()
+    digest.update(f"{image.mode}:{image.size[0]}x{image.size[1]}:".encode())
+    digest.update(image.tobytes())
+    digest.update(settings.key().encode())
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------- cache
+
+
+class OcrCache:
+    """OCR results on disk, one small JSON file per page, in a private (0700) folder.
+
+    Writes go to a temporary file in the same folder and are renamed into place,
+    so two workers OCR-ing the same page, or a killed run, never leave a torn file.
+    A cache that cannot be written (read-only home) only costs speed.
+    """
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.hits = 0
+        self.misses = 0
+
+    @classmethod
+    def default(cls) -> OcrCache:
+        if os.environ.get("KB_OCR_CACHE") == "off":
+            return cls(None)
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return cls(Path(base) / "kb" / "ocr")
+
+    def _path(self, key: str) -> Path:
+        assert self.folder is not None
+        return self.folder / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> OcrPage | None:
+        if self.folder is None:
+            return None
+        try:
+            data = json.loads(self._path(key).read_text(encoding="utf-8"))
+            page = OcrPage(text=str(data["text"]), confidence=float(data["confidence"]),
+                           words=int(data.get("words", 0)), cached=True)
+        except (OSError, ValueError, KeyError, TypeError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return page
+
+    def put(self, key: str, page: OcrPage) -> None:
+        if self.folder is None:
+            return
+        path = self._path(key)
+        tmp = None
+        try:
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(self.folder, 0o700)  # mkdir's mode is masked by the umask
+            path.parent.mkdir(mode=0o700, exist_ok=True)
+            data = json.dumps({"text": page.text, "confidence": page.confidence, "words": page.words},
+                              ensure_ascii=False)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(data)
+            os.replace(tmp, path)
+        except OSError:
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
