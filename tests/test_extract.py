@@ -172,6 +172,16 @@ def test_a_sentence_on_two_subjects_counts_half_for_each():
     assert find_topics(filler + one + "\nและยังพบผู้ลักลอบเข้าเมืองตามแนวชายแดนอีกหลายราย") == ["border", "migration"]
 
 
+def test_a_sentence_stating_problems_yields_each_subject_it_names():
+    filler = "ที่ประชุมหารือการพัฒนาเศรษฐกิจของจังหวัด " * 20
+    main = "\nเจ้าหน้าที่ลาดตระเวนตรวจเรือประมงในน่านน้ำอ่าวไทยอย่างต่อเนื่อง\n"
+    problems = ("ที่ประชุมหารือแนวทางแก้ไขปัญหาการลักลอบขนสินค้าหนีภาษีและยาเสพติดบริเวณแนวชายแดนไทย – มาเลเซีย"
+                " โดยให้หน่วยงานในพื้นที่บูรณาการการทำงาน")
+    assert find_topics(filler + main + problems) == ["border", "drugs", "maritime"]
+    # a list of threats stays a list
+    assert find_topics(filler + main + "ปัญหาต่าง ๆ เช่น ยาเสพติด การค้ามนุษย์ และภัยไซเบอร์") == ["maritime"]
+
+
 def test_a_lone_example_after_an_enumeration_word_is_not_a_subject():
     filler = "ที่ประชุมหารือการพัฒนาเศรษฐกิจของจังหวัด " * 20
     assert find_topics(filler + "ความร่วมมือที่ทุกฝ่ายได้ประโยชน์ เช่น การบริหารจัดการน้ำ และการรับมือภัยพิบัติ") == []

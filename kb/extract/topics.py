@@ -105,7 +105,8 @@ def _time_frame_pattern() -> re.Pattern[str] | None:
     def alternation(xs: list[str]) -> str:
         return "|".join(map(re.escape, sorted(xs, key=len, reverse=True)))
 
-    filler = f"(?:{alternation(fillers)})?" if fillers else ""
+    # up to two fillers: "ช่วงสถานการณ์การแพร่ระบาดของโรคโควิด"
+    filler = f"(?:{alternation(fillers)}){{0,2}}" if fillers else ""
     return re.compile(f"(?:{alternation(words)}){filler}\\s?$")
 
 
@@ -252,7 +253,10 @@ def _sentence_evidence(sentence: str, hits: list[_TopicHit], cfg: dict, offset: 
     refers the reader to another plan ("ดำเนินการร่วมกับแผนความมั่นคงที่ 3 ...":
     ``cross_reference_markers``) cites that plan's subject in passing and is
     about nothing.  In a short document (``short_doc``) the other topics around
-    a strong term do not matter: the whole text is one subject.
+    a strong term do not matter: the whole text is one subject.  A sentence that
+    states problems (``problem_frames``: "แก้ไขปัญหาการลักลอบขนสินค้าหนีภาษีและ
+    ยาเสพติดบริเวณแนวชายแดน") is about each subject its problem phrase names,
+    unless it is a list.
     """
     if any(marker in key(sentence) for marker in cfg["cross_reference_markers"]):
         return {}
@@ -261,6 +265,7 @@ def _sentence_evidence(sentence: str, hits: list[_TopicHit], cfg: dict, offset: 
     markers_at = [i for i in (sentence.find(m) for m in cfg["list_markers"]) if i >= 0]
     listed_from = offset + min(markers_at) if markers_at else None
     is_list = others + 1 >= cfg["list_min_topics"] or (others >= 1 and listed_from is not None)
+    problems = _problem_phrase(sentence, cfg)
     out: dict[str, float] = {}
     for topic, found in mentions.items():
         terms = len(set(found.terms))
@@ -276,9 +281,24 @@ def _sentence_evidence(sentence: str, hits: list[_TopicHit], cfg: dict, offset: 
             continue
         elif others <= cfg["max_other_topics"] or cfg.get("short_doc"):
             out[topic] = cfg["single_points"]
+        elif problems is not None and problems[0] <= found.first_at - offset < problems[1]:
+            out[topic] = cfg["single_points"]
         elif others == cfg["max_other_topics"] + 1:
             out[topic] = cfg["shared_points"]
     return out
+
+
+def _problem_phrase(sentence: str, cfg: dict) -> tuple[int, int] | None:
+    """(start, end) in ``sentence`` of the phrase a problem frame word opens
+    (ปัญหา...): from the frame to the next space, since Thai writes a noun phrase
+    without spaces ("ปัญหาการลักลอบขนสินค้าหนีภาษีและยาเสพติดบริเวณแนวชายแดน")
+    and a space ends it ("ปัญหามากที่สุดภาคหนึ่ง ตั้งแต่...")."""
+    starts = [i for i in (sentence.find(f) for f in cfg.get("problem_frames", ())) if i >= 0]
+    if not starts:
+        return None
+    start = min(starts)
+    space = SPACE.search(sentence, start)
+    return start, space.start() if space else len(sentence)
 
 
 @dataclass
