@@ -182,6 +182,17 @@ def test_a_sentence_stating_problems_yields_each_subject_it_names():
     assert find_topics(filler + main + "ปัญหาต่าง ๆ เช่น ยาเสพติด การค้ามนุษย์ และภัยไซเบอร์") == ["maritime"]
 
 
+def test_nationalities_ceremonies_and_namesakes_are_not_subjects():
+    filler = "ที่ประชุมหารือการพัฒนาเศรษฐกิจของจังหวัด " * 20
+    workers = "\nนายจ้างต้องพาแรงงานต่างด้าว 3 สัญชาติ (กัมพูชา ลาว และเมียนมา) ไปยื่นขอใบอนุญาตทำงาน"
+    assert find_topics(filler + workers) == ["migration"]
+    assert "international" in find_topics(filler + "\nไทยหารือกับกัมพูชา ลาว และเมียนมาเรื่องการค้าและการลงทุน")
+    assert find_topics(filler + "\nประชาชนร่วมลงนามถวายพระพรเพื่อแสดงความจงรักภักดีในวันเฉลิมพระชนมพรรษา") == []
+    assert find_topics(filler + "\nซ่อมแซมคอสะพานที่ชำรุดบริเวณสะพานมิตรภาพ แม่ยาว-ดอยฮาง") == []
+    assert find_topics(filler + "\nเปิดจุดผ่านแดนถาวรที่สะพานมิตรภาพไทย-ลาว แห่งที่ 1") == ["border"]
+    assert find_topics(filler + "\nตามมาตรฐานขององค์การแรงงานระหว่างประเทศว่าด้วยความปลอดภัยในการทำงาน") == []
+
+
 def test_a_lone_example_after_an_enumeration_word_is_not_a_subject():
     filler = "ที่ประชุมหารือการพัฒนาเศรษฐกิจของจังหวัด " * 20
     assert find_topics(filler + "ความร่วมมือที่ทุกฝ่ายได้ประโยชน์ เช่น การบริหารจัดการน้ำ และการรับมือภัยพิบัติ") == []

@@ -141,6 +141,7 @@ def _topic_hits(whole: str) -> list[_TopicHit]:
         and not any(v in line.group() for v in topic_scoring()["statement_verbs"])
     ]
     time_frame = _time_frame_pattern()
+    nationalities = _nationalities(whole, raw)
     hits = []
     for m in raw:
         if any(a <= m.start < b for a, b in attendee_spans):
@@ -150,11 +151,49 @@ def _topic_hits(whole: str) -> list[_TopicHit]:
             continue
         if _inside_agency_name(whole, m.start, m.end, agency_spans):
             continue
+        if m.start in nationalities:
+            continue
         strong = strength == "strong" and not (demote and any(a <= m.start < b for a, b in title_spans))
         if strong and time_frame is not None and time_frame.search(whole, max(0, m.start - 40), m.start):
             strong = False  # "ก่อนโรคระบาด", "หลังสถานการณ์โควิด": a time, not a subject
         hits.append(_TopicHit(m.start, m.end, topic, strong, key(whole[m.start : m.end])))
     return hits
+
+
+# Between two items of one enumeration: spaces, commas, brackets, และ/หรือ.
+_ENUMERATION_GAP = re.compile(r"[\s,()]*(?:และ|หรือ)?[\s,()]*")
+
+
+@cache
+def _nationality_pattern() -> re.Pattern[str] | None:
+    words = topic_scoring().get("nationality_markers", [])
+    if not words:
+        return None
+    return re.compile("(?:" + "|".join(map(re.escape, words)) + r")[\s(]*$")
+
+
+def _nationalities(whole: str, raw: list[Match]) -> set[int]:
+    """Starts of weak terms that name a nationality (แรงงาน 3 สัญชาติ (กัมพูชา ลาว
+    และเมียนมา)): right after a nationality word, or the next item of such an
+    enumeration.  The nationalities of workers are no remark on foreign relations."""
+    pattern = _nationality_pattern()
+    if pattern is None:
+        return set()
+    found: set[int] = set()
+    chain_end: dict[str, int] = {}  # topic -> end of the last nationality of a running enumeration
+    for m in raw:
+        topic, strength = m.value.split("|")
+        if strength != "weak":
+            continue
+        after = chain_end.get(topic)
+        if pattern.search(whole, max(0, m.start - 20), m.start) or (
+            after is not None and _ENUMERATION_GAP.fullmatch(whole, after, m.start) is not None
+        ):
+            found.add(m.start)
+            chain_end[topic] = m.end
+        else:
+            chain_end.pop(topic, None)
+    return found
 
 
 _LINE = re.compile(r"[^\n]+")
