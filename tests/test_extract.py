@@ -481,6 +481,17 @@ def test_extract_fills_every_field_from_a_release():
     assert (doc.provinces, doc.regions, doc.topics, doc.agencies) == (["อุดรธานี"], ["northeast"], ["drugs"], ["สมช."])
 
 
+def test_a_dateline_beats_an_event_date_in_the_title():
+    raw = RawDocument(
+        title="เตือนแรงงานต่ออายุใบอนุญาตทำงานภายใน 13 ก.พ. 67",
+        text="วันพุธที่ 7 กุมภาพันธ์ 2567\nกรมการจัดหางานเตือนแรงงาน ภายในวันที่ 13 ก.พ. 67",
+    )
+    assert extract(raw, "x").date == "2024-02-07"
+    # a first line that says more than a date is no dateline
+    raw = RawDocument(title="งานวันที่ 13 ก.พ. 67", text="วันที่ 7 ก.พ. 67 ผู้ว่าฯ แถลงข่าว")
+    assert extract(raw, "x").date == "2024-02-13"
+
+
 def test_reader_hints_win_when_they_are_valid():
     raw = RawDocument(title="t", text="วันที่ 1 มกราคม 2567", date_hint="2024-02-03", type_hint="meeting")
     doc = extract(raw, "x")
