@@ -27,10 +27,12 @@ SET_FIELDS = ("plans", "provinces", "regions", "topics", "agencies")
 EXACT_FIELDS = ("date", "type")
 GOAL = 0.95
 # What the extractor reached on the blind set when these rules were committed: a
-# fall below it is a regression.  Fields under GOAL are reported, not hidden.
+# fall below it is a regression.  Fields under GOAL are printed, not hidden.
+# Measured 2026-12-06 (min of precision and recall; docs/benchmarks.md): topics is far
+# under GOAL, and plans is untested here (no release of the sample cites a plan).
 FLOOR = {
-    "date": 0.95, "type": 1.0,
-    "plans": 1.0, "provinces": 0.95, "regions": 0.95, "topics": 0.80, "agencies": 0.90,
+    "date": 1.0, "type": 1.0,
+    "plans": 1.0, "provinces": 0.99, "regions": 1.0, "topics": 0.62, "agencies": 0.97,
 }
 
 
