@@ -65,7 +65,11 @@ def _rank(salt: str, doc_id: str) -> str:
 @cache
 def _blind_documents(tmp: Path) -> tuple[tuple[str, Document, dict], ...]:
     """(id, extracted Document, expected) for every labelled release, read by the real JSONL reader."""
-    wanted = _label_set()["documents"]
+    return _read_and_extract(tmp, _label_set()["documents"])
+
+
+def _read_and_extract(tmp: Path, wanted: dict) -> tuple[tuple[str, Document, object], ...]:
+    """The releases ``wanted`` names, from the data file through the JSONL reader, extracted."""
     lines = {}
     with gzip.open(_source(), "rt", encoding="utf-8") as handle:
         for line in handle:
@@ -74,7 +78,7 @@ def _blind_documents(tmp: Path) -> tuple[tuple[str, Document, dict], ...]:
                 lines[record["id"]] = line
     missing = wanted.keys() - lines.keys()
     assert not missing, f"labelled releases not in the data file: {sorted(missing)[:3]}"
-    path = tmp / "blind.jsonl"
+    path = tmp / f"blind-{len(wanted)}.jsonl"
     path.write_text("".join(lines[i] for i in wanted), encoding="utf-8")
     raws = [r for r in read(path) if isinstance(r, RawDocument)]
     assert [r.id for r in raws] == list(wanted)
@@ -145,3 +149,12 @@ def test_blind_precision_and_recall_per_field(blind):
             print("  " + line)
     fallen = {f: s for f, s in scores.items() if min(s[0], s[1]) < FLOOR[f]}
     assert not fallen, f"below the recorded floor {FLOOR}: {fallen}"
+
+
+def test_plan_titles_inside_agency_names_and_other_plans_tag_no_plan(tmp_path):
+    """The plan stratum (labelled after the rule change; see its _doc): releases whose
+    only plan titles are agency names, other plans or everyday phrases."""
+    _source()
+    stratum = _label_set()["plan_stratum"]["plans"]
+    wrong = {doc_id: doc.plans for doc_id, doc, want in _read_and_extract(tmp_path, stratum) if doc.plans != want}
+    assert len(stratum) >= 20 and not wrong, wrong
