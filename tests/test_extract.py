@@ -163,6 +163,10 @@ def test_a_term_that_dates_something_is_not_its_subject():
     assert find_topics(filler + "ยอดการค้าฟื้นตัวใกล้เคียงก่อนโรคระบาด") == []
     assert find_topics(filler + "บริบทโลกเปลี่ยนไปหลังสถานการณ์โรคระบาด") == []
     assert find_topics(filler + "บริบทโลกเปลี่ยนไปเพราะโรคระบาด") == ["public-health"]
+    # a circumstance: the crisis an economic measure answers, its formal name and acronym included
+    background = "\nออกนโยบายให้เข้ากับสถานการณ์ที่ประเทศไทยประสบกับวิกฤตการแพร่ระบาดของโรคติดเชื้อไวรัสโคโรนา 2019 (COVID-19)"
+    assert find_topics(filler + background) == []
+    assert find_topics(filler + "\nเสวนาหัวข้อเศรษฐกิจยุคโควิดกระทบแรงงานและค่าจ้างอย่างไร") == []
 
 
 def test_a_sentence_on_two_subjects_counts_half_for_each():

@@ -105,9 +105,10 @@ def _time_frame_pattern() -> re.Pattern[str] | None:
     def alternation(xs: list[str]) -> str:
         return "|".join(map(re.escape, sorted(xs, key=len, reverse=True)))
 
-    # up to two fillers: "ช่วงสถานการณ์การแพร่ระบาดของโรคโควิด"
-    filler = f"(?:{alternation(fillers)}){{0,2}}" if fillers else ""
-    return re.compile(f"(?:{alternation(words)}){filler}\\s?$")
+    # fillers, spaces, numbers and brackets in a row: "ช่วงสถานการณ์การแพร่ระบาดของโรคโควิด",
+    # "วิกฤตการแพร่ระบาดของโรคติดเชื้อไวรัสโคโรนา 2019 (COVID-19)"
+    filler = f"(?:{alternation(fillers)}|[\\s\\d()\\-–]){{0,12}}" if fillers else "\\s?"
+    return re.compile(f"(?:{alternation(words)}){filler}$")
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,7 @@ def _topic_hits(whole: str) -> list[_TopicHit]:
         if m.start in nationalities:
             continue
         strong = strength == "strong" and not (demote and any(a <= m.start < b for a, b in title_spans))
-        if strong and time_frame is not None and time_frame.search(whole, max(0, m.start - 40), m.start):
+        if strong and time_frame is not None and time_frame.search(whole, max(0, m.start - 70), m.start):
             strong = False  # "ก่อนโรคระบาด", "หลังสถานการณ์โควิด": a time, not a subject
         hits.append(_TopicHit(m.start, m.end, topic, strong, key(whole[m.start : m.end])))
     return hits
