@@ -163,6 +163,10 @@ def test_a_term_that_dates_something_is_not_its_subject():
     assert find_topics(filler + "ยอดการค้าฟื้นตัวใกล้เคียงก่อนโรคระบาด") == []
     assert find_topics(filler + "บริบทโลกเปลี่ยนไปหลังสถานการณ์โรคระบาด") == []
     assert find_topics(filler + "บริบทโลกเปลี่ยนไปเพราะโรคระบาด") == ["public-health"]
+    # a circumstance: the crisis an economic measure answers, its formal name and acronym included
+    background = "\nออกนโยบายให้เข้ากับสถานการณ์ที่ประเทศไทยประสบกับวิกฤตการแพร่ระบาดของโรคติดเชื้อไวรัสโคโรนา 2019 (COVID-19)"
+    assert find_topics(filler + background) == []
+    assert find_topics(filler + "\nเสวนาหัวข้อเศรษฐกิจยุคโควิดกระทบแรงงานและค่าจ้างอย่างไร") == []
 
 
 def test_a_sentence_on_two_subjects_counts_half_for_each():
@@ -170,6 +174,27 @@ def test_a_sentence_on_two_subjects_counts_half_for_each():
     one = "จับกุมผู้ลักลอบเข้าเมืองตามช่องทางธรรมชาติได้จำนวนมาก"
     assert find_topics(filler + one) == []
     assert find_topics(filler + one + "\nและยังพบผู้ลักลอบเข้าเมืองตามแนวชายแดนอีกหลายราย") == ["border", "migration"]
+
+
+def test_a_sentence_stating_problems_yields_each_subject_it_names():
+    filler = "ที่ประชุมหารือการพัฒนาเศรษฐกิจของจังหวัด " * 20
+    main = "\nเจ้าหน้าที่ลาดตระเวนตรวจเรือประมงในน่านน้ำอ่าวไทยอย่างต่อเนื่อง\n"
+    problems = ("ที่ประชุมหารือแนวทางแก้ไขปัญหาการลักลอบขนสินค้าหนีภาษีและยาเสพติดบริเวณแนวชายแดนไทย – มาเลเซีย"
+                " โดยให้หน่วยงานในพื้นที่บูรณาการการทำงาน")
+    assert find_topics(filler + main + problems) == ["border", "drugs", "maritime"]
+    # a list of threats stays a list
+    assert find_topics(filler + main + "ปัญหาต่าง ๆ เช่น ยาเสพติด การค้ามนุษย์ และภัยไซเบอร์") == ["maritime"]
+
+
+def test_nationalities_ceremonies_and_namesakes_are_not_subjects():
+    filler = "ที่ประชุมหารือการพัฒนาเศรษฐกิจของจังหวัด " * 20
+    workers = "\nนายจ้างต้องพาแรงงานต่างด้าว 3 สัญชาติ (กัมพูชา ลาว และเมียนมา) ไปยื่นขอใบอนุญาตทำงาน"
+    assert find_topics(filler + workers) == ["migration"]
+    assert "international" in find_topics(filler + "\nไทยหารือกับกัมพูชา ลาว และเมียนมาเรื่องการค้าและการลงทุน")
+    assert find_topics(filler + "\nประชาชนร่วมลงนามถวายพระพรเพื่อแสดงความจงรักภักดีในวันเฉลิมพระชนมพรรษา") == []
+    assert find_topics(filler + "\nซ่อมแซมคอสะพานที่ชำรุดบริเวณสะพานมิตรภาพ แม่ยาว-ดอยฮาง") == []
+    assert find_topics(filler + "\nเปิดจุดผ่านแดนถาวรที่สะพานมิตรภาพไทย-ลาว แห่งที่ 1") == ["border"]
+    assert find_topics(filler + "\nตามมาตรฐานขององค์การแรงงานระหว่างประเทศว่าด้วยความปลอดภัยในการทำงาน") == []
 
 
 def test_a_lone_example_after_an_enumeration_word_is_not_a_subject():
@@ -415,6 +440,33 @@ def test_no_plan_without_a_plan_reference(text):
     assert find_plans(text) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("รัฐมนตรีรับฟังนโยบายด้านการป้องกันและแก้ไขปัญหาความมั่นคงทางไซเบอร์จากหน่วยงาน", [10]),
+        ("ผู้ว่าราชการจังหวัดมอบนโยบายด้านการป้องกันและบรรเทาสาธารณภัยในทุกรูปแบบ", [9]),
+        ("ขับเคลื่อนนโยบายและแผนด้าน การป้องกันและแก้ไขปัญหาการค้ามนุษย์ ในพื้นที่", [7]),
+    ],
+)
+def test_a_plan_named_by_its_full_title_as_a_policy_area(text, expected):
+    assert find_plans(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "สำนักงานป้องกันและบรรเทาสาธารณภัยจังหวัดสงขลาแจ้งเตือนประชาชน",
+        "ผู้อำนวยการกองอำนวยการป้องกันและบรรเทาสาธารณภัยจังหวัด สั่งการ",
+        "ในฐานะผู้บัญชาการป้องกันและบรรเทาสาธารณภัยแห่งชาติ",
+        "มอบนโยบายการปฏิบัติงานด้านการป้องกันและบรรเทาสาธารณภัย โดยมีอธิบดี",
+        "ร่างนโยบายด้านการป้องกันและบรรเทาสาธารณภัยแห่งชาติ พ.ศ. 2564",
+        "เห็นชอบแผนปฏิบัติการด้านการป้องกันและบรรเทาสาธารณภัยทางการแพทย์และการสาธารณสุข",
+    ],
+)
+def test_a_title_inside_an_agency_or_another_plan_is_no_plan(text):
+    assert find_plans(text) == []
+
+
 # --------------------------------------------------------------------------- the document
 
 
@@ -431,6 +483,17 @@ def test_extract_fills_every_field_from_a_release():
     assert doc.text.startswith("เมื่อวันที่") and doc.text.endswith("๘")
     assert (doc.date, doc.type, doc.plans) == ("2024-01-10", "news", [8])
     assert (doc.provinces, doc.regions, doc.topics, doc.agencies) == (["อุดรธานี"], ["northeast"], ["drugs"], ["สมช."])
+
+
+def test_a_dateline_beats_an_event_date_in_the_title():
+    raw = RawDocument(
+        title="เตือนแรงงานต่ออายุใบอนุญาตทำงานภายใน 13 ก.พ. 67",
+        text="วันพุธที่ 7 กุมภาพันธ์ 2567\nกรมการจัดหางานเตือนแรงงาน ภายในวันที่ 13 ก.พ. 67",
+    )
+    assert extract(raw, "x").date == "2024-02-07"
+    # a first line that says more than a date is no dateline
+    raw = RawDocument(title="งานวันที่ 13 ก.พ. 67", text="วันที่ 7 ก.พ. 67 ผู้ว่าฯ แถลงข่าว")
+    assert extract(raw, "x").date == "2024-02-13"
 
 
 def test_reader_hints_win_when_they_are_valid():

@@ -24,7 +24,7 @@ the ``*_in`` variants take text already folded.
 from __future__ import annotations
 
 from kb.extract.agencies import agencies_in, find_agencies
-from kb.extract.dates import first_date, parse_date
+from kb.extract.dates import dateline, first_date, parse_date
 from kb.extract.doctype import detect_type
 from kb.extract.places import find_provinces, find_regions, provinces_in, regions_in
 from kb.extract.plans import find_plans, plans_documented, plans_in, with_plan_topics
@@ -48,15 +48,16 @@ __all__ = [
 def extract(raw: RawDocument, doc_id: str) -> Document:
     """Build the indexed ``Document`` from what a reader found.
 
-    The publication date is the reader's date hint when it parses, else the first
-    date in the title and text; the type is the reader's hint when it is one of
+    The publication date is the reader's date hint when it parses, else the
+    text's dateline (a first line that is only a date), else the first date in
+    the title and text; the type is the reader's hint when it is one of
     the known types, else read from cues.  ``content_hash`` is the pipeline's job.
     """
     title = (raw.title or "").strip()
     text = (raw.text or "").strip()
     folded_title, folded_text = thai_digits_to_arabic(title), thai_digits_to_arabic(text)
     whole = f"{folded_title}\n{folded_text}"
-    date = parse_date(raw.date_hint or "") or first_date(whole)
+    date = parse_date(raw.date_hint or "") or dateline(folded_text) or first_date(whole)
     doc_type = raw.type_hint if raw.type_hint in DOC_TYPES else detect_type(title, text, date is not None)
     provinces = provinces_in(whole)
     plans = plans_in(whole)

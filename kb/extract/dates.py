@@ -117,6 +117,25 @@ def first_date(folded: str) -> str | None:
     return None
 
 
+# "วันพุธที่ " before the date of a dateline
+_WEEKDAY = re.compile(r"\s*(?:วัน[\u0e01-\u0e4e]{1,12}?ที่\s*)?")
+
+
+def dateline(folded: str) -> str | None:
+    """The date of a release's dateline — a first line that holds a date and
+    nothing else ("วันพุธที่ 7 กุมภาพันธ์ 2567") — or None.  It is when the text
+    was published; a date in the title is often the event's or a deadline."""
+    line = folded.lstrip().split("\n", 1)[0].strip()
+    if not line or len(line) > 60:
+        return None
+    start = _WEEKDAY.match(line).end()
+    for pattern, to_iso in _DATE_FORMS:
+        m = pattern.fullmatch(line, start)
+        if m:
+            return to_iso(m)
+    return None
+
+
 def parse_date(text: str) -> str | None:
     """The first date in reading order, as ISO ``YYYY-MM-DD`` (Gregorian), or None.
 

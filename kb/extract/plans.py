@@ -84,10 +84,41 @@ def _generic_titles() -> frozenset[str]:
 
 def _title_starts_cleanly(text: str, start: int) -> bool:
     """A title glued to the word before it is part of a longer phrase
-    (ผู้บัญชาการป้องกัน..., ในการป้องกัน...), unless that word is แผน/ว่าด้วย."""
+    (ผู้บัญชาการป้องกัน..., ในการป้องกัน...), unless that word is แผน/ว่าด้วย
+    or a policy-area lead-in (นโยบายด้าน)."""
     if start == 0 or not THAI_CHAR.match(text[start - 1]):
         return True
-    return bool(_PLAN_LEAD_IN.search(text, 0, start))
+    return bool(_PLAN_LEAD_IN.search(text, 0, start)) or _named_as_policy_area(text, start)
+
+
+@cache
+def _policy_area_pattern() -> re.Pattern[str]:
+    """Any lead-in of plans.json "policy_area_lead_ins" ending where a title starts (any spacing)."""
+    leads = sorted((key(x) for x in taxonomy.plan_title_cues()["policy_area_lead_ins"]), key=len, reverse=True)
+    if not leads:
+        return re.compile(r"(?!)")
+    return re.compile("(?:" + "|".join(r"\s*".join(map(re.escape, x)) for x in leads) + r")\s*$")
+
+
+@cache
+def _other_plan_pattern() -> re.Pattern[str]:
+    """A continuation that makes a title part of another plan's or policy's name."""
+    words = sorted((key(x) for x in taxonomy.plan_title_cues()["other_plan_continuations"]), key=len, reverse=True)
+    if not words:
+        return re.compile(r"(?!)")
+    return re.compile(r"\s?(?:" + "|".join(r"\s*".join(map(re.escape, x)) for x in words) + ")")
+
+
+def _named_as_policy_area(text: str, start: int) -> bool:
+    """True if a policy-area lead-in (นโยบายด้าน ...) ends right before ``start``."""
+    return _policy_area_pattern().search(text, max(0, start - 40), start) is not None
+
+
+def _names_the_plan_by_title(text: str, m: Match) -> bool:
+    """A full title after a policy-area lead-in ("นโยบายด้านการป้องกันและบรรเทาสาธารณภัย")
+    names the plan even without the word แผน, unless the title goes on into another
+    plan's name ("...แห่งชาติ", "...จังหวัด")."""
+    return _named_as_policy_area(text, m.start) and not _other_plan_pattern().match(text, m.end)
 
 
 def _numbered_as_plan(before: str, no: int) -> bool:
@@ -159,6 +190,7 @@ def _plans_by_title(t: str, context: bool) -> set[int]:
         before = text_before(t, m.start, 60)
         accepted.append(
             bool(_PLAN_WORD_BEFORE.search(before))
+            or _names_the_plan_by_title(t, m)
             or context
             and (m.value not in _generic_titles() or _numbered_as_plan(before, int(m.value)))
         )

@@ -105,8 +105,10 @@ def _time_frame_pattern() -> re.Pattern[str] | None:
     def alternation(xs: list[str]) -> str:
         return "|".join(map(re.escape, sorted(xs, key=len, reverse=True)))
 
-    filler = f"(?:{alternation(fillers)})?" if fillers else ""
-    return re.compile(f"(?:{alternation(words)}){filler}\\s?$")
+    # fillers, spaces, numbers and brackets in a row: "ช่วงสถานการณ์การแพร่ระบาดของโรคโควิด",
+    # "วิกฤตการแพร่ระบาดของโรคติดเชื้อไวรัสโคโรนา 2019 (COVID-19)"
+    filler = f"(?:{alternation(fillers)}|[\\s\\d()\\-–]){{0,12}}" if fillers else "\\s?"
+    return re.compile(f"(?:{alternation(words)}){filler}$")
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,7 @@ def _topic_hits(whole: str) -> list[_TopicHit]:
         and not any(v in line.group() for v in topic_scoring()["statement_verbs"])
     ]
     time_frame = _time_frame_pattern()
+    nationalities = _nationalities(whole, raw)
     hits = []
     for m in raw:
         if any(a <= m.start < b for a, b in attendee_spans):
@@ -149,11 +152,49 @@ def _topic_hits(whole: str) -> list[_TopicHit]:
             continue
         if _inside_agency_name(whole, m.start, m.end, agency_spans):
             continue
+        if m.start in nationalities:
+            continue
         strong = strength == "strong" and not (demote and any(a <= m.start < b for a, b in title_spans))
-        if strong and time_frame is not None and time_frame.search(whole, max(0, m.start - 40), m.start):
+        if strong and time_frame is not None and time_frame.search(whole, max(0, m.start - 70), m.start):
             strong = False  # "ก่อนโรคระบาด", "หลังสถานการณ์โควิด": a time, not a subject
         hits.append(_TopicHit(m.start, m.end, topic, strong, key(whole[m.start : m.end])))
     return hits
+
+
+# Between two items of one enumeration: spaces, commas, brackets, และ/หรือ.
+_ENUMERATION_GAP = re.compile(r"[\s,()]*(?:และ|หรือ)?[\s,()]*")
+
+
+@cache
+def _nationality_pattern() -> re.Pattern[str] | None:
+    words = topic_scoring().get("nationality_markers", [])
+    if not words:
+        return None
+    return re.compile("(?:" + "|".join(map(re.escape, words)) + r")[\s(]*$")
+
+
+def _nationalities(whole: str, raw: list[Match]) -> set[int]:
+    """Starts of weak terms that name a nationality (แรงงาน 3 สัญชาติ (กัมพูชา ลาว
+    และเมียนมา)): right after a nationality word, or the next item of such an
+    enumeration.  The nationalities of workers are no remark on foreign relations."""
+    pattern = _nationality_pattern()
+    if pattern is None:
+        return set()
+    found: set[int] = set()
+    chain_end: dict[str, int] = {}  # topic -> end of the last nationality of a running enumeration
+    for m in raw:
+        topic, strength = m.value.split("|")
+        if strength != "weak":
+            continue
+        after = chain_end.get(topic)
+        if pattern.search(whole, max(0, m.start - 20), m.start) or (
+            after is not None and _ENUMERATION_GAP.fullmatch(whole, after, m.start) is not None
+        ):
+            found.add(m.start)
+            chain_end[topic] = m.end
+        else:
+            chain_end.pop(topic, None)
+    return found
 
 
 _LINE = re.compile(r"[^\n]+")
@@ -252,7 +293,10 @@ def _sentence_evidence(sentence: str, hits: list[_TopicHit], cfg: dict, offset: 
     refers the reader to another plan ("ดำเนินการร่วมกับแผนความมั่นคงที่ 3 ...":
     ``cross_reference_markers``) cites that plan's subject in passing and is
     about nothing.  In a short document (``short_doc``) the other topics around
-    a strong term do not matter: the whole text is one subject.
+    a strong term do not matter: the whole text is one subject.  A sentence that
+    states problems (``problem_frames``: "แก้ไขปัญหาการลักลอบขนสินค้าหนีภาษีและ
+    ยาเสพติดบริเวณแนวชายแดน") is about each subject its problem phrase names,
+    unless it is a list.
     """
     if any(marker in key(sentence) for marker in cfg["cross_reference_markers"]):
         return {}
@@ -261,6 +305,7 @@ def _sentence_evidence(sentence: str, hits: list[_TopicHit], cfg: dict, offset: 
     markers_at = [i for i in (sentence.find(m) for m in cfg["list_markers"]) if i >= 0]
     listed_from = offset + min(markers_at) if markers_at else None
     is_list = others + 1 >= cfg["list_min_topics"] or (others >= 1 and listed_from is not None)
+    problems = _problem_phrase(sentence, cfg)
     out: dict[str, float] = {}
     for topic, found in mentions.items():
         terms = len(set(found.terms))
@@ -276,9 +321,24 @@ def _sentence_evidence(sentence: str, hits: list[_TopicHit], cfg: dict, offset: 
             continue
         elif others <= cfg["max_other_topics"] or cfg.get("short_doc"):
             out[topic] = cfg["single_points"]
+        elif problems is not None and problems[0] <= found.first_at - offset < problems[1]:
+            out[topic] = cfg["single_points"]
         elif others == cfg["max_other_topics"] + 1:
             out[topic] = cfg["shared_points"]
     return out
+
+
+def _problem_phrase(sentence: str, cfg: dict) -> tuple[int, int] | None:
+    """(start, end) in ``sentence`` of the phrase a problem frame word opens
+    (ปัญหา...): from the frame to the next space, since Thai writes a noun phrase
+    without spaces ("ปัญหาการลักลอบขนสินค้าหนีภาษีและยาเสพติดบริเวณแนวชายแดน")
+    and a space ends it ("ปัญหามากที่สุดภาคหนึ่ง ตั้งแต่...")."""
+    starts = [i for i in (sentence.find(f) for f in cfg.get("problem_frames", ())) if i >= 0]
+    if not starts:
+        return None
+    start = min(starts)
+    space = SPACE.search(sentence, start)
+    return start, space.start() if space else len(sentence)
 
 
 @dataclass

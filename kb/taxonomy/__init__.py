@@ -30,6 +30,7 @@ __all__ = [
     "doc_types",
     "type_cues",
     "plan_context",
+    "plan_title_cues",
     "label",
     "values",
     "region_of",
@@ -59,6 +60,12 @@ def plan_context() -> dict[str, list[str]]:
     """Phrases that show a text speaks about the security policy, and plan-related words."""
     data = _load("plans.json")
     return {"context_markers": data["context_markers"], "terms": data["terms"]}
+
+
+def plan_title_cues() -> dict[str, list[str]]:
+    """Words around a full plan title: lead-ins naming a policy area, and continuations naming another plan."""
+    data = _load("plans.json")
+    return {k: data[k] for k in ("policy_area_lead_ins", "other_plan_continuations")}
 
 
 def provinces() -> list[dict]:
