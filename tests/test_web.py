@@ -20,7 +20,7 @@ from kb import taxonomy
 from web import create_app
 from web.charts import province_map, shade, tiles, timeline
 from web.present import page_window, thai_date
-from webutil import HOSTILE_TITLE, corpus_index, hostile_index
+from tests.webutil import HOSTILE_TITLE
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -30,8 +30,8 @@ SECURITY_HEADERS = {
 
 
 @pytest.fixture(scope="module")
-def app():
-    return create_app({"INDEX_DIR": str(corpus_index())})
+def app(bundled_index):
+    return create_app({"INDEX_DIR": str(bundled_index)})
 
 
 @pytest.fixture()
@@ -306,8 +306,8 @@ def test_xss_in_the_query_is_reflected_escaped(client):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page(client, "/?q=" + attack)
 
 
-def test_markup_in_documents_is_shown_as_text():
-    c = create_app({"INDEX_DIR": str(hostile_index())}).test_client()
+def test_markup_in_documents_is_shown_as_text(hostile_index):
+    c = create_app({"INDEX_DIR": str(hostile_index)}).test_client()
     for url in ("/", "/?q=ตาก", "/doc/hostile.md", "/doc/hostile.md?q=ตาก"):
         html = page(c, url)
         assert "<script>alert" not in html, url
