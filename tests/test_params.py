@@ -28,7 +28,7 @@ THAI = re.compile("[\u0e00-\u0e7f]")
 def refused(params: dict) -> BadParameter:
     with pytest.raises(BadParameter) as info:
         parse_mapping(params)
-    assert info.value.reason and THAI.search(info.value.reason), info.value.reason
+    assert info.value.reason and THAI.search(re.sub(r"'[^']*'", "", info.value.reason)), info.value.reason  # Thai beyond the echoed value
     assert str(info.value).startswith(info.value.param + ":")
     return info.value
 

@@ -92,7 +92,9 @@ def valid_hostname(name: str) -> bool:
 def valid_host(value: str) -> bool:
     """A ``Host`` header value: host name, IPv4 address or ``[IPv6]``, with an optional port."""
     if value.startswith("["):
-        literal, _, rest = value[1:].partition("]")
+        literal, bracket, rest = value[1:].partition("]")
+        if not bracket:
+            return False
         try:
             ipaddress.IPv6Address(literal)
         except ValueError:
