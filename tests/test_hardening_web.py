@@ -27,7 +27,7 @@ ATOM = {"a": "http://www.w3.org/2005/Atom"}
 THAI = re.compile("[\u0e00-\u0e7f]")
 HOST_ROUTES = ["/", "/stats", "/doc/x", "/export.csv", "/feed.atom", "/api/search", "/healthz"]
 # The alphabet query of the issue: every Thai consonant, OR-ed (44 alternatives).
-ALPHABET_OR = " OR ".join(chr(c) for c in range(ord("ก"), ord("ฮ") + 1) if chr(c) not in "ฃฅ") + " OR ฃ OR ฅ"
+ALPHABET_OR = " OR ".join(chr(c) for c in range(ord("ก"), ord("ฮ") + 1) if chr(c) not in "ฃฅ")
 
 
 def bad_hosts() -> list[str]:
@@ -188,6 +188,7 @@ def test_serve_refuses_a_bad_kb_public_url_with_a_usage_error(tmp_path):
 
 
 def test_what_goes_through_the_lane():
+    assert ALPHABET_OR.count(" OR ") == 43
     assert is_expensive("/export.csv", "") and is_expensive("/export.json", "q=x") and is_expensive("/feed.atom", "")
     assert is_expensive("/api/search", "q=" + quote(ALPHABET_OR))
     assert is_expensive("/", "q=" + quote("ก" * (COMPLEX_QUERY_CHARS + 1)))
