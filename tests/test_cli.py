@@ -89,13 +89,13 @@ def test_usage_errors_exit_2(tmp_path):
     assert kb("search", "x", "--index", str(tmp_path / "nothing-here")).returncode == 2
 
 
-def test_index_location_defaults_to_env_variable(tmp_path, kb_runner):
-    docs = tmp_path / "docs"
-    write(docs, "c.txt", DOC_C)
+def test_index_location_defaults_to_env_variable(tmp_path, temp_corpus, kb_runner):
     env = {"KB_INDEX_DIR": str(tmp_path / "env-ix")}
-    assert kb_runner("index", str(docs), env=env).returncode == 0
+    assert kb_runner("index", str(temp_corpus), env=env).returncode == 0
     assert (tmp_path / "env-ix" / "CURRENT").exists()
-    assert kb_runner("stats", "--json", env=env).json()["documents"] == 1
+    assert kb_runner("stats", "--json", env=env).json()["documents"] == 3
+    hits = kb_runner("search", "zqflood", "--json", env=env).json()["hits"]
+    assert [h["id"] for h in hits] == ["news/flood.md"]
 
 
 def test_stats_json_shape_on_the_bundled_corpus(bundled_index, kb_runner):
