@@ -294,9 +294,12 @@ def stats_cmd(index_dir: Path | None, as_json: bool) -> None:
 @index_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
+              help="Waitress threads; a quarter of them (at least one) may run exports, feeds and complex searches.")
+@click.option("--public-url", envvar="KB_PUBLIC_URL", default=None, metavar="URL",
+              help="The site's public base URL for absolute links (Atom feed) [env KB_PUBLIC_URL].")
 @_index_folder_errors
-def serve_cmd(index_dir: Path | None, host: str, port: int, threads: int) -> None:
+def serve_cmd(index_dir: Path | None, host: str, port: int, threads: int, public_url: str | None) -> None:
     """Serve the search site and JSON API with waitress.
 
     Builds the index from the bundled corpus first if it does not exist yet.
@@ -305,13 +308,20 @@ def serve_cmd(index_dir: Path | None, host: str, port: int, threads: int) -> Non
     Examples:
       kb serve
       kb serve --index /srv/kb/index --host 0.0.0.0 --port 8080
+      KB_PUBLIC_URL=https://kb.example.org kb serve
     """
     import waitress
 
     from indexer import pipeline
     from kb.engine import exists
     from web import create_app
+    from web.edge import lane_size
+    from web.edge import public_url as checked_public_url
 
+    try:  # refused before any work: a bad URL would otherwise surface after the index build
+        site_url = checked_public_url(public_url)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--public-url' / KB_PUBLIC_URL") from None
     index_dir = index_dir or default_index_dir()
     if not exists(index_dir):
         corpus = bundled_corpus()
@@ -320,7 +330,8 @@ def serve_cmd(index_dir: Path | None, host: str, port: int, threads: int) -> Non
         _echo_err(f"kb serve: {report.summary()}")
         for failure in report.failures:
             _echo_err(f"kb serve: failed: {failure.source}: {failure.reason}")
-    app = create_app({"INDEX_DIR": str(index_dir)})
+    # the expensive lane stays below the thread count so /healthz and ordinary searches always find a thread
+    app = create_app({"INDEX_DIR": str(index_dir), "PUBLIC_URL": site_url, "EXPENSIVE_LANE": lane_size(threads)})
     _echo_err(f"kb serve: http://{host}:{port}/  (index {index_dir}; Ctrl+C to stop)")
     waitress.serve(app, host=host, port=port, threads=threads, ident="kb")
 

@@ -10,6 +10,8 @@ import re
 from typing import Callable, Iterable
 
 from kb import taxonomy
+from kb.thai import thai_digits_to_arabic
+from kb.thai.calendar import to_common_era
 from kb.models import DOC_TYPES, SORTS, SearchRequest
 
 MAX_QUERY_CHARS = 1000
@@ -28,32 +30,30 @@ class BadParameter(ValueError):
 
 
 def _int(param: str, raw: str, lo: int, hi: int) -> int:
-    raw = raw.strip().translate(str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789"))
+    raw = thai_digits_to_arabic(raw.strip())
     if not re.fullmatch(r"[+-]?\d{1,9}", raw):
-        raise BadParameter(param, f"'{raw[:40]}' is not a whole number")
+        raise BadParameter(param, f"'{raw[:40]}' ไม่ใช่จำนวนเต็ม")
     value = int(raw)
     if not lo <= value <= hi:
-        raise BadParameter(param, f"must be between {lo} and {hi} (got {value})")
+        raise BadParameter(param, f"ต้องอยู่ระหว่าง {lo} ถึง {hi} (ได้รับ {value})")
     return value
 
 
 def _year(param: str, raw: str) -> int:
     year = _int(param, raw, 1, 9999)
-    if 2400 <= year <= 2700:  # a Buddhist-Era year: accept it and convert
-        year -= 543
+    year = to_common_era(year)  # a Buddhist-Era year is accepted and converted
     if not 1900 <= year <= 2100:
-        raise BadParameter(param, f"'{raw}' is not a plausible year (Gregorian or B.E.)")
+        raise BadParameter(param, f"'{raw[:40]}' ไม่ใช่ปีที่เป็นไปได้ (ใช้ปี ค.ศ. หรือ พ.ศ.)")
     return year
 
 
 def _date(param: str, raw: str) -> str:
-    raw = raw.strip().translate(str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789"))
+    raw = thai_digits_to_arabic(raw.strip())
     m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", raw)
     if not m:
-        raise BadParameter(param, f"'{raw[:40]}' is not a date (use YYYY-MM-DD, YYYY-MM or YYYY)")
+        raise BadParameter(param, f"'{raw[:40]}' ไม่ใช่วันที่ (ใช้รูปแบบ YYYY-MM-DD, YYYY-MM หรือ YYYY)")
     year = int(m.group(1))
-    if 2400 <= year <= 2700:
-        year -= 543
+    year = to_common_era(year)
     month = int(m.group(2) or (1 if param == "from" else 12))
     day = m.group(3)
     try:
@@ -66,19 +66,27 @@ def _date(param: str, raw: str) -> str:
         else:
             d = _dt.date(year, month, int(day))
     except ValueError:
-        raise BadParameter(param, f"'{raw}' is not a valid calendar date") from None
+        raise BadParameter(param, f"'{raw[:40]}' ไม่ใช่วันที่ที่มีอยู่จริงในปฏิทิน") from None
     return d.isoformat()
 
 
+def _known(allowed: list[str]) -> str:
+    """The accepted values, listed when there are few enough to read."""
+    if len(allowed) > 20:
+        return ""
+    return " (ค่าที่ใช้ได้: " + ", ".join(allowed) + ")"
+
+
 def _choices(param: str, values: Iterable[str], allowed: Iterable[str]) -> list[str]:
-    allowed_set = set(allowed)
+    allowed_list = list(allowed)
+    allowed_set = set(allowed_list)
     out: list[str] = []
     for v in values:
         v = v.strip()
         if not v:
             continue
         if v not in allowed_set:
-            raise BadParameter(param, f"unknown value '{v[:60]}'")
+            raise BadParameter(param, f"ไม่รู้จักค่า '{v[:60]}'" + _known(allowed_list))
         if v not in out:
             out.append(v)
     return out
@@ -90,7 +98,7 @@ def _province(value: str) -> str:
     for p in taxonomy.provinces():
         if v == p["name"] or v in p.get("aliases", []) or v.lower() == p.get("name_en", "").lower():
             return p["name"]
-    raise BadParameter("province", f"unknown province '{v[:60]}'")
+    raise BadParameter("province", f"ไม่รู้จักจังหวัด '{v[:60]}'")
 
 
 def parse_search(get: Callable[[str], list[str]]) -> SearchRequest:
@@ -103,16 +111,17 @@ def parse_search(get: Callable[[str], list[str]]) -> SearchRequest:
     def many(name: str) -> list[str]:
         values = [v for v in get(name) if v is not None and v.strip()]
         if len(values) > MAX_VALUES_PER_FACET:
-            raise BadParameter(name, f"at most {MAX_VALUES_PER_FACET} values")
+            raise BadParameter(name, f"ระบุได้ไม่เกิน {MAX_VALUES_PER_FACET} ค่า (ได้รับ {len(values)} ค่า)")
         return values
 
     q = one("q") or ""
     if "\x00" in q:
-        raise BadParameter("q", "contains a NUL character")
+        raise BadParameter("q", "มีอักขระ NUL ซึ่งใช้ค้นไม่ได้")
     if len(q) > MAX_QUERY_CHARS:
-        raise BadParameter("q", f"query is longer than {MAX_QUERY_CHARS} characters ({len(q)})")
+        raise BadParameter("q", f"คำค้นยาวเกิน {MAX_QUERY_CHARS} ตัวอักษร ({len(q)} ตัวอักษร)")
     req = SearchRequest(q=q.strip())
-    req.plans = [_int("plan", v, 1, 17) for v in many("plan")]
+    plan_numbers = [int(p) for p in taxonomy.values("plan")]  # the taxonomy knows how many plans there are
+    req.plans = list(dict.fromkeys(_int("plan", v, min(plan_numbers), max(plan_numbers)) for v in many("plan")))
     req.provinces = list(dict.fromkeys(_province(v) for v in many("province")))
     req.regions = _choices("region", many("region"), taxonomy.values("region"))
     req.topics = _choices("topic", many("topic"), taxonomy.values("topic"))
@@ -123,17 +132,17 @@ def parse_search(get: Callable[[str], list[str]]) -> SearchRequest:
     if (raw := one("to")) and raw.strip():
         req.date_to = _date("to", raw)
     if req.date_from and req.date_to and req.date_from > req.date_to:
-        raise BadParameter("from", f"start date {req.date_from} is after end date {req.date_to}")
+        raise BadParameter("from", f"วันเริ่มต้น {req.date_from} อยู่หลังวันสิ้นสุด {req.date_to}")
     sort = (one("sort") or "relevance").strip()
     if sort not in SORTS:
-        raise BadParameter("sort", f"must be one of {', '.join(SORTS)}")
+        raise BadParameter("sort", f"ต้องเป็นค่าใดค่าหนึ่งต่อไปนี้: {', '.join(SORTS)}")
     req.sort = sort
     if (raw := one("limit")) and raw.strip():
         req.limit = _int("limit", raw, 1, MAX_LIMIT)
     if (raw := one("page")) and raw.strip():
         req.page = _int("page", raw, 1, MAX_RESULT_WINDOW)
     if req.page * req.limit > MAX_RESULT_WINDOW:
-        raise BadParameter("page", f"results past number {MAX_RESULT_WINDOW} are not available; narrow the search")
+        raise BadParameter("page", f"ดูผลลัพธ์ได้ถึงลำดับที่ {MAX_RESULT_WINDOW} เท่านั้น โปรดจำกัดการค้นหาให้แคบลง")
     return req
 
 

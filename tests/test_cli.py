@@ -1,4 +1,8 @@
-"""End-to-end: the real `kb` command and the real HTTP server (waitress) on real indexes."""
+"""End-to-end: the real `kb` command and the real HTTP server (waitress) on real indexes.
+
+``kb_runner`` (tests/conftest.py) runs the command in-process; a subprocess is
+kept where the process itself is the point: exit codes and ``kb serve``.
+"""
 from __future__ import annotations
 
 import json
@@ -14,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.webutil import CORPUS, corpus_index
+from tests.webutil import CORPUS
 
 KB = [sys.executable, "-m", "kb.cli"]
 
@@ -37,32 +41,31 @@ DOC_B = "# ข่าวการฝึกซ้อมรับมืออุท
 DOC_C = "ประกาศเรื่องการเฝ้าระวังภัยไซเบอร์\n\nวันที่ 3 กันยายน 2565 สมช. แจ้งเตือนภัยหลอกลวงทางออนไลน์ ครามเขียวสาม\n"
 
 
-def test_index_then_rerun_changes_nothing_and_says_so(tmp_path):
+def test_index_then_rerun_changes_nothing_and_says_so(tmp_path, kb_runner):
     docs = tmp_path / "docs"
     write(docs, "a.txt", DOC_A)
     write(docs, "b.md", DOC_B)
-    first = kb("index", str(docs), "--index", str(tmp_path / "ix"))
+    first = kb_runner("index", str(docs), "--index", str(tmp_path / "ix"))
     assert first.returncode == 0, first.stderr
     assert "added 2, updated 0, deleted 0, unchanged 0, failed 0" in first.stdout
-    again = kb("index", str(docs), "--index", str(tmp_path / "ix"))
+    again = kb_runner("index", str(docs), "--index", str(tmp_path / "ix"))
     assert again.returncode == 0
     assert "up to date" in again.stdout and "unchanged 2" in again.stdout
 
 
-def test_incremental_add_update_delete(tmp_path):
+def test_incremental_add_update_delete(tmp_path, kb_runner):
     docs = tmp_path / "docs"
     write(docs, "a.txt", DOC_A)
     write(docs, "b.md", DOC_B)
     ix = str(tmp_path / "ix")
-    assert kb("index", str(docs), "--index", ix).returncode == 0
+    assert kb_runner("index", str(docs), "--index", ix).returncode == 0
     write(docs, "a.txt", DOC_A.replace("ครามเขียวหนึ่ง", "ครามเขียวสี่"))
     (docs / "b.md").unlink()
     write(docs, "sub/c.txt", DOC_C)
-    out = kb("index", str(docs), "--index", ix, "--json")
-    report = json.loads(out.stdout)
+    report = kb_runner("index", str(docs), "--index", ix, "--json").json()
     assert (report["added"], report["updated"], report["deleted"], report["unchanged"]) == (1, 1, 1, 0)
     def ids(q: str) -> list[str]:  # quoted: the marker verbatim, no relaxed matches
-        return [h["id"] for h in json.loads(kb("search", f'"{q}"', "--index", ix, "--json").stdout)["hits"]]
+        return [h["id"] for h in kb_runner("search", f'"{q}"', "--index", ix, "--json").json()["hits"]]
 
     assert ids("ครามเขียวสี่") == ["a.txt"]
     assert ids("ครามเขียวหนึ่ง") == []
@@ -86,27 +89,34 @@ def test_usage_errors_exit_2(tmp_path):
     assert kb("search", "x", "--index", str(tmp_path / "nothing-here")).returncode == 2
 
 
-def test_index_location_defaults_to_env_variable(tmp_path):
-    docs = tmp_path / "docs"
-    write(docs, "c.txt", DOC_C)
+def test_index_location_defaults_to_env_variable(tmp_path, temp_corpus, kb_runner):
     env = {"KB_INDEX_DIR": str(tmp_path / "env-ix")}
-    assert kb("index", str(docs), env=env).returncode == 0
+    assert kb_runner("index", str(temp_corpus), env=env).returncode == 0
     assert (tmp_path / "env-ix" / "CURRENT").exists()
-    assert json.loads(kb("stats", "--json", env=env).stdout)["documents"] == 1
+    assert kb_runner("stats", "--json", env=env).json()["documents"] == 3
+    hits = kb_runner("search", "zqflood", "--json", env=env).json()["hits"]
+    assert [h["id"] for h in hits] == ["news/flood.md"]
 
 
-def test_stats_json_shape_on_the_bundled_corpus():
-    out = kb("stats", "--json", "--index", str(corpus_index()))
-    data = json.loads(out.stdout)
+def test_stats_json_shape_on_the_bundled_corpus(bundled_index, kb_runner):
+    data = kb_runner("stats", "--json", "--index", str(bundled_index)).json()
     assert set(data) == {"documents", "facets"}
     assert set(data["facets"]) == {"plan", "province", "region", "topic", "type", "year"}
     assert all({"value", "label", "count"} <= set(v) for vals in data["facets"].values() for v in vals)
 
 
-def test_human_output_shows_titles_and_buddhist_dates():
-    out = kb("search", "ค้ามนุษย์", "--index", str(corpus_index()), "--limit", "3")
-    assert out.returncode == 0
-    assert "documents" in out.stdout and "/25" in out.stdout  # d/m/25xx
+def test_human_output_shows_titles_and_buddhist_dates(bundled_index, kb_runner):
+    args = ("search", "ค้ามนุษย์", "--index", str(bundled_index), "--limit", "3")
+    hits = kb_runner(*args, "--json").json()["hits"]
+    out = kb_runner(*args, check_exit=0)
+    lines = out.stdout.splitlines()
+    assert len(hits) == 3 and "documents" in out.stdout
+    for rank, hit in enumerate(hits, start=1):
+        assert f"{rank}. {hit['title']}" in lines, (hit["title"], out.stdout[:2000])  # the title, numbered, on its own line
+        year, month, day = hit["date"].split("-")
+        be_date = f"{int(day)}/{int(month)}/{int(year) + 543}"  # d/m/25xx, the Buddhist Era
+        meta = next(line for line in lines if line.strip().startswith(hit["id"] + " "))
+        assert be_date in meta, meta
 
 
 def free_port() -> int:
@@ -164,12 +174,12 @@ def test_serve_builds_the_index_and_is_waitress(server):
     assert (ix / "CURRENT").exists()
 
 
-def test_cli_json_is_exactly_the_api_json(server):
+def test_cli_json_is_exactly_the_api_json(server, kb_runner):
     base, ix = server
     params = [("q", "การค้ามนุษย์"), ("plan", "7"), ("sort", "newest"), ("limit", "5")]
     status, api = get_json(base + "/api/search?" + urllib.parse.urlencode(params))
     assert status == 200
-    cli = json.loads(kb("search", "การค้ามนุษย์", "--plan", "7", "--sort", "newest", "--limit", "5", "--index", str(ix), "--json").stdout)
+    cli = kb_runner("search", "การค้ามนุษย์", "--plan", "7", "--sort", "newest", "--limit", "5", "--index", str(ix), "--json").json()
     assert cli == api
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from kb.search import stats
 from kb.engine import Index
-from tests.webutil import CORPUS, corpus_index
+from tests.webutil import CORPUS
 
 LABELS = {}
 for f in sorted((Path(__file__).parent / "labels").glob("corpus_*.json")):
@@ -56,8 +56,8 @@ def test_about_a_third_is_written_with_thai_digits_and_some_files_are_tis620():
     assert thai_digit_docs >= len(LABELS) // 4
 
 
-def test_indexing_the_corpus_has_no_failures_and_stats_show_the_taxonomy():
-    s = stats(Index(corpus_index()))  # corpus_index() asserts the run had no failures
+def test_indexing_the_corpus_has_no_failures_and_stats_show_the_taxonomy(bundled_index):
+    s = stats(Index(bundled_index))  # the fixture asserts the run had no failures
     assert s["documents"] == len(LABELS)
     assert len(s["facets"]["plan"]) == 17
     assert len(s["facets"]["province"]) >= 40

@@ -20,7 +20,7 @@ from kb import taxonomy
 from web import create_app
 from web.charts import province_map, shade, tiles, timeline
 from web.present import page_window, thai_date
-from webutil import HOSTILE_TITLE, corpus_index, hostile_index
+from tests.webutil import HOSTILE_TITLE
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -30,8 +30,8 @@ SECURITY_HEADERS = {
 
 
 @pytest.fixture(scope="module")
-def app():
-    return create_app({"INDEX_DIR": str(corpus_index())})
+def app(bundled_index):
+    return create_app({"INDEX_DIR": str(bundled_index)})
 
 
 @pytest.fixture()
@@ -306,8 +306,8 @@ def test_xss_in_the_query_is_reflected_escaped(client):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page(client, "/?q=" + attack)
 
 
-def test_markup_in_documents_is_shown_as_text():
-    c = create_app({"INDEX_DIR": str(hostile_index())}).test_client()
+def test_markup_in_documents_is_shown_as_text(hostile_index):
+    c = create_app({"INDEX_DIR": str(hostile_index)}).test_client()
     for url in ("/", "/?q=ตาก", "/doc/hostile.md", "/doc/hostile.md?q=ตาก"):
         html = page(c, url)
         assert "<script>alert" not in html, url
@@ -446,7 +446,10 @@ def test_atom_feed_is_valid_xml_with_newest_first(client):
     assert 0 < len(entries) <= 20
     updated = [e.find("a:updated", ns).text for e in entries]
     assert updated == sorted(updated, reverse=True)
-    assert all(e.find("a:link", ns).get("href").startswith("http://localhost/doc/") for e in entries)
+    # no PUBLIC_URL configured: relative links and tag: ids, never the request's Host
+    assert all(e.find("a:link", ns).get("href").startswith("/doc/") for e in entries)
+    assert all(e.find("a:id", ns).text.startswith("tag:kb.local,2024:doc/") for e in entries)
+    assert "localhost" not in r.get_data(as_text=True)
     assert re.search("[\u0e00-\u0e7f]", entries[0].find("a:title", ns).text)
 
 

@@ -4,7 +4,14 @@
 (tests build as many as they like; ``kb serve`` runs one with waitress).  Pages,
 the JSON API and the exports are three blueprints rendering the same
 ``SearchResult``; this module only wires them together and adds what every
-response shares: security headers and error pages that never show a traceback.
+response shares: security headers and error pages that never show a traceback
+(and cannot fail themselves).  ``web.edge`` wraps the whole app: host check,
+the expensive-request lane, security headers even on Flask's own last-resort 500.
+
+Configuration: ``INDEX_DIR`` (required); ``PUBLIC_URL`` (the site's public base
+URL, used for absolute links in the Atom feed — never the request's Host);
+``EXPENSIVE_LANE`` (how many exports/feeds/complex searches may run at once;
+keep it below the server's thread count, see ``web.edge.lane_size``).
 """
 from __future__ import annotations
 
@@ -16,19 +23,14 @@ from flask import Flask, Response, jsonify, make_response, render_template, requ
 from werkzeug.exceptions import HTTPException
 
 from kb.params import BadParameter
+from web.edge import CSP, DEFAULT_LANE, Edge, fallback_page, public_url
+from web.edge import wants_json as _wants_json
 from kb.search import Searcher
 from kb.engine import Index, IndexMissing
 
 log = logging.getLogger(__name__)
 
 EXTENSION = "kb"
-
-# No inline script or style anywhere: JS and CSS are static files, charts set
-# SVG presentation attributes (fill=, width=) which this policy allows.
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-)
 
 ERROR_TITLES = {
     400: "คำขอไม่ถูกต้อง",
@@ -60,8 +62,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if not config.get("INDEX_DIR"):
         raise ValueError("create_app needs config['INDEX_DIR'] (the index directory)")
     app = Flask(__name__)
-    app.config.update(DEBUG=False, TESTING=False, PROPAGATE_EXCEPTIONS=False)
+    app.config.update(DEBUG=False, TESTING=False, PROPAGATE_EXCEPTIONS=False, EXPENSIVE_LANE=DEFAULT_LANE)
     app.config.update(config)
+    app.config["PUBLIC_URL"] = public_url(app.config.get("PUBLIC_URL"))
     app.json.ensure_ascii = False  # Thai stays readable in the JSON API
     app.json.sort_keys = False
     app.extensions[EXTENSION] = Catalog(Path(app.config["INDEX_DIR"]))
@@ -75,6 +78,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(exports.bp)
     _register_errors(app)
     app.after_request(_security_headers)
+    app.wsgi_app = Edge(app.wsgi_app, lane=int(app.config["EXPENSIVE_LANE"]))  # type: ignore[method-assign]
     return app
 
 
@@ -88,20 +92,28 @@ def _security_headers(response: Response) -> Response:
 
 def wants_json() -> bool:
     """JSON twins (``/api/*``, ``*.json``, ``/healthz``) answer errors in JSON too."""
-    path = request.path
-    return path.startswith("/api/") or path.endswith(".json") or path == "/healthz"
+    return _wants_json(request.path)
 
 
 def error_response(status: int, message: str, param: str | None = None) -> Response:
-    """One error, as JSON or as a Thai HTML page depending on the route."""
-    if wants_json():
-        body: dict[str, Any] = {"message": message}
-        if param is not None:
-            body = {"param": param, "message": message}
-        response = jsonify({"error": body})
-    else:
-        title = ERROR_TITLES.get(status, "เกิดข้อผิดพลาด")
-        response = make_response(render_template("error.html", status=status, title=title, message=message, param=param))
+    """One error, as JSON or as a Thai HTML page depending on the route.
+
+    It must not fail itself: if the page template cannot be rendered (no URL
+    adapter, a broken template), a self-contained page is answered instead.
+    """
+    title = ERROR_TITLES.get(status, "เกิดข้อผิดพลาด")
+    try:
+        if wants_json():
+            body: dict[str, Any] = {"message": message}
+            if param is not None:
+                body = {"param": param, "message": message}
+            response = jsonify({"error": body})
+        else:
+            response = make_response(render_template("error.html", status=status, title=title, message=message, param=param))
+    except Exception:  # noqa: BLE001 - the last line of defence must answer
+        log.exception("error page for %s failed; answering the plain page", status)
+        text = f"ค่าของพารามิเตอร์ {param} ไม่ถูกต้อง: {message}" if param else message
+        response = Response(fallback_page(status, title, text), mimetype="text/html")
     response.status_code = status
     return response
 

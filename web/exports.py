@@ -2,7 +2,8 @@
 
 They take the same parameters as the search page (validated by
 ``kb.params.parse_search``) but ignore its paging: the CSV and JSON carry every
-match up to ``MAX_EXPORT_ROWS``, the feed the newest ``FEED_ENTRIES``.
+match up to ``MAX_EXPORT_ROWS``, the feed the newest ``FEED_ENTRIES``.  All three
+run in the expensive lane (``web.edge``), at most a few at a time.
 """
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from datetime import datetime, timezone
+from urllib.parse import urlencode
 
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from kb import taxonomy
 from kb.models import SearchResult
@@ -31,11 +33,11 @@ _TAG = re.compile(r"<[^>]+>")
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def all_matches(sort: str | None = None, limit: int = MAX_EXPORT_ROWS) -> SearchResult:
+def all_matches(sort: str | None = None, limit: int = MAX_EXPORT_ROWS, snippets: bool = True) -> SearchResult:
     """The whole result set of the request's search (first page, large limit)."""
     req = parse_search(request.args.getlist)
     req = replace(req, page=1, limit=limit, sort=sort or req.sort)
-    return catalog().searcher.search(req)
+    return catalog().searcher.search(req, snippets=snippets)
 
 
 def spreadsheet_cell(value: str) -> str:
@@ -47,7 +49,7 @@ def spreadsheet_cell(value: str) -> str:
 
 @bp.get("/export.csv")
 def export_csv():
-    result = all_matches()
+    result = all_matches(snippets=False)  # the CSV writes no snippet
     out = io.StringIO()
     out.write("\ufeff")  # BOM: Excel then reads the file as UTF-8 and shows Thai
     writer = csv.writer(out, lineterminator="\r\n")
@@ -80,6 +82,31 @@ def _plain(snippet_html: str) -> str:
     return html.unescape(_TAG.sub("", snippet_html))
 
 
+# Without a configured public URL the feed names itself and its entries with
+# tag: URIs (RFC 4151), stable whatever Host a client sends, and links relatively.
+FEED_TAG = "tag:kb.local,2024:"
+
+
+def _site_url(path: str) -> str:
+    """``path`` on the configured public site (``PUBLIC_URL``), or relative without one.
+
+    Never built from the request's Host header: a client could put any name there.
+    """
+    base = current_app.config.get("PUBLIC_URL")
+    return base + path if base else path
+
+
+def _feed_id(path: str) -> str:
+    base = current_app.config.get("PUBLIC_URL")
+    return base + path if base else FEED_TAG + path.lstrip("/")
+
+
+def _canonical_query() -> str:
+    """The request's parameters re-encoded (ASCII, percent-escaped) for ids and links."""
+    query = urlencode(list(request.args.items(multi=True)))
+    return "?" + query if query else ""
+
+
 @bp.get("/feed.atom")
 def feed():
     result = all_matches(sort="newest", limit=FEED_ENTRIES)
@@ -88,11 +115,12 @@ def feed():
     root = ET.Element(a("feed"))
     title = "kb: เอกสารด้านความมั่นคง" + (f" — {result.query}" if result.query else "")
     ET.SubElement(root, a("title")).text = _xml_text(title)
-    search_url = request.url_root.rstrip("/") + url_for("pages.search") + (
-        "?" + request.query_string.decode("latin-1") if request.query_string else "")
-    ET.SubElement(root, a("id")).text = _xml_text(request.url)
-    ET.SubElement(root, a("link"), rel="self", href=_xml_text(request.url))
-    ET.SubElement(root, a("link"), rel="alternate", type="text/html", href=_xml_text(search_url))
+    query = _canonical_query()
+    self_path = url_for("exports.feed") + query
+    ET.SubElement(root, a("id")).text = _xml_text(_feed_id(self_path))
+    ET.SubElement(root, a("link"), rel="self", href=_xml_text(_site_url(self_path)))
+    ET.SubElement(root, a("link"), rel="alternate", type="text/html",
+                  href=_xml_text(_site_url(url_for("pages.search") + query)))
     newest = max((h.date for h in result.hits if h.date), default=None)
     ET.SubElement(root, a("updated")).text = (
         f"{newest}T00:00:00Z" if newest else datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
@@ -100,10 +128,10 @@ def feed():
     ET.SubElement(author, a("name")).text = "สำนักงานสภาความมั่นคงแห่งชาติ"
     for h in result.hits:
         entry = ET.SubElement(root, a("entry"))
-        link = request.url_root.rstrip("/") + url_for("pages.document", doc_id=h.id)
+        doc_path = url_for("pages.document", doc_id=h.id)
         ET.SubElement(entry, a("title")).text = _xml_text(h.title)
-        ET.SubElement(entry, a("id")).text = _xml_text(link)
-        ET.SubElement(entry, a("link"), rel="alternate", href=_xml_text(link))
+        ET.SubElement(entry, a("id")).text = _xml_text(_feed_id(doc_path))
+        ET.SubElement(entry, a("link"), rel="alternate", href=_xml_text(_site_url(doc_path)))
         ET.SubElement(entry, a("updated")).text = f"{h.date}T00:00:00Z" if h.date else "1970-01-01T00:00:00Z"
         ET.SubElement(entry, a("summary")).text = _xml_text(_plain(h.snippet))
         for facet, values in (("type", [h.type]), ("plan", h.plans), ("province", h.provinces), ("topic", h.topics)):

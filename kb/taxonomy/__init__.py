@@ -17,6 +17,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from kb.thai.calendar import to_buddhist_era
+
 __all__ = [
     "plans",
     "provinces",
@@ -133,7 +135,7 @@ def label(facet: str, value: str) -> str:
     """
     value = str(value)
     if facet == "year":
-        return str(int(value) + 543) if value.isdigit() else value
+        return str(to_buddhist_era(int(value))) if value.isdigit() else value
     return _labels().get(facet, {}).get(value, value)
 
 
