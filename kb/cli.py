@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from kb import taxonomy
-from kb.models import DOC_TYPES, SORTS
+from kb.models import SORTS
 
 DEFAULT_INDEX_ENV = "KB_INDEX_DIR"
 CORPUS_ENV = "KB_CORPUS_DIR"
@@ -149,14 +149,23 @@ def index_cmd(
     sys.exit(1 if report.failures else 0)
 
 
+def _facet_options() -> list:
+    """One repeatable ``--<name>`` option per registered facet."""
+    from kb.facets import REGISTRY
+
+    options = []
+    for facet in REGISTRY:
+        values = facet.values()
+        choice = click.Choice(values) if facet.cli_choices else None
+        last = values[-1] if values else ""  # e.g. the last plan number, as the taxonomy knows it
+        options.append(click.option(f"--{facet.name}", facet.name, multiple=True, type=choice,
+                                    help=facet.cli_help.format(last=last)))
+    return options
+
+
 def _search_options(f):
     options = [
-        click.option("--plan", "plan", multiple=True, help="Plan number 1–17 (repeatable)."),
-        click.option("--province", "province", multiple=True, help="Province, Thai name or alias (repeatable)."),
-        click.option("--region", "region", multiple=True, type=click.Choice(taxonomy.values("region")), help="Region key."),
-        click.option("--topic", "topic", multiple=True, type=click.Choice(taxonomy.values("topic")), help="Topic key."),
-        click.option("--type", "type_", multiple=True, type=click.Choice(DOC_TYPES), help="Document type."),
-        click.option("--year", "year", multiple=True, help="Year, Gregorian or B.E. (repeatable)."),
+        *_facet_options(),
         click.option("--from", "date_from", default=None, help="From date YYYY-MM-DD (or YYYY-MM, YYYY)."),
         click.option("--to", "date_to", default=None, help="To date YYYY-MM-DD (or YYYY-MM, YYYY)."),
         click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True),
@@ -193,14 +202,11 @@ def search_cmd(query: str, index_dir: Path | None, as_json: bool, **opts) -> Non
     from kb.search import Searcher
     from kb.engine import Index, IndexMissing
 
+    from kb.facets import names
+
     params = {
         "q": query,
-        "plan": opts["plan"],
-        "province": opts["province"],
-        "region": opts["region"],
-        "topic": opts["topic"],
-        "type": opts["type_"],
-        "year": opts["year"],
+        **{name: opts[name] for name in names()},
         "from": opts["date_from"],
         "to": opts["date_to"],
         "sort": opts["sort"],

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 DOC_TYPES = ("news", "meeting", "plan", "other")
-FACETS = ("plan", "province", "region", "topic", "type", "year")
 SORTS = ("relevance", "newest", "oldest")
 
 
@@ -79,37 +78,92 @@ class Document:
 _DOCUMENT_FIELDS = tuple(f.name for f in fields(Document))
 
 
-@dataclass
+# The attribute names of the six facets that existed before the facet registry,
+# kept so that ``SearchRequest(plans=[3])`` and ``req.years`` still work.
+# New facets are reached by name only: ``req.filters["agency"]``, ``req.selected("agency")``.
+_FILTER_ATTRIBUTES = {
+    "plans": "plan",
+    "provinces": "province",
+    "regions": "region",
+    "topics": "topic",
+    "types": "type",
+    "years": "year",
+}
+
+
+@dataclass(init=False)
 class SearchRequest:
     """A validated search: query text plus facet filters, sort and paging.
 
-    Filters are OR within one facet and AND across facets.
+    ``filters`` maps a facet name (``kb.facets``) to its selected values (ints
+    for plans and years, strings otherwise); a facet with nothing selected is
+    absent.  Filters are OR within one facet and AND across facets.
     """
 
     q: str = ""
-    plans: list[int] = field(default_factory=list)
-    provinces: list[str] = field(default_factory=list)
-    regions: list[str] = field(default_factory=list)
-    topics: list[str] = field(default_factory=list)
-    types: list[str] = field(default_factory=list)
-    years: list[int] = field(default_factory=list)
+    filters: dict[str, list[Any]] = field(default_factory=dict)
     date_from: str | None = None
     date_to: str | None = None
     sort: str = "relevance"
     limit: int = 10
     page: int = 1
 
+    def __init__(
+        self,
+        q: str = "",
+        filters: dict[str, list[Any]] | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        sort: str = "relevance",
+        limit: int = 10,
+        page: int = 1,
+        **by_attribute: list[Any],
+    ) -> None:
+        self.q = q
+        self.filters = {}
+        for name, values in (filters or {}).items():
+            self.set_filter(name, values)
+        for attribute, values in by_attribute.items():
+            if attribute not in _FILTER_ATTRIBUTES:
+                raise TypeError(f"SearchRequest() got an unexpected keyword argument {attribute!r}")
+            self.set_filter(_FILTER_ATTRIBUTES[attribute], values)
+        self.date_from, self.date_to = date_from, date_to
+        self.sort, self.limit, self.page = sort, limit, page
+
+    def set_filter(self, facet: str, values: list[Any]) -> None:
+        """Select ``values`` of ``facet`` (none: the facet no longer filters)."""
+        if values:
+            self.filters[facet] = list(values)
+        else:
+            self.filters.pop(facet, None)
+
     def selected(self, facet: str) -> list[str]:
         """The selected values of one facet, as strings (facet values are strings)."""
-        values = {
-            "plan": self.plans,
-            "province": self.provinces,
-            "region": self.regions,
-            "topic": self.topics,
-            "type": self.types,
-            "year": self.years,
-        }[facet]
-        return [str(v) for v in values]
+        return [str(v) for v in self.filters.get(facet, ())]
+
+
+def _filter_property(facet: str) -> property:
+    def get(self: SearchRequest) -> list[Any]:
+        return list(self.filters.get(facet, ()))
+
+    def set_(self: SearchRequest, values: list[Any]) -> None:
+        self.set_filter(facet, values)
+
+    return property(get, set_, doc=f"The selected values of the {facet} facet (an older name).")
+
+
+for _attribute, _facet in _FILTER_ATTRIBUTES.items():
+    setattr(SearchRequest, _attribute, _filter_property(_facet))
+
+
+def __getattr__(name: str) -> Any:
+    # FACETS is the registry's list of facet names, looked up lazily because
+    # kb.facets validates with kb.params, which builds SearchRequests.
+    if name == "FACETS":
+        from kb.facets import names
+
+        return names()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass
@@ -177,6 +231,9 @@ class Hit:
     topics: list[str]
     score: float
     excerpt: Excerpt = field(default_factory=Excerpt)  # empty when the search was asked for no snippets
+    # every facet's values as strings, keyed by facet name (exports iterate the registry over it);
+    # not in ``to_dict``: /api/search keeps its hit fields
+    facets: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def snippet(self) -> str:

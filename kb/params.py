@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
-from kb import taxonomy
 from kb.thai import thai_digits_to_arabic
 from kb.thai.calendar import to_common_era
-from kb.models import DOC_TYPES, SORTS, SearchRequest
+from kb.models import SORTS, SearchRequest
 
 MAX_QUERY_CHARS = 1000
 MAX_LIMIT = 100
@@ -29,7 +28,8 @@ class BadParameter(ValueError):
         self.reason = reason
 
 
-def _int(param: str, raw: str, lo: int, hi: int) -> int:
+def int_in_range(param: str, raw: str, lo: int, hi: int) -> int:
+    """A whole number (Thai digits accepted) within ``lo`` … ``hi``."""
     raw = thai_digits_to_arabic(raw.strip())
     if not re.fullmatch(r"[+-]?\d{1,9}", raw):
         raise BadParameter(param, f"'{raw[:40]}' ไม่ใช่จำนวนเต็ม")
@@ -39,8 +39,9 @@ def _int(param: str, raw: str, lo: int, hi: int) -> int:
     return value
 
 
-def _year(param: str, raw: str) -> int:
-    year = _int(param, raw, 1, 9999)
+def year_value(param: str, raw: str) -> int:
+    """A Gregorian year; a Buddhist-Era year is accepted and converted."""
+    year = int_in_range(param, raw, 1, 9999)
     year = to_common_era(year)  # a Buddhist-Era year is accepted and converted
     if not 1900 <= year <= 2100:
         raise BadParameter(param, f"'{raw[:40]}' ไม่ใช่ปีที่เป็นไปได้ (ใช้ปี ค.ศ. หรือ พ.ศ.)")
@@ -92,13 +93,14 @@ def _choices(param: str, values: Iterable[str], allowed: Iterable[str]) -> list[
     return out
 
 
-def _province(value: str) -> str:
-    """A province name or one of its aliases → its canonical name."""
-    v = value.strip()
-    for p in taxonomy.provinces():
-        if v == p["name"] or v in p.get("aliases", []) or v.lower() == p.get("name_en", "").lower():
-            return p["name"]
-    raise BadParameter("province", f"ไม่รู้จักจังหวัด '{v[:60]}'")
+def choice_values(param: str, values: Iterable[str], allowed: Iterable[str]) -> list[str]:
+    """Values each one of ``allowed`` (stripped, blanks skipped, deduplicated)."""
+    return _choices(param, values, allowed)
+
+
+def canonical_values(param: str, values: Iterable[str], canonical: Callable[[str], Any]) -> list[Any]:
+    """Each value made canonical by ``canonical`` (which raises ``BadParameter``), deduplicated in order."""
+    return list(dict.fromkeys(canonical(v) for v in values))
 
 
 def parse_search(get: Callable[[str], list[str]]) -> SearchRequest:
@@ -119,14 +121,9 @@ def parse_search(get: Callable[[str], list[str]]) -> SearchRequest:
         raise BadParameter("q", "มีอักขระ NUL ซึ่งใช้ค้นไม่ได้")
     if len(q) > MAX_QUERY_CHARS:
         raise BadParameter("q", f"คำค้นยาวเกิน {MAX_QUERY_CHARS} ตัวอักษร ({len(q)} ตัวอักษร)")
-    req = SearchRequest(q=q.strip())
-    plan_numbers = [int(p) for p in taxonomy.values("plan")]  # the taxonomy knows how many plans there are
-    req.plans = list(dict.fromkeys(_int("plan", v, min(plan_numbers), max(plan_numbers)) for v in many("plan")))
-    req.provinces = list(dict.fromkeys(_province(v) for v in many("province")))
-    req.regions = _choices("region", many("region"), taxonomy.values("region"))
-    req.topics = _choices("topic", many("topic"), taxonomy.values("topic"))
-    req.types = _choices("type", many("type"), DOC_TYPES)
-    req.years = list(dict.fromkeys(_year("year", v) for v in many("year")))
+    from kb.facets import REGISTRY  # the registry validates with this module's helpers
+
+    req = SearchRequest(q=q.strip(), filters={f.name: f.parse(many(f.name)) for f in REGISTRY})
     if (raw := one("from")) and raw.strip():
         req.date_from = _date("from", raw)
     if (raw := one("to")) and raw.strip():
@@ -138,9 +135,9 @@ def parse_search(get: Callable[[str], list[str]]) -> SearchRequest:
         raise BadParameter("sort", f"ต้องเป็นค่าใดค่าหนึ่งต่อไปนี้: {', '.join(SORTS)}")
     req.sort = sort
     if (raw := one("limit")) and raw.strip():
-        req.limit = _int("limit", raw, 1, MAX_LIMIT)
+        req.limit = int_in_range("limit", raw, 1, MAX_LIMIT)
     if (raw := one("page")) and raw.strip():
-        req.page = _int("page", raw, 1, MAX_RESULT_WINDOW)
+        req.page = int_in_range("page", raw, 1, MAX_RESULT_WINDOW)
     if req.page * req.limit > MAX_RESULT_WINDOW:
         raise BadParameter("page", f"ดูผลลัพธ์ได้ถึงลำดับที่ {MAX_RESULT_WINDOW} เท่านั้น โปรดจำกัดการค้นหาให้แคบลง")
     return req

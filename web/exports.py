@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
-from kb import taxonomy
+from kb.facets import REGISTRY, atom_categories
 from kb.models import SearchResult
 from kb.params import MAX_RESULT_WINDOW, parse_search
 from web import catalog
@@ -26,7 +26,9 @@ bp = Blueprint("exports", __name__)
 
 MAX_EXPORT_ROWS = MAX_RESULT_WINDOW
 FEED_ENTRIES = 20
-CSV_COLUMNS = ("id", "title", "date", "type", "url", "plans", "provinces", "regions", "topics")
+CSV_FIXED_COLUMNS = ("id", "title", "date", "type", "url")
+CSV_FACETS = tuple(f for f in REGISTRY if f.csv_column)  # one column each, values joined with ";"
+CSV_COLUMNS = CSV_FIXED_COLUMNS + tuple(f.csv_column for f in CSV_FACETS)
 ATOM_NS = "http://www.w3.org/2005/Atom"
 _TAG = re.compile(r"<[^>]+>")
 # control characters are not allowed in XML 1.0
@@ -57,7 +59,7 @@ def export_csv():
     for h in result.hits:
         writer.writerow([
             spreadsheet_cell(h.id), spreadsheet_cell(h.title), h.date or "", h.type, spreadsheet_cell(h.url or ""),
-            ";".join(str(p) for p in h.plans), ";".join(h.provinces), ";".join(h.regions), ";".join(h.topics),
+            *(spreadsheet_cell(";".join(h.facets.get(f.name, []))) for f in CSV_FACETS),
         ])
     return Response(
         out.getvalue().encode("utf-8"),
@@ -134,9 +136,9 @@ def feed():
         ET.SubElement(entry, a("link"), rel="alternate", href=_xml_text(_site_url(doc_path)))
         ET.SubElement(entry, a("updated")).text = f"{h.date}T00:00:00Z" if h.date else "1970-01-01T00:00:00Z"
         ET.SubElement(entry, a("summary")).text = _xml_text(_plain(h.snippet))
-        for facet, values in (("type", [h.type]), ("plan", h.plans), ("province", h.provinces), ("topic", h.topics)):
-            for v in values:
-                ET.SubElement(entry, a("category"), term=_xml_text(f"{facet}:{v}"),
-                              label=_xml_text(taxonomy.label(facet, str(v))))
+        for facet in atom_categories():
+            for v in h.facets.get(facet.name, []):
+                ET.SubElement(entry, a("category"), term=_xml_text(f"{facet.name}:{v}"),
+                              label=_xml_text(facet.label(v)))
     body = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return Response(body, mimetype="application/atom+xml")

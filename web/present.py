@@ -12,18 +12,13 @@ from urllib.parse import urlencode
 from flask import Flask, url_for
 
 from kb import taxonomy
-from kb.models import FACETS, SearchRequest
+from kb.facets import REGISTRY, sidebar
+from kb.models import SearchRequest
 from kb.thai.calendar import MONTHS_ABBR, to_buddhist_era
 
-FACET_TITLES = {
-    "type": "ประเภทเอกสาร",
-    "plan": "แผนความมั่นคง",
-    "topic": "ประเด็น",
-    "region": "ภาค",
-    "province": "จังหวัด",
-    "year": "ปี (พ.ศ.)",
-}
-SIDEBAR_ORDER = ("type", "plan", "topic", "region", "province", "year")
+FACET_TITLES = {f.name: f.title for f in sidebar()}
+SIDEBAR_ORDER = tuple(f.name for f in sidebar())
+FACETS = tuple(f.name for f in REGISTRY)  # URL parameters and chips follow the registry's order
 SORT_LABELS = {"relevance": "เกี่ยวข้องที่สุด", "newest": "ใหม่ที่สุด", "oldest": "เก่าที่สุด"}
 DEFAULT_LIMIT = SearchRequest().limit
 
@@ -68,16 +63,6 @@ def plan_title(no: int | str) -> str:
         if str(p["no"]) == str(no):
             return p["title"]
     return str(no)
-
-
-_REQUEST_FIELDS = {
-    "plan": "plans",
-    "province": "provinces",
-    "region": "regions",
-    "topic": "topics",
-    "type": "types",
-    "year": "years",
-}
 
 
 @dataclass

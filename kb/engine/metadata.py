@@ -1,8 +1,8 @@
 """The per-document metadata every engine keeps in memory for facets, filters and sorting.
 
 Stored as a JSON object keyed by field name (one small column per document),
-so adding a facet is one entry in ``STORED_FACETS`` (later: the facet
-registry) and never a change of positions that old code would misread.
+so adding a facet is one entry in the facet registry (``kb.facets``) and
+never a change of positions that old code would misread.
 Engine-independent: the Whoosh engine keeps the bytes in a column, another
 engine may keep the same object as a document field.
 """
@@ -12,17 +12,11 @@ import json
 from dataclasses import dataclass, field
 from typing import Callable
 
+from kb.facets import REGISTRY, facet as registered_facet
 from kb.models import Document
 
 # facet name → the document's values for it, as strings (how filters compare them)
-STORED_FACETS: dict[str, Callable[[Document], list[str]]] = {
-    "plan": lambda d: [str(p) for p in d.plans],
-    "province": lambda d: list(d.provinces),
-    "region": lambda d: list(d.regions),
-    "topic": lambda d: list(d.topics),
-    "agency": lambda d: list(d.agencies),
-    "type": lambda d: [d.type],
-}
+STORED_FACETS: dict[str, Callable[[Document], list[str]]] = {f.name: f.document_values for f in REGISTRY if f.stored}
 
 
 @dataclass(slots=True)
@@ -41,13 +35,10 @@ class IndexedDoc:
 
     def facet_values(self, facet: str) -> tuple[str, ...]:
         """The document's values of ``facet`` (KeyError for a facet kb does not know)."""
-        if facet == "year":
-            return (self.year,) if self.year else ()
         values = self.facets.get(facet)
         if values is None:
-            if facet not in STORED_FACETS:
-                raise KeyError(facet)
-            return ()  # a facet added after this document was stored
+            # a derived facet (year), or one added after this document was stored
+            return registered_facet(facet).derived_values(self.date)
         return values
 
     # the attribute names code used before facets were keyed by name

@@ -1,23 +1,21 @@
 """Filters and facet counts over the matching documents, counted in memory.
 
 Each facet is counted as if its own selection were removed, so a user can
-widen a choice.  All facet knowledge of search is here (the list of facets,
-their order), so a facet registry can replace ``FACETS`` in one place.
+widen a choice.  The facets, their labels and their display order come from
+the facet registry (``kb.facets``).
 """
 from __future__ import annotations
 
 from collections import Counter
-from typing import Callable
-
-from kb import taxonomy
-from kb.models import FACETS, FacetValue, SearchRequest
+from kb.facets import REGISTRY
+from kb.models import FacetValue, SearchRequest
 from kb.engine import IndexedDoc, Snapshot
 
 Status = dict[int, "str | None"]  # docnum → the one facet it fails (None: passes all)
 
 
 def _selection(req: SearchRequest) -> dict[str, set[str]]:
-    sel = {f: set(req.selected(f)) for f in FACETS}
+    sel = {f.name: set(req.selected(f.name)) for f in REGISTRY}
     return {f: v for f, v in sel.items() if v}
 
 
@@ -55,31 +53,26 @@ def apply_filters(snap: Snapshot, docs: set[int], req: SearchRequest) -> tuple[S
 
 def count_facets(snap: Snapshot, status: Status, req: SearchRequest) -> dict[str, list[FacetValue]]:
     """Every facet's values with their counts, in display order; selected values always listed."""
-    counts: dict[str, Counter[str]] = {f: Counter() for f in FACETS}
+    names = [f.name for f in REGISTRY]
+    counts: dict[str, Counter[str]] = {f: Counter() for f in names}
     for d, failed in status.items():
         meta: IndexedDoc = snap.docs[d]
         if failed is None:
-            for f in FACETS:
+            for f in names:
                 counts[f].update(meta.facet_values(f))
         else:
             counts[failed].update(meta.facet_values(failed))
     out: dict[str, list[FacetValue]] = {}
-    for f in FACETS:
+    for spec in REGISTRY:
+        f = spec.name
         selected = set(req.selected(f))
         for v in selected:
             counts[f].setdefault(v, 0)
         values = [
-            FacetValue(value=v, label=taxonomy.label(f, v), count=n, selected=v in selected)
+            FacetValue(value=v, label=spec.label(v), count=n, selected=v in selected)
             for v, n in counts[f].items()
         ]
-        values.sort(key=_facet_order(f))
+        values.sort(key=spec.sort_key())
         out[f] = values
     return out
 
-
-def _facet_order(facet: str) -> Callable[[FacetValue], object]:
-    if facet == "plan":
-        return lambda fv: int(fv.value)
-    if facet == "year":
-        return lambda fv: -int(fv.value)
-    return lambda fv: (-fv.count, fv.label)

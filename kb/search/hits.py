@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from kb import highlight
+from kb.facets import document_facets
 from kb.models import Excerpt, Hit
 from kb.engine import Index, Snapshot
 
@@ -21,4 +22,5 @@ def make_hit(index: Index, snap: Snapshot, docnum: int, score: float, needles: l
         topics=doc.topics,
         score=round(float(score), 4),
         excerpt=Excerpt() if needles is None else highlight.excerpt(doc.text, needles),
+        facets=document_facets(doc),
     )

@@ -17,7 +17,6 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from kb.thai.calendar import to_buddhist_era
 
 __all__ = [
     "plans",
@@ -116,34 +115,29 @@ def type_cues() -> dict[str, list[str]]:
     return {k: v for k, v in _load("types.json").items() if k not in ("types", "_doc")}
 
 
-@cache
-def _labels() -> dict[str, dict[str, str]]:
-    return {
-        "plan": {str(p["no"]): f"แผนฯ ที่ {p['no']} {p['short']}" for p in plans()},
-        "province": {p["name"]: p["name"] for p in provinces()},
-        "region": {r["key"]: r["label"] for r in regions()},
-        "topic": {t["key"]: t["label"] for t in topics()},
-        "type": {t["key"]: t["label"] for t in doc_types()},
-    }
-
-
 def label(facet: str, value: str) -> str:
-    """The Thai label shown for a facet value; an unknown value is shown as itself.
+    """The Thai label shown for a facet value; an unknown value (or facet) is shown as itself.
 
     Years are stored Gregorian but Thai readers count in the Buddhist Era, so a
-    year facet value ``"2024"`` is labelled ``"2567"``.
+    year facet value ``"2024"`` is labelled ``"2567"``.  The facet registry
+    (``kb.facets``) knows each facet's labels; this is its shortcut by name.
     """
-    value = str(value)
-    if facet == "year":
-        return str(to_buddhist_era(int(value))) if value.isdigit() else value
-    return _labels().get(facet, {}).get(value, value)
+    from kb.facets import facet as registered_facet  # kb.facets reads this module's data
+
+    try:
+        return registered_facet(facet).label(str(value))
+    except KeyError:
+        return str(value)
 
 
 def values(facet: str) -> list[str]:
     """Every known value of a facet, in display order; years are an open set ([])."""
-    if facet == "year":
+    from kb.facets import facet as registered_facet
+
+    try:
+        return registered_facet(facet).values()
+    except KeyError:
         return []
-    return list(_labels().get(facet, {}))
 
 
 @cache

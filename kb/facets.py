@@ -1,0 +1,218 @@
+"""The facet registry: one object per facet, and everything kb knows about it.
+
+A facet is a way to narrow a search by a document's metadata (plan, province,
+agency …).  Each one is a single ``Facet`` entry in ``REGISTRY`` saying: its
+name (the request parameter, the JSON key and the CLI option ``--<name>``), the
+``Document`` attribute it reads, its Thai sidebar title and labels, its display
+order, how a raw parameter value is validated, how it is stored in the index,
+and whether it is a CSV column or an Atom category.  ``kb.params``, the
+engine's metadata, the CLI, facet counting, the sidebar and the exports all
+iterate the registry, so adding a facet is one entry here plus its taxonomy
+data (docs/design.md walks through ``agency``).
+
+Importable by the engine: this module imports neither ``kb.engine`` nor ``web``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Callable, Iterable
+
+from kb import taxonomy
+from kb.params import BadParameter, canonical_values, choice_values, int_in_range, year_value
+from kb.thai.calendar import to_buddhist_era
+
+# display orders of a facet's values in counts and the sidebar
+NUMERIC = "numeric"  # by value as a number (plans 1, 2, … 17)
+NEWEST = "newest"  # by value as a number, largest first (years)
+COUNT = "count"  # most documents first, then by label
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A facet whose values are a closed set of taxonomy keys (region, topic, type)."""
+
+    name: str  # request parameter, JSON key, CLI option --<name>
+    attribute: str  # the Document attribute it reads (a list, or one string)
+    title: str  # Thai title of its sidebar group and filter chips
+    sidebar: int  # position in the sidebar (smaller first)
+    labels_of: Callable[[], dict[str, str]]  # value → Thai label, from the taxonomy data, in display order
+    order: str = COUNT
+    cli_help: str = ""
+    cli_choices: bool = False  # the CLI offers the known values as a click.Choice
+    stored: bool = True  # kept in ``IndexedDoc.facets``; False: derived from the document's date
+    csv_column: str | None = None  # column name in the CSV export (None: not a column of its own)
+    atom_category: int | None = None  # position among an Atom entry's categories (None: not a category)
+
+    @cached_property
+    def labels(self) -> dict[str, str]:
+        return self.labels_of()
+
+    def label(self, value: str) -> str:
+        """The Thai label shown for ``value``; an unknown value is shown as itself."""
+        return self.labels.get(str(value), str(value))
+
+    def values(self) -> list[str]:
+        """Every known value, in display order ([] for an open set such as years)."""
+        return list(self.labels)
+
+    def parse(self, raw: list[str]) -> list[Any]:
+        """The canonical values of the raw parameter values (deduplicated, in order),
+        or ``BadParameter`` naming this facet with the reason in Thai."""
+        return choice_values(self.name, raw, self.values())
+
+    def document_values(self, doc: Any) -> list[str]:
+        """A ``Document``'s (or ``Hit``'s) values of this facet, as strings."""
+        value = getattr(doc, self.attribute)
+        if isinstance(value, (list, tuple)):
+            return [str(v) for v in value]
+        return [str(value)] if value else []
+
+    def derived_values(self, date: str) -> tuple[str, ...]:
+        """The values of a facet that is not stored, from the document's ISO date."""
+        return ()
+
+    def sort_key(self) -> Callable[[Any], object]:
+        """Key for sorting ``FacetValue``s in this facet's display order."""
+        if self.order == NUMERIC:
+            return lambda fv: int(fv.value)
+        if self.order == NEWEST:
+            return lambda fv: -int(fv.value)
+        return lambda fv: (-fv.count, fv.label)
+
+
+@dataclass(frozen=True)
+class NumberFacet(Facet):
+    """Whole numbers within the range the taxonomy knows (plans 1 … 17)."""
+
+    def parse(self, raw: list[str]) -> list[Any]:
+        numbers = [int(v) for v in self.values()]
+        return list(dict.fromkeys(int_in_range(self.name, v, min(numbers), max(numbers)) for v in raw))
+
+
+@dataclass(frozen=True)
+class NamedFacet(Facet):
+    """Canonical names that texts and users spell several ways (provinces, agencies).
+
+    ``spellings_of`` gives every accepted spelling → canonical value; Latin
+    spellings match in any case.  ``unknown`` is the Thai reason for a value
+    that is none of them, with ``{value}`` in it.
+    """
+
+    spellings_of: Callable[[], Iterable[tuple[str, str]]] = lambda: ()
+    unknown: str = "ไม่รู้จักค่า '{value}'"
+
+    @cached_property
+    def spellings(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for spelling, value in self.spellings_of():
+            out.setdefault(spelling, value)
+            out.setdefault(spelling.lower(), value)
+        return out
+
+    def parse(self, raw: list[str]) -> list[Any]:
+        return canonical_values(self.name, raw, self._canonical)
+
+    def _canonical(self, value: str) -> str | None:
+        v = value.strip()
+        found = self.spellings.get(v) or self.spellings.get(v.lower())
+        if found is None:
+            raise BadParameter(self.name, self.unknown.format(value=v[:60]))
+        return found
+
+
+@dataclass(frozen=True)
+class YearFacet(Facet):
+    """Years of the document's date: stored Gregorian, labelled and accepted in the Buddhist Era too."""
+
+    def label(self, value: str) -> str:
+        value = str(value)
+        return str(to_buddhist_era(int(value))) if value.isdigit() else value
+
+    def parse(self, raw: list[str]) -> list[Any]:
+        return list(dict.fromkeys(year_value(self.name, v) for v in raw))
+
+    def document_values(self, doc: Any) -> list[str]:
+        return list(self.derived_values(getattr(doc, self.attribute) or ""))
+
+    def derived_values(self, date: str) -> tuple[str, ...]:
+        return (date[:4],) if date else ()
+
+
+def _province_spellings() -> Iterable[tuple[str, str]]:
+    for p in taxonomy.provinces():
+        for spelling in (p["name"], *p.get("aliases", []), p.get("name_en", "")):
+            if spelling:
+                yield spelling, p["name"]
+
+
+def _agency_spellings() -> Iterable[tuple[str, str]]:
+    for a in taxonomy.agencies():
+        for spelling in (a["abbr"], a["abbr"].rstrip("."), a["name"], *a["aliases"]):
+            yield spelling, a["abbr"]
+
+
+# The order of the registry is the order of the facets in /api/search's JSON,
+# in URLs and CSV columns; the sidebar has its own order (``sidebar``).
+REGISTRY: tuple[Facet, ...] = (
+    NumberFacet(
+        "plan", "plans", "แผนความมั่นคง", sidebar=20, order=NUMERIC, csv_column="plans", atom_category=2,
+        labels_of=lambda: {str(p["no"]): f"แผนฯ ที่ {p['no']} {p['short']}" for p in taxonomy.plans()},
+        cli_help="Plan number 1–{last} (repeatable).",
+    ),
+    NamedFacet(
+        "province", "provinces", "จังหวัด", sidebar=60, csv_column="provinces", atom_category=3,
+        labels_of=lambda: {p["name"]: p["name"] for p in taxonomy.provinces()},
+        spellings_of=_province_spellings, unknown="ไม่รู้จักจังหวัด '{value}'",
+        cli_help="Province, Thai name or alias (repeatable).",
+    ),
+    Facet(
+        "region", "regions", "ภาค", sidebar=50, csv_column="regions", cli_choices=True, cli_help="Region key.",
+        labels_of=lambda: {r["key"]: r["label"] for r in taxonomy.regions()},
+    ),
+    Facet(
+        "topic", "topics", "ประเด็น", sidebar=30, csv_column="topics", atom_category=4, cli_choices=True,
+        labels_of=lambda: {t["key"]: t["label"] for t in taxonomy.topics()}, cli_help="Topic key.",
+    ),
+    Facet(
+        "type", "type", "ประเภทเอกสาร", sidebar=10, atom_category=1, cli_choices=True, cli_help="Document type.",
+        labels_of=lambda: {t["key"]: t["label"] for t in taxonomy.doc_types()},
+    ),
+    YearFacet(
+        "year", "date", "ปี (พ.ศ.)", sidebar=70, order=NEWEST, stored=False, labels_of=dict,
+        cli_help="Year, Gregorian or B.E. (repeatable).",
+    ),
+    NamedFacet(
+        "agency", "agencies", "หน่วยงาน", sidebar=40, csv_column="agencies", atom_category=5,
+        labels_of=lambda: {a["abbr"]: a["label"] for a in taxonomy.agencies()},
+        spellings_of=_agency_spellings, unknown="ไม่รู้จักหน่วยงาน '{value}'",
+        cli_help="Agency, abbreviation or full Thai name (repeatable).",
+    ),
+)
+
+_BY_NAME = {f.name: f for f in REGISTRY}
+
+
+def facet(name: str) -> Facet:
+    """The registered facet called ``name`` (KeyError for a facet kb does not know)."""
+    return _BY_NAME[name]
+
+
+def names() -> tuple[str, ...]:
+    """Every facet's name, in registry order."""
+    return tuple(_BY_NAME)
+
+
+def sidebar() -> tuple[Facet, ...]:
+    """The facets in sidebar order."""
+    return tuple(sorted(REGISTRY, key=lambda f: f.sidebar))
+
+
+def atom_categories() -> tuple[Facet, ...]:
+    """The facets an Atom entry lists as categories, in their order."""
+    return tuple(sorted((f for f in REGISTRY if f.atom_category is not None), key=lambda f: f.atom_category))
+
+
+def document_facets(doc: Any) -> dict[str, list[str]]:
+    """Every facet's values of a ``Document``, as strings, keyed by facet name."""
+    return {f.name: f.document_values(doc) for f in REGISTRY}
