@@ -162,3 +162,11 @@ def test_sorts():
 def test_a_huge_bad_value_is_quoted_short():
     exc = refused({"topic": "ก" * 5000})
     assert len(exc.reason) < 400
+
+
+def test_every_registered_facet_is_a_parameter_with_the_value_limit():
+    from kb.facets import names
+
+    for name in names():
+        err = refused({name: ["1"] * (MAX_VALUES_PER_FACET + 1)})
+        assert err.param == name and THAI.search(err.reason)
