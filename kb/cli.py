@@ -98,9 +98,14 @@ def _index_folder_errors(command):
 @click.option(
     "--follow-links", is_flag=True, help="Follow symbolic links that lead outside the folder (never in a loop)."
 )
+@click.option(  # access (issue 17)
+    "--access", "access", type=click.Choice(["public", "partner", "internal"]), default="public", show_default=True,
+    help="Access level of these documents; a document declaring a stricter level keeps its own.",
+)
 @_index_folder_errors
 def index_cmd(
-    paths: tuple[Path, ...], index_dir: Path | None, full: bool, as_json: bool, progress: bool | None, follow_links: bool
+    paths: tuple[Path, ...], index_dir: Path | None, full: bool, as_json: bool, progress: bool | None, follow_links: bool,
+    access: str = "public",
 ) -> None:
     """Index files and folders incrementally (HTML, TXT, MD, PDF, JSONL, JSONL.GZ).
 
@@ -134,6 +139,7 @@ def index_cmd(
         full=full,
         progress=progress,
         follow_links=follow_links,
+        access=access,  # access (issue 17)
         on_wait=lambda pid: _echo_err(f"kb index: another indexing run (pid {pid}) holds {index_dir}; waiting for it to finish…"),
     )
     for note in report.notes:
