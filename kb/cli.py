@@ -337,9 +337,21 @@ def serve_cmd(index_dir: Path | None, host: str, port: int, threads: int, public
         for failure in report.failures:
             _echo_err(f"kb serve: failed: {failure.source}: {failure.reason}")
     # the expensive lane stays below the thread count so /healthz and ordinary searches always find a thread
-    app = create_app({"INDEX_DIR": str(index_dir), "PUBLIC_URL": site_url, "EXPENSIVE_LANE": lane_size(threads)})
+    from kb.access.files import AccessSetupError  # access (issue 17)
+
+    try:
+        app = create_app({"INDEX_DIR": str(index_dir), "PUBLIC_URL": site_url, "EXPENSIVE_LANE": lane_size(threads)})
+    except AccessSetupError as exc:
+        raise click.ClickException(str(exc)) from None
     _echo_err(f"kb serve: http://{host}:{port}/  (index {index_dir}; Ctrl+C to stop)")
     waitress.serve(app, host=host, port=port, threads=threads, ident="kb")
+
+
+# access (issue 17): partner tokens and the audit log
+from kb.access.commands import audit_cmd, tokens_group  # noqa: E402
+
+main.add_command(tokens_group)
+main.add_command(audit_cmd)
 
 
 if __name__ == "__main__":  # pragma: no cover
