@@ -323,3 +323,11 @@ def test_html_meta_level_survives_the_flat_parser():
     assert declared_access('<META CONTENT="partner" NAME="KB-Access">') == "partner"
     assert declared_access("<meta name='kb-access' content='internal'>" + "<div>" * 10) == "internal"
     assert declared_access('<meta name="description" content="internal">') is None
+
+
+def test_a_server_without_an_index_writes_no_access_files(tmp_path):
+    missing = tmp_path / "not-yet"
+    client = make_app(missing).test_client()
+    assert client.get("/api/search?q=x").status_code == 503
+    assert client.get("/signin").status_code == 200
+    assert not missing.exists()  # `kb index` may still create it as a fresh index folder

@@ -26,7 +26,7 @@ from flask import Blueprint, Flask, Response, g, redirect, render_template, requ
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 
 from kb.access.audit import AuditLog
-from kb.access.files import audit_path, secret_key
+from kb.access.files import AUDIT_ENV, audit_path, is_index, secret_key
 from kb.access.levels import PUBLIC
 from kb.access.ratelimit import RateLimiter, SignInBrake
 from kb.access.tokens import TokenFileError, TokenRecord, TokenStore
@@ -80,6 +80,8 @@ class Gate:
         self.per_token = RateLimiter(int(app.config["TOKEN_RATE_LIMIT"]), window)
         self.brake = SignInBrake()
         self.audit = AuditLog(Path(app.config.get("AUDIT_LOG") or audit_path(index_dir)))
+        self.index_dir = index_dir
+        self.audit_elsewhere = bool(app.config.get("AUDIT_LOG") or os.environ.get(AUDIT_ENV))
 
     def record(self, key_id: str | None) -> TokenRecord | None:
         """The still-valid record of ``key_id`` (None when revoked, expired or the file is untrusted)."""
@@ -258,8 +260,11 @@ def _audit(response: Response) -> None:
     }
     if g.get("signin_failed"):
         entry["event"] = "signin-failed"
+    gt = gate()
+    if not (gt.audit_elsewhere or is_index(gt.index_dir)):
+        return  # no index yet (every answer is a 503): nothing to audit, no folder to create
     try:
-        gate().audit.write(entry)
+        gt.audit.write(entry)
     except OSError as exc:  # a full disk must not turn every answer into a 500
         log.error("audit log not written: %s", exc)
 

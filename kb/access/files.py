@@ -64,13 +64,27 @@ def locked(path: Path) -> Iterator[None]:
         os.close(fd)
 
 
+def is_index(index_dir: Path) -> bool:
+    """A kb index folder: only there are access files written (never a folder kb does not own)."""
+    from kb.engine.generations import is_marked
+
+    return is_marked(Path(index_dir))
+
+
 def secret_key(index_dir: Path) -> bytes:
-    """``$KB_SECRET_KEY``, else this install's generated key (created once, 0600)."""
+    """``$KB_SECRET_KEY``, else this install's generated key (created once, 0600).
+
+    Before an index exists there are no tokens to sign in with: a key for this
+    process only is enough, and no file is written into a folder ``kb index``
+    has yet to create.
+    """
     env = os.environ.get(SECRET_ENV, "")
     if env:
         if len(env) < MIN_SECRET_CHARS:
             raise AccessSetupError(f"{SECRET_ENV} must be at least {MIN_SECRET_CHARS} characters (use a random value)")
         return env.encode("utf-8")
+    if not is_index(index_dir):
+        return secrets.token_urlsafe(48).encode("utf-8")
     path = access_dir(index_dir) / SECRET_FILE
     with locked(path):
         if not path.exists():
