@@ -53,7 +53,7 @@ def hash_file(path: Path) -> str:
 
 def hash_record(raw: RawDocument) -> str:
     fields = [raw.title, raw.text, raw.url, raw.date_hint, raw.type_hint]
-    if raw.access is not None:  # access (issue 17): a new level re-indexes; old hashes stay valid without one
+    if raw.access not in (None, PUBLIC):  # access (issue 17): a new level re-indexes; public hashes as before
         fields.append(raw.access)
     blob = json.dumps(fields, ensure_ascii=False)
     return hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()[:32]
@@ -171,9 +171,9 @@ class ChangePlanner:
                 continue
             if not self._text_fits(item, source, where) or not self._claim(doc_id, source, where):
                 continue
-            content_hash = with_access(hash_record(item), self.default_access)
             if not self._level(item, where):
                 continue
+            content_hash = hash_record(item)  # after _level: the record's effective level is part of it
             old = self.existing.get(doc_id)
             if _unchanged(old, content_hash, source):
                 self.report.unchanged += 1

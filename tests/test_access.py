@@ -196,3 +196,23 @@ def test_documents_carry_their_declared_level(world):
 def test_the_cli_acts_with_full_access(world):
     out = run_kb("search", "zyginternalowl", "--json", "--index", str(world["full"]), check_exit=0).json()
     assert out["total"] == 2
+
+
+def test_hidden_and_missing_ids_take_the_same_time(world, apps):
+    """A hidden document is looked up in the view, where it does not exist: no slower path to time."""
+    import time
+
+    client = apps["full"].test_client()
+
+    def median_seconds(path: str) -> float:
+        times = []
+        for _ in range(21):
+            t0 = time.perf_counter()
+            assert client.get(path).status_code == 404
+            times.append(time.perf_counter() - t0)
+        return sorted(times)[10]
+
+    client.get("/api/documents/warm-up")
+    hidden = median_seconds("/api/documents/internal-brief-09")
+    missing = median_seconds("/api/documents/internal-brief-99")
+    assert 1 / 3 < hidden / missing < 3, (hidden, missing)

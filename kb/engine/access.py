@@ -29,6 +29,8 @@ from kb.access.levels import may_see
 from kb.engine.base import SearchIndex, Snapshot
 from kb.models import Document
 
+_DF_ENTRIES = 200_000
+
 @dataclass(eq=False)
 class RestrictedSnapshot(Snapshot):
     """The visible part of one engine snapshot; ``memo`` and the scan are its own."""
@@ -36,6 +38,8 @@ class RestrictedSnapshot(Snapshot):
     base: Snapshot | None = None
     engine: SearchIndex | None = None
     level: str = ""
+    # visible document frequencies: related documents ask for hundreds per page
+    _df: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
 
     def _visible(self, found: set[int]) -> set[int]:
         docs = self.docs
@@ -53,7 +57,13 @@ class RestrictedSnapshot(Snapshot):
         return self.engine.document_at(self.base, docnum)
 
     def doc_frequency(self, fieldname: str, term: str) -> int:
-        return len(self.matching(kq.Term(fieldname, term)))
+        key = (fieldname, term)
+        found = self._df.get(key)
+        if found is None:
+            if len(self._df) > _DF_ENTRIES:
+                self._df.clear()
+            found = self._df[key] = len(self.matching(kq.Term(fieldname, term)))
+        return found
 
     def suggest(self, fieldname: str, text: str, maxdist: int = 2) -> list[str]:
         try:
