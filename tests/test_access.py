@@ -218,3 +218,23 @@ def test_hidden_and_missing_ids_take_the_same_time(world, apps):
     hidden = median_seconds("/api/documents/internal-brief-09")
     missing = median_seconds("/api/documents/internal-brief-99")
     assert 1 / 3 < hidden / missing < 3, (hidden, missing)
+
+
+def test_views_are_built_once_per_snapshot_with_their_own_memo(world):
+    from kb import query as kq
+    from kb.engine import Index
+
+    engine = Index(world["full"])
+    public, partner, internal = (restricted(engine, level) for level in LEVEL_ORDER)
+    assert restricted(engine, "public") is public  # one view per index and level
+    snaps = [v.snapshot() for v in (public, partner, internal)]
+    assert snaps[0] is public.snapshot()  # cached while the engine's snapshot stays
+    assert snaps[2] is engine.snapshot()  # internal sees everything: the engine's own snapshot
+    assert len({id(s.memo) for s in snaps}) == 3
+    hidden = engine.snapshot().by_id["internal-brief-09"]
+    with pytest.raises(KeyError):
+        snaps[1].stored(hidden)
+    assert hidden not in snaps[1].matching(kq.Every())
+    assert snaps[1].top(kq.Every(), {hidden}, 5) == []
+    assert snaps[0].scan_forms() and all(d in snaps[0].docs for d, _ in snaps[0].scan_forms())
+    assert restricted(engine, "secret").snapshot().docs == {}  # an unknown level sees nothing
