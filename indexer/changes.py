@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from kb.access.levels import PUBLIC, AccessLevelError, check_level, stricter
 from kb.models import Failure, RawDocument
 from kb.engine import IndexedDoc
 from indexer import readers
@@ -51,8 +52,22 @@ def hash_file(path: Path) -> str:
 
 
 def hash_record(raw: RawDocument) -> str:
-    blob = json.dumps([raw.title, raw.text, raw.url, raw.date_hint, raw.type_hint], ensure_ascii=False)
+    fields = [raw.title, raw.text, raw.url, raw.date_hint, raw.type_hint]
+    if raw.access not in (None, PUBLIC):  # access (issue 17): a new level re-indexes; public hashes as before
+        fields.append(raw.access)
+    blob = json.dumps(fields, ensure_ascii=False)
     return hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def with_access(content_hash: str, default_access: str) -> str:
+    """A content hash that changes with the run's ``--access`` default (issue 17).
+
+    Public (the default) leaves it as it was, so indexes built before access
+    levels existed are not re-read; any other default re-indexes the documents.
+    """
+    if default_access == PUBLIC:
+        return content_hash
+    return hashlib.sha256(f"{content_hash}:{default_access}".encode()).hexdigest()[:32]
 
 
 @dataclass
@@ -72,6 +87,22 @@ class ChangePlanner:
     seen_ids: dict[str, str] = field(default_factory=dict)
     failed_sources: set[str] = field(default_factory=set)
     done: int = 0
+    default_access: str = PUBLIC  # access (issue 17): ``kb index --access``
+
+    def _level(self, item: RawDocument, where: str) -> bool:
+        """Settle ``item.access``: the stricter of the source's level and the run's default.
+
+        The stricter wins so that neither the operator's folder default nor a
+        source's own field can make a document more visible than the other says;
+        a value kb does not know fails the document (never guessed).
+        """
+        try:
+            declared = PUBLIC if item.access is None else check_level(item.access, "field 'access'")
+        except AccessLevelError as exc:
+            self.report.failures.append(Failure(where, str(exc)))
+            return False
+        item.access = stricter(declared, self.default_access)
+        return True
 
     @property
     def exhausted(self) -> bool:
@@ -108,7 +139,7 @@ class ChangePlanner:
         if problem:
             self._fail_file(source, f"the file's id {printable(doc_id)!r} {problem}; rename the file")
             return
-        content_hash = hash_file(sf.path)
+        content_hash = with_access(hash_file(sf.path), self.default_access)
         if not self._claim(doc_id, source, source):
             return
         old = self.existing.get(doc_id)
@@ -119,7 +150,7 @@ class ChangePlanner:
         for item in readers.read(sf.path):
             if isinstance(item, Failure):
                 self.report.failures.append(item)
-            elif self._text_fits(item, source, source):
+            elif self._text_fits(item, source, source) and self._level(item, source):
                 item.source = source
                 yield Change(item, doc_id, content_hash, is_update=old is not None)
         self.done += 1
@@ -140,7 +171,9 @@ class ChangePlanner:
                 continue
             if not self._text_fits(item, source, where) or not self._claim(doc_id, source, where):
                 continue
-            content_hash = hash_record(item)
+            if not self._level(item, where):
+                continue
+            content_hash = hash_record(item)  # after _level: the record's effective level is part of it
             old = self.existing.get(doc_id)
             if _unchanged(old, content_hash, source):
                 self.report.unchanged += 1

@@ -56,6 +56,7 @@ def run(
     subword: bool = True,
     procs: int | None = None,
     follow_links: bool = False,
+    access: str = "public",  # access (issue 17): the level of every document that declares none lower
 ) -> Report:
     """Bring the index at ``index_dir`` up to date with ``paths``."""
     t0 = time.monotonic()
@@ -68,7 +69,7 @@ def run(
             preparer = Preparer(procs if procs is not None else (os.cpu_count() or 1))
             try:
                 found = discover(paths, follow_links=follow_links)
-                _update(found, writer, report, progress, batch_docs, limit, preparer)
+                _update(found, writer, report, progress, batch_docs, limit, preparer, access)
             finally:
                 preparer.close()
             writer.close()
@@ -105,12 +106,13 @@ def _update(
     batch_docs: int,
     limit: int | None,
     preparer: Preparer,
+    access: str = "public",  # access (issue 17)
 ) -> None:
     """Steps 2–5 over the discovered files."""
     report.failures.extend(found.failures)
     report.notes.extend(found.notes())
     existing = {} if writer.rebuild else writer.existing()
-    planner = ChangePlanner(existing, report, max_text_chars=MAX_TEXT_CHARS, limit=limit)
+    planner = ChangePlanner(existing, report, max_text_chars=MAX_TEXT_CHARS, limit=limit, default_access=access)
     batches = BatchWriter(writer, preparer, report, batch_docs, BATCH_SECONDS)
     bar = Progress(len(found.files), sys.stderr.isatty() if progress is None else progress)
     for sf in found.files:

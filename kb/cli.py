@@ -98,9 +98,14 @@ def _index_folder_errors(command):
 @click.option(
     "--follow-links", is_flag=True, help="Follow symbolic links that lead outside the folder (never in a loop)."
 )
+@click.option(  # access (issue 17)
+    "--access", "access", type=click.Choice(["public", "partner", "internal"]), default="public", show_default=True,
+    help="Access level of these documents; a document declaring a stricter level keeps its own.",
+)
 @_index_folder_errors
 def index_cmd(
-    paths: tuple[Path, ...], index_dir: Path | None, full: bool, as_json: bool, progress: bool | None, follow_links: bool
+    paths: tuple[Path, ...], index_dir: Path | None, full: bool, as_json: bool, progress: bool | None, follow_links: bool,
+    access: str = "public",
 ) -> None:
     """Index files and folders incrementally (HTML, TXT, MD, PDF, JSONL, JSONL.GZ).
 
@@ -134,6 +139,7 @@ def index_cmd(
         full=full,
         progress=progress,
         follow_links=follow_links,
+        access=access,  # access (issue 17)
         on_wait=lambda pid: _echo_err(f"kb index: another indexing run (pid {pid}) holds {index_dir}; waiting for it to finish…"),
     )
     for note in report.notes:
@@ -337,9 +343,21 @@ def serve_cmd(index_dir: Path | None, host: str, port: int, threads: int, public
         for failure in report.failures:
             _echo_err(f"kb serve: failed: {failure.source}: {failure.reason}")
     # the expensive lane stays below the thread count so /healthz and ordinary searches always find a thread
-    app = create_app({"INDEX_DIR": str(index_dir), "PUBLIC_URL": site_url, "EXPENSIVE_LANE": lane_size(threads)})
+    from kb.access.files import AccessSetupError  # access (issue 17)
+
+    try:
+        app = create_app({"INDEX_DIR": str(index_dir), "PUBLIC_URL": site_url, "EXPENSIVE_LANE": lane_size(threads)})
+    except AccessSetupError as exc:
+        raise click.ClickException(str(exc)) from None
     _echo_err(f"kb serve: http://{host}:{port}/  (index {index_dir}; Ctrl+C to stop)")
     waitress.serve(app, host=host, port=port, threads=threads, ident="kb")
+
+
+# access (issue 17): partner tokens and the audit log
+from kb.access.commands import audit_cmd, tokens_group  # noqa: E402
+
+main.add_command(tokens_group)
+main.add_command(audit_cmd)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -33,6 +33,7 @@ class RawDocument:
     type_hint: str | None = None
     source: str = ""  # path of the file it came from (for messages)
     ocr: dict | None = None  # OCR: {"pages": [1, 3], "confidence": 87.5} when pages were read by OCR
+    access: str | None = None  # access (issue 17): the level the source declares, checked by the indexer
 
 
 @dataclass
@@ -64,6 +65,7 @@ class Document:
     content_hash: str = ""
     source: str = ""
     ocr: dict | None = None  # OCR: {"pages": [...], "confidence": ...} (issue 14)
+    access: str = "public"  # access (issue 17): public | partner | internal (kb.access.levels)
 
     def to_dict(self) -> dict[str, Any]:
         # asdict() deep-copies recursively and was a measurable part of indexing;

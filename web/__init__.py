@@ -26,7 +26,9 @@ from kb.params import BadParameter
 from web.edge import CSP, DEFAULT_LANE, Edge, fallback_page, public_url
 from web.edge import wants_json as _wants_json
 from kb.search import Searcher
-from kb.engine import Index, IndexMissing
+from kb.engine import Index, IndexMissing, SearchIndex
+from kb.engine.access import restricted  # access (issue 17)
+from web.auth import AuditedSearcher, visitor  # access (issue 17)
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,8 @@ EXTENSION = "kb"
 
 ERROR_TITLES = {
     400: "คำขอไม่ถูกต้อง",
+    401: "ต้องลงชื่อเข้าใช้",  # access (issue 17)
+    429: "คำขอถี่เกินไป",  # access (issue 17)
     404: "ไม่พบหน้าที่ต้องการ",
     405: "ไม่รองรับวิธีการเรียกนี้",
     500: "เกิดข้อผิดพลาดภายในระบบ",
@@ -42,11 +46,24 @@ ERROR_TITLES = {
 
 
 class Catalog:
-    """What every request needs: the one shared index and its searcher."""
+    """What every request needs: the index and its searcher *as the visitor may see them*.
+
+    access (issue 17): ``index`` and ``searcher`` are the restricted view of the
+    engine at the current request's level (``web.auth``; public outside a
+    request), so every route reads only what its visitor may see.  ``engine``
+    is the full index; no route reads it.
+    """
 
     def __init__(self, index_dir: Path):
-        self.index = Index(index_dir)
-        self.searcher = Searcher(self.index)
+        self.engine = Index(index_dir)
+
+    @property
+    def index(self) -> SearchIndex:
+        return restricted(self.engine, visitor().level)
+
+    @property
+    def searcher(self) -> Searcher:
+        return AuditedSearcher(self.index)
 
 
 def catalog(app: Flask | None = None) -> Catalog:
@@ -69,13 +86,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False
     app.extensions[EXTENSION] = Catalog(Path(app.config["INDEX_DIR"]))
 
-    from web import api, exports, pages
+    from web import api, auth, exports, pages
     from web.present import register_filters
 
     register_filters(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(exports.bp)
+    auth.init_app(app, Path(app.config["INDEX_DIR"]))  # access (issue 17): after the blueprints it adds a rule to
     _register_errors(app)
     app.after_request(_security_headers)
     app.wsgi_app = Edge(app.wsgi_app, lane=int(app.config["EXPENSIVE_LANE"]))  # type: ignore[method-assign]

@@ -102,7 +102,25 @@ def read(path: Path, budget: Budget | None = None) -> Iterator[RawDocument | Fai
         date_hint=page.date_hint,
         type_hint=None,
         source=source,
+        access=declared_access(markup),  # access (issue 17)
     )
+
+
+_META_TAG = re.compile(r"<meta\b[^>]*>", re.I)
+_ATTR = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+
+
+def declared_access(markup: str) -> str | None:
+    """The level a page declares in ``<meta name="kb-access" content="...">`` (issue 17).
+
+    Read from the raw markup, not the parse tree, so a page that falls back to
+    the flat parser keeps its level; the indexer checks the value.
+    """
+    for tag in _META_TAG.findall(markup[:200_000]):
+        attrs = {m.group(1).lower(): m.group(2) or m.group(3) or m.group(4) or "" for m in _ATTR.finditer(tag)}
+        if attrs.get("name", "").strip().lower() == "kb-access":
+            return attrs.get("content", "").strip()
+    return None
 
 
 class _Page:

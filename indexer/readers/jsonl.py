@@ -45,7 +45,7 @@ _D = f"[0-9{THAI_DIGIT_RANGE}]"  # an Arabic or Thai digit
 _THAI_DATE = re.compile(
     rf"{_D}{{1,2}}\s*(?:{_MONTHS})\s*(?:พ\.ศ\.\s*)?{_D}{{2,4}}|{_D}{{1,2}}/{_D}{{1,2}}/{_D}{{4}}"
 )
-_OPTIONAL_FIELDS = ("title", "url", "date", "type")
+_OPTIONAL_FIELDS = ("title", "url", "date", "type", "access")  # access: issue 17
 
 
 def read(path: Path, budget: Budget | None = None) -> Iterator[RawDocument | Failure]:
@@ -150,6 +150,7 @@ def parse_line(line: Line, source: str) -> RawDocument | Failure:
         date_hint=date,
         type_hint=(record.get("type") or "").strip() or None,
         source=source,
+        access=record.get("access"),  # access (issue 17): checked by indexer.changes
     )
 
 

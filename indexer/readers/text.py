@@ -23,7 +23,7 @@ READER = ReaderSpec(name="text", suffixes=(".txt", ".md", ".markdown"), seconds=
 
 _MARKDOWN_SUFFIXES = (".md", ".markdown")
 _FRONT_MATTER_KEYS = {"title": "title", "date": "date", "url": "url", "type": "type",
-                      "source": "url", "ที่มา": "url"}
+                      "source": "url", "ที่มา": "url", "access": "access"}  # access: issue 17
 _SOURCE_LINE = re.compile(
     r"^\s*(?:ที่มา|แหล่งที่มา|source|url)\s*[:：]\s*<?(https?://[^\s>]+)>?\s*$", re.I
 )
@@ -80,6 +80,7 @@ def parse_text(content: str, markdown: bool = False) -> RawDocument | None:
         url=url,
         date_hint=meta.get("date"),
         type_hint=meta.get("type"),
+        access=meta.get("access"),  # access (issue 17)
     )
 
 

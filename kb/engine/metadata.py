@@ -28,6 +28,7 @@ class IndexedDoc:
     source: str
     content_hash: str
     facets: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    access: str = "public"  # access (issue 17): not a facet; kb.engine.access filters on it
 
     @property
     def year(self) -> str:
@@ -75,12 +76,14 @@ def indexed_doc(doc: Document) -> IndexedDoc:
         source=doc.source,
         content_hash=doc.content_hash,
         facets={name: tuple(values(doc)) for name, values in STORED_FACETS.items()},
+        access=doc.access,  # access (issue 17)
     )
 
 
 def meta_bytes(doc: Document) -> bytes:
     meta = {"id": doc.id, "date": doc.date or "", "source": doc.source, "content_hash": doc.content_hash}
     meta["facets"] = {name: values(doc) for name, values in STORED_FACETS.items()}
+    meta["access"] = doc.access  # access (issue 17)
     return json.dumps(meta, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
@@ -92,4 +95,5 @@ def meta_from_bytes(raw: bytes) -> IndexedDoc:
         source=meta.get("source", ""),
         content_hash=meta.get("content_hash", ""),
         facets={name: tuple(values) for name, values in meta.get("facets", {}).items()},
+        access=meta.get("access", "public"),  # access (issue 17): indexes from before it held public documents only
     )

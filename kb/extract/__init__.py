@@ -77,4 +77,5 @@ def extract(raw: RawDocument, doc_id: str) -> Document:
         topics=topics,
         agencies=agencies_in(whole),
         source=raw.source,
+        access=raw.access or "public",  # access (issue 17): checked and defaulted by indexer.changes
     )
