@@ -48,7 +48,7 @@ def find_spans(text: str, needles: list[str]) -> list[Span]:
         needle = needles[i]
         for m in re.finditer(re.escape(needle), norm):
             s, e = m.start(), m.end()
-            if not (is_unit_boundary(norm, s) and is_unit_boundary(norm, e)):
+            if not (is_unit_boundary(norm, s) and is_unit_boundary(norm, e)) or _cuts_number(norm, s, e):
                 continue
             if any(taken[s:e]):
                 continue
@@ -66,6 +66,13 @@ def find_spans(text: str, needles: list[str]) -> list[Span]:
 
 
 _is_mark = is_combining_mark
+
+
+def _cuts_number(norm: str, s: int, e: int) -> bool:
+    """A match that would mark part of a longer number (1 inside 17)."""
+    return (norm[s].isdigit() and s > 0 and norm[s - 1].isdigit()) or (
+        norm[e - 1].isdigit() and e < len(norm) and norm[e].isdigit()
+    )
 
 
 def _merge_adjacent(text: str, spans: list[Span]) -> list[Span]:

@@ -175,6 +175,7 @@ class Hit:
     topics: list[str]
     score: float
     excerpt: Excerpt = field(default_factory=Excerpt)  # empty when the search was asked for no snippets
+    partial: bool = False  # the query was found only inside other words (shown after the word matches)
 
     @property
     def snippet(self) -> str:
@@ -194,6 +195,7 @@ class Hit:
             "topics": list(self.topics),
             "score": self.score,
             "snippet": self.snippet,
+            "partial": self.partial,
         }
 
 

@@ -21,6 +21,10 @@ from kb.engine import Index, Snapshot
 
 NOTHING_SEARCHABLE = "คำค้นไม่มีตัวอักษรหรือตัวเลขที่ค้นได้ จึงแสดงเอกสารทั้งหมดตามตัวกรอง"
 RELAXED = "ไม่พบเอกสารที่มีคำค้นครบทุกคำเพียงพอ จึงแสดงเอกสารที่มีคำค้นส่วนใหญ่ต่อท้าย"
+PARTIAL = "พบคำค้นเป็นคำเต็มในเอกสารไม่มาก จึงแสดงเอกสารที่พบเป็นส่วนหนึ่งของคำอื่นต่อท้าย"
+# Matches only inside other words (ตาก in ตากใบ) are shown when fewer documents
+# than this hold the query as words; otherwise they count nowhere.
+FEW_ALIGNED = 5
 
 
 class Searcher:
@@ -54,17 +58,25 @@ class Searcher:
             notices.append("กรองตามปี " + ", ".join(f"พ.ศ. {to_buddhist_era(y)}" for y in parsed.years))
 
         plan = build_plan(self.index, snap, parsed, self.params, budget)
-        facet_docs, final = apply_filters(snap, plan.matching, applied)
+        partial = self._shown_partial(snap, plan, applied)
+        if partial:
+            notices.append(PARTIAL)
+        facet_docs, final = apply_filters(snap, plan.matching | partial, applied)
         facets = count_facets(snap, facet_docs, applied)
 
         start = (applied.page - 1) * applied.limit
-        ranked = plan.rank(self.index, snap, final, applied.sort, start + applied.limit, budget)
+        ranked = plan.rank(self.index, snap, final - partial, applied.sort, start + applied.limit, budget)
+        if len(ranked) < start + applied.limit and partial & final:
+            ranked += plan.rank_partial(self.index, snap, partial & final, start + applied.limit - len(ranked))
         hits = [
             # past the budget, a hit's excerpt is its opening (no match to look for)
-            make_hit(self.index, snap, docnum, score, None if not snippets else [] if budget.spent() else plan.needles)
+            make_hit(
+                self.index, snap, docnum, score, None if not snippets else [] if budget.spent() else plan.needles,
+                partial=docnum in partial,
+            )
             for docnum, score in ranked[start : start + applied.limit]
         ]
-        relaxed = bool(final - plan.strict) if not parsed.empty else False
+        relaxed = bool(final - plan.strict - partial) if not parsed.empty else False
         if relaxed:
             notices.append(RELAXED)
         suggestions = []
@@ -75,6 +87,13 @@ class Searcher:
         notices.extend(budget.notices)
         result = SearchResult(applied, len(final), hits, facets, relaxed=relaxed, suggestions=suggestions, notices=notices)
         return result, budget
+
+    def _shown_partial(self, snap: Snapshot, plan, applied: SearchRequest) -> set[int]:
+        """The partial matches to show: all of them when few documents match otherwise."""
+        if not plan.partial:
+            return set()
+        _, final = apply_filters(snap, plan.matching, applied)
+        return set(plan.partial) if len(final) < FEW_ALIGNED else set()
 
     def needles(self, q: str) -> list[str]:
         """The strings to highlight for a query (for the document page)."""

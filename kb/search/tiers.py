@@ -37,7 +37,8 @@ class ClauseMatch:
 
     quoted: bool
     occurrences: list[Occurrences] = field(default_factory=list)
-    verbatim: set[int] = field(default_factory=set)  # documents where an alternative occurs as typed
+    verbatim: set[int] = field(default_factory=set)  # documents where an alternative occurs as typed, as a word
+    partial: set[int] = field(default_factory=set)  # documents where one occurs only inside other words
     word_lists: list[list[str]] = field(default_factory=list)  # words of each unquoted alternative
 
     @property
@@ -89,6 +90,11 @@ class Plan:
     params: RankingParams
     passages: PassageScores | None = None  # tier-1 ranking (sub-word layer)
     asks: bool = False
+    partial: set[int] = field(default_factory=set)  # matched only inside other words: shown when few others
+
+    def rank_partial(self, index: Index, snap: Snapshot, docs: set[int], k: int) -> list[tuple[int, float]]:
+        """The first k of the partial matches (shown after every other match)."""
+        return index.top(snap, self.evidence.scoring, docs, k)
 
     def rank(self, index: Index, snap: Snapshot, docs: set[int], sort: str, k: int, budget: WorkBudget) -> list[tuple[int, float]]:
         """The first k of ``docs`` in result order."""
@@ -142,10 +148,17 @@ def build_plan(index: Index, snap: Snapshot, parsed: ParsedQuery, params: Rankin
         analysis.scan_form(" ".join(c.alternatives[0] for c in parsed.clauses)) if params.use_head else b"",
     )
     passages = PassageScores(verbatim - excluded, [c.occurrences for c in gathered.clauses], params) if snap.subword else None
+    partial = _partial(required, matching) if required else set()
     return Plan(
         matching - excluded, verbatim - excluded, strict - excluded, needles_of(parsed, params),
-        evidence, params, passages, words.asks,
+        evidence, params, passages, words.asks, partial - excluded,
     )
+
+
+def _partial(required: list[ClauseMatch], matching: set[int]) -> set[int]:
+    """Documents holding every required clause, some only inside other words,
+    that match no other way (ตาก only in ตากใบ)."""
+    return set.intersection(*(c.verbatim | c.partial for c in required)) - matching
 
 
 def _excluded(finder: Finder, parsed: ParsedQuery, params: RankingParams) -> set[int]:
@@ -179,6 +192,8 @@ def _gather(finder: Finder, parsed: ParsedQuery, params: RankingParams, budget: 
                 occ = finder.verbatim(c, as_word=word_only)
                 cm.occurrences.append(occ)
                 cm.verbatim.update(occ.positions)
+                if not word_only:
+                    cm.partial.update(d for d in finder.partial(c.text) if d not in cm.verbatim)
                 if clause.quoted:
                     continue
                 words = list(dict.fromkeys(c.words))[: params.max_words]
@@ -237,8 +252,9 @@ def _rare_scans(
         if len(analysis.units(w)) >= 2 and not budget.spent():
             occ = finder.scanned(w)
             if occ is not None:
-                scans.append(occ)
-                inside[w] = occ[1]
+                words_at = finder.split(w, occ[1])[0]  # occurrences inside other words do not count
+                scans.append((occ[0], words_at))
+                inside[w] = words_at
     return scans, inside
 
 

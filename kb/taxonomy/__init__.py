@@ -35,6 +35,8 @@ __all__ = [
     "region_of",
     "synonyms",
     "dictionary_terms",
+    "compound_names",
+    "thesaurus",
 ]
 
 
@@ -194,3 +196,8 @@ def topic_scoring() -> dict[str, Any]:
     """The numbers and word lists that decide when a document covers a topic
     (sentence length, list-of-threats rule, agency-name prefixes; topics.json "scoring")."""
     return {k: v for k, v in _load("topics.json")["scoring"].items() if not k.startswith("_")}
+
+
+def compound_names() -> list[str]:
+    """Names the word segmenter cuts into ordinary words (ตากใบ, ท่าจีน): compounds.json."""
+    return list(_load("compounds.json")["names"])
