@@ -45,9 +45,9 @@ class Finder:
     def doc_frequency(self, word: str) -> int:
         return self.index.doc_frequency(self.snap, "words", word)
 
-    def phrase_query(self, c: Chunk) -> kq.Query:
+    def phrase_query(self, c: Chunk, weight: float = 1.0) -> kq.Query:
         words = tuple(c.words)
-        boost = self.params.boost_phrase
+        boost = self.params.boost_phrase * weight
         return kq.AnyOf((kq.Phrase("words", words, boost), kq.Phrase("title", words, boost * self.params.boost_title)))
 
     def verbatim(self, c: Chunk, as_word: bool = False) -> Occurrences:

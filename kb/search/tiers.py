@@ -26,7 +26,8 @@ from kb.search.blend import BlendEvidence, Weighted, blend, query_pairs
 from kb.search.budget import WorkBudget
 from kb.search.finder import Finder, word_query
 from kb.search.params import RankingParams
-from kb.search.parsing import ParsedQuery, as_word, chunk, expand, needles_of, question_words, stopwords
+from kb.search.parsing import ParsedQuery, as_word, chunk, expand, expand_weighted, needles_of, question_words, stopwords
+from kb.search.thesaurus import synonym_weight
 from kb.search.scoring import Occurrences, PassageScores, bm25_idf
 from kb.engine import Index, Snapshot
 
@@ -181,15 +182,19 @@ def _gather(finder: Finder, parsed: ParsedQuery, params: RankingParams, budget: 
         for alt in clause.alternatives:
             if budget.spent():
                 break
-            for form in expand(alt):
+            for form, related in expand_weighted(alt):
                 c = chunk(form)
                 if not c.words:
                     continue
+                weight = synonym_weight(params) if related else 1.0
                 if len(c.words) <= 3:  # longer chunks: the verbatim tier (scan) covers them
-                    g.phrase_scoring.append(finder.phrase_query(c))
+                    g.phrase_scoring.append(finder.phrase_query(c, weight))
                 word_only = as_word(form, alt, params)
-                (g.unscanned if word_only else g.typed).update(c.words)
+                if not related:
+                    (g.unscanned if word_only else g.typed).update(c.words)
                 occ = finder.verbatim(c, as_word=word_only)
+                if related:  # a thesaurus term counts less than what was typed
+                    occ = Occurrences(occ.idf * weight, occ.positions, occ.aligned)
                 cm.occurrences.append(occ)
                 cm.verbatim.update(occ.positions)
                 if not word_only:
@@ -198,7 +203,8 @@ def _gather(finder: Finder, parsed: ParsedQuery, params: RankingParams, budget: 
                     continue
                 words = list(dict.fromkeys(c.words))[: params.max_words]
                 cm.word_lists.append(words)
-                g.words.extend(words)
+                if not related:  # a thesaurus term's words do not make the query longer
+                    g.words.extend(words)
         g.clauses.append(cm)
     return g
 

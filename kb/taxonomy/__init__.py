@@ -201,3 +201,10 @@ def topic_scoring() -> dict[str, Any]:
 def compound_names() -> list[str]:
     """Names the word segmenter cuts into ordinary words (ตากใบ, ท่าจีน): compounds.json."""
     return list(_load("compounds.json")["names"])
+
+
+def thesaurus() -> dict[str, list[list[str]]]:
+    """Everyday ↔ official terms ("groups") and English names ("english"): thesaurus.json.
+    Each group names one thing; its first term is the official or usual written form."""
+    data = _load("thesaurus.json")
+    return {"groups": [list(g) for g in data["groups"]], "english": [list(g) for g in data["english"]]}
