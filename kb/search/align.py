@@ -48,6 +48,12 @@ def _names() -> tuple[re.Pattern, ...]:
     return tuple(re.compile("|".join(re.escape(f) for f in forms[i : i + 200])) for i in range(0, len(forms), 200))
 
 
+@cache
+def split_points(word: str) -> frozenset[int]:
+    """``_split_points``, remembered (the same words recur in every document)."""
+    return frozenset(_split_points(word))
+
+
 def _split_points(word: str, depth: int = 3) -> set[int]:
     """Where ``word`` splits into its parts: the split into the fewest dictionary
     words of two clusters or more (not the word itself), each part split again.
@@ -84,22 +90,36 @@ def _split_points(word: str, depth: int = 3) -> set[int]:
     return out
 
 
-def boundaries(text: str) -> set[int]:
-    """The offsets of ``text`` (normalized, spaces collapsed) where a word starts or ends."""
-    out = {0, len(text)}
-    for m in re.finditer(r"\s+", text):
-        out.update((m.start(), m.end()))
-    for m in _OTHER_RUN.finditer(text):
-        out.update((m.start(), m.end()))
+def _tokens(text: str) -> list[tuple[int, str]]:
+    """(offset, word) of every Thai word of ``text``, as the segmenter cuts them."""
+    out: list[tuple[int, str]] = []
     for m in _THAI_RUN.finditer(text):
         pos = m.start()
         for word in segmenter.segment(m.group()):
-            out.add(pos)
-            if len(analysis.units(word)) >= 3:
-                out.update(pos + i for i in _split_points(word))
+            out.append((pos, word))
             pos += len(word)
-        out.add(m.end())
     return out
+
+
+def _is_boundary(tokens: list[tuple[int, str]], offset: int) -> bool:
+    """Is ``offset`` a boundary of the finest segmentation (outside Thai words, or at
+    a word's edge, or between two parts of a compound word)?"""
+    for start, word in tokens:
+        end = start + len(word)
+        if start < offset < end:
+            return len(analysis.units(word)) >= 3 and (offset - start) in split_points(word)
+        if start >= offset:
+            break
+    return True
+
+
+def boundaries(text: str) -> set[int]:
+    """The offsets of ``text`` (normalized, spaces collapsed) where a word starts or ends."""
+    tokens = _tokens(text)
+    cuts = {i for i in range(len(text) + 1) if _is_boundary(tokens, i)}
+    for m in _OTHER_RUN.finditer(text):  # a number or a Latin word is not cut
+        cuts -= set(range(m.start() + 1, m.end()))
+    return cuts
 
 
 def _inside_name(text: str, start: int, end: int) -> bool:
@@ -114,8 +134,8 @@ def is_aligned_text(text: str, start: int, end: int) -> bool:
     """Does ``text[start:end]`` start and end on word boundaries of ``text``?"""
     if _cuts_number(text, start, end):
         return False
-    cuts = boundaries(text)
-    return start in cuts and end in cuts and not _inside_name(text, start, end)
+    tokens = _tokens(text)
+    return _is_boundary(tokens, start) and _is_boundary(tokens, end) and not _inside_name(text, start, end)
 
 
 def _cuts_number(text: str, start: int, end: int) -> bool:

@@ -15,7 +15,8 @@ from kb.search.scoring import Occurrences, bm25_idf
 from kb.engine import Index, Snapshot
 
 MEMO_ENTRIES = 512
-CHECKS_PER_DOC = 16  # occurrences checked for alignment in one document before it is judged partial
+CHECKS_PER_DOC = 8  # occurrences checked for alignment in one document before it is judged partial
+MAX_CHECKS = 4000  # alignment checks per needle (≈ 30 µs each); past it, the word index judges
 SHORT_WORD_UNITS = 4  # a query word this short is checked for matches inside other words
 
 
@@ -71,6 +72,13 @@ class Finder:
             positions.update((d, []) for d in aligned if d not in positions)
         return Occurrences(idf, positions, aligned & positions.keys())
 
+    def as_words(self, c: Chunk, weight: float = 1.0) -> Occurrences:
+        """Where the chunk occurs as index words (no scan: a thesaurus term), its
+        idf scaled by ``weight``."""
+        found = self.docs(self.phrase_query(c)) if c.words else set()
+        idf = bm25_idf(max(1, len(self.snap.docs)), max(1, len(found))) * weight
+        return Occurrences(idf, {d: [] for d in found}, found)
+
     def partial(self, text: str) -> dict[int, list[int]]:
         """Documents where ``text`` occurs only inside other words (or across a word
         boundary), with those offsets (memoized; empty without a scan)."""
@@ -79,11 +87,21 @@ class Finder:
 
     def split(self, text: str, positions: dict[int, list[int]]) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
         """(aligned, partial): the documents of a scan holding ``text`` as a word at
-        least once (with their occurrences), and those holding it only inside words."""
+        least once (with their occurrences), and those holding it only inside words.
+
+        Each check segments a window of text, so the checks are bounded: a
+        one-cluster needle, and every document past ``MAX_CHECKS``, is judged
+        by the word index instead (does the document hold it as a word).
+        """
         key = ("split", text)
         found = self.memo.get(key)
         if found is not None:
             return found
+        if len(analysis.units(text)) < 2 or sum(min(len(o), CHECKS_PER_DOC) for o in positions.values()) > MAX_CHECKS:
+            words = self.docs(self.phrase_query(Chunk(text, analysis.words(text))))
+            return self._remember(key, (
+                {d: o for d, o in positions.items() if d in words}, {d: o for d, o in positions.items() if d not in words}
+            ))
         scan = self.snap.scan()
         where = self.memo.get(("starts",))
         if where is None:

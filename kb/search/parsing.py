@@ -200,9 +200,14 @@ def needles_of(parsed: ParsedQuery, params: RankingParams = DEFAULT_PARAMS) -> l
     out: list[str] = []
     for clause in parsed.clauses:
         for alt in clause.alternatives:
-            for form in expand(alt):
+            typed = analysis.normalize(alt).strip()
+            for form, related in expand_weighted(alt):
                 if as_word(form, alt, params):
                     continue  # a short synonym: marks inside longer words would mislead (ทบ in ผลกระทบ)
+                if related:  # a thesaurus term is marked whole, and never instead of what was typed
+                    if typed not in form:
+                        out.append(form)
+                    continue
                 out.append(form)
                 out.extend(w for w in chunk(form).words if len(analysis.units(w)) >= 2 or w.isascii())
     return list(dict.fromkeys(n for n in out if n.strip()))

@@ -192,9 +192,8 @@ def _gather(finder: Finder, parsed: ParsedQuery, params: RankingParams, budget: 
                 word_only = as_word(form, alt, params)
                 if not related:
                     (g.unscanned if word_only else g.typed).update(c.words)
-                occ = finder.verbatim(c, as_word=word_only)
-                if related:  # a thesaurus term counts less than what was typed
-                    occ = Occurrences(occ.idf * weight, occ.positions, occ.aligned)
+                # a thesaurus term is found as words (no scan) and counts less than what was typed
+                occ = finder.as_words(c, weight) if related else finder.verbatim(c, as_word=word_only)
                 cm.occurrences.append(occ)
                 cm.verbatim.update(occ.positions)
                 if not word_only:
