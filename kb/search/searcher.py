@@ -15,7 +15,9 @@ from kb.search.facets import apply_filters, count_facets
 from kb.search.hits import make_hit
 from kb.search.params import DEFAULT_PARAMS, RankingParams
 from kb.search.parsing import ParsedQuery, needles_of, parse
-from kb.search.tiers import build_plan
+from kb.search.finder import Finder
+from kb.search.rewrite import rewrite
+from kb.search.tiers import Plan, build_plan
 from kb.thai.calendar import to_buddhist_era
 from kb.engine import Index, Snapshot
 
@@ -57,17 +59,18 @@ class Searcher:
             applied = replace(req, years=list(parsed.years))
             notices.append("กรองตามปี " + ", ".join(f"พ.ศ. {to_buddhist_era(y)}" for y in parsed.years))
 
-        plan = build_plan(self.index, snap, parsed, self.params, budget)
-        partial = self._shown_partial(snap, plan, applied)
+        meant = rewrite(Finder(self.index, snap, self.params, budget), parsed)
+        notices.extend(meant.notices)
+        plan = build_plan(self.index, snap, meant.parsed, self.params, budget)
+        plan.needles = list(dict.fromkeys(meant.typed + plan.needles))
+        partial = self._shown_partial(snap, plan, applied) - meant.literal
         if partial:
             notices.append(PARTIAL)
-        facet_docs, final = apply_filters(snap, plan.matching | partial, applied)
+        facet_docs, final = apply_filters(snap, plan.matching | partial | meant.literal, applied)
         facets = count_facets(snap, facet_docs, applied)
 
         start = (applied.page - 1) * applied.limit
-        ranked = plan.rank(self.index, snap, final - partial, applied.sort, start + applied.limit, budget)
-        if len(ranked) < start + applied.limit and partial & final:
-            ranked += plan.rank_partial(self.index, snap, partial & final, start + applied.limit - len(ranked))
+        ranked = self._ranked(snap, plan, final, partial, meant.literal, applied, budget)
         hits = [
             # past the budget, a hit's excerpt is its opening (no match to look for)
             make_hit(
@@ -80,7 +83,7 @@ class Searcher:
         if relaxed:
             notices.append(RELAXED)
         suggestions = []
-        if not parsed.empty and (len(final) < 3 or not (plan.asks or final & plan.strict)):
+        if not parsed.empty and (meant.corrected or len(final) < 3 or not (plan.asks or final & plan.strict)):
             # few results, or keywords that no document holds as typed or all together
             # (a misspelt word falls apart into syllables that many documents hold)
             suggestions = self.suggest(snap, parsed)
@@ -88,7 +91,21 @@ class Searcher:
         result = SearchResult(applied, len(final), hits, facets, relaxed=relaxed, suggestions=suggestions, notices=notices)
         return result, budget
 
-    def _shown_partial(self, snap: Snapshot, plan, applied: SearchRequest) -> set[int]:
+    def _ranked(
+        self, snap: Snapshot, plan: Plan, final: set[int], partial: set[int], literal: set[int],
+        applied: SearchRequest, budget: WorkBudget,
+    ) -> list[tuple[int, float]]:
+        """The first pages in order: documents holding a rewritten clause as typed, the
+        other matches, then the partial matches."""
+        k = applied.page * applied.limit
+        first = final & literal if applied.sort not in ("newest", "oldest") else set()
+        ranked = plan.rank(self.index, snap, first, applied.sort, k, budget) if first else []
+        ranked += plan.rank(self.index, snap, final - partial - first, applied.sort, k - len(ranked), budget)
+        if len(ranked) < k and partial & final:
+            ranked += plan.rank_partial(self.index, snap, partial & final, k - len(ranked))
+        return ranked
+
+    def _shown_partial(self, snap: Snapshot, plan: Plan, applied: SearchRequest) -> set[int]:
         """The partial matches to show: all of them when few documents match otherwise."""
         if not plan.partial:
             return set()
