@@ -183,7 +183,7 @@ class Hit:
         return self.excerpt.to_html()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "id": self.id,
             "title": self.title,
             "date": self.date,
@@ -195,8 +195,10 @@ class Hit:
             "topics": list(self.topics),
             "score": self.score,
             "snippet": self.snippet,
-            "partial": self.partial,
         }
+        if self.partial:  # only then: the JSON of a word match is as before
+            out["partial"] = True
+        return out
 
 
 @dataclass

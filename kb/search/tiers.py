@@ -94,8 +94,12 @@ class Plan:
     partial: set[int] = field(default_factory=set)  # matched only inside other words: shown when few others
 
     def rank_partial(self, index: Index, snap: Snapshot, docs: set[int], k: int) -> list[tuple[int, float]]:
-        """The first k of the partial matches (shown after every other match)."""
-        return index.top(snap, self.evidence.scoring, docs, k)
+        """The first k of the partial matches (shown after every other match): by
+        their word score, then (no word of the query) in document order."""
+        ranked = index.top(snap, self.evidence.scoring, docs, k)
+        seen = {d for d, _ in ranked}
+        ranked += [(d, 0.0) for d in sorted(docs - seen, key=lambda d: snap.docs[d].id)]
+        return ranked[:k]
 
     def rank(self, index: Index, snap: Snapshot, docs: set[int], sort: str, k: int, budget: WorkBudget) -> list[tuple[int, float]]:
         """The first k of ``docs`` in result order."""
