@@ -17,7 +17,7 @@ from kb.engine import Index, Snapshot
 MEMO_ENTRIES = 512
 CHECKS_PER_DOC = 8  # occurrences checked for alignment in one document before it is judged partial
 MAX_CHECKS = 4000  # alignment checks per needle (≈ 30 µs each); past it, the word index judges
-SHORT_WORD_UNITS = 4  # a query word this short is checked for matches inside other words
+SHORT_WORD_UNITS = 6  # a query word this short is checked for matches inside other words (สงขลา in สงขลานครินทร์)
 
 
 def word_query(word: str, params: RankingParams, boost: float = 1.0) -> kq.Query:
@@ -122,10 +122,13 @@ class Finder:
     def inside_only(self, word: str) -> set[int]:
         """Documents holding a short query word only inside other words (ตาก in
         ตากใบ), though the index may hold it as a word (its cut was ตาก|ใบ)."""
-        if not self.snap.subword or len(analysis.units(word)) > SHORT_WORD_UNITS:
+        if not self.snap.subword:
             return set()
         if word not in self._inside:
-            found = self.scanned(word) if self.budget.may_scan() else None
+            # a word the query already scanned costs nothing more; another one, a scan if short
+            found = self.memo.get(("scan", analysis.scan_form(word, is_normalized=True)))
+            if found is None and len(analysis.units(word)) <= SHORT_WORD_UNITS and self.budget.may_scan():
+                found = self.scanned(word)
             self._inside[word] = set(self.split(word, found[1])[1]) if found else set()
         return self._inside[word]
 

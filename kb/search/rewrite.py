@@ -57,14 +57,12 @@ def _rewrite_clause(finder: Finder, clause: Clause, out: Rewrite, in_sentence: b
     literal = set(finder.verbatim(c).positions) if finder.budget.may_scan() else set()
     if len(literal) >= FEW_LITERAL:
         return [clause]
-    words = [w for w in c.words if w not in stopwords()]
+    words = [w for w in _terms(finder, c.words) if w not in stopwords()]
     known = all(finder.doc_frequency(w) > 0 and len(analysis.units(w)) >= 2 for w in words)
     if known and 2 <= len(words) <= MAX_SPLIT_WORDS and not in_sentence:
-        if len(finder.all_of(words)) > len(literal):
-            out.literal |= literal
-            out.typed.append(c.text)
-            return [Clause([w]) for w in words]
-        return [clause]
+        out.literal |= literal
+        out.typed.append(c.text)
+        return [Clause([w]) for w in words]
     if len(c.words) == 1 and finder.doc_frequency(c.words[0]) >= FEW_LITERAL:
         return [clause]
     fix = None if asks or len(analysis.units(c.text)) > MAX_CORRECTED_UNITS else correct(finder, typed, len(literal))
@@ -77,6 +75,25 @@ def _rewrite_clause(finder: Finder, clause: Clause, out: Rewrite, in_sentence: b
     if not known and not literal and not in_sentence:
         return [Clause([typed], quoted=True)]  # gibberish: as typed only
     return [clause]
+
+
+def _terms(finder: Finder, words: list[str]) -> list[str]:
+    """The words, adjacent ones joined where together they are one known term (a
+    name or thesaurus term, or one word of the index): อุทกภัย|กรุงเทพ|มหานคร →
+    อุทกภัย, กรุงเทพมหานคร, as a user would space them."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for j in range(len(words), i + 1, -1):
+            joined = "".join(words[i:j])
+            if len(expand(joined)) > 1 or thesaurus.knows(joined) or finder.doc_frequency(joined) > 0:
+                out.append(joined)
+                i = j
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
 
 
 def _join_english(clauses: list[Clause]) -> list[Clause]:
