@@ -141,7 +141,7 @@ def test_partial_matches_shown_after_and_marked_when_no_word_match(tmp_path_fact
     for i, (province, longer) in enumerate(chosen):
         r = search(s, province)
         assert f"inside{i}.txt" in ids(r), (province, longer)
-        assert all(h.partial and h.to_dict()["partial"] is True for h in r.hits)
+        assert all(h.partial and h.to_dict()["partial"] is True for h in r.hits), (province, longer, [(h.id, h.partial) for h in r.hits], r.notices)
         assert any("ส่วนหนึ่งของคำอื่น" in n for n in r.notices)
 
 
