@@ -7,9 +7,11 @@ on a boundary of the finest segmentation of the text around it:
 
 1. the segmenter's words (``kb.thai.segmenter``, the index's own cut) of a
    window of the document's scan form around the occurrence;
-2. compound parts: a word is also cut wherever it can be split entirely into
-   dictionary words of two characters or more (การค้ามนุษย์ → การ|ค้า|มนุษย์,
-   ตะวันออกเฉียงเหนือ → ตะวันออก|เฉียง|เหนือ), so a part is a word too;
+2. compound parts: a word is also cut where it splits into the fewest
+   dictionary words (ภาค|ใต้, ความ|มั่นคง, but ประชา|ชน: ชา is not a part of
+   ประชาชน).  A domain term that the segmenter keeps whole only because it is
+   in kb's dictionary (การค้ามนุษย์) is split down to its finest parts
+   (การ|ค้า|มนุษย์), so ค้ามนุษย์ in it is a word;
 3. but never inside a *name* the segmenter cuts into ordinary words (ตากใบ =
    ตาก|ใบ, ท่าจีน = ท่า|จีน): the taxonomy's trap phrases and
    ``kb/taxonomy/compounds.json``, data, not code.
@@ -32,9 +34,16 @@ _OTHER_RUN = re.compile(r"[0-9a-z\u00c0-\u024f]+")
 
 
 @cache
-def _base_words() -> frozenset[str]:
+def _lexicon() -> frozenset[str]:
+    """PyThaiNLP's words: a word of the language, never taken apart (ประชาชน is not ประ|ชา|ชน)."""
     words = (analysis.normalize(w.strip()) for w in segmenter.base_words().splitlines())
-    return frozenset(w for w in words if len(w) >= 2) | frozenset(analysis.normalize(t) for t in taxonomy.dictionary_terms())
+    return frozenset(w for w in words if len(w) >= 2)
+
+
+@cache
+def _base_words() -> frozenset[str]:
+    """The words a compound may be made of: the lexicon and the domain terms."""
+    return _lexicon() | frozenset(analysis.normalize(t) for t in taxonomy.dictionary_terms())
 
 
 @cache
@@ -49,12 +58,13 @@ def _names() -> tuple[re.Pattern, ...]:
 
 
 @cache
-def split_points(word: str) -> frozenset[int]:
-    """``_split_points``, remembered (the same words recur in every document)."""
-    return frozenset(_split_points(word))
+def split_points(word: str, finest: bool = True) -> frozenset[int]:
+    """``_split_points``, remembered (the same words recur in every document);
+    ``finest=False``: the main parts only (ภาค|ใต้, ความ|มั่นคง, ประชา|ชน)."""
+    return frozenset(_split_points(word, 3 if finest else 1, _base_words() if finest else _lexicon()))
 
 
-def _split_points(word: str, depth: int = 3) -> set[int]:
+def _split_points(word: str, depth: int, words: frozenset[str]) -> set[int]:
     """Where ``word`` splits into its parts: the split into the fewest dictionary
     words of two clusters or more (not the word itself), each part split again.
 
@@ -64,7 +74,6 @@ def _split_points(word: str, depth: int = 3) -> set[int]:
     """
     if depth == 0:
         return set()
-    words = _base_words()
     marks = [i for i in range(len(word) + 1) if analysis.is_unit_boundary(word, i)]
     n = len(word)
     best: dict[int, tuple[int, int]] = {0: (0, -1)}  # offset → (pieces, previous offset)
@@ -86,7 +95,7 @@ def _split_points(word: str, depth: int = 3) -> set[int]:
     cuts = sorted(cuts) + [n]
     out = set(cuts[1:-1])
     for a, b in zip(cuts, cuts[1:]):
-        out.update(a + k for k in _split_points(word[a:b], depth - 1))
+        out.update(a + k for k in _split_points(word[a:b], depth - 1, words))
     return out
 
 
@@ -107,7 +116,9 @@ def _is_boundary(tokens: list[tuple[int, str]], offset: int) -> bool:
     for start, word in tokens:
         end = start + len(word)
         if start < offset < end:
-            return len(analysis.units(word)) >= 3 and (offset - start) in split_points(word)
+            # a domain compound (การค้ามนุษย์, kept whole for the index) is cut to its
+            # finest parts; a word of the language only into its main parts
+            return len(analysis.units(word)) >= 3 and (offset - start) in split_points(word, word not in _lexicon())
         if start >= offset:
             break
     return True

@@ -42,7 +42,19 @@ def rewrite(finder: Finder, parsed: ParsedQuery) -> Rewrite:
     asks = any(w in question_words() for c in clauses for a in c.alternatives for w in chunk(a).words)
     for clause in clauses:
         out.parsed.clauses.extend(_rewrite_clause(finder, clause, out, len(clauses) > 1 or asks, asks))
+    out.literal |= _whole(finder, clauses, asks)
     return out
+
+
+def _whole(finder: Finder, clauses: list[Clause], asks: bool) -> set[int]:
+    """Documents holding a short keyword query of several parts as typed, as words
+    (แผนความมั่นคงที่ 1): ranked first, as a user reading the words together expects."""
+    if asks or not 2 <= len(clauses) <= MAX_SPLIT_WORDS + 1:
+        return set()
+    if any(c.quoted or len(c.alternatives) != 1 for c in clauses) or not finder.snap.subword:
+        return set()
+    whole = chunk(" ".join(c.alternatives[0] for c in clauses))
+    return set(finder.verbatim(whole).positions) if finder.budget.may_scan() else set()
 
 
 def _rewrite_clause(finder: Finder, clause: Clause, out: Rewrite, in_sentence: bool, asks: bool) -> list[Clause]:
@@ -57,22 +69,24 @@ def _rewrite_clause(finder: Finder, clause: Clause, out: Rewrite, in_sentence: b
     literal = set(finder.verbatim(c).positions) if finder.budget.may_scan() else set()
     if len(literal) >= FEW_LITERAL:
         return [clause]
+    # what was typed, found anywhere (inside other words too), is ranked first if rewritten
+    verbatim = literal | set(finder.partial(c.text))
     words = [w for w in _terms(finder, c.words) if w not in stopwords()]
     known = all(finder.doc_frequency(w) > 0 and len(analysis.units(w)) >= 2 for w in words)
     if known and 2 <= len(words) <= MAX_SPLIT_WORDS and not in_sentence:
-        out.literal |= literal
+        out.literal |= verbatim
         out.typed.append(c.text)
         return [Clause([w]) for w in words]
     if len(c.words) == 1 and finder.doc_frequency(c.words[0]) >= FEW_LITERAL:
         return [clause]
     fix = None if asks or len(analysis.units(c.text)) > MAX_CORRECTED_UNITS else correct(finder, typed, len(literal))
     if fix is not None:
-        out.literal |= literal
+        out.literal |= verbatim
         out.typed.append(c.text)
         out.corrected = True
         out.notices.append(CORRECTED.format(fix.meant))
         return [Clause([fix.meant])]
-    if not known and not literal and not in_sentence:
+    if not known and not verbatim and not in_sentence:
         return [Clause([typed], quoted=True)]  # gibberish: as typed only
     return [clause]
 

@@ -100,16 +100,24 @@ class Searcher:
         k = applied.page * applied.limit
         first = final & literal if applied.sort not in ("newest", "oldest") else set()
         ranked = plan.rank(self.index, snap, first, applied.sort, k, budget) if first else []
-        ranked += plan.rank(self.index, snap, final - partial - first, applied.sort, k - len(ranked), budget)
-        if len(ranked) < k and partial & final:
-            ranked += plan.rank_partial(self.index, snap, partial & final, k - len(ranked))
+        if len(ranked) < min(k, len(first)):  # held as typed but by no query word of the index
+            seen = {d for d, _ in ranked}
+            ranked += [(d, 0.0) for d in sorted(first - seen, key=lambda d: snap.docs[d].id)]
+        if applied.sort in ("newest", "oldest"):
+            return ranked + plan.rank(self.index, snap, final - first, applied.sort, k - len(ranked), budget)
+        ranked += plan.rank(self.index, snap, (final & plan.strict) - partial - first, applied.sort, k - len(ranked), budget)
+        if len(ranked) < k and partial & final:  # after the word matches, before the relaxed ones
+            ranked += plan.rank_partial(self.index, snap, (partial & final) - first, k - len(ranked))
+        if len(ranked) < k:
+            rest = final - plan.strict - partial - first
+            ranked += plan.rank(self.index, snap, rest, applied.sort, k - len(ranked), budget)
         return ranked
 
     def _shown_partial(self, snap: Snapshot, plan: Plan, applied: SearchRequest) -> set[int]:
         """The partial matches to show: all of them when few documents match otherwise."""
         if not plan.partial:
             return set()
-        _, final = apply_filters(snap, plan.matching, applied)
+        _, final = apply_filters(snap, plan.strict, applied)  # the word matches (relaxed ones are not)
         return set(plan.partial) if len(final) < FEW_ALIGNED else set()
 
     def needles(self, q: str) -> list[str]:
