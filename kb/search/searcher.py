@@ -121,8 +121,14 @@ class Searcher:
         return set(plan.partial) if len(final) < FEW_ALIGNED else set()
 
     def needles(self, q: str) -> list[str]:
-        """The strings to highlight for a query (for the document page)."""
-        return needles_of(parse(q, self.params), self.params)
+        """The strings to highlight for a query (for the document page), as the
+        search read it (a misspelt word corrected, unspaced words split)."""
+        parsed = parse(q, self.params)
+        if parsed.empty:
+            return []
+        finder = Finder(self.index, self.index.snapshot(), self.params, WorkBudget.start(self.limits))
+        meant = rewrite(finder, parsed)
+        return list(dict.fromkeys(meant.typed + needles_of(meant.parsed, self.params)))
 
     def suggest(self, snap: Snapshot, parsed: ParsedQuery) -> list[str]:
         """'Did you mean': replace unknown words by close words of the index."""
