@@ -184,13 +184,14 @@ class Finder:
             found = self.docs(kq.AllOf(tuple(word_query(w, self.params) for w in content)))
         return found - set().union(*(self.inside_only(w) for w in content))
 
-    def word_docs(self, word: str) -> set[int]:
-        """Documents holding a query word as a word, or all the parts it is made of."""
+    def word_docs(self, word: str, aligned: bool = True) -> set[int]:
+        """Documents holding a query word as a word, or all the parts it is made of
+        (``aligned``: not those where it is only inside other words, ตาก in ตากใบ)."""
         found = self.docs(word_query(word, self.params))
         parts = self.parts(word)
         if parts:
             found = found | set.intersection(*(self.docs(word_query(p, self.params)) for p in parts))
-        return found - self.inside_only(word)
+        return found - self.inside_only(word) if aligned else found
 
     def _remember(self, key, value):
         if len(self.memo) > MEMO_ENTRIES:

@@ -71,22 +71,28 @@ def _rewrite_clause(finder: Finder, clause: Clause, out: Rewrite, in_sentence: b
         return [clause]
     # what was typed, found anywhere (inside other words too), is ranked first if rewritten
     verbatim = literal | set(finder.partial(c.text))
-    words = [w for w in _terms(finder, c.words) if w not in stopwords()]
+    terms = _terms(finder, c.words)
+    words = [w for w in terms if w not in stopwords()]
     known = all(finder.doc_frequency(w) > 0 and len(analysis.units(w)) >= 2 for w in words)
-    if known and 2 <= len(words) <= MAX_SPLIT_WORDS and not in_sentence:
+    # keywords typed together; a function word (ของ, ขอ ... หน่อย) makes it a phrase or a question
+    keywords = len(words) == len(terms)
+    if known and keywords and 2 <= len(words) <= MAX_SPLIT_WORDS and not in_sentence:
         out.literal |= verbatim
         out.typed.append(c.text)
         return [Clause([w]) for w in words]
     if len(c.words) == 1 and finder.doc_frequency(c.words[0]) >= FEW_LITERAL:
         return [clause]
-    fix = None if asks or len(analysis.units(c.text)) > MAX_CORRECTED_UNITS else correct(finder, typed, len(literal))
+    # a misspelt word is found nowhere as typed, and is not a phrase of real words
+    typo = not verbatim and not (known and len(words) > 1)
+    fix = correct(finder, typed, len(literal)) if typo and not asks and len(analysis.units(c.text)) <= MAX_CORRECTED_UNITS else None
     if fix is not None:
         out.literal |= verbatim
         out.typed.append(c.text)
         out.corrected = True
         out.notices.append(CORRECTED.format(fix.meant))
         return [Clause([fix.meant])]
-    if not known and not verbatim and not in_sentence:
+    short = len(terms) <= MAX_SPLIT_WORDS and len(analysis.units(c.text)) <= MAX_CORRECTED_UNITS
+    if not known and not verbatim and not in_sentence and short:
         return [Clause([typed], quoted=True)]  # gibberish: as typed only
     return [clause]
 

@@ -105,11 +105,12 @@ class Searcher:
             ranked += [(d, 0.0) for d in sorted(first - seen, key=lambda d: snap.docs[d].id)]
         if applied.sort in ("newest", "oldest"):
             return ranked + plan.rank(self.index, snap, final - first, applied.sort, k - len(ranked), budget)
-        ranked += plan.rank(self.index, snap, (final & plan.strict) - partial - first, applied.sort, k - len(ranked), budget)
+        words = plan.matching if plan.sentence else plan.strict  # a sentence's matches are tiers 1-3
+        ranked += plan.rank(self.index, snap, (final & words) - partial - first, applied.sort, k - len(ranked), budget)
         if len(ranked) < k and partial & final:  # after the word matches, before the relaxed ones
             ranked += plan.rank_partial(self.index, snap, (partial & final) - first, k - len(ranked))
         if len(ranked) < k:
-            rest = final - plan.strict - partial - first
+            rest = final - words - partial - first
             ranked += plan.rank(self.index, snap, rest, applied.sort, k - len(ranked), budget)
         return ranked
 
@@ -117,7 +118,8 @@ class Searcher:
         """The partial matches to show: all of them when few documents match otherwise."""
         if not plan.partial:
             return set()
-        _, final = apply_filters(snap, plan.strict, applied)  # the word matches (relaxed ones are not)
+        # the word matches: tiers 1-2 (relaxed ones are not), all tiers of a sentence
+        _, final = apply_filters(snap, plan.matching if plan.sentence else plan.strict, applied)
         return set(plan.partial) if len(final) < FEW_ALIGNED else set()
 
     def needles(self, q: str) -> list[str]:

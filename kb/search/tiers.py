@@ -92,6 +92,7 @@ class Plan:
     passages: PassageScores | None = None  # tier-1 ranking (sub-word layer)
     asks: bool = False
     partial: set[int] = field(default_factory=set)  # matched only inside other words: shown when few others
+    sentence: bool = False  # read as a sentence: tiers 2-3 are its matches, ranked together
 
     def rank_partial(self, index: Index, snap: Snapshot, docs: set[int], k: int) -> list[tuple[int, float]]:
         """The first k of the partial matches (shown after every other match): by
@@ -156,7 +157,7 @@ def build_plan(index: Index, snap: Snapshot, parsed: ParsedQuery, params: Rankin
     partial = _partial(required, matching) if required else set()
     return Plan(
         matching - excluded, verbatim - excluded, strict - excluded, needles_of(parsed, params),
-        evidence, params, passages, words.asks, partial - excluded,
+        evidence, params, passages, words.asks, partial - excluded, words.sentence,
     )
 
 
@@ -261,9 +262,10 @@ def _rare_scans(
         if len(analysis.units(w)) >= 2 and not budget.spent():
             occ = finder.scanned(w)
             if occ is not None:
-                words_at = finder.split(w, occ[1])[0]  # occurrences inside other words do not count
-                scans.append((occ[0], words_at))
-                inside[w] = words_at
+                # for ranking, an occurrence inside a compound still counts (มั่นคง in
+                # ความมั่นคง); which documents match is decided by the clauses
+                scans.append(occ)
+                inside[w] = occ[1]
     return scans, inside
 
 
@@ -280,8 +282,10 @@ def _relaxed(
     for w in words.telling:
         # a scanned word counts where it occurs inside a document's longer
         # word too (ตะวันออก in ตะวันออกเฉียงเหนือ; iApp train 2000: +0.001 MRR)
-        found = finder.word_docs(w)
-        counts.update(found | inside[w].keys() if w in inside else found)
+        found = finder.word_docs(w, aligned=not words.sentence)
+        if w in inside:  # a keyword counts inside a longer word only where it is a part of it
+            found = found | (inside[w].keys() if words.sentence else finder.split(w, inside[w])[0].keys())
+        counts.update(found)
     relaxed = {d for d, n in counts.items() if n >= need}
     for cm in g.clauses:
         if cm.quoted:
