@@ -91,7 +91,9 @@ def _rewrite_clause(finder: Finder, clause: Clause, out: Rewrite, in_sentence: b
         out.corrected = True
         out.notices.append(CORRECTED.format(fix.meant))
         return [Clause([fix.meant])]
+    # one short run of script: a mixed run (เบอa) is a half-typed word, left to the tiers
     short = len(terms) <= MAX_SPLIT_WORDS and len(analysis.units(c.text)) <= MAX_CORRECTED_UNITS
+    short = short and len(analysis.runs(c.text)) == 1
     if not known and not verbatim and not in_sentence and short:
         return [Clause([typed], quoted=True)]  # gibberish: as typed only
     return [clause]
