@@ -20,7 +20,8 @@ import re
 from collections import Counter
 from typing import Sequence
 
-from kb.analysis import is_unit_boundary, normalize, normalize_with_offsets, quick_fold
+from kb.analysis import is_unit_boundary, normalize, normalize_with_offsets, quick_fold, units
+from kb.analysis import runs as analysis_runs
 from kb.models import Excerpt, Span
 from kb.thai.script import is_combining_mark
 
@@ -46,14 +47,25 @@ def find_spans(text: str, needles: list[str]) -> list[Span]:
     found: list[tuple[int, int, int]] = []
     for i in order:
         needle = needles[i]
+        inside: list[tuple[int, int]] = []  # matches only inside other words (ตาก in ตากใบ)
+        short = _is_short(needle)
         for m in re.finditer(re.escape(needle), norm):
             s, e = m.start(), m.end()
-            if not (is_unit_boundary(norm, s) and is_unit_boundary(norm, e)):
+            if not (is_unit_boundary(norm, s) and is_unit_boundary(norm, e)) or _cuts_number(norm, s, e):
                 continue
             if any(taken[s:e]):
                 continue
+            if short and not _word_at(norm, s, e):
+                inside.append((s, e))
+                continue
             taken[s:e] = b"\x01" * (e - s)
             found.append((s, e, i))
+        if inside and not any(f[2] == i for f in found):
+            # the needle is nowhere a word here: mark where it is (a partial match)
+            for s, e in inside:
+                if not any(taken[s:e]):
+                    taken[s:e] = b"\x01" * (e - s)
+                    found.append((s, e, i))
     spans = []
     for s, e, i in sorted(found):
         start = offsets[s]
@@ -66,6 +78,33 @@ def find_spans(text: str, needles: list[str]) -> list[Span]:
 
 
 _is_mark = is_combining_mark
+
+
+SHORT_NEEDLE_UNITS = 4  # needles this short are often inside other words (ตาก in ตากใบ, ชา in ชายแดน)
+WORD_WINDOW = 40  # characters of context for the word-boundary check
+MAX_WORD_CHECKS = 400  # word-boundary checks per needle; past that, matches are marked as they are
+
+
+def _is_short(needle: str) -> bool:
+    runs = analysis_runs(needle)
+    return len(runs) == 1 and runs[0].thai and len(units(needle)) <= SHORT_NEEDLE_UNITS
+
+
+def _word_at(norm: str, s: int, e: int) -> bool:
+    """Does norm[s:e] stand as a word (kb.search.align), judged on a window around it?"""
+    from kb.search.align import is_aligned_text  # imported late: kb.search imports this module
+
+    lo = max(0, s - WORD_WINDOW)
+    window = re.sub(r"\s+", " ", norm[lo : e + WORD_WINDOW])
+    shift = len(re.sub(r"\s+", " ", norm[lo:s]))
+    return is_aligned_text(window, shift, shift + (e - s))
+
+
+def _cuts_number(norm: str, s: int, e: int) -> bool:
+    """A match that would mark part of a longer number (1 inside 17)."""
+    return (norm[s].isdigit() and s > 0 and norm[s - 1].isdigit()) or (
+        norm[e - 1].isdigit() and e < len(norm) and norm[e].isdigit()
+    )
 
 
 def _merge_adjacent(text: str, spans: list[Span]) -> list[Span]:

@@ -236,6 +236,7 @@ class Hit:
     # every facet's values as strings, keyed by facet name (exports iterate the registry over it);
     # not in ``to_dict``: /api/search keeps its hit fields
     facets: dict[str, list[str]] = field(default_factory=dict)
+    partial: bool = False  # the query was found only inside other words (shown after the word matches)
 
     @property
     def snippet(self) -> str:
@@ -243,7 +244,7 @@ class Hit:
         return self.excerpt.to_html()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "id": self.id,
             "title": self.title,
             "date": self.date,
@@ -256,6 +257,9 @@ class Hit:
             "score": self.score,
             "snippet": self.snippet,
         }
+        if self.partial:  # only then: the JSON of a word match is as before
+            out["partial"] = True
+        return out
 
 
 @dataclass

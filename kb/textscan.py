@@ -19,7 +19,9 @@ buffer is scanned with the C library's ``memmem``.
 
 Matches must be cluster-aligned: not starting on a combining mark or right
 after a leading vowel, not ending before a combining mark (กา does not match
-inside เกา, กี does not match inside กี่).
+inside เกา, กี does not match inside กี่), and a number is never matched in
+part: a needle starting (ending) with a digit does not match right after
+(before) another digit (1 does not match inside 17, 13 or 160).
 """
 from __future__ import annotations
 
@@ -50,6 +52,17 @@ _MARK_TABLE = np.zeros(256, dtype=bool)
 _MARK_TABLE[list(_MARKS)] = True
 _LEADING_TABLE = np.zeros(256, dtype=bool)
 _LEADING_TABLE[list(_LEADING)] = True
+_DIGIT_TABLE = np.zeros(256, dtype=bool)
+_DIGIT_TABLE[list(b"0123456789")] = True
+_DIGITS = frozenset(b"0123456789")
+
+
+def _number_cut(buf: bytes, i: int, needle: bytes) -> bool:
+    """Would a match of ``needle`` at ``i`` cut a longer number?"""
+    end = i + len(needle)
+    return (needle[0] in _DIGITS and i > 0 and buf[i - 1] in _DIGITS) or (
+        needle[-1] in _DIGITS and end < len(buf) and buf[end] in _DIGITS
+    )
 
 
 def _libc_memmem():
@@ -168,7 +181,11 @@ class TextScan:
         seen = 0
         while i != -1 and seen < max_matches:
             seen += 1
-            if (i == 0 or buf[i - 1] not in _LEADING) and (i + n >= end_limit or buf[i + n] not in _MARKS):
+            if (
+                (i == 0 or buf[i - 1] not in _LEADING)
+                and (i + n >= end_limit or buf[i + n] not in _MARKS)
+                and not _number_cut(buf, i, needle)
+            ):
                 k = bisect.bisect_right(starts, i) - 1
                 out.setdefault(docnums[k], []).append(i - starts[k])
             i = find(needle, i + 1)
@@ -272,7 +289,12 @@ class PairIndex:
         before = _LEADING_TABLE[data[np.maximum(found - 1, 0)]] & (found > 0)
         after_at = found + length
         after = _MARK_TABLE[data[np.minimum(after_at, size - 1)]] & (after_at < size)
-        found = found[~(before | after)]
+        cut = before | after
+        if needle[0] in _DIGITS:  # a number is never matched in part (1 inside 17)
+            cut |= _DIGIT_TABLE[data[np.maximum(found - 1, 0)]] & (found > 0)
+        if needle[-1] in _DIGITS:
+            cut |= _DIGIT_TABLE[data[np.minimum(after_at, size - 1)]] & (after_at < size)
+        found = found[~cut]
         if not len(found):
             return {}
         doc_index = np.searchsorted(self.starts, found, side="right") - 1

@@ -411,4 +411,9 @@ def test_any_thai_substring_finds_its_document(property_searcher: Searcher, data
     end = data.draw(st.integers(start + 2, min(len(clusters), start + 8)), label="end")
     query = "".join(clusters[start:end])
     result = property_searcher.search(SearchRequest(q=query, limit=PROPERTY_DOCS))
-    assert f"{name}.txt" in [h.id for h in result.hits], (query, PROPERTY_CORPUS[name])
+    found = [h.id for h in result.hits]
+    if f"{name}.txt" not in found:
+        # issue 13: a substring held only inside other words (การ in ราชการ) is a partial
+        # match, shown only when few documents hold it as a word
+        words = [h for h in result.hits if not h.partial]
+        assert len(words) >= 5 and len(words) == len(result.hits), (query, PROPERTY_CORPUS[name], found)

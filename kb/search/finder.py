@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from kb import analysis
 from kb import query as kq
+from kb.search.align import is_aligned
 from kb.search.budget import WorkBudget
 from kb.search.params import RankingParams
 from kb.search.parsing import Chunk, stopwords
@@ -14,6 +15,9 @@ from kb.search.scoring import Occurrences, bm25_idf
 from kb.engine import Index, Snapshot
 
 MEMO_ENTRIES = 512
+CHECKS_PER_DOC = 8  # occurrences checked for alignment in one document before it is judged partial
+MAX_CHECKS = 4000  # alignment checks per needle (≈ 30 µs each); past it, the word index judges
+SHORT_WORD_UNITS = 6  # a query word this short is checked for matches inside other words (สงขลา in สงขลานครินทร์)
 
 
 def word_query(word: str, params: RankingParams, boost: float = 1.0) -> kq.Query:
@@ -30,6 +34,7 @@ class Finder:
         self.memo = snap.memo
         self.params = params
         self.budget = budget
+        self._inside: dict[str, set[int]] = {}  # this search's inside_only answers
 
     def docs(self, q: kq.Query) -> set[int]:
         key = ("docs", q)
@@ -41,17 +46,18 @@ class Finder:
     def doc_frequency(self, word: str) -> int:
         return self.index.doc_frequency(self.snap, "words", word)
 
-    def phrase_query(self, c: Chunk) -> kq.Query:
+    def phrase_query(self, c: Chunk, weight: float = 1.0) -> kq.Query:
         words = tuple(c.words)
-        boost = self.params.boost_phrase
+        boost = self.params.boost_phrase * weight
         return kq.AnyOf((kq.Phrase("words", words, boost), kq.Phrase("title", words, boost * self.params.boost_title)))
 
     def verbatim(self, c: Chunk, as_word: bool = False) -> Occurrences:
-        """Where the chunk occurs as typed: documents, positions, and which are word-aligned.
+        """Where the chunk occurs as typed and word-aligned: documents, positions.
 
-        ``as_word``: only documents holding it word-aligned count (a short synonym).
-        Without the sub-word layer, or past the query's scan budget, only the
-        word-aligned documents are known (with no positions).
+        ``as_word``: only documents holding it as an index word count (a short
+        synonym).  Occurrences only inside other words are left out (see
+        ``partial``).  Without the sub-word layer, or past the query's scan
+        budget, only the word-aligned documents are known (with no positions).
         """
         if not c.words:
             return Occurrences(0.0, {}, set())
@@ -60,10 +66,71 @@ class Finder:
         if found is None:
             return Occurrences(1.0, {d: [] for d in aligned}, aligned)
         idf, positions = found
+        positions = self.split(c.text, positions)[0]
         if as_word:
             positions = {d: offsets for d, offsets in positions.items() if d in aligned}
             positions.update((d, []) for d in aligned if d not in positions)
-        return Occurrences(idf, positions, aligned)
+        return Occurrences(idf, positions, aligned & positions.keys())
+
+    def as_words(self, c: Chunk, weight: float = 1.0) -> Occurrences:
+        """Where the chunk occurs as index words (no scan: a thesaurus term), its
+        idf scaled by ``weight``."""
+        found = self.docs(self.phrase_query(c)) if c.words else set()
+        idf = bm25_idf(max(1, len(self.snap.docs)), max(1, len(found))) * weight
+        return Occurrences(idf, {d: [] for d in found}, found)
+
+    def partial(self, text: str) -> dict[int, list[int]]:
+        """Documents where ``text`` occurs only inside other words (or across a word
+        boundary), with those offsets (memoized; empty without a scan)."""
+        found = self.memo.get(("scan", analysis.scan_form(text, is_normalized=True)))
+        return self.split(text, found[1])[1] if found else {}
+
+    def split(self, text: str, positions: dict[int, list[int]]) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+        """(aligned, partial): the documents of a scan holding ``text`` as a word at
+        least once (with their occurrences), and those holding it only inside words.
+
+        Each check segments a window of text, so the checks are bounded: a
+        one-cluster needle, and every document past ``MAX_CHECKS``, is judged
+        by the word index instead (does the document hold it as a word).
+        """
+        key = ("split", text)
+        found = self.memo.get(key)
+        if found is not None:
+            return found
+        if len(analysis.units(text)) < 2 or sum(min(len(o), CHECKS_PER_DOC) for o in positions.values()) > MAX_CHECKS:
+            words = self.docs(self.phrase_query(Chunk(text, analysis.words(text))))
+            return self._remember(key, (
+                {d: o for d, o in positions.items() if d in words}, {d: o for d, o in positions.items() if d not in words}
+            ))
+        scan = self.snap.scan()
+        where = self.memo.get(("starts",))
+        if where is None:
+            where = self._remember(("starts",), dict(zip(scan.docnums, scan.starts)))
+        buf = scan.buffer
+        length = len(analysis.scan_form(text, is_normalized=True))
+        aligned: dict[int, list[int]] = {}
+        partial: dict[int, list[int]] = {}
+        for doc, offsets in positions.items():
+            start = where[doc]
+            form = buf[start : start + scan.lengths[doc]]
+            if any(is_aligned(form, o, length) for o in offsets[:CHECKS_PER_DOC]):
+                aligned[doc] = offsets
+            else:
+                partial[doc] = offsets
+        return self._remember(key, (aligned, partial))
+
+    def inside_only(self, word: str) -> set[int]:
+        """Documents holding a short query word only inside other words (ตาก in
+        ตากใบ), though the index may hold it as a word (its cut was ตาก|ใบ)."""
+        if not self.snap.subword:
+            return set()
+        if word not in self._inside:
+            # a word the query already scanned costs nothing more; another one, a scan if short
+            found = self.memo.get(("scan", analysis.scan_form(word, is_normalized=True)))
+            if found is None and len(analysis.units(word)) <= SHORT_WORD_UNITS and self.budget.may_scan():
+                found = self.scanned(word)
+            self._inside[word] = set(self.split(word, found[1])[1]) if found else set()
+        return self._inside[word]
 
     def scanned(self, normalized: str) -> tuple[float, dict[int, list[int]]] | None:
         """(idf, docnum → offsets) of a text's exact occurrences; None if it cannot be scanned."""
@@ -112,16 +179,19 @@ class Finder:
         """Documents holding every word (function words skipped when there are others)."""
         content = [w for w in words if w not in stopwords()] or words
         if len(content) == 1:
-            return self.docs(word_query(content[0], self.params))
-        return self.docs(kq.AllOf(tuple(word_query(w, self.params) for w in content)))
+            found = self.docs(word_query(content[0], self.params))
+        else:
+            found = self.docs(kq.AllOf(tuple(word_query(w, self.params) for w in content)))
+        return found - set().union(*(self.inside_only(w) for w in content))
 
-    def word_docs(self, word: str) -> set[int]:
-        """Documents holding a query word as a word, or all the parts it is made of."""
+    def word_docs(self, word: str, aligned: bool = True) -> set[int]:
+        """Documents holding a query word as a word, or all the parts it is made of
+        (``aligned``: not those where it is only inside other words, ตาก in ตากใบ)."""
         found = self.docs(word_query(word, self.params))
         parts = self.parts(word)
         if parts:
             found = found | set.intersection(*(self.docs(word_query(p, self.params)) for p in parts))
-        return found
+        return found - self.inside_only(word) if aligned else found
 
     def _remember(self, key, value):
         if len(self.memo) > MEMO_ENTRIES:

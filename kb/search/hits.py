@@ -7,7 +7,9 @@ from kb.models import Excerpt, Hit
 from kb.engine import Index, Snapshot
 
 
-def make_hit(index: Index, snap: Snapshot, docnum: int, score: float, needles: list[str] | None) -> Hit:
+def make_hit(
+    index: Index, snap: Snapshot, docnum: int, score: float, needles: list[str] | None, partial: bool = False
+) -> Hit:
     """``needles`` None: no excerpt (callers that never show one, e.g. the CSV export)."""
     doc = index.document_at(snap, docnum)
     return Hit(
@@ -23,4 +25,5 @@ def make_hit(index: Index, snap: Snapshot, docnum: int, score: float, needles: l
         score=round(float(score), 4),
         excerpt=Excerpt() if needles is None else highlight.excerpt(doc.text, needles),
         facets=document_facets(doc),
+        partial=partial,
     )

@@ -14,6 +14,7 @@ from functools import cache
 from importlib import resources
 
 from kb import analysis, taxonomy
+from kb.search import thesaurus
 from kb.search.params import DEFAULT_PARAMS, RankingParams
 from kb.thai.calendar import is_buddhist_era, to_common_era
 
@@ -138,9 +139,23 @@ def _synonym_table() -> dict[str, tuple[str, ...]]:
 
 
 def expand(text: str) -> list[str]:
-    """The text and its data-driven synonyms (กทม. → กรุงเทพมหานคร, สมช. → สำนักงานสภาความมั่นคงแห่งชาติ)."""
+    """The text and its data-driven synonyms (กทม. → กรุงเทพมหานคร, สมช. → สำนักงานสภาความมั่นคงแห่งชาติ),
+    then its thesaurus terms (น้ำท่วม → อุทกภัย, trafficking → การค้ามนุษย์)."""
+    return [form for form, _ in expand_weighted(text)]
+
+
+def expand_weighted(text: str) -> list[tuple[str, bool]]:
+    """``expand``, each form with whether it came from the thesaurus (it then counts less)."""
     norm = analysis.normalize(text).strip()
-    return list(_synonym_table().get(norm, (norm,)))
+    same = list(_synonym_table().get(norm, (norm,)))
+    if norm in same:  # what was typed comes first
+        same.remove(norm)
+        same.insert(0, norm)
+    out = dict.fromkeys(same, False)
+    for form in same:
+        for other in thesaurus.related(form):
+            out.setdefault(other, True)
+    return list(out.items())
 
 
 @dataclass
@@ -185,9 +200,14 @@ def needles_of(parsed: ParsedQuery, params: RankingParams = DEFAULT_PARAMS) -> l
     out: list[str] = []
     for clause in parsed.clauses:
         for alt in clause.alternatives:
-            for form in expand(alt):
+            typed = analysis.normalize(alt).strip()
+            for form, related in expand_weighted(alt):
                 if as_word(form, alt, params):
                     continue  # a short synonym: marks inside longer words would mislead (ทบ in ผลกระทบ)
+                if related:  # a thesaurus term is marked whole, and never instead of what was typed
+                    if typed not in form:
+                        out.append(form)
+                    continue
                 out.append(form)
                 out.extend(w for w in chunk(form).words if len(analysis.units(w)) >= 2 or w.isascii())
     return list(dict.fromkeys(n for n in out if n.strip()))

@@ -15,12 +15,18 @@ from kb.search.facets import apply_filters, count_facets
 from kb.search.hits import make_hit
 from kb.search.params import DEFAULT_PARAMS, RankingParams
 from kb.search.parsing import ParsedQuery, needles_of, parse
-from kb.search.tiers import build_plan
+from kb.search.finder import Finder
+from kb.search.rewrite import rewrite
+from kb.search.tiers import Plan, build_plan
 from kb.thai.calendar import to_buddhist_era
 from kb.engine import Index, Snapshot
 
 NOTHING_SEARCHABLE = "คำค้นไม่มีตัวอักษรหรือตัวเลขที่ค้นได้ จึงแสดงเอกสารทั้งหมดตามตัวกรอง"
 RELAXED = "ไม่พบเอกสารที่มีคำค้นครบทุกคำเพียงพอ จึงแสดงเอกสารที่มีคำค้นส่วนใหญ่ต่อท้าย"
+PARTIAL = "พบคำค้นเป็นคำเต็มในเอกสารไม่มาก จึงแสดงเอกสารที่พบเป็นส่วนหนึ่งของคำอื่นต่อท้าย"
+# Matches only inside other words (ตาก in ตากใบ) are shown when fewer documents
+# than this hold the query as words; otherwise they count nowhere.
+FEW_ALIGNED = 5
 
 
 class Searcher:
@@ -53,22 +59,31 @@ class Searcher:
             applied = replace(req, years=list(parsed.years))
             notices.append("กรองตามปี " + ", ".join(f"พ.ศ. {to_buddhist_era(y)}" for y in parsed.years))
 
-        plan = build_plan(self.index, snap, parsed, self.params, budget)
-        facet_docs, final = apply_filters(snap, plan.matching, applied)
+        meant = rewrite(Finder(self.index, snap, self.params, budget), parsed)
+        notices.extend(meant.notices)
+        plan = build_plan(self.index, snap, meant.parsed, self.params, budget)
+        plan.needles = list(dict.fromkeys(meant.typed + plan.needles))
+        partial = self._shown_partial(snap, plan, applied) - meant.literal
+        if partial:
+            notices.append(PARTIAL)
+        facet_docs, final = apply_filters(snap, plan.matching | partial | meant.literal, applied)
         facets = count_facets(snap, facet_docs, applied)
 
         start = (applied.page - 1) * applied.limit
-        ranked = plan.rank(self.index, snap, final, applied.sort, start + applied.limit, budget)
+        ranked = self._ranked(snap, plan, final, partial, meant.literal, applied, budget)
         hits = [
             # past the budget, a hit's excerpt is its opening (no match to look for)
-            make_hit(self.index, snap, docnum, score, None if not snippets else [] if budget.spent() else plan.needles)
+            make_hit(
+                self.index, snap, docnum, score, None if not snippets else [] if budget.spent() else plan.needles,
+                partial=docnum in partial,
+            )
             for docnum, score in ranked[start : start + applied.limit]
         ]
-        relaxed = bool(final - plan.strict) if not parsed.empty else False
+        relaxed = bool(final - plan.strict - partial) if not parsed.empty else False
         if relaxed:
             notices.append(RELAXED)
         suggestions = []
-        if not parsed.empty and (len(final) < 3 or not (plan.asks or final & plan.strict)):
+        if not parsed.empty and (meant.corrected or len(final) < 3 or not (plan.asks or final & plan.strict)):
             # few results, or keywords that no document holds as typed or all together
             # (a misspelt word falls apart into syllables that many documents hold)
             suggestions = self.suggest(snap, parsed)
@@ -76,9 +91,46 @@ class Searcher:
         result = SearchResult(applied, len(final), hits, facets, relaxed=relaxed, suggestions=suggestions, notices=notices)
         return result, budget
 
+    def _ranked(
+        self, snap: Snapshot, plan: Plan, final: set[int], partial: set[int], literal: set[int],
+        applied: SearchRequest, budget: WorkBudget,
+    ) -> list[tuple[int, float]]:
+        """The first pages in order: documents holding a rewritten clause as typed, the
+        other matches, then the partial matches."""
+        k = applied.page * applied.limit
+        first = final & literal if applied.sort not in ("newest", "oldest") else set()
+        ranked = plan.rank(self.index, snap, first, applied.sort, k, budget) if first else []
+        if len(ranked) < min(k, len(first)):  # held as typed but by no query word of the index
+            seen = {d for d, _ in ranked}
+            ranked += [(d, 0.0) for d in sorted(first - seen, key=lambda d: snap.docs[d].id)]
+        if applied.sort in ("newest", "oldest"):
+            return ranked + plan.rank(self.index, snap, final - first, applied.sort, k - len(ranked), budget)
+        words = plan.matching if plan.sentence else plan.strict  # a sentence's matches are tiers 1-3
+        ranked += plan.rank(self.index, snap, (final & words) - partial - first, applied.sort, k - len(ranked), budget)
+        if len(ranked) < k and partial & final:  # after the word matches, before the relaxed ones
+            ranked += plan.rank_partial(self.index, snap, (partial & final) - first, k - len(ranked))
+        if len(ranked) < k:
+            rest = final - words - partial - first
+            ranked += plan.rank(self.index, snap, rest, applied.sort, k - len(ranked), budget)
+        return ranked
+
+    def _shown_partial(self, snap: Snapshot, plan: Plan, applied: SearchRequest) -> set[int]:
+        """The partial matches to show: all of them when few documents match otherwise."""
+        if not plan.partial:
+            return set()
+        # the word matches: tiers 1-2 (relaxed ones are not), all tiers of a sentence
+        _, final = apply_filters(snap, plan.matching if plan.sentence else plan.strict, applied)
+        return set(plan.partial) if len(final) < FEW_ALIGNED else set()
+
     def needles(self, q: str) -> list[str]:
-        """The strings to highlight for a query (for the document page)."""
-        return needles_of(parse(q, self.params), self.params)
+        """The strings to highlight for a query (for the document page), as the
+        search read it (a misspelt word corrected, unspaced words split)."""
+        parsed = parse(q, self.params)
+        if parsed.empty:
+            return []
+        finder = Finder(self.index, self.index.snapshot(), self.params, WorkBudget.start(self.limits))
+        meant = rewrite(finder, parsed)
+        return list(dict.fromkeys(meant.typed + needles_of(meant.parsed, self.params)))
 
     def suggest(self, snap: Snapshot, parsed: ParsedQuery) -> list[str]:
         """'Did you mean': replace unknown words by close words of the index."""

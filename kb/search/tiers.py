@@ -26,7 +26,8 @@ from kb.search.blend import BlendEvidence, Weighted, blend, query_pairs
 from kb.search.budget import WorkBudget
 from kb.search.finder import Finder, word_query
 from kb.search.params import RankingParams
-from kb.search.parsing import ParsedQuery, as_word, chunk, expand, needles_of, question_words, stopwords
+from kb.search.parsing import ParsedQuery, as_word, chunk, expand, expand_weighted, needles_of, question_words, stopwords
+from kb.search.thesaurus import synonym_weight
 from kb.search.scoring import Occurrences, PassageScores, bm25_idf
 from kb.engine import Index, Snapshot
 
@@ -37,7 +38,8 @@ class ClauseMatch:
 
     quoted: bool
     occurrences: list[Occurrences] = field(default_factory=list)
-    verbatim: set[int] = field(default_factory=set)  # documents where an alternative occurs as typed
+    verbatim: set[int] = field(default_factory=set)  # documents where an alternative occurs as typed, as a word
+    partial: set[int] = field(default_factory=set)  # documents where one occurs only inside other words
     word_lists: list[list[str]] = field(default_factory=list)  # words of each unquoted alternative
 
     @property
@@ -89,6 +91,16 @@ class Plan:
     params: RankingParams
     passages: PassageScores | None = None  # tier-1 ranking (sub-word layer)
     asks: bool = False
+    partial: set[int] = field(default_factory=set)  # matched only inside other words: shown when few others
+    sentence: bool = False  # read as a sentence: tiers 2-3 are its matches, ranked together
+
+    def rank_partial(self, index: Index, snap: Snapshot, docs: set[int], k: int) -> list[tuple[int, float]]:
+        """The first k of the partial matches (shown after every other match): by
+        their word score, then (no word of the query) in document order."""
+        ranked = index.top(snap, self.evidence.scoring, docs, k)
+        seen = {d for d, _ in ranked}
+        ranked += [(d, 0.0) for d in sorted(docs - seen, key=lambda d: snap.docs[d].id)]
+        return ranked[:k]
 
     def rank(self, index: Index, snap: Snapshot, docs: set[int], sort: str, k: int, budget: WorkBudget) -> list[tuple[int, float]]:
         """The first k of ``docs`` in result order."""
@@ -142,10 +154,17 @@ def build_plan(index: Index, snap: Snapshot, parsed: ParsedQuery, params: Rankin
         analysis.scan_form(" ".join(c.alternatives[0] for c in parsed.clauses)) if params.use_head else b"",
     )
     passages = PassageScores(verbatim - excluded, [c.occurrences for c in gathered.clauses], params) if snap.subword else None
+    partial = _partial(required, matching) if required else set()
     return Plan(
         matching - excluded, verbatim - excluded, strict - excluded, needles_of(parsed, params),
-        evidence, params, passages, words.asks,
+        evidence, params, passages, words.asks, partial - excluded, words.sentence,
     )
+
+
+def _partial(required: list[ClauseMatch], matching: set[int]) -> set[int]:
+    """Documents holding every required clause, some only inside other words,
+    that match no other way (ตาก only in ตากใบ)."""
+    return set.intersection(*(c.verbatim | c.partial for c in required)) - matching
 
 
 def _excluded(finder: Finder, parsed: ParsedQuery, params: RankingParams) -> set[int]:
@@ -168,22 +187,28 @@ def _gather(finder: Finder, parsed: ParsedQuery, params: RankingParams, budget: 
         for alt in clause.alternatives:
             if budget.spent():
                 break
-            for form in expand(alt):
+            for form, related in expand_weighted(alt):
                 c = chunk(form)
                 if not c.words:
                     continue
+                weight = synonym_weight(params) if related else 1.0
                 if len(c.words) <= 3:  # longer chunks: the verbatim tier (scan) covers them
-                    g.phrase_scoring.append(finder.phrase_query(c))
+                    g.phrase_scoring.append(finder.phrase_query(c, weight))
                 word_only = as_word(form, alt, params)
-                (g.unscanned if word_only else g.typed).update(c.words)
-                occ = finder.verbatim(c, as_word=word_only)
+                if not related:
+                    (g.unscanned if word_only else g.typed).update(c.words)
+                # a thesaurus term is found as words (no scan) and counts less than what was typed
+                occ = finder.as_words(c, weight) if related else finder.verbatim(c, as_word=word_only)
                 cm.occurrences.append(occ)
                 cm.verbatim.update(occ.positions)
+                if not word_only:
+                    cm.partial.update(d for d in finder.partial(c.text) if d not in cm.verbatim)
                 if clause.quoted:
                     continue
                 words = list(dict.fromkeys(c.words))[: params.max_words]
                 cm.word_lists.append(words)
-                g.words.extend(words)
+                if not related:  # a thesaurus term's words do not make the query longer
+                    g.words.extend(words)
         g.clauses.append(cm)
     return g
 
@@ -237,6 +262,8 @@ def _rare_scans(
         if len(analysis.units(w)) >= 2 and not budget.spent():
             occ = finder.scanned(w)
             if occ is not None:
+                # for ranking, an occurrence inside a compound still counts (มั่นคง in
+                # ความมั่นคง); which documents match is decided by the clauses
                 scans.append(occ)
                 inside[w] = occ[1]
     return scans, inside
@@ -255,8 +282,10 @@ def _relaxed(
     for w in words.telling:
         # a scanned word counts where it occurs inside a document's longer
         # word too (ตะวันออก in ตะวันออกเฉียงเหนือ; iApp train 2000: +0.001 MRR)
-        found = finder.word_docs(w)
-        counts.update(found | inside[w].keys() if w in inside else found)
+        found = finder.word_docs(w, aligned=not words.sentence)
+        if w in inside:  # a keyword counts inside a longer word only where it is a part of it
+            found = found | (inside[w].keys() if words.sentence else finder.split(w, inside[w])[0].keys())
+        counts.update(found)
     relaxed = {d for d, n in counts.items() if n >= need}
     for cm in g.clauses:
         if cm.quoted:

@@ -37,6 +37,8 @@ __all__ = [
     "region_of",
     "synonyms",
     "dictionary_terms",
+    "compound_names",
+    "thesaurus",
 ]
 
 
@@ -197,3 +199,15 @@ def topic_scoring() -> dict[str, Any]:
     """The numbers and word lists that decide when a document covers a topic
     (sentence length, list-of-threats rule, agency-name prefixes; topics.json "scoring")."""
     return {k: v for k, v in _load("topics.json")["scoring"].items() if not k.startswith("_")}
+
+
+def compound_names() -> list[str]:
+    """Names the word segmenter cuts into ordinary words (ตากใบ, ท่าจีน): compounds.json."""
+    return list(_load("compounds.json")["names"])
+
+
+def thesaurus() -> dict[str, list[list[str]]]:
+    """Everyday ↔ official terms ("groups") and English names ("english"): thesaurus.json.
+    Each group names one thing; its first term is the official or usual written form."""
+    data = _load("thesaurus.json")
+    return {"groups": [list(g) for g in data["groups"]], "english": [list(g) for g in data["english"]]}

@@ -1,0 +1,175 @@
+"""Is an exact occurrence a word of the text, or only a piece of another word?
+
+The sub-word layer (``kb.textscan``) finds a query anywhere: ค้ามนุษย์ inside
+การค้ามนุษย์ (wanted), but also ตาก inside ตากใบ, ภาค across สภา|ความ and จีน
+inside ท่าจีน (not wanted).  An occurrence is *aligned* when it starts and ends
+on a boundary of the finest segmentation of the text around it:
+
+1. the segmenter's words (``kb.thai.segmenter``, the index's own cut) of a
+   window of the document's scan form around the occurrence;
+2. compound parts: a word is also cut where it splits into the fewest
+   dictionary words (ภาค|ใต้, ความ|มั่นคง, but ประชา|ชน: ชา is not a part of
+   ประชาชน).  A domain term that the segmenter keeps whole only because it is
+   in kb's dictionary (การค้ามนุษย์) is split down to its finest parts
+   (การ|ค้า|มนุษย์), so ค้ามนุษย์ in it is a word;
+3. but never inside a *name* the segmenter cuts into ordinary words (ตากใบ =
+   ตาก|ใบ, ท่าจีน = ท่า|จีน): the taxonomy's trap phrases and
+   ``kb/taxonomy/compounds.json``, data, not code.
+
+Digits and Latin letters are never cut: a number or a Latin word is one word.
+"""
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from kb import analysis, taxonomy
+from kb.thai import segmenter
+from kb.thai.script import SCAN_CODEC, THAI_RUN_CLASS
+
+WINDOW = 40  # characters of context on each side: newmm's cut settles well within this
+MAX_PIECES = 8  # a compound split into more pieces than this is not a compound
+_THAI_RUN = re.compile(f"[{THAI_RUN_CLASS}]+")
+_OTHER_RUN = re.compile(r"[0-9a-z\u00c0-\u024f]+")
+
+
+@cache
+def _lexicon() -> frozenset[str]:
+    """PyThaiNLP's words: a word of the language, never taken apart (ประชาชน is not ประ|ชา|ชน)."""
+    words = (analysis.normalize(w.strip()) for w in segmenter.base_words().splitlines())
+    return frozenset(w for w in words if len(w) >= 2)
+
+
+@cache
+def _base_words() -> frozenset[str]:
+    """The words a compound may be made of: the lexicon and the domain terms."""
+    return _lexicon() | frozenset(analysis.normalize(t) for t in taxonomy.dictionary_terms())
+
+
+@cache
+def _names() -> tuple[re.Pattern, ...]:
+    """Names that are one word to a reader though the segmenter cuts them."""
+    names = set(taxonomy.compound_names())
+    for p in taxonomy.provinces():
+        names.update(p.get("exclude", []))
+    names.update(taxonomy.region_exclusions())
+    forms = sorted({analysis.normalize(n).replace(" ", "") for n in names if n.strip()}, key=len, reverse=True)
+    return tuple(re.compile("|".join(re.escape(f) for f in forms[i : i + 200])) for i in range(0, len(forms), 200))
+
+
+@cache
+def split_points(word: str, finest: bool = True) -> frozenset[int]:
+    """``_split_points``, remembered (the same words recur in every document);
+    ``finest=False``: the main parts only (ภาค|ใต้, ความ|มั่นคง, ประชา|ชน)."""
+    return frozenset(_split_points(word, 3 if finest else 1, _base_words() if finest else _lexicon()))
+
+
+def _split_points(word: str, depth: int, words: frozenset[str]) -> set[int]:
+    """Where ``word`` splits into its parts: the split into the fewest dictionary
+    words of two clusters or more (not the word itself), each part split again.
+
+    The fewest pieces keep the parts meaningful (การค้า|มนุษย์, never
+    ก|ารค้า...); splitting each part again reaches the finest cut
+    (การ|ค้า|มนุษย์).
+    """
+    if depth == 0:
+        return set()
+    marks = [i for i in range(len(word) + 1) if analysis.is_unit_boundary(word, i)]
+    n = len(word)
+    best: dict[int, tuple[int, int]] = {0: (0, -1)}  # offset → (pieces, previous offset)
+    for i in marks:
+        if i not in best:
+            continue
+        for j in marks:
+            if j <= i or (i, j) == (0, n) or len(analysis.units(word[i:j])) < 2 or word[i:j] not in words:
+                continue
+            if j not in best or best[j][0] > best[i][0] + 1:
+                best[j] = (best[i][0] + 1, i)
+    if n not in best or best[n][0] > MAX_PIECES:
+        return set()
+    cuts: list[int] = []
+    j = n
+    while j > 0:
+        j = best[j][1]
+        cuts.append(j)
+    cuts = sorted(cuts) + [n]
+    out = set(cuts[1:-1])
+    for a, b in zip(cuts, cuts[1:]):
+        out.update(a + k for k in _split_points(word[a:b], depth - 1, words))
+    return out
+
+
+def _tokens(text: str) -> list[tuple[int, str]]:
+    """(offset, word) of every Thai word of ``text``, as the segmenter cuts them."""
+    out: list[tuple[int, str]] = []
+    for m in _THAI_RUN.finditer(text):
+        pos = m.start()
+        for word in segmenter.segment(m.group()):
+            out.append((pos, word))
+            pos += len(word)
+    return out
+
+
+def _is_boundary(tokens: list[tuple[int, str]], offset: int) -> bool:
+    """Is ``offset`` a boundary of the finest segmentation (outside Thai words, or at
+    a word's edge, or between two parts of a compound word)?"""
+    for start, word in tokens:
+        end = start + len(word)
+        if start < offset < end:
+            # a domain compound (การค้ามนุษย์, kept whole for the index) is cut to its
+            # finest parts; a word of the language only into its main parts
+            return len(analysis.units(word)) >= 3 and (offset - start) in split_points(word, word not in _lexicon())
+        if start >= offset:
+            break
+    return True
+
+
+def boundaries(text: str) -> set[int]:
+    """The offsets of ``text`` (normalized, spaces collapsed) where a word starts or ends."""
+    tokens = _tokens(text)
+    cuts = {i for i in range(len(text) + 1) if _is_boundary(tokens, i)}
+    for m in _OTHER_RUN.finditer(text):  # a number or a Latin word is not cut
+        cuts -= set(range(m.start() + 1, m.end()))
+    return cuts
+
+
+def _inside_name(text: str, start: int, end: int) -> bool:
+    for pattern in _names():
+        for m in pattern.finditer(text):
+            if m.start() < start < m.end() or m.start() < end < m.end():
+                return True
+    return False
+
+
+def is_aligned_text(text: str, start: int, end: int) -> bool:
+    """Does ``text[start:end]`` start and end on word boundaries of ``text``?"""
+    if _cuts_number(text, start, end):
+        return False
+    tokens = _tokens(text)
+    return _is_boundary(tokens, start) and _is_boundary(tokens, end) and not _inside_name(text, start, end)
+
+
+def _cuts_number(text: str, start: int, end: int) -> bool:
+    """A digit run or a Latin word is never matched in part."""
+    before = text[start - 1 : start]
+    after = text[end : end + 1]
+    first, last = text[start : start + 1], text[end - 1 : end]
+    return bool(
+        (before and _OTHER_RUN.fullmatch(before) and _OTHER_RUN.fullmatch(first))
+        or (after and _OTHER_RUN.fullmatch(after) and _OTHER_RUN.fullmatch(last))
+    )
+
+
+def is_aligned(form: bytes, offset: int, length: int) -> bool:
+    """Is the occurrence at ``offset`` (``length`` bytes) of a scan form word-aligned?"""
+    lo = max(0, offset - WINDOW)
+    hi = min(len(form), offset + length + WINDOW)
+    window = form[lo:hi].decode(SCAN_CODEC, errors="replace")
+    # a window edge may cut a word: start and end it at spaces when there are some
+    left = window.find(" ", 0, offset - lo)
+    right = window.rfind(" ", offset - lo + length)
+    cut_lo = left + 1 if left >= 0 and lo > 0 else 0
+    cut_hi = right if right >= 0 and hi < len(form) else len(window)
+    text = window[cut_lo:cut_hi]
+    start = offset - lo - cut_lo
+    return is_aligned_text(text, start, start + length)

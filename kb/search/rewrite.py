@@ -1,0 +1,137 @@
+"""What the user meant, before the tiers: typos corrected, unspaced words split.
+
+Thai users rarely put spaces between words: แรงงานต่างด้าวระนอง means the same
+as แรงงานต่างด้าว ระนอง.  A clause typed without spaces whose verbatim form
+few documents hold (fewer than hold all its words) is split into its words,
+so both spellings give the same documents; the documents holding it verbatim
+are ranked first (``Rewrite.literal``).  A clause that no document holds as a
+word and that is a typo of a frequent word is read as that word (with a
+notice, "แสดงผลของ ..."), ranked after the documents holding what was typed.
+A clause that is neither (gibberish) is matched as typed only, so its
+syllables (ชา of กำพูชา in ชายแดน) do not bring in the collection.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kb import analysis
+from kb.search import thesaurus
+from kb.search.correct import correct
+from kb.search.finder import Finder
+from kb.search.parsing import Clause, ParsedQuery, chunk, expand, question_words, stopwords
+
+FEW_LITERAL = 3  # a clause held verbatim (as a word) by fewer documents may be corrected or split
+MAX_SPLIT_WORDS = 3  # a longer unspaced clause is a sentence: the tiers read it as one
+MAX_CORRECTED_UNITS = 16  # a longer clause is a phrase or a sentence, not a misspelt word
+CORRECTED = "แสดงผลของ {}"
+
+
+@dataclass
+class Rewrite:
+    parsed: ParsedQuery
+    literal: set[int] = field(default_factory=set)  # documents holding a rewritten clause as typed: first
+    notices: list[str] = field(default_factory=list)
+    corrected: bool = False
+    typed: list[str] = field(default_factory=list)  # rewritten clauses as typed (marked whole where found)
+
+
+def rewrite(finder: Finder, parsed: ParsedQuery) -> Rewrite:
+    """The query as meant (a new ``ParsedQuery``; ``parsed`` is not changed)."""
+    out = Rewrite(ParsedQuery([], list(parsed.excluded), list(parsed.years), list(parsed.notices)))
+    clauses = _join_english(parsed.clauses)
+    asks = any(w in question_words() for c in clauses for a in c.alternatives for w in chunk(a).words)
+    for clause in clauses:
+        out.parsed.clauses.extend(_rewrite_clause(finder, clause, out, len(clauses) > 1 or asks, asks))
+    out.literal |= _whole(finder, clauses, asks)
+    return out
+
+
+def _whole(finder: Finder, clauses: list[Clause], asks: bool) -> set[int]:
+    """Documents holding a short keyword query of several parts as typed, as words
+    (แผนความมั่นคงที่ 1): ranked first, as a user reading the words together expects."""
+    if asks or not 2 <= len(clauses) <= MAX_SPLIT_WORDS + 1:
+        return set()
+    if any(c.quoted or len(c.alternatives) != 1 for c in clauses) or not finder.snap.subword:
+        return set()
+    whole = chunk(" ".join(c.alternatives[0] for c in clauses))
+    return set(finder.verbatim(whole).positions) if finder.budget.may_scan() else set()
+
+
+def _rewrite_clause(finder: Finder, clause: Clause, out: Rewrite, in_sentence: bool, asks: bool) -> list[Clause]:
+    if clause.quoted or len(clause.alternatives) != 1:
+        return [clause]
+    typed = clause.alternatives[0]
+    if len(expand(typed)) > 1 or thesaurus.knows(typed):
+        return [clause]  # a known name or term
+    c = chunk(typed)
+    if not c.words or not finder.snap.subword:
+        return [clause]
+    literal = set(finder.verbatim(c).positions) if finder.budget.may_scan() else set()
+    if len(literal) >= FEW_LITERAL:
+        return [clause]
+    # what was typed, found anywhere (inside other words too), is ranked first if rewritten
+    verbatim = literal | set(finder.partial(c.text))
+    terms = _terms(finder, c.words)
+    words = [w for w in terms if w not in stopwords()]
+    known = all(finder.doc_frequency(w) > 0 and len(analysis.units(w)) >= 2 for w in words)
+    # keywords typed together; a function word (ของ, ขอ ... หน่อย) makes it a phrase or a question
+    keywords = len(words) == len(terms)
+    if known and keywords and 2 <= len(words) <= MAX_SPLIT_WORDS and not in_sentence:
+        out.literal |= verbatim
+        out.typed.append(c.text)
+        return [Clause([w]) for w in words]
+    if len(c.words) == 1 and finder.doc_frequency(c.words[0]) >= FEW_LITERAL:
+        return [clause]
+    # a misspelt word is found nowhere as typed, and is not a phrase of real words
+    typo = not verbatim and not (known and len(words) > 1)
+    fix = correct(finder, typed, len(literal)) if typo and not asks and len(analysis.units(c.text)) <= MAX_CORRECTED_UNITS else None
+    if fix is not None:
+        out.literal |= verbatim
+        out.typed.append(c.text)
+        out.corrected = True
+        out.notices.append(CORRECTED.format(fix.meant))
+        return [Clause([fix.meant])]
+    # one short run of script: a mixed run (เบอa) is a half-typed word, left to the tiers
+    short = len(terms) <= MAX_SPLIT_WORDS and len(analysis.units(c.text)) <= MAX_CORRECTED_UNITS
+    short = short and len(analysis.runs(c.text)) == 1
+    if not known and not verbatim and not in_sentence and short:
+        return [Clause([typed], quoted=True)]  # gibberish: as typed only
+    return [clause]
+
+
+def _terms(finder: Finder, words: list[str]) -> list[str]:
+    """The words, adjacent ones joined where together they are one known term (a
+    name or thesaurus term, or one word of the index): อุทกภัย|กรุงเทพ|มหานคร →
+    อุทกภัย, กรุงเทพมหานคร, as a user would space them."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for j in range(len(words), i + 1, -1):
+            joined = "".join(words[i:j])
+            if len(expand(joined)) > 1 or thesaurus.knows(joined) or finder.doc_frequency(joined) > 0:
+                out.append(joined)
+                i = j
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
+def _join_english(clauses: list[Clause]) -> list[Clause]:
+    """Adjacent Latin words that the thesaurus knows together (human trafficking,
+    migrant workers) become one clause."""
+    out: list[Clause] = []
+    i = 0
+    while i < len(clauses):
+        c = clauses[i]
+        nxt = clauses[i + 1] if i + 1 < len(clauses) else None
+        if nxt is not None and not c.quoted and not nxt.quoted and len(c.alternatives) == len(nxt.alternatives) == 1:
+            joined = f"{c.alternatives[0]} {nxt.alternatives[0]}"
+            if joined.isascii() and thesaurus.knows(joined):
+                out.append(Clause([joined]))
+                i += 2
+                continue
+        out.append(c)
+        i += 1
+    return out
