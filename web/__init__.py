@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from kb.params import BadParameter
 from kb.search import Searcher
-from kb.engine import Index, IndexMissing
+from kb.engine import ClusterUnavailable, EngineConfig, IndexMissing, open_index
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +42,8 @@ ERROR_TITLES = {
 class Catalog:
     """What every request needs: the one shared index and its searcher."""
 
-    def __init__(self, index_dir: Path):
-        self.index = Index(index_dir)
+    def __init__(self, index_dir: Path, engine: EngineConfig | None = None):
+        self.index = open_index(index_dir, engine)
         self.searcher = Searcher(self.index)
 
 
@@ -64,7 +64,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config)
     app.json.ensure_ascii = False  # Thai stays readable in the JSON API
     app.json.sort_keys = False
-    app.extensions[EXTENSION] = Catalog(Path(app.config["INDEX_DIR"]))
+    app.extensions[EXTENSION] = Catalog(Path(app.config["INDEX_DIR"]), app.config.get("ENGINE"))
 
     from web import api, exports, pages
     from web.present import register_filters
@@ -115,6 +115,11 @@ def _register_errors(app: Flask) -> None:
     def index_missing(exc: IndexMissing):
         log.error("index missing: %s", exc)
         return error_response(503, "ยังไม่มีดัชนีเอกสาร ผู้ดูแลระบบต้องสร้างดัชนีด้วยคำสั่ง kb index ก่อน")
+
+    @app.errorhandler(ClusterUnavailable)
+    def cluster_unavailable(exc: ClusterUnavailable):
+        log.error("search cluster unavailable: %s", exc)
+        return error_response(503, "ระบบค้นหาขัดข้องชั่วคราว โปรดลองใหม่อีกครั้ง")
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
