@@ -5,17 +5,14 @@ indexed by the real pipeline; the same query mix goes through both engines.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import subprocess
 import sys
-from functools import cache
 from pathlib import Path
 
 import pytest
 
-from indexer import pipeline
 from kb.engine import open_index
 from kb.params import parse_mapping
 from kb.search import Searcher
@@ -45,17 +42,9 @@ def cluster():
     return typesense_util.cluster()
 
 
-@cache
-def _typesense_corpus(collection: str):
-    c = typesense_util.cluster()
-    report = pipeline.run([CORPUS], c.folder / f"lock-{collection}", progress=False, engine=c.config(collection))
-    assert not report.failures and report.added > 0
-    return c.config(collection)
-
-
 @pytest.fixture(scope="module")
 def engines(cluster):
-    return Searcher(open_index(corpus_index())), Searcher(open_index(Path("-"), _typesense_corpus("corpus")))
+    return Searcher(open_index(corpus_index())), Searcher(open_index(Path("-"), typesense_util.corpus_collection()))
 
 
 def _facets(result) -> dict:
@@ -120,7 +109,7 @@ def test_index_reruns_change_nothing_and_full_rebuilds_from_the_sources(cluster,
 
 
 def test_a_search_by_the_cli_flags_matches_the_environment(cluster):
-    config = _typesense_corpus("corpus")
+    config = typesense_util.corpus_collection()
     flags = ["--engine", "typesense", "--typesense-nodes", ",".join(cluster.urls),
              "--typesense-api-key", typesense_util.API_KEY, "--typesense-collection", config.collection]
     by_flags = kb("search", "การค้ามนุษย์", "--json", *flags, env={"KB_ENGINE": "whoosh"})

@@ -159,3 +159,31 @@ def _shutdown(c: TestCluster) -> None:
 
 def fresh_collection(prefix: str = "t") -> str:
     return f"{prefix}{uuid.uuid4().hex[:10]}"
+
+
+@cache
+def corpus_collection():
+    """The bundled corpus indexed into the session cluster by the real pipeline (its ``EngineConfig``)."""
+    from indexer import pipeline
+    from tests.webutil import CORPUS
+
+    c = cluster()
+    report = pipeline.run([CORPUS], c.folder / "lock-corpus", progress=False, engine=c.config("corpus"))
+    assert not report.failures and report.added > 0
+    return c.config("corpus")
+
+
+def node_documents(c: TestCluster, node: int, collection: str) -> list[tuple[str, str]] | None:
+    """(kb id, content hash) of every document one node holds, or None if it does not answer."""
+    import typesense
+
+    from kb.engine.metadata import meta_from_bytes
+
+    client = typesense.Client({"nodes": [c.urls[node]], "api_key": API_KEY, "connection_timeout_seconds": 5, "num_retries": 0})
+    try:
+        physical = client.aliases[collection].retrieve()["collection_name"]
+        text = client.collections[physical].documents.export({"include_fields": "meta"})
+    except Exception:
+        return None
+    metas = [meta_from_bytes(json.loads(line)["meta"].encode()) for line in text.splitlines() if line.strip()]
+    return sorted((m.id, m.content_hash) for m in metas)

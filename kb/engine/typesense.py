@@ -49,6 +49,7 @@ IMPORT_CHUNK = 250  # documents per import request
 ID_CHUNK = 100  # ids per filter (delete, fetch)
 PAGE = 250  # Typesense's largest page
 VECTOR_CACHE = 20_000  # term vectors kept per snapshot
+WRITE_PATIENCE = 20.0  # seconds a commit retries while no node accepts writes (an election takes a few)
 
 
 def typesense_id(doc_id: str) -> str:
@@ -142,20 +143,37 @@ class TypesenseWriter(EngineWriter):
             return
         upserts = [d for d in ops.values() if d is not None]
         deletes = [typesense_id(i) for i, d in ops.items() if d is None]
-        documents = self.cluster.writer_client.collections[self.physical].documents
-        with self.cluster.errors("write documents"):
-            for start in range(0, len(upserts), IMPORT_CHUNK):
-                chunk = upserts[start : start + IMPORT_CHUNK]
-                results = documents.import_(chunk, {"action": "upsert"})
-                for d, result in zip(chunk, results):
-                    if not result.get("success"):
-                        raise IndexWriteFailed(f"Typesense refused document {d['kid']}: {result.get('error')}")
-            for start in range(0, len(deletes), ID_CHUNK):
-                with contextlib.suppress(tse.ObjectNotFound):
-                    documents.delete({"filter_by": f"id:[{','.join(deletes[start : start + ID_CHUNK])}]"})
+        for start in range(0, len(upserts), IMPORT_CHUNK):
+            self._patiently(lambda chunk=upserts[start : start + IMPORT_CHUNK]: self._import(chunk))
+        for start in range(0, len(deletes), ID_CHUNK):
+            self._patiently(lambda chunk=deletes[start : start + ID_CHUNK]: self._delete(chunk))
         stamp = uuid.uuid4().hex
-        self.cluster.write_settings(self.physical, self.settings, stamp)
+        self._patiently(lambda: self.cluster.write_settings(self.physical, self.settings, stamp))
         self.cluster.wait_applied(self.physical, stamp)
+
+    def _import(self, chunk: list[dict]) -> None:
+        with self.cluster.errors("write documents"):
+            results = self.cluster.writer_client.collections[self.physical].documents.import_(chunk, {"action": "upsert"})
+        for d, result in zip(chunk, results):
+            if not result.get("success"):
+                raise IndexWriteFailed(f"Typesense refused document {d['kid']}: {result.get('error')}")
+
+    def _delete(self, tsids: list[str]) -> None:
+        with self.cluster.errors("delete documents"), contextlib.suppress(tse.ObjectNotFound):
+            self.cluster.writer_client.collections[self.physical].documents.delete({"filter_by": f"id:[{','.join(tsids)}]"})
+
+    @staticmethod
+    def _patiently(write) -> None:
+        """Retry a write (each is idempotent: upserts by id, deletes, the stamp) while
+        the cluster elects a new leader, for up to ``WRITE_PATIENCE`` seconds."""
+        deadline = time.monotonic() + WRITE_PATIENCE
+        while True:
+            try:
+                return write()
+            except ClusterUnavailable:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
 
     def close(self) -> None:
         """Commit, and for a rebuild point the alias at the new collection and drop the old one."""
