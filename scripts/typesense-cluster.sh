@@ -58,7 +58,24 @@ start() {
       >"$d/stdout.log" 2>&1 &
     echo $! > "$d/pid"
   done
-  (IFS=,; echo "$(IFS=,; echo "${urls[*]}")") > "$dir/urls"
+  (IFS=,; echo "${urls[*]}") > "$dir/urls"
+  # until every node answers healthy (a new cluster elects its leader within ~10 s)
+  if ! "$py" - "${urls[@]}" <<'PY'
+import json, sys, time, urllib.request
+deadline = time.monotonic() + 90
+while time.monotonic() < deadline:
+    try:
+        if all(json.load(urllib.request.urlopen(u + "/health", timeout=1)).get("ok") for u in sys.argv[1:]):
+            sys.exit(0)
+    except (OSError, ValueError):
+        pass
+    time.sleep(0.5)
+sys.exit(1)
+PY
+  then
+    echo "typesense-cluster.sh: the nodes did not become healthy within 90 s; see $dir/node-*/typesense.log" >&2
+    exit 1
+  fi
   echo "export KB_TYPESENSE_NODES=$(cat "$dir/urls") KB_TYPESENSE_API_KEY=$api_key"
 }
 

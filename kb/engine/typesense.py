@@ -41,14 +41,14 @@ from kb.engine.generations import SCHEMA_VERSION, IndexMissing, IndexWriteFailed
 from kb.engine.metadata import IndexedDoc, meta_bytes, meta_from_bytes
 from kb.engine.typesense_cluster import Cluster
 from kb.engine.typesense_config import ClusterUnavailable, EngineConfig
-from kb.engine.typesense_scoring import CollectionStats, TermVector, score
+from kb.engine.typesense_scoring import CollectionStats, FieldTexts, score
 from kb.engine.typesense_terms import decode, encode, encode_text
 from kb.models import Document
 
 IMPORT_CHUNK = 250  # documents per import request
 ID_CHUNK = 100  # ids per filter (delete, fetch)
 PAGE = 250  # Typesense's largest page
-VECTOR_CACHE = 20_000  # term vectors kept per snapshot
+TEXT_CACHE = 20_000  # documents whose encoded words an index keeps for scoring (≈ 3 bytes per Thai character)
 WRITE_PATIENCE = 20.0  # seconds a commit retries while no node accepts writes (an election takes a few)
 
 
@@ -206,6 +206,7 @@ class TypesenseSnapshot(Snapshot):
     tsids: list[str] = field(default_factory=list)  # docnum → Typesense id
     by_tsid: dict[str, int] = field(default_factory=dict)
     lengths: dict[int, dict[str, int]] = field(default_factory=dict)
+    text_cache: dict | None = None  # the index's (Typesense id, content hash) → FieldTexts, shared by its snapshots
     _cache: dict = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -294,9 +295,17 @@ class TypesenseSnapshot(Snapshot):
         if not within or k <= 0:
             return []
         candidates = sorted(within & self.matching(q))
-        vectors = self._vectors(candidates)
+        texts = self._texts(candidates)
         stats = self._stats()
-        scored = [(d, score(q, vectors[d], self.lengths.get(d, {}), stats)) for d in candidates if d in vectors]
+
+        def has_phrase(phrase: kq.Phrase, d: int) -> bool:
+            return d in self._phrase_set(phrase.field, tuple(phrase.terms))
+
+        scored = [
+            (d, score(q, texts[d], self.lengths.get(d, {}), stats, lambda p, d=d: has_phrase(p, d)))
+            for d in candidates
+            if d in texts
+        ]
         scored.sort(key=lambda pair: (-pair[1], pair[0]))
         return scored[:k]
 
@@ -308,24 +317,33 @@ class TypesenseSnapshot(Snapshot):
 
         return self._remember(("stats",), compute)
 
-    def _vectors(self, docnums: list[int]) -> dict[int, TermVector]:
-        with self._lock:
-            cache = self._cache.setdefault("vectors", {})
-            missing = [d for d in docnums if d not in cache]
-        fetched: dict[int, TermVector] = {}
-        for start in range(0, len(missing), ID_CHUNK):
-            ids = ",".join(self.tsids[d] for d in missing[start : start + ID_CHUNK])
-            with self.cluster.errors("read documents"):
-                text = self._documents().export({"filter_by": f"id:[{ids}]", "include_fields": "id,words,title"})
-            for row in _exported(text):
-                d = self.by_tsid.get(row["id"])
-                if d is not None:
-                    fetched[d] = TermVector.of({"words": row.get("words", "").split(), "title": row.get("title", "").split()})
-        with self._lock:
-            if len(cache) + len(fetched) > VECTOR_CACHE:
-                cache.clear()
-            cache.update(fetched)
-            return {d: cache[d] for d in docnums if d in cache}
+    def _texts(self, docnums: list[int]) -> dict[int, FieldTexts]:
+        """The candidates' encoded words, from the index-wide cache (keyed by content
+        hash, so a commit refetches only what changed); the whole collection in one
+        export when it fits the cache, else the missing ones by id."""
+        cache = self.text_cache if self.text_cache is not None else {}
+        key = {d: (self.tsids[d], self.docs[d].content_hash) for d in docnums}
+        missing = [d for d in docnums if key[d] not in cache]
+        if missing:
+            every = len(missing) > ID_CHUNK and len(self.docs) <= TEXT_CACHE
+            wanted = sorted(self.docs) if every else missing
+            keys = {self.tsids[d]: (self.tsids[d], self.docs[d].content_hash) for d in wanted}
+            fetched = {}
+            for start in range(0, 1 if every else len(wanted), ID_CHUNK):
+                params = {"include_fields": "id,words,title"}
+                if not every:
+                    params["filter_by"] = f"id:[{','.join(self.tsids[d] for d in wanted[start : start + ID_CHUNK])}]"
+                with self.cluster.errors("read documents"):
+                    text = self._documents().export(params)
+                for row in _exported(text):
+                    if row["id"] in keys:
+                        fetched[keys[row["id"]]] = FieldTexts.of({"words": row.get("words", ""), "title": row.get("title", "")})
+            with self._lock:
+                if len(cache) + len(fetched) > TEXT_CACHE:
+                    cache.clear()
+                cache.update(fetched)
+        found = {d: cache.get(key[d]) for d in docnums}  # .get: another snapshot may clear the cache meanwhile
+        return {d: t for d, t in found.items() if t is not None}
 
     def stored(self, docnum: int) -> Document:
         def fetch():
@@ -391,6 +409,7 @@ class TypesenseIndex(SearchIndex):
         self._lock = threading.Lock()
         self._snap: TypesenseSnapshot | None = None
         self._checked = 0.0
+        self._texts: dict = {}
 
     def snapshot(self) -> TypesenseSnapshot:
         with self._lock:
@@ -417,7 +436,7 @@ class TypesenseIndex(SearchIndex):
         if snap is not None and snap.physical == physical and snap.stamp == stamp:
             return snap
         new = TypesenseSnapshot(cluster=self.cluster, physical=physical, stamp=stamp, generation=physical,
-                                subword=bool(settings.get("subword", True)))
+                                subword=bool(settings.get("subword", True)), text_cache=self._texts)
         with self.cluster.errors("read the index"):
             text = self.cluster.client.collections[physical].documents.export({"include_fields": "id,meta,wlen,tlen"})
         rows = sorted((r for r in _exported(text) if r.get("meta")), key=lambda r: r["id"])

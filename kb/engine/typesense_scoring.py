@@ -13,7 +13,6 @@ and ``AllOf`` sum their matching parts.  Pure Python, no Typesense import.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass
 from typing import Callable
 
@@ -25,21 +24,18 @@ B = {"words": 0.75, "title": 0.5}  # as kb.engine.whoosh_codec.weighting()
 
 
 @dataclass(slots=True)
-class TermVector:
-    """One document's encoded words per field, in order, and their counts."""
+class FieldTexts:
+    """One document's encoded words per field, space-padded: a word's frequency is
+    a count of `` code `` (a C-speed scan, and a fifth of the memory of a Counter)."""
 
-    fields: dict[str, list[str]]
-    counts: dict[str, Counter]
+    padded: dict[str, str]
 
     @classmethod
-    def of(cls, fields: dict[str, list[str]]) -> "TermVector":
-        return cls(fields, {name: Counter(words) for name, words in fields.items()})
+    def of(cls, fields: dict[str, str]) -> "FieldTexts":
+        return cls({name: f" {text} " for name, text in fields.items()})
 
-    def has_phrase(self, field: str, codes: list[str]) -> bool:
-        words = self.fields.get(field, [])
-        n = len(codes)
-        first = codes[0]
-        return any(words[i] == first and words[i : i + n] == codes for i in range(len(words) - n + 1))
+    def frequency(self, field: str, word: str) -> int:
+        return self.padded.get(field, "").count(f" {encode(word)} ")
 
 
 @dataclass
@@ -51,24 +47,26 @@ class CollectionStats:
     doc_frequency: Callable[[str, str], int]  # (field, word) → documents holding it
 
 
-def score(q: kq.Query, vector: TermVector, lengths: dict[str, int], stats: CollectionStats) -> float:
-    """The document's BM25F score for the query tree (0 where it does not match)."""
+def score(
+    q: kq.Query, texts: FieldTexts, lengths: dict[str, int], stats: CollectionStats, has_phrase: Callable[[kq.Phrase], bool]
+) -> float:
+    """The document's BM25F score for the query tree (0 where it does not match);
+    ``has_phrase`` says whether this document holds a phrase (the engine's matching set)."""
     if isinstance(q, kq.Term):
-        return q.boost * _term(q.field, q.text, vector, lengths, stats)
+        return q.boost * _term(q.field, q.text, texts, lengths, stats)
     if isinstance(q, kq.Phrase):
-        codes = [encode(t) for t in q.terms]
-        if len(codes) > 1 and not vector.has_phrase(q.field, codes):
+        if len(q.terms) > 1 and not has_phrase(q):
             return 0.0
-        return q.boost * sum(_term(q.field, t, vector, lengths, stats) for t in q.terms)
+        return q.boost * sum(_term(q.field, t, texts, lengths, stats) for t in q.terms)
     if isinstance(q, (kq.AnyOf, kq.AllOf)):
-        return q.boost * sum(score(s, vector, lengths, stats) for s in q.queries)
+        return q.boost * sum(score(s, texts, lengths, stats, has_phrase) for s in q.queries)
     if isinstance(q, kq.Every):
         return q.boost
     return 0.0
 
 
-def _term(field: str, word: str, vector: TermVector, lengths: dict[str, int], stats: CollectionStats) -> float:
-    tf = vector.counts.get(field, Counter()).get(encode(word), 0)
+def _term(field: str, word: str, texts: FieldTexts, lengths: dict[str, int], stats: CollectionStats) -> float:
+    tf = texts.frequency(field, word)
     if not tf:
         return 0.0
     idf = math.log(stats.n_docs / (stats.doc_frequency(field, word) + 1)) + 1
