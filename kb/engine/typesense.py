@@ -39,7 +39,7 @@ from kb import query as kq
 from kb.engine.base import EngineWriter, PreparedDoc, SearchIndex, Snapshot
 from kb.engine.generations import SCHEMA_VERSION, IndexMissing, IndexWriteFailed
 from kb.engine.metadata import IndexedDoc, meta_bytes, meta_from_bytes
-from kb.engine.typesense_cluster import Cluster
+from kb.engine.typesense_cluster import COLLECTION_LAYOUT, Cluster
 from kb.engine.typesense_config import ClusterUnavailable, EngineConfig
 from kb.engine.typesense_scoring import CollectionStats, FieldTexts, score
 from kb.engine.typesense_terms import decode, encode, encode_text
@@ -47,7 +47,6 @@ from kb.models import Document
 
 IMPORT_CHUNK = 250  # documents per import request
 ID_CHUNK = 100  # ids per filter (delete, fetch)
-PAGE = 250  # Typesense's largest page
 TEXT_CACHE = 20_000  # documents whose encoded words an index keeps for scoring (≈ 3 bytes per Thai character)
 WRITE_PATIENCE = 20.0  # seconds a commit retries while no node accepts writes (an election takes a few)
 
@@ -55,6 +54,11 @@ WRITE_PATIENCE = 20.0  # seconds a commit retries while no node accepts writes (
 def typesense_id(doc_id: str) -> str:
     """The Typesense id of a kb id: a hash, since kb ids hold ``/`` that document URLs cannot."""
     return hashlib.blake2b(doc_id.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def document_number(doc_id: str) -> int:
+    """The faceted number of a kb id (63 bits of its hash)."""
+    return int.from_bytes(hashlib.blake2b(doc_id.encode("utf-8"), digest_size=8).digest(), "big") >> 1
 
 
 def _words(terms) -> list[str]:
@@ -88,7 +92,7 @@ class TypesenseWriter(EngineWriter):
         if self.rebuild:
             stamp = f"{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{secrets.token_hex(3)}"
             self.physical = f"{self.cluster.alias}-{stamp}"
-            self.settings = {**(settings or {}), "schema": SCHEMA_VERSION}
+            self.settings = {**(settings or {}), "schema": SCHEMA_VERSION, "layout": COLLECTION_LAYOUT}
             self.cluster.create_collection(self.physical, self.settings)
             if active is None:
                 self.cluster.point_alias(self.physical)
@@ -118,6 +122,7 @@ class TypesenseWriter(EngineWriter):
         self._ops[doc.id] = {
             "id": typesense_id(doc.id),
             "kid": doc.id,
+            "n": document_number(doc.id),
             "title": encode_text(title_words),
             "words": encode_text(body_words),
             "meta": meta_bytes(doc).decode("utf-8"),
@@ -205,6 +210,7 @@ class TypesenseSnapshot(Snapshot):
     stamp: str = ""
     tsids: list[str] = field(default_factory=list)  # docnum → Typesense id
     by_tsid: dict[str, int] = field(default_factory=dict)
+    by_number: dict[str, int] = field(default_factory=dict)  # the facet value of ``n`` → docnum
     lengths: dict[int, dict[str, int]] = field(default_factory=dict)
     text_cache: dict | None = None  # the index's (Typesense id, content hash) → FieldTexts, shared by its snapshots
     _cache: dict = field(default_factory=dict, repr=False)
@@ -222,42 +228,30 @@ class TypesenseSnapshot(Snapshot):
             self._cache[key] = value
         return value
 
-    def _docnums(self, rows: Iterable[dict]) -> set[int]:
-        by_tsid = self.by_tsid
-        return {by_tsid[r["id"]] for r in rows if r.get("id") in by_tsid}
+    def _facet_set(self, params: dict) -> frozenset[int]:
+        """The docnums a search matches, read as the values of the faceted number ``n``."""
+        params = {**params, "facet_by": "n", "max_facet_values": len(self.docs) + 1, "per_page": 0}
+        with self.cluster.errors("search"):
+            result = self._documents().search(params)
+        counts = (result.get("facet_counts") or [{}])[0].get("counts", [])
+        by_number = self.by_number
+        return frozenset(by_number[c["value"]] for c in counts if c["value"] in by_number)
 
     def _term_set(self, fieldname: str, word: str) -> frozenset[int]:
-        def fetch():
-            with self.cluster.errors("search"):
-                text = self._documents().export({"filter_by": f"{fieldname}:{encode(word)}", "include_fields": "id"})
-            return frozenset(self._docnums(_exported(text)))
-
-        return self._remember(("term", fieldname, word), fetch)
+        return self._remember(
+            ("term", fieldname, word), lambda: self._facet_set({"q": "*", "filter_by": f"{fieldname}:{encode(word)}"})
+        )
 
     def _phrase_set(self, fieldname: str, words: tuple[str, ...]) -> frozenset[int]:
-        def fetch():
-            params = {
-                "q": '"' + encode_text(words) + '"',
-                "query_by": fieldname,
-                "num_typos": 0,
-                "prefix": False,
-                "drop_tokens_threshold": 0,
-                "typo_tokens_threshold": 0,
-                "include_fields": "id",
-                "highlight_fields": "none",
-                "per_page": PAGE,
-            }
-            found: set[int] = set()
-            page = 1
-            with self.cluster.errors("search"):
-                while True:
-                    result = self._documents().search({**params, "page": page})
-                    found |= self._docnums(h["document"] for h in result["hits"])
-                    if page * PAGE >= result["found"] or not result["hits"]:
-                        return frozenset(found)
-                    page += 1
-
-        return self._remember(("phrase", fieldname, words), fetch)
+        params = {
+            "q": '"' + encode_text(words) + '"',
+            "query_by": fieldname,
+            "num_typos": 0,
+            "prefix": False,
+            "drop_tokens_threshold": 0,
+            "typo_tokens_threshold": 0,
+        }
+        return self._remember(("phrase", fieldname, words), lambda: self._facet_set(params))
 
     def matching(self, q: kq.Query) -> set[int]:
         if isinstance(q, kq.Term):
@@ -354,7 +348,18 @@ class TypesenseSnapshot(Snapshot):
         return Document(**self._remember(("doc", docnum), fetch))
 
     def doc_frequency(self, fieldname: str, term: str) -> int:
-        return len(self._term_set(fieldname, term))
+        """From the set when it is known, else Typesense's count alone (measured 1–2 ms,
+        where reading a common word's set took 100–200 ms of 2,000 documents)."""
+        with self._lock:
+            known = self._cache.get(("term", fieldname, term))
+        if known is not None:
+            return len(known)
+
+        def count():
+            with self.cluster.errors("search"):
+                return int(self._documents().search({"q": "*", "filter_by": f"{fieldname}:{encode(term)}", "per_page": 0})["found"])
+
+        return self._remember(("df", fieldname, term), count)
 
     def suggest(self, fieldname: str, text: str, maxdist: int = 2) -> list[str]:
         try:
@@ -430,7 +435,7 @@ class TypesenseIndex(SearchIndex):
         if physical is None:
             raise IndexMissing(f"no index in {self.config.describe()}; run `kb index`")
         settings = self.cluster.settings(physical) or {}
-        if settings.get("schema") != SCHEMA_VERSION:
+        if settings.get("schema") != SCHEMA_VERSION or settings.get("layout") != COLLECTION_LAYOUT:
             raise IndexMissing(f"the index in {self.config.describe()} was built by another version of kb; run `kb index --full`")
         stamp = settings.get("stamp", "")
         if snap is not None and snap.physical == physical and snap.stamp == stamp:
@@ -438,7 +443,7 @@ class TypesenseIndex(SearchIndex):
         new = TypesenseSnapshot(cluster=self.cluster, physical=physical, stamp=stamp, generation=physical,
                                 subword=bool(settings.get("subword", True)), text_cache=self._texts)
         with self.cluster.errors("read the index"):
-            text = self.cluster.client.collections[physical].documents.export({"include_fields": "id,meta,wlen,tlen"})
+            text = self.cluster.client.collections[physical].documents.export({"include_fields": "id,meta,wlen,tlen,n"})
         rows = sorted((r for r in _exported(text) if r.get("meta")), key=lambda r: r["id"])
         for docnum, row in enumerate(rows):
             meta = meta_from_bytes(row["meta"].encode("utf-8"))
@@ -446,6 +451,7 @@ class TypesenseIndex(SearchIndex):
             new.by_id[meta.id] = docnum
             new.tsids.append(row["id"])
             new.by_tsid[row["id"]] = docnum
+            new.by_number[str(row.get("n"))] = docnum
             new.lengths[docnum] = {"words": int(row.get("wlen") or 0), "title": int(row.get("tlen") or 0)}
         return new
 
