@@ -213,6 +213,7 @@ class TypesenseSnapshot(Snapshot):
     by_number: dict[str, int] = field(default_factory=dict)  # the facet value of ``n`` → docnum
     lengths: dict[int, dict[str, int]] = field(default_factory=dict)
     text_cache: dict | None = None  # the index's (Typesense id, content hash) → FieldTexts, shared by its snapshots
+    text_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _cache: dict = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -317,27 +318,32 @@ class TypesenseSnapshot(Snapshot):
         export when it fits the cache, else the missing ones by id."""
         cache = self.text_cache if self.text_cache is not None else {}
         key = {d: (self.tsids[d], self.docs[d].content_hash) for d in docnums}
-        missing = [d for d in docnums if key[d] not in cache]
-        if missing:
-            every = len(missing) > ID_CHUNK and len(self.docs) <= TEXT_CACHE
-            wanted = sorted(self.docs) if every else missing
-            keys = {self.tsids[d]: (self.tsids[d], self.docs[d].content_hash) for d in wanted}
-            fetched = {}
-            for start in range(0, 1 if every else len(wanted), ID_CHUNK):
-                params = {"include_fields": "id,words,title"}
-                if not every:
-                    params["filter_by"] = f"id:[{','.join(self.tsids[d] for d in wanted[start : start + ID_CHUNK])}]"
-                with self.cluster.errors("read documents"):
-                    text = self._documents().export(params)
-                for row in _exported(text):
-                    if row["id"] in keys:
-                        fetched[keys[row["id"]]] = FieldTexts.of({"words": row.get("words", ""), "title": row.get("title", "")})
-            with self._lock:
-                if len(cache) + len(fetched) > TEXT_CACHE:
-                    cache.clear()
-                cache.update(fetched)
+        if any(key[d] not in cache for d in docnums):
+            # one fetch at a time: concurrent first searches would each load the whole collection
+            with self.text_lock:
+                missing = [d for d in docnums if key[d] not in cache]
+                if missing:
+                    self._fetch_texts(missing, cache)
         found = {d: cache.get(key[d]) for d in docnums}  # .get: another snapshot may clear the cache meanwhile
         return {d: t for d, t in found.items() if t is not None}
+
+    def _fetch_texts(self, missing: list[int], cache: dict) -> None:
+        every = len(missing) > ID_CHUNK and len(self.docs) <= TEXT_CACHE
+        wanted = sorted(self.docs) if every else missing
+        keys = {self.tsids[d]: (self.tsids[d], self.docs[d].content_hash) for d in wanted}
+        fetched = {}
+        for start in range(0, 1 if every else len(wanted), ID_CHUNK):
+            params = {"include_fields": "id,words,title"}
+            if not every:
+                params["filter_by"] = f"id:[{','.join(self.tsids[d] for d in wanted[start : start + ID_CHUNK])}]"
+            with self.cluster.errors("read documents"):
+                text = self._documents().export(params)
+            for row in _exported(text):
+                if row["id"] in keys:
+                    fetched[keys[row["id"]]] = FieldTexts.of({"words": row.get("words", ""), "title": row.get("title", "")})
+        if len(cache) + len(fetched) > TEXT_CACHE:
+            cache.clear()
+        cache.update(fetched)
 
     def stored(self, docnum: int) -> Document:
         def fetch():
@@ -415,6 +421,7 @@ class TypesenseIndex(SearchIndex):
         self._snap: TypesenseSnapshot | None = None
         self._checked = 0.0
         self._texts: dict = {}
+        self._texts_lock = threading.Lock()
 
     def snapshot(self) -> TypesenseSnapshot:
         with self._lock:
@@ -441,7 +448,8 @@ class TypesenseIndex(SearchIndex):
         if snap is not None and snap.physical == physical and snap.stamp == stamp:
             return snap
         new = TypesenseSnapshot(cluster=self.cluster, physical=physical, stamp=stamp, generation=physical,
-                                subword=bool(settings.get("subword", True)), text_cache=self._texts)
+                                subword=bool(settings.get("subword", True)), text_cache=self._texts,
+                                text_lock=self._texts_lock)
         with self.cluster.errors("read the index"):
             text = self.cluster.client.collections[physical].documents.export({"include_fields": "id,meta,wlen,tlen,n"})
         rows = sorted((r for r in _exported(text) if r.get("meta")), key=lambda r: r["id"])
