@@ -47,6 +47,7 @@ from kb.models import Document
 
 IMPORT_CHUNK = 250  # documents per import request
 ID_CHUNK = 100  # ids per filter (delete, fetch)
+PAGE = 250  # Typesense's largest page
 TEXT_CACHE = 20_000  # documents whose encoded words an index keeps for scoring (≈ 3 bytes per Thai character)
 WRITE_PATIENCE = 20.0  # seconds a commit retries while no node accepts writes (an election takes a few)
 
@@ -54,11 +55,6 @@ WRITE_PATIENCE = 20.0  # seconds a commit retries while no node accepts writes (
 def typesense_id(doc_id: str) -> str:
     """The Typesense id of a kb id: a hash, since kb ids hold ``/`` that document URLs cannot."""
     return hashlib.blake2b(doc_id.encode("utf-8"), digest_size=12).hexdigest()
-
-
-def document_number(doc_id: str) -> int:
-    """The faceted number of a kb id (63 bits of its hash)."""
-    return int.from_bytes(hashlib.blake2b(doc_id.encode("utf-8"), digest_size=8).digest(), "big") >> 1
 
 
 def _words(terms) -> list[str]:
@@ -122,7 +118,6 @@ class TypesenseWriter(EngineWriter):
         self._ops[doc.id] = {
             "id": typesense_id(doc.id),
             "kid": doc.id,
-            "n": document_number(doc.id),
             "title": encode_text(title_words),
             "words": encode_text(body_words),
             "meta": meta_bytes(doc).decode("utf-8"),
@@ -210,7 +205,6 @@ class TypesenseSnapshot(Snapshot):
     stamp: str = ""
     tsids: list[str] = field(default_factory=list)  # docnum → Typesense id
     by_tsid: dict[str, int] = field(default_factory=dict)
-    by_number: dict[str, int] = field(default_factory=dict)  # the facet value of ``n`` → docnum
     lengths: dict[int, dict[str, int]] = field(default_factory=dict)
     text_cache: dict | None = None  # the index's (Typesense id, content hash) → FieldTexts, shared by its snapshots
     text_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -229,30 +223,42 @@ class TypesenseSnapshot(Snapshot):
             self._cache[key] = value
         return value
 
-    def _facet_set(self, params: dict) -> frozenset[int]:
-        """The docnums a search matches, read as the values of the faceted number ``n``."""
-        params = {**params, "facet_by": "n", "max_facet_values": len(self.docs) + 1, "per_page": 0}
-        with self.cluster.errors("search"):
-            result = self._documents().search(params)
-        counts = (result.get("facet_counts") or [{}])[0].get("counts", [])
-        by_number = self.by_number
-        return frozenset(by_number[c["value"]] for c in counts if c["value"] in by_number)
+    def _docnums(self, rows: Iterable[dict]) -> set[int]:
+        by_tsid = self.by_tsid
+        return {by_tsid[r["id"]] for r in rows if r.get("id") in by_tsid}
 
     def _term_set(self, fieldname: str, word: str) -> frozenset[int]:
-        return self._remember(
-            ("term", fieldname, word), lambda: self._facet_set({"q": "*", "filter_by": f"{fieldname}:{encode(word)}"})
-        )
+        def fetch():
+            with self.cluster.errors("search"):
+                text = self._documents().export({"filter_by": f"{fieldname}:{encode(word)}", "include_fields": "id"})
+            return frozenset(self._docnums(_exported(text)))
+
+        return self._remember(("term", fieldname, word), fetch)
 
     def _phrase_set(self, fieldname: str, words: tuple[str, ...]) -> frozenset[int]:
-        params = {
-            "q": '"' + encode_text(words) + '"',
-            "query_by": fieldname,
-            "num_typos": 0,
-            "prefix": False,
-            "drop_tokens_threshold": 0,
-            "typo_tokens_threshold": 0,
-        }
-        return self._remember(("phrase", fieldname, words), lambda: self._facet_set(params))
+        def fetch():
+            params = {
+                "q": '"' + encode_text(words) + '"',
+                "query_by": fieldname,
+                "num_typos": 0,
+                "prefix": False,
+                "drop_tokens_threshold": 0,
+                "typo_tokens_threshold": 0,
+                "include_fields": "id",
+                "highlight_fields": "none",
+                "per_page": PAGE,
+            }
+            found: set[int] = set()
+            page = 1
+            with self.cluster.errors("search"):
+                while True:
+                    result = self._documents().search({**params, "page": page})
+                    found |= self._docnums(h["document"] for h in result["hits"])
+                    if page * PAGE >= result["found"] or not result["hits"]:
+                        return frozenset(found)
+                    page += 1
+
+        return self._remember(("phrase", fieldname, words), fetch)
 
     def matching(self, q: kq.Query) -> set[int]:
         if isinstance(q, kq.Term):
@@ -451,7 +457,7 @@ class TypesenseIndex(SearchIndex):
                                 subword=bool(settings.get("subword", True)), text_cache=self._texts,
                                 text_lock=self._texts_lock)
         with self.cluster.errors("read the index"):
-            text = self.cluster.client.collections[physical].documents.export({"include_fields": "id,meta,wlen,tlen,n"})
+            text = self.cluster.client.collections[physical].documents.export({"include_fields": "id,meta,wlen,tlen"})
         rows = sorted((r for r in _exported(text) if r.get("meta")), key=lambda r: r["id"])
         for docnum, row in enumerate(rows):
             meta = meta_from_bytes(row["meta"].encode("utf-8"))
@@ -459,7 +465,6 @@ class TypesenseIndex(SearchIndex):
             new.by_id[meta.id] = docnum
             new.tsids.append(row["id"])
             new.by_tsid[row["id"]] = docnum
-            new.by_number[str(row.get("n"))] = docnum
             new.lengths[docnum] = {"words": int(row.get("wlen") or 0), "title": int(row.get("tlen") or 0)}
         return new
 
