@@ -56,6 +56,7 @@ def _typesense_age(root: Path) -> None:
 
     cluster = Cluster(_typesense_config(root))
     cluster.write_settings(cluster.active(), {"schema": "kb-2"}, stamp="old")
+    cluster.wait_applied(cluster.active(), "old")  # reads go to any node: let every node see it
 
 
 TYPESENSE = EngineKit(

@@ -181,7 +181,11 @@ class TypesenseWriter(EngineWriter):
         if self.rebuild:
             old = self.cluster.active()
             if old != self.physical:
-                self.cluster.point_alias(self.physical)
+                self._patiently(lambda: self.cluster.point_alias(self.physical))
+                # a stamp written after the swap: once every node has it, every node serves the new collection
+                stamp = uuid.uuid4().hex
+                self._patiently(lambda: self.cluster.write_settings(self.physical, self.settings, stamp))
+                self.cluster.wait_applied(self.physical, stamp)
                 if old is not None:
                     self.cluster.drop_collection(old)
 
