@@ -120,6 +120,8 @@ class Cluster:
             self._ensure_settings_collection()
             self.writer_client.collections.create(schema(physical))
             self.write_settings(physical, settings, stamp="")
+        # reads go to any node: until every node has the collection, one may answer 404
+        self.wait_applied(physical, "")
 
     def drop_collection(self, physical: str) -> None:
         with self.errors("delete a collection"):
