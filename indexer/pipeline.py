@@ -26,7 +26,7 @@ from typing import Callable
 
 from kb import analysis
 from kb.models import Failure
-from kb.engine import IndexedDoc, IndexWriter, WriterLock, exists, read_settings
+from kb.engine import EngineConfig, IndexedDoc, IndexWriter, WriterLock, exists, open_writer, read_settings
 from indexer import readers
 from indexer.batches import BatchWriter
 from indexer.changes import ChangePlanner
@@ -57,6 +57,7 @@ def run(
     procs: int | None = None,
     follow_links: bool = False,
     access: str = "public",  # access (issue 17): the level of every document that declares none lower
+    engine: EngineConfig | None = None,
 ) -> Report:
     """Bring the index at ``index_dir`` up to date with ``paths``."""
     t0 = time.monotonic()
@@ -64,7 +65,7 @@ def run(
     lock = WriterLock(index_dir)
     lock.acquire(wait=True, on_wait=on_wait)
     try:
-        writer = _open_writer(index_dir, full, subword, report)
+        writer = _open_writer(index_dir, full, subword, report, engine)
         try:
             preparer = Preparer(procs if procs is not None else (os.cpu_count() or 1))
             try:
@@ -85,15 +86,15 @@ def run(
     return report
 
 
-def _open_writer(index_dir: Path, full: bool, subword: bool, report: Report) -> IndexWriter:
+def _open_writer(index_dir: Path, full: bool, subword: bool, report: Report, engine: EngineConfig | None) -> IndexWriter:
     """A writer; a full rebuild when asked, or when the index was built with other analysis settings."""
     settings = {"analysis": analysis.signature(), "subword": subword}
-    if not full and exists(index_dir):
-        built = read_settings(index_dir)
+    if not full and exists(index_dir, engine):
+        built = read_settings(index_dir, engine)
         if built.get("analysis") != settings["analysis"] or built.get("subword", True) != subword:
             report.notes.append("the text analysis changed since this index was built: rebuilding it in full")
             full = True
-    writer = IndexWriter(index_dir, rebuild=full, settings=settings)
+    writer = open_writer(index_dir, engine, rebuild=full, settings=settings)
     report.rebuilt = writer.rebuild
     return writer
 

@@ -55,6 +55,42 @@ index_option = click.option(
 )
 
 
+def _with_engine(command):
+    """``--engine`` and the ``--typesense-*`` options (same names as the environment
+    variables, which are their defaults), handed to the command as one ``engine``;
+    a bad setting or an unreachable cluster is one line and exit 2."""
+
+    @functools.wraps(command)
+    def run(*args, engine_name, typesense_nodes, typesense_api_key, typesense_collection, **kwargs):
+        from kb.engine import BadEngineConfig, ClusterUnavailable, engine_config
+
+        name = command.__name__.removesuffix("_cmd")
+        try:
+            engine = engine_config(
+                engine=engine_name, nodes=typesense_nodes, api_key=typesense_api_key, collection=typesense_collection
+            )
+            return command(*args, engine=engine, **kwargs)
+        except (BadEngineConfig, ClusterUnavailable) as exc:
+            _echo_err(f"kb {name}: {exc}")
+            sys.exit(2)
+
+    options = [
+        click.option("--engine", "engine_name", type=click.Choice(["whoosh", "typesense"]), default=None,
+                     help="Search engine [default: $KB_ENGINE or whoosh]."),
+        click.option("--typesense-nodes", default=None, help="Typesense node URLs, comma-separated [default: $KB_TYPESENSE_NODES]."),
+        click.option("--typesense-api-key", default=None, help="Typesense API key [default: $KB_TYPESENSE_API_KEY]."),
+        click.option("--typesense-collection", default=None, help="Collection (alias) name [default: $KB_TYPESENSE_COLLECTION or kb]."),
+    ]
+    for opt in reversed(options):
+        run = opt(run)
+    return run
+
+
+def _where(index_dir: Path, engine) -> str:
+    """Where the index lives, for messages: the folder, or the Typesense collection."""
+    return engine.describe() if engine.is_typesense else str(index_dir)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="kb")
 def main() -> None:
@@ -102,10 +138,12 @@ def _index_folder_errors(command):
     "--access", "access", type=click.Choice(["public", "partner", "internal"]), default="public", show_default=True,
     help="Access level of these documents; a document declaring a stricter level keeps its own.",
 )
+@_with_engine
 @_index_folder_errors
 def index_cmd(
     paths: tuple[Path, ...], index_dir: Path | None, full: bool, as_json: bool, progress: bool | None, follow_links: bool,
     access: str = "public",
+    engine=None,
 ) -> None:
     """Index files and folders incrementally (HTML, TXT, MD, PDF, JSONL, JSONL.GZ).
 
@@ -140,6 +178,7 @@ def index_cmd(
         progress=progress,
         follow_links=follow_links,
         access=access,  # access (issue 17)
+        engine=engine,
         on_wait=lambda pid: _echo_err(f"kb index: another indexing run (pid {pid}) holds {index_dir}; waiting for it to finish…"),
     )
     for note in report.notes:
@@ -150,7 +189,7 @@ def index_cmd(
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
         if not report.changed and not report.failures:
-            click.echo(f"Index is up to date ({report.unchanged} documents unchanged). {index_dir}")
+            click.echo(f"Index is up to date ({report.unchanged} documents unchanged). {_where(index_dir, engine)}")
         click.echo(report.summary())
     sys.exit(1 if report.failures else 0)
 
@@ -188,7 +227,8 @@ def _search_options(f):
 @index_option
 @_search_options
 @click.option("--json", "as_json", is_flag=True, help="Print exactly the JSON of /api/search.")
-def search_cmd(query: str, index_dir: Path | None, as_json: bool, **opts) -> None:
+@_with_engine
+def search_cmd(query: str, index_dir: Path | None, as_json: bool, engine=None, **opts) -> None:
     """Search the index.  An empty QUERY lists everything matching the filters.
 
     \b
@@ -206,7 +246,7 @@ def search_cmd(query: str, index_dir: Path | None, as_json: bool, **opts) -> Non
     """
     from kb.params import BadParameter, parse_mapping
     from kb.search import Searcher
-    from kb.engine import Index, IndexMissing
+    from kb.engine import IndexMissing, open_index
 
     from kb.facets import names
 
@@ -225,9 +265,9 @@ def search_cmd(query: str, index_dir: Path | None, as_json: bool, **opts) -> Non
         raise click.BadParameter(exc.reason, param_hint=f"--{exc.param}" if exc.param != "q" else "QUERY") from None
     index_dir = index_dir or default_index_dir()
     try:
-        result = Searcher(Index(index_dir)).search(req)
+        result = Searcher(open_index(index_dir, engine)).search(req)
     except IndexMissing:
-        _echo_err(f"kb search: no index at {index_dir}; run `kb index` first")
+        _echo_err(f"kb search: no index at {_where(index_dir, engine)}; run `kb index` first")
         sys.exit(2)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
@@ -274,7 +314,8 @@ def _be_date(iso: str | None) -> str:
 @main.command("stats")
 @index_option
 @click.option("--json", "as_json", is_flag=True, help="Print {documents, facets} as JSON.")
-def stats_cmd(index_dir: Path | None, as_json: bool) -> None:
+@_with_engine
+def stats_cmd(index_dir: Path | None, as_json: bool, engine=None) -> None:
     """Documents and every facet value with its count.
 
     \b
@@ -283,18 +324,18 @@ def stats_cmd(index_dir: Path | None, as_json: bool) -> None:
       kb stats --json | jq '.facets.province | length'
     """
     from kb.search import stats
-    from kb.engine import Index, IndexMissing
+    from kb.engine import IndexMissing, open_index
 
     index_dir = index_dir or default_index_dir()
     try:
-        data = stats(Index(index_dir))
+        data = stats(open_index(index_dir, engine))
     except IndexMissing:
-        _echo_err(f"kb stats: no index at {index_dir}; run `kb index` first")
+        _echo_err(f"kb stats: no index at {_where(index_dir, engine)}; run `kb index` first")
         sys.exit(2)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=1))
         return
-    click.echo(f"documents: {data['documents']}  ({index_dir})")
+    click.echo(f"documents: {data['documents']}  ({_where(index_dir, engine)})")
     for facet, values in data["facets"].items():
         click.echo(click.style(f"\n{facet} ({len(values)} values)", bold=True))
         for v in values:
@@ -310,8 +351,11 @@ def stats_cmd(index_dir: Path | None, as_json: bool) -> None:
               help="Waitress threads; a quarter of them (at least one) may run exports, feeds and complex searches.")
 @click.option("--public-url", envvar="KB_PUBLIC_URL", default=None, metavar="URL",
               help="The site's public base URL for absolute links (Atom feed) [env KB_PUBLIC_URL].")
+@_with_engine
 @_index_folder_errors
-def serve_cmd(index_dir: Path | None, host: str, port: int, threads: int, public_url: str | None) -> None:
+def serve_cmd(
+    index_dir: Path | None, host: str, port: int, threads: int, public_url: str | None, engine=None
+) -> None:
     """Serve the search site and JSON API with waitress.
 
     Builds the index from the bundled corpus first if it does not exist yet.
@@ -335,10 +379,10 @@ def serve_cmd(index_dir: Path | None, host: str, port: int, threads: int, public
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="'--public-url' / KB_PUBLIC_URL") from None
     index_dir = index_dir or default_index_dir()
-    if not exists(index_dir):
+    if not exists(index_dir, engine):
         corpus = bundled_corpus()
-        _echo_err(f"kb serve: no index at {index_dir}; building it from {corpus} …")
-        report = pipeline.run([corpus], index_dir, progress=None)
+        _echo_err(f"kb serve: no index at {_where(index_dir, engine)}; building it from {corpus} …")
+        report = pipeline.run([corpus], index_dir, progress=None, engine=engine)
         _echo_err(f"kb serve: {report.summary()}")
         for failure in report.failures:
             _echo_err(f"kb serve: failed: {failure.source}: {failure.reason}")
@@ -346,10 +390,12 @@ def serve_cmd(index_dir: Path | None, host: str, port: int, threads: int, public
     from kb.access.files import AccessSetupError  # access (issue 17)
 
     try:
-        app = create_app({"INDEX_DIR": str(index_dir), "PUBLIC_URL": site_url, "EXPENSIVE_LANE": lane_size(threads)})
+        app = create_app(
+            {"INDEX_DIR": str(index_dir), "ENGINE": engine, "PUBLIC_URL": site_url, "EXPENSIVE_LANE": lane_size(threads)}
+        )
     except AccessSetupError as exc:
         raise click.ClickException(str(exc)) from None
-    _echo_err(f"kb serve: http://{host}:{port}/  (index {index_dir}; Ctrl+C to stop)")
+    _echo_err(f"kb serve: http://{host}:{port}/  (index {_where(index_dir, engine)}; Ctrl+C to stop)")
     waitress.serve(app, host=host, port=port, threads=threads, ident="kb")
 
 

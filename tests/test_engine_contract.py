@@ -6,6 +6,7 @@ Small documents are built here at test time; nothing is mocked.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -14,9 +15,10 @@ import pytest
 
 from kb import analysis
 from kb import query as kq
-from kb.engine import EngineWriter, IndexMissing, PreparedDoc, SearchIndex, open_index
+from kb.engine import EngineWriter, IndexMissing, PreparedDoc, SearchIndex, open_index, open_writer
 from kb.engine.whoosh import IndexWriter as WhooshWriter
 from kb.models import Document
+from tests import typesense_util
 
 
 @dataclass
@@ -24,13 +26,53 @@ class EngineKit:
     name: str
     writer: Callable[..., EngineWriter]  # (root, rebuild=False, settings=None) -> writer
     reader: Callable[[Path], SearchIndex]  # a fresh handle each call: no snapshot caching between steps
+    state: Callable[[Path], list[str]]  # what the index holds besides documents (files, collections)
+    age: Callable[[Path], None]  # make the index look built by an older kb
 
 
-KITS = [EngineKit("whoosh", WhooshWriter, open_index)]
+def _whoosh_age(root: Path) -> None:
+    gen = root / (root / "CURRENT").read_text().strip()
+    (gen / "kb-version.json").write_text('{"schema": "kb-2"}')
+
+
+WHOOSH = EngineKit("whoosh", WhooshWriter, open_index, lambda root: sorted(p.name for p in root.iterdir()), _whoosh_age)
+
+
+def _typesense_config(root: Path):
+    # one collection per test folder, so tests never see each other's documents
+    return typesense_util.cluster().config("c" + hashlib.blake2b(str(root).encode(), digest_size=6).hexdigest())
+
+
+def _typesense_state(root: Path) -> list[str]:
+    from kb.engine.typesense_cluster import Cluster
+
+    cluster = Cluster(_typesense_config(root))
+    names = sorted(c["name"] for c in cluster.client.collections.retrieve() if c["name"].startswith(cluster.alias))
+    return [*names, f"alias→{cluster.active()}"]
+
+
+def _typesense_age(root: Path) -> None:
+    from kb.engine.typesense_cluster import Cluster
+
+    cluster = Cluster(_typesense_config(root))
+    cluster.write_settings(cluster.active(), {"schema": "kb-2"}, stamp="old")
+    cluster.wait_applied(cluster.active(), "old")  # reads go to any node: let every node see it
+
+
+TYPESENSE = EngineKit(
+    "typesense",
+    lambda root, rebuild=False, settings=None: open_writer(root, _typesense_config(root), rebuild=rebuild, settings=settings),
+    lambda root: open_index(root, _typesense_config(root)),
+    _typesense_state,
+    _typesense_age,
+)
+KITS = [WHOOSH, TYPESENSE]
 
 
 @pytest.fixture(params=KITS, ids=lambda k: k.name)
 def kit(request) -> EngineKit:
+    if request.param is TYPESENSE:
+        typesense_util.skip_without_wheels()
     return request.param
 
 
@@ -195,29 +237,28 @@ def test_aborted_rebuild_leaves_the_old_generation_serving(kit, tmp_path):
     w = kit.writer(root)
     w.add_batch(prepared(d) for d in DOCS)
     w.close()
-    before = sorted(p.name for p in root.iterdir())
+    before = kit.state(root)
     rebuild = kit.writer(root, rebuild=True)
     rebuild.add_batch([prepared(DOCS[0])])
     rebuild.commit()
     rebuild.abort()
-    assert sorted(p.name for p in root.iterdir()) == before
+    assert kit.state(root) == before
     assert kit.reader(root).doc_count() == 3
 
 
 def test_an_index_from_an_older_schema_asks_for_a_full_rebuild(kit, tmp_path):
     root = tmp_path / "ix"
     kit.writer(root, settings={"subword": True}).close()
-    gen = root / (root / "CURRENT").read_text().strip()
-    (gen / "kb-version.json").write_text('{"schema": "kb-2"}')
+    kit.age(root)
     with pytest.raises(IndexMissing, match="--full"):
         kit.reader(root).snapshot()
 
 
-def test_only_the_whoosh_engine_modules_import_whoosh():
+def test_only_the_engine_modules_import_their_libraries():
     import ast
 
     root = Path(__file__).resolve().parent.parent
-    importers = set()
+    importers, typesense_importers = set(), set()
     for path in [*root.glob("kb/**/*.py"), *root.glob("indexer/**/*.py"), *root.glob("web/**/*.py")]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
@@ -225,4 +266,7 @@ def test_only_the_whoosh_engine_modules_import_whoosh():
                 names = [node.module or ""]
             if any(n == "whoosh" or n.startswith("whoosh.") for n in names):
                 importers.add(path.relative_to(root).as_posix())
+            if any(n == "typesense" or n.startswith("typesense.") for n in names):
+                typesense_importers.add(path.relative_to(root).as_posix())
     assert importers == {"kb/engine/whoosh.py", "kb/engine/whoosh_codec.py"}
+    assert typesense_importers == {"kb/engine/typesense.py", "kb/engine/typesense_cluster.py"}

@@ -26,7 +26,7 @@ from kb.params import BadParameter
 from web.edge import CSP, DEFAULT_LANE, Edge, fallback_page, public_url
 from web.edge import wants_json as _wants_json
 from kb.search import Searcher
-from kb.engine import Index, IndexMissing, SearchIndex
+from kb.engine import ClusterUnavailable, EngineConfig, IndexMissing, SearchIndex, open_index
 from kb.engine.access import restricted  # access (issue 17)
 from web.auth import AuditedSearcher, visitor  # access (issue 17)
 
@@ -54,8 +54,8 @@ class Catalog:
     is the full index; no route reads it.
     """
 
-    def __init__(self, index_dir: Path):
-        self.engine = Index(index_dir)
+    def __init__(self, index_dir: Path, engine: EngineConfig | None = None):
+        self.engine = open_index(index_dir, engine)
 
     @property
     def index(self) -> SearchIndex:
@@ -84,7 +84,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["PUBLIC_URL"] = public_url(app.config.get("PUBLIC_URL"))
     app.json.ensure_ascii = False  # Thai stays readable in the JSON API
     app.json.sort_keys = False
-    app.extensions[EXTENSION] = Catalog(Path(app.config["INDEX_DIR"]))
+    app.extensions[EXTENSION] = Catalog(Path(app.config["INDEX_DIR"]), app.config.get("ENGINE"))
 
     from web import api, auth, exports, pages
     from web.present import register_filters
@@ -145,6 +145,11 @@ def _register_errors(app: Flask) -> None:
     def index_missing(exc: IndexMissing):
         log.error("index missing: %s", exc)
         return error_response(503, "ยังไม่มีดัชนีเอกสาร ผู้ดูแลระบบต้องสร้างดัชนีด้วยคำสั่ง kb index ก่อน")
+
+    @app.errorhandler(ClusterUnavailable)
+    def cluster_unavailable(exc: ClusterUnavailable):
+        log.error("search cluster unavailable: %s", exc)
+        return error_response(503, "ระบบค้นหาขัดข้องชั่วคราว โปรดลองใหม่อีกครั้ง")
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -1,0 +1,139 @@
+"""kb on a Typesense cluster answers as kb on the embedded engine (issue 16).
+
+A real 3-node cluster (``tests/typesense_util.py``) holds the bundled corpus
+indexed by the real pipeline; the same query mix goes through both engines.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kb.engine import open_index
+from kb.params import parse_mapping
+from kb.search import Searcher
+from tests import typesense_util
+from tests.webutil import CORPUS, corpus_index
+
+WORD_PHRASE_FILTER = [
+    {"q": "การค้ามนุษย์"},
+    {"q": "ยาเสพติด", "province": "ตาก"},
+    {"q": '"แผนความมั่นคง"'},
+    {"q": "ชายแดน -ยาเสพติด"},
+    {"q": "ไซเบอร์ OR ทะเล"},
+    {"q": "", "topic": "maritime"},
+    {"q": "น้ำท่วม พ.ศ. 2567"},
+    {"q": "ความมั่นคงทางไซเบอร์", "year": "2567"},
+    {"q": "แรงงานต่างด้าว", "sort": "newest"},
+]
+QUESTIONS = [
+    {"q": "มาตรการป้องกันการค้ามนุษย์ในพื้นที่ชายแดนมีอะไรบ้าง"},
+    {"q": "รัฐบาลจะแก้ปัญหาหมอกควันอย่างไร"},
+    {"q": "หน่วยงานใดรับผิดชอบความมั่นคงทางทะเล"},
+]
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    return typesense_util.cluster()
+
+
+@pytest.fixture(scope="module")
+def engines(cluster):
+    return Searcher(open_index(corpus_index())), Searcher(open_index(Path("-"), typesense_util.corpus_collection()))
+
+
+def _facets(result) -> dict:
+    return {name: [(v.value, v.count) for v in values] for name, values in result.facets.items()}
+
+
+@pytest.mark.parametrize("params", WORD_PHRASE_FILTER, ids=lambda p: p["q"] or str(p))
+def test_word_phrase_and_filter_queries_give_the_same_totals_and_facets(engines, params):
+    whoosh, typesense = engines
+    req = parse_mapping({**params, "limit": "10"})
+    a, b = whoosh.search(req), typesense.search(req)
+    assert a.total > 0
+    assert (b.total, _facets(b)) == (a.total, _facets(a))
+
+
+@pytest.mark.parametrize("params", QUESTIONS, ids=lambda p: p["q"])
+def test_questions_share_most_of_the_top_ten(engines, params):
+    whoosh, typesense = engines
+    req = parse_mapping({**params, "limit": "10"})
+    a, b = [{h.id for h in r.hits} for r in (whoosh.search(req), typesense.search(req))]
+    assert a and len(a & b) / len(a) >= 0.8
+
+
+def test_subword_recall_finds_text_inside_longer_words(engines):
+    whoosh, typesense = engines
+    req = parse_mapping({"q": "ค้ามนุษย์", "limit": "100"})
+    inside = {h.id for h in typesense.search(req).hits}
+    longer = {h.id for h in typesense.search(parse_mapping({"q": "การค้ามนุษย์", "limit": "100"})).hits}
+    assert longer and longer <= inside
+    assert inside == {h.id for h in whoosh.search(req).hits}
+
+
+def test_documents_carry_the_same_ids_and_content_in_both_engines(engines):
+    whoosh, typesense = engines
+    a, b = whoosh.index.snapshot(), typesense.index.snapshot()
+    assert set(a.by_id) == set(b.by_id)
+    some = sorted(a.by_id)[:5]
+    assert [whoosh.index.document(i) for i in some] == [typesense.index.document(i) for i in some]
+
+
+def kb(*args: str, env: dict, timeout: int = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kb.cli", *args], capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **env})
+
+
+def test_index_reruns_change_nothing_and_full_rebuilds_from_the_sources(cluster, tmp_path):
+    docs = tmp_path / "docs"
+    shutil.copytree(CORPUS / "news", docs)
+    env = {**cluster.env(typesense_util.fresh_collection()), "KB_INDEX_DIR": str(tmp_path / "lock")}
+    first = kb("index", str(docs), "--json", env=env)
+    assert first.returncode == 0, first.stderr
+    again = kb("index", str(docs), env=env)
+    assert again.returncode == 0 and "added 0, updated 0, deleted 0" in again.stdout
+    victim = sorted(docs.iterdir())[0]
+    victim.unlink()
+    gone = kb("index", str(docs), env=env)
+    assert "deleted 1," in gone.stdout
+    full = kb("index", str(docs), "--full", env=env)
+    assert full.returncode == 0 and "failed 0" in full.stdout
+    stats = kb("stats", "--json", env=env)
+    assert stats.returncode == 0 and f'"documents": {len(list(docs.iterdir()))}' in stats.stdout
+
+
+def test_a_search_by_the_cli_flags_matches_the_environment(cluster):
+    config = typesense_util.corpus_collection()
+    flags = ["--engine", "typesense", "--typesense-nodes", ",".join(cluster.urls),
+             "--typesense-api-key", typesense_util.API_KEY, "--typesense-collection", config.collection]
+    by_flags = kb("search", "การค้ามนุษย์", "--json", *flags, env={"KB_ENGINE": "whoosh"})
+    by_env = kb("search", "การค้ามนุษย์", "--json", env=cluster.env(config.collection))
+    assert by_flags.returncode == 0, by_flags.stderr
+    assert by_flags.stdout == by_env.stdout
+
+
+@pytest.mark.parametrize("command", [["search", "x"], ["stats"], ["index"]])
+def test_an_unreachable_cluster_is_one_line_and_exit_2(command, tmp_path):
+    env = {"KB_ENGINE": "typesense", "KB_TYPESENSE_NODES": "http://127.0.0.1:9", "KB_TYPESENSE_API_KEY": "k",
+           "KB_INDEX_DIR": str(tmp_path / "ix")}
+    proc = kb(*command, env=env, timeout=60)
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1 and "unreachable" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("setting,value,named", [
+    ("KB_TYPESENSE_NODES", "", "KB_TYPESENSE_NODES"),
+    ("KB_TYPESENSE_NODES", "ftp://x", "KB_TYPESENSE_NODES"),
+    ("KB_ENGINE", "solr", "KB_ENGINE"),
+    ("KB_TYPESENSE_API_KEY", "", "KB_TYPESENSE_API_KEY"),
+])
+def test_a_bad_engine_setting_names_itself(setting, value, named, tmp_path):
+    env = {"KB_ENGINE": "typesense", "KB_TYPESENSE_NODES": "http://127.0.0.1:9", "KB_TYPESENSE_API_KEY": "k", setting: value}
+    proc = kb("stats", env=env, timeout=60)
+    assert proc.returncode == 2 and named in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
