@@ -409,7 +409,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--known-docs", type=int, default=3000,
                     help="ThaiGov security releases indexed for the known-item set (default 3000)")
     ap.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
-                    help="override one kb.search RankingParams value (repeatable), e.g. --param pair_weight=1.0")
+                    help="override one kb.search RankingParams value (repeatable), e.g. --param rerank_pool=100 or --param weight.pairs=0")
     args = ap.parse_args(argv)
     global PARAMS
     try:

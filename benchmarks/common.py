@@ -32,6 +32,7 @@ from indexer.pipeline import run  # noqa: E402
 from kb.models import SearchRequest  # noqa: E402
 from kb.search import DEFAULT_PARAMS, RankingParams, Searcher  # noqa: E402
 from kb.engine import Index  # noqa: E402
+from kb.search.features import FEATURES  # noqa: E402
 
 
 def shared_data() -> Path:
@@ -211,24 +212,34 @@ def open_searcher(index_dir: Path, params: RankingParams = DEFAULT_PARAMS) -> Se
 
 
 def ranking_params(overrides: Sequence[str]) -> RankingParams:
-    """``["pair_weight=1.0", "use_head=false"]`` → ``DEFAULT_PARAMS`` with those values
-    (a ranking experiment without a source edit).  Raises ValueError naming a bad one."""
+    """``["rerank_pool=100", "use_head=false", "weight.pairs=0"]`` → ``DEFAULT_PARAMS`` with
+    those values (``weight.NAME``: one of the blend's learned weights), a ranking experiment
+    without a source edit.  Raises ValueError naming a bad one."""
     kinds = {f.name: type(getattr(DEFAULT_PARAMS, f.name)) for f in fields(RankingParams)}
+    kinds = {n: k for n, k in kinds.items() if k in (bool, int, float)}
+    weight_names = [f"weight.{f}" for f in FEATURES]
     changes: dict[str, object] = {}
+    weights: dict[str, float] = {}
     for item in overrides:
         name, sep, raw = item.partition("=")
-        if not sep or name not in kinds:
-            raise ValueError(f"--param {item!r}: expected NAME=VALUE with NAME one of {', '.join(kinds)}")
-        kind = kinds[name]
+        if not sep or (name not in kinds and name not in weight_names):
+            raise ValueError(f"--param {item!r}: expected NAME=VALUE with NAME one of {', '.join([*kinds, *weight_names])}")
+        kind = float if name in weight_names else kinds[name]
         try:
             if kind is bool:
                 if raw.lower() not in ("true", "false", "1", "0"):
                     raise ValueError(raw)
-                changes[name] = raw.lower() in ("true", "1")
+                value: object = raw.lower() in ("true", "1")
             else:
-                changes[name] = kind(raw)
+                value = kind(raw)
         except ValueError:
             raise ValueError(f"--param {item!r}: {raw!r} is not a {kind.__name__}") from None
+        if name in weight_names:
+            weights[name.removeprefix("weight.")] = float(value)  # type: ignore[arg-type]
+        else:
+            changes[name] = value
+    if weights:
+        changes["blend_weights"] = replace(DEFAULT_PARAMS.blend_weights, **weights)
     return replace(DEFAULT_PARAMS, **changes)
 
 

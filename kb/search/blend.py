@@ -74,20 +74,53 @@ def candidate_rows(index: Index, snap: Snapshot, ev: BlendEvidence, tier: set[in
     candidates = _candidates(snap.scan(), docs)
     located = substring_weights(snap, ev.located)
     near = pair_scores(candidates, ev.pairs, p) if ev.pairs else {}
-    lead, span, found = lead_and_span_scores(candidates, located, p) if located else ({}, {}, {})
+    lead, span, _ = lead_and_span_scores(candidates, located, p) if located else ({}, {}, {})
     head = head_scores(candidates, ev.form, located, p) if ev.form and located else {}
-    idfs = [idf for _, idf in located]
-    share, missing = coverage_scores(found, idfs)
+    units = substring_weights(snap, finest_units(ev.located, plain))
+    held = held_counts(candidates, units)
+    idfs = [idf for _, idf in units]
+    share, missing = coverage_scores(held, idfs)
+    avg = snap.scan().avg_length
+    text = {d: text_bm25(counts, idfs, candidates.lengths[d] / avg) for d, counts in held.items()}
     lacking = sum(idfs)
     rows = [
         (
-            pool[d], words.get(d, 0.0), sub.get(d, 0.0), near.get(d, 0.0),
+            pool[d], words.get(d, 0.0), text.get(d, 0.0), sub.get(d, 0.0), near.get(d, 0.0),
             lead.get(d, 0.0) if p.use_lead else 0.0, span.get(d, 0.0) if p.use_span else 0.0,
             head.get(d, 0.0), share.get(d, 0.0), -missing.get(d, lacking),
         )
         for d in docs
     ]
     return CandidateRows(docs, rows)
+
+
+def finest_units(located: Weighted, plain: kq.Query | None) -> Weighted:
+    """The located words, a compound replaced by its parts when the query is also
+    matched through them (มาตรการป้องกัน → มาตรการ, ป้องกัน): coverage and text
+    BM25 then credit a document that holds the parts apart, as BM25 over finer
+    words would, instead of only the rare few holding the compound verbatim."""
+    parts: list[bytes] = []
+    if isinstance(plain, kq.AnyOf):
+        for t in plain.queries:
+            if isinstance(t, kq.Term):
+                form = analysis.scan_form(t.text, is_normalized=True)
+                if form and b"\x1a" not in form:
+                    parts.append(form)
+    out: dict[bytes, float] = {}
+    for needle, idf in located:
+        inside = [q for q in parts if q != needle and q in needle]
+        for unit in inside or [needle]:
+            out[unit] = max(out.get(unit, 0.0), idf)
+    return list(out.items())
+
+
+def held_counts(candidates: TextScan, units: Weighted) -> dict[int, Counter[int]]:
+    """Per candidate, how often it holds each unit (indexes into ``units``) as text."""
+    held: dict[int, Counter[int]] = {}
+    for j, (needle, _) in enumerate(units):
+        for d, offsets in candidates.positions(needle).items():
+            held.setdefault(d, Counter())[j] = len(offsets)
+    return held
 
 
 def substring_weights(snap: Snapshot, located: Weighted) -> Weighted:
@@ -178,11 +211,11 @@ def head_scores(candidates: TextScan, form: bytes, located: Weighted, p: Ranking
 
 def lead_and_span_scores(
     candidates: TextScan, located: Weighted, p: RankingParams
-) -> tuple[dict[int, float], dict[int, float], dict[int, set[int]]]:
+) -> tuple[dict[int, float], dict[int, float], dict[int, Counter[int]]]:
     """Where the query words occur in a few candidates: per candidate, the idf
     sum of the words it opens with (within its first ``lead_chars``), of the
-    distinct words in its best stretch of ``span_chars`` characters, and which
-    of the words (indexes into ``located``) it holds at all."""
+    distinct words in its best stretch of ``span_chars`` characters, and how
+    often it holds each word (indexes into ``located``)."""
     found: dict[int, list[tuple[int, int]]] = {}  # docnum → (offset, word) of every occurrence
     for j, (needle, _) in enumerate(located):
         for d, offsets in candidates.positions(needle).items():
@@ -196,7 +229,15 @@ def lead_and_span_scores(
             first.setdefault(j, o)
         lead[d] = sum(located[j][1] for j, o in first.items() if o < p.lead_chars)
         span[d] = _best_stretch(events, located, p.span_chars)
-    return lead, span, {d: {j for _, j in events} for d, events in found.items()}
+    return lead, span, {d: Counter(j for _, j in events) for d, events in found.items()}
+
+
+def text_bm25(held: Counter[int], idfs: list[float], relative_length: float, k1: float = 0.9, b: float = 0.4) -> float:
+    """BM25 over the located words' occurrences as text in one candidate, with the
+    plain baseline's saturation and length normalisation (k1 0.9, b 0.4: a short
+    passage holding the words beats a long one that mentions them in passing)."""
+    norm = 1 - b + b * relative_length
+    return sum(idfs[j] * bm25_tf(tf, k1, norm) for j, tf in held.items())
 
 
 def _best_stretch(events: list[tuple[int, int]], located: Weighted, width: int) -> float:

@@ -12,6 +12,7 @@ measure a pool once and try thousands of weightings on it.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from importlib import resources
@@ -20,7 +21,7 @@ from kb import query as kq
 
 # The features, in the order of a candidate's row.  ``docs/design.md``
 # ("Ranking: features and learned weights") says what each one measures.
-FEATURES = ("bm25f", "words", "subword", "pairs", "lead", "span", "head", "coverage", "missing")
+FEATURES = ("bm25f", "words", "text", "subword", "pairs", "lead", "span", "head", "coverage", "missing")
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class BlendWeights:
 
     bm25f: float = 1.0
     words: float = 0.0
+    text: float = 0.0
     subword: float = 0.5
     pairs: float = 2.0
     lead: float = 2.0
@@ -99,7 +101,7 @@ def plain_words(scoring: kq.Query) -> kq.Query | None:
     return kq.AnyOf(tuple(kq.Term("words", t) for t in terms))
 
 
-def coverage_scores(found: dict[int, set[int]], idfs: list[float]) -> tuple[dict[int, float], dict[int, float]]:
+def coverage_scores(found: dict[int, Counter[int]], idfs: list[float]) -> tuple[dict[int, float], dict[int, float]]:
     """Per candidate: the share of the query words' idf it holds, and the idf of
     the telling words it lacks (the ``missing`` feature is its negative, so that
     every weight is ≥ 0: more evidence never ranks a candidate lower) (a document without the query's rarest word is
