@@ -1,15 +1,15 @@
-"""Tiers 2-3 ranking: BM25F over words blended with evidence BM25 cannot see.
+"""Tiers 2-3 ranking: a pool of candidates measured on named features, weighed by learned weights.
 
-Each candidate of a pool is measured on the features of ``kb.search.features``
-and ranked by their learned linear weighting (``RankingParams.blend_weights``):
-BM25F of the query's words and phrases, plain BM25 over its words, the rarest query words' exact occurrences (a word hidden inside a document's
-compound, มั่นคง in ความมั่นคง, still counts); adjacent query words found side
-by side (``pair_scores``); query words the candidate opens with, and those
-close together in it (``lead_and_span_scores``); and the query words of its
+Each candidate of the pool is measured on ``kb.search.features.FEATURES`` and
+ranked by their learned linear weighting (``RankingParams.blend_weights``):
+BM25F of the query's words and phrases; plain BM25 over its words; BM25 over
+its units as text; the rarest words' exact occurrences (a word hidden inside a
+document's compound, มั่นคง in ความมั่นคง, still counts); adjacent query words
+side by side (``pair_scores``); query words the candidate opens with, and those
+close together in it (``lead_and_span_scores``); the query words of its
 opening name when the query holds that name (``head_scores``); and how much of
-the query's idf it holds (``coverage_scores``).  Only a pool
-of candidates is re-scored, searched in their own scan forms, never the
-collection.
+the query's idf it holds (``coverage_scores``).  Only the pool is re-scored,
+searched in the candidates' own scan forms, never the collection.
 """
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -114,7 +114,3 @@ def coverage_scores(found: dict[int, Counter[int]], idfs: list[float]) -> tuple[
         share[d] = got / total
         missing[d] = total - got
     return share, missing
-
-
-def feature_names() -> tuple[str, ...]:
-    return tuple(f.name for f in fields(BlendWeights) if f.name != "provenance")
