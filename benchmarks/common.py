@@ -9,9 +9,13 @@ one run rather than absolute figures across runs.
 from __future__ import annotations
 
 import gzip
+import hashlib
+import heapq
 import json
+import math
 import os
 import platform
+import re
 import statistics
 import resource
 import sys
@@ -28,6 +32,7 @@ from indexer.pipeline import run  # noqa: E402
 from kb.models import SearchRequest  # noqa: E402
 from kb.search import DEFAULT_PARAMS, RankingParams, Searcher  # noqa: E402
 from kb.engine import Index  # noqa: E402
+from kb.search.features import FEATURES  # noqa: E402
 
 
 def shared_data() -> Path:
@@ -207,24 +212,34 @@ def open_searcher(index_dir: Path, params: RankingParams = DEFAULT_PARAMS) -> Se
 
 
 def ranking_params(overrides: Sequence[str]) -> RankingParams:
-    """``["pair_weight=1.0", "use_head=false"]`` → ``DEFAULT_PARAMS`` with those values
-    (a ranking experiment without a source edit).  Raises ValueError naming a bad one."""
+    """``["rerank_pool=100", "use_head=false", "weight.pairs=0"]`` → ``DEFAULT_PARAMS`` with
+    those values (``weight.NAME``: one of the blend's learned weights), a ranking experiment
+    without a source edit.  Raises ValueError naming a bad one."""
     kinds = {f.name: type(getattr(DEFAULT_PARAMS, f.name)) for f in fields(RankingParams)}
+    kinds = {n: k for n, k in kinds.items() if k in (bool, int, float)}
+    weight_names = [f"weight.{f}" for f in FEATURES]
     changes: dict[str, object] = {}
+    weights: dict[str, float] = {}
     for item in overrides:
         name, sep, raw = item.partition("=")
-        if not sep or name not in kinds:
-            raise ValueError(f"--param {item!r}: expected NAME=VALUE with NAME one of {', '.join(kinds)}")
-        kind = kinds[name]
+        if not sep or (name not in kinds and name not in weight_names):
+            raise ValueError(f"--param {item!r}: expected NAME=VALUE with NAME one of {', '.join([*kinds, *weight_names])}")
+        kind = float if name in weight_names else kinds[name]
         try:
             if kind is bool:
                 if raw.lower() not in ("true", "false", "1", "0"):
                     raise ValueError(raw)
-                changes[name] = raw.lower() in ("true", "1")
+                value: object = raw.lower() in ("true", "1")
             else:
-                changes[name] = kind(raw)
+                value = kind(raw)
         except ValueError:
             raise ValueError(f"--param {item!r}: {raw!r} is not a {kind.__name__}") from None
+        if name in weight_names:
+            weights[name.removeprefix("weight.")] = float(value)  # type: ignore[arg-type]
+        else:
+            changes[name] = value
+    if weights:
+        changes["blend_weights"] = replace(DEFAULT_PARAMS.blend_weights, **weights)
     return replace(DEFAULT_PARAMS, **changes)
 
 
@@ -274,3 +289,143 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
     lines += ["| " + " | ".join(cell(x) for x in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+# --- ranking evaluation: sets and the plain BM25 baseline ------------------------------------
+
+
+@dataclass
+class RankingSet:
+    """One evaluation set: documents (id → (title, text)) and (query, relevant id, split) triples."""
+
+    name: str
+    docs: dict[str, tuple[str, str]]
+    questions: list[tuple[str, str, str]]
+
+    def split(self, *names: str) -> list[tuple[str, str, str]]:
+        return [q for q in self.questions if q[2] in names]
+
+
+def hash_split(key: str) -> str:
+    """A fixed train/valid/test split by a hash of the id (60/20/20), stable across runs and machines."""
+    bucket = int(hashlib.sha1(key.encode("utf-8")).hexdigest()[:8], 16) % 10
+    return "train" if bucket < 6 else "valid" if bucket < 8 else "test"
+
+
+def load_iapp_set(splits: tuple[str, ...] = ("train", "valid", "test")) -> RankingSet:
+    """iApp Wiki QA: every distinct passage is a document (text only), each question's passage is relevant."""
+    docs: dict[str, tuple[str, str]] = {}
+    by_context: dict[str, str] = {}
+    questions: list[tuple[str, str, str]] = []
+    for split in splits:
+        for rec in read_jsonl(data_file("iapp_wiki_qa", f"{split}.jsonl.gz")):
+            pid = by_context.get(rec["context"])
+            if pid is None:
+                pid = by_context[rec["context"]] = f"p{len(by_context):05d}"
+                docs[pid] = ("", rec["context"])
+            questions.append((rec["question"], pid, split))
+    return RankingSet("iapp", docs, questions)
+
+
+_DATE_LINE = re.compile(r"^วัน\S*ที่\s*\d{1,2}\s+\S+\s+\d{4}$")
+_BOILERPLATE = ("รัฐบาลไทย-ข่าวทำเนียบรัฐบาล", "พิมพ์")
+
+
+def release_body(rec: dict) -> list[str]:
+    """A ThaiGov release's lines without the site's header, the date line and the title's repeats."""
+    title = " ".join(rec.get("title", "").split())
+    out = []
+    for line in rec.get("text", "").splitlines():
+        flat = " ".join(line.replace("\u200b", " ").replace("\xa0", " ").split())
+        if not flat or flat.startswith(_BOILERPLATE) or _DATE_LINE.match(flat) or flat.startswith("ที่มา"):
+            continue
+        if flat == " ".join(title.replace("\u200b", " ").replace("\xa0", " ").split()):
+            continue
+        out.append(line.strip())
+    return out
+
+
+def first_sentence(line: str, min_chars: int = 40, max_chars: int = 160) -> str:
+    """The opening of a line up to the first space after ``min_chars`` characters
+    (Thai ends a sentence with a space), never longer than ``max_chars``."""
+    pieces = line.split()
+    out = ""
+    for piece in pieces:
+        if len(out) + len(piece) + 1 > max_chars and out:
+            break
+        out = f"{out} {piece}" if out else piece
+        if len(out) >= min_chars:
+            break
+    return out[:max_chars]
+
+
+def load_known_item_set(limit: int, filename: str = "thaigov_v2_security_category.jsonl.gz") -> RankingSet:
+    """Known-item search on ThaiGov releases: the first sentence of a release's body is
+    the query, the release (title emptied, site header, date and title lines dropped)
+    must come first.  Queries whose sentence opens more than one release are left out
+    (no single right answer).  Splits by a hash of the release id."""
+    docs: dict[str, tuple[str, str]] = {}
+    opening: dict[str, str] = {}
+    for rec in read_jsonl(data_file("thaigov", filename)):
+        if len(docs) >= limit:
+            break
+        body = release_body(rec)
+        if not body or rec.get("id") in docs:
+            continue
+        docs[rec["id"]] = ("", "\n".join(body))
+        sentence = first_sentence(body[0])
+        if len(sentence) >= 20:
+            opening[rec["id"]] = sentence
+    counts: dict[str, int] = {}
+    for s in opening.values():
+        counts[s] = counts.get(s, 0) + 1
+    questions = [(s, doc_id, hash_split(doc_id)) for doc_id, s in opening.items() if counts[s] == 1]
+    return RankingSet("thaigov-known-item", docs, questions)
+
+
+class PlainBM25:
+    """The baseline: plain BM25 over PyThaiNLP newmm words (k1 0.9, b 0.4), no tiers,
+    no boosts, no title field, written here so it shares nothing with kb's ranking."""
+
+    def __init__(self, docs: dict[str, tuple[str, str]], k1: float = 0.9, b: float = 0.4):
+        self.k1, self.b = k1, b
+        self.ids = list(docs)
+        self.lengths: list[int] = []
+        self.postings: dict[str, list[tuple[int, int]]] = {}
+        for n, (title, text) in enumerate(docs.values()):
+            tf: dict[str, int] = {}
+            for w in newmm_words(f"{title}\n{text}" if title else text):
+                tf[w] = tf.get(w, 0) + 1
+            self.lengths.append(sum(tf.values()))
+            for w, c in tf.items():
+                self.postings.setdefault(w, []).append((n, c))
+        self.avg = (sum(self.lengths) / len(self.lengths)) if self.lengths else 1.0
+
+    def top(self, query: str, k: int = 10) -> list[str]:
+        n_docs = len(self.ids)
+        scores: dict[int, float] = {}
+        for w in set(newmm_words(query)):
+            plist = self.postings.get(w)
+            if not plist:
+                continue
+            idf = math.log(1 + (n_docs - len(plist) + 0.5) / (len(plist) + 0.5))
+            for d, tf in plist:
+                norm = 1 - self.b + self.b * self.lengths[d] / self.avg
+                scores[d] = scores.get(d, 0.0) + idf * tf * (self.k1 + 1) / (tf + self.k1 * norm)
+        best = heapq.nsmallest(k, scores.items(), key=lambda x: (-x[1], x[0]))
+        return [self.ids[d] for d, _ in best]
+
+
+_WORDLIKE = re.compile(r"\w", re.UNICODE)
+
+
+def newmm_words(text: str) -> list[str]:
+    """PyThaiNLP newmm tokens, lower-cased, without spaces and punctuation."""
+    from pythainlp.tokenize import word_tokenize
+
+    return [t.lower() for t in word_tokenize(text, engine="newmm", keep_whitespace=False) if _WORDLIKE.search(t)]
+
+
+def reciprocal_rank(ranked: Sequence[str], relevant: str, k: int = 10) -> float:
+    top = list(ranked[:k])
+    return 1 / (top.index(relevant) + 1) if relevant in top else 0.0

@@ -417,3 +417,33 @@ def test_any_thai_substring_finds_its_document(property_searcher: Searcher, data
         # match, shown only when few documents hold it as a word
         words = [h for h in result.hits if not h.partial]
         assert len(words) >= 5 and len(words) == len(result.hits), (query, PROPERTY_CORPUS[name], found)
+
+# --- learned ranking weights -----------------------------------------------------------------------
+
+
+def test_ranking_weights_are_data_with_their_provenance() -> None:
+    """The blend's weights ship as package data, one per feature, with the date,
+    the training data and the figures they gave (``benchmarks/fit_ranking.py``)."""
+    import json
+    from importlib import resources
+
+    from kb.search import DEFAULT_PARAMS
+    from kb.search.features import FEATURES, learned_weights
+
+    raw = json.loads(resources.files("kb.search").joinpath("weights.json").read_text(encoding="utf-8"))
+    assert set(raw["weights"]) == set(FEATURES)
+    assert raw["date"] and "iApp" in raw["trained_on"] and raw["figures"]
+    assert all(w >= 0 for w in raw["weights"].values())  # more evidence never ranks a document lower
+    assert DEFAULT_PARAMS.blend_weights == learned_weights()
+    assert DEFAULT_PARAMS.blend_weights.vector() == tuple(float(raw["weights"][f]) for f in FEATURES)
+
+
+def test_question_ranks_documents_holding_its_rare_words_above_title_matches_of_its_common_ones() -> None:
+    """On the bundled corpus, a question on trafficking in fishing must not put the haze
+    release first (it holds neither การค้ามนุษย์ nor ประมง; it won on title words)."""
+    from tests.webutil import corpus_index
+
+    searcher = Searcher(Index(corpus_index()))
+    hits = ids(searcher.search(SearchRequest(q="มาตรการป้องกันการค้ามนุษย์ในภาคประมงมีอะไรบ้าง", limit=10)))
+    assert not any("haze" in i for i in hits[:5]), hits  # it was first (weights before the fit, 2026-12-06)
+    assert any("samutsakhon" in i for i in hits[:5]), hits  # the Samut Sakhon trafficking-in-fishing records (was #8)

@@ -215,7 +215,7 @@ def test_ranking_parameters_are_one_frozen_object_a_searcher_takes():
     from kb.search import DEFAULT_PARAMS
 
     with pytest.raises(FrozenInstanceError):
-        DEFAULT_PARAMS.pair_weight = 1.0  # type: ignore[misc]
+        DEFAULT_PARAMS.rerank_pool = 1  # type: ignore[misc]
     index = Index(corpus_index())
     q = SearchRequest(q="ยาเสพติด ชายแดน ภาคเหนือ")
     narrow = Searcher(index, params=replace(DEFAULT_PARAMS, max_clauses=2)).search(q)

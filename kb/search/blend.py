@@ -1,13 +1,15 @@
-"""Tiers 2-3 ranking: BM25F over words blended with evidence BM25 cannot see.
+"""Tiers 2-3 ranking: a pool of candidates measured on named features, weighed by learned weights.
 
-Added to each candidate's BM25F score (weights in ``RankingParams``):
-the rarest query words' exact occurrences (a word hidden inside a document's
-compound, มั่นคง in ความมั่นคง, still counts); adjacent query words found side
-by side (``pair_scores``); query words the candidate opens with, and those
-close together in it (``lead_and_span_scores``); and the query words of its
-opening name when the query holds that name (``head_scores``).  Only a pool
-of candidates is re-scored, searched in their own scan forms, never the
-collection.
+Each candidate of the pool is measured on ``kb.search.features.FEATURES`` and
+ranked by their learned linear weighting (``RankingParams.blend_weights``):
+BM25F of the query's words and phrases; plain BM25 over its words; BM25 over
+its units as text; the rarest words' exact occurrences (a word hidden inside a
+document's compound, มั่นคง in ความมั่นคง, still counts); adjacent query words
+side by side (``pair_scores``); query words the candidate opens with, and those
+close together in it (``lead_and_span_scores``); the query words of its
+opening name when the query holds that name (``head_scores``); and how much of
+the query's idf it holds (``coverage_scores``).  Only the pool is re-scored,
+searched in the candidates' own scan forms, never the collection.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 
 from kb import analysis
 from kb import query as kq
+from kb.search.features import CandidateRows, coverage_scores, plain_words
 from kb.search.params import RankingParams
 from kb.search.parsing import ParsedQuery, chunk, stopwords
 from kb.search.scoring import bm25_idf, bm25_tf
@@ -42,37 +45,101 @@ class BlendEvidence:
 
 
 def blend(index: Index, snap: Snapshot, ev: BlendEvidence, tier: set[int], k: int, p: RankingParams) -> list[tuple[int, float]]:
-    """The first k of ``tier`` by BM25F plus the weighted evidence."""
+    """The first k of ``tier`` by the learned linear model over the candidates' features."""
     if not tier:
         return []
+    return candidate_rows(index, snap, ev, tier, k, p).ranked(p.blend_weights, k)
+
+
+def candidate_rows(index: Index, snap: Snapshot, ev: BlendEvidence, tier: set[int], k: int, p: RankingParams) -> CandidateRows:
+    """The pool of ``tier`` worth re-scoring, each candidate measured on ``FEATURES``.
+
+    The pool is the best of ``tier`` by BM25F and by the rare words' exact
+    occurrences; it does not depend on the weights, so a fit can measure it once.
+    """
     sub: Counter[int] = Counter()
     for idf, positions in ev.word_scans:
         for d, offs in positions.items():
             if d in tier:
                 sub[d] += idf * bm25_tf(len(offs), p.k1)
-    pool = dict(index.top(snap, ev.scoring, tier, max(k, p.rerank_pool)))
-    for d, _ in sub.most_common(max(k, p.rerank_pool)):
-        pool.setdefault(d, 0.0)
-    candidates = _candidates(snap.scan(), list(pool))
+    size = max(k, p.rerank_pool)
+    pool = dict(index.top(snap, ev.scoring, tier, size))
+    extra = {d for d, _ in sub.most_common(size)} - pool.keys()
+    if extra:  # candidates found by the scans only: their BM25F too (0 when no word matches)
+        pool.update(index.top(snap, ev.scoring, extra, len(extra)))
+        pool.update((d, 0.0) for d in extra - pool.keys())
+    docs = sorted(pool)
+    plain = plain_words(ev.scoring)
+    words = dict(index.top(snap, plain, set(docs), len(docs))) if plain is not None else {}
+    candidates = _candidates(snap.scan(), docs)
+    located = substring_weights(snap, ev.located)
     near = pair_scores(candidates, ev.pairs, p) if ev.pairs else {}
-    lead, span = lead_and_span_scores(candidates, ev.located, p) if ev.located else ({}, {})
-    head = head_scores(candidates, ev.form, ev.located, p) if ev.form and ev.located else {}
-    blended = sorted(
+    lead, span, _ = lead_and_span_scores(candidates, located, p) if located else ({}, {}, {})
+    head = head_scores(candidates, ev.form, located, p) if ev.form and located else {}
+    units = substring_weights(snap, finest_units(ev.located, plain))
+    held = held_counts(candidates, units)
+    idfs = [idf for _, idf in units]
+    share, missing = coverage_scores(held, idfs)
+    avg = snap.scan().avg_length
+    text = {d: text_bm25(counts, idfs, candidates.lengths[d] / avg) for d, counts in held.items()}
+    lacking = sum(idfs)
+    rows = [
         (
-            (
-                d,
-                s
-                + p.subword_weight * sub.get(d, 0.0)
-                + p.pair_weight * near.get(d, 0.0)
-                + (p.lead_weight * lead.get(d, 0.0) if p.use_lead else 0.0)
-                + (p.span_weight * span.get(d, 0.0) if p.use_span else 0.0)
-                + p.head_weight * head.get(d, 0.0),
-            )
-            for d, s in pool.items()
-        ),
-        key=lambda x: (-x[1], x[0]),
-    )
-    return blended[:k]
+            pool[d], words.get(d, 0.0), text.get(d, 0.0), sub.get(d, 0.0), near.get(d, 0.0),
+            lead.get(d, 0.0) if p.use_lead else 0.0, span.get(d, 0.0) if p.use_span else 0.0,
+            head.get(d, 0.0), share.get(d, 0.0), -missing.get(d, lacking),
+        )
+        for d in docs
+    ]
+    return CandidateRows(docs, rows)
+
+
+def finest_units(located: Weighted, plain: kq.Query | None) -> Weighted:
+    """The located words, a compound replaced by its parts when the query is also
+    matched through them (มาตรการป้องกัน → มาตรการ, ป้องกัน): coverage and text
+    BM25 then credit a document that holds the parts apart, as BM25 over finer
+    words would, instead of only the rare few holding the compound verbatim."""
+    parts: list[bytes] = []
+    if isinstance(plain, kq.AnyOf):
+        for t in plain.queries:
+            if isinstance(t, kq.Term):
+                form = analysis.scan_form(t.text, is_normalized=True)
+                if form and b"\x1a" not in form:
+                    parts.append(form)
+    out: dict[bytes, float] = {}
+    for needle, idf in located:
+        inside = [q for q in parts if q != needle and q in needle]
+        for unit in inside or [needle]:
+            out[unit] = max(out.get(unit, 0.0), idf)
+    return list(out.items())
+
+
+def held_counts(candidates: TextScan, units: Weighted) -> dict[int, Counter[int]]:
+    """Per candidate, how often it holds each unit (indexes into ``units``) as text."""
+    held: dict[int, Counter[int]] = {}
+    for j, (needle, _) in enumerate(units):
+        for d, offsets in candidates.positions(needle).items():
+            held.setdefault(d, Counter())[j] = len(offsets)
+    return held
+
+
+def substring_weights(snap: Snapshot, located: Weighted) -> Weighted:
+    """The located words, each weighed by the rarer of its word idf and its idf as text.
+
+    Lead, span, head and coverage find a word wherever it occurs as text, so a
+    word the segmenter kept whole in the query but cuts otherwise in documents
+    (มาตรการป้องกัน: rare as a word, in half the collection as text) must not
+    count as rare there.  One count per word and snapshot, remembered.
+    """
+    n_docs = max(1, len(snap.docs))
+    out: Weighted = []
+    for needle, idf in located:
+        key = ("text-df", needle)
+        df = snap.memo.get(key)
+        if df is None:
+            df = snap.memo[key] = len(snap.scan().positions(needle))
+        out.append((needle, min(idf, bm25_idf(n_docs, df))))
+    return out
 
 
 def query_pairs(index: Index, snap: Snapshot, parsed: ParsedQuery) -> Weighted:
@@ -144,10 +211,11 @@ def head_scores(candidates: TextScan, form: bytes, located: Weighted, p: Ranking
 
 def lead_and_span_scores(
     candidates: TextScan, located: Weighted, p: RankingParams
-) -> tuple[dict[int, float], dict[int, float]]:
+) -> tuple[dict[int, float], dict[int, float], dict[int, Counter[int]]]:
     """Where the query words occur in a few candidates: per candidate, the idf
-    sum of the words it opens with (within its first ``lead_chars``), and of the
-    distinct words in its best stretch of ``span_chars`` characters."""
+    sum of the words it opens with (within its first ``lead_chars``), of the
+    distinct words in its best stretch of ``span_chars`` characters, and how
+    often it holds each word (indexes into ``located``)."""
     found: dict[int, list[tuple[int, int]]] = {}  # docnum → (offset, word) of every occurrence
     for j, (needle, _) in enumerate(located):
         for d, offsets in candidates.positions(needle).items():
@@ -161,7 +229,15 @@ def lead_and_span_scores(
             first.setdefault(j, o)
         lead[d] = sum(located[j][1] for j, o in first.items() if o < p.lead_chars)
         span[d] = _best_stretch(events, located, p.span_chars)
-    return lead, span
+    return lead, span, {d: Counter(j for _, j in events) for d, events in found.items()}
+
+
+def text_bm25(held: Counter[int], idfs: list[float], relative_length: float, k1: float = 0.9, b: float = 0.4) -> float:
+    """BM25 over the located words' occurrences as text in one candidate, with the
+    plain baseline's saturation and length normalisation (k1 0.9, b 0.4: a short
+    passage holding the words beats a long one that mentions them in passing)."""
+    norm = 1 - b + b * relative_length
+    return sum(idfs[j] * bm25_tf(tf, k1, norm) for j, tf in held.items())
 
 
 def _best_stretch(events: list[tuple[int, int]], located: Weighted, width: int) -> float:

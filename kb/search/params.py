@@ -1,7 +1,8 @@
 """The tuned numbers of search, in one frozen object, each with where it came from.
 
 Every ranking experiment used to be a source edit of a module constant; now a
-benchmark builds ``Searcher(index, params=replace(DEFAULT_PARAMS, pair_weight=1.0))``.
+benchmark builds ``Searcher(index, params=replace(DEFAULT_PARAMS, rerank_pool=100))``;
+the blend's weights are learned (``kb.search.features``, ``weights.json``).
 Figures are MRR on the iApp Wiki QA questions (``benchmarks/bench_quality.py``)
 unless said otherwise; "train 2000" is a 2,000-question sample of train, "all"
 is all 5,761 train questions; valid/test are held out.  Git history of
@@ -13,7 +14,9 @@ nothing) while switching it off skips its work.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from kb.search.features import BlendWeights, learned_weights
 
 
 @dataclass(frozen=True)
@@ -54,38 +57,28 @@ class RankingParams:
     # (B = 0; train 2000: B 0.75 → 0: +0.0025 MRR, valid +0.005; d8c2cd6)
     k1: float = 1.2
 
-    # --- tiers 2-3: evidence blended into BM25F over words ---
+    # --- tiers 2-3: evidence measured per candidate, weighed by a learned linear model ---
+    # The hand-swept multiples of each piece of evidence (subword 0.5, pairs 2.0, lead 2.0,
+    # span 2.0, head 4.0; commits 173b531-99e545b) are now ``blend_weights``, fitted on
+    # iApp train by benchmarks/fit_ranking.py and shipped as data (kb/search/weights.json).
+    blend_weights: BlendWeights = field(default_factory=learned_weights)
     use_subword_scores: bool = True
-    # the rarest query words' exact occurrences (173b531; sub-word layer)
-    subword_weight: float = 0.5
-    max_scanned_words: int = 3  # each scan is a pass over the collection (16bc1bc)
+    max_scanned_words: int = 3  # rare words' exact occurrences; each scan is a pass over the collection (16bc1bc)
     rerank_pool: int = 50  # candidates re-scored by the blend
-    use_pairs: bool = True
-    # adjacent query words side by side in a candidate (train: 0 → 1.0: +0.008 MRR, 25f03b8;
-    # 1.0 → 2.0 with idf_power 1.0: all train 0.9403 → 0.9420, valid 0.9387 → 0.9397, 6c39347)
-    pair_weight: float = 2.0
-    # a word's weight grows with (idf / idf_ref) ** idf_power, so one rare name outweighs
-    # several common words (train: 0 → 0.5: +0.002 MRR; 0.5 → 1.0 with pairs 2.0 above)
+    use_pairs: bool = True  # adjacent query words side by side in a candidate (25f03b8)
+    # a word's weight in BM25F grows with (idf / idf_ref) ** idf_power, so one rare name outweighs
+    # several common words (train: 0 → 0.5: +0.002 MRR; 0.5 → 1.0: 6c39347)
     idf_power: float = 1.0
     idf_ref: float = 3.0
     use_lead: bool = True
-    # query words within a candidate's first lead_chars add lead_weight × idf
-    # (all train 0 → 30 × 2.0: 0.9420 → 0.9442, valid 0.9397 → 0.9416; 10-30 chars and
-    # 1.0-2.0 all gain ≥ +0.0018, 3.0 less, 120 chars less; d883e29)
+    # query words within a candidate's first lead_chars (10-30 chars all gained, 120 less; d883e29)
     lead_chars: int = 30
-    lead_weight: float = 2.0
     use_span: bool = True
-    # idf sum of the distinct query words in a candidate's best stretch of span_chars
-    # (all train, with the lead: 0 → 250 × 2.0: 0.9442 → 0.9452, valid 0.9416 → 0.9420;
-    # 120 or 500 chars, 1.0-3.0 all gain; 8e91335)
+    # idf sum of the distinct query words in a candidate's best stretch of span_chars (120-500 all gain; 8e91335)
     span_chars: int = 250
-    span_weight: float = 2.0
     use_head: bool = True
     # a candidate whose opening name (text up to its first space, within head_chars) occurs
-    # as such in the query: idf sum of the query words in it × head_weight
-    # (all train with lead and span: 0 → 2.0 / 4.0 / 8.0: 0.9452 → 0.9481 / 0.9489 / 0.9488;
-    # valid 0.9420 → 0.9438 at 4.0 and 8.0; 99e545b)
-    head_weight: float = 4.0
+    # as such in the query: idf sum of the query words in it (99e545b)
     head_chars: int = 80
 
     @property

@@ -33,7 +33,7 @@ class Searcher:
     """Runs searches against one index; safe to share between threads.
 
     ``params`` and ``limits`` are for benchmarks and experiments
-    (``Searcher(index, params=replace(DEFAULT_PARAMS, pair_weight=1.0))``).
+    (``Searcher(index, params=replace(DEFAULT_PARAMS, rerank_pool=100))``).
     """
 
     def __init__(self, index: Index, params: RankingParams = DEFAULT_PARAMS, limits: WorkLimits = DEFAULT_LIMITS):
