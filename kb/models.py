@@ -64,6 +64,10 @@ class Document:
     content_hash: str = ""
     source: str = ""
     ocr: dict | None = None  # OCR: {"pages": [...], "confidence": ...} (issue 14)
+    # a meeting record's heading {"committee", "number", "date", "place"} and its parts
+    # [{"kind", "number", "title", "start", "end"}] (offsets into ``text``), from kb.extract.meeting
+    meeting: dict | None = None
+    sections: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         # asdict() deep-copies recursively and was a measurable part of indexing;

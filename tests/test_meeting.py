@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.meeting import analyze, find_sections, meeting_info
+from kb.extract.meeting import analyze, find_sections, meeting_info
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = json.loads((ROOT / "tests" / "labels" / "meeting_sections.json").read_text(encoding="utf-8"))

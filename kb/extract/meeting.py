@@ -5,7 +5,8 @@ Researchers ask structured questions of minutes — what did the committee
 *resolve* about border crossings, under which agenda item, who attended — so a
 record is cut into sections with character offsets into its text. Pure
 functions over the text (no index, no I/O); the extraction step stores the
-result and search filters on it (issue 14).
+result (``Document.meeting``, ``Document.sections``) and search filters on
+it (``kb.search.sections``, issue 14).
 
 Thai minutes share one skeleton: a title line "รายงานการประชุม<committee>
 ครั้งที่ ๑/๒๕๖๕", the date and the place (ณ …); ผู้มาประชุม / ผู้ไม่มาประชุม /
@@ -20,6 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
+
+from kb.extract.dates import parse_date
 
 SECTION_KINDS = ("heading", "attendance", "agenda", "resolution", "body")
 ATTENDANCE_LABELS = ("ผู้มาประชุม", "ผู้ไม่มาประชุม", "ผู้เข้าร่วมประชุม", "ผู้ลาประชุม", "ผู้ขาดประชุม")
@@ -240,7 +243,7 @@ def meeting_info(text: str, sections: list[Section] | None = None) -> MeetingInf
     title = heading_lines[0].text if heading_lines else ""
     number = _NUMBER.search(title.translate(_THAI_DIGITS)) or _NUMBER.search(block.translate(_THAI_DIGITS))
     committee = re.sub(r"^รายงาน\s*การ\s*ประชุม\s*", "", title)
-    committee = re.split(r"\s*ครั้ง\s*ที่?\s*[0-9๐-๙]", committee)[0].strip() or None
+    committee = normalize_committee(re.split(r"\s*ครั้ง\s*ที่?\s*[0-9๐-๙]", committee)[0])
     place = next((_PLACE.sub("", line.text).strip() for line in heading_lines[1:] if _PLACE.match(line.text)), None)
     if place is None:  # "วันพุธที่ … เวลา ๐๙.๓๐ น. ณ ห้องประชุม…" on one line
         inline = (_INLINE_PLACE.search(line.text) for line in heading_lines[1:])
@@ -250,10 +253,25 @@ def meeting_info(text: str, sections: list[Section] | None = None) -> MeetingInf
                        date=_date(rest) or _date(block), place=place or None)
 
 
-def _date(text: str) -> str | None:
-    from kb.extract import parse_date  # the one Thai date reader (moving into the kb.extract package)
+_BETWEEN_THAI = re.compile(r"(?<=[\u0e00-\u0e7f])\s+(?=[\u0e00-\u0e7f])")
+_DASHES = re.compile(r"\s*[-‐‑–—]\s*")
 
+
+def normalize_committee(name: str) -> str | None:
+    """The one spelling of a committee's name (the ``committee`` facet's value): Arabic digits,
+    no spaces between Thai letters (OCR inserts them, typists vary), one kind of dash."""
+    name = _BETWEEN_THAI.sub("", name.replace("*", "").translate(_THAI_DIGITS))
+    name = _DASHES.sub("–", " ".join(name.split()))
+    return name.strip(" .:–") or None
+
+
+def _date(text: str) -> str | None:
     return parse_date(text) if text.strip() else None
+
+
+def looks_like_minutes(text: str) -> bool:
+    """A cheap test before ``analyze``: minutes always name agenda items."""
+    return "วาระ" in text or "agenda" in text.lower()
 
 
 def analyze(text: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
