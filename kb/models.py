@@ -12,6 +12,8 @@ from typing import Any
 
 DOC_TYPES = ("news", "meeting", "plan", "other")
 SORTS = ("relevance", "newest", "oldest")
+# the kinds of meeting-record section a search may be kept inside (``?section=``, issue 14)
+SECTION_FILTERS = ("resolution", "agenda", "attendance")
 
 
 @dataclass
@@ -111,6 +113,7 @@ class SearchRequest:
     sort: str = "relevance"
     limit: int = 10
     page: int = 1
+    section: str | None = None  # one of SECTION_FILTERS: match only inside such sections
 
     def __init__(
         self,
@@ -121,6 +124,7 @@ class SearchRequest:
         sort: str = "relevance",
         limit: int = 10,
         page: int = 1,
+        section: str | None = None,
         **by_attribute: list[Any],
     ) -> None:
         self.q = q
@@ -133,6 +137,7 @@ class SearchRequest:
             self.set_filter(_FILTER_ATTRIBUTES[attribute], values)
         self.date_from, self.date_to = date_from, date_to
         self.sort, self.limit, self.page = sort, limit, page
+        self.section = section
 
     def set_filter(self, facet: str, values: list[Any]) -> None:
         """Select ``values`` of ``facet`` (none: the facet no longer filters)."""
@@ -238,6 +243,18 @@ class Hit:
     # every facet's values as strings, keyed by facet name (exports iterate the registry over it);
     # not in ``to_dict``: /api/search keeps its hit fields
     facets: dict[str, list[str]] = field(default_factory=dict)
+    # issue 14: the section (kind, number, title) of the best passage when the search kept to
+    # sections, and whether any page was read by OCR; in ``to_dict`` only when they apply
+    section: dict | None = None
+    ocr: bool = False
+
+    @property
+    def anchor(self) -> str | None:
+        """The document page's anchor of ``section``: ``sec-3-1`` for item 3.1, ``sec-attendance``."""
+        if not self.section:
+            return None
+        number = self.section.get("number")
+        return f"sec-{number.replace('.', '-')}" if number else f"sec-{self.section.get('kind')}"
 
     @property
     def snippet(self) -> str:
@@ -257,6 +274,8 @@ class Hit:
             "topics": list(self.topics),
             "score": self.score,
             "snippet": self.snippet,
+            **({"section": dict(self.section)} if self.section else {}),
+            **({"ocr": True} if self.ocr else {}),
         }
 
 

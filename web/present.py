@@ -87,6 +87,8 @@ class State:
             pairs.append(("sort", r.sort))
         if r.limit != DEFAULT_LIMIT:
             pairs.append(("limit", str(r.limit)))
+        if r.section:  # issue 14: ?section= stays in every link of the search
+            pairs.append(("section", r.section))
         return pairs
 
     def _url(self, pairs: list[tuple[str, str]], endpoint: str = "pages.search") -> str:

@@ -269,6 +269,18 @@ def _date(text: str) -> str | None:
     return parse_date(text) if text.strip() else None
 
 
+def analyze_record(title: str, text: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """``analyze`` for a document whose reader took the first line as its title and left it out
+    of the text: the heading is read with the title, offsets stay offsets into ``text``."""
+    if not title or text.startswith(title):
+        return analyze(text)
+    lead = len(title) + 1
+    meeting, sections = analyze(f"{title}\n{text}")
+    for section in sections:
+        section["start"], section["end"] = max(0, section["start"] - lead), max(0, section["end"] - lead)
+    return meeting, [s for s in sections if s["end"] > s["start"]]
+
+
 def looks_like_minutes(text: str) -> bool:
     """A cheap test before ``analyze``: minutes always name agenda items."""
     return "วาระ" in text or "agenda" in text.lower()

@@ -23,4 +23,5 @@ def make_hit(index: Index, snap: Snapshot, docnum: int, score: float, needles: l
         score=round(float(score), 4),
         excerpt=Excerpt() if needles is None else highlight.excerpt(doc.text, needles),
         facets=document_facets(doc),
+        ocr=bool(doc.ocr),  # issue 14: the result line marks OCR'd documents
     )

@@ -14,6 +14,7 @@ from kb.search.budget import DEFAULT_LIMITS, WorkBudget, WorkLimits
 from kb.search.facets import apply_filters, count_facets
 from kb.search.hits import make_hit
 from kb.search.params import DEFAULT_PARAMS, RankingParams
+from kb.search import sections  # issue 14: ?section=
 from kb.search.parsing import ParsedQuery, needles_of, parse
 from kb.search.tiers import build_plan
 from kb.thai.calendar import to_buddhist_era
@@ -54,7 +55,11 @@ class Searcher:
             notices.append("กรองตามปี " + ", ".join(f"พ.ศ. {to_buddhist_era(y)}" for y in parsed.years))
 
         plan = build_plan(self.index, snap, parsed, self.params, budget)
-        facet_docs, final = apply_filters(snap, plan.matching, applied)
+        matching = plan.matching
+        in_section = sections.SectionQuery.of(req.section, parsed, self.params) if req.section else None  # issue 14
+        if in_section:  # issue 14: only documents whose query words are inside such a section
+            matching = sections.within(self.index, snap, matching, in_section)
+        facet_docs, final = apply_filters(snap, matching, applied)
         facets = count_facets(snap, facet_docs, applied)
 
         start = (applied.page - 1) * applied.limit
@@ -64,6 +69,9 @@ class Searcher:
             make_hit(self.index, snap, docnum, score, None if not snippets else [] if budget.spent() else plan.needles)
             for docnum, score in ranked[start : start + applied.limit]
         ]
+        if in_section:  # issue 14: each hit at the section of its best passage
+            hits = [sections.place_hit(self.index, snap, d, h, in_section, snippets)
+                    for (d, _), h in zip(ranked[start : start + applied.limit], hits)]
         relaxed = bool(final - plan.strict) if not parsed.empty else False
         if relaxed:
             notices.append(RELAXED)
