@@ -243,3 +243,58 @@ def test_ocr_hits_are_marked_in_api_pages_and_document(scan_client):
     assert "อ่านด้วย OCR" in page and "ความเชื่อมั่นเฉลี่ย" in page
     results = client.get("/").get_data(as_text=True)
     assert results.count('class="tag tag-ocr"') == 1
+
+
+# ------------------------------------------------------------ OCR in the worker pool
+
+
+def test_the_planner_does_not_read_files_that_may_need_ocr(tmp_path):
+    from indexer.changes import ChangePlanner
+    from indexer.discover import discover
+    from indexer.report import Report
+
+    (tmp_path / "broken.png").write_bytes(b"not an image at all")
+    report = Report()
+    planner = ChangePlanner({}, report, max_text_chars=1000)
+    changes = [c for sf in discover([tmp_path]).files for c in planner.changes_in(sf)]
+    assert [(c.doc_id, c.path.name, c.raw.text) for c in changes] == [("broken.png", "broken.png", "")]
+    assert report.failures == []  # nothing was read yet: the worker reads it
+
+
+def test_a_worker_read_failure_is_reported_and_not_remembered(tmp_path):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "broken.png").write_bytes(b"not an image at all")
+    (folder / "news.txt").write_text(NEWS, encoding="utf-8")
+    report = pipeline.run([folder], tmp_path / "i", progress=False, procs=2)
+    assert report.added == 1 and [f.source for f in report.failures] == [str(folder / "broken.png")]
+    assert "not a readable image" in report.failures[0].reason
+    again = pipeline.run([folder], tmp_path / "i", progress=False, procs=2)
+    assert again.failed == 1 and again.unchanged == 1  # read again, not taken as unchanged
+
+
+def test_files_to_read_go_to_the_pool_from_the_first_batch():
+    from indexer.prepare import Preparer, PrepareTask
+
+    raw = RawDocument(title="", text="", source="a.png")
+    preparer = Preparer(2)
+    assert preparer._use_pool(1, [PrepareTask(raw, "a.png", "h", True, Path("a.png"))])
+    assert not preparer._use_pool(1, [PrepareTask(raw, "a.txt", "h", True)])
+    assert not Preparer(1)._use_pool(1, [PrepareTask(raw, "a.png", "h", True, Path("a.png"))])
+
+
+def test_a_scan_is_read_in_a_worker_and_progress_counts_its_pages(tmp_path, capsys):
+    import shutil
+
+    if shutil.which("tesseract") is None:
+        pytest.skip("needs tesseract-ocr-tha")
+    folder = tmp_path / "c"
+    folder.mkdir()
+    scan = next((Path(__file__).resolve().parent.parent / "corpus" / "scans").glob("*.tif"))
+    shutil.copy(scan, folder / scan.name)
+    report = pipeline.run([folder], tmp_path / "i", progress=True, procs=2)
+    assert report.added == 1 and not report.failures
+    doc = Index(tmp_path / "i").document(scan.name)
+    assert doc.ocr and doc.ocr["pages"]
+    err = capsys.readouterr().err
+    assert "OCR" in err and f"{len(doc.ocr['pages'])}page" in err.replace(" ", "").replace("/", "")
