@@ -227,6 +227,13 @@ class Excerpt:
         return "".join(f"<mark>{html.escape(p)}</mark>" if matched else html.escape(p) for p, matched in self.pieces())
 
 
+def section_anchor(section: dict) -> str:
+    """The document page's anchor of a meeting section: ``sec-3-1`` for item 3.1 (and its
+    resolution), ``sec-attendance`` for a section without a number."""
+    number = section.get("number")
+    return f"sec-{number.replace('.', '-')}" if number else f"sec-{section.get('kind', 'body')}"
+
+
 @dataclass
 class Hit:
     id: str
@@ -250,11 +257,8 @@ class Hit:
 
     @property
     def anchor(self) -> str | None:
-        """The document page's anchor of ``section``: ``sec-3-1`` for item 3.1, ``sec-attendance``."""
-        if not self.section:
-            return None
-        number = self.section.get("number")
-        return f"sec-{number.replace('.', '-')}" if number else f"sec-{self.section.get('kind')}"
+        """The document page's anchor of ``section`` (``sec-3-1``), None without a section."""
+        return section_anchor(self.section) if self.section else None
 
     @property
     def snippet(self) -> str:

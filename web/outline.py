@@ -13,13 +13,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from kb.models import Span
-
-
-def anchor(section: dict) -> str:
-    """The page anchor of a section: ``sec-3-1`` for item 3.1, ``sec-attendance`` without a number."""
-    number = section.get("number")
-    return f"sec-{number.replace('.', '-')}" if number else f"sec-{section.get('kind', 'body')}"
+from kb.models import Span, section_anchor as anchor
 
 
 @dataclass
