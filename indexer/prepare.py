@@ -144,4 +144,5 @@ class Preparer:
     def close(self) -> None:
         if self.pool is not None:
             self.pool.terminate()
+            self.pool.join()  # reap the workers (their resources are then accounted and freed)
             self.pool = None
