@@ -188,6 +188,7 @@ def test_searcher_section_request_directly(index_dir):
 def test_search_page_links_the_hit_to_its_section(client):
     page = client.get("/?q=zqres&section=resolution").get_data(as_text=True)
     assert 'class="hit-section"' in page and "#sec-2\"" in page and "section=resolution" in page
+    assert "เฉพาะส่วน" in page and "มติที่ประชุม" in page  # a chip to leave the section search
 
 
 def test_document_page_outline_anchors_and_matched_section(client):
@@ -273,14 +274,25 @@ def test_a_worker_read_failure_is_reported_and_not_remembered(tmp_path):
     assert again.failed == 1 and again.unchanged == 1  # read again, not taken as unchanged
 
 
-def test_files_to_read_go_to_the_pool_from_the_first_batch():
-    from indexer.prepare import Preparer, PrepareTask
+_POOL_CHOICE = """
+from pathlib import Path
+from indexer.prepare import Preparer, PrepareTask
+from kb.models import RawDocument
+raw = RawDocument(title="", text="", source="a.png")
+scan, text = PrepareTask(raw, "a.png", "h", True, Path("a.png")), PrepareTask(raw, "a.txt", "h", True)
+print(Preparer(2)._use_pool(1, [scan]), Preparer(2)._use_pool(1, [text]), Preparer(1)._use_pool(1, [scan]))
+"""
 
-    raw = RawDocument(title="", text="", source="a.png")
-    preparer = Preparer(2)
-    assert preparer._use_pool(1, [PrepareTask(raw, "a.png", "h", True, Path("a.png"))])
-    assert not preparer._use_pool(1, [PrepareTask(raw, "a.txt", "h", True)])
-    assert not Preparer(1)._use_pool(1, [PrepareTask(raw, "a.png", "h", True, Path("a.png"))])
+
+def test_files_to_read_go_to_the_pool_from_the_first_batch():
+    import subprocess
+    import sys
+
+    # in a fresh process: forking (the pool) is only chosen from a single-threaded one, and this
+    # test process may run a live server thread
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", _POOL_CHOICE], capture_output=True, text=True, cwd=root, check=True)
+    assert out.stdout.split() == ["True", "False", "False"]
 
 
 def test_a_scan_is_read_in_a_worker_and_progress_counts_its_pages(tmp_path, capsys):
