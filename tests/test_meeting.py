@@ -423,3 +423,23 @@ def test_a_resolution_inside_a_paragraph_starts_at_its_words() -> None:
     text = OTHER_LAYOUTS[1][0]
     resolution = next(s for s in find_sections(text) if s.kind == "resolution" and s.number == "1")
     assert text[resolution.start:resolution.end].startswith("ที่ประชุมมีมติรับทราบ")
+
+
+def test_ocr_heading_with_the_number_on_the_next_line() -> None:
+    # as Tesseract read the bundled Songkhla and Mukdahan scans: ครั้งที่ / ครังที่ ending the title line
+    for word in ("ครั้งที่", "ครังที่"):
+        text = _minutes().replace("ครั้งที่ ๔/", f"{word}\n๔/")
+        meeting = meeting_info(text)
+        assert meeting.committee == "คณะทำงานเฝ้าระวังไฟป่าจังหวัดแม่ฮ่องสอน" and meeting.number == "4/2568"
+
+
+def test_a_file_name_title_is_not_read_as_the_heading() -> None:
+    from kb.extract.meeting import analyze_record
+
+    text = _minutes()
+    meeting, sections = analyze_record("2568-03-03-maehongson-fire", text)
+    assert meeting["committee"] == "คณะทำงานเฝ้าระวังไฟป่าจังหวัดแม่ฮ่องสอน"
+    title, _, rest = text.partition("\n")
+    meeting, sections = analyze_record(title, rest)  # the reader took the heading's first line as the title
+    assert meeting["committee"] == "คณะทำงานเฝ้าระวังไฟป่าจังหวัดแม่ฮ่องสอน" and meeting["number"] == "4/2568"
+    assert all(0 <= s["start"] < s["end"] <= len(rest) for s in sections)

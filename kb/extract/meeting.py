@@ -39,7 +39,7 @@ _INLINE_RESOLUTION = re.compile(r"ที่ประชุม\S{0,16}?มีม�
 _TITLE_PREFIX = re.compile(r"^(?:รายงาน|บันทึก|สรุปผล)\s*การ\s*ประชุม\s*|^minutes\s+of\s+(?:the\s+)?", re.I)
 _SUB_ITEM = re.compile(r"^(\d+)\.(\d+)(?!\d)[.)]?")
 _RESOLUTION = re.compile(r"^(?:มติที่ประชุม|มติที่ประชุ|มติทีประชุม|มติ:|มติ\b|ที่ประชุมมีมติ|resolution:?)", re.I)
-_NUMBER = re.compile(r"ครั้ง\s*ที่?\s*(\d+)\s*(?:/|ประจำปี\s*(?:พ\.\s*ศ\.)?)\s*(\d{4})")
+_NUMBER = re.compile(r"ครั้?ง\s*ที่?\s*(\d+)\s*(?:/|ประจำปี\s*(?:พ\.\s*ศ\.)?)\s*(\d{4})")
 _INLINE_PLACE = re.compile(r"\sณ\s+(.+)$")
 _PLACE = re.compile(r"^(?:ณ\s+|\**สถานที่\**\s*:?\s*\**:?\s*)")
 
@@ -268,7 +268,8 @@ def meeting_info(text: str, sections: list[Section] | None = None) -> MeetingInf
     title = heading_lines[0].text if heading_lines else ""
     number = _NUMBER.search(title.translate(_THAI_DIGITS)) or _NUMBER.search(block.translate(_THAI_DIGITS))
     committee = _TITLE_PREFIX.sub("", title)
-    committee = normalize_committee(re.split(r"\s*ครั้ง\s*ที่?\s*[0-9๐-๙]", committee)[0])
+    # "ครั้งที่ ๒/๒๕๖๗", also at the end of the line (OCR: the number on the next line, ครังที่)
+    committee = normalize_committee(re.split(r"\s*ครั้?ง\s*ที่?\s*(?:[0-9๐-๙]|$)", committee)[0])
     place = next((_PLACE.sub("", line.text).strip() for line in heading_lines[1:] if _PLACE.match(line.text)), None)
     if place is None:  # "วันพุธที่ … เวลา ๐๙.๓๐ น. ณ ห้องประชุม…" on one line
         inline = (_INLINE_PLACE.search(line.text) for line in heading_lines[1:])
@@ -297,8 +298,9 @@ def _date(text: str) -> str | None:
 def analyze_record(title: str, text: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     """``analyze`` for a document whose reader took the first line as its title and left it out
     of the text: the heading is read with the title, offsets stay offsets into ``text``."""
-    if not title or text.startswith(title):
-        return analyze(text)
+    first_line = text.lstrip().split("\n", 1)[0]
+    if not _TITLE_PREFIX.match(title.strip()) or _TITLE_PREFIX.match(first_line) or text.startswith(title):
+        return analyze(text)  # the title is no heading (a file name), or the text has its own
     lead = len(title) + 1
     meeting, sections = analyze(f"{title}\n{text}")
     for section in sections:
