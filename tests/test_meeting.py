@@ -443,3 +443,9 @@ def test_a_file_name_title_is_not_read_as_the_heading() -> None:
     meeting, sections = analyze_record(title, rest)  # the reader took the heading's first line as the title
     assert meeting["committee"] == "คณะทำงานเฝ้าระวังไฟป่าจังหวัดแม่ฮ่องสอน" and meeting["number"] == "4/2568"
     assert all(0 <= s["start"] < s["end"] <= len(rest) for s in sections)
+
+
+def test_an_agenda_item_ocr_read_as_zero_takes_its_place() -> None:
+    # Tesseract read ระเบียบวาระที่ ๑ as ๐ on the bundled Songkhla scan
+    text = _minutes().replace("ระเบียบวาระที่ ๑", "ระเบียบวาระที่ ๐")
+    assert [s.number for s in find_sections(text) if s.kind == "agenda"] == ["1", "2", "2.1"]

@@ -173,6 +173,8 @@ def _collect_marks(lines: list[_Line]) -> list[tuple[int, str, str | None, str, 
         if found is None:
             continue
         kind, number, title = found
+        if kind == "agenda" and number == "0":  # OCR reads ๑ as ๐; items count from 1
+            number = str(int(item.split(".")[0]) + 1) if item else "1"
         if kind == "agenda":
             item = current = number
         elif kind == "sub":
