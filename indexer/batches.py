@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from typing import Callable
 
 from kb.models import Failure
 from kb.engine import IndexWriter
@@ -28,7 +29,10 @@ IN_FLIGHT = 8
 class BatchWriter:
     """Feeds ``Change`` values through the ``Preparer`` into the ``IndexWriter``."""
 
-    def __init__(self, writer: IndexWriter, preparer: Preparer, report: Report, batch_docs: int, batch_seconds: float):
+    def __init__(self, writer: IndexWriter, preparer: Preparer, report: Report, batch_docs: int, batch_seconds: float,
+                 max_text_chars: int = 0, on_pages: Callable[[int], None] | None = None):
+        self.max_text_chars = max_text_chars  # for files the workers read (issue 14)
+        self.on_pages = on_pages  # told the OCR'd pages of each document written (progress)
         self.writer = writer
         self.preparer = preparer
         self.report = report
@@ -66,7 +70,7 @@ class BatchWriter:
             return
         batch, self.window = self.window, []
         subword = self.writer.subword
-        tasks = [PrepareTask(c.raw, c.doc_id, c.content_hash, subword) for c in batch]
+        tasks = [PrepareTask(c.raw, c.doc_id, c.content_hash, subword, c.path, self.max_text_chars) for c in batch]
         self.in_flight.append((batch, self.preparer.submit(tasks)))
         while len(self.in_flight) > IN_FLIGHT:
             self._write(*self.in_flight.popleft())
@@ -80,6 +84,8 @@ class BatchWriter:
             self.maybe_commit()
 
     def _add(self, change: Change, prepared: PreparedDoc) -> None:
+        if self.on_pages is not None and prepared.doc.ocr:
+            self.on_pages(len(prepared.doc.ocr.get("pages") or ()))
         self.writer.add(prepared.doc, prepared.body, prepared.title, prepared.scan, new=not change.is_update)
         if change.is_update:
             self.report.updated += 1

@@ -30,6 +30,7 @@ from indexer import readers
 from indexer.discover import SourceFile
 from indexer.ids import id_problem, printable
 from indexer.readers import is_bulk, unreadable_reason
+from indexer.prepare import read_in_worker  # issue 14
 from indexer.report import Report
 
 
@@ -41,6 +42,7 @@ class Change:
     doc_id: str
     content_hash: str
     is_update: bool
+    path: Path | None = None  # issue 14: a file read by the worker (OCR), ``raw`` then only names its source
 
 
 def hash_file(path: Path) -> str:
@@ -145,6 +147,11 @@ class ChangePlanner:
         old = self.existing.get(doc_id)
         if _unchanged(old, content_hash, source):
             self.report.unchanged += 1
+            self.done += 1
+            return
+        if read_in_worker(sf.path):  # issue 14: OCR runs in the worker pool, not here
+            raw = RawDocument(title="", text="", source=source)
+            yield Change(raw, doc_id, content_hash, is_update=old is not None, path=sf.path)
             self.done += 1
             return
         for item in readers.read(sf.path):

@@ -32,7 +32,7 @@ from indexer.batches import BatchWriter
 from indexer.changes import ChangePlanner
 from indexer.discover import Discovery, discover
 from indexer.ids import printable
-from indexer.prepare import Preparer
+from indexer.prepare import Preparer, read_in_worker
 from indexer.report import Progress, Report
 
 __all__ = ["Report", "run", "delete_missing", "BATCH_DOCS", "BATCH_SECONDS", "MAX_TEXT_CHARS"]
@@ -114,8 +114,11 @@ def _update(
     report.notes.extend(found.notes())
     existing = {} if writer.rebuild else writer.existing()
     planner = ChangePlanner(existing, report, max_text_chars=MAX_TEXT_CHARS, limit=limit, default_access=access)
-    batches = BatchWriter(writer, preparer, report, batch_docs, BATCH_SECONDS)
-    bar = Progress(len(found.files), sys.stderr.isatty() if progress is None else progress)
+    show = sys.stderr.isatty() if progress is None else progress
+    pages = Progress(None, show, unit="page", desc="OCR") if any(read_in_worker(sf.path) for sf in found.files) \
+        else Progress(None, False)  # issue 14: OCR'd pages as the workers finish them
+    batches = BatchWriter(writer, preparer, report, batch_docs, BATCH_SECONDS, MAX_TEXT_CHARS, pages.update)
+    bar = Progress(len(found.files), show)
     for sf in found.files:
         if planner.exhausted:
             break
@@ -125,6 +128,7 @@ def _update(
         batches.maybe_commit()
     batches.finish()
     bar.close()
+    pages.close()
     if limit is None:  # a trial run has not seen everything, so it deletes nothing
         for doc_id in delete_missing(existing, found, planner.seen_ids, planner.failed_sources):
             batches.delete(doc_id)

@@ -4,11 +4,18 @@ Metadata extraction (``kb.extract``) and text analysis (``kb.analysis``) run
 here, inline for small runs and in a pool of forked worker processes for long
 ones.  ``prepare`` never raises: a document that cannot be processed comes
 back as a ``Failure``.
+
+Files that may need OCR (images, PDFs) are also *read* here rather than by the
+change planner (issue 14): OCR costs seconds a page, so it belongs in the
+workers, and a scan's page images then live only in a worker, one page at a
+time, never in the process that holds the index writer.  Results stream back
+one document at a time, so progress can count OCR'd pages as they finish.
 """
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from kb import analysis, engine
 from kb.engine import PreparedDoc
@@ -24,11 +31,45 @@ class PrepareTask:
     doc_id: str
     content_hash: str
     subword: bool
+    path: Path | None = None  # read here first (``read_in_worker``); ``raw`` only names the source
+    max_text_chars: int = 0  # the readers' cap, checked here for a file read here (0: none)
+
+
+# formats whose reading may mean OCR: images always, PDFs for pages without a text layer
+_WORKER_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".pdf")
+
+
+def read_in_worker(path: Path) -> bool:
+    """Whether a file is read by ``prepare`` (in a worker) instead of by the change planner."""
+    return path.suffix.lower() in _WORKER_SUFFIXES
+
+
+def read_file(task: PrepareTask) -> RawDocument | Failure:
+    """The one document of a file read in the worker (a Failure with the reader's reason)."""
+    from indexer import readers
+
+    source = task.raw.source or str(task.path)
+    try:
+        items = readers.read(task.path)
+        item = next(items, None)
+        items.close()
+    except readers.ReadError as exc:
+        return Failure(source, str(exc))
+    except (OSError, UnicodeError, ValueError, RecursionError, MemoryError) as exc:
+        return Failure(source, f"{type(exc).__name__}: {exc}")
+    if item is None or isinstance(item, Failure):
+        return item or Failure(source, "no text found in the document")
+    if task.max_text_chars and len(item.text) > task.max_text_chars:
+        return Failure(source, f"text too long ({len(item.text):,} characters; the limit is {task.max_text_chars:,})")
+    item.source = source
+    return item
 
 
 def prepare(task: PrepareTask) -> PreparedDoc | Failure:
-    """RawDocument → metadata (kb.extract) and encoded terms (kb.analysis)."""
-    raw = task.raw
+    """RawDocument (read here first for OCR formats) → metadata (kb.extract) and encoded terms (kb.analysis)."""
+    raw = read_file(task) if task.path is not None else task.raw
+    if isinstance(raw, Failure):
+        return raw
     try:
         doc = extract(raw, task.doc_id)
         doc.content_hash = task.content_hash
@@ -45,6 +86,16 @@ def prepare(task: PrepareTask) -> PreparedDoc | Failure:
         source = raw.source
         where = f"{source} (id {task.doc_id})" if source and not source.endswith(task.doc_id) else source
         return Failure(where or task.doc_id, f"could not process the document ({type(exc).__name__}: {exc})")
+
+
+class _Streamed:
+    """Results of a batch as each document finishes (``imap``), with the interface of an AsyncResult."""
+
+    def __init__(self, results):
+        self.results = results
+
+    def get(self):
+        return self.results
 
 
 class _Done:
@@ -65,9 +116,11 @@ class Preparer:
         self.pool = None
         self.batches = 0
 
-    def _use_pool(self, n: int) -> bool:
+    def _use_pool(self, n: int, tasks: list[PrepareTask]) -> bool:
         if self.pool is not None:
             return True
+        if any(t.path is not None for t in tasks) and self.procs > 1 and threading.active_count() == 1:
+            return True  # files to read, perhaps by OCR: seconds a page, worth a pool from the first one
         # A pool pays off only on long runs (from the third batch on), and
         # forking is only safe from a single-threaded process: a server thread
         # could hold a lock that the children would inherit held.
@@ -75,7 +128,7 @@ class Preparer:
 
     def submit(self, tasks: list[PrepareTask]):
         """Start preparing a batch; ``.get()`` on the result waits for it."""
-        use_pool = self._use_pool(len(tasks))
+        use_pool = self._use_pool(len(tasks), tasks)
         self.batches += 1
         if not use_pool:
             return _Done([prepare(t) for t in tasks])
@@ -84,9 +137,12 @@ class Preparer:
 
             analysis.dictionary()  # load once; forked workers inherit it
             self.pool = multiprocessing.get_context("fork").Pool(self.procs)
+        if any(t.path is not None for t in tasks):  # one at a time, in order, as each finishes
+            return _Streamed(self.pool.imap(prepare, tasks, chunksize=1))
         return self.pool.map_async(prepare, tasks, chunksize=max(1, len(tasks) // (self.procs * 4)))
 
     def close(self) -> None:
         if self.pool is not None:
             self.pool.terminate()
+            self.pool.join()  # reap the workers (their resources are then accounted and freed)
             self.pool = None

@@ -52,12 +52,12 @@ class Report:
 class Progress:
     """A progress bar on a terminal (tqdm), nothing otherwise."""
 
-    def __init__(self, total: int | None, enabled: bool):
+    def __init__(self, total: int | None, enabled: bool, unit: str = "file", desc: str = "indexing"):
         self.bar = None
         if enabled:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, unit="file", desc="indexing", file=sys.stderr, dynamic_ncols=True)
+            self.bar = tqdm(total=total, unit=unit, desc=desc, file=sys.stderr, dynamic_ncols=True)
 
     def update(self, n: int = 1) -> None:
         if self.bar is not None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from kb import taxonomy
-from kb.models import SORTS
+from kb.models import SECTION_FILTERS, SORTS
 
 DEFAULT_INDEX_ENV = "KB_INDEX_DIR"
 CORPUS_ENV = "KB_CORPUS_DIR"
@@ -216,6 +216,8 @@ def _search_options(f):
         click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True),
         click.option("--limit", default="10", show_default=True, help="Results per page (1–100)."),
         click.option("--page", default="1", show_default=True, help="Page number."),
+        click.option("--section", default=None, type=click.Choice(SECTION_FILTERS),  # issue 14
+                     help="Match only inside meeting-record sections of this kind."),
     ]
     for opt in reversed(options):
         f = opt(f)
@@ -258,6 +260,7 @@ def search_cmd(query: str, index_dir: Path | None, as_json: bool, engine=None, *
         "sort": opts["sort"],
         "limit": opts["limit"],
         "page": opts["page"],
+        "section": opts["section"],  # issue 14
     }
     try:
         req = parse_mapping(params)
@@ -299,6 +302,8 @@ def _print_result(result) -> None:
         doc_type = taxonomy.label("type", hit.type)
         click.echo(f"   {hit.id} · {doc_type} · {date}" + (f" · {' · '.join(tags)}" if tags else ""))
         excerpt = "".join(click.style(piece, fg="red", bold=True) if matched else piece for piece, matched in hit.excerpt.pieces())
+        if hit.section:  # issue 14: the section the passage is in
+            click.echo(f"   [{hit.section['kind']} {hit.section['number'] or ''}] {hit.section['title']}".rstrip())
         click.echo("   " + excerpt)
 
 

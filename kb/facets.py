@@ -139,6 +139,30 @@ class YearFacet(Facet):
         return (date[:4],) if date else ()
 
 
+@dataclass(frozen=True)
+class CommitteeFacet(Facet):
+    """The committee that met, from a meeting record's heading: an open set of names, each
+    spelt one way (``kb.extract.meeting.normalize_committee``), so a request may spell it loosely."""
+
+    max_chars: int = 200
+
+    def parse(self, raw: list[str]) -> list[Any]:
+        from kb.extract.meeting import normalize_committee  # the extraction package is heavy to import
+
+        out: list[str] = []
+        for value in raw:
+            if len(value) > self.max_chars:
+                raise BadParameter(self.name, f"ชื่อคณะกรรมการยาวเกิน {self.max_chars} ตัวอักษร")
+            name = normalize_committee(value)
+            if name and name not in out:
+                out.append(name)
+        return out
+
+    def document_values(self, doc: Any) -> list[str]:
+        committee = (getattr(doc, self.attribute, None) or {}).get("committee")
+        return [committee] if committee else []
+
+
 def _province_spellings() -> Iterable[tuple[str, str]]:
     for p in taxonomy.provinces():
         for spelling in (p["name"], *p.get("aliases", []), p.get("name_en", "")):
@@ -187,6 +211,10 @@ REGISTRY: tuple[Facet, ...] = (
         labels_of=lambda: {a["abbr"]: a["label"] for a in taxonomy.agencies()},
         spellings_of=_agency_spellings, unknown="ไม่รู้จักหน่วยงาน '{value}'",
         cli_help="Agency, abbreviation or full Thai name (repeatable).",
+    ),
+    CommitteeFacet(  # issue 14: meeting records by the committee that met
+        "committee", "meeting", "คณะกรรมการ/ที่ประชุม", sidebar=45, labels_of=dict,
+        cli_help="Committee of a meeting record, as its heading names it (repeatable).",
     ),
 )
 

@@ -12,6 +12,8 @@ from typing import Any
 
 DOC_TYPES = ("news", "meeting", "plan", "other")
 SORTS = ("relevance", "newest", "oldest")
+# the kinds of meeting-record section a search may be kept inside (``?section=``, issue 14)
+SECTION_FILTERS = ("resolution", "agenda", "attendance")
 
 
 @dataclass
@@ -66,6 +68,10 @@ class Document:
     source: str = ""
     ocr: dict | None = None  # OCR: {"pages": [...], "confidence": ...} (issue 14)
     access: str = "public"  # access (issue 17): public | partner | internal (kb.access.levels)
+    # a meeting record's heading {"committee", "number", "date", "place"} and its parts
+    # [{"kind", "number", "title", "start", "end"}] (offsets into ``text``), from kb.extract.meeting
+    meeting: dict | None = None
+    sections: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         # asdict() deep-copies recursively and was a measurable part of indexing;
@@ -109,6 +115,7 @@ class SearchRequest:
     sort: str = "relevance"
     limit: int = 10
     page: int = 1
+    section: str | None = None  # one of SECTION_FILTERS: match only inside such sections
 
     def __init__(
         self,
@@ -119,6 +126,7 @@ class SearchRequest:
         sort: str = "relevance",
         limit: int = 10,
         page: int = 1,
+        section: str | None = None,
         **by_attribute: list[Any],
     ) -> None:
         self.q = q
@@ -131,6 +139,7 @@ class SearchRequest:
             self.set_filter(_FILTER_ATTRIBUTES[attribute], values)
         self.date_from, self.date_to = date_from, date_to
         self.sort, self.limit, self.page = sort, limit, page
+        self.section = section
 
     def set_filter(self, facet: str, values: list[Any]) -> None:
         """Select ``values`` of ``facet`` (none: the facet no longer filters)."""
@@ -220,6 +229,13 @@ class Excerpt:
         return "".join(f"<mark>{html.escape(p)}</mark>" if matched else html.escape(p) for p, matched in self.pieces())
 
 
+def section_anchor(section: dict) -> str:
+    """The document page's anchor of a meeting section: ``sec-3-1`` for item 3.1 (and its
+    resolution), ``sec-attendance`` for a section without a number."""
+    number = section.get("number")
+    return f"sec-{number.replace('.', '-')}" if number else f"sec-{section.get('kind', 'body')}"
+
+
 @dataclass
 class Hit:
     id: str
@@ -237,6 +253,15 @@ class Hit:
     # not in ``to_dict``: /api/search keeps its hit fields
     facets: dict[str, list[str]] = field(default_factory=dict)
     partial: bool = False  # the query was found only inside other words (shown after the word matches)
+    # issue 14: the section (kind, number, title) of the best passage when the search kept to
+    # sections, and whether any page was read by OCR; in ``to_dict`` only when they apply
+    section: dict | None = None
+    ocr: bool = False
+
+    @property
+    def anchor(self) -> str | None:
+        """The document page's anchor of ``section`` (``sec-3-1``), None without a section."""
+        return section_anchor(self.section) if self.section else None
 
     @property
     def snippet(self) -> str:
@@ -256,6 +281,8 @@ class Hit:
             "topics": list(self.topics),
             "score": self.score,
             "snippet": self.snippet,
+            **({"section": dict(self.section)} if self.section else {}),
+            **({"ocr": True} if self.ocr else {}),
         }
         if self.partial:  # only then: the JSON of a word match is as before
             out["partial"] = True

@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterable
 
 from kb.thai import thai_digits_to_arabic
 from kb.thai.calendar import to_common_era
-from kb.models import SORTS, SearchRequest
+from kb.models import SECTION_FILTERS, SORTS, SearchRequest
 
 MAX_QUERY_CHARS = 1000
 MAX_LIMIT = 100
@@ -134,6 +134,10 @@ def parse_search(get: Callable[[str], list[str]]) -> SearchRequest:
     if sort not in SORTS:
         raise BadParameter("sort", f"ต้องเป็นค่าใดค่าหนึ่งต่อไปนี้: {', '.join(SORTS)}")
     req.sort = sort
+    if (raw := one("section")) and raw.strip():
+        if raw.strip() not in SECTION_FILTERS:
+            raise BadParameter("section", f"ต้องเป็นค่าใดค่าหนึ่งต่อไปนี้: {', '.join(SECTION_FILTERS)}")
+        req.section = raw.strip()
     if (raw := one("limit")) and raw.strip():
         req.limit = int_in_range("limit", raw, 1, MAX_LIMIT)
     if (raw := one("page")) and raw.strip():

@@ -10,11 +10,15 @@ from markupsafe import Markup
 
 from kb import taxonomy
 from kb.highlight import highlight_all
+from kb.models import SECTION_FILTERS
+from kb.search.parsing import parse
+from kb.search.sections import SectionQuery, best_section
 from kb.models import FacetValue, SearchResult
 from kb.params import MAX_QUERY_CHARS, parse_search
 from kb.search import months, related, stats
 from web import catalog
 from web.charts import bar_rows, province_map, timeline
+from web.outline import anchor, outline, text_with_sections
 from web.present import SIDEBAR_ORDER, State, be_year, page_window, plan_title, safe_url
 
 bp = Blueprint("pages", __name__)
@@ -76,6 +80,19 @@ def mark_first(html: str) -> Markup:
     return Markup(html.replace("<mark>", '<mark id="first-match">', 1))
 
 
+def _document_text(searcher, doc, q: str, section: str) -> tuple[Markup | None, dict | None]:
+    """The document's text as HTML with the query's matches (None: no query, plain text), and
+    for a meeting record anchors at its items and the section of kind ``section`` it matched in."""
+    needles = searcher.needles(q) if q else []
+    if not doc.sections:
+        return (mark_first(highlight_all(doc.text, needles).to_html()) if needles else None), None
+    matched = None
+    if section in SECTION_FILTERS:  # issue 14: ?section= as the search had it
+        matched = best_section(doc, SectionQuery.of(section, parse(q, searcher.params), searcher.params))
+    spans = highlight_all(doc.text, needles).spans if needles else []
+    return mark_first(str(text_with_sections(doc.text, doc.sections, spans, matched))), matched
+
+
 @bp.get("/doc/<path:doc_id>")
 def document(doc_id: str):
     cat = catalog()
@@ -83,8 +100,7 @@ def document(doc_id: str):
     if doc is None:
         abort(404)
     q = request.args.get("q", "")[:MAX_QUERY_CHARS].strip()
-    needles = cat.searcher.needles(q) if q else []
-    text_html = mark_first(highlight_all(doc.text, needles).to_html()) if needles else None
+    text_html, matched = _document_text(cat.searcher, doc, q, request.args.get("section", ""))
     year = be_year(doc.date)
     citation = f"{AUTHOR}. ({year or 'ม.ป.ป.'}). {doc.title}. สืบค้นจาก {safe_url(doc.url) or 'kb:' + doc.id}"
     return render_template(
@@ -93,6 +109,9 @@ def document(doc_id: str):
         q=q,
         text_html=text_html,
         has_match=bool(text_html and 'id="first-match"' in text_html),
+        outline=outline(doc.sections, doc.text),
+        matched=matched,
+        matched_anchor=anchor(matched) if matched else None,
         plans=[(no, plan_title(no)) for no in doc.plans],
         related=related(cat.index, doc.id, k=5),
         citation=citation,

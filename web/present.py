@@ -21,6 +21,7 @@ SIDEBAR_ORDER = tuple(f.name for f in sidebar())
 FACETS = tuple(f.name for f in REGISTRY)  # URL parameters and chips follow the registry's order
 SORT_LABELS = {"relevance": "เกี่ยวข้องที่สุด", "newest": "ใหม่ที่สุด", "oldest": "เก่าที่สุด"}
 DEFAULT_LIMIT = SearchRequest().limit
+SECTION_LABELS = {"resolution": "มติที่ประชุม", "agenda": "ระเบียบวาระ", "attendance": "รายชื่อผู้ประชุม"}  # issue 14
 
 
 def thai_date(iso: str | None) -> str:
@@ -87,6 +88,8 @@ class State:
             pairs.append(("sort", r.sort))
         if r.limit != DEFAULT_LIMIT:
             pairs.append(("limit", str(r.limit)))
+        if r.section:  # issue 14: ?section= stays in every link of the search
+            pairs.append(("section", r.section))
         return pairs
 
     def _url(self, pairs: list[tuple[str, str]], endpoint: str = "pages.search") -> str:
@@ -146,11 +149,13 @@ class State:
             out.append({"facet": "ตั้งแต่", "label": thai_date(self.req.date_from), "url": self.without("from")})
         if self.req.date_to:
             out.append({"facet": "ถึง", "label": thai_date(self.req.date_to), "url": self.without("to")})
+        if self.req.section:  # issue 14: searching inside one kind of meeting section
+            out.append({"facet": "เฉพาะส่วน", "label": SECTION_LABELS[self.req.section], "url": self.without("section")})
         return out
 
     def has_filters(self) -> bool:
         r = self.req
-        return any(r.selected(f) for f in FACETS) or bool(r.date_from or r.date_to)
+        return any(r.selected(f) for f in FACETS) or bool(r.date_from or r.date_to or r.section)
 
 
 def page_window(page: int, pages: int, width: int = 2) -> list[int | None]:

@@ -9,6 +9,7 @@ A reader gives a ``RawDocument`` (title, text, hints); ``extract`` turns it into
 * ``places``    provinces and regions
 * ``topics``    the subjects it substantially covers
 * ``agencies``  the agencies it names
+* ``meeting``   a meeting record's heading and sections (agenda, resolutions, attendance)
 
 All vocabularies come from ``kb.taxonomy`` (data files), so the rules are about
 *context* — when a word found in a text really names a province or a plan —
@@ -26,6 +27,7 @@ from __future__ import annotations
 from kb.extract.agencies import agencies_in, find_agencies
 from kb.extract.dates import dateline, first_date, parse_date
 from kb.extract.doctype import detect_type
+from kb.extract.meeting import analyze_record, looks_like_minutes
 from kb.extract.places import find_provinces, find_regions, provinces_in, regions_in
 from kb.extract.plans import find_plans, plans_documented, plans_in, with_plan_topics
 from kb.extract.topics import find_topics, topics_in
@@ -64,6 +66,7 @@ def extract(raw: RawDocument, doc_id: str) -> Document:
     topics = topics_in(folded_text, folded_title)
     if doc_type == "plan":
         topics = with_plan_topics(topics, plans_documented(folded_title, plans))
+    meeting, sections = analyze_record(title, text) if looks_like_minutes(text) else (None, [])
     return Document(
         id=doc_id,
         title=title,
@@ -78,4 +81,7 @@ def extract(raw: RawDocument, doc_id: str) -> Document:
         agencies=agencies_in(whole),
         source=raw.source,
         access=raw.access or "public",  # access (issue 17): checked and defaulted by indexer.changes
+        ocr=raw.ocr,
+        meeting=meeting,
+        sections=sections,
     )

@@ -11,6 +11,7 @@ One room per concern, each depending only on the ones before it:
 - ``tiers``: the matching tiers of a query, built in named steps, and their ranking;
 - ``facets``: filters and facet counts;
 - ``hits``, ``overview``: result lines; related documents, stats, months;
+- ``sections``: ``?section=``, matches kept inside one kind of meeting section (issue 14);
 - ``searcher``: the ``Searcher`` facade.
 
 ``docs/design.md`` ("Search rooms") tells how they fit.

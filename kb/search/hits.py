@@ -26,4 +26,5 @@ def make_hit(
         excerpt=Excerpt() if needles is None else highlight.excerpt(doc.text, needles),
         facets=document_facets(doc),
         partial=partial,
+        ocr=bool(doc.ocr),  # issue 14: the result line marks OCR'd documents
     )

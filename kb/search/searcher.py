@@ -14,6 +14,7 @@ from kb.search.budget import DEFAULT_LIMITS, WorkBudget, WorkLimits
 from kb.search.facets import apply_filters, count_facets
 from kb.search.hits import make_hit
 from kb.search.params import DEFAULT_PARAMS, RankingParams
+from kb.search import sections  # issue 14: ?section=
 from kb.search.parsing import ParsedQuery, needles_of, parse
 from kb.search.finder import Finder
 from kb.search.rewrite import rewrite
@@ -66,7 +67,11 @@ class Searcher:
         partial = self._shown_partial(snap, plan, applied) - meant.literal
         if partial:
             notices.append(PARTIAL)
-        facet_docs, final = apply_filters(snap, plan.matching | partial | meant.literal, applied)
+        matching = plan.matching | partial | meant.literal
+        in_section = sections.SectionQuery.of(req.section, parsed, self.params) if req.section else None  # issue 14
+        if in_section:  # issue 14: only documents whose query words are inside such a section
+            matching = sections.within(self.index, snap, matching, in_section)
+        facet_docs, final = apply_filters(snap, matching, applied)
         facets = count_facets(snap, facet_docs, applied)
 
         start = (applied.page - 1) * applied.limit
@@ -79,6 +84,9 @@ class Searcher:
             )
             for docnum, score in ranked[start : start + applied.limit]
         ]
+        if in_section:  # issue 14: each hit at the section of its best passage
+            hits = [sections.place_hit(self.index, snap, d, h, in_section, snippets)
+                    for (d, _), h in zip(ranked[start : start + applied.limit], hits)]
         relaxed = bool(final - plan.strict - partial) if not parsed.empty else False
         if relaxed:
             notices.append(RELAXED)

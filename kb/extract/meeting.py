@@ -5,7 +5,8 @@ Researchers ask structured questions of minutes — what did the committee
 *resolve* about border crossings, under which agenda item, who attended — so a
 record is cut into sections with character offsets into its text. Pure
 functions over the text (no index, no I/O); the extraction step stores the
-result and search filters on it (issue 14).
+result (``Document.meeting``, ``Document.sections``) and search filters on
+it (``kb.search.sections``, issue 14).
 
 Thai minutes share one skeleton: a title line "รายงานการประชุม<committee>
 ครั้งที่ ๑/๒๕๖๕", the date and the place (ณ …); ผู้มาประชุม / ผู้ไม่มาประชุม /
@@ -21,16 +22,24 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from kb.extract.dates import parse_date
+
 SECTION_KINDS = ("heading", "attendance", "agenda", "resolution", "body")
-ATTENDANCE_LABELS = ("ผู้มาประชุม", "ผู้ไม่มาประชุม", "ผู้เข้าร่วมประชุม", "ผู้ลาประชุม", "ผู้ขาดประชุม")
+ATTENDANCE_LABELS = ("ผู้มาประชุม", "ผู้ไม่มาประชุม", "ผู้เข้าร่วมประชุม", "ผู้เข้าประชุม", "ผู้ลาประชุม", "ผู้ขาดประชุม",
+                     "รายชื่อผู้มาประชุม", "รายชื่อผู้เข้าประชุม", "attendees", "present", "absent", "inattendance")
 RECORDER = "ผู้จดรายงานการประชุม"
 
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _MARKUP = re.compile(r"^\s*(?:#+\s*|[-*•]\s+)?(?:\*\*)?")
-_AGENDA = re.compile(r"^(?:ระเบียบ)?วาระ(?:ที่|ที)?(\d+)[.:)]?(.*)$|^agenda(?:item)?(\d+)[.:)]?(.*)$", re.I)
+# "ระเบียบวาระที่ 3", "วาระที่ 3.1" (a sub-item), "เรื่องที่ 3", "Agenda item 3"; on the line's key
+_AGENDA = re.compile(r"^(?:(?:ระเบียบ)?วาระ(?:ที่|ที)?|เรื่องที่(?=\d)|agenda(?:item)?)(\d+(?:\.\d+)?)(?!\d)", re.I)
+_AGENDA_PREFIX = r"^(?:(?:ระเบียบ\s*)?วาระ\s*(?:ที่|ที)?|เรื่อง\s*ที่|agenda\s*(?:item)?)\s*[0-9๐-๙]+(?:\s*\.\s*[0-9๐-๙]+)?"
+# a resolution recorded inside a paragraph: "… ที่ประชุมพิจารณาแล้วมีมติให้ …"
+_INLINE_RESOLUTION = re.compile(r"ที่ประชุม\S{0,16}?มีมติ|มติที่ประชุม")
+_TITLE_PREFIX = re.compile(r"^(?:รายงาน|บันทึก|สรุปผล)\s*การ\s*ประชุม\s*|^minutes\s+of\s+(?:the\s+)?", re.I)
 _SUB_ITEM = re.compile(r"^(\d+)\.(\d+)(?!\d)[.)]?")
 _RESOLUTION = re.compile(r"^(?:มติที่ประชุม|มติที่ประชุ|มติทีประชุม|มติ:|มติ\b|ที่ประชุมมีมติ|resolution:?)", re.I)
-_NUMBER = re.compile(r"ครั้งที่?\s*(\d+)\s*/\s*(\d{4})")
+_NUMBER = re.compile(r"ครั้?ง\s*ที่?\s*(\d+)\s*(?:/|ประจำปี\s*(?:พ\.\s*ศ\.)?)\s*(\d{4})")
 _INLINE_PLACE = re.compile(r"\sณ\s+(.+)$")
 _PLACE = re.compile(r"^(?:ณ\s+|\**สถานที่\**\s*:?\s*\**:?\s*)")
 
@@ -70,6 +79,7 @@ class _Line:
     end: int
     text: str  # without markdown decoration
     key: str  # without spaces, Arabic digits, for recognising markers
+    raw: str  # as in the text
 
 
 def _lines(text: str) -> list[_Line]:
@@ -77,7 +87,7 @@ def _lines(text: str) -> list[_Line]:
     for number, raw in enumerate(text.split("\n")):
         plain = _MARKUP.sub("", raw).replace("**", "").strip()
         key = "".join(plain.split()).translate(_THAI_DIGITS)
-        out.append(_Line(number, offset, offset + len(raw.rstrip()), plain, key))
+        out.append(_Line(number, offset, offset + len(raw.rstrip()), plain, key, raw))
         offset += len(raw) + 1
     return out
 
@@ -89,19 +99,24 @@ def _marker(line: _Line, item: str | None) -> tuple[str, str | None, str] | None
         return None
     agenda = _AGENDA.match(key)
     if agenda:
-        number = agenda.group(1) or agenda.group(3)
-        return "agenda", number, _title_after(line.text, r"^(?:ระเบียบ\s*)?วาระ\s*(?:ที่|ที)?\s*[0-9๐-๙]+|^agenda\s*(?:item)?\s*\d+")
+        number = agenda.group(1)
+        title = _title_after(line.text, _AGENDA_PREFIX)
+        if "." not in number:
+            return "agenda", number, title
+        if item is not None and number.split(".")[0] == item.split(".")[0]:
+            return "sub", number, title
     sub = _SUB_ITEM.match(key)
     if sub and item is not None and sub.group(1) == item.split(".")[0]:
         return "sub", f"{sub.group(1)}.{sub.group(2)}", _title_after(line.text, r"^[0-9๐-๙]+\s*\.\s*[0-9๐-๙]+")
     if _RESOLUTION.match(key):
         return "resolution", None, line.text
+    folded = key.lower()
     for label in ATTENDANCE_LABELS:
-        if key.startswith(label) and len(key) <= len(label) + 20:
-            return "attendance", None, label
+        if (folded.rstrip(":") == label) if label.isascii() else (key.startswith(label) and len(key) <= len(label) + 20):
+            return "attendance", None, line.text.rstrip(" :") if label.isascii() else label
     if key.startswith("เริ่มประชุม"):
         return "opening", None, "เริ่มประชุม"
-    if key.startswith("ปิดประชุม"):
+    if key.startswith("ปิดประชุม") or folded.startswith(("meetingadjourned", "adjourned", "meetingclosed")):
         return "closing", None, "ปิดประชุม"
     return None
 
@@ -115,7 +130,7 @@ def find_sections(text: str) -> list[Section]:
     resolutions); an empty list when the text does not look like minutes."""
     lines = _lines(text)
     marks = _collect_marks(lines)
-    if not any(kind == "agenda" for _, kind, _, _ in marks):
+    if not any(mark[1] == "agenda" for mark in marks):
         return []
     sections: list[Section] = []
     first = marks[0][0]
@@ -123,9 +138,9 @@ def find_sections(text: str) -> list[Section]:
     if heading_end is not None:
         title = next((line.text for line in lines if line.text), "")
         sections.append(Section("heading", None, title, 0, lines[heading_end].end))
-    for index, (at, kind, number, title) in enumerate(marks):
+    for index, (at, kind, number, title, start) in enumerate(marks):
         end_line = _section_end(lines, marks, index)
-        sections.append(Section(_KIND[kind], number, title, lines[at].start, lines[end_line].end))
+        sections.append(Section(_KIND[kind], number, title, start, lines[end_line].end))
     _assign_item_resolutions(sections, text)
     return _with_recorder(sections, lines, marks)
 
@@ -134,17 +149,32 @@ _KIND = {"agenda": "agenda", "sub": "agenda", "resolution": "resolution", "atten
          "opening": "body", "closing": "body"}
 
 
-def _collect_marks(lines: list[_Line]) -> list[tuple[int, str, str | None, str]]:
-    """(line, marker, number, title) for every line that opens a part; a resolution takes the
-    number of the item or sub-item it follows."""
+def _inline_resolution(line: _Line) -> tuple[int, str] | None:
+    """(offset, title) of a resolution that starts inside the line's paragraph ("ตามมติที่ประชุม…",
+    a reference to an earlier resolution, is not one)."""
+    for found in _INLINE_RESOLUTION.finditer(line.raw):
+        if not line.raw[:found.start()].rstrip().endswith("ตาม"):
+            return line.start + found.start(), line.raw[found.start():].strip()
+    return None
+
+
+def _collect_marks(lines: list[_Line]) -> list[tuple[int, str, str | None, str, int]]:
+    """(line, marker, number, title, start offset) for every line that opens a part; a resolution
+    takes the number of the item or sub-item it follows."""
     marks = []
     item: str | None = None
     current: str | None = None  # item or sub-item number
     for line in lines:
         found = _marker(line, item)
+        start = line.start
+        if found is None and current is not None and (inline := _inline_resolution(line)):
+            start, title = inline
+            found = ("resolution", None, title)
         if found is None:
             continue
         kind, number, title = found
+        if kind == "agenda" and number == "0":  # OCR reads ๑ as ๐; items count from 1
+            number = str(int(item.split(".")[0]) + 1) if item else "1"
         if kind == "agenda":
             item = current = number
         elif kind == "sub":
@@ -155,7 +185,7 @@ def _collect_marks(lines: list[_Line]) -> list[tuple[int, str, str | None, str]]
             number = current
         elif kind == "closing":
             item = current = None
-        marks.append((line.number, kind, number, title))
+        marks.append((line.number, kind, number, title, start))
     return marks
 
 
@@ -179,8 +209,8 @@ def _section_end(lines: list[_Line], marks: list, index: int) -> int:
     if "blank" in _ENDS[kind]:
         blank = next((n for n in range(at + 1, stop) if not lines[n].key), stop)
         stop = min(stop, blank)
-    if kind == "agenda" and stop == len(lines):
-        stop = _recorder_line(lines, at) or stop
+    if kind in ("agenda", "closing"):  # the recorder's line closes the last item and the closing
+        stop = min(stop, _recorder_line(lines, at) or stop)
     last = _last_filled(lines, at, stop - 1)
     return at if last is None else last
 
@@ -239,8 +269,9 @@ def meeting_info(text: str, sections: list[Section] | None = None) -> MeetingInf
     heading_lines = [line for line in _lines(block) if line.text]
     title = heading_lines[0].text if heading_lines else ""
     number = _NUMBER.search(title.translate(_THAI_DIGITS)) or _NUMBER.search(block.translate(_THAI_DIGITS))
-    committee = re.sub(r"^รายงาน\s*การ\s*ประชุม\s*", "", title)
-    committee = re.split(r"\s*ครั้ง\s*ที่?\s*[0-9๐-๙]", committee)[0].strip() or None
+    committee = _TITLE_PREFIX.sub("", title)
+    # "ครั้งที่ ๒/๒๕๖๗", also at the end of the line (OCR: the number on the next line, ครังที่)
+    committee = normalize_committee(re.split(r"\s*ครั้?ง\s*ที่?\s*(?:[0-9๐-๙]|$)", committee)[0])
     place = next((_PLACE.sub("", line.text).strip() for line in heading_lines[1:] if _PLACE.match(line.text)), None)
     if place is None:  # "วันพุธที่ … เวลา ๐๙.๓๐ น. ณ ห้องประชุม…" on one line
         inline = (_INLINE_PLACE.search(line.text) for line in heading_lines[1:])
@@ -250,10 +281,38 @@ def meeting_info(text: str, sections: list[Section] | None = None) -> MeetingInf
                        date=_date(rest) or _date(block), place=place or None)
 
 
-def _date(text: str) -> str | None:
-    from kb.extract import parse_date  # the one Thai date reader (moving into the kb.extract package)
+_BETWEEN_THAI = re.compile(r"(?<=[\u0e00-\u0e7f])\s+(?=[\u0e00-\u0e7f])")
+_DASHES = re.compile(r"\s*[-‐‑–—]\s*")
 
+
+def normalize_committee(name: str) -> str | None:
+    """The one spelling of a committee's name (the ``committee`` facet's value): Arabic digits,
+    no spaces between Thai letters (OCR inserts them, typists vary), one kind of dash."""
+    name = _BETWEEN_THAI.sub("", name.replace("*", "").translate(_THAI_DIGITS))
+    name = _DASHES.sub("–", " ".join(name.split()))
+    return name.strip(" .:–") or None
+
+
+def _date(text: str) -> str | None:
     return parse_date(text) if text.strip() else None
+
+
+def analyze_record(title: str, text: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """``analyze`` for a document whose reader took the first line as its title and left it out
+    of the text: the heading is read with the title, offsets stay offsets into ``text``."""
+    first_line = text.lstrip().split("\n", 1)[0]
+    if not _TITLE_PREFIX.match(title.strip()) or _TITLE_PREFIX.match(first_line) or text.startswith(title):
+        return analyze(text)  # the title is no heading (a file name), or the text has its own
+    lead = len(title) + 1
+    meeting, sections = analyze(f"{title}\n{text}")
+    for section in sections:
+        section["start"], section["end"] = max(0, section["start"] - lead), max(0, section["end"] - lead)
+    return meeting, [s for s in sections if s["end"] > s["start"]]
+
+
+def looks_like_minutes(text: str) -> bool:
+    """A cheap test before ``analyze``: minutes always name agenda items."""
+    return "วาระ" in text or "agenda" in text.lower()
 
 
 def analyze(text: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
