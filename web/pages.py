@@ -11,11 +11,11 @@ from markupsafe import Markup
 from kb import taxonomy
 from kb.highlight import highlight_all
 from kb.models import FacetValue, SearchResult
-from kb.params import MAX_QUERY_CHARS, parse_search
+from kb.params import BadParameter, MAX_QUERY_CHARS, parse_search
 from kb.search import months, related, stats
 from web import catalog
 from web.charts import bar_rows, province_map, timeline
-from web.present import SIDEBAR_ORDER, State, be_year, page_window, plan_title, safe_url
+from web.present import SIDEBAR_ORDER, State, be_year, page_window, plan_title, safe_url, span
 
 bp = Blueprint("pages", __name__)
 
@@ -64,16 +64,35 @@ def search():
         facets=facets,
         province_groups=province_groups(facets["province"]),
         pages=page_window(result.request.page, result.pages),
+        span=span(result.request, result.total, result.pages),
     )
 
 
-def mark_first(html: str) -> Markup:
-    """Give the first highlighted match an id so the page can scroll to it.
+def mark_matches(html: str) -> tuple[Markup, int]:
+    """Number every highlighted match so the page can step through them; the first keeps ``first-match``.
 
     ``html`` comes from ``Excerpt.to_html`` (escaped text plus our own <mark>),
-    so the first literal ``<mark>`` is ours.
+    so every literal ``<mark>`` is ours.
     """
-    return Markup(html.replace("<mark>", '<mark id="first-match">', 1))
+    parts = html.split("<mark>")
+    out = [parts[0]]
+    for n, part in enumerate(parts[1:], start=1):
+        ident = "first-match" if n == 1 else f"match-{n}"
+        out.append(f'<mark id="{ident}" class="match" data-match="{n}">{part}')
+    return Markup("".join(out)), len(parts) - 1
+
+
+def search_state() -> State:
+    """The search a document page was opened from, for its "back to results" link.
+
+    A document link is still worth opening when its remembered search is no
+    longer valid (a plan renumbered, an edited URL): then only the query is kept.
+    """
+    try:
+        return State(parse_search(request.args.getlist))
+    except BadParameter:
+        q = request.args.get("q", "")[:MAX_QUERY_CHARS].replace("\x00", "")
+        return State(parse_search(lambda name: [q] if name == "q" else []))
 
 
 @bp.get("/doc/<path:doc_id>")
@@ -82,17 +101,20 @@ def document(doc_id: str):
     doc = cat.index.document(doc_id)  # looked up in the index only, never opened as a file
     if doc is None:
         abort(404)
-    q = request.args.get("q", "")[:MAX_QUERY_CHARS].strip()
+    state = search_state()
+    q = state.req.q
     needles = cat.searcher.needles(q) if q else []
-    text_html = mark_first(highlight_all(doc.text, needles).to_html()) if needles else None
+    text_html, match_count = mark_matches(highlight_all(doc.text, needles).to_html()) if needles else (None, 0)
     year = be_year(doc.date)
     citation = f"{AUTHOR}. ({year or 'ม.ป.ป.'}). {doc.title}. สืบค้นจาก {safe_url(doc.url) or 'kb:' + doc.id}"
     return render_template(
         "doc.html",
         doc=doc,
         q=q,
+        state=state,
         text_html=text_html,
-        has_match=bool(text_html and 'id="first-match"' in text_html),
+        match_count=match_count,
+        has_match=match_count > 0,
         plans=[(no, plan_title(no)) for no in doc.plans],
         related=related(cat.index, doc.id, k=5),
         citation=citation,

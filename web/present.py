@@ -21,6 +21,8 @@ SIDEBAR_ORDER = tuple(f.name for f in sidebar())
 FACETS = tuple(f.name for f in REGISTRY)  # URL parameters and chips follow the registry's order
 SORT_LABELS = {"relevance": "เกี่ยวข้องที่สุด", "newest": "ใหม่ที่สุด", "oldest": "เก่าที่สุด"}
 DEFAULT_LIMIT = SearchRequest().limit
+PAGE_SIZES = (10, 20, 50)  # the choices offered; any limit up to MAX_LIMIT still works by URL
+TAGS_SHOWN = 8  # tags on a result before the rest fold under "+n"
 
 
 def thai_date(iso: str | None) -> str:
@@ -100,6 +102,32 @@ class State:
             pairs.append(("page", str(page)))
         return self._url(pairs, endpoint)
 
+    def doc_url(self, doc_id: str) -> str:
+        """A document page that remembers this search (query, filters, sort, page) for "back to results"."""
+        pairs = self.params()
+        if self.req.page > 1:
+            pairs.append(("page", str(self.req.page)))
+        base = url_for("pages.document", doc_id=doc_id)
+        return f"{base}?{urlencode(pairs)}" if pairs else base
+
+    def back_url(self) -> str:
+        """The results page this search was on."""
+        return self.url(page=self.req.page)
+
+    def sort_in_effect(self) -> str:
+        """The order results really have: without a query there is no relevance, they come newest first."""
+        if not self.req.q and self.req.sort == "relevance":
+            return "newest"
+        return self.req.sort
+
+    def sort_choices(self) -> list[tuple[str, str]]:
+        """The orders worth offering: relevance only when there is a query to be relevant to."""
+        return [(k, v) for k, v in SORT_LABELS.items() if self.req.q or k != "relevance"]
+
+    def page_sizes(self) -> list[int]:
+        """Page sizes offered, including a non-standard one typed into the URL."""
+        return sorted(set(PAGE_SIZES) | {self.req.limit})
+
     def export_url(self, endpoint: str) -> str:
         """Exports take the filters and sort, never the paging."""
         return self._url([(k, v) for k, v in self.params() if k != "limit"], endpoint)
@@ -153,6 +181,24 @@ class State:
         return any(r.selected(f) for f in FACETS) or bool(r.date_from or r.date_to)
 
 
+@dataclass(frozen=True)
+class Span:
+    """Which results a page shows ("แสดง 11–20 จาก 23") and whether the page is past the end."""
+
+    first: int
+    last: int
+    total: int
+    pages: int
+    beyond: bool  # the page asked for is after the last page
+
+
+def span(req: SearchRequest, total: int, pages: int) -> Span:
+    """The range of results on page ``req.page`` of ``total``."""
+    first = (req.page - 1) * req.limit + 1
+    last = min(total, req.page * req.limit)
+    return Span(first, last, total, pages, beyond=total > 0 and first > total)
+
+
 def page_window(page: int, pages: int, width: int = 2) -> list[int | None]:
     """Page numbers to show: first, last and ``width`` either side of the current one; None is a gap."""
     shown = sorted({1, pages, *range(max(1, page - width), min(pages, page + width) + 1)})
@@ -176,3 +222,4 @@ def register_filters(app: Flask) -> None:
     app.add_template_global(plan_title, "plan_title")
     app.add_template_global(FACET_TITLES, "FACET_TITLES")
     app.add_template_global(SORT_LABELS, "SORT_LABELS")
+    app.add_template_global(TAGS_SHOWN, "TAGS_SHOWN")

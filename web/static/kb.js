@@ -36,10 +36,23 @@
     });
   }
 
-  // Document page: bring the first highlighted match into view.
-  var first = document.getElementById("first-match");
-  if (first) {
-    first.scrollIntoView({ block: "center" });
+  // Document page: it opens at its top (title and metadata in view); the
+  // "ไปยังคำที่พบ (n)" control steps through the matches, one per press.
+  var step = document.querySelector("a.match-step");
+  var matches = document.querySelectorAll("mark.match");
+  if (step && matches.length) {
+    var current = -1;
+    var total = matches.length;
+    step.setAttribute("role", "button");
+    step.addEventListener("click", function (e) {
+      e.preventDefault();
+      if (current >= 0) matches[current].classList.remove("is-current");
+      current = (current + 1) % total;
+      var mark = matches[current];
+      mark.classList.add("is-current");
+      mark.scrollIntoView({ block: "center" });
+      step.textContent = step.getAttribute("data-next") + " (" + (current + 1) + "/" + total + ")";
+    });
   }
 
   // Copy the citation line.
