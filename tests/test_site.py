@@ -1,0 +1,139 @@
+"""Issue 15 through Flask's test client: the researcher's place travels with every
+link, pages say honestly where they are, exports are made for people.
+
+Expectations come from the API on the same index (a total, a facet count), never
+from fixed corpus numbers.  The same behaviour in a real browser is in
+``tests/test_browser_site.py``.
+"""
+from __future__ import annotations
+
+import re
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from web import create_app
+
+
+@pytest.fixture(scope="module")
+def app(bundled_index):
+    return create_app({"INDEX_DIR": str(bundled_index)})
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+def html_of(client, url: str, status: int = 200) -> str:
+    r = client.get(url)
+    assert r.status_code == status, (url, r.status_code)
+    return r.get_data(as_text=True)
+
+
+def hrefs(html: str, prefix: str) -> list[str]:
+    return [unescape(h) for h in re.findall(r'href="([^"]+)"', html) if unescape(h).startswith(prefix)]
+
+
+def query_of(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query)
+
+
+def busy_topic(client, q: str) -> tuple[str, int]:
+    """A topic with several matches for ``q`` (enough for two pages of 2)."""
+    facets = client.get(f"/api/search?q={q}").get_json()["facets"]["topic"]
+    best = max(facets, key=lambda fv: fv["count"])
+    assert best["count"] >= 3, facets
+    return best["value"], best["count"]
+
+
+# --- 1. state that travels ----------------------------------------------------------
+
+
+def test_result_links_carry_query_filters_sort_and_page(client):
+    topic, _ = busy_topic(client, "ชายแดน")
+    search = f"/?q=ชายแดน&topic={topic}&sort=oldest&limit=2&page=2"
+    doc_links = hrefs(html_of(client, search), "/doc/")
+    assert doc_links
+    for link in doc_links:
+        assert query_of(link) == {"q": ["ชายแดน"], "topic": [topic], "sort": ["oldest"], "limit": ["2"], "page": ["2"]}
+        assert "#" not in link  # the document opens at its top
+
+
+def test_back_to_results_returns_to_the_same_page_of_the_same_search(client):
+    topic, _ = busy_topic(client, "ชายแดน")
+    search = f"/?q=ชายแดน&topic={topic}&sort=oldest&limit=2&page=2"
+    doc_link = hrefs(html_of(client, search), "/doc/")[0]
+    doc = html_of(client, doc_link)
+    back = re.search(r'<p class="breadcrumb"><a href="([^"]+)"', doc).group(1)
+    assert query_of(unescape(back)) == query_of(search)
+    assert urlsplit(unescape(back)).path == "/"
+
+
+def test_document_page_counts_matches_and_numbers_each_one(client):
+    hit = client.get("/api/search?q=ค้ามนุษย์").get_json()["hits"][0]
+    doc = html_of(client, f"/doc/{hit['id']}?q=ค้ามนุษย์")
+    marks = re.findall(r'<mark id="([^"]+)" class="match" data-match="(\d+)">', doc)
+    assert marks and marks[0][0] == "first-match"
+    assert [int(n) for _, n in marks] == list(range(1, len(marks) + 1))
+    assert f"ไปยังคำที่พบ ({len(marks)})" in doc
+    assert len({ident for ident, _ in marks}) == len(marks)  # ids are unique
+
+
+def test_document_page_survives_a_stale_remembered_search(client):
+    hit = client.get("/api/search?q=ค้ามนุษย์").get_json()["hits"][0]
+    doc = html_of(client, f"/doc/{hit['id']}?q=ค้ามนุษย์&plan=999&page=0")
+    back = unescape(re.search(r'<p class="breadcrumb"><a href="([^"]+)"', doc).group(1))
+    assert query_of(back) == {"q": ["ค้ามนุษย์"]}
+
+
+# --- 2. honest pages ----------------------------------------------------------------
+
+
+def test_past_the_last_page_says_so_and_links_the_last_page(client):
+    d = client.get("/api/search?q=ยาเสพติด").get_json()
+    pages = -(-d["total"] // d["limit"])
+    html = html_of(client, "/?q=ยาเสพติด&page=99")
+    assert "ไม่พบเอกสาร" not in html
+    assert "เลยหน้าสุดท้าย" in html
+    last = [h for h in hrefs(html, "/?") if "last-page" in html.split(h.replace("&", "&amp;"))[0][-40:]]
+    assert last and query_of(last[0])["page"] == [str(pages)]
+
+
+def test_page_zero_is_answered_in_thai(client):
+    html = html_of(client, "/?q=ยาเสพติด&page=0", status=400)
+    message = re.search(r"<p>ค่าของพารามิเตอร์ <code>page</code> ไม่ถูกต้อง: ([^<]+)</p>", html).group(1)
+    assert re.search("[\u0e00-\u0e7f]", message) and not re.search("must|between|got", message)
+
+
+def test_sort_box_shows_the_real_order_of_an_empty_query(client):
+    html = html_of(client, "/")
+    select = re.search(r'<select id="sort".*?</select>', html, re.S).group(0)
+    assert 'value="newest" selected' in select
+    assert "relevance" not in select  # nothing to be relevant to
+    with_query = re.search(r'<select id="sort".*?</select>', html_of(client, "/?q=ชายแดน"), re.S).group(0)
+    assert 'value="relevance" selected' in with_query
+
+
+def test_range_line_and_page_sizes(client):
+    d = client.get("/api/search?q=ยาเสพติด&limit=20&page=1").get_json()
+    html = html_of(client, "/?q=ยาเสพติด&limit=20")
+    assert f"แสดง 1–{min(20, d['total'])} จาก {d['total']}" in html
+    sizes = re.search(r'<select id="limit".*?</select>', html, re.S).group(0)
+    assert re.findall(r'value="(\d+)"', sizes) == ["10", "20", "50"]
+    assert 'value="20" selected' in sizes
+    second = html_of(client, "/?q=ยาเสพติด&limit=10&page=2")
+    assert f"แสดง 11–{min(20, d['total'])} จาก {d['total']}" in second
+
+
+def test_long_tag_lists_fold(client):
+    # the national policy PDF carries many tags: at most TAGS_SHOWN show, the rest fold under "+n"
+    from web.present import TAGS_SHOWN
+
+    hit = max(client.get("/api/search?limit=100").get_json()["hits"],
+              key=lambda h: len(h["plans"]) + len(h["provinces"]) + len(h["topics"]))
+    n = len(hit["plans"]) + len(hit["provinces"]) + len(hit["topics"])
+    assert n > TAGS_SHOWN
+    html = html_of(client, "/?limit=100")
+    assert f'<span aria-hidden="true">+{n - TAGS_SHOWN}</span>' in html
