@@ -137,3 +137,68 @@ def test_long_tag_lists_fold(client):
     assert n > TAGS_SHOWN
     html = html_of(client, "/?limit=100")
     assert f'<span aria-hidden="true">+{n - TAGS_SHOWN}</span>' in html
+
+
+# --- 4. exports for people ----------------------------------------------------------
+
+
+def csv_rows(client, url: str) -> list[list[str]]:
+    import csv
+    import io
+
+    r = client.get(url)
+    assert r.status_code == 200, url
+    return list(csv.reader(io.StringIO(r.data.decode("utf-8-sig"))))
+
+
+def test_csv_speaks_thai_by_default_with_be_dates_labels_links_and_snippets(client):
+    from web.present import thai_date
+
+    api = client.get("/api/search?q=ชายแดน&limit=100").get_json()
+    rows = csv_rows(client, "/export.csv?q=ชายแดน")
+    header, body = rows[0], rows[1:]
+    assert header[:3] == ["รหัสเอกสาร", "ชื่อเอกสาร", "วันที่ (ค.ศ. ISO)"] and all(re.search("[\u0e00-\u0e7f]", h) for h in header[1:])
+    col = {name: i for i, name in enumerate(header)}
+    assert len(body) == api["total"]
+    by_id = {h["id"]: h for h in api["hits"]}
+    for row in body:
+        hit = by_id.get(row[col["รหัสเอกสาร"]])
+        if hit is None:
+            continue
+        assert row[col["วันที่ (พ.ศ.)"]] == (thai_date(hit["date"]) if hit["date"] else "")
+        assert row[col["ประเภทเอกสาร"]] not in ("meeting", "news", "plan")
+        assert row[col["หน้าเอกสารในคลัง"]] == f"/doc/{hit['id']}"
+        assert row[col["ข้อความที่พบ"]] and "<mark>" not in row[col["ข้อความที่พบ"]]
+        assert not re.search(r"\b(north|northeast|south|central)\b", row[col["ภาค"]])
+
+
+def test_csv_in_english_keeps_codes_for_scripts(client):
+    rows = csv_rows(client, "/export.csv?q=ชายแดน&lang=en")
+    header = rows[0]
+    assert header[:5] == ["id", "title", "date", "type", "url"] and {"date_be", "page_url", "snippet"} <= set(header)
+    assert {row[header.index("type")] for row in rows[1:]} <= {"meeting", "news", "plan", "other"}
+
+
+def test_xlsx_export_holds_the_same_rows_as_text(client):
+    import io
+
+    from openpyxl import load_workbook
+
+    r = client.get("/export.xlsx?q=ชายแดน")
+    assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
+    assert "kb-%E0%B8%8A" in r.headers["Content-Disposition"] and ".xlsx" in r.headers["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(r.data)).active
+    cells = [[c.value or "" for c in row] for row in sheet.iter_rows()]
+    assert cells == csv_rows(client, "/export.csv?q=ชายแดน")
+
+
+def test_export_names_carry_query_and_date(client):
+    from datetime import date
+
+    from web.sheets import file_stem
+
+    assert file_stem("ชายแดน ตาก", date(2026, 12, 6)) == "kb-ชายแดน-ตาก-2026-12-06"
+    assert file_stem("", date(2026, 12, 6)) == "kb-export-2026-12-06"
+    assert file_stem('../"\r\nevil', date(2026, 12, 6)) == "kb-evil-2026-12-06"
+    disposition = client.get("/export.csv?q=ชายแดน").headers["Content-Disposition"]
+    assert date.today().isoformat() in disposition and "%E0%B8%8A%E0%B8%B2%E0%B8%A2" in disposition
