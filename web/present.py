@@ -15,6 +15,7 @@ from kb import taxonomy
 from kb.facets import REGISTRY, sidebar
 from kb.models import SearchRequest
 from kb.thai.calendar import MONTHS_ABBR, to_buddhist_era
+from web.linebreak import thai_wbr, thai_wbr_html
 
 FACET_TITLES = {f.name: f.title for f in sidebar()}
 SIDEBAR_ORDER = tuple(f.name for f in sidebar())
@@ -23,6 +24,7 @@ SORT_LABELS = {"relevance": "เกี่ยวข้องที่สุด", 
 DEFAULT_LIMIT = SearchRequest().limit
 PAGE_SIZES = (10, 20, 50)  # the choices offered; any limit up to MAX_LIMIT still works by URL
 TAGS_SHOWN = 8  # tags on a result before the rest fold under "+n"
+FACET_SHOWN = 8  # values of a facet shown before the rest fold under "อื่น ๆ อีก n รายการ"
 
 
 def thai_date(iso: str | None) -> str:
@@ -43,6 +45,13 @@ def thai_month(ym: str) -> str:
         return f"{MONTHS_ABBR[m - 1]} {to_buddhist_era(y)}"
     except (ValueError, IndexError):
         return ym
+
+
+def be_iso(iso: str | None) -> str:
+    """``2024-01-10`` → ``2567-01-10``: an ISO date with its year in B.E., as the date inputs show it."""
+    if not iso or not iso[:4].isdigit():
+        return ""
+    return f"{to_buddhist_era(int(iso[:4]))}{iso[4:10]}"
 
 
 def be_year(iso: str | None) -> str | None:
@@ -217,9 +226,13 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(thai_date, "thai_date")
     app.add_template_filter(thai_month, "thai_month")
     app.add_template_filter(be_year, "be_year")
+    app.add_template_filter(be_iso, "be_iso")
     app.add_template_filter(safe_url, "safe_url")
+    app.add_template_filter(thai_wbr, "wbr")
+    app.add_template_filter(thai_wbr_html, "wbr_html")
     app.add_template_global(taxonomy.label, "label")
     app.add_template_global(plan_title, "plan_title")
     app.add_template_global(FACET_TITLES, "FACET_TITLES")
     app.add_template_global(SORT_LABELS, "SORT_LABELS")
     app.add_template_global(TAGS_SHOWN, "TAGS_SHOWN")
+    app.add_template_global(FACET_SHOWN, "FACET_SHOWN")

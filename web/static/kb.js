@@ -11,8 +11,10 @@
   var box = document.getElementById("province-filter");
   if (box) {
     box.parentElement.hidden = false;
+    var list = document.querySelector(".province-list");
     box.addEventListener("input", function () {
       var needle = box.value.trim();
+      if (needle && list) list.open = true;
       document.querySelectorAll(".province-group").forEach(function (group) {
         var shown = 0;
         group.querySelectorAll("li").forEach(function (li) {
@@ -26,13 +28,19 @@
     });
   }
 
-  // On phones the facet panel starts folded so results come first.
+  // The filter panel is rendered closed, so a phone without JavaScript sees
+  // results first; on wide screens it is always open (CSS shows its content
+  // too, this keeps older browsers right) and its summary is only a heading.
   var panel = document.querySelector(".facets-panel");
-  if (panel && window.matchMedia("(max-width: 760px)").matches) {
-    panel.open = false;
-  } else if (panel) {
+  var wide = window.matchMedia("(min-width: 761px)");
+  if (panel) {
+    panel.open = wide.matches;
     panel.querySelector("summary").addEventListener("click", function (e) {
-      if (window.matchMedia("(min-width: 761px)").matches) e.preventDefault();
+      if (wide.matches) e.preventDefault();
+    });
+    // "skip to filters" opens the panel on a phone
+    document.querySelectorAll('a[href="#filters"]').forEach(function (a) {
+      a.addEventListener("click", function () { panel.open = true; });
     });
   }
 
