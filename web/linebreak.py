@@ -1,9 +1,11 @@
 """Thai line breaking: word-break opportunities (``<wbr>``) from the same segmenter the index uses.
 
 Thai has no spaces between words; a phone browser with ``overflow-wrap`` set
-(or without a dictionary) breaks mid-word ("กองค|วามมั่นคง").  Titles and
-snippets get a ``<wbr>`` at each word boundary of ``kb.thai.segmenter`` and
-the stylesheet sets ``word-break: keep-all``, so lines break only between words.
+(or with a dictionary that lacks our domain words) breaks mid-word
+("กองค|วามมั่นคง").  ``word-break: keep-all`` does not stop Chromium's own
+Thai breaking, so titles and snippets get each word of ``kb.thai.segmenter`` in
+a ``<span class="w">`` (``white-space: nowrap``) with a ``<wbr>`` between words:
+lines break only where the index also sees a word boundary.
 """
 from __future__ import annotations
 
@@ -16,6 +18,14 @@ from kb.thai.segmenter import segment
 
 _THAI_RUN = re.compile(r"[\u0e01-\u0e5b]+")
 _TAG = re.compile(r"(<[^>]+>)")
+# A domain term can be one long token (an agency's full name, 60 letters): kept
+# unbreakable it would overflow a phone screen, so such a token is left to the
+# browser's own Thai breaking.
+NOWRAP_MAX_CHARS = 16
+
+
+def _word(word: str) -> str:
+    return f'<span class="{"w" if len(word) <= NOWRAP_MAX_CHARS else "wl"}">{escape(word)}</span>'
 
 
 def _breakable(text: str) -> str:
@@ -24,7 +34,7 @@ def _breakable(text: str) -> str:
     pos = 0
     for m in _THAI_RUN.finditer(text):
         out.append(str(escape(text[pos:m.start()])))
-        out.append("<wbr>".join(str(escape(w)) for w in segment(m.group())))
+        out.append("<wbr>".join(_word(w) for w in segment(m.group())))
         pos = m.end()
     out.append(str(escape(text[pos:])))
     return "".join(out)

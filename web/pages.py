@@ -12,15 +12,14 @@ from kb import taxonomy
 from kb.highlight import highlight_all
 from kb.models import FacetValue, SearchResult
 from kb.params import BadParameter, MAX_QUERY_CHARS, parse_search
-from kb.search import months, related, stats
+from kb.search import related
 from web import catalog
-from web.charts import bar_rows, province_map, timeline
+from web.overview import overview_context
 from web.present import SIDEBAR_ORDER, State, be_year, page_window, plan_title, safe_url, span
 
 bp = Blueprint("pages", __name__)
 
 AUTHOR = "สำนักงานสภาความมั่นคงแห่งชาติ"
-TOP_PROVINCES = 25
 
 
 def province_groups(values: list[FacetValue]) -> list[dict]:
@@ -123,38 +122,9 @@ def document(doc_id: str):
 
 @bp.get("/stats")
 def overview():
-    cat = catalog()
-    summary = stats(cat.index)
-    facets = summary["facets"]
-    counts = {name: {v["value"]: v["count"] for v in values} for name, values in facets.items()}
-    plan_rows = [
-        {"value": str(p["no"]), "label": f"{p['no']}. {p['short']}", "title": p["title"], "count": counts["plan"].get(str(p["no"]), 0)}
-        for p in taxonomy.plans()
-    ]
-    topic_rows = [
-        {"value": t["key"], "label": t["label"], "title": t["label"], "count": counts["topic"].get(t["key"], 0)}
-        for t in taxonomy.topics()
-    ]
-    # the map shows all 77; the bar list keeps to the busiest so the page stays short
-    province_rows = [
-        {"value": v["value"], "label": v["label"], "title": v["label"], "count": v["count"]}
-        for v in facets["province"][:TOP_PROVINCES]
-    ]
-    type_rows = [
-        {"value": t["key"], "label": t["label"], "title": t["label"], "count": counts["type"].get(t["key"], 0)}
-        for t in taxonomy.doc_types()
-    ]
-    return render_template(
-        "stats.html",
-        documents=summary["documents"],
-        plans=bar_rows(plan_rows),
-        topics=bar_rows(topic_rows),
-        provinces=bar_rows(province_rows),
-        province_count=len(facets["province"]),
-        types=bar_rows(type_rows),
-        timeline=timeline(months(cat.index)),
-        map=province_map(counts["province"]),
-    )
+    """The charts of the current search (the whole collection when there is none)."""
+    state, result = run_search()
+    return render_template("stats.html", **overview_context(catalog().searcher, state, result))
 
 
 @bp.get("/help")

@@ -157,6 +157,15 @@ class State:
             pairs.append((facet, value))
         return self._url(pairs)
 
+    def within(self, date_from: str, date_to: str) -> str:
+        """This search restricted to a date range (a timeline bar), other filters kept."""
+        pairs = [(k, v) for k, v in self.params() if k not in ("from", "to")]
+        return self._url(pairs + [("from", date_from), ("to", date_to)])
+
+    def overview_url(self) -> str:
+        """The overview charts of this search."""
+        return self._url([(k, v) for k, v in self.params() if k not in ("sort", "limit")], "pages.overview")
+
     def without(self, name: str, value: str | None = None) -> str:
         """Drop one value (or every value) of parameter ``name``."""
         return self._url([(k, v) for k, v in self.params() if not (k == name and (value is None or v == value))])
