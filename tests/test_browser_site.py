@@ -267,7 +267,7 @@ def test_exports_download_with_query_and_date_in_the_name(view, server):  # noqa
 # --- 8. accessibility ---------------------------------------------------------------
 
 
-AXE_PAGES = ("/", "/?q=ชายแดน&topic=border", "/?q=ยาเสพติด&page=99", "/stats", "/help")
+AXE_PAGES = ("/", "/?q=ชายแดน&topic=border", "/?q=ยาเสพติด&page=99", "/stats", "/help", "/?lang=en&q=ยาเสพติด", "/stats?lang=en&q=ยาเสพติด")
 
 
 @pytest.mark.parametrize("path", AXE_PAGES)
@@ -289,3 +289,21 @@ def test_axe_finds_no_serious_or_critical_violations(view, server, path):  # noq
           .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '));
     }""")
     assert not found, (paths, found)
+
+
+# --- 7. bilingual interface ---------------------------------------------------------
+
+
+def test_language_switch_is_remembered(view, server):  # noqa: F811
+    view.goto(server + "/?q=" + quote("ยาเสพติด"))
+    assert view.get_attribute("html", "lang") == "th"
+    view.get_by_role("link", name="English").click()
+    view.wait_for_url(re.compile("lang=en"))
+    assert view.get_attribute("html", "lang") == "en"
+    assert params(view.url)["q"] == ["ยาเสพติด"]  # the same search, in English
+    assert view.locator(".range").inner_text().startswith("Showing 1–")
+    view.goto(server + "/stats")  # no parameter: the cookie keeps English
+    assert view.get_attribute("html", "lang") == "en"
+    view.get_by_role("link", name="ภาษาไทย").click()
+    view.wait_for_url(re.compile("lang=th"))
+    assert view.get_attribute("html", "lang") == "th"

@@ -202,3 +202,47 @@ def test_export_names_carry_query_and_date(client):
     assert file_stem('../"\r\nevil', date(2026, 12, 6)) == "kb-evil-2026-12-06"
     disposition = client.get("/export.csv?q=ชายแดน").headers["Content-Disposition"]
     assert date.today().isoformat() in disposition and "%E0%B8%8A%E0%B8%B2%E0%B8%A2" in disposition
+
+
+# --- 7. bilingual interface ---------------------------------------------------------
+
+
+def test_english_interface_by_parameter_then_cookie(app):
+    client = app.test_client()
+    thai = html_of(client, "/?q=ยาเสพติด")
+    assert '<html lang="th">' in thai and "ตัวกรอง" in thai and ">English</a>" in thai
+    english = client.get("/?q=ยาเสพติด&lang=en")
+    assert "kb_lang=en" in english.headers.get("Set-Cookie", "")
+    page = english.get_data(as_text=True)
+    assert '<html lang="en">' in page and ">Filters<" in page and "Showing 1–" in page and ">ภาษาไทย</a>" in page
+    again = html_of(client, "/stats")  # the cookie remembers the choice
+    assert '<html lang="en">' in again and "Documents by province" in again
+    back = html_of(client, "/?lang=th")
+    assert '<html lang="th">' in back and html_of(client, "/").count('<html lang="th">') == 1
+
+
+def test_english_facet_values_come_from_the_taxonomy_data(app):
+    from kb import taxonomy
+
+    client = app.test_client()
+    page = html_of(client, "/?lang=en&province=ตาก")
+    tak = next(p for p in taxonomy.provinces() if p["name"] == "ตาก")
+    assert f"{tak['name_en']} <span" in page or tak["name_en"] in page
+    for t in taxonomy.topics():
+        assert t["label_en"] in page or t["key"] not in page  # every topic shown is in English
+    assert all(r.get("label_en") for r in taxonomy.regions())
+    assert all(p.get("short_en") for p in taxonomy.plans())
+    assert all(t.get("label_en") for t in taxonomy.doc_types())
+
+
+def test_every_interface_text_has_an_english_entry():
+    from pathlib import Path
+
+    from web.i18n import catalogue
+
+    templates = Path(__file__).resolve().parent.parent / "web" / "templates"
+    wrapped = set()
+    for name in ("base.html", "search.html", "stats.html"):
+        wrapped |= set(re.findall(r"""_\(["']([^"']+)["']""", (templates / name).read_text(encoding="utf-8")))
+    missing = sorted(wrapped - set(catalogue()))
+    assert not missing, missing

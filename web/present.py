@@ -15,6 +15,7 @@ from kb import taxonomy
 from kb.facets import REGISTRY, sidebar
 from kb.models import SearchRequest
 from kb.thai.calendar import MONTHS_ABBR, to_buddhist_era
+from web import i18n
 from web.linebreak import thai_wbr, thai_wbr_html
 
 FACET_TITLES = {f.name: f.title for f in sidebar()}
@@ -131,7 +132,7 @@ class State:
 
     def sort_choices(self) -> list[tuple[str, str]]:
         """The orders worth offering: relevance only when there is a query to be relevant to."""
-        return [(k, v) for k, v in SORT_LABELS.items() if self.req.q or k != "relevance"]
+        return [(k, i18n.translate(v)) for k, v in SORT_LABELS.items() if self.req.q or k != "relevance"]
 
     def page_sizes(self) -> list[int]:
         """Page sizes offered, including a non-standard one typed into the URL."""
@@ -184,14 +185,14 @@ class State:
         for facet in FACETS:
             for v in self.req.selected(facet):
                 out.append({
-                    "facet": FACET_TITLES[facet],
-                    "label": taxonomy.label(facet, v),
+                    "facet": i18n.facet_title(facet, FACET_TITLES[facet]),
+                    "label": i18n.value_label(facet, v),
                     "url": self.without(facet, v),
                 })
         if self.req.date_from:
-            out.append({"facet": "ตั้งแต่", "label": thai_date(self.req.date_from), "url": self.without("from")})
+            out.append({"facet": i18n.translate("ตั้งแต่"), "label": thai_date(self.req.date_from), "url": self.without("from")})
         if self.req.date_to:
-            out.append({"facet": "ถึง", "label": thai_date(self.req.date_to), "url": self.without("to")})
+            out.append({"facet": i18n.translate("ถึง"), "label": thai_date(self.req.date_to), "url": self.without("to")})
         return out
 
     def has_filters(self) -> bool:
@@ -231,7 +232,8 @@ def page_window(page: int, pages: int, width: int = 2) -> list[int | None]:
 
 
 def register_filters(app: Flask) -> None:
-    """Template filters and globals shared by every page."""
+    """Template filters and globals shared by every page (and the interface language)."""
+    i18n.init_app(app)
     app.add_template_filter(thai_date, "thai_date")
     app.add_template_filter(thai_month, "thai_month")
     app.add_template_filter(be_year, "be_year")
