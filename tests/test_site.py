@@ -246,3 +246,28 @@ def test_every_interface_text_has_an_english_entry():
         wrapped |= set(re.findall(r"""_\(["']([^"']+)["']""", (templates / name).read_text(encoding="utf-8")))
     missing = sorted(wrapped - set(catalogue()))
     assert not missing, missing
+
+
+# --- 6. regions ---------------------------------------------------------------------
+
+
+def test_both_region_schemes_are_data_covering_every_province_once():
+    from kb import taxonomy
+
+    names = sorted(p["name"] for p in taxonomy.provinces())
+    security = taxonomy.region_schemes()["security-4"]["regions"]
+    assert sorted(n for r in security for n in r["provinces"]) == names
+    north = next(r for r in security if r["key"] == "north")["provinces"]
+    assert {"ตาก", "พิษณุโลก"} <= set(north)  # the northern border drug meetings in Tak are northern here
+    assert taxonomy.region_of("ตาก") == "west"  # and western in the official scheme the facet follows
+    lower = next(s for s in taxonomy.subregions() if s["label"] == "ภาคเหนือตอนล่าง")["provinces"]
+    assert {"ตาก", "พิษณุโลก"} <= set(lower)
+    assert set(lower) <= set(names)
+
+
+def test_region_facet_names_its_scheme(client):
+    from kb import taxonomy
+
+    scheme = taxonomy.region_schemes()[taxonomy.DEFAULT_REGION_SCHEME]
+    assert scheme["label"] in html_of(client, "/?lang=th")
+    assert scheme["label_en"] in html_of(client, "/?lang=en")

@@ -83,6 +83,14 @@ def value_label(facet: str, value: object, thai_label: str | None = None) -> str
     return _english_values().get(facet, {}).get(str(value), thai)
 
 
+def region_scheme_label() -> str:
+    """The name of the region scheme the region facet follows, in the current language."""
+    scheme = taxonomy.region_schemes().get(taxonomy.DEFAULT_REGION_SCHEME, {})
+    if current() == "en":
+        return scheme.get("label_en", "")
+    return scheme.get("label", "")
+
+
 def switch_url(lang: str) -> str:
     """This page in ``lang`` (the choice is then remembered)."""
     pairs = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"] + [("lang", lang)]
@@ -98,3 +106,4 @@ def init_app(app: Flask) -> None:
     app.add_template_global(facet_title, "facet_title")
     app.add_template_global(value_label, "value_label")
     app.add_template_global(switch_url, "lang_switch_url")
+    app.add_template_global(region_scheme_label, "region_scheme_label")
