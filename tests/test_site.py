@@ -271,3 +271,24 @@ def test_region_facet_names_its_scheme(client):
     scheme = taxonomy.region_schemes()[taxonomy.DEFAULT_REGION_SCHEME]
     assert scheme["label"] in html_of(client, "/?lang=th")
     assert scheme["label_en"] in html_of(client, "/?lang=en")
+
+
+# --- 5. the overview follows the search ---------------------------------------------
+
+
+def test_overview_and_its_json_twin_follow_the_search(client):
+    api = client.get("/api/search?q=ยาเสพติด&limit=100").get_json()
+    twin = client.get("/stats.json?q=ยาเสพติด").get_json()
+    assert twin["documents"] == api["total"] and twin["facets"] == api["facets"]
+    months = {}
+    for hit in api["hits"]:
+        if hit["date"]:
+            months[hit["date"][:7]] = months.get(hit["date"][:7], 0) + 1
+    assert {m["month"]: m["count"] for m in twin["months"]} == months
+    html = html_of(client, "/stats?q=ยาเสพติด")
+    tiles = [h for h in hrefs(html, "/?") if "province=" in h]
+    assert tiles and all(query_of(h)["q"] == ["ยาเสพติด"] for h in tiles)  # a click adds a filter, keeps the query
+    months_links = [h for h in hrefs(html, "/?") if "from=" in h]
+    assert months_links and all(query_of(h)["from"] == query_of(h)["to"] and query_of(h)["q"] == ["ยาเสพติด"] for h in months_links)
+    whole = client.get("/stats.json").get_json()
+    assert whole["documents"] == client.get("/api/stats").get_json()["documents"]

@@ -5,7 +5,7 @@ Each page renders the same objects its JSON twin in ``web.api`` returns
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, jsonify, render_template, request
 from markupsafe import Markup
 
 from kb import taxonomy
@@ -125,6 +125,19 @@ def overview():
     """The charts of the current search (the whole collection when there is none)."""
     state, result = run_search()
     return render_template("stats.html", **overview_context(catalog().searcher, state, result))
+
+
+@bp.get("/stats.json")
+def overview_json():
+    """The overview's JSON twin: the same counts for the same search."""
+    state, result = run_search()
+    view = overview_context(catalog().searcher, state, result)
+    return jsonify({
+        "query": result.request.q,
+        "documents": result.total,
+        "facets": {name: [fv.to_dict() for fv in values] for name, values in result.facets.items()},
+        "months": [{"month": b["month"], "count": b["count"]} for b in view["timeline"]["bars"] if b["count"]],
+    })
 
 
 @bp.get("/help")
