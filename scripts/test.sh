@@ -18,6 +18,12 @@ if ! command -v chromium >/dev/null 2>&1 || [ ! -d /usr/share/fonts/truetype/tlw
   fi
 fi
 
+# axe-core for the accessibility scan in the browser tests, installed once here
+# (tests never download; without npm they skip with a reason).
+if command -v npm >/dev/null 2>&1 && [ ! -f .cache/npm/node_modules/axe-core/axe.min.js ]; then
+  npm install --prefix .cache/npm --no-audit --no-fund -s axe-core@4 >/dev/null || echo "scripts/test.sh: npm could not install axe-core; the accessibility scan will be skipped" >&2
+fi
+
 PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv

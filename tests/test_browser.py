@@ -125,16 +125,18 @@ def test_province_filter_box_narrows_the_list(server, page):
     assert all(name in t for t in visible.all_inner_texts())
 
 
-def test_document_opens_scrolled_to_first_match(server, page):
+def test_document_opens_at_its_top_and_steps_to_the_first_match(server, page):
+    # issue 15: the title and metadata stay in view; "ไปยังคำที่พบ (n)" brings the matches
     page.goto(server + "/?q=ค้ามนุษย์")
     page.locator(".hit-title a").first.click()
     page.wait_for_load_state()
     mark = page.locator("#first-match")
     assert mark.count() == 1
+    assert page.evaluate("window.scrollY") == 0 and page.locator("table.meta").is_visible()
+    page.locator("a.match-step").click()
     page.wait_for_function("() => { const r = document.getElementById('first-match').getBoundingClientRect();"
                            " return r.top >= -2 && r.bottom <= window.innerHeight + 2; }", timeout=3000)
     assert "ค้ามนุษย์" in mark.inner_text()
-    assert page.locator("table.meta").is_visible()
     assert "สำนักงานสภาความมั่นคงแห่งชาติ" in page.input_value("#citation")
     shot(page, "document")
 
@@ -144,7 +146,7 @@ def test_csv_export_downloads(server, page):
     with page.expect_download() as info:
         page.click("text=CSV")
     download = info.value
-    assert download.suggested_filename == "kb-export.csv"
+    assert download.suggested_filename.startswith("kb-ชายแดน-") and download.suggested_filename.endswith(".csv")
     data = open(download.path(), "rb").read()
     assert data.startswith(b"\xef\xbb\xbf")
     assert "ชายแดน".encode() in data or re.search("[\u0e00-\u0e7f]", data.decode("utf-8-sig"))
@@ -171,21 +173,21 @@ def test_overview_map_and_charts(server, page):
     tiles = page.locator("svg.tile-map a")
     assert tiles.count() == 77
     shot(page, "stats-desktop", full_page=True)
-    busiest = max(range(77), key=lambda i: int(re.search(r"(\d+) เอกสาร", tiles.nth(i).get_attribute("aria-label")).group(1)))
+    busiest = max(range(77), key=lambda i: int(re.search(r"(\d+) เอกสาร", tiles.nth(i).locator("title").text_content()).group(1)))
     tiles.nth(busiest).click()
     page.wait_for_load_state()
     assert "province" in parse_qs(urlsplit(page.url).query)
     assert page.locator("a.chip").count() == 1
 
 
-def test_phone_layout_puts_facets_above_results(server, browser):
+def test_phone_layout_puts_results_above_facets(server, browser):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, device_scale_factor=2)
     p = context.new_page()
     try:
         p.goto(server + "/?q=ชายแดน")
         facets = p.locator(".facets").bounding_box()
         results = p.locator(".results").bounding_box()
-        assert facets["y"] < results["y"]
+        assert results["y"] < facets["y"]  # issue 15: results first in reading order on phones
         assert results["width"] <= 390
         assert p.evaluate("document.documentElement.scrollWidth") <= 390
         assert not p.locator(".facets-panel").evaluate("d => d.open")  # folded on phones

@@ -217,7 +217,7 @@ def test_sidebar_and_chip_show_the_agency(client, two_agencies):
 
 def test_csv_has_an_agencies_column(client, two_agencies):
     a, _ = two_agencies
-    r = client.get(f"/export.csv?agency={a}")
+    r = client.get(f"/export.csv?agency={a}&lang=en")
     rows = list(csv.DictReader(io.StringIO(r.data.decode("utf-8-sig"))))
     assert rows and all(a in row["agencies"].split(";") for row in rows)
 

@@ -196,7 +196,7 @@ def test_document_page_outline_anchors_and_matched_section(client):
     assert 'class="outline"' in page and 'href="#sec-2-1"' in page and 'id="sec-2-1"' in page  # sub-item
     assert 'id="sec-1"' in page and 'id="sec-2"' in page
     assert 'class="is-matched"' in page and 'class="section-match"' in page
-    assert '<mark id="first-match">zqres</mark>' in page
+    assert '<mark id="first-match" class="match" data-match="1">zqres</mark>' in page
     assert "เห็นชอบให้เปิดจุดผ่อนปรน" in page  # the resolution in the outline
     plain = client.get("/doc/news.txt?q=zqres").get_data(as_text=True)
     assert 'class="outline"' not in plain and "อ่านด้วย OCR" not in plain

@@ -19,7 +19,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, jsonify, make_response, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request, g
 from werkzeug.exceptions import HTTPException
 
 from kb.params import BadParameter
@@ -127,6 +127,7 @@ def error_response(status: int, message: str, param: str | None = None) -> Respo
                 body = {"param": param, "message": message}
             response = jsonify({"error": body})
         else:
+            g.error_page = True  # the page must not echo the requested path (a hidden id answers like a missing one)
             response = make_response(render_template("error.html", status=status, title=title, message=message, param=param))
     except Exception:  # noqa: BLE001 - the last line of defence must answer
         log.exception("error page for %s failed; answering the plain page", status)

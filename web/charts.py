@@ -36,12 +36,21 @@ def _month_range(first: str, last: str) -> list[str]:
     return out
 
 
-def timeline(month_counts: list[tuple[str, int]], height: int = 160, bar: int = 14) -> dict:
-    """Bars per month from the first to the last dated month (empty months included)."""
+TIMELINE_WIDTH = 600  # viewBox units the bars share; the SVG scales to its box (CSS width: 100%)
+
+
+def timeline(month_counts: list[tuple[str, int]], height: int = 160, bar: int | None = None) -> dict:
+    """Bars per month from the first to the last dated month (empty months included).
+
+    The bars share a fixed drawing width, so every month and year present is
+    drawn and the SVG (scaled to its box) never needs a scroll bar.
+    """
     if not month_counts:
         return {"bars": [], "width": 0, "height": height, "ticks": [], "max": 0}
     counts = dict(month_counts)
     span = _month_range(month_counts[0][0], month_counts[-1][0])
+    if bar is None:
+        bar = max(2, min(14, (TIMELINE_WIDTH - 40) // len(span) - 2))
     top = max(counts.values()) or 1
     plot = height - 30
     bars, ticks = [], []

@@ -41,7 +41,7 @@ SECURITY_HEADERS = (
     ("X-Frame-Options", "DENY"),
 )
 
-EXPENSIVE_PATHS = frozenset({"/export.csv", "/export.json", "/feed.atom"})
+EXPENSIVE_PATHS = frozenset({"/export.csv", "/export.xlsx", "/export.json", "/feed.atom"})
 # A query this long, or with this many space-separated parts (operators count),
 # costs far more than a person's ordinary search: it goes through the lane.
 COMPLEX_QUERY_CHARS = 100

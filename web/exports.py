@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from urllib.parse import quote
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -17,18 +18,18 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
-from kb.facets import REGISTRY, atom_categories
+from kb.facets import atom_categories
 from kb.models import SearchResult
 from kb.params import MAX_RESULT_WINDOW, parse_search
 from web import catalog
+from web.sheets import SheetContext, export_lang, file_stem, headers, rows
 
 bp = Blueprint("exports", __name__)
 
 MAX_EXPORT_ROWS = MAX_RESULT_WINDOW
 FEED_ENTRIES = 20
-CSV_FIXED_COLUMNS = ("id", "title", "date", "type", "url")
-CSV_FACETS = tuple(f for f in REGISTRY if f.csv_column)  # one column each, values joined with ";"
-CSV_COLUMNS = CSV_FIXED_COLUMNS + tuple(f.csv_column for f in CSV_FACETS)
+CSV_COLUMNS = tuple(headers("en"))  # the ?lang=en header row (the default is Thai: web.sheets)
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 _TAG = re.compile(r"<[^>]+>")
 # control characters are not allowed in XML 1.0
@@ -49,23 +50,58 @@ def spreadsheet_cell(value: str) -> str:
     return value
 
 
+def _sheet() -> tuple[list[str], list[list[str]], str]:
+    """Header, rows and file stem of the request's whole result set (see ``web.sheets``)."""
+    result = all_matches()
+    lang = export_lang(request.args.get("lang"))
+    ctx = SheetContext(lang, lambda doc_id: _site_url(url_for("pages.document", doc_id=doc_id)))
+    return headers(lang), rows(result.hits, ctx), file_stem(result.request.q)
+
+
+def _attachment(stem: str, suffix: str) -> str:
+    """A download name with the query and date: ASCII fallback plus RFC 5987 UTF-8 name.
+
+    ``file_stem`` keeps only letters and digits of the query, so no quote,
+    slash or CR/LF from the user can reach the header.
+    """
+    ascii_name = stem if stem.isascii() else "kb-export-" + stem[-10:]
+    return f'attachment; filename="{ascii_name}{suffix}"; filename*=UTF-8\'\'{quote(stem + suffix)}'
+
+
 @bp.get("/export.csv")
 def export_csv():
-    result = all_matches(snippets=False)  # the CSV writes no snippet
+    header, body, stem = _sheet()
     out = io.StringIO()
     out.write("\ufeff")  # BOM: Excel then reads the file as UTF-8 and shows Thai
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for h in result.hits:
-        writer.writerow([
-            spreadsheet_cell(h.id), spreadsheet_cell(h.title), h.date or "", h.type, spreadsheet_cell(h.url or ""),
-            *(spreadsheet_cell(";".join(h.facets.get(f.name, []))) for f in CSV_FACETS),
-        ])
+    writer.writerow(header)
+    for row in body:
+        writer.writerow([spreadsheet_cell(cell) for cell in row])
     return Response(
         out.getvalue().encode("utf-8"),
         mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="kb-export.csv"'},
+        headers={"Content-Disposition": _attachment(stem, ".csv")},
     )
+
+
+@bp.get("/export.xlsx")
+def export_xlsx():
+    from openpyxl import Workbook  # imported on use: only this export needs it
+
+    header, body, stem = _sheet()
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "kb"
+    sheet.append(header)
+    for row in body:
+        sheet.append([_xml_text(cell) for cell in row])
+        for cell in sheet[sheet.max_row]:
+            cell.data_type = "s"  # text, never a formula: a title starting with = stays a title
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return Response(out.getvalue(), mimetype=XLSX_MIMETYPE,
+                    headers={"Content-Disposition": _attachment(stem, ".xlsx")})
 
 
 @bp.get("/export.json")

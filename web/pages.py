@@ -5,7 +5,7 @@ Each page renders the same objects its JSON twin in ``web.api`` returns
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, jsonify, render_template, request
 from markupsafe import Markup
 
 from kb import taxonomy
@@ -14,17 +14,16 @@ from kb.models import SECTION_FILTERS
 from kb.search.parsing import parse
 from kb.search.sections import SectionQuery, best_section
 from kb.models import FacetValue, SearchResult
-from kb.params import MAX_QUERY_CHARS, parse_search
-from kb.search import months, related, stats
+from kb.params import BadParameter, MAX_QUERY_CHARS, parse_search
+from kb.search import related
 from web import catalog
-from web.charts import bar_rows, province_map, timeline
 from web.outline import anchor, outline, text_with_sections
-from web.present import SIDEBAR_ORDER, State, be_year, page_window, plan_title, safe_url
+from web.overview import overview_context
+from web.present import SIDEBAR_ORDER, State, be_year, page_window, plan_title, safe_url, span
 
 bp = Blueprint("pages", __name__)
 
 AUTHOR = "สำนักงานสภาความมั่นคงแห่งชาติ"
-TOP_PROVINCES = 25
 
 
 def province_groups(values: list[FacetValue]) -> list[dict]:
@@ -68,29 +67,51 @@ def search():
         facets=facets,
         province_groups=province_groups(facets["province"]),
         pages=page_window(result.request.page, result.pages),
+        span=span(result.request, result.total, result.pages),
     )
 
 
-def mark_first(html: str) -> Markup:
-    """Give the first highlighted match an id so the page can scroll to it.
+def mark_matches(html: str) -> tuple[Markup, int]:
+    """Number every highlighted match so the page can step through them; the first keeps ``first-match``.
 
     ``html`` comes from ``Excerpt.to_html`` (escaped text plus our own <mark>),
-    so the first literal ``<mark>`` is ours.
+    so every literal ``<mark>`` is ours.
     """
-    return Markup(html.replace("<mark>", '<mark id="first-match">', 1))
+    parts = html.split("<mark>")
+    out = [parts[0]]
+    for n, part in enumerate(parts[1:], start=1):
+        ident = "first-match" if n == 1 else f"match-{n}"
+        out.append(f'<mark id="{ident}" class="match" data-match="{n}">{part}')
+    return Markup("".join(out)), len(parts) - 1
 
 
-def _document_text(searcher, doc, q: str, section: str) -> tuple[Markup | None, dict | None]:
-    """The document's text as HTML with the query's matches (None: no query, plain text), and
-    for a meeting record anchors at its items and the section of kind ``section`` it matched in."""
+def search_state() -> State:
+    """The search a document page was opened from, for its "back to results" link.
+
+    A document link is still worth opening when its remembered search is no
+    longer valid (a plan renumbered, an edited URL): then only the query is kept.
+    """
+    try:
+        return State(parse_search(request.args.getlist))
+    except BadParameter:
+        q = request.args.get("q", "")[:MAX_QUERY_CHARS].replace("\x00", "")
+        return State(parse_search(lambda name: [q] if name == "q" else []))
+
+
+def _document_text(searcher, doc, q: str, section: str) -> tuple[Markup | None, int, dict | None]:
+    """The document's text as HTML with the query's matches numbered (None: no query, plain
+    text), how many there are, and for a meeting record anchors at its items and the section
+    of kind ``section`` it matched in."""
     needles = searcher.needles(q) if q else []
     if not doc.sections:
-        return (mark_first(highlight_all(doc.text, needles).to_html()) if needles else None), None
+        html, count = mark_matches(highlight_all(doc.text, needles).to_html()) if needles else (None, 0)
+        return html, count, None
     matched = None
     if section in SECTION_FILTERS:  # issue 14: ?section= as the search had it
         matched = best_section(doc, SectionQuery.of(section, parse(q, searcher.params), searcher.params))
     spans = highlight_all(doc.text, needles).spans if needles else []
-    return mark_first(str(text_with_sections(doc.text, doc.sections, spans, matched))), matched
+    html, count = mark_matches(str(text_with_sections(doc.text, doc.sections, spans, matched)))
+    return html, count, matched
 
 
 @bp.get("/doc/<path:doc_id>")
@@ -99,16 +120,19 @@ def document(doc_id: str):
     doc = cat.index.document(doc_id)  # looked up in the index only, never opened as a file
     if doc is None:
         abort(404)
-    q = request.args.get("q", "")[:MAX_QUERY_CHARS].strip()
-    text_html, matched = _document_text(cat.searcher, doc, q, request.args.get("section", ""))
+    state = search_state()
+    q = state.req.q
+    text_html, match_count, matched = _document_text(cat.searcher, doc, q, request.args.get("section", ""))
     year = be_year(doc.date)
     citation = f"{AUTHOR}. ({year or 'ม.ป.ป.'}). {doc.title}. สืบค้นจาก {safe_url(doc.url) or 'kb:' + doc.id}"
     return render_template(
         "doc.html",
         doc=doc,
         q=q,
+        state=state,
         text_html=text_html,
-        has_match=bool(text_html and 'id="first-match"' in text_html),
+        match_count=match_count,
+        has_match=match_count > 0,
         outline=outline(doc.sections, doc.text),
         matched=matched,
         matched_anchor=anchor(matched) if matched else None,
@@ -120,38 +144,22 @@ def document(doc_id: str):
 
 @bp.get("/stats")
 def overview():
-    cat = catalog()
-    summary = stats(cat.index)
-    facets = summary["facets"]
-    counts = {name: {v["value"]: v["count"] for v in values} for name, values in facets.items()}
-    plan_rows = [
-        {"value": str(p["no"]), "label": f"{p['no']}. {p['short']}", "title": p["title"], "count": counts["plan"].get(str(p["no"]), 0)}
-        for p in taxonomy.plans()
-    ]
-    topic_rows = [
-        {"value": t["key"], "label": t["label"], "title": t["label"], "count": counts["topic"].get(t["key"], 0)}
-        for t in taxonomy.topics()
-    ]
-    # the map shows all 77; the bar list keeps to the busiest so the page stays short
-    province_rows = [
-        {"value": v["value"], "label": v["label"], "title": v["label"], "count": v["count"]}
-        for v in facets["province"][:TOP_PROVINCES]
-    ]
-    type_rows = [
-        {"value": t["key"], "label": t["label"], "title": t["label"], "count": counts["type"].get(t["key"], 0)}
-        for t in taxonomy.doc_types()
-    ]
-    return render_template(
-        "stats.html",
-        documents=summary["documents"],
-        plans=bar_rows(plan_rows),
-        topics=bar_rows(topic_rows),
-        provinces=bar_rows(province_rows),
-        province_count=len(facets["province"]),
-        types=bar_rows(type_rows),
-        timeline=timeline(months(cat.index)),
-        map=province_map(counts["province"]),
-    )
+    """The charts of the current search (the whole collection when there is none)."""
+    state, result = run_search()
+    return render_template("stats.html", **overview_context(catalog().searcher, state, result))
+
+
+@bp.get("/stats.json")
+def overview_json():
+    """The overview's JSON twin: the same counts for the same search."""
+    state, result = run_search()
+    view = overview_context(catalog().searcher, state, result)
+    return jsonify({
+        "query": result.request.q,
+        "documents": result.total,
+        "facets": {name: [fv.to_dict() for fv in values] for name, values in result.facets.items()},
+        "months": [{"month": b["month"], "count": b["count"]} for b in view["timeline"]["bars"] if b["count"]],
+    })
 
 
 @bp.get("/help")

@@ -15,6 +15,8 @@ from kb import taxonomy
 from kb.facets import REGISTRY, sidebar
 from kb.models import SearchRequest
 from kb.thai.calendar import MONTHS_ABBR, to_buddhist_era
+from web import i18n
+from web.linebreak import thai_wbr, thai_wbr_html
 
 FACET_TITLES = {f.name: f.title for f in sidebar()}
 SIDEBAR_ORDER = tuple(f.name for f in sidebar())
@@ -22,6 +24,9 @@ FACETS = tuple(f.name for f in REGISTRY)  # URL parameters and chips follow the 
 SORT_LABELS = {"relevance": "เกี่ยวข้องที่สุด", "newest": "ใหม่ที่สุด", "oldest": "เก่าที่สุด"}
 DEFAULT_LIMIT = SearchRequest().limit
 SECTION_LABELS = {"resolution": "มติที่ประชุม", "agenda": "ระเบียบวาระ", "attendance": "รายชื่อผู้ประชุม"}  # issue 14
+PAGE_SIZES = (10, 20, 50)  # the choices offered; any limit up to MAX_LIMIT still works by URL
+TAGS_SHOWN = 8  # tags on a result before the rest fold under "+n"
+FACET_SHOWN = 8  # values of a facet shown before the rest fold under "อื่น ๆ อีก n รายการ"
 
 
 def thai_date(iso: str | None) -> str:
@@ -42,6 +47,13 @@ def thai_month(ym: str) -> str:
         return f"{MONTHS_ABBR[m - 1]} {to_buddhist_era(y)}"
     except (ValueError, IndexError):
         return ym
+
+
+def be_iso(iso: str | None) -> str:
+    """``2024-01-10`` → ``2567-01-10``: an ISO date with its year in B.E., as the date inputs show it."""
+    if not iso or not iso[:4].isdigit():
+        return ""
+    return f"{to_buddhist_era(int(iso[:4]))}{iso[4:10]}"
 
 
 def be_year(iso: str | None) -> str | None:
@@ -103,6 +115,32 @@ class State:
             pairs.append(("page", str(page)))
         return self._url(pairs, endpoint)
 
+    def doc_url(self, doc_id: str) -> str:
+        """A document page that remembers this search (query, filters, sort, page) for "back to results"."""
+        pairs = self.params()
+        if self.req.page > 1:
+            pairs.append(("page", str(self.req.page)))
+        base = url_for("pages.document", doc_id=doc_id)
+        return f"{base}?{urlencode(pairs)}" if pairs else base
+
+    def back_url(self) -> str:
+        """The results page this search was on."""
+        return self.url(page=self.req.page)
+
+    def sort_in_effect(self) -> str:
+        """The order results really have: without a query there is no relevance, they come newest first."""
+        if not self.req.q and self.req.sort == "relevance":
+            return "newest"
+        return self.req.sort
+
+    def sort_choices(self) -> list[tuple[str, str]]:
+        """The orders worth offering: relevance only when there is a query to be relevant to."""
+        return [(k, i18n.translate(v)) for k, v in SORT_LABELS.items() if self.req.q or k != "relevance"]
+
+    def page_sizes(self) -> list[int]:
+        """Page sizes offered, including a non-standard one typed into the URL."""
+        return sorted(set(PAGE_SIZES) | {self.req.limit})
+
     def export_url(self, endpoint: str) -> str:
         """Exports take the filters and sort, never the paging."""
         return self._url([(k, v) for k, v in self.params() if k != "limit"], endpoint)
@@ -123,6 +161,15 @@ class State:
             pairs.append((facet, value))
         return self._url(pairs)
 
+    def within(self, date_from: str, date_to: str) -> str:
+        """This search restricted to a date range (a timeline bar), other filters kept."""
+        pairs = [(k, v) for k, v in self.params() if k not in ("from", "to")]
+        return self._url(pairs + [("from", date_from), ("to", date_to)])
+
+    def overview_url(self) -> str:
+        """The overview charts of this search."""
+        return self._url([(k, v) for k, v in self.params() if k not in ("sort", "limit")], "pages.overview")
+
     def without(self, name: str, value: str | None = None) -> str:
         """Drop one value (or every value) of parameter ``name``."""
         return self._url([(k, v) for k, v in self.params() if not (k == name and (value is None or v == value))])
@@ -141,21 +188,39 @@ class State:
         for facet in FACETS:
             for v in self.req.selected(facet):
                 out.append({
-                    "facet": FACET_TITLES[facet],
-                    "label": taxonomy.label(facet, v),
+                    "facet": i18n.facet_title(facet, FACET_TITLES[facet]),
+                    "label": i18n.value_label(facet, v),
                     "url": self.without(facet, v),
                 })
         if self.req.date_from:
-            out.append({"facet": "ตั้งแต่", "label": thai_date(self.req.date_from), "url": self.without("from")})
+            out.append({"facet": i18n.translate("ตั้งแต่"), "label": thai_date(self.req.date_from), "url": self.without("from")})
         if self.req.date_to:
-            out.append({"facet": "ถึง", "label": thai_date(self.req.date_to), "url": self.without("to")})
+            out.append({"facet": i18n.translate("ถึง"), "label": thai_date(self.req.date_to), "url": self.without("to")})
         if self.req.section:  # issue 14: searching inside one kind of meeting section
-            out.append({"facet": "เฉพาะส่วน", "label": SECTION_LABELS[self.req.section], "url": self.without("section")})
+            out.append({"facet": i18n.translate("เฉพาะส่วน"), "label": SECTION_LABELS[self.req.section], "url": self.without("section")})
         return out
 
     def has_filters(self) -> bool:
         r = self.req
         return any(r.selected(f) for f in FACETS) or bool(r.date_from or r.date_to or r.section)
+
+
+@dataclass(frozen=True)
+class Span:
+    """Which results a page shows ("แสดง 11–20 จาก 23") and whether the page is past the end."""
+
+    first: int
+    last: int
+    total: int
+    pages: int
+    beyond: bool  # the page asked for is after the last page
+
+
+def span(req: SearchRequest, total: int, pages: int) -> Span:
+    """The range of results on page ``req.page`` of ``total``."""
+    first = (req.page - 1) * req.limit + 1
+    last = min(total, req.page * req.limit)
+    return Span(first, last, total, pages, beyond=total > 0 and first > total)
 
 
 def page_window(page: int, pages: int, width: int = 2) -> list[int | None]:
@@ -172,12 +237,18 @@ def page_window(page: int, pages: int, width: int = 2) -> list[int | None]:
 
 
 def register_filters(app: Flask) -> None:
-    """Template filters and globals shared by every page."""
+    """Template filters and globals shared by every page (and the interface language)."""
+    i18n.init_app(app)
     app.add_template_filter(thai_date, "thai_date")
     app.add_template_filter(thai_month, "thai_month")
     app.add_template_filter(be_year, "be_year")
+    app.add_template_filter(be_iso, "be_iso")
     app.add_template_filter(safe_url, "safe_url")
+    app.add_template_filter(thai_wbr, "wbr")
+    app.add_template_filter(thai_wbr_html, "wbr_html")
     app.add_template_global(taxonomy.label, "label")
     app.add_template_global(plan_title, "plan_title")
     app.add_template_global(FACET_TITLES, "FACET_TITLES")
     app.add_template_global(SORT_LABELS, "SORT_LABELS")
+    app.add_template_global(TAGS_SHOWN, "TAGS_SHOWN")
+    app.add_template_global(FACET_SHOWN, "FACET_SHOWN")

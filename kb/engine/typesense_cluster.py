@@ -114,6 +114,26 @@ class Cluster:
     def point_alias(self, physical: str) -> None:
         with self.errors("switch the collection alias"):
             self.writer_client.aliases.upsert(self.alias, {"collection_name": physical})
+        # reads go to any node: until every node has the new alias, one may still name the old one
+        self._wait_until(lambda client: client.aliases[self.alias].retrieve()["collection_name"] == physical)
+
+    def _wait_until(self, applied) -> None:
+        """Until ``applied(client)`` holds on every reachable node (bounded like ``wait_applied``)."""
+        deadline = time.monotonic() + CATCH_UP_SECONDS
+        waiting = list(self.node_clients)
+        while waiting and time.monotonic() < deadline:
+            still = []
+            for client in waiting:
+                try:
+                    if not applied(client):
+                        still.append(client)
+                except tse.ObjectNotFound:
+                    still.append(client)
+                except (ClusterUnavailable, tse.TypesenseClientError, OSError):
+                    continue  # a dead node catches up from the log when it returns
+            waiting = still
+            if waiting:
+                time.sleep(0.02)
 
     def create_collection(self, physical: str, settings: dict) -> None:
         with self.errors("create a collection"):
@@ -153,17 +173,4 @@ class Cluster:
 
     def wait_applied(self, physical: str, stamp: str) -> None:
         """Until every reachable node has applied the commit ``stamp`` (bounded)."""
-        deadline = time.monotonic() + CATCH_UP_SECONDS
-        waiting = list(self.node_clients)
-        while waiting and time.monotonic() < deadline:
-            still = []
-            for client in waiting:
-                try:
-                    current = (self.settings(physical, client) or {}).get("stamp")
-                except (ClusterUnavailable, tse.TypesenseClientError):
-                    continue  # a dead node catches up from the log when it returns
-                if current != stamp:
-                    still.append(client)
-            waiting = still
-            if waiting:
-                time.sleep(0.02)
+        self._wait_until(lambda client: (self.settings(physical, client) or {}).get("stamp") == stamp)

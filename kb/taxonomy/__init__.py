@@ -87,6 +87,19 @@ def regions() -> list[dict]:
     return _load("regions.json")["regions"]
 
 
+DEFAULT_REGION_SCHEME = "official-6"  # the scheme the region facet's values follow
+
+
+def region_schemes() -> dict[str, dict]:
+    """The region schemes by name: ``official-6`` (the facet's) and ``security-4`` (army regions, with provinces)."""
+    return _load("regions.json").get("schemes", {})
+
+
+def subregions() -> list[dict]:
+    """NSC sub-regions named in documents (ภาคเหนือตอนล่าง ...): key, labels, provinces."""
+    return _load("regions.json").get("subregions", [])
+
+
 def region_exclusions() -> list[str]:
     """Phrases (Middle East, ภูมิภาค ...) inside which a region phrase is not a Thai region."""
     return _load("regions.json")["exclude"]

@@ -11,8 +11,10 @@
   var box = document.getElementById("province-filter");
   if (box) {
     box.parentElement.hidden = false;
+    var list = document.querySelector(".province-list");
     box.addEventListener("input", function () {
       var needle = box.value.trim();
+      if (needle && list) list.open = true;
       document.querySelectorAll(".province-group").forEach(function (group) {
         var shown = 0;
         group.querySelectorAll("li").forEach(function (li) {
@@ -26,20 +28,39 @@
     });
   }
 
-  // On phones the facet panel starts folded so results come first.
+  // The filter panel is rendered closed, so a phone without JavaScript sees
+  // results first; on wide screens it is always open (CSS shows its content
+  // too, this keeps older browsers right) and its summary is only a heading.
   var panel = document.querySelector(".facets-panel");
-  if (panel && window.matchMedia("(max-width: 760px)").matches) {
-    panel.open = false;
-  } else if (panel) {
+  var wide = window.matchMedia("(min-width: 761px)");
+  if (panel) {
+    panel.open = wide.matches;
     panel.querySelector("summary").addEventListener("click", function (e) {
-      if (window.matchMedia("(min-width: 761px)").matches) e.preventDefault();
+      if (wide.matches) e.preventDefault();
+    });
+    // "skip to filters" opens the panel on a phone
+    document.querySelectorAll('a[href="#filters"]').forEach(function (a) {
+      a.addEventListener("click", function () { panel.open = true; });
     });
   }
 
-  // Document page: bring the first highlighted match into view.
-  var first = document.getElementById("first-match");
-  if (first) {
-    first.scrollIntoView({ block: "center" });
+  // Document page: it opens at its top (title and metadata in view); the
+  // "ไปยังคำที่พบ (n)" control steps through the matches, one per press.
+  var step = document.querySelector("a.match-step");
+  var matches = document.querySelectorAll("mark.match");
+  if (step && matches.length) {
+    var current = -1;
+    var total = matches.length;
+    step.setAttribute("role", "button");
+    step.addEventListener("click", function (e) {
+      e.preventDefault();
+      if (current >= 0) matches[current].classList.remove("is-current");
+      current = (current + 1) % total;
+      var mark = matches[current];
+      mark.classList.add("is-current");
+      mark.scrollIntoView({ block: "center" });
+      step.textContent = step.getAttribute("data-next") + " (" + (current + 1) + "/" + total + ")";
+    });
   }
 
   // Copy the citation line.

@@ -1,0 +1,294 @@
+"""Issue 15 through Flask's test client: the researcher's place travels with every
+link, pages say honestly where they are, exports are made for people.
+
+Expectations come from the API on the same index (a total, a facet count), never
+from fixed corpus numbers.  The same behaviour in a real browser is in
+``tests/test_browser_site.py``.
+"""
+from __future__ import annotations
+
+import re
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from web import create_app
+
+
+@pytest.fixture(scope="module")
+def app(bundled_index):
+    return create_app({"INDEX_DIR": str(bundled_index)})
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+def html_of(client, url: str, status: int = 200) -> str:
+    r = client.get(url)
+    assert r.status_code == status, (url, r.status_code)
+    return r.get_data(as_text=True)
+
+
+def hrefs(html: str, prefix: str) -> list[str]:
+    return [unescape(h) for h in re.findall(r'href="([^"]+)"', html) if unescape(h).startswith(prefix)]
+
+
+def query_of(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query)
+
+
+def busy_topic(client, q: str) -> tuple[str, int]:
+    """A topic with several matches for ``q`` (enough for two pages of 2)."""
+    facets = client.get(f"/api/search?q={q}").get_json()["facets"]["topic"]
+    best = max(facets, key=lambda fv: fv["count"])
+    assert best["count"] >= 3, facets
+    return best["value"], best["count"]
+
+
+# --- 1. state that travels ----------------------------------------------------------
+
+
+def test_result_links_carry_query_filters_sort_and_page(client):
+    topic, _ = busy_topic(client, "ชายแดน")
+    search = f"/?q=ชายแดน&topic={topic}&sort=oldest&limit=2&page=2"
+    doc_links = hrefs(html_of(client, search), "/doc/")
+    assert doc_links
+    for link in doc_links:
+        assert query_of(link) == {"q": ["ชายแดน"], "topic": [topic], "sort": ["oldest"], "limit": ["2"], "page": ["2"]}
+        assert "#" not in link  # the document opens at its top
+
+
+def test_back_to_results_returns_to_the_same_page_of_the_same_search(client):
+    topic, _ = busy_topic(client, "ชายแดน")
+    search = f"/?q=ชายแดน&topic={topic}&sort=oldest&limit=2&page=2"
+    doc_link = hrefs(html_of(client, search), "/doc/")[0]
+    doc = html_of(client, doc_link)
+    back = re.search(r'<p class="breadcrumb"><a href="([^"]+)"', doc).group(1)
+    assert query_of(unescape(back)) == query_of(search)
+    assert urlsplit(unescape(back)).path == "/"
+
+
+def test_document_page_counts_matches_and_numbers_each_one(client):
+    hit = client.get("/api/search?q=ค้ามนุษย์").get_json()["hits"][0]
+    doc = html_of(client, f"/doc/{hit['id']}?q=ค้ามนุษย์")
+    marks = re.findall(r'<mark id="([^"]+)" class="match" data-match="(\d+)">', doc)
+    assert marks and marks[0][0] == "first-match"
+    assert [int(n) for _, n in marks] == list(range(1, len(marks) + 1))
+    assert f"ไปยังคำที่พบ ({len(marks)})" in doc
+    assert len({ident for ident, _ in marks}) == len(marks)  # ids are unique
+
+
+def test_document_page_survives_a_stale_remembered_search(client):
+    hit = client.get("/api/search?q=ค้ามนุษย์").get_json()["hits"][0]
+    doc = html_of(client, f"/doc/{hit['id']}?q=ค้ามนุษย์&plan=999&page=0")
+    back = unescape(re.search(r'<p class="breadcrumb"><a href="([^"]+)"', doc).group(1))
+    assert query_of(back) == {"q": ["ค้ามนุษย์"]}
+
+
+# --- 2. honest pages ----------------------------------------------------------------
+
+
+def test_past_the_last_page_says_so_and_links_the_last_page(client):
+    d = client.get("/api/search?q=ยาเสพติด").get_json()
+    pages = -(-d["total"] // d["limit"])
+    html = html_of(client, "/?q=ยาเสพติด&page=99")
+    assert "ไม่พบเอกสาร" not in html
+    assert "เลยหน้าสุดท้าย" in html
+    last = [h for h in hrefs(html, "/?") if "last-page" in html.split(h.replace("&", "&amp;"))[0][-40:]]
+    assert last and query_of(last[0])["page"] == [str(pages)]
+
+
+def test_page_zero_is_answered_in_thai(client):
+    html = html_of(client, "/?q=ยาเสพติด&page=0", status=400)
+    message = re.search(r"<p>ค่าของพารามิเตอร์ <code>page</code> ไม่ถูกต้อง: ([^<]+)</p>", html).group(1)
+    assert re.search("[\u0e00-\u0e7f]", message) and not re.search("must|between|got", message)
+
+
+def test_sort_box_shows_the_real_order_of_an_empty_query(client):
+    html = html_of(client, "/")
+    select = re.search(r'<select id="sort".*?</select>', html, re.S).group(0)
+    assert 'value="newest" selected' in select
+    assert "relevance" not in select  # nothing to be relevant to
+    with_query = re.search(r'<select id="sort".*?</select>', html_of(client, "/?q=ชายแดน"), re.S).group(0)
+    assert 'value="relevance" selected' in with_query
+
+
+def test_range_line_and_page_sizes(client):
+    d = client.get("/api/search?q=ยาเสพติด&limit=20&page=1").get_json()
+    html = html_of(client, "/?q=ยาเสพติด&limit=20")
+    assert f"แสดง 1–{min(20, d['total'])} จาก {d['total']}" in html
+    sizes = re.search(r'<select id="limit".*?</select>', html, re.S).group(0)
+    assert re.findall(r'value="(\d+)"', sizes) == ["10", "20", "50"]
+    assert 'value="20" selected' in sizes
+    second = html_of(client, "/?q=ยาเสพติด&limit=10&page=2")
+    assert f"แสดง 11–{min(20, d['total'])} จาก {d['total']}" in second
+
+
+def test_long_tag_lists_fold(client):
+    # the national policy PDF carries many tags: at most TAGS_SHOWN show, the rest fold under "+n"
+    from web.present import TAGS_SHOWN
+
+    hit = max(client.get("/api/search?limit=100").get_json()["hits"],
+              key=lambda h: len(h["plans"]) + len(h["provinces"]) + len(h["topics"]))
+    n = len(hit["plans"]) + len(hit["provinces"]) + len(hit["topics"])
+    assert n > TAGS_SHOWN
+    html = html_of(client, "/?limit=100")
+    assert f'<span aria-hidden="true">+{n - TAGS_SHOWN}</span>' in html
+
+
+# --- 4. exports for people ----------------------------------------------------------
+
+
+def csv_rows(client, url: str) -> list[list[str]]:
+    import csv
+    import io
+
+    r = client.get(url)
+    assert r.status_code == 200, url
+    return list(csv.reader(io.StringIO(r.data.decode("utf-8-sig"))))
+
+
+def test_csv_speaks_thai_by_default_with_be_dates_labels_links_and_snippets(client):
+    from web.present import thai_date
+
+    api = client.get("/api/search?q=ชายแดน&limit=100").get_json()
+    rows = csv_rows(client, "/export.csv?q=ชายแดน")
+    header, body = rows[0], rows[1:]
+    assert header[:3] == ["รหัสเอกสาร", "ชื่อเอกสาร", "วันที่ (ค.ศ. ISO)"] and all(re.search("[\u0e00-\u0e7f]", h) for h in header[1:])
+    col = {name: i for i, name in enumerate(header)}
+    assert len(body) == api["total"]
+    by_id = {h["id"]: h for h in api["hits"]}
+    for row in body:
+        hit = by_id.get(row[col["รหัสเอกสาร"]])
+        if hit is None:
+            continue
+        assert row[col["วันที่ (พ.ศ.)"]] == (thai_date(hit["date"]) if hit["date"] else "")
+        assert row[col["ประเภทเอกสาร"]] not in ("meeting", "news", "plan")
+        assert row[col["หน้าเอกสารในคลัง"]] == f"/doc/{hit['id']}"
+        assert row[col["ข้อความที่พบ"]] and "<mark>" not in row[col["ข้อความที่พบ"]]
+        assert not re.search(r"\b(north|northeast|south|central)\b", row[col["ภาค"]])
+
+
+def test_csv_in_english_keeps_codes_for_scripts(client):
+    rows = csv_rows(client, "/export.csv?q=ชายแดน&lang=en")
+    header = rows[0]
+    assert header[:5] == ["id", "title", "date", "type", "url"] and {"date_be", "page_url", "snippet"} <= set(header)
+    assert {row[header.index("type")] for row in rows[1:]} <= {"meeting", "news", "plan", "other"}
+
+
+def test_xlsx_export_holds_the_same_rows_as_text(client):
+    import io
+
+    from openpyxl import load_workbook
+
+    r = client.get("/export.xlsx?q=ชายแดน")
+    assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
+    assert "kb-%E0%B8%8A" in r.headers["Content-Disposition"] and ".xlsx" in r.headers["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(r.data)).active
+    cells = [[c.value or "" for c in row] for row in sheet.iter_rows()]
+    assert cells == csv_rows(client, "/export.csv?q=ชายแดน")
+
+
+def test_export_names_carry_query_and_date(client):
+    from datetime import date
+
+    from web.sheets import file_stem
+
+    assert file_stem("ชายแดน ตาก", date(2026, 12, 6)) == "kb-ชายแดน-ตาก-2026-12-06"
+    assert file_stem("", date(2026, 12, 6)) == "kb-export-2026-12-06"
+    assert file_stem('../"\r\nevil', date(2026, 12, 6)) == "kb-evil-2026-12-06"
+    disposition = client.get("/export.csv?q=ชายแดน").headers["Content-Disposition"]
+    assert date.today().isoformat() in disposition and "%E0%B8%8A%E0%B8%B2%E0%B8%A2" in disposition
+
+
+# --- 7. bilingual interface ---------------------------------------------------------
+
+
+def test_english_interface_by_parameter_then_cookie(app):
+    client = app.test_client()
+    thai = html_of(client, "/?q=ยาเสพติด")
+    assert '<html lang="th">' in thai and "ตัวกรอง" in thai and ">English</a>" in thai
+    english = client.get("/?q=ยาเสพติด&lang=en")
+    assert "kb_lang=en" in english.headers.get("Set-Cookie", "")
+    page = english.get_data(as_text=True)
+    assert '<html lang="en">' in page and ">Filters<" in page and "Showing 1–" in page and ">ภาษาไทย</a>" in page
+    again = html_of(client, "/stats")  # the cookie remembers the choice
+    assert '<html lang="en">' in again and "Documents by province" in again
+    back = html_of(client, "/?lang=th")
+    assert '<html lang="th">' in back and html_of(client, "/").count('<html lang="th">') == 1
+
+
+def test_english_facet_values_come_from_the_taxonomy_data(app):
+    from kb import taxonomy
+
+    client = app.test_client()
+    page = html_of(client, "/?lang=en&province=ตาก")
+    tak = next(p for p in taxonomy.provinces() if p["name"] == "ตาก")
+    assert f"{tak['name_en']} <span" in page or tak["name_en"] in page
+    for t in taxonomy.topics():
+        assert t["label_en"] in page or t["key"] not in page  # every topic shown is in English
+    assert all(r.get("label_en") for r in taxonomy.regions())
+    assert all(p.get("short_en") for p in taxonomy.plans())
+    assert all(t.get("label_en") for t in taxonomy.doc_types())
+
+
+def test_every_interface_text_has_an_english_entry():
+    from pathlib import Path
+
+    from web.i18n import catalogue
+
+    templates = Path(__file__).resolve().parent.parent / "web" / "templates"
+    wrapped = set()
+    for name in ("base.html", "search.html", "stats.html"):
+        wrapped |= set(re.findall(r"""_\(["']([^"']+)["']""", (templates / name).read_text(encoding="utf-8")))
+    missing = sorted(wrapped - set(catalogue()))
+    assert not missing, missing
+
+
+# --- 6. regions ---------------------------------------------------------------------
+
+
+def test_both_region_schemes_are_data_covering_every_province_once():
+    from kb import taxonomy
+
+    names = sorted(p["name"] for p in taxonomy.provinces())
+    security = taxonomy.region_schemes()["security-4"]["regions"]
+    assert sorted(n for r in security for n in r["provinces"]) == names
+    north = next(r for r in security if r["key"] == "north")["provinces"]
+    assert {"ตาก", "พิษณุโลก"} <= set(north)  # the northern border drug meetings in Tak are northern here
+    assert taxonomy.region_of("ตาก") == "west"  # and western in the official scheme the facet follows
+    lower = next(s for s in taxonomy.subregions() if s["label"] == "ภาคเหนือตอนล่าง")["provinces"]
+    assert {"ตาก", "พิษณุโลก"} <= set(lower)
+    assert set(lower) <= set(names)
+
+
+def test_region_facet_names_its_scheme(client):
+    from kb import taxonomy
+
+    scheme = taxonomy.region_schemes()[taxonomy.DEFAULT_REGION_SCHEME]
+    assert scheme["label"] in html_of(client, "/?lang=th")
+    assert scheme["label_en"] in html_of(client, "/?lang=en")
+
+
+# --- 5. the overview follows the search ---------------------------------------------
+
+
+def test_overview_and_its_json_twin_follow_the_search(client):
+    api = client.get("/api/search?q=ยาเสพติด&limit=100").get_json()
+    twin = client.get("/stats.json?q=ยาเสพติด").get_json()
+    assert twin["documents"] == api["total"] and twin["facets"] == api["facets"]
+    months = {}
+    for hit in api["hits"]:
+        if hit["date"]:
+            months[hit["date"][:7]] = months.get(hit["date"][:7], 0) + 1
+    assert {m["month"]: m["count"] for m in twin["months"]} == months
+    html = html_of(client, "/stats?q=ยาเสพติด")
+    tiles = [h for h in hrefs(html, "/?") if "province=" in h]
+    assert tiles and all(query_of(h)["q"] == ["ยาเสพติด"] for h in tiles)  # a click adds a filter, keeps the query
+    months_links = [h for h in hrefs(html, "/?") if "from=" in h]
+    assert months_links and all(query_of(h)["from"] == query_of(h)["to"] and query_of(h)["q"] == ["ยาเสพติด"] for h in months_links)
+    whole = client.get("/stats.json").get_json()
+    assert whole["documents"] == client.get("/api/stats").get_json()["documents"]

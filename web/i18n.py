@@ -1,0 +1,111 @@
+"""The interface language: Thai by default, English for partner universities.
+
+``?lang=en`` (or ``?lang=th``) chooses the language and a cookie remembers it;
+documents themselves stay Thai.  Interface text is written in Thai in the
+templates and wrapped in ``_()``: the English catalogue (``web/messages_en.json``)
+maps each Thai text to its English one, so a text missing from the catalogue
+shows in Thai rather than breaking.  Facet titles and values take their English
+labels from the taxonomy data (``label_en``, ``name_en``, ``short_en``).
+"""
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from urllib.parse import urlencode
+
+from flask import Flask, Response, g, request
+
+from kb import taxonomy
+
+LANGS = ("th", "en")
+COOKIE = "kb_lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+FACET_TITLES_EN = {
+    "plan": "Security plan", "province": "Province", "region": "Region", "topic": "Topic",
+    "type": "Document type", "year": "Year (B.E.)", "agency": "Agency",
+}
+
+
+@cache
+def catalogue() -> dict[str, str]:
+    """Thai interface text → English."""
+    text = resources.files(__package__).joinpath("messages_en.json").read_text(encoding="utf-8")
+    return {k: v for k, v in json.loads(text).items() if not k.startswith("_")}
+
+
+def current() -> str:
+    """The language of this request: ``?lang=``, else the cookie, else Thai."""
+    return getattr(g, "ui_lang", "th")
+
+
+def _choose() -> None:
+    asked = (request.args.get("lang") or "").strip().lower()
+    remembered = request.cookies.get(COOKIE, "")
+    g.ui_lang = asked if asked in LANGS else (remembered if remembered in LANGS else "th")
+    g.ui_lang_asked = asked in LANGS
+
+
+def _remember(response: Response) -> Response:
+    if getattr(g, "ui_lang_asked", False):
+        response.set_cookie(COOKIE, g.ui_lang, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True)
+    return response
+
+
+def translate(thai: str, **values: object) -> str:
+    """``thai`` in the current language, with ``{name}`` fields filled from ``values``."""
+    text = catalogue().get(thai, thai) if current() == "en" else thai
+    return text.format(**values) if values else text
+
+
+def facet_title(name: str, thai_title: str) -> str:
+    """A facet's title in the current language."""
+    return FACET_TITLES_EN.get(name, thai_title) if current() == "en" else thai_title
+
+
+@cache
+def _english_values() -> dict[str, dict[str, str]]:
+    return {
+        "type": {t["key"]: t.get("label_en", t["label"]) for t in taxonomy.doc_types()},
+        "region": {r["key"]: r.get("label_en", r["label"]) for r in taxonomy.regions()},
+        "topic": {t["key"]: t.get("label_en", t["label"]) for t in taxonomy.topics()},
+        "plan": {str(p["no"]): f"Plan {p['no']}: {p.get('short_en', p['short'])}" for p in taxonomy.plans()},
+        "province": {p["name"]: p.get("name_en", p["name"]) for p in taxonomy.provinces()},
+        "agency": {a["abbr"]: a["abbr"] for a in taxonomy.agencies()},
+    }
+
+
+def value_label(facet: str, value: object, thai_label: str | None = None) -> str:
+    """A facet value's label in the current language (Thai from the registry, English from the data)."""
+    thai = thai_label if thai_label is not None else taxonomy.label(facet, str(value))
+    if current() != "en":
+        return thai
+    return _english_values().get(facet, {}).get(str(value), thai)
+
+
+def region_scheme_label() -> str:
+    """The name of the region scheme the region facet follows, in the current language."""
+    scheme = taxonomy.region_schemes().get(taxonomy.DEFAULT_REGION_SCHEME, {})
+    if current() == "en":
+        return scheme.get("label_en", "")
+    return scheme.get("label", "")
+
+
+def switch_url(lang: str) -> str:
+    """This page in ``lang`` (the choice is then remembered); an error page switches at the home page."""
+    if g.get("error_page"):
+        return f"/?{urlencode([('lang', lang)])}"
+    pairs = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"] + [("lang", lang)]
+    return f"{request.path}?{urlencode(pairs)}"
+
+
+def init_app(app: Flask) -> None:
+    """Choose the language before each request; remember an explicit choice after it."""
+    app.before_request(_choose)
+    app.after_request(_remember)
+    app.add_template_global(translate, "_")
+    app.add_template_global(current, "ui_lang")
+    app.add_template_global(facet_title, "facet_title")
+    app.add_template_global(value_label, "value_label")
+    app.add_template_global(switch_url, "lang_switch_url")
+    app.add_template_global(region_scheme_label, "region_scheme_label")
