@@ -132,17 +132,10 @@ def correct_sara_am(piece: str) -> str:
     Measured on the 1,270 lines of the bundled minutes (correct text): no line changed.
     The reverse swap ("ทำ|เรือ" → "ท่าเรือ") changed "ออกทำประมง" into "ออกท่าประมง", and
     the same rule for tone marks changed 7 of 430 lines, so neither is done."""
-    for _ in range(_MAX_EDITS):
-        unknown, tokens = _fit(piece)
-        best, best_fit = piece, (unknown, tokens)
-        for index, candidate in _sara_am_candidates(piece):
-            fit = _fit(candidate)
-            if fit[0] <= unknown and fit[1] < tokens and fit < best_fit and _compound_at(candidate, index):
-                best, best_fit = candidate, fit
-        if best == piece:
-            break
-        piece = best
-    return piece
+    def takes(fit, now, candidate, index, _current) -> bool:
+        return fit[0] <= now[0] and fit[1] < now[1] and _compound_at(candidate, index)
+
+    return _improve(piece, _sara_am_candidates, takes)
 
 
 def correct_lookalikes(piece: str) -> str:
@@ -153,13 +146,21 @@ def correct_lookalikes(piece: str) -> str:
     on correct meeting records it changed 7 of 430 lines ("นำ" → "น้ำ",
     "แผน" → "แผ่น"), i.e. it damaged correct text as often as it fixed OCR.
     """
+    def takes(fit, now, candidate, _index, current) -> bool:
+        return fit[0] == 0 and now[0] >= 2 and len(candidate) == len(current)
+
+    return _improve(piece, lambda current: ((None, c) for c in _candidates(current)), takes)
+
+
+def _improve(piece: str, candidates, takes) -> str:
+    """Up to ``_MAX_EDITS`` times, replace ``piece`` by its best-fitting candidate that ``takes``
+    accepts (``takes(fit, fit_now, candidate, index, piece)``); a fit is (unknown Thai, tokens), less is better."""
     for _ in range(_MAX_EDITS):
-        unknown, tokens = _fit(piece)
-        best, best_fit = piece, (unknown, tokens)
-        for candidate in _candidates(piece):
+        now = _fit(piece)
+        best, best_fit = piece, now
+        for index, candidate in candidates(piece):
             fit = _fit(candidate)
-            better = fit[0] == 0 and unknown >= 2 and len(candidate) == len(piece)
-            if better and fit < best_fit:
+            if fit < best_fit and takes(fit, now, candidate, index, piece):
                 best, best_fit = candidate, fit
         if best == piece:
             break

@@ -318,7 +318,7 @@ def test_changing_a_level_reindexes_and_a_bad_level_fails_the_document(tmp_path)
 
 
 def test_html_meta_level_survives_the_flat_parser():
-    from indexer.readers.html import declared_access
+    from indexer.readers.html_meta import declared_access
 
     assert declared_access('<META CONTENT="partner" NAME="KB-Access">') == "partner"
     assert declared_access("<meta name='kb-access' content='internal'>" + "<div>" * 10) == "internal"

@@ -21,6 +21,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString
 
+from indexer.readers.html_meta import declared_access, declared_charset as _declared_charset
 from indexer.readers.decoding import read_text_file, title_from_text
 from indexer.readers.html_flat import strip_tags
 from indexer.readers.registry import Budget, ReaderSpec
@@ -106,35 +107,9 @@ def read(path: Path, budget: Budget | None = None) -> Iterator[RawDocument | Fai
     )
 
 
-_META_TAG = re.compile(r"<meta\b[^>]*>", re.I)
-_ATTR = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
-
-
-def declared_access(markup: str) -> str | None:
-    """The level a page declares in ``<meta name="kb-access" content="...">`` (issue 17).
-
-    Read from the raw markup, not the parse tree, so a page that falls back to
-    the flat parser keeps its level; the indexer checks the value.
-    """
-    for tag in _META_TAG.findall(markup[:200_000]):
-        attrs = {m.group(1).lower(): m.group(2) or m.group(3) or m.group(4) or "" for m in _ATTR.finditer(tag)}
-        if attrs.get("name", "").strip().lower() == "kb-access":
-            return attrs.get("content", "").strip()
-    return None
-
-
 class _Page:
     def __init__(self, title: str, text: str, url: str | None, date_hint: str | None) -> None:
         self.title, self.text, self.url, self.date_hint = title, text, url, date_hint
-
-
-def _declared_charset(data: bytes) -> str | None:
-    """The charset a page declares in its first bytes (meta charset, http-equiv, XML prolog)."""
-    head = data[:4096].decode("latin-1")
-    match = re.search(r"<meta[^>]+charset\s*=\s*[\"']?\s*([\w:.-]+)", head, re.I) or re.search(
-        r"<\?xml[^>]+encoding\s*=\s*[\"']([\w:.-]+)", head, re.I
-    )
-    return match.group(1) if match else None
 
 
 # --------------------------------------------------------------------------- parsing
