@@ -401,6 +401,9 @@ def serve_cmd(
     except AccessSetupError as exc:
         raise click.ClickException(str(exc)) from None
     _echo_err(f"kb serve: http://{host}:{port}/  (index {_where(index_dir, engine)}; Ctrl+C to stop)")
+    from web import catalog
+
+    catalog(app).warm()  # the first search answers as fast as later ones
     waitress.serve(app, host=host, port=port, threads=threads, ident="kb")
 
 

@@ -65,6 +65,11 @@ class Catalog:
     def searcher(self) -> Searcher:
         return AuditedSearcher(self.index)
 
+    def warm(self) -> None:
+        """Open the public view's snapshot and load its sub-word scan now, so that the first
+        visitor does not pay for them (``kb serve`` calls this before it listens)."""
+        self.index.snapshot().scan()
+
 
 def catalog(app: Flask | None = None) -> Catalog:
     """The app's catalog (the current app when none is given)."""
