@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from kb.engine import Index
+from kb.engine import SearchIndex, open_index
 from indexer import pipeline
 
 PARTNER_CANARIES = ("vexpartnerwolf", "กระเรียนม่วงเรืองแสง")
@@ -80,10 +80,11 @@ def write_corpus(folder: Path, levels: tuple[str, ...], declare: bool = True) ->
     return folder
 
 
-def build_index(corpus: Path, index_dir: Path, **options) -> Index:
+def build_index(corpus: Path, index_dir: Path, **options) -> SearchIndex:
+    """``corpus`` indexed by the real pipeline (into the cluster when ``engine=`` names one)."""
     report = pipeline.run([corpus], index_dir, progress=False, procs=1, **options)
     assert not report.failures, report.failures
-    return Index(index_dir)
+    return open_index(index_dir, options.get("engine"))
 
 
 def visible_levels(level: str) -> tuple[str, ...]:

@@ -2,8 +2,9 @@
 
 Registered on the ``kb`` group by ``kb.cli``.  Tokens belong to an index
 (``--index`` / ``$KB_INDEX_DIR``), which must exist: the access files live in
-its folder.  ``create`` writes the new token, and nothing else, to standard
-output, once.
+its folder (on ``$KB_ENGINE=typesense`` the folder ``kb index`` and ``kb serve``
+are given; the documents live in the cluster).  ``create`` writes the new
+token, and nothing else, to standard output, once.
 """
 from __future__ import annotations
 
@@ -28,10 +29,14 @@ def _index_option(f):
 
 def _store(index_dir: Path | None) -> TokenStore:
     from kb.cli import default_index_dir
-    from kb.engine import exists
+    from kb.engine import BadEngineConfig, ClusterUnavailable, engine_config, exists
 
     index_dir = index_dir or default_index_dir()
-    if not exists(index_dir):
+    try:  # on $KB_ENGINE=typesense the documents live in the cluster; the folder keeps the lock and the access files
+        found = exists(index_dir, engine_config())
+    except (BadEngineConfig, ClusterUnavailable) as exc:
+        raise click.ClickException(str(exc)) from None
+    if not found:
         raise click.ClickException(f"no index at {index_dir}; build it with `kb index` first (tokens belong to an index)")
     return TokenStore(index_dir)
 

@@ -30,6 +30,7 @@ from kb.engine.base import SearchIndex, Snapshot
 from kb.models import Document
 
 _DF_ENTRIES = 200_000
+_SUGGEST_MORE = 45  # candidates asked of the engine beyond the ones shown
 
 @dataclass(eq=False)
 class RestrictedSnapshot(Snapshot):
@@ -65,10 +66,11 @@ class RestrictedSnapshot(Snapshot):
             found = self._df[key] = len(self.matching(kq.Term(fieldname, term)))
         return found
 
-    def suggest(self, fieldname: str, text: str, maxdist: int = 2) -> list[str]:
+    def suggest(self, fieldname: str, text: str, maxdist: int = 2, limit: int = 5) -> list[str]:
+        # the engine's first ``limit`` may all be hidden words: ask for more, keep the visible ones
         try:
-            found = self.engine.suggest(self.base, fieldname, text, maxdist)
-            return [w for w in found if self.doc_frequency(fieldname, w) > 0]
+            found = self.base.suggest(fieldname, text, maxdist, limit=limit + _SUGGEST_MORE)
+            return [w for w in found if self.doc_frequency(fieldname, w) > 0][:limit]
         except Exception:  # noqa: BLE001 - a corrector must never fail a search
             return []
 

@@ -141,8 +141,8 @@ class Snapshot(ABC):
         """How many documents' ``fieldname`` holds ``term`` (deleted ones may still count until merged)."""
 
     @abstractmethod
-    def suggest(self, fieldname: str, text: str, maxdist: int = 2) -> list[str]:
-        """Up to 5 indexed terms within ``maxdist`` edits of ``text`` sharing its first
+    def suggest(self, fieldname: str, text: str, maxdist: int = 2, limit: int = 5) -> list[str]:
+        """Up to ``limit`` indexed terms within ``maxdist`` edits of ``text`` sharing its first
         character, most frequent first; never raises (a corrector must not fail a search)."""
 
     @abstractmethod

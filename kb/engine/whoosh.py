@@ -205,11 +205,11 @@ class WhooshSnapshot(Snapshot):
         with self.lock:
             return self.searcher.doc_frequency(fieldname, term)
 
-    def suggest(self, fieldname: str, text: str, maxdist: int = 2) -> list[str]:
+    def suggest(self, fieldname: str, text: str, maxdist: int = 2, limit: int = 5) -> list[str]:
         # prefix=1 bounds the work to one slice of the lexicon; typos in the first character are rare
         try:
             with self.lock:
-                return list(self.searcher.suggest(fieldname, text, limit=5, maxdist=maxdist, prefix=1))
+                return list(self.searcher.suggest(fieldname, text, limit=limit, maxdist=maxdist, prefix=1))
         except Exception:  # a corrector failure must never fail the search itself
             return []
 
