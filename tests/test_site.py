@@ -273,6 +273,40 @@ def test_region_facet_names_its_scheme(client):
     assert scheme["label_en"] in html_of(client, "/?lang=en")
 
 
+def test_security_scheme_facet_puts_tak_in_the_north(client):
+    from kb import taxonomy
+
+    every = client.get("/api/search?limit=100").get_json()
+    tak = [h for h in every["hits"] if "ตาก" in h["provinces"]]
+    assert tak and all("west" in h["regions"] for h in tak)  # the official scheme keeps Tak in the West
+    north6 = client.get("/api/search?region=north&limit=100").get_json()
+    north4 = client.get("/api/search?region4=north&limit=100").get_json()
+    ids6, ids4 = {h["id"] for h in north6["hits"]}, {h["id"] for h in north4["hits"]}
+    assert {h["id"] for h in tak} <= ids4 and not {h["id"] for h in tak if "north" not in h["regions"]} & ids6
+    counts = {v["value"]: v["count"] for v in every["facets"]["region4"]}
+    assert set(counts) <= {"north", "northeast", "central", "south"} and counts["north"] == north4["total"]
+    html = html_of(client, "/?region4=north")
+    assert taxonomy.region_schemes()["security-4"]["label"] in html
+    assert "4 security regions" in html_of(client, "/?lang=en")
+
+
+def test_security_region_values_of_a_document_built_at_test_time():
+    from types import SimpleNamespace
+
+    from kb.facets import facet
+
+    region4 = facet("region4")
+    assert region4.document_values(SimpleNamespace(provinces=["ตาก"], regions=["west"])) == ["north"]
+    # a region the text names (not one of its provinces') folds into the security scheme
+    assert region4.document_values(SimpleNamespace(provinces=["ตาก"], regions=["west", "east"])) == ["north", "central"]
+    assert region4.document_values(SimpleNamespace(provinces=[], regions=["south"])) == ["south"]
+
+    from kb.params import BadParameter
+
+    with pytest.raises(BadParameter):
+        region4.parse(["west"])  # the West is not a region of the security scheme
+
+
 # --- 5. the overview follows the search ---------------------------------------------
 
 
