@@ -307,6 +307,21 @@ def test_security_region_values_of_a_document_built_at_test_time():
         region4.parse(["west"])  # the West is not a region of the security scheme
 
 
+def test_region_words_in_a_query_filter_in_the_security_scheme(client):
+    from kb.search.parsing import parse
+
+    tak = {h["id"] for h in client.get("/api/search?q=ยาเสพติด&province=ตาก&limit=100").get_json()["hits"]}
+    asked = client.get("/api/search?q=ยาเสพติด ภาคเหนือ&limit=100").get_json()
+    assert tak and tak <= {h["id"] for h in asked["hits"]}  # Mae Sot's drug meetings are northern
+    assert any("กรองตามภาค" in n for n in asked["notices"])
+    same = client.get("/api/search?q=ยาเสพติด&region4=north&limit=100").get_json()
+    assert [h["id"] for h in same["hits"]] == [h["id"] for h in asked["hits"]]
+    assert parse("ยาเสพติด ภาคเหนือ").regions == ["north"]
+    # quoted, sub-regions, East/West (not security regions) and long questions keep the words
+    for q in ('"ภาคเหนือ"', "ภาคเหนือตอนล่าง", "ภาคตะวันออก", "ภาคเหนือ มี การ ประชุม เรื่อง ใด บ้าง"):
+        assert parse(q).regions == [] and parse(q).clauses, q
+
+
 # --- 5. the overview follows the search ---------------------------------------------
 
 
