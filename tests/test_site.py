@@ -233,6 +233,43 @@ def test_english_facet_values_come_from_the_taxonomy_data(app):
     assert all(r.get("label_en") for r in taxonomy.regions())
     assert all(p.get("short_en") for p in taxonomy.plans())
     assert all(t.get("label_en") for t in taxonomy.doc_types())
+    assert all(a.get("label_en") for a in taxonomy.agencies())
+    nsc = next(a for a in taxonomy.agencies() if a["abbr"] == "สมช.")
+    assert nsc["label_en"] in html_of(client, "/?lang=en&agency=สมช.")
+
+
+def test_document_page_speaks_english_with_english_dates(app):
+    client = app.test_client()
+    hit = client.get("/api/search?q=ยาเสพติด&sort=newest").get_json()["hits"][0]
+    thai = html_of(client, f"/doc/{hit['id']}?q=ยาเสพติด&lang=th")
+    english = html_of(client, f"/doc/{hit['id']}?q=ยาเสพติด&lang=en")
+    assert "กลับไปผลการค้น" in thai and "วันที่" in thai
+    assert "Back to results" in english and ">Date<" in english and ">Related documents<" in english
+    assert "กลับไปผลการค้น" not in english and ">วันที่<" not in english
+    y, m, d = (int(x) for x in hit["date"].split("-"))
+    months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+    assert f"{d} {months[m - 1]} {y} (B.E. {y + 543})" in english
+    assert f"{d} {months[m - 1]} {y}" not in thai
+    assert hit["title"] in english  # documents stay Thai
+
+
+def test_help_and_map_titles_in_english(app):
+    client = app.test_client()
+    assert ">How to search</h1>" in html_of(client, "/help?lang=en")
+    assert ">วิธีค้น</h1>" in html_of(client, "/help?lang=th")
+    stats = html_of(client, "/stats?lang=en")
+    assert re.search(r"<title>Bangkok: \d+ documents</title>", stats)
+    assert re.search(r"<title>(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) 20\d\d: \d+ documents</title>", stats)
+    assert "เอกสาร</title>" not in stats
+
+
+def test_english_query_words_in_the_english_interface(app):
+    client = app.test_client()
+    english = client.get("/api/search?q=trafficking&lang=en").get_json()
+    thai = client.get("/api/search?q=การค้ามนุษย์").get_json()
+    assert english["total"] > 0 and {h["id"] for h in english["hits"]} & {h["id"] for h in thai["hits"]}
+    page = html_of(client, "/?lang=en&q=trafficking")
+    assert "Showing 1–" in page and english["hits"][0]["id"] in page.replace("<wbr>", "")
 
 
 def test_every_interface_text_has_an_english_entry():
@@ -242,7 +279,7 @@ def test_every_interface_text_has_an_english_entry():
 
     templates = Path(__file__).resolve().parent.parent / "web" / "templates"
     wrapped = set()
-    for name in ("base.html", "search.html", "stats.html"):
+    for name in ("base.html", "search.html", "stats.html", "doc.html", "help.html"):
         wrapped |= set(re.findall(r"""_\(["']([^"']+)["']""", (templates / name).read_text(encoding="utf-8")))
     missing = sorted(wrapped - set(catalogue()))
     assert not missing, missing

@@ -72,7 +72,7 @@ def _english_values() -> dict[str, dict[str, str]]:
         "topic": {t["key"]: t.get("label_en", t["label"]) for t in taxonomy.topics()},
         "plan": {str(p["no"]): f"Plan {p['no']}: {p.get('short_en', p['short'])}" for p in taxonomy.plans()},
         "province": {p["name"]: p.get("name_en", p["name"]) for p in taxonomy.provinces()},
-        "agency": {a["abbr"]: a["abbr"] for a in taxonomy.agencies()},
+        "agency": {a["abbr"]: a.get("label_en", a["abbr"]) for a in taxonomy.agencies()},
     }
 
 
