@@ -214,11 +214,6 @@ REGISTRY: tuple[Facet, ...] = (
         "region", "regions", "ภาค", sidebar=50, csv_column="regions", cli_choices=True, cli_help="Region key.",
         labels_of=lambda: {r["key"]: r["label"] for r in taxonomy.regions()},
     ),
-    SchemeRegionFacet(  # issue 15: the 4-region scheme of NSC and กอ.รมน. documents
-        "region4", "regions", "ภาค (4 ภาคตามเขตกองทัพภาค)", sidebar=51, cli_choices=True,
-        cli_help="Region key in the 4-region security scheme (Tak, Phitsanulok … are north).",
-        labels_of=lambda: {r["key"]: r["label"] for r in taxonomy.region_schemes()["security-4"]["regions"]},
-    ),
     Facet(
         "topic", "topics", "ประเด็น", sidebar=30, csv_column="topics", atom_category=4, cli_choices=True,
         labels_of=lambda: {t["key"]: t["label"] for t in taxonomy.topics()}, cli_help="Topic key.",
@@ -240,6 +235,11 @@ REGISTRY: tuple[Facet, ...] = (
     CommitteeFacet(  # issue 14: meeting records by the committee that met
         "committee", "meeting", "คณะกรรมการ/ที่ประชุม", sidebar=45, labels_of=dict,
         cli_help="Committee of a meeting record, as its heading names it (repeatable).",
+    ),
+    SchemeRegionFacet(  # issue 15: the 4-region scheme of NSC and กอ.รมน. documents
+        "region4", "regions", "ภาค (4 ภาคตามเขตกองทัพภาค)", sidebar=51, cli_choices=True,
+        cli_help="Region key in the 4-region security scheme (Tak, Phitsanulok … are north).",
+        labels_of=lambda: {r["key"]: r["label"] for r in taxonomy.region_schemes()["security-4"]["regions"]},
     ),
 )
 
