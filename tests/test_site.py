@@ -255,7 +255,8 @@ def test_document_page_speaks_english_with_english_dates(app):
 
 def test_help_and_map_titles_in_english(app):
     client = app.test_client()
-    assert ">How to search</h1>" in html_of(client, "/help?lang=en")
+    help_en = html_of(client, "/help?lang=en")
+    assert ">How to search</h1>" in help_en and "Access: Public" in help_en and "Sign in with a token" in help_en
     assert ">วิธีค้น</h1>" in html_of(client, "/help?lang=th")
     stats = html_of(client, "/stats?lang=en")
     assert re.search(r"<title>Bangkok: \d+ documents</title>", stats)
