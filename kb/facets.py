@@ -163,6 +163,26 @@ class CommitteeFacet(Facet):
         return [committee] if committee else []
 
 
+@dataclass(frozen=True)
+class SchemeRegionFacet(Facet):
+    """Regions in the 4-region scheme security agencies report by (``security-4`` in regions.json).
+
+    Derived at index time from the document's provinces (Tak and Phitsanulok are
+    northern here) plus the regions its text names (ภาคตะวันออก/ภาคตะวันตก fold into
+    the Centre, as the First Army Region covers them), so ``region=`` keeps its
+    official 6-region meaning and ``region4=`` answers in the security scheme.
+    """
+
+    def document_values(self, doc: Any) -> list[str]:
+        provinces = [str(p) for p in getattr(doc, "provinces", ()) or ()]
+        by_province = taxonomy.security_region_by_province()
+        found = {by_province[p] for p in provinces if p in by_province}
+        implied = {taxonomy.region_of(p) for p in provinces if p in by_province}
+        named = {str(r) for r in getattr(doc, self.attribute, ()) or ()} - implied
+        found |= {taxonomy.SECURITY_REGION_OF_OFFICIAL.get(r, r) for r in named}
+        return [key for key in self.labels if key in found]
+
+
 def _province_spellings() -> Iterable[tuple[str, str]]:
     for p in taxonomy.provinces():
         for spelling in (p["name"], *p.get("aliases", []), p.get("name_en", "")):
@@ -215,6 +235,11 @@ REGISTRY: tuple[Facet, ...] = (
     CommitteeFacet(  # issue 14: meeting records by the committee that met
         "committee", "meeting", "คณะกรรมการ/ที่ประชุม", sidebar=45, labels_of=dict,
         cli_help="Committee of a meeting record, as its heading names it (repeatable).",
+    ),
+    SchemeRegionFacet(  # issue 15: the 4-region scheme of NSC and กอ.รมน. documents
+        "region4", "regions", "ภาค (4 ภาคตามเขตกองทัพภาค)", sidebar=51, cli_choices=True,
+        cli_help="Region key in the 4-region security scheme (Tak, Phitsanulok … are north).",
+        labels_of=lambda: {r["key"]: r["label"] for r in taxonomy.region_schemes()["security-4"]["regions"]},
     ),
 )
 

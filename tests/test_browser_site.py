@@ -267,7 +267,8 @@ def test_exports_download_with_query_and_date_in_the_name(view, server):  # noqa
 # --- 8. accessibility ---------------------------------------------------------------
 
 
-AXE_PAGES = ("/", "/?q=ชายแดน&topic=border", "/?q=ยาเสพติด&page=99", "/stats", "/help", "/?lang=en&q=ยาเสพติด", "/stats?lang=en&q=ยาเสพติด")
+AXE_PAGES = ("/", "/?q=ชายแดน&topic=border", "/?q=ยาเสพติด&page=99", "/stats", "/help", "/?lang=en&q=ยาเสพติด", "/stats?lang=en&q=ยาเสพติด",
+             "/help?lang=en", "/?lang=en&q=ยาเสพติด&region4=north")
 
 
 @pytest.mark.parametrize("path", AXE_PAGES)
@@ -278,7 +279,7 @@ def test_axe_finds_no_serious_or_critical_violations(view, server, path):  # noq
         pytest.skip("axe runs as a script in the page")
     view.goto(server + quote(path, safe="/?=&"))
     paths = [path]
-    if path == "/":  # a document page too, reached from the results
+    if path in ("/", "/?lang=en&q=ยาเสพติด"):  # a document page too, reached from the results
         view.locator(".hit-title a").first.click()
         view.wait_for_url(re.compile("/doc/"))
         paths.append(view.url)
@@ -307,3 +308,23 @@ def test_language_switch_is_remembered(view, server):  # noqa: F811
     view.get_by_role("link", name="ภาษาไทย").click()
     view.wait_for_url(re.compile("lang=th"))
     assert view.get_attribute("html", "lang") == "th"
+
+
+def test_region_word_filters_in_the_security_scheme_and_the_document_page_speaks_english(view, server):  # noqa: F811
+    tak = view.request.get(server + "/api/search?limit=100&province=" + quote("ตาก")).json()["hits"]
+    view.goto(server + "/?limit=50&q=" + quote("ยาเสพติด ภาคเหนือ"))
+    assert "4 ภาคตามเขตกองทัพภาค" in view.locator(".chips").inner_text()
+    shown = view.locator(".hit-title a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    drug_tak = [h["id"] for h in tak if "drugs" in h["topics"]]
+    assert drug_tak and any(doc_id in unquote_all(shown) for doc_id in drug_tak)  # Mae Sot is northern here
+    view.goto(server + "/?lang=en&q=" + quote("ยาเสพติด"))
+    view.locator(".hit-title a").first.click()
+    view.wait_for_url(re.compile("/doc/"))
+    assert view.get_by_role("link", name="‹ Back to results").is_visible()
+    assert re.search(r"\d{1,2} [A-Z][a-z]{2} 20\d\d \(B\.E\. 25\d\d\)", view.locator("table.meta").inner_text())
+
+
+def unquote_all(hrefs: list[str]) -> str:
+    from urllib.parse import unquote
+
+    return " ".join(unquote(h) for h in hrefs)

@@ -48,7 +48,7 @@ def test_registry_names_are_unique_and_each_facet_has_a_thai_title_and_sidebar_p
 
 def test_the_existing_facets_keep_their_order_and_new_ones_come_last():
     # the order of /api/search's "facets" object and of URL parameters
-    assert names() == ("plan", "province", "region", "topic", "type", "year", "agency", "committee")
+    assert names() == ("plan", "province", "region", "topic", "type", "year", "agency", "committee", "region4")
     assert SIDEBAR_ORDER[:3] == ("type", "plan", "topic") and SIDEBAR_ORDER[-1] == "year"
     assert set(SIDEBAR_ORDER) == set(names()) == set(FACET_TITLES)
     assert FACET_TITLES["agency"] == "หน่วยงาน"
@@ -211,7 +211,7 @@ def test_sidebar_and_chip_show_the_agency(client, two_agencies):
     html = client.get(f"/?agency={a}").get_data(as_text=True)
     assert '<h3 id="facet-agency">หน่วยงาน</h3>' in html
     assert "chip-facet" in html and "หน่วยงาน:" in html
-    sidebar_order = re.findall(r'<h3 id="facet-([a-z]+)">', html)
+    sidebar_order = re.findall(r'<h3 id="facet-([a-z0-9]+)">', html)
     assert sidebar_order == [f.name for f in sidebar()]
 
 

@@ -233,6 +233,44 @@ def test_english_facet_values_come_from_the_taxonomy_data(app):
     assert all(r.get("label_en") for r in taxonomy.regions())
     assert all(p.get("short_en") for p in taxonomy.plans())
     assert all(t.get("label_en") for t in taxonomy.doc_types())
+    assert all(a.get("label_en") for a in taxonomy.agencies())
+    nsc = next(a for a in taxonomy.agencies() if a["abbr"] == "สมช.")
+    assert nsc["label_en"] in html_of(client, "/?lang=en&agency=สมช.")
+
+
+def test_document_page_speaks_english_with_english_dates(app):
+    client = app.test_client()
+    hit = client.get("/api/search?q=ยาเสพติด&sort=newest").get_json()["hits"][0]
+    thai = html_of(client, f"/doc/{hit['id']}?q=ยาเสพติด&lang=th")
+    english = html_of(client, f"/doc/{hit['id']}?q=ยาเสพติด&lang=en")
+    assert "กลับไปผลการค้น" in thai and "วันที่" in thai
+    assert "Back to results" in english and ">Date<" in english and ">Related documents<" in english
+    assert "กลับไปผลการค้น" not in english and ">วันที่<" not in english
+    y, m, d = (int(x) for x in hit["date"].split("-"))
+    months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+    assert f"{d} {months[m - 1]} {y} (B.E. {y + 543})" in english
+    assert f"{d} {months[m - 1]} {y}" not in thai
+    assert hit["title"] in english  # documents stay Thai
+
+
+def test_help_and_map_titles_in_english(app):
+    client = app.test_client()
+    help_en = html_of(client, "/help?lang=en")
+    assert ">How to search</h1>" in help_en and "Access: Public" in help_en and "Sign in with a token" in help_en
+    assert ">วิธีค้น</h1>" in html_of(client, "/help?lang=th")
+    stats = html_of(client, "/stats?lang=en")
+    assert re.search(r"<title>Bangkok: \d+ documents</title>", stats)
+    assert re.search(r"<title>(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) 20\d\d: \d+ documents</title>", stats)
+    assert "เอกสาร</title>" not in stats
+
+
+def test_english_query_words_in_the_english_interface(app):
+    client = app.test_client()
+    english = client.get("/api/search?q=trafficking&lang=en").get_json()
+    thai = client.get("/api/search?q=การค้ามนุษย์").get_json()
+    assert english["total"] > 0 and {h["id"] for h in english["hits"]} & {h["id"] for h in thai["hits"]}
+    page = html_of(client, "/?lang=en&q=trafficking")
+    assert "Showing 1–" in page and english["hits"][0]["id"] in page.replace("<wbr>", "")
 
 
 def test_every_interface_text_has_an_english_entry():
@@ -242,7 +280,7 @@ def test_every_interface_text_has_an_english_entry():
 
     templates = Path(__file__).resolve().parent.parent / "web" / "templates"
     wrapped = set()
-    for name in ("base.html", "search.html", "stats.html"):
+    for name in ("base.html", "search.html", "stats.html", "doc.html", "help.html"):
         wrapped |= set(re.findall(r"""_\(["']([^"']+)["']""", (templates / name).read_text(encoding="utf-8")))
     missing = sorted(wrapped - set(catalogue()))
     assert not missing, missing
@@ -271,6 +309,55 @@ def test_region_facet_names_its_scheme(client):
     scheme = taxonomy.region_schemes()[taxonomy.DEFAULT_REGION_SCHEME]
     assert scheme["label"] in html_of(client, "/?lang=th")
     assert scheme["label_en"] in html_of(client, "/?lang=en")
+
+
+def test_security_scheme_facet_puts_tak_in_the_north(client):
+    from kb import taxonomy
+
+    every = client.get("/api/search?limit=100").get_json()
+    tak = [h for h in every["hits"] if "ตาก" in h["provinces"]]
+    assert tak and all("west" in h["regions"] for h in tak)  # the official scheme keeps Tak in the West
+    north6 = client.get("/api/search?region=north&limit=100").get_json()
+    north4 = client.get("/api/search?region4=north&limit=100").get_json()
+    ids6, ids4 = {h["id"] for h in north6["hits"]}, {h["id"] for h in north4["hits"]}
+    assert {h["id"] for h in tak} <= ids4 and not {h["id"] for h in tak if "north" not in h["regions"]} & ids6
+    counts = {v["value"]: v["count"] for v in every["facets"]["region4"]}
+    assert set(counts) <= {"north", "northeast", "central", "south"} and counts["north"] == north4["total"]
+    html = html_of(client, "/?region4=north")
+    assert taxonomy.region_schemes()["security-4"]["label"] in html
+    assert "4 security regions" in html_of(client, "/?lang=en")
+
+
+def test_security_region_values_of_a_document_built_at_test_time():
+    from types import SimpleNamespace
+
+    from kb.facets import facet
+
+    region4 = facet("region4")
+    assert region4.document_values(SimpleNamespace(provinces=["ตาก"], regions=["west"])) == ["north"]
+    # a region the text names (not one of its provinces') folds into the security scheme
+    assert region4.document_values(SimpleNamespace(provinces=["ตาก"], regions=["west", "east"])) == ["north", "central"]
+    assert region4.document_values(SimpleNamespace(provinces=[], regions=["south"])) == ["south"]
+
+    from kb.params import BadParameter
+
+    with pytest.raises(BadParameter):
+        region4.parse(["west"])  # the West is not a region of the security scheme
+
+
+def test_region_words_in_a_query_filter_in_the_security_scheme(client):
+    from kb.search.parsing import parse
+
+    tak = {h["id"] for h in client.get("/api/search?q=ยาเสพติด&province=ตาก&limit=100").get_json()["hits"]}
+    asked = client.get("/api/search?q=ยาเสพติด ภาคเหนือ&limit=100").get_json()
+    assert tak and tak <= {h["id"] for h in asked["hits"]}  # Mae Sot's drug meetings are northern
+    assert any("กรองตามภาค" in n for n in asked["notices"])
+    same = client.get("/api/search?q=ยาเสพติด&region4=north&limit=100").get_json()
+    assert [h["id"] for h in same["hits"]] == [h["id"] for h in asked["hits"]]
+    assert parse("ยาเสพติด ภาคเหนือ").regions == ["north"]
+    # quoted, sub-regions, East/West (not security regions) and long questions keep the words
+    for q in ('"ภาคเหนือ"', "ภาคเหนือตอนล่าง", "ภาคตะวันออก", "ภาคเหนือ มี การ ประชุม เรื่อง ใด บ้าง"):
+        assert parse(q).regions == [] and parse(q).clauses, q
 
 
 # --- 5. the overview follows the search ---------------------------------------------

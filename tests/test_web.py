@@ -112,7 +112,7 @@ def test_api_search_is_the_search_result_json(client):
     d = client.get("/api/search?q=ค้ามนุษย์").get_json()
     assert set(d) == {"query", "total", "page", "limit", "relaxed", "suggestions", "notices", "hits", "facets"}
     assert d["query"] == "ค้ามนุษย์" and d["total"] >= 1
-    assert set(d["facets"]) == {"plan", "province", "region", "topic", "type", "year", "agency", "committee"}
+    assert set(d["facets"]) == {"plan", "province", "region", "topic", "type", "year", "agency", "committee", "region4"}
     assert set(d["hits"][0]) == {"id", "title", "date", "type", "url", "plans", "provinces", "regions", "topics", "score", "snippet"}
 
 

@@ -22,7 +22,7 @@ LANGS = ("th", "en")
 COOKIE = "kb_lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 FACET_TITLES_EN = {
-    "plan": "Security plan", "province": "Province", "region": "Region", "topic": "Topic",
+    "plan": "Security plan", "province": "Province", "region": "Region", "region4": "Region (4 security regions)", "topic": "Topic",
     "type": "Document type", "year": "Year (B.E.)", "agency": "Agency",
 }
 
@@ -68,10 +68,11 @@ def _english_values() -> dict[str, dict[str, str]]:
     return {
         "type": {t["key"]: t.get("label_en", t["label"]) for t in taxonomy.doc_types()},
         "region": {r["key"]: r.get("label_en", r["label"]) for r in taxonomy.regions()},
+        "region4": {r["key"]: r.get("label_en", r["label"]) for r in taxonomy.region_schemes()["security-4"]["regions"]},
         "topic": {t["key"]: t.get("label_en", t["label"]) for t in taxonomy.topics()},
         "plan": {str(p["no"]): f"Plan {p['no']}: {p.get('short_en', p['short'])}" for p in taxonomy.plans()},
         "province": {p["name"]: p.get("name_en", p["name"]) for p in taxonomy.provinces()},
-        "agency": {a["abbr"]: a["abbr"] for a in taxonomy.agencies()},
+        "agency": {a["abbr"]: a.get("label_en", a["abbr"]) for a in taxonomy.agencies()},
     }
 
 
@@ -83,9 +84,13 @@ def value_label(facet: str, value: object, thai_label: str | None = None) -> str
     return _english_values().get(facet, {}).get(str(value), thai)
 
 
-def region_scheme_label() -> str:
-    """The name of the region scheme the region facet follows, in the current language."""
-    scheme = taxonomy.region_schemes().get(taxonomy.DEFAULT_REGION_SCHEME, {})
+# the region scheme each region facet's values follow
+FACET_SCHEMES = {"region": taxonomy.DEFAULT_REGION_SCHEME, "region4": "security-4"}
+
+
+def region_scheme_label(facet: str = "region") -> str:
+    """The name of the region scheme a region facet follows, in the current language ("" for other facets)."""
+    scheme = taxonomy.region_schemes().get(FACET_SCHEMES.get(facet, ""), {})
     if current() == "en":
         return scheme.get("label_en", "")
     return scheme.get("label", "")

@@ -49,6 +49,37 @@ def thai_month(ym: str) -> str:
         return ym
 
 
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def english_date(iso: str | None) -> str:
+    """``2024-01-10`` → ``10 Jan 2024 (B.E. 2567)``: the English interface's dates, the B.E. year kept
+    beside the common-era one because the documents themselves cite B.E."""
+    if not iso:
+        return "Date unknown"
+    try:
+        y, m, d = (int(x) for x in iso[:10].split("-"))
+        return f"{d} {MONTHS_EN[m - 1]} {y} (B.E. {to_buddhist_era(y)})"
+    except (ValueError, IndexError):
+        return iso
+
+
+def shown_date(iso: str | None) -> str:
+    """A date as the current interface language shows it (Thai: ``10 ม.ค. 2567``)."""
+    return english_date(iso) if i18n.current() == "en" else thai_date(iso)
+
+
+def shown_month(ym: str) -> str:
+    """A month as the current interface language shows it (``ม.ค. 2567`` / ``Jan 2024``)."""
+    if i18n.current() != "en":
+        return thai_month(ym)
+    try:
+        y, m = (int(x) for x in ym.split("-")[:2])
+        return f"{MONTHS_EN[m - 1]} {y}"
+    except (ValueError, IndexError):
+        return ym
+
+
 def be_iso(iso: str | None) -> str:
     """``2024-01-10`` → ``2567-01-10``: an ISO date with its year in B.E., as the date inputs show it."""
     if not iso or not iso[:4].isdigit():
@@ -193,9 +224,9 @@ class State:
                     "url": self.without(facet, v),
                 })
         if self.req.date_from:
-            out.append({"facet": i18n.translate("ตั้งแต่"), "label": thai_date(self.req.date_from), "url": self.without("from")})
+            out.append({"facet": i18n.translate("ตั้งแต่"), "label": shown_date(self.req.date_from), "url": self.without("from")})
         if self.req.date_to:
-            out.append({"facet": i18n.translate("ถึง"), "label": thai_date(self.req.date_to), "url": self.without("to")})
+            out.append({"facet": i18n.translate("ถึง"), "label": shown_date(self.req.date_to), "url": self.without("to")})
         if self.req.section:  # issue 14: searching inside one kind of meeting section
             out.append({"facet": i18n.translate("เฉพาะส่วน"), "label": SECTION_LABELS[self.req.section], "url": self.without("section")})
         return out
@@ -239,8 +270,8 @@ def page_window(page: int, pages: int, width: int = 2) -> list[int | None]:
 def register_filters(app: Flask) -> None:
     """Template filters and globals shared by every page (and the interface language)."""
     i18n.init_app(app)
-    app.add_template_filter(thai_date, "thai_date")
-    app.add_template_filter(thai_month, "thai_month")
+    app.add_template_filter(shown_date, "thai_date")  # issue 15: English dates in the English interface
+    app.add_template_filter(shown_month, "thai_month")
     app.add_template_filter(be_year, "be_year")
     app.add_template_filter(be_iso, "be_iso")
     app.add_template_filter(safe_url, "safe_url")

@@ -33,6 +33,7 @@ class ParsedQuery:
     excluded: list[str] = field(default_factory=list)
     years: list[int] = field(default_factory=list)  # Gregorian years the query asked to filter on
     notices: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)  # security-4 region keys the query asked to filter on
 
     @property
     def empty(self) -> bool:
@@ -48,6 +49,7 @@ def parse(q: str, params: RankingParams = DEFAULT_PARAMS) -> ParsedQuery:
     """Query text → clauses.  Never fails: stray operators and quotes are literal."""
     parsed = ParsedQuery()
     q = _take_years(q.replace("\u201c", '"').replace("\u201d", '"'), parsed.years)
+    q = _take_regions(q, parsed.regions)
     if q.count('"') % 2:  # unbalanced: the quote is just a character
         q = q.replace('"', " ")
     pending_or = False
@@ -103,6 +105,35 @@ def _take_years(q: str, years: list[int]) -> str:
         return " "
 
     return _YEAR.sub(take_year, q)
+
+
+@cache
+def _region_words() -> dict[str, str]:
+    """Whole-region words (ภาคเหนือ, ภาคอีสาน …) → their key in the security-4 scheme NSC documents use.
+
+    East and West are not regions of that scheme, and sub-regions or border areas
+    (ภาคเหนือตอนล่าง, จังหวัดชายแดนภาคใต้) are narrower than a region: those stay words.
+    """
+    keys = {r["key"] for r in taxonomy.region_schemes()["security-4"]["regions"]}
+    words: dict[str, str] = {}
+    for region in taxonomy.regions():
+        if region["key"] in keys:
+            for phrase in region["phrases"]:
+                if phrase.startswith("ภาค") and "ตอน" not in phrase and " " not in phrase:
+                    words[phrase] = region["key"]
+    return words
+
+
+def _take_regions(q: str, regions: list[str]) -> str:
+    """Move whole-region words of a short keyword query (ยาเสพติด ภาคเหนือ) into
+    ``regions``, a filter in the security-4 scheme, so Tak's drug meetings count as
+    northern; quoted, negated or OR queries and longer questions keep them as words."""
+    tokens = q.split()
+    found = [t for t in tokens if t in _region_words()]
+    if not found or '"' in q or any(t in _OR for t in tokens) or len(tokens) - len(found) > 3:
+        return q
+    regions.extend(dict.fromkeys(_region_words()[t] for t in found))
+    return " ".join(t for t in tokens if t not in _region_words())
 
 
 def _cap(parsed: ParsedQuery, most: int, most_alternatives: int) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from kb import analysis
+from kb.facets import facet
 from kb.models import SearchRequest, SearchResult
 from kb.search.budget import DEFAULT_LIMITS, WorkBudget, WorkLimits
 from kb.search.facets import apply_filters, count_facets
@@ -53,12 +54,16 @@ class Searcher:
         snap = self.index.snapshot()
         parsed = parse(req.q, self.params)
         notices = list(parsed.notices)
-        if req.q.strip() and parsed.empty and not parsed.excluded and not parsed.years:
+        if req.q.strip() and parsed.empty and not parsed.excluded and not parsed.years and not parsed.regions:
             notices.append(NOTHING_SEARCHABLE)
         applied = req
         if parsed.years and not req.years:
             applied = replace(req, years=list(parsed.years))
             notices.append("กรองตามปี " + ", ".join(f"พ.ศ. {to_buddhist_era(y)}" for y in parsed.years))
+        if parsed.regions and not applied.selected("region4"):  # issue 15: ภาคเหนือ in the security-4 scheme
+            applied = replace(applied, filters={**applied.filters, "region4": list(parsed.regions)})
+            named = ", ".join(facet("region4").label(r) for r in parsed.regions)
+            notices.append(f"กรองตามภาค (4 ภาคตามเขตกองทัพภาค) {named}")
 
         meant = rewrite(Finder(self.index, snap, self.params, budget), parsed)
         notices.extend(meant.notices)

@@ -35,6 +35,8 @@ __all__ = [
     "label",
     "values",
     "region_of",
+    "security_region_by_province",
+    "SECURITY_REGION_OF_OFFICIAL",
     "synonyms",
     "dictionary_terms",
     "compound_names",
@@ -93,6 +95,17 @@ DEFAULT_REGION_SCHEME = "official-6"  # the scheme the region facet's values fol
 def region_schemes() -> dict[str, dict]:
     """The region schemes by name: ``official-6`` (the facet's) and ``security-4`` (army regions, with provinces)."""
     return _load("regions.json").get("schemes", {})
+
+
+# a region named in text (not implied by a province) → its region in the security-4 scheme
+SECURITY_REGION_OF_OFFICIAL = {"east": "central", "west": "central"}
+
+
+@cache
+def security_region_by_province() -> dict[str, str]:
+    """Province → its region key in the ``security-4`` scheme (ตาก → north)."""
+    scheme = region_schemes()["security-4"]["regions"]
+    return {p: r["key"] for r in scheme for p in r["provinces"]}
 
 
 def subregions() -> list[dict]:
