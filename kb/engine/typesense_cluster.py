@@ -115,7 +115,11 @@ class Cluster:
         with self.errors("switch the collection alias"):
             self.writer_client.aliases.upsert(self.alias, {"collection_name": physical})
         # reads go to any node: until every node has the new alias, one may still name the old one
-        self._wait_until(lambda client: client.aliases[self.alias].retrieve()["collection_name"] == physical)
+        self._wait_until(lambda client: self._alias_on(client) == physical)
+
+    def _alias_on(self, client: typesense.Client) -> str:
+        with self.errors("read the collection alias"):
+            return client.aliases[self.alias].retrieve()["collection_name"]
 
     def _wait_until(self, applied) -> None:
         """Until ``applied(client)`` holds on every reachable node (bounded like ``wait_applied``)."""
@@ -129,7 +133,7 @@ class Cluster:
                         still.append(client)
                 except tse.ObjectNotFound:
                     still.append(client)
-                except (ClusterUnavailable, tse.TypesenseClientError, OSError):
+                except (ClusterUnavailable, tse.TypesenseClientError):
                     continue  # a dead node catches up from the log when it returns
             waiting = still
             if waiting:
