@@ -41,16 +41,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "scripts"), str(ROOT / "benchmarks")]
 import make_scans  # noqa: E402
 
 from indexer.ocr import OcrCache, OcrSettings, ocr_page  # noqa: E402
-
-
-def edit_distance(a: str, b: str) -> int:
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
+from kb.editdistance import edits as edit_distance  # noqa: E402
 
 
 def cer(source: str, read: str) -> float:

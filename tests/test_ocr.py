@@ -49,14 +49,10 @@ RARE_PHRASE = "ช่องทางธรรมชาติบ้านสบ�
 
 
 def _cer(expected: str, actual: str) -> float:
+    from kb.editdistance import edits
+
     a, b = "".join(expected.split()), "".join(actual.split())
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1] / max(1, len(a))
+    return edits(a, b) / max(1, len(a))
 
 
 def _page(text: str = SHORT, dpi: int = 300) -> Image.Image:

@@ -35,6 +35,7 @@ from typing import Iterable
 
 from typesense import exceptions as tse
 
+from kb.editdistance import edits
 from kb import query as kq
 from kb.engine.base import EngineWriter, PreparedDoc, SearchIndex, Snapshot
 from kb.engine.generations import SCHEMA_VERSION, IndexMissing, IndexWriteFailed
@@ -395,7 +396,7 @@ class TypesenseSnapshot(Snapshot):
         found = [
             (n, w)
             for w, n in self._vocabulary(fieldname).get(text[0], ())
-            if w != text and abs(len(w) - len(text)) <= maxdist and _edits(w, text) <= maxdist
+            if w != text and abs(len(w) - len(text)) <= maxdist and edits(w, text) <= maxdist
         ]
         return [w for _, w in sorted(found, key=lambda p: (-p[0], p[1]))][:limit]
 
@@ -424,17 +425,6 @@ class TypesenseSnapshot(Snapshot):
             text = self._documents().export({"include_fields": "id,scan"})
         forms = {self.by_tsid[r["id"]]: (r.get("scan") or "").encode("latin-1") for r in _exported(text) if r["id"] in self.by_tsid}
         return [(d, forms.get(d, b"")) for d in sorted(self.docs)]
-
-
-def _edits(a: str, b: str) -> int:
-    """Levenshtein distance (short words only: suggestions)."""
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
 
 
 class TypesenseIndex(SearchIndex):
