@@ -111,3 +111,16 @@ def temp_corpus(tmp_path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return folder
+
+
+# The app and client over the bundled index, for the page and API tests (one app per module).
+@pytest.fixture(scope="module")
+def app(bundled_index):
+    from web import create_app
+
+    return create_app({"INDEX_DIR": str(bundled_index)})
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()

@@ -16,7 +16,7 @@ a missing one.  Skipped, with the reason, where the Typesense wheels are missing
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 import pytest
 
@@ -24,7 +24,9 @@ from kb.engine.access import restricted
 from tests import typesense_util
 from tests.accessutil import INTERNAL_IDS, LEVEL_ORDER, PARTNER_IDS, build_index, visible_levels, write_corpus
 from tests.conftest import run_kb
-from tests.test_access import NO_LIMITS, PROBES, ROUTES, assert_no_leak, comparable, headers_for
+from tests.test_access import (
+    NO_LIMITS, PROBES, assert_no_leak, check_no_route_leaks, check_search_equals_reference, headers_for,
+)
 
 # misspellings of a visible word that a hidden word starts with (the internal memo's
 # สถานการณ์ความไม่สงบ): Typesense 0.24's typo search stopped offering สถานการณ์
@@ -72,26 +74,12 @@ def test_the_app_reads_the_cluster(apps):
 
 @pytest.mark.parametrize("level", LEVEL_ORDER)
 def test_search_answers_equal_the_visible_documents_alone(world, apps, level):
-    client, ref = apps["full"].test_client(), apps["refs"][level].test_client()
-    for probe in TS_PROBES:
-        qs = urlencode(probe)
-        got = client.get(f"/api/search?{qs}", headers=headers_for(world, level))
-        want = ref.get(f"/api/search?{qs}")
-        assert got.status_code == want.status_code == 200, (probe, got.data[:300])
-        assert comparable(got.json) == comparable(want.json), f"{level} {probe}"
+    check_search_equals_reference(world, apps, level, TS_PROBES)
 
 
 @pytest.mark.parametrize("level", LEVEL_ORDER)
 def test_no_route_or_export_leaks_a_byte(world, apps, level):
-    client = apps["full"].test_client()
-    for probe in TS_PROBES:
-        qs = urlencode(probe)
-        for route in ROUTES:
-            r = client.get(f"{route}?{qs}", headers=headers_for(world, level))
-            assert r.status_code == 200, (route, probe, r.status_code)
-            assert_no_leak(r.data, level, probe["q"], f"{route}?{qs}")
-            if level == "public" and route in ("/", "/export.csv"):  # byte for byte the reference site's answer
-                assert r.data == apps["refs"]["public"].test_client().get(f"{route}?{qs}").data, f"{route}?{qs}"
+    check_no_route_leaks(world, apps, level, TS_PROBES)
 
 
 @pytest.mark.parametrize("level", LEVEL_ORDER)

@@ -13,17 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from web import create_app
 
 
-@pytest.fixture(scope="module")
-def app(bundled_index):
-    return create_app({"INDEX_DIR": str(bundled_index)})
-
-
-@pytest.fixture()
-def client(app):
-    return app.test_client()
 
 
 def html_of(client, url: str, status: int = 200) -> str:

@@ -27,14 +27,6 @@ SECURITY_HEADERS = {
 }
 
 
-@pytest.fixture(scope="module")
-def app(bundled_index):
-    return create_app({"INDEX_DIR": str(bundled_index)})
-
-
-@pytest.fixture()
-def client(app):
-    return app.test_client()
 
 
 @pytest.fixture(scope="module")
