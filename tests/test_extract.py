@@ -197,6 +197,15 @@ def test_nationalities_ceremonies_and_namesakes_are_not_subjects():
     assert find_topics(filler + "\nตามมาตรฐานขององค์การแรงงานระหว่างประเทศว่าด้วยความปลอดภัยในการทำงาน") == []
 
 
+def test_loyalty_offered_at_a_ceremony_is_not_the_institutions_topic():
+    """Loyalty offered (ถวาย...) at a ceremony, like loyalty shown, is the occasion
+    of a release, not its subject; building it is still the topic."""
+    offered = "ปลัดกระทรวงกลาโหมลงนามถวายพระพรชัยมงคลเพื่อเป็นการถวายความจงรักภักดีต่อพระบาทสมเด็จพระเจ้าอยู่หัว ในวันฉัตรมงคล"
+    assert find_topics(offered) == []
+    built = "จังหวัดจัดค่ายเยาวชนเพื่อปลูกจิตสำนึกความจงรักภักดีต่อสถาบันพระมหากษัตริย์ ในวันฉัตรมงคล"
+    assert find_topics(built) == ["institutions"]
+
+
 def test_a_lone_example_after_an_enumeration_word_is_not_a_subject():
     filler = "ที่ประชุมหารือการพัฒนาเศรษฐกิจของจังหวัด " * 20
     assert find_topics(filler + "ความร่วมมือที่ทุกฝ่ายได้ประโยชน์ เช่น การบริหารจัดการน้ำ และการรับมือภัยพิบัติ") == []
