@@ -206,6 +206,76 @@ def test_loyalty_offered_at_a_ceremony_is_not_the_institutions_topic():
     assert find_topics(built) == ["institutions"]
 
 
+# Issue 13, item 7 and the passing mentions of the development set: phrasings
+# written for these tests, none of them from the issue or from a labelled release.
+_FILLER = "ที่ประชุมหารือการพัฒนาเศรษฐกิจของจังหวัดและการส่งเสริมการท่องเที่ยวชุมชน " * 18
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("เจ้าหน้าที่เฝ้าระวังภัยคุกคามจากยาเสพติดและการลักลอบเข้าเมืองบริเวณชายแดนด้านตะวันตก",
+         ["border", "drugs", "migration"]),
+        ("ทั้งสองฝ่ายหารือความร่วมมือด้านการปราบปรามยาเสพติดและอาชญากรรมออนไลน์ข้ามชาติ", ["drugs", "cyber"]),
+        ("ที่ประชุมติดตามการแก้ไขปัญหาการค้ามนุษย์และแรงงานต่างด้าวผิดกฎหมายตามแนวชายแดนไทย–เมียนมาอย่างใกล้ชิด",
+         ["border", "trafficking", "migration"]),
+        ("หน่วยงานท้องถิ่นเร่งรัดการป้องกันไฟป่าและโรคระบาดในสัตว์ปีกก่อนเข้าฤดูแล้ง", ["disaster", "public-health"]),
+    ],
+)
+def test_a_sentence_stating_several_problems_is_about_each(sentence, expected):
+    assert find_topics(_FILLER + "\n" + sentence) == expected
+
+
+def test_a_list_of_threats_is_still_about_none_of_them():
+    assert find_topics(_FILLER + "\nภัยคุกคามที่สำคัญ เช่น ยาเสพติด การค้ามนุษย์ ภัยไซเบอร์ และการก่อการร้าย") == []
+    groups = "\nกลุ่มเป้าหมายได้แก่ผู้สูงอายุ แรงงานนอกระบบ แรงงานข้ามชาติ คนพิการ และเยาวชน"
+    assert find_topics(_FILLER + groups) == []
+    unmarked = "\nผู้เข้าร่วมอบรม ครูอาสา แรงงานข้ามชาติ ผู้นำชุมชน และอาสาสมัคร"
+    assert find_topics(_FILLER + unmarked) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "ผู้ว่าราชการจังหวัดสั่งการฝ่ายปกครองสนธิกำลังกับ ตชด.24 ตรวจค้นสถานบันเทิงที่มีผู้ร้องเรียน",
+        "ชุดปฏิบัติการร่วมกับตำรวจตระเวนชายแดนที่ 44 ออกหน่วยบริการตัดผมให้นักเรียนในหมู่บ้าน",
+    ],
+)
+def test_a_numbered_unit_taking_part_is_not_the_subject(sentence):
+    assert find_topics(_FILLER + "\n" + sentence) == []
+
+
+def test_a_place_is_not_a_subject_but_its_situation_is():
+    flood = ("\nลูกจ้างที่ประสบอุทกภัยและดินโคลนถล่มได้รับเงินช่วยเหลือเร่งด่วนจากกองทุน"
+             "\nในส่วนของจังหวัดชายแดนภาคใต้ให้สำนักงานแรงงานจังหวัดสงขลาเป็นศูนย์ประสานงานหลัก")
+    assert find_topics(_FILLER + flood) == ["disaster"]
+    situation = "\nคณะกรรมาธิการเชิญหน่วยงานมาชี้แจงสถานการณ์ในจังหวัดชายแดนภาคใต้ในรอบปีที่ผ่านมา"
+    assert find_topics(_FILLER + situation) == ["southern-unrest"]
+
+
+def test_circumstances_and_roles_are_not_subjects():
+    background = "\nสถานประกอบการขนาดเล็กยังฟื้นตัวได้ช้าภายใต้สถานการณ์โควิดจึงต้องได้รับสินเชื่อดอกเบี้ยต่ำ"
+    assert find_topics(_FILLER + background) == []
+    role = "\nพิธีเปิดมีรองเลขาธิการ ศอ.บต. และนายอำเภอร่วมเป็นเกียรติพร้อมมอบเกียรติบัตรแก่นักเรียน"
+    assert find_topics(_FILLER + role) == []
+    manner = "\nข้าราชการทุกหมู่เหล่าร่วมลงนามถวายพระพรด้วยความจงรักภักดีต่อพระบาทสมเด็จพระเจ้าอยู่หัว"
+    assert find_topics(_FILLER + manner) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("จังหวัดได้ขับเคลื่อนประเด็นความมั่นคงด้านการป้องกันและบรรเทาสาธารณภัยอย่างต่อเนื่อง", [9]),
+        ("ที่ประชุมทบทวนผลการดำเนินการตามนโยบายความมั่นคงด้านการบริหารจัดการผู้หลบหนีเข้าเมืองและผู้โยกย้ายถิ่นฐานแบบไม่ปกติ", [6]),
+        ("อำเภอวางแนวทางตามนโยบายในด้านการป้องกันและแก้ไขปัญหาความมั่นคงทางไซเบอร์ของภาครัฐ", [10]),
+        ("หัวหน้าสำนักงานป้องกันและบรรเทาสาธารณภัยจังหวัดรายงานสถานการณ์น้ำในเขื่อน", []),
+        ("จังหวัดดำเนินการตามนโยบายความมั่นคงด้านการป้องกันและบรรเทาสาธารณภัยแห่งชาติ", []),
+    ],
+)
+def test_a_plan_named_by_its_title_after_any_policy_area_noun(sentence, expected):
+    assert find_plans(_FILLER + "\n" + sentence) == expected
+
+
 def test_a_lone_example_after_an_enumeration_word_is_not_a_subject():
     filler = "ที่ประชุมหารือการพัฒนาเศรษฐกิจของจังหวัด " * 20
     assert find_topics(filler + "ความร่วมมือที่ทุกฝ่ายได้ประโยชน์ เช่น การบริหารจัดการน้ำ และการรับมือภัยพิบัติ") == []

@@ -155,10 +155,26 @@ def _topic_hits(whole: str) -> list[_TopicHit]:
         if m.start in nationalities:
             continue
         strong = strength == "strong" and not (demote and any(a <= m.start < b for a, b in title_spans))
+        if strong and _names_a_unit(whole, m.end):
+            strong = False  # "ตชด.11", "ตำรวจตระเวนชายแดนที่ 11": a numbered unit takes part, it is no subject
         if strong and time_frame is not None and time_frame.search(whole, max(0, m.start - 70), m.start):
             strong = False  # "ก่อนโรคระบาด", "หลังสถานการณ์โควิด": a time, not a subject
         hits.append(_TopicHit(m.start, m.end, topic, strong, key(whole[m.start : m.end])))
     return hits
+
+
+# A unit number right after a term: "ที่ 11" after any term, digits glued to an abbreviation.
+_ORDINAL_NUMBER = re.compile(r"\s?ที่\s?\d")
+_GLUED_NUMBER = re.compile(r"\d")
+
+
+def _names_a_unit(whole: str, end: int) -> bool:
+    """True if the term ending at ``end`` is the name of a numbered unit (ตชด.11,
+    ตำรวจตระเวนชายแดนที่ 11, กองกำลังป้องกันชายแดนที่ 3): an actor of the
+    release, not its subject.  A number after a space (โควิด 19) is no unit number."""
+    if _ORDINAL_NUMBER.match(whole, end):
+        return True
+    return whole[end - 1] == "." and _GLUED_NUMBER.match(whole, end) is not None
 
 
 # Between two items of one enumeration: spaces, commas, brackets, และ/หรือ.
@@ -303,8 +319,13 @@ def _sentence_evidence(sentence: str, hits: list[_TopicHit], cfg: dict, offset: 
     mentions = _mentions_by_topic(hits)
     others = len(mentions) - 1
     markers_at = [i for i in (sentence.find(m) for m in cfg["list_markers"]) if i >= 0]
+    if _is_enumeration(sentence, cfg):
+        markers_at.append(0)  # "ด้านศิลปวัฒนธรรม ด้านสาธารณสุข ...": every item is one example among others
     listed_from = offset + min(markers_at) if markers_at else None
-    is_list = others + 1 >= cfg["list_min_topics"] or (others >= 1 and listed_from is not None)
+    # A list of threats names them by strong terms; a weak term beside them (a country,
+    # ไทย–เมียนมา) does not make a statement on three subjects a list of four.
+    named = sum(found.strong for found in mentions.values())
+    is_list = named >= cfg["list_min_topics"] or (others >= 1 and listed_from is not None)
     problems = _problem_phrase(sentence, cfg)
     out: dict[str, float] = {}
     for topic, found in mentions.items():
@@ -326,6 +347,17 @@ def _sentence_evidence(sentence: str, hits: list[_TopicHit], cfg: dict, offset: 
         elif others == cfg["max_other_topics"] + 1:
             out[topic] = cfg["shared_points"]
     return out
+
+
+def _is_enumeration(sentence: str, cfg: dict) -> bool:
+    """True if the sentence is an enumeration without an enumeration word: at
+    least ``enumeration_min_items`` space-separated items, each of at most
+    ``list_item_max_chars`` characters ("แรงงานในเรือประมงทะเล แรงงานหญิง
+    แรงงานข้ามชาติ แรงงานเด็ก และกลุ่มเปราะบาง").  Thai separates the items of a
+    list by spaces; a clause about a subject is longer than a list item."""
+    least = cfg.get("enumeration_min_items", 0)
+    items = sentence.split()
+    return bool(least) and len(items) >= least and all(len(i) <= cfg["list_item_max_chars"] for i in items)
 
 
 def _problem_phrase(sentence: str, cfg: dict) -> tuple[int, int] | None:
