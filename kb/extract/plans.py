@@ -184,7 +184,11 @@ def _plans_by_number(t: str, context: bool) -> set[int]:
 
 
 def _plans_by_title(t: str, context: bool) -> set[int]:
-    titles = [m for m in plan_title_lexicon().find(t) if _title_starts_cleanly(t, m.start)]
+    # A title that goes on into another plan's name (...ด้านแรงงานของจังหวัด, ...แห่งชาติ) is that plan.
+    titles = [
+        m for m in plan_title_lexicon().find(t)
+        if _title_starts_cleanly(t, m.start) and not _other_plan_pattern().match(t, m.end)
+    ]
     accepted = []
     for m in titles:
         before = text_before(t, m.start, 60)
