@@ -278,6 +278,17 @@ def test_a_plan_named_by_its_title_after_any_policy_area_noun(sentence, expected
     assert find_plans(_FILLER + "\n" + sentence) == expected
 
 
+def test_an_epidemic_as_the_backdrop_is_not_the_subject_but_an_epidemic_release_is():
+    """COVID-19 named once as the backdrop of a labour or trade measure is no
+    subject; a release that returns to it, names it in its title or names
+    another term of the topic is about public health."""
+    backdrop = "\nร้านค้ารายย่อยที่ยอดขายลดลงเพราะการแพร่ระบาดของโรคโควิด-19 สามารถยื่นขอสินเชื่อได้ที่ธนาคารทุกสาขา"
+    assert find_topics(_FILLER + backdrop) == []
+    assert find_topics(_FILLER + backdrop, title="โควิด-19 กับร้านค้ารายย่อย") == ["public-health"]
+    vaccines = "\nสาธารณสุขอำเภอเร่งฉีดวัคซีนป้องกันโควิดให้ผู้สูงอายุในหมู่บ้านให้ครบทุกคนภายในเดือนนี้"
+    assert find_topics(_FILLER + vaccines) == ["public-health"]
+
+
 def test_a_lone_example_after_an_enumeration_word_is_not_a_subject():
     filler = "ที่ประชุมหารือการพัฒนาเศรษฐกิจของจังหวัด " * 20
     assert find_topics(filler + "ความร่วมมือที่ทุกฝ่ายได้ประโยชน์ เช่น การบริหารจัดการน้ำ และการรับมือภัยพิบัติ") == []

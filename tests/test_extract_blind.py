@@ -32,7 +32,7 @@ GOAL = 0.95
 # under GOAL, and plans is untested here (no release of the sample cites a plan).
 FLOOR = {
     "date": 1.0, "type": 1.0,
-    "plans": 1.0, "provinces": 0.99, "regions": 1.0, "topics": 0.64, "agencies": 0.97,
+    "plans": 1.0, "provinces": 0.99, "regions": 1.0, "topics": 0.72, "agencies": 0.97,
 }
 
 

@@ -411,6 +411,7 @@ def _topic_evidence(title: str, text: str) -> dict[str, float]:
     scores: dict[str, float] = {}
     if not hits:
         return scores
+    substantive: set[str] = set()  # topics with a sentence beyond their background terms
     i = 0
     pointing_until = -1  # end of a line that refers the reader to other plans
     for start, end in _hit_line_sentences(whole, hits, cfg):
@@ -430,11 +431,23 @@ def _topic_evidence(title: str, text: str) -> dict[str, float]:
             i = j
             continue
         if j > i:
-            weight = cfg["title_weight"] if start < len(head) else 1.0
+            in_title = start < len(head)
+            weight = cfg["title_weight"] if in_title else 1.0
             for topic, points in _sentence_evidence(whole[start:end], hits[i:j], cfg, start).items():
                 scores[topic] = scores.get(topic, 0.0) + weight * points
+                if in_title or any(h.topic == topic and h.term not in _background_terms() for h in hits[i:j]):
+                    substantive.add(topic)
         i = j
-    return scores
+    # An era's backdrop (COVID-19 in 2020-2022 releases) named in passing is no subject:
+    # without the title or another term of the topic, it needs ``background_need`` points.
+    need = cfg.get("background_need", 0.0)
+    return {t: p for t, p in scores.items() if t in substantive or p >= need - 1e-9}
+
+
+@cache
+def _background_terms() -> frozenset[str]:
+    """Keys of the topic terms that name the backdrop of an era (topics.json "background")."""
+    return frozenset(key(x) for t in taxonomy.topics() for x in t.get("background", ()))
 
 
 def find_topics(text: str, title: str = "") -> list[str]:
