@@ -285,6 +285,8 @@ def test_an_epidemic_as_the_backdrop_is_not_the_subject_but_an_epidemic_release_
     backdrop = "\nร้านค้ารายย่อยที่ยอดขายลดลงเพราะการแพร่ระบาดของโรคโควิด-19 สามารถยื่นขอสินเชื่อได้ที่ธนาคารทุกสาขา"
     assert find_topics(_FILLER + backdrop) == []
     assert find_topics(_FILLER + backdrop, title="โควิด-19 กับร้านค้ารายย่อย") == ["public-health"]
+    frame = "\nโครงการนี้สอดคล้องกับเป้าหมายการพัฒนาที่ยั่งยืนขององค์การสหประชาชาติในเรื่องน้ำสะอาดและการสุขาภิบาล"
+    assert find_topics(_FILLER + frame) == []
     vaccines = "\nสาธารณสุขอำเภอเร่งฉีดวัคซีนป้องกันโควิดให้ผู้สูงอายุในหมู่บ้านให้ครบทุกคนภายในเดือนนี้"
     assert find_topics(_FILLER + vaccines) == ["public-health"]
 
