@@ -291,6 +291,30 @@ def test_an_epidemic_as_the_backdrop_is_not_the_subject_but_an_epidemic_release_
     assert find_topics(_FILLER + vaccines) == ["public-health"]
 
 
+def _release(title: str, paragraphs: list[str]) -> list[str]:
+    raw = RawDocument(title=title, text="\n".join(paragraphs), date_hint="2024-01-10", type_hint="news")
+    return extract(raw, "release").topics
+
+
+def test_a_release_mostly_about_no_topic_names_a_threat_once_in_passing():
+    """Issue 13: the main subject, not any mention.  A release whose sentences are
+    mostly about no topic (a sports day, a ceremony) and that names a threat in
+    one sentence is not about it; the same sentence in its title, in a second
+    sentence, or in a security report dense with topics is."""
+    event = [f"กิจกรรมที่ {n} ของงานกีฬาสีประจำปีมีนักเรียนและผู้ปกครองเข้าร่วมอย่างคึกคักตลอดทั้งวัน" for n in range(1, 16)]
+    passing = "ผู้ว่าราชการจังหวัดกล่าวฝากให้ผู้ปกครองช่วยกันดูแลบุตรหลานให้ห่างไกลจากยาเสพติดทุกชนิด"
+    assert _release("จังหวัดจัดงานกีฬาสีประจำปี", [*event, passing]) == []
+    assert _release("จังหวัดจัดงานกีฬาสีต้านยาเสพติด", [*event, passing]) == ["drugs"]
+    again = "ตำรวจตั้งจุดตรวจยาเสพติดบริเวณทางเข้างานเพื่อป้องกันการลักลอบจำหน่ายยาบ้าแก่เยาวชน"
+    assert _release("จังหวัดจัดงานกีฬาสีประจำปี", [*event, passing, again]) == ["drugs"]
+    report = [
+        "ที่ประชุมรับทราบสถานการณ์การลักลอบเข้าเมืองตามแนวชายแดนด้านตะวันตกที่เพิ่มขึ้น",
+        "ผู้แทนตรวจคนเข้าเมืองรายงานการจับกุมแรงงานต่างด้าวผิดกฎหมายในพื้นที่อุตสาหกรรม",
+        "หน่วยงานความมั่นคงเสนอให้เพิ่มจุดตรวจบริเวณจุดผ่อนปรนการค้าชายแดนทั้งสามแห่ง",
+    ]
+    assert "drugs" in _release("ประชุมคณะกรรมการความมั่นคงจังหวัด", [*report, passing])
+
+
 def test_a_lone_example_after_an_enumeration_word_is_not_a_subject():
     filler = "ที่ประชุมหารือการพัฒนาเศรษฐกิจของจังหวัด " * 20
     assert find_topics(filler + "ความร่วมมือที่ทุกฝ่ายได้ประโยชน์ เช่น การบริหารจัดการน้ำ และการรับมือภัยพิบัติ") == []

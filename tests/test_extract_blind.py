@@ -28,11 +28,11 @@ EXACT_FIELDS = ("date", "type")
 GOAL = 0.95
 # What the extractor reached on the blind set when these rules were committed: a
 # fall below it is a regression.  Fields under GOAL are printed, not hidden.
-# Measured 2026-12-06 (min of precision and recall; docs/benchmarks.md): topics is far
-# under GOAL, and plans is untested here (no release of the sample cites a plan).
+# Measured 2026-12-07 (min of precision and recall; docs/benchmarks.md): topics is
+# under GOAL (0.929 / 0.788), and plans is untested here (no release of the sample cites a plan).
 FLOOR = {
     "date": 1.0, "type": 1.0,
-    "plans": 1.0, "provinces": 0.99, "regions": 1.0, "topics": 0.72, "agencies": 0.97,
+    "plans": 1.0, "provinces": 0.99, "regions": 1.0, "topics": 0.78, "agencies": 0.97,
 }
 
 

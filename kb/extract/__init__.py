@@ -63,7 +63,7 @@ def extract(raw: RawDocument, doc_id: str) -> Document:
     doc_type = raw.type_hint if raw.type_hint in DOC_TYPES else detect_type(title, text, date is not None)
     provinces = provinces_in(whole)
     plans = plans_in(whole)
-    topics = topics_in(folded_text, folded_title)
+    topics = topics_in(folded_text, folded_title, release=doc_type == "news")
     if doc_type == "plan":
         topics = with_plan_topics(topics, plans_documented(folded_title, plans))
     meeting, sections = analyze_record(title, text) if looks_like_minutes(text) else (None, [])

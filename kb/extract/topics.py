@@ -16,6 +16,7 @@ from kb import taxonomy
 from kb.extract.agencies import agency_name_lexicon
 from kb.extract.lexicon import SPACE, Lexicon, Match, is_separator_gap, key
 from kb.extract.plans import plan_title_lexicon
+from kb.extract.sentences import LINE, line_sentences
 from kb.thai.digits import thai_digits_to_arabic
 
 @cache
@@ -137,7 +138,7 @@ def _topic_hits(whole: str) -> list[_TopicHit]:
     title_spans = [(m.start, m.end) for m in plan_title_lexicon().find(whole)] if demote else []
     attendee = _attendee_line_pattern()
     attendee_spans = [
-        (line.start(), line.end()) for line in _LINE.finditer(whole)
+        (line.start(), line.end()) for line in LINE.finditer(whole)
         if line.end() - line.start() <= topic_scoring()["attendee_line_max_chars"] and attendee.match(line.group())
         and not any(v in line.group() for v in topic_scoring()["statement_verbs"])
     ]
@@ -213,67 +214,6 @@ def _nationalities(whole: str, raw: list[Match]) -> set[int]:
     return found
 
 
-_LINE = re.compile(r"[^\n]+")
-# "(3) การส่งกลับ...", "3) ...": a numbered item, which after เช่น/ได้แก่ stays in the list.
-_ENUMERATOR = re.compile(r"\(?\d{1,2}\)")
-_CHUNK = re.compile(r"\S+")
-
-
-def _line_sentences(
-    whole: str, line_start: int, line_end: int, cfg: dict, until: int | None = None
-) -> list[tuple[int, int]]:
-    """(start, end) spans in ``whole`` of the sentences of one of its lines.
-
-    Thai marks sentence and clause ends with a space or a line break, but a space
-    also separates list items, names and numbers.  A line is a unit (a paragraph,
-    a heading, an agenda item, the title); inside a line, space-separated chunks
-    are merged until a sentence holds at least ``min_chars`` characters, so that
-    a sentence is a clause with its subject rather than a lone name; a chunk that
-    starts with a digit or a ``glue`` word (และ, หรือ, ซึ่ง ...), or follows a
-    number, always continues the sentence before it ("แผนความมั่นคงที่ 11
-    การป้องกัน...", "... และผู้ลักลอบ"); after an enumeration word (เช่น,
-    ได้แก่) short chunks are list items and stay in the sentence.  With ``until``,
-    the sentences after the one that holds that offset are left out.
-    """
-    min_chars, glue = cfg["sentence_min_chars"], tuple(cfg["sentence_glue"])
-    markers, item_chars = tuple(cfg["list_markers"]), cfg["list_item_max_chars"]
-    text = whole[line_start:line_end]
-    chunks = [(m.start(), m.end()) for m in _CHUNK.finditer(text)]
-    if not chunks:
-        return []
-    # A marker without spaces lies inside one chunk, so "the sentence so far holds
-    # a marker" is "one of its chunks does"; one with spaces needs the slow test.
-    if any(SPACE.search(m) for m in markers):
-        has_marker = None
-    elif any(m in text for m in markers):
-        has_marker = [any(m in text[a:b] for m in markers) for a, b in chunks]
-    else:
-        has_marker = [False] * len(chunks)
-    out: list[tuple[int, int]] = []
-    start, end = chunks[0]
-    in_list = False
-    for k in range(1, len(chunks)):
-        c_start, c_end = chunks[k]
-        if has_marker is None:
-            in_list = in_list or any(text.startswith(m, start) or m in text[start:end] for m in markers)
-        else:
-            # The chunk added last (k - 1) is the one the sentence has not been tested for.
-            in_list = in_list or has_marker[k - 1]
-        if (
-            end - start >= min_chars
-            and not text[end - 1].isdigit()
-            and not (text[c_start].isdigit() or text.startswith(glue, c_start))
-            and not (in_list and (c_end - c_start <= item_chars or _ENUMERATOR.fullmatch(text, *chunks[k - 1])))
-        ):
-            out.append((line_start + start, line_start + end))
-            if until is not None and line_start + end > until:
-                return out
-            start, in_list = c_start, False
-        end = c_end
-    out.append((line_start + start, line_start + end))
-    return out
-
-
 def _hit_line_sentences(whole: str, hits: list[_TopicHit], cfg: dict) -> Iterator[tuple[int, int]]:
     """The sentences of the lines that hold a hit, in text order: the others
     cannot score, and most lines of a long text hold none."""
@@ -287,7 +227,7 @@ def _hit_line_sentences(whole: str, hits: list[_TopicHit], cfg: dict) -> Iterato
         while i < n and hits[i].start < line_end:
             i += 1
         # Sentences after the line's last hit cannot score.
-        yield from _line_sentences(whole, line_start, line_end, cfg, until=hits[i - 1].start)
+        yield from line_sentences(whole, line_start, line_end, cfg, until=hits[i - 1].start)
 
 
 def _sentence_evidence(sentence: str, hits: list[_TopicHit], cfg: dict, offset: int = 0) -> dict[str, float]:
@@ -399,7 +339,19 @@ def _mentions_by_topic(hits: list[_TopicHit]) -> dict[str, _Mentions]:
     return mentions
 
 
-def _topic_evidence(title: str, text: str) -> dict[str, float]:
+@dataclass
+class _Evidence:
+    """What the sentences of a text say about each topic: summed points, the
+    number of sentences about it, the topics its title is about, and how many
+    sentences are about any topic at all."""
+
+    points: dict[str, float]
+    sentences: dict[str, int]
+    in_title: set[str]
+    scoring: int
+
+
+def _topic_evidence(title: str, text: str) -> _Evidence:
     """Per topic, the summed evidence of the sentences about it (the title first);
     Thai digits of ``title`` and ``text`` already folded."""
     cfg = topic_scoring()
@@ -408,9 +360,7 @@ def _topic_evidence(title: str, text: str) -> dict[str, float]:
     head = title.replace("\n", " ")
     whole = f"{head}\n{text}"
     hits = _topic_hits(whole)
-    scores: dict[str, float] = {}
-    if not hits:
-        return scores
+    found = _Evidence({}, {}, set(), 0)
     substantive: set[str] = set()  # topics with a sentence beyond their background terms
     i = 0
     pointing_until = -1  # end of a line that refers the reader to other plans
@@ -432,16 +382,21 @@ def _topic_evidence(title: str, text: str) -> dict[str, float]:
             continue
         if j > i:
             in_title = start < len(head)
-            weight = cfg["title_weight"] if in_title else 1.0
-            for topic, points in _sentence_evidence(whole[start:end], hits[i:j], cfg, start).items():
-                scores[topic] = scores.get(topic, 0.0) + weight * points
+            said = _sentence_evidence(whole[start:end], hits[i:j], cfg, start)
+            found.scoring += bool(said)
+            for topic, points in said.items():
+                found.points[topic] = found.points.get(topic, 0.0) + (cfg["title_weight"] if in_title else 1.0) * points
+                found.sentences[topic] = found.sentences.get(topic, 0) + 1
+                if in_title:
+                    found.in_title.add(topic)
                 if in_title or any(h.topic == topic and h.term not in _background_terms() for h in hits[i:j]):
                     substantive.add(topic)
         i = j
     # An era's backdrop (COVID-19 in 2020-2022 releases) named in passing is no subject:
     # without the title or another term of the topic, it needs ``background_need`` points.
     need = cfg.get("background_need", 0.0)
-    return {t: p for t, p in scores.items() if t in substantive or p >= need - 1e-9}
+    found.points = {t: p for t, p in found.points.items() if t in substantive or p >= need - 1e-9}
+    return found
 
 
 @cache
@@ -465,15 +420,34 @@ def find_topics(text: str, title: str = "") -> list[str]:
     return topics_in(thai_digits_to_arabic(text), thai_digits_to_arabic(title))
 
 
-def topics_in(folded_text: str, folded_title: str = "") -> list[str]:
-    """``find_topics`` of a text and title whose Thai digits are already folded."""
+def topics_in(folded_text: str, folded_title: str = "", release: bool = False) -> list[str]:
+    """``find_topics`` of a text and title whose Thai digits are already folded;
+    ``release``: the text is a news release (see ``_passing_in_a_sparse_release``)."""
     text = folded_text
     cfg = topic_scoring()
-    scores = _topic_evidence(folded_title, text)
+    found = _topic_evidence(folded_title, text)
     if len(text) <= cfg["short_doc_chars"]:
         need = cfg["single_points"]
     elif len(text) > cfg["long_doc_chars"]:
         need = cfg["long_doc_points"]
     else:
         need = cfg["need_points"]
-    return [t["key"] for t in taxonomy.topics() if scores.get(t["key"], 0.0) >= need - 1e-9]
+    kept = {t for t, points in found.points.items() if points >= need - 1e-9}
+    if release and len(text) > cfg["short_doc_chars"]:
+        kept -= _passing_in_a_sparse_release(found, kept, folded_title, text, cfg)
+    return [t["key"] for t in taxonomy.topics() if t["key"] in kept]
+
+
+def _passing_in_a_sparse_release(found: _Evidence, kept: set[str], title: str, text: str, cfg: dict) -> set[str]:
+    """Topics a news release names in passing: one sentence, not in the title,
+    in a release whose sentences are mostly about no topic at all (fewer than
+    ``sparse_release_share`` of them).  A security report is dense with topics
+    and gives each of its subjects a deliberate sentence; a ceremony, a labour
+    service or a provincial event that names a threat once is not about it."""
+    once = {t for t in kept if found.sentences.get(t, 0) == 1 and t not in found.in_title}
+    share = cfg.get("sparse_release_share", 0.0)
+    if not once or not share:
+        return set()
+    whole = f"{title.replace(chr(10), ' ')}\n{text}"
+    sentences = sum(len(line_sentences(whole, m.start(), m.end(), cfg)) for m in LINE.finditer(whole))
+    return once if found.scoring < share * sentences else set()
