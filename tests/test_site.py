@@ -170,6 +170,22 @@ def test_csv_in_english_keeps_codes_for_scripts(client):
     assert {row[header.index("type")] for row in rows[1:]} <= {"meeting", "news", "plan", "other"}
 
 
+def test_exports_carry_the_security_region_and_sub_region(client):
+    """Issue 15: region4 and the sub-region are columns, last so older columns keep their places;
+    Thai labels under Thai headers, the keys under English ones; the same cells in the .xlsx."""
+    from kb.facets import facet
+
+    api = client.get("/api/search?q=ตาก&limit=100").get_json()
+    thai, en = csv_rows(client, "/export.csv?q=ตาก"), csv_rows(client, "/export.csv?q=ตาก&lang=en")
+    assert thai[0][-2:] == [facet("region4").title, facet("subregion").title] and en[0][-2:] == ["region4", "subregion"]
+    by_id = {h["id"]: h for h in api["hits"]}
+    tak = [r for r in en[1:] if "ตาก" in by_id[r[0]]["provinces"]]
+    assert tak and all("north" in r[-2].split(";") and "lower-north" in r[-1].split(";") for r in tak)
+    thai_rows = {r[0]: r for r in thai[1:]}
+    for row in tak:
+        assert "ภาคเหนือ" in thai_rows[row[0]][-2].split(";") and "ภาคเหนือตอนล่าง" in thai_rows[row[0]][-1].split(";")
+
+
 def test_xlsx_export_holds_the_same_rows_as_text(client):
     import io
 
@@ -366,7 +382,32 @@ def test_overview_and_its_json_twin_follow_the_search(client):
     html = html_of(client, "/stats?q=ยาเสพติด")
     tiles = [h for h in hrefs(html, "/?") if "province=" in h]
     assert tiles and all(query_of(h)["q"] == ["ยาเสพติด"] for h in tiles)  # a click adds a filter, keeps the query
-    months_links = [h for h in hrefs(html, "/?") if "from=" in h]
-    assert months_links and all(query_of(h)["from"] == query_of(h)["to"] and query_of(h)["q"] == ["ยาเสพติด"] for h in months_links)
+    months_links = [h for h in hrefs(html, "/?") if "month=" in h]
+    assert months_links and all(query_of(h)["q"] == ["ยาเสพติด"] for h in months_links)
+    assert {query_of(h)["month"][0] for h in months_links} >= months.keys()  # a bar adds a month filter
     whole = client.get("/stats.json").get_json()
     assert whole["documents"] == client.get("/api/stats").get_json()["documents"]
+
+
+def test_the_timeline_is_the_month_facet_counted_like_every_facet(client):
+    """Issue 15: months are a registry facet; /stats's timeline and its twin read it, and a chosen
+    month keeps its neighbours' counts (counted as if its own selection were removed)."""
+    from kb.facets import facet
+    from web.i18n import MONTHS_EN
+
+    every = client.get("/api/search?limit=100").get_json()
+    by_month = {v["value"]: v["count"] for v in every["facets"]["month"]}
+    assert sum(by_month.values()) == sum(1 for h in every["hits"] if h["date"])
+    busiest = max(by_month, key=by_month.get)
+    chosen = client.get(f"/api/search?month={busiest}&limit=100").get_json()
+    assert chosen["total"] == by_month[busiest] and all(h["date"].startswith(busiest) for h in chosen["hits"])
+    assert {v["value"]: v["count"] for v in chosen["facets"]["month"]} == by_month  # neighbours stay
+    twin = client.get(f"/stats.json?month={busiest}").get_json()
+    assert {m["month"]: m["count"] for m in twin["months"]} == by_month
+    be = f"{int(busiest[:4]) + 543}{busiest[4:]}"  # B.E. months are accepted
+    assert client.get(f"/api/search?month={be}").get_json()["total"] == by_month[busiest]
+    assert client.get("/api/search?month=2568-13").status_code == 400
+    html = html_of(client, f"/?month={busiest}")
+    assert facet("month").label(busiest) in html  # the chip: มี.ค. 2568
+    en = html_of(client, f"/?month={busiest}&lang=en")
+    assert f"{MONTHS_EN[int(busiest[5:]) - 1]} {busiest[:4]}" in en

@@ -24,7 +24,9 @@ COOKIE_MAX_AGE = 365 * 24 * 3600
 FACET_TITLES_EN = {
     "plan": "Security plan", "province": "Province", "region": "Region", "region4": "Region (4 security regions)", "topic": "Topic",
     "type": "Document type", "year": "Year (B.E.)", "agency": "Agency",
+    "subregion": "Sub-region (NESDC)", "month": "Month",
 }
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @cache
@@ -73,7 +75,16 @@ def _english_values() -> dict[str, dict[str, str]]:
         "plan": {str(p["no"]): f"Plan {p['no']}: {p.get('short_en', p['short'])}" for p in taxonomy.plans()},
         "province": {p["name"]: p.get("name_en", p["name"]) for p in taxonomy.provinces()},
         "agency": {a["abbr"]: a.get("label_en", a["abbr"]) for a in taxonomy.agencies()},
+        "subregion": {s["key"]: s.get("label_en", s["label"]) for s in taxonomy.subregions()},
     }
+
+
+def english_month(ym: str) -> str:
+    """``2025-03`` → ``Mar 2025`` (the value itself when it is not a month)."""
+    year, _, month = str(ym).partition("-")
+    if year.isdigit() and month[:2].isdigit() and 1 <= int(month[:2]) <= 12:
+        return f"{MONTHS_EN[int(month[:2]) - 1]} {year}"
+    return str(ym)
 
 
 def value_label(facet: str, value: object, thai_label: str | None = None) -> str:
@@ -81,11 +92,13 @@ def value_label(facet: str, value: object, thai_label: str | None = None) -> str
     thai = thai_label if thai_label is not None else taxonomy.label(facet, str(value))
     if current() != "en":
         return thai
+    if facet == "month":
+        return english_month(str(value))
     return _english_values().get(facet, {}).get(str(value), thai)
 
 
 # the region scheme each region facet's values follow
-FACET_SCHEMES = {"region": taxonomy.DEFAULT_REGION_SCHEME, "region4": "security-4"}
+FACET_SCHEMES = {"region": taxonomy.DEFAULT_REGION_SCHEME, "region4": "security-4", "subregion": "nesdc-subregions"}
 
 
 def region_scheme_label(facet: str = "region") -> str:

@@ -49,7 +49,7 @@ def thai_month(ym: str) -> str:
         return ym
 
 
-MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTHS_EN = i18n.MONTHS_EN
 
 
 def english_date(iso: str | None) -> str:
@@ -71,13 +71,7 @@ def shown_date(iso: str | None) -> str:
 
 def shown_month(ym: str) -> str:
     """A month as the current interface language shows it (``ม.ค. 2567`` / ``Jan 2024``)."""
-    if i18n.current() != "en":
-        return thai_month(ym)
-    try:
-        y, m = (int(x) for x in ym.split("-")[:2])
-        return f"{MONTHS_EN[m - 1]} {y}"
-    except (ValueError, IndexError):
-        return ym
+    return i18n.english_month(ym) if i18n.current() == "en" else thai_month(ym)
 
 
 def be_iso(iso: str | None) -> str:
@@ -191,11 +185,6 @@ class State:
         if (facet, value) not in pairs:
             pairs.append((facet, value))
         return self._url(pairs)
-
-    def within(self, date_from: str, date_to: str) -> str:
-        """This search restricted to a date range (a timeline bar), other filters kept."""
-        pairs = [(k, v) for k, v in self.params() if k not in ("from", "to")]
-        return self._url(pairs + [("from", date_from), ("to", date_to)])
 
     def overview_url(self) -> str:
         """The overview charts of this search."""
