@@ -362,9 +362,42 @@ def test_region_words_in_a_query_filter_in_the_security_scheme(client):
     same = client.get("/api/search?q=ยาเสพติด&region4=north&limit=100").get_json()
     assert [h["id"] for h in same["hits"]] == [h["id"] for h in asked["hits"]]
     assert parse("ยาเสพติด ภาคเหนือ").regions == ["north"]
-    # quoted, sub-regions, East/West (not security regions) and long questions keep the words
-    for q in ('"ภาคเหนือ"', "ภาคเหนือตอนล่าง", "ภาคตะวันออก", "ภาคเหนือ มี การ ประชุม เรื่อง ใด บ้าง"):
+    # quoted, East/West (not security regions) and long questions keep the words
+    for q in ('"ภาคเหนือ"', "ภาคตะวันออก", "ภาคเหนือ มี การ ประชุม เรื่อง ใด บ้าง"):
         assert parse(q).regions == [] and parse(q).clauses, q
+
+
+def test_sub_region_words_in_a_query_filter_by_the_sub_region_facet(client):
+    """Issue 15: ภาคเหนือตอนล่าง in a short query is the subregion filter, as ภาคเหนือ is region4."""
+    from kb import taxonomy
+    from kb.search.parsing import parse
+
+    assert (parse("ยาเสพติด ภาคเหนือตอนล่าง").subregions, parse("ยาเสพติด ภาคเหนือตอนล่าง").regions) == (["lower-north"], [])
+    assert parse("อีสานตอนบน").subregions == ["upper-northeast"]
+    assert parse('"ภาคเหนือตอนล่าง"').subregions == [] and parse('"ภาคเหนือตอนล่าง"').clauses
+    asked = client.get("/api/search?q=ยาเสพติด ภาคเหนือตอนล่าง&limit=100").get_json()
+    assert any("ภาคย่อย" in n for n in asked["notices"])
+    same = client.get("/api/search?q=ยาเสพติด&subregion=lower-north&limit=100").get_json()
+    assert asked["hits"] and [h["id"] for h in same["hits"]] == [h["id"] for h in asked["hits"]]
+    lower = set(next(s for s in taxonomy.subregions() if s["key"] == "lower-north")["provinces"])
+    every = client.get("/api/search?q=ยาเสพติด&limit=100").get_json()["hits"]
+    by_province = {h["id"] for h in every if lower & set(h["provinces"])}
+    assert by_province <= {h["id"] for h in asked["hits"]}  # Tak's and Phitsanulok's drug documents
+    counts = {v["value"]: v["count"] for v in asked["facets"]["subregion"]}
+    assert counts["lower-north"] == asked["total"]
+
+
+def test_every_province_is_in_one_sub_region_inside_its_security_region():
+    from kb import taxonomy
+
+    subs = taxonomy.subregions()
+    names = [p for s in subs for p in s["provinces"]]
+    assert sorted(names) == sorted(p["name"] for p in taxonomy.provinces())  # each province exactly once
+    security = taxonomy.security_region_by_province()
+    assert all(security[p] == s["region4"] for s in subs for p in s["provinces"])
+    assert {"ภาคเหนือตอนบน", "ภาคเหนือตอนล่าง", "ภาคตะวันออกเฉียงเหนือตอนบน", "ภาคตะวันออกเฉียงเหนือตอนล่าง",
+            "ภาคใต้ตอนบน", "ภาคใต้ตอนล่าง", "ภาคกลางตอนบน", "ภาคกลางตอนล่าง"} <= {s["label"] for s in subs}
+    assert all(s.get("label_en") for s in subs)
 
 
 # --- 5. the overview follows the search ---------------------------------------------
@@ -411,3 +444,62 @@ def test_the_timeline_is_the_month_facet_counted_like_every_facet(client):
     assert facet("month").label(busiest) in html  # the chip: มี.ค. 2568
     en = html_of(client, f"/?month={busiest}&lang=en")
     assert f"{MONTHS_EN[int(busiest[5:]) - 1]} {busiest[:4]}" in en
+
+
+# --- search notices in both languages (issue 15) ------------------------------------------
+
+THAI = re.compile("[\u0e00-\u0e7f]")
+
+
+def notices_of(html: str) -> list[str]:
+    return [unescape(n) for n in re.findall(r'<p class="notice" role="status">(.*?)</p>', html, re.S)]
+
+
+@pytest.mark.parametrize("q,english", [
+    ("น้ำท่วม พ.ศ. 2567", "Filtered by year: 2024 (B.E. 2567)."),
+    ("ยาเสพติด ภาคเหนือ", "Filtered by region (4 security regions): North."),
+    ("ยาเสพติด ภาคเหนือตอนล่าง", "Filtered by sub-region: Lower North."),
+    ("ยาเสพติต", "Showing results for ยาเสพติด."),
+    ("!!!", "The query has no letters or digits to search for"),
+])
+def test_search_notices_speak_the_interface_language(client, q, english):
+    thai = client.get(f"/api/search?q={q}&lang=en").get_json()["notices"]
+    assert thai and all(THAI.search(n) for n in thai)  # the JSON keeps its Thai notices
+    shown = notices_of(html_of(client, f"/?q={q}&lang=en"))
+    assert any(n.startswith(english) for n in shown), shown
+    assert not [n for n in shown if THAI.search(n.replace("ยาเสพติด", ""))], shown  # only the corrected word stays Thai
+    assert notices_of(html_of(client, f"/?q={q}&lang=th")) == thai
+
+
+def test_every_notice_the_searcher_makes_has_a_code_with_english(client):
+    """Each ``Notice("code", …)`` in kb/ has English; a plain string notice would stay Thai, so none is left."""
+    from pathlib import Path
+
+    from web.i18n import NOTICES_EN
+
+    root = Path(__file__).resolve().parent.parent / "kb"
+    source = "\n".join(p.read_text(encoding="utf-8") for p in root.rglob("*.py"))
+    codes = set(re.findall(r'Notice\(\s*"([a-z_]+)"', source))
+    assert codes and codes <= set(NOTICES_EN), codes - set(NOTICES_EN)
+    assert not re.findall(r'notices\.append\(f?"', source)  # every notice is made as a Notice
+
+
+def test_a_notice_is_its_thai_text_and_keeps_its_code_when_copied():
+    import copy
+    import json
+    import pickle
+
+    from kb.notices import Notice
+
+    n = Notice("year_filter", "กรองตามปี พ.ศ. 2567", years=[2024])
+    assert n == "กรองตามปี พ.ศ. 2567" and json.dumps([n], ensure_ascii=False) == '["กรองตามปี พ.ศ. 2567"]'
+    for again in (copy.deepcopy(n), pickle.loads(pickle.dumps(n))):
+        assert (again, again.code, again.params) == (n, "year_filter", {"years": [2024]})
+
+
+def test_partial_matches_are_explained_in_english_in_english(client):
+    q = "ตรัง"  # one document holds it only inside another word in the bundled corpus
+    assert any(h.get("partial") for h in client.get(f"/api/search?q={q}&limit=100").get_json()["hits"])
+    thai, en = html_of(client, f"/?q={q}&limit=50"), html_of(client, f"/?q={q}&limit=50&lang=en")
+    assert "พบเป็นส่วนหนึ่งของคำอื่น" in thai and "พบเป็นส่วนหนึ่งของคำอื่น" not in en
+    assert "found as part of another word" in en and any(n.startswith("Few documents hold the query") for n in notices_of(en))

@@ -97,6 +97,45 @@ def value_label(facet: str, value: object, thai_label: str | None = None) -> str
     return _english_values().get(facet, {}).get(str(value), thai)
 
 
+# What each search notice (``kb.notices.Notice``) says in English; its parameters are filled in
+# by ``_notice_values``.  A notice without a code, or a code missing here, shows in Thai.
+NOTICES_EN = {
+    "query_cut": "The query is too long: only its first {most} parts are searched.",
+    "or_cut": "Only the first {most} OR alternatives of a word are used.",
+    "alternatives_cut": "The query has too many alternatives: only the first {most} are used.",
+    "nothing_searchable": "The query has no letters or digits to search for, so every document that passes the filters is shown.",
+    "year_filter": "Filtered by year: {years}.",
+    "region_filter": "Filtered by region (4 security regions): {regions}.",
+    "subregion_filter": "Filtered by sub-region: {subregions}.",
+    "corrected": "Showing results for {meant}.",
+    "partial": "Few documents hold the query as a whole word, so documents where it is part of another word follow.",
+    "relaxed": "Too few documents hold every query word, so documents holding most of them follow.",
+    "over_budget": "This search took longer than allowed: showing what was found so far (the order may be incomplete).",
+    "scans_limited": "The query has too many parts: its later parts match whole words only.",
+}
+
+
+def _notice_values(params: dict) -> dict[str, object]:
+    values: dict[str, object] = dict(params)
+    if "years" in params:
+        values["years"] = ", ".join(f"{y} (B.E. {int(y) + 543})" for y in params["years"])
+    for facet, key in (("region4", "regions"), ("subregion", "subregions")):
+        if key in params:
+            values[key] = ", ".join(_english_values()[facet].get(v, str(v)) for v in params[key])
+    return values
+
+
+def notice_text(notice: str) -> str:
+    """A search notice in the current language: its Thai text, or its English one by its code."""
+    english = NOTICES_EN.get(getattr(notice, "code", None) or "")
+    if current() != "en" or english is None:
+        return str(notice)
+    try:
+        return english.format(**_notice_values(getattr(notice, "params", {})))
+    except (KeyError, IndexError, ValueError):  # parameters the English text does not know: say it in Thai
+        return str(notice)
+
+
 # the region scheme each region facet's values follow
 FACET_SCHEMES = {"region": taxonomy.DEFAULT_REGION_SCHEME, "region4": "security-4", "subregion": "nesdc-subregions"}
 
@@ -127,3 +166,4 @@ def init_app(app: Flask) -> None:
     app.add_template_global(value_label, "value_label")
     app.add_template_global(switch_url, "lang_switch_url")
     app.add_template_global(region_scheme_label, "region_scheme_label")
+    app.add_template_global(notice_text, "notice_text")
