@@ -503,3 +503,32 @@ def test_partial_matches_are_explained_in_english_in_english(client):
     thai, en = html_of(client, f"/?q={q}&limit=50"), html_of(client, f"/?q={q}&limit=50&lang=en")
     assert "พบเป็นส่วนหนึ่งของคำอื่น" in thai and "พบเป็นส่วนหนึ่งของคำอื่น" not in en
     assert "found as part of another word" in en and any(n.startswith("Few documents hold the query") for n in notices_of(en))
+
+
+# --- chips that came from query words (issue 15) -------------------------------------------
+
+
+def chip_links(html: str) -> dict[str, str]:
+    """Each filter chip's label → its removal link."""
+    found = re.findall(r'<a class="chip" href="([^"]+)"[^>]*>\s*<span class="chip-facet">[^<]*</span>\s*([^<]*?)\s*<span', html)
+    return {unescape(label): unescape(href) for href, label in found}
+
+
+@pytest.mark.parametrize("q,label,word", [
+    ("ยาเสพติด ภาคเหนือ", "ภาคเหนือ", "ภาคเหนือ"),
+    ("ยาเสพติด ภาคเหนือตอนล่าง", "ภาคเหนือตอนล่าง", "ภาคเหนือตอนล่าง"),
+    ("น้ำท่วม พ.ศ. 2567", "2567", "2567"),
+])
+def test_removing_a_chip_that_came_from_the_query_keeps_it_removed(client, q, label, word):
+    chips = chip_links(html_of(client, f"/?q={q}"))
+    assert label in chips, chips
+    after = html_of(client, chips[label])
+    assert label not in chip_links(after), chip_links(after)  # the filter does not come back
+    removed_q = query_of(chips[label])["q"][0]
+    assert f'"{word}' in removed_q or f'{word}"' in removed_q  # the word is now searched as text
+    assert not [n for n in notices_of(after) if n.startswith("กรองตาม")]
+    # the other chips of the search survive the removal
+    both = chip_links(html_of(client, "/?q=ยาเสพติด ภาคเหนือ พ.ศ. 2567"))
+    if label in both:
+        rest = chip_links(html_of(client, both[label]))
+        assert set(rest) == set(both) - {label}, (rest, both)

@@ -17,6 +17,7 @@ from kb.models import SearchRequest
 from kb.thai.calendar import MONTHS_ABBR, to_buddhist_era
 from web import i18n
 from web.linebreak import thai_wbr, thai_wbr_html
+from web.querywords import quote_filter_words
 
 FACET_TITLES = {f.name: f.title for f in sidebar()}
 SIDEBAR_ORDER = tuple(f.name for f in sidebar())
@@ -194,6 +195,13 @@ class State:
         """Drop one value (or every value) of parameter ``name``."""
         return self._url([(k, v) for k, v in self.params() if not (k == name and (value is None or v == value))])
 
+    def without_filter(self, facet: str, value: str) -> str:
+        """A chip's removal link: the value dropped and, when query words asked for it (ภาคเหนือ,
+        พ.ศ. 2567), those words quoted so the query searches them as text instead (issue 15)."""
+        q = quote_filter_words(self.req.q, facet, value) if self.req.q else ""
+        pairs = [(k, q if k == "q" else v) for k, v in self.params() if not (k == facet and str(v) == value)]
+        return self._url([(k, v) for k, v in pairs if k != "q" or v])
+
     def with_query(self, q: str) -> str:
         """The same filters with another query (a 'did you mean' link)."""
         return self._url([("q", q)] + [(k, v) for k, v in self.params() if k != "q"])
@@ -210,7 +218,7 @@ class State:
                 out.append({
                     "facet": i18n.facet_title(facet, FACET_TITLES[facet]),
                     "label": i18n.value_label(facet, v),
-                    "url": self.without(facet, v),
+                    "url": self.without_filter(facet, str(v)),
                 })
         if self.req.date_from:
             out.append({"facet": i18n.translate("ตั้งแต่"), "label": shown_date(self.req.date_from), "url": self.without("from")})
