@@ -532,3 +532,28 @@ def test_removing_a_chip_that_came_from_the_query_keeps_it_removed(client, q, la
     if label in both:
         rest = chip_links(html_of(client, both[label]))
         assert set(rest) == set(both) - {label}, (rest, both)
+
+
+def test_api_stats_months_are_the_month_facet_and_agree_with_the_index(client, app):
+    from kb.search import months
+
+    from web import catalog
+
+    data = client.get("/api/stats").get_json()
+    with app.app_context():
+        counted = [{"month": m, "count": n} for m, n in months(catalog().index)]
+    assert data["months"] == counted  # the facet machinery and a direct count agree
+    assert {v["value"] for v in data["facets"]["month"]} == {m["month"] for m in counted}
+
+
+def test_sub_region_values_of_a_document_built_at_test_time():
+    from types import SimpleNamespace
+
+    from kb.facets import facet
+
+    sub = facet("subregion")
+    assert sub.document_values(SimpleNamespace(provinces=["ตาก", "ยะลา"], title="", text="")) == ["lower-north", "lower-south"]
+    # a sub-region the text names counts without a province of it
+    named = SimpleNamespace(provinces=[], title="แผนพัฒนา", text="พื้นที่ภาคตะวันออกเฉียงเหนือตอนบน และอีสานตอนล่าง")
+    assert sub.document_values(named) == ["upper-northeast", "lower-northeast"]
+    assert sub.document_values(SimpleNamespace(provinces=[], title="ภาคเหนือ", text="")) == []  # a whole region is not one
