@@ -20,7 +20,8 @@ from typing import Any, Callable, Iterable
 
 from kb import taxonomy
 from kb.params import BadParameter, canonical_values, choice_values, int_in_range, year_value
-from kb.thai.calendar import to_buddhist_era
+from kb.thai import thai_digits_to_arabic
+from kb.thai.calendar import MONTHS_ABBR, to_buddhist_era, to_common_era
 
 # display orders of a facet's values in counts and the sidebar
 NUMERIC = "numeric"  # by value as a number (plans 1, 2, … 17)
@@ -183,6 +184,59 @@ class SchemeRegionFacet(Facet):
         return [key for key in self.labels if key in found]
 
 
+@dataclass(frozen=True)
+class SubregionFacet(Facet):
+    """Sub-regions NSC documents name (ภาคเหนือตอนล่าง, ภาคตะวันออกเฉียงเหนือตอนบน …), in the NESDC
+    scheme of ``subregions`` in regions.json: those of the document's provinces plus those its
+    title or text names, so a plan for "ภาคใต้ตอนล่าง" is found without a province in it."""
+
+    def document_values(self, doc: Any) -> list[str]:
+        by_province = taxonomy.subregion_by_province()
+        found = {by_province[p] for p in (str(p) for p in getattr(doc, "provinces", ()) or ()) if p in by_province}
+        text = f"{getattr(doc, 'title', '') or ''}\n{getattr(doc, 'text', '') or ''}"
+        found |= {key for phrase, key in taxonomy.subregion_phrases().items() if phrase in text}
+        return [key for key in self.labels if key in found]
+
+
+@dataclass(frozen=True)
+class MonthFacet(Facet):
+    """Months of the document's date (``2025-03``), derived like years: labelled in the Buddhist
+    Era (``มี.ค. 2568``) and accepted in either era (``?month=2568-03`` is March 2025)."""
+
+    def label(self, value: str) -> str:
+        year, month = _year_month(str(value))
+        return f"{MONTHS_ABBR[month - 1]} {to_buddhist_era(year)}" if year else str(value)
+
+    def parse(self, raw: list[str]) -> list[Any]:
+        return list(dict.fromkeys(_month_value(self.name, v) for v in raw))
+
+    def document_values(self, doc: Any) -> list[str]:
+        return list(self.derived_values(getattr(doc, self.attribute) or ""))
+
+    def derived_values(self, date: str) -> tuple[str, ...]:
+        return (date[:7],) if _year_month(date[:7])[0] else ()
+
+    def sort_key(self) -> Callable[[Any], object]:
+        return lambda fv: tuple(-n for n in _year_month(fv.value))  # newest first, as years are
+
+
+def _year_month(value: str) -> tuple[int, int]:
+    """``2025-03`` → (2025, 3); (0, 0) for anything else."""
+    year, _, month = value.partition("-")
+    if len(year) == 4 and year.isdigit() and month.isdigit() and 1 <= int(month) <= 12:
+        return int(year), int(month)
+    return 0, 0
+
+
+def _month_value(param: str, raw: str) -> str:
+    """``2025-03`` from ``2025-03``, ``2568-3`` or ``๒๕๖๘-๐๓`` (a Buddhist-Era year is converted)."""
+    text = thai_digits_to_arabic(raw.strip())
+    year, month = _year_month(text if len(text) == 7 else f"{text[:5]}0{text[5:]}")
+    if not year or not 1900 <= to_common_era(year) <= 2100:
+        raise BadParameter(param, f"'{raw[:40]}' ไม่ใช่เดือน (ใช้รูปแบบ YYYY-MM เช่น 2568-03 หรือ 2025-03)")
+    return f"{to_common_era(year):04d}-{month:02d}"
+
+
 def _province_spellings() -> Iterable[tuple[str, str]]:
     for p in taxonomy.provinces():
         for spelling in (p["name"], *p.get("aliases", []), p.get("name_en", "")):
@@ -240,6 +294,16 @@ REGISTRY: tuple[Facet, ...] = (
         "region4", "regions", "ภาค (4 ภาคตามเขตกองทัพภาค)", sidebar=51, cli_choices=True,
         cli_help="Region key in the 4-region security scheme (Tak, Phitsanulok … are north).",
         labels_of=lambda: {r["key"]: r["label"] for r in taxonomy.region_schemes()["security-4"]["regions"]},
+        csv_column="region4",
+    ),
+    SubregionFacet(  # issue 15: NSC sub-regions (ภาคเหนือตอนล่าง), each inside one region4 region
+        "subregion", "provinces", "ภาคย่อย (ตามการแบ่งของ สศช.)", sidebar=52, cli_choices=True, csv_column="subregion",
+        cli_help="Sub-region key (upper-north, lower-north, upper-northeast …).",
+        labels_of=lambda: {s["key"]: s["label"] for s in taxonomy.subregions()},
+    ),
+    MonthFacet(  # issue 15: the overview's timeline counts months with the same machinery as every facet
+        "month", "date", "เดือน", sidebar=71, stored=False, labels_of=dict,
+        cli_help="Month YYYY-MM, Gregorian or B.E. (repeatable).",
     ),
 )
 

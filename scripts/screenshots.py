@@ -25,6 +25,7 @@ PAGES = {
     "search": "/?q=" + quote("ยาเสพติด"),
     "filtered": "/?q=" + quote("ชายแดน") + "&topic=border&sort=newest",
     "stats": "/stats?q=" + quote("ยาเสพติด"),
+    "subregion": "/?q=" + quote("ยาเสพติด ภาคเหนือตอนล่าง"),  # a query word as a filter: its chip and notice
     "help": "/help",
 }
 

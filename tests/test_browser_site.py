@@ -268,7 +268,7 @@ def test_exports_download_with_query_and_date_in_the_name(view, server):  # noqa
 
 
 AXE_PAGES = ("/", "/?q=ชายแดน&topic=border", "/?q=ยาเสพติด&page=99", "/stats", "/help", "/?lang=en&q=ยาเสพติด", "/stats?lang=en&q=ยาเสพติด",
-             "/help?lang=en", "/?lang=en&q=ยาเสพติด&region4=north")
+             "/help?lang=en", "/?lang=en&q=ยาเสพติด&region4=north", "/?lang=en&q=ยาเสพติด ภาคเหนือตอนล่าง", "/stats?q=ยาเสพติด&month=2025-03")
 
 
 @pytest.mark.parametrize("path", AXE_PAGES)
@@ -328,3 +328,59 @@ def unquote_all(hrefs: list[str]) -> str:
     from urllib.parse import unquote
 
     return " ".join(unquote(h) for h in hrefs)
+
+
+# --- the parts the last session left (month facet, English notices, sub-regions, query chips) --
+
+
+def test_a_timeline_month_adds_a_month_filter_to_the_search(view, server):  # noqa: F811
+    q = quote("ยาเสพติด")
+    months = view.request.get(server + f"/api/search?q={q}").json()["facets"]["month"]
+    busiest = max(months, key=lambda fv: fv["count"])
+    view.goto(server + f"/stats?q={q}")
+    bar = view.locator("svg.timeline-chart a.month", has=view.locator(f"title:text-is('{busiest['label']}: {busiest['count']} เอกสาร')"))
+    bar.click()
+    view.wait_for_url(re.compile("month="))
+    assert params(view.url)["q"] == ["ยาเสพติด"] and params(view.url)["month"] == [busiest["value"]]
+    assert int(view.locator(".result-count strong").inner_text()) == busiest["count"]
+    assert busiest["label"] in view.locator(".chips").inner_text()  # the chip: มี.ค. 2568
+    view.goto(server + f"/stats?q={q}&month={busiest['value']}")  # the chosen month's neighbours stay drawn
+    assert view.locator("svg.timeline-chart a.month").count() >= len([m for m in months if m["count"]])
+
+
+def test_search_notices_are_english_in_the_english_interface(view, server):  # noqa: F811
+    view.goto(server + "/?lang=en&q=" + quote("ยาเสพติด ภาคเหนือตอนล่าง"))
+    notices = view.locator(".notice").all_inner_texts()
+    assert "Filtered by sub-region: Lower North." in notices, notices
+    assert not [n for n in notices if re.search("[\u0e00-\u0e7f]", n)], notices
+    view.goto(server + "/?lang=en&q=" + quote("น้ำท่วม พ.ศ. 2567"))
+    assert "Filtered by year: 2024 (B.E. 2567)." in view.locator(".notice").all_inner_texts()
+    view.goto(server + "/?q=" + quote("น้ำท่วม พ.ศ. 2567") + "&lang=th")
+    assert "กรองตามปี พ.ศ. 2567" in view.locator(".notice").all_inner_texts()
+
+
+def test_a_chip_from_a_query_word_stays_removed(view, server):  # noqa: F811
+    view.goto(server + "/?q=" + quote("ยาเสพติด ภาคเหนือ"))
+    chip = view.locator("a.chip", has_text="ภาคเหนือ")
+    assert chip.count() == 1
+    if view.width < 700:
+        chip.scroll_into_view_if_needed()
+    chip.click()
+    view.wait_for_load_state()
+    assert view.locator("a.chip").count() == 0  # the filter did not come back from the query
+    assert view.input_value("#q") == 'ยาเสพติด "ภาคเหนือ"'  # the word is searched as text now
+    assert not [n for n in view.locator(".notice").all_inner_texts() if n.startswith("กรองตามภาค")]
+
+
+def test_the_sub_region_group_names_its_scheme_and_filters(view, server):  # noqa: F811
+    view.goto(server + "/?q=" + quote("ยาเสพติด"))
+    group = view.locator("section.facet", has=view.locator("h3#facet-subregion"))
+    if not group.is_visible():  # the closed filter panel of a phone
+        view.locator("details.facets-panel > summary").click()
+    assert "สศช." in group.locator(".scheme").inner_text()
+    link = group.locator("a.facet-link").first
+    expected = link.locator(".count").inner_text()
+    link.click()
+    view.wait_for_url(re.compile("subregion="))
+    assert params(view.url)["q"] == ["ยาเสพติด"]
+    assert view.locator(".result-count strong").inner_text() == expected

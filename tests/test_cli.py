@@ -101,7 +101,7 @@ def test_index_location_defaults_to_env_variable(tmp_path, temp_corpus, kb_runne
 def test_stats_json_shape_on_the_bundled_corpus(bundled_index, kb_runner):
     data = kb_runner("stats", "--json", "--index", str(bundled_index)).json()
     assert set(data) == {"documents", "facets"}
-    assert set(data["facets"]) == {"plan", "province", "region", "topic", "type", "year", "agency", "committee", "region4"}
+    assert set(data["facets"]) == {"plan", "province", "region", "topic", "type", "year", "agency", "committee", "region4", "subregion", "month"}
     assert all({"value", "label", "count"} <= set(v) for vals in data["facets"].values() for v in vals)
 
 

@@ -48,8 +48,8 @@ def test_registry_names_are_unique_and_each_facet_has_a_thai_title_and_sidebar_p
 
 def test_the_existing_facets_keep_their_order_and_new_ones_come_last():
     # the order of /api/search's "facets" object and of URL parameters
-    assert names() == ("plan", "province", "region", "topic", "type", "year", "agency", "committee", "region4")
-    assert SIDEBAR_ORDER[:3] == ("type", "plan", "topic") and SIDEBAR_ORDER[-1] == "year"
+    assert names() == ("plan", "province", "region", "topic", "type", "year", "agency", "committee", "region4", "subregion", "month")
+    assert SIDEBAR_ORDER[:3] == ("type", "plan", "topic") and SIDEBAR_ORDER[-2:] == ("year", "month")
     assert set(SIDEBAR_ORDER) == set(names()) == set(FACET_TITLES)
     assert FACET_TITLES["agency"] == "หน่วยงาน"
 

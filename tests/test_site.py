@@ -170,6 +170,22 @@ def test_csv_in_english_keeps_codes_for_scripts(client):
     assert {row[header.index("type")] for row in rows[1:]} <= {"meeting", "news", "plan", "other"}
 
 
+def test_exports_carry_the_security_region_and_sub_region(client):
+    """Issue 15: region4 and the sub-region are columns, last so older columns keep their places;
+    Thai labels under Thai headers, the keys under English ones; the same cells in the .xlsx."""
+    from kb.facets import facet
+
+    api = client.get("/api/search?q=ตาก&limit=100").get_json()
+    thai, en = csv_rows(client, "/export.csv?q=ตาก"), csv_rows(client, "/export.csv?q=ตาก&lang=en")
+    assert thai[0][-2:] == [facet("region4").title, facet("subregion").title] and en[0][-2:] == ["region4", "subregion"]
+    by_id = {h["id"]: h for h in api["hits"]}
+    tak = [r for r in en[1:] if "ตาก" in by_id[r[0]]["provinces"]]
+    assert tak and all("north" in r[-2].split(";") and "lower-north" in r[-1].split(";") for r in tak)
+    thai_rows = {r[0]: r for r in thai[1:]}
+    for row in tak:
+        assert "ภาคเหนือ" in thai_rows[row[0]][-2].split(";") and "ภาคเหนือตอนล่าง" in thai_rows[row[0]][-1].split(";")
+
+
 def test_xlsx_export_holds_the_same_rows_as_text(client):
     import io
 
@@ -346,9 +362,42 @@ def test_region_words_in_a_query_filter_in_the_security_scheme(client):
     same = client.get("/api/search?q=ยาเสพติด&region4=north&limit=100").get_json()
     assert [h["id"] for h in same["hits"]] == [h["id"] for h in asked["hits"]]
     assert parse("ยาเสพติด ภาคเหนือ").regions == ["north"]
-    # quoted, sub-regions, East/West (not security regions) and long questions keep the words
-    for q in ('"ภาคเหนือ"', "ภาคเหนือตอนล่าง", "ภาคตะวันออก", "ภาคเหนือ มี การ ประชุม เรื่อง ใด บ้าง"):
+    # quoted, East/West (not security regions) and long questions keep the words
+    for q in ('"ภาคเหนือ"', "ภาคตะวันออก", "ภาคเหนือ มี การ ประชุม เรื่อง ใด บ้าง"):
         assert parse(q).regions == [] and parse(q).clauses, q
+
+
+def test_sub_region_words_in_a_query_filter_by_the_sub_region_facet(client):
+    """Issue 15: ภาคเหนือตอนล่าง in a short query is the subregion filter, as ภาคเหนือ is region4."""
+    from kb import taxonomy
+    from kb.search.parsing import parse
+
+    assert (parse("ยาเสพติด ภาคเหนือตอนล่าง").subregions, parse("ยาเสพติด ภาคเหนือตอนล่าง").regions) == (["lower-north"], [])
+    assert parse("อีสานตอนบน").subregions == ["upper-northeast"]
+    assert parse('"ภาคเหนือตอนล่าง"').subregions == [] and parse('"ภาคเหนือตอนล่าง"').clauses
+    asked = client.get("/api/search?q=ยาเสพติด ภาคเหนือตอนล่าง&limit=100").get_json()
+    assert any("ภาคย่อย" in n for n in asked["notices"])
+    same = client.get("/api/search?q=ยาเสพติด&subregion=lower-north&limit=100").get_json()
+    assert asked["hits"] and [h["id"] for h in same["hits"]] == [h["id"] for h in asked["hits"]]
+    lower = set(next(s for s in taxonomy.subregions() if s["key"] == "lower-north")["provinces"])
+    every = client.get("/api/search?q=ยาเสพติด&limit=100").get_json()["hits"]
+    by_province = {h["id"] for h in every if lower & set(h["provinces"])}
+    assert by_province <= {h["id"] for h in asked["hits"]}  # Tak's and Phitsanulok's drug documents
+    counts = {v["value"]: v["count"] for v in asked["facets"]["subregion"]}
+    assert counts["lower-north"] == asked["total"]
+
+
+def test_every_province_is_in_one_sub_region_inside_its_security_region():
+    from kb import taxonomy
+
+    subs = taxonomy.subregions()
+    names = [p for s in subs for p in s["provinces"]]
+    assert sorted(names) == sorted(p["name"] for p in taxonomy.provinces())  # each province exactly once
+    security = taxonomy.security_region_by_province()
+    assert all(security[p] == s["region4"] for s in subs for p in s["provinces"])
+    assert {"ภาคเหนือตอนบน", "ภาคเหนือตอนล่าง", "ภาคตะวันออกเฉียงเหนือตอนบน", "ภาคตะวันออกเฉียงเหนือตอนล่าง",
+            "ภาคใต้ตอนบน", "ภาคใต้ตอนล่าง", "ภาคกลางตอนบน", "ภาคกลางตอนล่าง"} <= {s["label"] for s in subs}
+    assert all(s.get("label_en") for s in subs)
 
 
 # --- 5. the overview follows the search ---------------------------------------------
@@ -366,7 +415,145 @@ def test_overview_and_its_json_twin_follow_the_search(client):
     html = html_of(client, "/stats?q=ยาเสพติด")
     tiles = [h for h in hrefs(html, "/?") if "province=" in h]
     assert tiles and all(query_of(h)["q"] == ["ยาเสพติด"] for h in tiles)  # a click adds a filter, keeps the query
-    months_links = [h for h in hrefs(html, "/?") if "from=" in h]
-    assert months_links and all(query_of(h)["from"] == query_of(h)["to"] and query_of(h)["q"] == ["ยาเสพติด"] for h in months_links)
+    months_links = [h for h in hrefs(html, "/?") if "month=" in h]
+    assert months_links and all(query_of(h)["q"] == ["ยาเสพติด"] for h in months_links)
+    assert {query_of(h)["month"][0] for h in months_links} >= months.keys()  # a bar adds a month filter
     whole = client.get("/stats.json").get_json()
     assert whole["documents"] == client.get("/api/stats").get_json()["documents"]
+
+
+def test_the_timeline_is_the_month_facet_counted_like_every_facet(client):
+    """Issue 15: months are a registry facet; /stats's timeline and its twin read it, and a chosen
+    month keeps its neighbours' counts (counted as if its own selection were removed)."""
+    from kb.facets import facet
+    from web.i18n import MONTHS_EN
+
+    every = client.get("/api/search?limit=100").get_json()
+    by_month = {v["value"]: v["count"] for v in every["facets"]["month"]}
+    assert sum(by_month.values()) == sum(1 for h in every["hits"] if h["date"])
+    busiest = max(by_month, key=by_month.get)
+    chosen = client.get(f"/api/search?month={busiest}&limit=100").get_json()
+    assert chosen["total"] == by_month[busiest] and all(h["date"].startswith(busiest) for h in chosen["hits"])
+    assert {v["value"]: v["count"] for v in chosen["facets"]["month"]} == by_month  # neighbours stay
+    twin = client.get(f"/stats.json?month={busiest}").get_json()
+    assert {m["month"]: m["count"] for m in twin["months"]} == by_month
+    be = f"{int(busiest[:4]) + 543}{busiest[4:]}"  # B.E. months are accepted
+    assert client.get(f"/api/search?month={be}").get_json()["total"] == by_month[busiest]
+    assert client.get("/api/search?month=2568-13").status_code == 400
+    html = html_of(client, f"/?month={busiest}")
+    assert facet("month").label(busiest) in html  # the chip: มี.ค. 2568
+    en = html_of(client, f"/?month={busiest}&lang=en")
+    assert f"{MONTHS_EN[int(busiest[5:]) - 1]} {busiest[:4]}" in en
+
+
+# --- search notices in both languages (issue 15) ------------------------------------------
+
+THAI = re.compile("[\u0e00-\u0e7f]")
+
+
+def notices_of(html: str) -> list[str]:
+    return [unescape(n) for n in re.findall(r'<p class="notice" role="status">(.*?)</p>', html, re.S)]
+
+
+@pytest.mark.parametrize("q,english", [
+    ("น้ำท่วม พ.ศ. 2567", "Filtered by year: 2024 (B.E. 2567)."),
+    ("ยาเสพติด ภาคเหนือ", "Filtered by region (4 security regions): North."),
+    ("ยาเสพติด ภาคเหนือตอนล่าง", "Filtered by sub-region: Lower North."),
+    ("ยาเสพติต", "Showing results for ยาเสพติด."),
+    ("!!!", "The query has no letters or digits to search for"),
+])
+def test_search_notices_speak_the_interface_language(client, q, english):
+    thai = client.get(f"/api/search?q={q}&lang=en").get_json()["notices"]
+    assert thai and all(THAI.search(n) for n in thai)  # the JSON keeps its Thai notices
+    shown = notices_of(html_of(client, f"/?q={q}&lang=en"))
+    assert any(n.startswith(english) for n in shown), shown
+    assert not [n for n in shown if THAI.search(n.replace("ยาเสพติด", ""))], shown  # only the corrected word stays Thai
+    assert notices_of(html_of(client, f"/?q={q}&lang=th")) == thai
+
+
+def test_every_notice_the_searcher_makes_has_a_code_with_english(client):
+    """Each ``Notice("code", …)`` in kb/ has English; a plain string notice would stay Thai, so none is left."""
+    from pathlib import Path
+
+    from web.i18n import NOTICES_EN
+
+    root = Path(__file__).resolve().parent.parent / "kb"
+    source = "\n".join(p.read_text(encoding="utf-8") for p in root.rglob("*.py"))
+    codes = set(re.findall(r'Notice\(\s*"([a-z_]+)"', source))
+    assert codes and codes <= set(NOTICES_EN), codes - set(NOTICES_EN)
+    assert not re.findall(r'notices\.append\(f?"', source)  # every notice is made as a Notice
+
+
+def test_a_notice_is_its_thai_text_and_keeps_its_code_when_copied():
+    import copy
+    import json
+    import pickle
+
+    from kb.notices import Notice
+
+    n = Notice("year_filter", "กรองตามปี พ.ศ. 2567", years=[2024])
+    assert n == "กรองตามปี พ.ศ. 2567" and json.dumps([n], ensure_ascii=False) == '["กรองตามปี พ.ศ. 2567"]'
+    for again in (copy.deepcopy(n), pickle.loads(pickle.dumps(n))):
+        assert (again, again.code, again.params) == (n, "year_filter", {"years": [2024]})
+
+
+def test_partial_matches_are_explained_in_english_in_english(client):
+    q = "ตรัง"  # one document holds it only inside another word in the bundled corpus
+    assert any(h.get("partial") for h in client.get(f"/api/search?q={q}&limit=100").get_json()["hits"])
+    thai, en = html_of(client, f"/?q={q}&limit=50"), html_of(client, f"/?q={q}&limit=50&lang=en")
+    assert "พบเป็นส่วนหนึ่งของคำอื่น" in thai and "พบเป็นส่วนหนึ่งของคำอื่น" not in en
+    assert "found as part of another word" in en and any(n.startswith("Few documents hold the query") for n in notices_of(en))
+
+
+# --- chips that came from query words (issue 15) -------------------------------------------
+
+
+def chip_links(html: str) -> dict[str, str]:
+    """Each filter chip's label → its removal link."""
+    found = re.findall(r'<a class="chip" href="([^"]+)"[^>]*>\s*<span class="chip-facet">[^<]*</span>\s*([^<]*?)\s*<span', html)
+    return {unescape(label): unescape(href) for href, label in found}
+
+
+@pytest.mark.parametrize("q,label,word", [
+    ("ยาเสพติด ภาคเหนือ", "ภาคเหนือ", "ภาคเหนือ"),
+    ("ยาเสพติด ภาคเหนือตอนล่าง", "ภาคเหนือตอนล่าง", "ภาคเหนือตอนล่าง"),
+    ("น้ำท่วม พ.ศ. 2567", "2567", "2567"),
+])
+def test_removing_a_chip_that_came_from_the_query_keeps_it_removed(client, q, label, word):
+    chips = chip_links(html_of(client, f"/?q={q}"))
+    assert label in chips, chips
+    after = html_of(client, chips[label])
+    assert label not in chip_links(after), chip_links(after)  # the filter does not come back
+    removed_q = query_of(chips[label])["q"][0]
+    assert f'"{word}' in removed_q or f'{word}"' in removed_q  # the word is now searched as text
+    assert not [n for n in notices_of(after) if n.startswith("กรองตาม")]
+    # the other chips of the search survive the removal
+    both = chip_links(html_of(client, "/?q=ยาเสพติด ภาคเหนือ พ.ศ. 2567"))
+    if label in both:
+        rest = chip_links(html_of(client, both[label]))
+        assert set(rest) == set(both) - {label}, (rest, both)
+
+
+def test_api_stats_months_are_the_month_facet_and_agree_with_the_index(client, app):
+    from kb.search import months
+
+    from web import catalog
+
+    data = client.get("/api/stats").get_json()
+    with app.app_context():
+        counted = [{"month": m, "count": n} for m, n in months(catalog().index)]
+    assert data["months"] == counted  # the facet machinery and a direct count agree
+    assert {v["value"] for v in data["facets"]["month"]} == {m["month"] for m in counted}
+
+
+def test_sub_region_values_of_a_document_built_at_test_time():
+    from types import SimpleNamespace
+
+    from kb.facets import facet
+
+    sub = facet("subregion")
+    assert sub.document_values(SimpleNamespace(provinces=["ตาก", "ยะลา"], title="", text="")) == ["lower-north", "lower-south"]
+    # a sub-region the text names counts without a province of it
+    named = SimpleNamespace(provinces=[], title="แผนพัฒนา", text="พื้นที่ภาคตะวันออกเฉียงเหนือตอนบน และอีสานตอนล่าง")
+    assert sub.document_values(named) == ["upper-northeast", "lower-northeast"]
+    assert sub.document_values(SimpleNamespace(provinces=[], title="ภาคเหนือ", text="")) == []  # a whole region is not one

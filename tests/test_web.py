@@ -104,7 +104,7 @@ def test_api_search_is_the_search_result_json(client):
     d = client.get("/api/search?q=ค้ามนุษย์").get_json()
     assert set(d) == {"query", "total", "page", "limit", "relaxed", "suggestions", "notices", "hits", "facets"}
     assert d["query"] == "ค้ามนุษย์" and d["total"] >= 1
-    assert set(d["facets"]) == {"plan", "province", "region", "topic", "type", "year", "agency", "committee", "region4"}
+    assert set(d["facets"]) == {"plan", "province", "region", "topic", "type", "year", "agency", "committee", "region4", "subregion", "month"}
     assert set(d["hits"][0]) == {"id", "title", "date", "type", "url", "plans", "provinces", "regions", "topics", "score", "snippet"}
 
 
@@ -406,7 +406,7 @@ def test_csv_export_has_bom_thai_and_every_match(client, everything):
     assert r.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(r.data.decode("utf-8-sig"))))
     assert rows[0] == ["id", "title", "date", "type", "url", "plans", "provinces", "regions", "topics", "agencies",
-                       "date_be", "page_url", "snippet"]
+                       "date_be", "page_url", "snippet", "region4", "subregion"]
     assert len(rows) - 1 == everything["total"] > 10  # all matches, not one page
     assert any(re.search("[\u0e00-\u0e7f]", row[1]) for row in rows[1:])
 

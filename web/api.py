@@ -2,13 +2,13 @@
 
 ``/api/search`` is ``SearchResult.to_dict()`` unchanged; ``/api/documents/<id>``
 is ``Document.to_dict()``; ``/api/stats`` is ``kb.search.stats`` plus the
-per-month timeline the overview page draws.
+per-month timeline the overview page draws (its ``month`` facet, oldest first).
 """
 from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify
 
-from kb.search import months, stats
+from kb.search import stats
 from web import catalog
 from web.pages import run_search
 
@@ -31,9 +31,9 @@ def document(doc_id: str):
 
 @bp.get("/api/stats")
 def overview():
-    index = catalog().index
-    summary = stats(index)
-    summary["months"] = [{"month": m, "count": n} for m, n in months(index)]
+    summary = stats(catalog().index)
+    by_month = sorted((v["value"], v["count"]) for v in summary["facets"].get("month", []) if v["count"])
+    summary["months"] = [{"month": m, "count": n} for m, n in by_month]
     return jsonify(summary)
 
 

@@ -24,7 +24,9 @@ COOKIE_MAX_AGE = 365 * 24 * 3600
 FACET_TITLES_EN = {
     "plan": "Security plan", "province": "Province", "region": "Region", "region4": "Region (4 security regions)", "topic": "Topic",
     "type": "Document type", "year": "Year (B.E.)", "agency": "Agency",
+    "subregion": "Sub-region (NESDC)", "month": "Month",
 }
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @cache
@@ -73,7 +75,16 @@ def _english_values() -> dict[str, dict[str, str]]:
         "plan": {str(p["no"]): f"Plan {p['no']}: {p.get('short_en', p['short'])}" for p in taxonomy.plans()},
         "province": {p["name"]: p.get("name_en", p["name"]) for p in taxonomy.provinces()},
         "agency": {a["abbr"]: a.get("label_en", a["abbr"]) for a in taxonomy.agencies()},
+        "subregion": {s["key"]: s.get("label_en", s["label"]) for s in taxonomy.subregions()},
     }
+
+
+def english_month(ym: str) -> str:
+    """``2025-03`` → ``Mar 2025`` (the value itself when it is not a month)."""
+    year, _, month = str(ym).partition("-")
+    if year.isdigit() and month[:2].isdigit() and 1 <= int(month[:2]) <= 12:
+        return f"{MONTHS_EN[int(month[:2]) - 1]} {year}"
+    return str(ym)
 
 
 def value_label(facet: str, value: object, thai_label: str | None = None) -> str:
@@ -81,11 +92,52 @@ def value_label(facet: str, value: object, thai_label: str | None = None) -> str
     thai = thai_label if thai_label is not None else taxonomy.label(facet, str(value))
     if current() != "en":
         return thai
+    if facet == "month":
+        return english_month(str(value))
     return _english_values().get(facet, {}).get(str(value), thai)
 
 
+# What each search notice (``kb.notices.Notice``) says in English; its parameters are filled in
+# by ``_notice_values``.  A notice without a code, or a code missing here, shows in Thai.
+NOTICES_EN = {
+    "query_cut": "The query is too long: only its first {most} parts are searched.",
+    "or_cut": "Only the first {most} OR alternatives of a word are used.",
+    "alternatives_cut": "The query has too many alternatives: only the first {most} are used.",
+    "nothing_searchable": "The query has no letters or digits to search for, so every document that passes the filters is shown.",
+    "year_filter": "Filtered by year: {years}.",
+    "region_filter": "Filtered by region (4 security regions): {regions}.",
+    "subregion_filter": "Filtered by sub-region: {subregions}.",
+    "corrected": "Showing results for {meant}.",
+    "partial": "Few documents hold the query as a whole word, so documents where it is part of another word follow.",
+    "relaxed": "Too few documents hold every query word, so documents holding most of them follow.",
+    "over_budget": "This search took longer than allowed: showing what was found so far (the order may be incomplete).",
+    "scans_limited": "The query has too many parts: its later parts match whole words only.",
+}
+
+
+def _notice_values(params: dict) -> dict[str, object]:
+    values: dict[str, object] = dict(params)
+    if "years" in params:
+        values["years"] = ", ".join(f"{y} (B.E. {int(y) + 543})" for y in params["years"])
+    for facet, key in (("region4", "regions"), ("subregion", "subregions")):
+        if key in params:
+            values[key] = ", ".join(_english_values()[facet].get(v, str(v)) for v in params[key])
+    return values
+
+
+def notice_text(notice: str) -> str:
+    """A search notice in the current language: its Thai text, or its English one by its code."""
+    english = NOTICES_EN.get(getattr(notice, "code", None) or "")
+    if current() != "en" or english is None:
+        return str(notice)
+    try:
+        return english.format(**_notice_values(getattr(notice, "params", {})))
+    except (KeyError, IndexError, ValueError):  # parameters the English text does not know: say it in Thai
+        return str(notice)
+
+
 # the region scheme each region facet's values follow
-FACET_SCHEMES = {"region": taxonomy.DEFAULT_REGION_SCHEME, "region4": "security-4"}
+FACET_SCHEMES = {"region": taxonomy.DEFAULT_REGION_SCHEME, "region4": "security-4", "subregion": "nesdc-subregions"}
 
 
 def region_scheme_label(facet: str = "region") -> str:
@@ -114,3 +166,4 @@ def init_app(app: Flask) -> None:
     app.add_template_global(value_label, "value_label")
     app.add_template_global(switch_url, "lang_switch_url")
     app.add_template_global(region_scheme_label, "region_scheme_label")
+    app.add_template_global(notice_text, "notice_text")

@@ -2,28 +2,23 @@
 
 Given no parameters it shows the whole collection, as before; given a query
 and filters it shows the same charts for that result: facet counts come from
-the search's own facet machinery, documents per month from the dates of the
-very same matching set.  Every chart link adds a filter to the current search.
+the search's own facet machinery, documents per month too (the ``month``
+facet).  Every chart link adds a filter to the current search.
 """
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import replace
-
 from kb import taxonomy
 from kb.models import SearchResult
-from kb.params import MAX_RESULT_WINDOW
-from kb.search import Searcher
 from web.charts import bar_rows, province_map, timeline
 from web.present import State
 
 TOP_PROVINCES = 25
 
 
-def month_counts(searcher: Searcher, result: SearchResult) -> list[tuple[str, int]]:
-    """Documents per month (``YYYY-MM``) of the whole matching set of ``result``'s search."""
-    every = searcher.search(replace(result.request, page=1, limit=MAX_RESULT_WINDOW, sort="newest"), snippets=False)
-    return sorted(Counter(h.date[:7] for h in every.hits if h.date).items())
+def month_counts(result: SearchResult) -> list[tuple[str, int]]:
+    """Documents per month (``YYYY-MM``, oldest first) from the search's own ``month`` facet, counted
+    as every facet is: as if the month selection were removed, so a chosen month's neighbours stay."""
+    return sorted((fv.value, fv.count) for fv in result.facets.get("month", []) if fv.count)
 
 
 def _rows(state: State, facet: str, entries: list[tuple[str, str, str]], counts: dict[str, int]) -> list[dict]:
@@ -33,13 +28,15 @@ def _rows(state: State, facet: str, entries: list[tuple[str, str, str]], counts:
     ])
 
 
-def overview_context(searcher: Searcher, state: State, result: SearchResult) -> dict:
+def overview_context(state: State, result: SearchResult) -> dict:
     """Everything ``stats.html`` draws, for the search in ``state``."""
     counts = {name: {fv.value: fv.count for fv in values} for name, values in result.facets.items()}
     provinces = result.facets.get("province", [])
-    chart = timeline(month_counts(searcher, result))
+    chart = timeline(month_counts(result))
+    selected = set(state.req.selected("month"))
     for bar in chart["bars"]:
-        bar["url"] = state.within(bar["month"], bar["month"])
+        bar["url"] = state.add("month", bar["month"])
+        bar["selected"] = bar["month"] in selected
     tile_map = province_map(counts.get("province", {}))
     for square in tile_map["squares"]:
         square["url"] = state.add("province", square["name"])

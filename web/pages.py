@@ -146,14 +146,14 @@ def document(doc_id: str):
 def overview():
     """The charts of the current search (the whole collection when there is none)."""
     state, result = run_search()
-    return render_template("stats.html", **overview_context(catalog().searcher, state, result))
+    return render_template("stats.html", **overview_context(state, result))
 
 
 @bp.get("/stats.json")
 def overview_json():
     """The overview's JSON twin: the same counts for the same search."""
     state, result = run_search()
-    view = overview_context(catalog().searcher, state, result)
+    view = overview_context(state, result)
     return jsonify({
         "query": result.request.q,
         "documents": result.total,

@@ -17,6 +17,7 @@ from kb.models import SearchRequest
 from kb.thai.calendar import MONTHS_ABBR, to_buddhist_era
 from web import i18n
 from web.linebreak import thai_wbr, thai_wbr_html
+from web.querywords import quote_filter_words
 
 FACET_TITLES = {f.name: f.title for f in sidebar()}
 SIDEBAR_ORDER = tuple(f.name for f in sidebar())
@@ -49,7 +50,7 @@ def thai_month(ym: str) -> str:
         return ym
 
 
-MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTHS_EN = i18n.MONTHS_EN
 
 
 def english_date(iso: str | None) -> str:
@@ -71,13 +72,7 @@ def shown_date(iso: str | None) -> str:
 
 def shown_month(ym: str) -> str:
     """A month as the current interface language shows it (``ม.ค. 2567`` / ``Jan 2024``)."""
-    if i18n.current() != "en":
-        return thai_month(ym)
-    try:
-        y, m = (int(x) for x in ym.split("-")[:2])
-        return f"{MONTHS_EN[m - 1]} {y}"
-    except (ValueError, IndexError):
-        return ym
+    return i18n.english_month(ym) if i18n.current() == "en" else thai_month(ym)
 
 
 def be_iso(iso: str | None) -> str:
@@ -192,11 +187,6 @@ class State:
             pairs.append((facet, value))
         return self._url(pairs)
 
-    def within(self, date_from: str, date_to: str) -> str:
-        """This search restricted to a date range (a timeline bar), other filters kept."""
-        pairs = [(k, v) for k, v in self.params() if k not in ("from", "to")]
-        return self._url(pairs + [("from", date_from), ("to", date_to)])
-
     def overview_url(self) -> str:
         """The overview charts of this search."""
         return self._url([(k, v) for k, v in self.params() if k not in ("sort", "limit")], "pages.overview")
@@ -204,6 +194,13 @@ class State:
     def without(self, name: str, value: str | None = None) -> str:
         """Drop one value (or every value) of parameter ``name``."""
         return self._url([(k, v) for k, v in self.params() if not (k == name and (value is None or v == value))])
+
+    def without_filter(self, facet: str, value: str) -> str:
+        """A chip's removal link: the value dropped and, when query words asked for it (ภาคเหนือ,
+        พ.ศ. 2567), those words quoted so the query searches them as text instead (issue 15)."""
+        q = quote_filter_words(self.req.q, facet, value) if self.req.q else ""
+        pairs = [(k, q if k == "q" else v) for k, v in self.params() if not (k == facet and str(v) == value)]
+        return self._url([(k, v) for k, v in pairs if k != "q" or v])
 
     def with_query(self, q: str) -> str:
         """The same filters with another query (a 'did you mean' link)."""
@@ -221,7 +218,7 @@ class State:
                 out.append({
                     "facet": i18n.facet_title(facet, FACET_TITLES[facet]),
                     "label": i18n.value_label(facet, v),
-                    "url": self.without(facet, v),
+                    "url": self.without_filter(facet, str(v)),
                 })
         if self.req.date_from:
             out.append({"facet": i18n.translate("ตั้งแต่"), "label": shown_date(self.req.date_from), "url": self.without("from")})

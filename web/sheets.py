@@ -20,6 +20,9 @@ from kb.models import Hit
 from web.present import thai_date
 
 SHEET_FACETS = tuple(f for f in REGISTRY if f.csv_column)  # one column each, values joined with ";"
+# the facet columns of the machine CSV before issue 15; columns of later facets (region4,
+# subregion) come after issue 15's own columns, so every older column keeps its position
+FIRST_FACET_COLUMNS = ("plans", "provinces", "regions", "topics", "agencies")
 _TAG = re.compile(r"<[^>]+>")
 _UNSAFE_NAME = re.compile(r"[^0-9A-Za-z\u0e00-\u0e7f]+")
 NAME_QUERY_CHARS = 40
@@ -73,10 +76,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("date", "วันที่ (ค.ศ. ISO)", lambda h, c: h.date or ""),
     Column("type", "ประเภทเอกสาร", _type_cell),
     Column("url", "ที่มา", lambda h, c: h.url or ""),
-    *(Column(f.csv_column or f.name, f.title, _facet_cell(f.name)) for f in SHEET_FACETS),
+    *(Column(f.csv_column or f.name, f.title, _facet_cell(f.name)) for f in SHEET_FACETS if f.csv_column in FIRST_FACET_COLUMNS),
     Column("date_be", "วันที่ (พ.ศ.)", lambda h, c: thai_date(h.date) if h.date else ""),
     Column("page_url", "หน้าเอกสารในคลัง", lambda h, c: c.doc_url(h.id)),
     Column("snippet", "ข้อความที่พบ", lambda h, c: plain_snippet(h.snippet or "")),
+    *(Column(f.csv_column or f.name, f.title, _facet_cell(f.name)) for f in SHEET_FACETS if f.csv_column not in FIRST_FACET_COLUMNS),
 )
 
 

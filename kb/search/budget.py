@@ -12,8 +12,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-OVER_BUDGET_NOTICE = "คำค้นนี้ใช้เวลาค้นนานเกินกำหนด จึงแสดงผลเท่าที่ค้นได้ (ลำดับอาจไม่สมบูรณ์)"
-SCANS_NOTICE = "คำค้นมีหลายส่วนเกินไป ส่วนหลัง ๆ จึงค้นเฉพาะคำที่ตรงทั้งคำ"
+from kb.notices import Notice
+
+OVER_BUDGET_NOTICE = Notice("over_budget", "คำค้นนี้ใช้เวลาค้นนานเกินกำหนด จึงแสดงผลเท่าที่ค้นได้ (ลำดับอาจไม่สมบูรณ์)")
+SCANS_NOTICE = Notice("scans_limited", "คำค้นมีหลายส่วนเกินไป ส่วนหลัง ๆ จึงค้นเฉพาะคำที่ตรงทั้งคำ")
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from functools import cache
 from importlib import resources
 
 from kb import analysis, taxonomy
+from kb.notices import Notice
 from kb.search import thesaurus
 from kb.search.params import DEFAULT_PARAMS, RankingParams
 from kb.thai.calendar import is_buddhist_era, to_common_era
@@ -34,6 +35,7 @@ class ParsedQuery:
     years: list[int] = field(default_factory=list)  # Gregorian years the query asked to filter on
     notices: list[str] = field(default_factory=list)
     regions: list[str] = field(default_factory=list)  # security-4 region keys the query asked to filter on
+    subregions: list[str] = field(default_factory=list)  # sub-region keys (ภาคเหนือตอนล่าง) likewise
 
     @property
     def empty(self) -> bool:
@@ -49,7 +51,7 @@ def parse(q: str, params: RankingParams = DEFAULT_PARAMS) -> ParsedQuery:
     """Query text → clauses.  Never fails: stray operators and quotes are literal."""
     parsed = ParsedQuery()
     q = _take_years(q.replace("\u201c", '"').replace("\u201d", '"'), parsed.years)
-    q = _take_regions(q, parsed.regions)
+    q = _take_regions(q, parsed.regions, parsed.subregions)
     if q.count('"') % 2:  # unbalanced: the quote is just a character
         q = q.replace('"', " ")
     pending_or = False
@@ -124,16 +126,19 @@ def _region_words() -> dict[str, str]:
     return words
 
 
-def _take_regions(q: str, regions: list[str]) -> str:
+def _take_regions(q: str, regions: list[str], subregions: list[str]) -> str:
     """Move whole-region words of a short keyword query (ยาเสพติด ภาคเหนือ) into
     ``regions``, a filter in the security-4 scheme, so Tak's drug meetings count as
-    northern; quoted, negated or OR queries and longer questions keep them as words."""
+    northern, and sub-region words (ภาคเหนือตอนล่าง) into ``subregions``; quoted,
+    negated or OR queries and longer questions keep them as words."""
     tokens = q.split()
-    found = [t for t in tokens if t in _region_words()]
+    words, narrower = _region_words(), taxonomy.subregion_phrases()
+    found = [t for t in tokens if t in words or t in narrower]
     if not found or '"' in q or any(t in _OR for t in tokens) or len(tokens) - len(found) > 3:
         return q
-    regions.extend(dict.fromkeys(_region_words()[t] for t in found))
-    return " ".join(t for t in tokens if t not in _region_words())
+    regions.extend(dict.fromkeys(words[t] for t in found if t in words))
+    subregions.extend(dict.fromkeys(narrower[t] for t in found if t in narrower))
+    return " ".join(t for t in tokens if t not in found)
 
 
 def _cap(parsed: ParsedQuery, most: int, most_alternatives: int) -> None:
@@ -141,17 +146,17 @@ def _cap(parsed: ParsedQuery, most: int, most_alternatives: int) -> None:
     ``most_alternatives`` alternatives over the query, saying so."""
     if len(parsed.clauses) > most:
         parsed.clauses = parsed.clauses[:most]
-        parsed.notices.append(f"คำค้นยาวเกินไป ใช้เพียง {most} ส่วนแรก")
+        parsed.notices.append(Notice("query_cut", f"คำค้นยาวเกินไป ใช้เพียง {most} ส่วนแรก", most=most))
     for c in parsed.clauses:
         if len(c.alternatives) > most:
             c.alternatives = c.alternatives[:most]
-            parsed.notices.append(f"ใช้ทางเลือก OR เพียง {most} คำแรก")
+            parsed.notices.append(Notice("or_cut", f"ใช้ทางเลือก OR เพียง {most} คำแรก", most=most))
     left = most_alternatives
     for i, c in enumerate(parsed.clauses):
         if len(c.alternatives) > left:
             c.alternatives = c.alternatives[:left]
             parsed.clauses = [k for k in parsed.clauses[: i + 1] if k.alternatives]
-            parsed.notices.append(f"คำค้นมีทางเลือกมากเกินไป ใช้เพียง {most_alternatives} คำแรก")
+            parsed.notices.append(Notice("alternatives_cut", f"คำค้นมีทางเลือกมากเกินไป ใช้เพียง {most_alternatives} คำแรก", most=most_alternatives))
             break
         left -= len(c.alternatives)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kb import analysis
+from kb.notices import Notice
 from kb.search import thesaurus
 from kb.search.correct import correct
 from kb.search.finder import Finder
@@ -89,7 +90,7 @@ def _rewrite_clause(finder: Finder, clause: Clause, out: Rewrite, in_sentence: b
         out.literal |= verbatim
         out.typed.append(c.text)
         out.corrected = True
-        out.notices.append(CORRECTED.format(fix.meant))
+        out.notices.append(Notice("corrected", CORRECTED.format(fix.meant), meant=fix.meant))
         return [Clause([fix.meant])]
     # one short run of script: a mixed run (เบอa) is a half-typed word, left to the tiers
     short = len(terms) <= MAX_SPLIT_WORDS and len(analysis.units(c.text)) <= MAX_CORRECTED_UNITS

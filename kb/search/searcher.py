@@ -11,6 +11,7 @@ from dataclasses import replace
 from kb import analysis
 from kb.facets import facet
 from kb.models import SearchRequest, SearchResult
+from kb.notices import Notice
 from kb.search.budget import DEFAULT_LIMITS, WorkBudget, WorkLimits
 from kb.search.facets import apply_filters, count_facets
 from kb.search.hits import make_hit
@@ -23,9 +24,9 @@ from kb.search.tiers import Plan, build_plan
 from kb.thai.calendar import to_buddhist_era
 from kb.engine import Index, Snapshot
 
-NOTHING_SEARCHABLE = "คำค้นไม่มีตัวอักษรหรือตัวเลขที่ค้นได้ จึงแสดงเอกสารทั้งหมดตามตัวกรอง"
-RELAXED = "ไม่พบเอกสารที่มีคำค้นครบทุกคำเพียงพอ จึงแสดงเอกสารที่มีคำค้นส่วนใหญ่ต่อท้าย"
-PARTIAL = "พบคำค้นเป็นคำเต็มในเอกสารไม่มาก จึงแสดงเอกสารที่พบเป็นส่วนหนึ่งของคำอื่นต่อท้าย"
+NOTHING_SEARCHABLE = Notice("nothing_searchable", "คำค้นไม่มีตัวอักษรหรือตัวเลขที่ค้นได้ จึงแสดงเอกสารทั้งหมดตามตัวกรอง")
+RELAXED = Notice("relaxed", "ไม่พบเอกสารที่มีคำค้นครบทุกคำเพียงพอ จึงแสดงเอกสารที่มีคำค้นส่วนใหญ่ต่อท้าย")
+PARTIAL = Notice("partial", "พบคำค้นเป็นคำเต็มในเอกสารไม่มาก จึงแสดงเอกสารที่พบเป็นส่วนหนึ่งของคำอื่นต่อท้าย")
 # Matches only inside other words (ตาก in ตากใบ) are shown when fewer documents
 # than this hold the query as words; otherwise they count nowhere.
 FEW_ALIGNED = 5
@@ -54,16 +55,20 @@ class Searcher:
         snap = self.index.snapshot()
         parsed = parse(req.q, self.params)
         notices = list(parsed.notices)
-        if req.q.strip() and parsed.empty and not parsed.excluded and not parsed.years and not parsed.regions:
+        if req.q.strip() and parsed.empty and not parsed.excluded and not parsed.years and not parsed.regions and not parsed.subregions:
             notices.append(NOTHING_SEARCHABLE)
         applied = req
         if parsed.years and not req.years:
             applied = replace(req, years=list(parsed.years))
-            notices.append("กรองตามปี " + ", ".join(f"พ.ศ. {to_buddhist_era(y)}" for y in parsed.years))
+            notices.append(Notice("year_filter", "กรองตามปี " + ", ".join(f"พ.ศ. {to_buddhist_era(y)}" for y in parsed.years), years=list(parsed.years)))
         if parsed.regions and not applied.selected("region4"):  # issue 15: ภาคเหนือ in the security-4 scheme
             applied = replace(applied, filters={**applied.filters, "region4": list(parsed.regions)})
             named = ", ".join(facet("region4").label(r) for r in parsed.regions)
-            notices.append(f"กรองตามภาค (4 ภาคตามเขตกองทัพภาค) {named}")
+            notices.append(Notice("region_filter", f"กรองตามภาค (4 ภาคตามเขตกองทัพภาค) {named}", regions=list(parsed.regions)))
+        if parsed.subregions and not applied.selected("subregion"):  # issue 15: ภาคเหนือตอนล่าง
+            applied = replace(applied, filters={**applied.filters, "subregion": list(parsed.subregions)})
+            named = ", ".join(facet("subregion").label(r) for r in parsed.subregions)
+            notices.append(Notice("subregion_filter", f"กรองตามภาคย่อย {named}", subregions=list(parsed.subregions)))
 
         meant = rewrite(Finder(self.index, snap, self.params, budget), parsed)
         notices.extend(meant.notices)

@@ -36,6 +36,9 @@ __all__ = [
     "values",
     "region_of",
     "security_region_by_province",
+    "subregions",
+    "subregion_by_province",
+    "subregion_phrases",
     "SECURITY_REGION_OF_OFFICIAL",
     "synonyms",
     "dictionary_terms",
@@ -109,8 +112,21 @@ def security_region_by_province() -> dict[str, str]:
 
 
 def subregions() -> list[dict]:
-    """NSC sub-regions named in documents (ภาคเหนือตอนล่าง ...): key, labels, provinces."""
+    """Sub-regions NSC documents name (ภาคเหนือตอนล่าง ...), in the NESDC scheme ``regions.json``
+    describes: key, label, label_en, region4 (the security region it lies in), phrases, provinces."""
     return _load("regions.json").get("subregions", [])
+
+
+@cache
+def subregion_by_province() -> dict[str, str]:
+    """Province → its sub-region key (ตาก → lower-north); every province has one."""
+    return {p: s["key"] for s in subregions() for p in s["provinces"]}
+
+
+@cache
+def subregion_phrases() -> dict[str, str]:
+    """Words that name a sub-region (ภาคเหนือตอนล่าง, อีสานตอนบน) → its key."""
+    return {phrase: s["key"] for s in subregions() for phrase in s.get("phrases", [])}
 
 
 def region_exclusions() -> list[str]:
