@@ -22,13 +22,17 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import os
+import pickle
 import re
 import secrets
+import struct
 import threading
 import time
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterable
 
@@ -40,7 +44,7 @@ from kb.engine.metadata import IndexedDoc, meta_bytes, meta_from_bytes
 from kb.engine.typesense_cluster import COLLECTION_LAYOUT, Cluster
 from kb.engine.typesense_config import ClusterUnavailable, EngineConfig
 from kb.engine.typesense_snapshot import ID_CHUNK, TypesenseSnapshot, exported
-from kb.engine.typesense_terms import encode_text
+from kb.engine.typesense_terms import encode, encode_text
 from kb.models import Document
 
 IMPORT_CHUNK = 250  # documents per import request
@@ -52,20 +56,36 @@ def typesense_id(doc_id: str) -> str:
     return hashlib.blake2b(doc_id.encode("utf-8"), digest_size=12).hexdigest()
 
 
-def _words(terms) -> list[str]:
-    """The words in order, from an ``Analysis`` or the embedded engine's encoded postings."""
-    if hasattr(terms, "words"):
-        return list(terms.words)
-    import pickle  # noqa: PLC0415 - only for the pipeline's pre-encoded postings
-    import struct
+_POSITIONS: dict[bytes, tuple[int, ...]] = {}  # a short postings value → its positions (they repeat across documents)
 
-    placed: dict[int, str] = {}
+
+def _positions(value: bytes) -> tuple[int, ...]:
+    """The positions in one of the embedded engine's postings values (a count, then pickled deltas)."""
+    found = _POSITIONS.get(value)
+    if found is None:
+        found = tuple(itertools.accumulate(pickle.loads(value[struct.calcsize("!I"):])))
+        if len(value) < 32 and len(_POSITIONS) < 100_000:
+            _POSITIONS[value] = found
+    return found
+
+
+def field_codes(terms) -> tuple[str, int]:
+    """A field as Typesense stores it (its words' codes, space-joined, in order) and its
+    word count, from an ``Analysis`` or the pipeline's pre-encoded postings: each distinct
+    word is encoded once and put at its positions (the writer's share of indexing)."""
+    if hasattr(terms, "words"):
+        return encode_text(terms.words), len(terms.words)
+    slots = [""] * sum(freq for _term, freq, _weight, _value in terms.items)
     for term, _freq, _weight, value in terms.items:
-        pos = 0
-        for i, delta in enumerate(pickle.loads(value[struct.calcsize("!I"):])):
-            pos = delta if i == 0 else pos + delta
-            placed[pos] = term.decode("utf-8")
-    return [placed[p] for p in sorted(placed)]
+        code = encode(term.decode("utf-8"))
+        for p in _positions(value):
+            slots[p] = code
+    return " ".join(slots), len(slots)
+
+
+def committed(row: dict, seq: int) -> bool:
+    """Whether a document belongs to a committed batch (documents written before batches were numbered do)."""
+    return int(row.get("seq") or 0) <= seq
 
 
 class TypesenseWriter(EngineWriter):
@@ -89,6 +109,14 @@ class TypesenseWriter(EngineWriter):
         self.subword = bool(self.settings.get("subword", True))
         self._ops: dict[str, dict | None] = {}  # kb id → document to upsert, or None to delete
         self.pending = 0
+        # Pipelining: new documents are imported in the background while the next ones are
+        # prepared, marked with the batch number ``seq``; readers and ``existing()`` see only
+        # documents of batches up to the ``seq`` that commit wrote with its stamp.
+        self.seq = int(self.settings.get("seq", 0)) + 1
+        self._early: list[dict] = []  # new documents not yet handed to the importer
+        self._early_ids: set[str] = set()
+        self._importer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kb-typesense-import")
+        self._imports: list[Future] = []
 
     def _remove_leftovers(self, active: str | None) -> None:
         """Collections of rebuilds that died before their switch (we are the only writer)."""
@@ -100,24 +128,59 @@ class TypesenseWriter(EngineWriter):
                 self.cluster.drop_collection(name)
 
     def existing(self) -> dict[str, IndexedDoc]:
+        """The committed documents; documents of a batch that never committed (a run
+        that died after importing ahead) are deleted, since a later commit would show them."""
         with self.cluster.errors("read the indexed documents"):
-            text = self.cluster.writer_client.collections[self.physical].documents.export({"include_fields": "id,meta"})
-        return {m.id: m for m in (meta_from_bytes(r["meta"].encode("utf-8")) for r in exported(text) if r.get("meta"))}
+            text = self.cluster.writer_client.collections[self.physical].documents.export({"include_fields": "id,meta,seq"})
+        rows = list(exported(text))
+        unfinished = [r["id"] for r in rows if not committed(r, self.seq - 1)]
+        for start in range(0, len(unfinished), ID_CHUNK):
+            self._patiently(lambda chunk=unfinished[start : start + ID_CHUNK]: self._delete(chunk))
+        metas = (meta_from_bytes(r["meta"].encode("utf-8")) for r in rows if r.get("meta") and committed(r, self.seq - 1))
+        return {m.id: m for m in metas}
 
     def add(self, doc: Document, body, title, scan: bytes = b"", *, new: bool = False) -> None:
-        body_words, title_words = _words(body), _words(title)
-        self._ops[doc.id] = {
+        (words, wlen), (title_codes, tlen) = field_codes(body), field_codes(title)
+        record = {
             "id": typesense_id(doc.id),
             "kid": doc.id,
-            "title": encode_text(title_words),
-            "words": encode_text(body_words),
+            "title": title_codes,
+            "words": words,
             "meta": meta_bytes(doc).decode("utf-8"),
             "doc": json.dumps(doc.to_dict(), ensure_ascii=False),
             "scan": scan.decode("latin-1") if self.subword else "",
-            "wlen": len(body_words),
-            "tlen": len(title_words),
+            "wlen": wlen,
+            "tlen": tlen,
+            "seq": self.seq,
         }
+        if new and doc.id not in self._ops and doc.id not in self._early_ids:
+            # nothing with this id is indexed: importing it now changes nothing readers see
+            self._early.append(record)
+            self._early_ids.add(doc.id)
+            if len(self._early) >= IMPORT_CHUNK:
+                self._ship()
+        else:
+            self._ops[doc.id] = record
         self.pending += 1
+
+    def _ship(self) -> None:
+        """Hand the new documents to the background importer (one import at a time)."""
+        chunk, self._early = self._early, []
+        if chunk:
+            self._imports.append(self._importer.submit(self._patiently, lambda: self._import(chunk)))
+
+    def _imported(self) -> None:
+        """Wait for every background import; the first failure raises."""
+        self._ship()
+        imports, self._imports = self._imports, []
+        failure = None
+        for future in imports:
+            try:
+                future.result()
+            except Exception as exc:  # noqa: BLE001 - wait for the others, then raise the first
+                failure = failure or exc
+        if failure is not None:
+            raise failure
 
     def add_batch(self, batch: Iterable[PreparedDoc]) -> None:
         for p in batch:
@@ -128,9 +191,11 @@ class TypesenseWriter(EngineWriter):
         self.pending += 1
 
     def commit(self) -> None:
+        self._imported()
         ops, self._ops = self._ops, {}
+        early, self._early_ids = self._early_ids, set()
         self.pending = 0
-        if not ops:
+        if not ops and not early:
             return
         upserts = [d for d in ops.values() if d is not None]
         deletes = [typesense_id(i) for i, d in ops.items() if d is None]
@@ -138,9 +203,11 @@ class TypesenseWriter(EngineWriter):
             self._patiently(lambda chunk=upserts[start : start + IMPORT_CHUNK]: self._import(chunk))
         for start in range(0, len(deletes), ID_CHUNK):
             self._patiently(lambda chunk=deletes[start : start + ID_CHUNK]: self._delete(chunk))
+        self.settings["seq"] = self.seq  # this batch becomes visible with the stamp
         stamp = uuid.uuid4().hex
         self._patiently(lambda: self.cluster.write_settings(self.physical, self.settings, stamp))
         self.cluster.wait_applied(self.physical, stamp)
+        self.seq += 1
 
     def _import(self, chunk: list[dict]) -> None:
         with self.cluster.errors("write documents"):
@@ -169,6 +236,7 @@ class TypesenseWriter(EngineWriter):
     def close(self) -> None:
         """Commit, and for a rebuild point the alias at the new collection and drop the old one."""
         self.commit()
+        self._importer.shutdown(wait=False)
         if self.rebuild:
             old = self.cluster.active()
             if old != self.physical:
@@ -181,8 +249,10 @@ class TypesenseWriter(EngineWriter):
                     self.cluster.drop_collection(old)
 
     def abort(self) -> None:
-        self._ops = {}
+        self._ops, self._early, self._early_ids = {}, [], set()
         self.pending = 0
+        self._importer.shutdown(wait=True, cancel_futures=True)  # what it imported stays unseen (``existing``)
+        self._imports = []
         if self.rebuild:
             try:
                 if self.cluster.active() != self.physical:
@@ -232,8 +302,9 @@ class TypesenseIndex(SearchIndex):
                                 subword=bool(settings.get("subword", True)), text_cache=self._texts,
                                 text_lock=self._texts_lock)
         with self.cluster.errors("read the index"):
-            text = self.cluster.client.collections[physical].documents.export({"include_fields": "id,meta,wlen,tlen"})
-        rows = sorted((r for r in exported(text) if r.get("meta")), key=lambda r: r["id"])
+            text = self.cluster.client.collections[physical].documents.export({"include_fields": "id,meta,wlen,tlen,seq"})
+        done = int(settings.get("seq", 0))
+        rows = sorted((r for r in exported(text) if r.get("meta") and committed(r, done)), key=lambda r: r["id"])
         for docnum, row in enumerate(rows):
             meta = meta_from_bytes(row["meta"].encode("utf-8"))
             new.docs[docnum] = meta
