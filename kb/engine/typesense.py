@@ -5,18 +5,22 @@ client.  What each part of the contract becomes:
 
 - **words**: kb's own analysis feeds Typesense (``typesense_terms``); a
   ``Term`` is a token filter, a ``Phrase`` Typesense's quoted phrase search
-  with typos and prefixes off, so matching sets are exact;
-- **commit**: Typesense makes each write visible at once, so the writer keeps
-  adds and deletes in memory until ``commit()`` imports them, then writes the
-  commit stamp and waits for every reachable node to apply it;
+  with typos and prefixes off, so matching sets are exact (a snapshot answers
+  them from the words it holds when the collection fits: ``typesense_snapshot``);
+- **commit**: Typesense makes each write visible at once, so every document
+  carries its batch number ``seq`` and readers see only the batches a commit
+  stamp has recorded.  New documents are imported in the background while the
+  indexer prepares the next ones (pipelining); updates and deletes wait for
+  ``commit()``, which then writes the stamp and waits for every reachable node
+  to apply it;
 - **rebuild** (``kb index --full``): a new physical collection behind the
   alias, swapped on ``close()`` (readers switch atomically) — a first build
   points the alias at once, so each committed batch is searchable and a rerun
   resumes;
-- **snapshot**: the metadata of every document (as the embedded engine keeps
-  it in memory for facets), field lengths, and lazily the scan forms and the
-  term vectors of scored candidates; ``top`` scores BM25F in kb
-  (``typesense_scoring``) so both engines rank alike.
+- **snapshot** (``typesense_snapshot``): the metadata of every document, field
+  lengths, the words of every document (for BM25F and matching sets) and the
+  scan forms; ``top`` scores BM25F in kb (``typesense_scoring``) so both
+  engines rank alike.
 """
 from __future__ import annotations
 
