@@ -349,4 +349,6 @@ class TypesenseSnapshot(Snapshot):
         if fetched:
             with self.text_lock:
                 self._keep(fetched, self.text_cache)
+            for name in ("words", "title"):  # here, so a warmed-up server's first search does not build them
+                self._postings(name)
         return [(d, forms.get(d, b"")) for d in sorted(self.docs)]
