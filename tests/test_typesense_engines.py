@@ -60,6 +60,39 @@ def test_word_phrase_and_filter_queries_give_the_same_totals_and_facets(engines,
     assert (b.total, _facets(b)) == (a.total, _facets(a))
 
 
+def test_sets_read_from_typesense_equal_the_sets_from_the_words_in_memory(engines, monkeypatch):
+    """A collection larger than the words' cache asks Typesense for every set (token
+    filters, phrase search): the same totals and facets as the in-memory sets."""
+    from kb.engine import typesense_snapshot
+
+    whoosh, _ = engines
+    monkeypatch.setattr(typesense_snapshot, "TEXT_CACHE", 1)
+    asking = Searcher(open_index(Path("-"), typesense_util.corpus_collection()))
+    for params in WORD_PHRASE_FILTER:
+        req = parse_mapping({**params, "limit": "10"})
+        a, b = whoosh.search(req), asking.search(req)
+        assert (b.total, _facets(b)) == (a.total, _facets(a)), params
+    assert asking.index.snapshot()._words is None  # nothing was answered from memory
+
+
+def test_a_phrase_is_its_words_at_consecutive_positions_on_both_paths(engines, monkeypatch):
+    from kb import analysis
+    from kb import query as kq
+    from kb.engine import typesense_snapshot
+
+    _, typesense = engines
+    phrases = [kq.Phrase(field, tuple(analysis.analyze(text).words))
+               for text in ("การค้ามนุษย์", "แผนความมั่นคง", "ความมั่นคงทางทะเล", "ชายแดน ภาคใต้", "ทะเล ความมั่นคง")
+               for field in ("words", "title")]
+    memory = typesense.index.snapshot()
+    from_memory = [memory.matching(p) for p in phrases]
+    assert memory._words is not None and any(from_memory)
+    monkeypatch.setattr(typesense_snapshot, "TEXT_CACHE", 1)
+    asked = open_index(Path("-"), typesense_util.corpus_collection()).snapshot()
+    assert [asked.matching(p) for p in phrases] == from_memory
+    assert asked._words is None
+
+
 @pytest.mark.parametrize("params", QUESTIONS, ids=lambda p: p["q"])
 def test_questions_share_most_of_the_top_ten(engines, params):
     whoosh, typesense = engines
