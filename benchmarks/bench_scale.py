@@ -1,0 +1,578 @@
+"""The scale benchmark (issue 12): kb beside Typesense on the whole ThaiGov corpus, as a user runs them.
+
+For the corpus (all 63,241 ThaiGov V2 releases, or ``--docs N``) and, with
+``--growth K``, for the K× corpus (the releases repeated with new ids and a
+changed first line), one run measures, one side at a time so they never compete:
+
+kb      ``kb index`` in a subprocess (wall, docs/s, peak RSS of the indexer and
+        its workers) → ``kb serve`` (waitress, real HTTP) → the query set over
+        ``/api/search`` (every facet counted), one keep-alive client: a first
+        pass, then ``--repeats`` repeated passes; the server's RSS after start,
+        peak and after;
+Typesense  one node from the pip wheels (``scripts/typesense-cluster.sh``),
+        ``locale: "th"``, the same releases (title, text, and kb's facet values
+        as facet fields) through its import API (docs/s), the same queries with
+        the same facet fields counted, the same passes, its RSS.
+
+The queries are drawn from the corpus with a seed (``draw_queries``), never
+a hand list: single words in three frequency bands, very common words (การ,
+ที่ …), keyword pairs, quoted phrases, questions typed as sentences, filtered
+searches and browsing (the empty query, alone and with a filter).
+
+    .venv/bin/python benchmarks/bench_scale.py                # all 63,241 releases (~15 min on 2 cores)
+    .venv/bin/python benchmarks/bench_scale.py --growth 4     # and the 4× corpus (much longer)
+    .venv/bin/python benchmarks/bench_scale.py --smoke        # 300 releases, seconds (the CI test)
+    .venv/bin/python benchmarks/bench_scale.py --write        # append the tables to docs/benchmarks.md
+
+Exit status: 0 when every request answered 200, 1 otherwise, 2 on bad arguments.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common  # noqa: E402  (puts the repo on sys.path)
+from load import Server, free_port  # noqa: E402
+
+SEED = 20261207
+CORPUS = ("thaigov", "thaigov_v2.jsonl.gz")
+# the facet fields Typesense counts on every query (kb counts all of its facets)
+TS_FACETS = ("province", "region", "topic", "type", "year", "plan")
+# how the generator turns a clause of a release into a question typed as a sentence
+QUESTION_TAILS = ("อย่างไร", "หรือไม่", "เมื่อไร", "คืออะไร", "มีอะไรบ้าง", "ที่ไหน", "เพราะอะไร")
+# queries of each kind in a set of 60 (scaled for another size)
+MIX = {"word": 12, "common": 6, "pair": 10, "phrase": 8, "question": 8, "filtered": 10, "browse": 6}
+MEMORY_CONSTANT_MB = 300  # the growth goal's "+ a constant": interpreter, libraries, dictionaries
+_THAI = re.compile(r"^[\u0E00-\u0E7F]+$")
+
+
+@dataclass(frozen=True)
+class Query:
+    """One search of the set: its kind, text and facet filters (name → values; values OR, facets AND)."""
+
+    kind: str
+    q: str
+    filters: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def kb_path(self) -> str:
+        pairs = [("q", self.q)] + [(name, v) for name, values in self.filters for v in values]
+        return "/api/search?" + urlencode(pairs)
+
+    def typesense_path(self, collection: str) -> str:
+        params = {"q": self.q or "*", "query_by": "title,text", "facet_by": ",".join(TS_FACETS),
+                  "max_facet_values": 100, "per_page": 10}
+        if self.filters:
+            params["filter_by"] = " && ".join(f"{name}:=[{','.join(values)}]" for name, values in self.filters)
+        return f"/collections/{collection}/documents/search?" + urlencode(params)
+
+    def describe(self) -> str:
+        where = ", ".join(f"{n}={'|'.join(v)}" for n, v in self.filters)
+        return (self.q or "(empty)") + (f" [{where}]" if where else "")
+
+
+# --- the corpus ------------------------------------------------------------------------------
+
+
+def grown(record: dict, copy: int) -> dict:
+    """Copy number ``copy`` (≥ 1) of a release: a new id and a changed first line, the rest as it was."""
+    first, sep, rest = (record.get("text") or "").partition("\n")
+    return {**record, "id": f"copy{copy}/{record['id']}", "text": f"{first} (ฉบับที่ {copy + 1}){sep}{rest}"}
+
+
+def write_source(path: Path, limit: int | None, growth: int) -> int:
+    """The corpus (first ``limit`` releases), ``growth`` times over, as JSONL at ``path``; returns the count."""
+    records = list(common.read_jsonl(common.data_file(*CORPUS), limit=limit))
+    return common.write_jsonl(path, (r if k == 0 else grown(r, k) for k in range(growth) for r in records))
+
+
+def sample_texts(path: Path, n: int, seed: int) -> list[str]:
+    """``n`` releases' title and text drawn with ``seed`` (a reservoir sample: the file is streamed)."""
+    rnd, sample = random.Random(seed), []
+    for i, rec in enumerate(common.read_jsonl(path)):
+        text = f"{rec.get('title') or ''}\n{rec.get('text') or ''}"
+        if i < n:
+            sample.append(text)
+        elif (j := rnd.randrange(i + 1)) < n:
+            sample[j] = text
+    return sample
+
+
+# --- the query set ------------------------------------------------------------------------------
+
+
+@dataclass
+class Vocabulary:
+    """What the query generator draws from: the words and Thai runs of a sample of releases."""
+
+    docs: list[list[str]]  # each sampled release's Thai words, in order
+    runs: list[list[list[str]]]  # each release's Thai runs, as their words
+    df: Counter  # in how many sampled releases a word occurs
+
+    @classmethod
+    def of(cls, texts: list[str]) -> "Vocabulary":
+        from kb import analysis
+
+        docs, runs, df = [], [], Counter()
+        for text in texts:
+            norm = analysis.normalize(text)
+            doc_runs = [analysis.segment(r.text) for r in analysis.runs(norm) if r.thai]
+            runs.append(doc_runs)
+            words = [w for run in doc_runs for w in run if _THAI.match(w)]
+            docs.append(words)
+            df.update(set(words))
+        return cls(docs, runs, df)
+
+    def band(self, low: float, high: float, content: bool = True) -> list[str]:
+        """Words (≥ 2 letters; content words only unless ``content`` is False) in a document-frequency band."""
+        from kb import analysis
+
+        n, stop = max(1, len(self.docs)), analysis.stopwords()
+        return sorted(w for w, c in self.df.items() if low <= c / n <= high and len(w) >= 2
+                      and (not content or (w not in stop and len(w) >= 3)))
+
+
+def draw_queries(texts: list[str], facet_counts: dict[str, list[tuple[str, int]]], seed: int = SEED,
+                 n: int = 60) -> list[Query]:
+    """``n`` queries drawn with ``seed`` from sampled releases and the corpus' facet values, shuffled."""
+    vocab, rnd = Vocabulary.of(texts), random.Random(seed)
+    per_kind = {k: max(1, round(v * n / 60)) for k, v in MIX.items()}
+    per_kind["word"] += n - sum(per_kind.values())
+    rare, medium, frequent = vocab.band(0, 0.005), vocab.band(0.005, 0.05), vocab.band(0.05, 0.3)
+    words = medium or frequent or rare
+    by_df = sorted(vocab.df, key=lambda w: (-vocab.df[w], w))
+    common_words = [w for w in by_df if len(w) >= 2][:20]
+    out: list[Query] = []
+    for i in range(per_kind["word"]):
+        out.append(Query("word", rnd.choice([rare, medium, frequent][i % 3] or words)))
+    out += [Query("common", w) for w in rnd.sample(common_words, min(per_kind["common"], len(common_words)))]
+    out += [Query("pair", _pair(vocab, rnd, set(words) | set(rare))) for _ in range(per_kind["pair"])]
+    out += [Query("phrase", f'"{_phrase(vocab, rnd)}"') for _ in range(per_kind["phrase"])]
+    out += [Query("question", _clause(vocab, rnd) + rnd.choice(QUESTION_TAILS)) for _ in range(per_kind["question"])]
+    for _ in range(per_kind["filtered"]):
+        out.append(Query("filtered", rnd.choice(words), _filters(facet_counts, rnd, rnd.choice((1, 1, 2)))))
+    out.append(Query("browse", ""))
+    out += [Query("browse", "", _filters(facet_counts, rnd, 1)) for _ in range(per_kind["browse"] - 1)]
+    rnd.shuffle(out)
+    return out
+
+
+def _pair(vocab: Vocabulary, rnd: random.Random, allowed: set[str]) -> str:
+    """Two distinct content words of one sampled release."""
+    for _ in range(100):
+        doc = sorted(set(rnd.choice(vocab.docs)) & allowed)
+        if len(doc) >= 2:
+            return " ".join(rnd.sample(doc, 2))
+    return " ".join(rnd.sample(sorted(allowed), 2))
+
+
+def _phrase(vocab: Vocabulary, rnd: random.Random) -> str:
+    """Two or three consecutive words of one Thai run of a sampled release (6–24 letters)."""
+    for _ in range(200):
+        run = rnd.choice(rnd.choice(vocab.runs) or [[]])
+        size = rnd.choice((2, 3))
+        if len(run) < size:
+            continue
+        start = rnd.randrange(len(run) - size + 1)
+        text = "".join(run[start:start + size])
+        if 6 <= len(text) <= 24 and _THAI.match(text):
+            return text
+    return "ความมั่นคง"
+
+
+def _clause(vocab: Vocabulary, rnd: random.Random) -> str:
+    """A Thai run of 12–40 letters of a sampled release: the body of a question."""
+    for _ in range(200):
+        run = "".join(rnd.choice(rnd.choice(vocab.runs) or [[]]))
+        if 12 <= len(run) <= 40 and _THAI.match(run):
+            return run
+    return "รัฐบาลมีมาตรการ"
+
+
+def _filters(facet_counts: dict[str, list[tuple[str, int]]], rnd: random.Random, how_many: int):
+    """``how_many`` facets, each with one value drawn in proportion to its document count."""
+    names = sorted(n for n in TS_FACETS if facet_counts.get(n))
+    chosen = rnd.sample(names, min(how_many, len(names)))
+    out = []
+    for name in sorted(chosen):
+        values = facet_counts[name]
+        value = rnd.choices([v for v, _ in values], weights=[c for _, c in values])[0]
+        out.append((name, (value,)))
+    return tuple(out)
+
+
+# --- timing over HTTP ---------------------------------------------------------------------------
+
+
+@dataclass
+class Side:
+    """One engine's figures at one corpus size."""
+
+    engine: str
+    docs: int = 0
+    index_seconds: float = 0.0
+    index_peak_mb: float = 0.0  # kb: the indexer and its workers (summed); Typesense: the node during import
+    first: list[float] = field(default_factory=list)  # ms per query, first pass (in set order)
+    repeated: list[float] = field(default_factory=list)  # ms, the repeated passes pooled
+    rss_start_mb: float = 0.0  # after start (kb) or after the import (Typesense)
+    rss_peak_mb: float = 0.0
+    rss_after_mb: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def docs_per_second(self) -> float:
+        return self.docs / self.index_seconds if self.index_seconds else 0.0
+
+    def stat(self, which: str, what: str) -> float:
+        xs = getattr(self, which)
+        return max(xs) if what == "max" else common.percentile(xs, float(what[1:]))
+
+
+def time_passes(port: int, paths: list[str], repeats: int, side: Side, headers: dict[str, str] | None = None) -> None:
+    """One client, one keep-alive connection: every path once (the first pass), then ``repeats`` more passes."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    try:
+        for round_ in range(1 + repeats):
+            for path in paths:
+                t0 = time.perf_counter()
+                conn.request("GET", path, headers=headers or {})
+                resp = conn.getresponse()
+                body = resp.read()
+                ms = (time.perf_counter() - t0) * 1000
+                (side.first if round_ == 0 else side.repeated).append(ms)
+                if resp.status != 200:
+                    side.errors.append(f"{resp.status} {path}: {body[:200]!r}")
+    finally:
+        conn.close()
+
+
+# --- kb ---------------------------------------------------------------------------------------
+
+
+def kb_index(source: Path, index_dir: Path, side: Side) -> None:
+    """``kb index --full`` in a subprocess, timed, its memory (with its workers) sampled."""
+    cmd = [sys.executable, "-m", "kb.cli", "index", str(source), "--index", str(index_dir), "--full", "--json",
+           "--no-progress"]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=common.REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(common.REPO)})
+    memory = common.TreeMemory(proc.pid)
+    out, err = proc.communicate()
+    side.index_seconds = time.perf_counter() - t0
+    side.index_peak_mb = memory.stop()
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"kb index exited with {proc.returncode}: {err[-2000:]}")
+    report = json.loads(out)
+    side.docs = report["added"] + report["updated"]
+    if report["failed"]:
+        side.errors.append(f"kb index: {report['failed']} failures, first: {report['failures'][:1]}")
+
+
+def kb_serve(index_dir: Path, queries: list[Query], repeats: int, side: Side) -> None:
+    """``kb serve`` on the index, the passes over ``/api/search``, the server's memory."""
+    os.environ.setdefault("KB_RATE_LIMIT", "100000000")  # one client sending as fast as it can is not abuse here
+    server = Server(index_dir, free_port(), threads=8)
+    try:
+        server.wait_ready()
+        side.rss_start_mb = common.process_memory_mb(server.proc.pid)[0]
+        time_passes(server.port, [q.kb_path() for q in queries], repeats, side)
+        side.rss_after_mb, side.rss_peak_mb = common.process_memory_mb(server.proc.pid)
+    finally:
+        server.stop()
+
+
+def browse_facets(index_dir: Path) -> dict[str, list[tuple[str, int]]]:
+    """The corpus' facet values and counts, from ``/api/search`` with the empty query (what a user sees first)."""
+    from kb.models import SearchRequest
+    from kb.search import Searcher
+    from kb.engine import Index
+
+    result = Searcher(Index(index_dir)).search(SearchRequest(q="")).to_dict()
+    return {name: [(v["value"], v["count"]) for v in values if v["count"]] for name, values in result["facets"].items()}
+
+
+# --- Typesense ------------------------------------------------------------------------------------
+
+
+def typesense_lines(source: Path, index_dir: Path) -> list[str]:
+    """The releases as Typesense documents: title and text as read, kb's facet values as facet fields."""
+    from kb.engine import Index
+
+    snap = Index(index_dir).snapshot()
+    lines = []
+    for n, rec in enumerate(common.read_jsonl(source)):
+        docnum = snap.by_id.get(str(rec.get("id")))
+        meta = snap.docs.get(docnum) if docnum is not None else None
+        doc = {"id": str(n), "title": rec.get("title") or "", "text": rec.get("text") or ""}
+        for name in TS_FACETS:
+            values = list(meta.facet_values(name)) if meta is not None else []
+            doc[name] = values if name not in ("type", "year") else (values[0] if values else "")
+        lines.append(json.dumps(doc, ensure_ascii=False))
+    return lines
+
+
+def typesense_run(work: Path, lines: list[str], queries: list[Query], repeats: int, side: Side) -> None:
+    """One node: create the collection, import (timed), the same passes, its memory."""
+    node = common.TypesenseNode(work / "typesense")
+    node.start()
+    try:
+        fields = [{"name": "title", "type": "string", "locale": "th"}, {"name": "text", "type": "string", "locale": "th"}]
+        fields += [{"name": n, "type": "string" if n in ("type", "year") else "string[]", "facet": True, "optional": True}
+                   for n in TS_FACETS]
+        node.request("POST", "/collections", {"name": "scale", "fields": fields})
+        t0 = time.perf_counter()
+        for start in range(0, len(lines), 1000):
+            answer = node.request("POST", "/collections/scale/documents/import?action=create",
+                                  raw="\n".join(lines[start:start + 1000]).encode())
+            failed = [ln for ln in answer.decode().splitlines() if '"success":true' not in ln.replace(" ", "")]
+            side.errors += [f"typesense import: {ln[:200]}" for ln in failed[:3]]
+        side.index_seconds, side.docs = time.perf_counter() - t0, len(lines)
+        side.index_peak_mb = side.rss_start_mb = node.memory_mb()[1]
+        side.rss_start_mb = node.memory_mb()[0]
+        time_passes(node.port, [q.typesense_path("scale") for q in queries], repeats, side,
+                    headers={"X-TYPESENSE-API-KEY": node.API_KEY})
+        side.rss_after_mb, side.rss_peak_mb = node.memory_mb()
+    finally:
+        node.stop()
+
+
+# --- one corpus size, both engines ----------------------------------------------------------------
+
+
+@dataclass
+class ScaleRun:
+    """Both engines at one corpus size (``factor`` × the releases)."""
+
+    factor: int
+    kb: Side
+    typesense: Side | None
+    typesense_skipped: str = ""
+
+
+def run_scale(work: Path, factor: int, limit: int | None, queries: list[Query] | None, args) -> tuple[ScaleRun, list[Query]]:
+    """Index, serve and query the ``factor``× corpus with kb, then with Typesense; the queries are
+    drawn here from the 1× corpus when ``queries`` is None."""
+    folder = work / f"x{factor}"
+    folder.mkdir(parents=True, exist_ok=True)
+    if factor == 1 and limit is None:
+        source = common.data_file(*CORPUS)  # the file itself, as the issue's user indexes it
+    else:
+        source = folder / "releases.jsonl"
+        write_source(source, limit, factor)
+    print(f"\n[{factor}×] kb index {source} …", flush=True)
+    kb = Side("kb")
+    kb_index(source, folder / "index", kb)
+    print(f"[{factor}×] {kb.docs} documents in {kb.index_seconds:.0f} s ({kb.docs_per_second:.0f} docs/s), "
+          f"peak {kb.index_peak_mb:.0f} MB", flush=True)
+    if queries is None:
+        texts = sample_texts(source, 40 if args.smoke else 1500, args.seed)
+        queries = draw_queries(texts, browse_facets(folder / "index"), args.seed, args.queries)
+    print(f"[{factor}×] kb serve: {len(queries)} queries, 1 + {args.repeats} passes …", flush=True)
+    kb_serve(folder / "index", queries, args.repeats, kb)
+    run = ScaleRun(factor, kb, None)
+    reason = "--no-typesense" if args.no_typesense else common.typesense_unavailable()
+    if reason:
+        run.typesense_skipped = reason
+        print(f"[{factor}×] Typesense skipped: {reason}", flush=True)
+    else:
+        print(f"[{factor}×] Typesense: import and the same queries …", flush=True)
+        run.typesense = Side("typesense")
+        typesense_run(folder, typesense_lines(source, folder / "index"), queries, args.repeats, run.typesense)
+    if not args.keep:
+        shutil.rmtree(folder, ignore_errors=True)
+    return run, queries
+
+
+# --- the report -----------------------------------------------------------------------------------
+
+
+def _ratio(a: float, b: float | None) -> str:
+    return f"{a / b:.2f}" if b else "–"
+
+
+def _number(x: float | None) -> str:
+    if x is None:
+        return "–"
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.1f}"
+
+
+def figures_table(run: ScaleRun) -> str:
+    kb, ts = run.kb, run.typesense
+    rows: list[tuple[str, float, float | None]] = [
+        ("documents", kb.docs, ts and ts.docs),
+        ("indexing wall (s); Typesense: its import", kb.index_seconds, ts and ts.index_seconds),
+        ("indexing docs/s", kb.docs_per_second, ts and ts.docs_per_second),
+        ("indexing peak RSS (MB; kb: indexer + workers summed)", kb.index_peak_mb, ts and ts.index_peak_mb),
+    ]
+    for which, label in (("first", "first pass"), ("repeated", "repeated")):
+        for what in ("p50", "p95", "max"):
+            rows.append((f"{label} {what} (ms)", kb.stat(which, what), ts and ts.stat(which, what)))
+    rows += [
+        ("server RSS after start (MB; Typesense: after import)", kb.rss_start_mb, ts and ts.rss_start_mb),
+        ("server RSS peak (MB)", kb.rss_peak_mb, ts and ts.rss_peak_mb),
+        ("server RSS after the queries (MB)", kb.rss_after_mb, ts and ts.rss_after_mb),
+    ]
+    lines = [f"| {run.factor}× corpus | kb | Typesense | kb/Typesense |", "|---|---:|---:|---:|"]
+    for label, a, b in rows:
+        lines.append(f"| {label} | {_number(a)} | {_number(b)} | {_ratio(a, b)} |")
+    return "\n".join(lines)
+
+
+def kinds_table(run: ScaleRun, queries: list[Query]) -> str:
+    kinds = sorted({q.kind for q in queries})
+    lines = ["| kind | n | kb first p50 | kb first max | kb repeated p95 | Typesense first p50 | Typesense first max |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    repeats = len(run.kb.repeated) // max(1, len(queries))
+    for kind in kinds:
+        idx = [i for i, q in enumerate(queries) if q.kind == kind]
+
+        def pick(side: Side | None, which: str) -> list[float]:
+            if side is None:
+                return []
+            if which == "first":
+                return [side.first[i] for i in idx]
+            return [side.repeated[r * len(queries) + i] for r in range(repeats) for i in idx]
+
+        kf, kr, tf = pick(run.kb, "first"), pick(run.kb, "repeated"), pick(run.typesense, "first")
+        pct = common.percentile
+        ts_cells = f"{pct(tf, 50):.0f} | {max(tf):.0f}" if tf else "– | –"
+        lines.append(f"| {kind} | {len(idx)} | {pct(kf, 50):.0f} | {max(kf):.0f} | {pct(kr, 95):.0f} | {ts_cells} |")
+    return "\n".join(lines)
+
+
+def slowest_table(run: ScaleRun, queries: list[Query], n: int = 6) -> str:
+    order = sorted(range(len(queries)), key=lambda i: -run.kb.first[i])[:n]
+    lines = ["| kb first pass (ms) | Typesense first pass (ms) | kind | query |", "|---:|---:|---|---|"]
+    for i in order:
+        ts = f"{run.typesense.first[i]:.0f}" if run.typesense else "–"
+        lines.append(f"| {run.kb.first[i]:.0f} | {ts} | {queries[i].kind} | {queries[i].describe()} |")
+    return "\n".join(lines)
+
+
+def goals(runs: list[ScaleRun]) -> list[tuple[str, str, bool | None]]:
+    """(goal, the figures, met?) for every goal of the issue this run can judge (None: not measured)."""
+    base, kb, ts = runs[0], runs[0].kb, runs[0].typesense
+    out: list[tuple[str, str, bool | None]] = []
+    for which in ("first", "repeated"):
+        a = kb.stat(which, "p95")
+        b = ts.stat(which, "p95") if ts else None
+        out.append((f"HTTP p95 ({which} pass) ≤ Typesense's", f"{a:.0f} vs {b:.0f} ms" if b else f"{a:.0f} ms",
+                    a <= b if b else None))
+    p50, worst = kb.stat("first", "p50"), kb.stat("first", "max")
+    out.append(("no query slower than 10× the median (first pass)", f"max {worst:.0f} ms, 10× p50 {10 * p50:.0f} ms",
+                worst <= 10 * p50))
+    first, p95 = kb.first[0], kb.stat("first", "p95")
+    out.append(("the first query after `kb serve` starts as fast as later ones (≤ the first pass' p95)",
+                f"{first:.0f} ms vs p95 {p95:.0f} ms", first <= p95))
+    if ts:
+        out.append(("server RSS (peak) ≤ Typesense's", f"{kb.rss_peak_mb:,.0f} vs {ts.rss_peak_mb:,.0f} MB",
+                    kb.rss_peak_mb <= ts.rss_peak_mb))
+        out.append(("end-to-end indexing docs/s ≥ Typesense's import", f"{kb.docs_per_second:,.0f} vs "
+                    f"{ts.docs_per_second:,.0f} docs/s", kb.docs_per_second >= ts.docs_per_second))
+    for run in runs[1:]:
+        a, b = run.kb.stat("first", "p95"), kb.stat("first", "p95")
+        out.append((f"p95 at {run.factor}× ≤ 2× p95 at 1× (first pass)", f"{a:.0f} vs 2×{b:.0f} ms", a <= 2 * b))
+        limit = run.factor * kb.rss_peak_mb + MEMORY_CONSTANT_MB
+        out.append((f"server RSS at {run.factor}× ≤ {run.factor}× RSS at 1× + {MEMORY_CONSTANT_MB} MB",
+                    f"{run.kb.rss_peak_mb:,.0f} vs {limit:,.0f} MB", run.kb.rss_peak_mb <= limit))
+    return out
+
+
+def report(runs: list[ScaleRun], queries: list[Query], args, started: dict[str, str]) -> str:
+    m = started
+    parts = [
+        f"## Scale: kb beside Typesense (issue 12): `bench_scale.py {' '.join(args.argv)}`".rstrip(),
+        "",
+        f"{m['date']}, commit `{common.git_commit()}`, {m['cores']} cores ({m['cpu']}), {m['ram']} RAM, "
+        f"Python {m['python']}; load average at the start {m['load']}, at the end "
+        f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}. {len(queries)} queries drawn with seed {args.seed}, "
+        f"one client, 1 + {args.repeats} passes; Typesense 0.24.1, one node, `locale: th`, facets "
+        f"{', '.join(TS_FACETS)} counted on every query (kb counts all of its facets).",
+        "",
+    ]
+    for run in runs:
+        parts += [figures_table(run), ""]
+        if run.typesense_skipped:
+            parts += [f"Typesense not measured: {run.typesense_skipped}", ""]
+    parts += ["By kind (ms, 1× corpus):", "", kinds_table(runs[0], queries), "",
+              "kb's slowest queries, first pass (1× corpus):", "", slowest_table(runs[0], queries), "",
+              "| goal (issue 12) | figures | met |", "|---|---|---|"]
+    for goal, figures, met in goals(runs):
+        parts.append(f"| {goal} | {figures} | {'–' if met is None else 'yes' if met else '**no**'} |")
+    errors = [e for r in runs for s in (r.kb, r.typesense) if s for e in s.errors]
+    if errors:
+        parts += ["", f"{len(errors)} errors, first: {errors[:3]}"]
+    return "\n".join(parts) + "\n"
+
+
+def write_into_docs(section: str) -> Path:
+    """Insert ``section`` into docs/benchmarks.md as its newest section (after the contents)."""
+    path = common.REPO / "docs" / "benchmarks.md"
+    text = path.read_text(encoding="utf-8")
+    contents = text.find("\n## Contents")
+    at = text.find("\n## ", contents + 1) if contents >= 0 else -1
+    at = at + 1 if at >= 0 else len(text)
+    path.write_text(text[:at] + section + "\n" + text[at:], encoding="utf-8")
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--docs", type=int, default=None, help="only the first N releases [all 63,241]")
+    ap.add_argument("--growth", type=int, default=1, help="also the K× corpus (ids and first lines changed) [1: no]")
+    ap.add_argument("--queries", type=int, default=60, help="queries in the set (≥ 48) [60]")
+    ap.add_argument("--repeats", type=int, default=2, help="repeated passes after the first [2]")
+    ap.add_argument("--seed", type=int, default=SEED)
+    ap.add_argument("--smoke", action="store_true", help="300 releases, 48 queries, 1 repeat: seconds")
+    ap.add_argument("--no-typesense", action="store_true", help="kb alone")
+    ap.add_argument("--write", action="store_true", help="insert the tables into docs/benchmarks.md")
+    ap.add_argument("--json", type=Path, default=None, help="write the raw figures to this file")
+    ap.add_argument("--keep", action="store_true", help="keep the indexes and sources (printed folder)")
+    args = ap.parse_args(argv)
+    args.argv = argv
+    if args.smoke:
+        args.docs, args.queries, args.repeats = args.docs or 300, min(args.queries, 48), min(args.repeats, 1)
+    if args.queries < 48 or args.repeats < 1 or args.growth < 1 or (args.docs is not None and args.docs < 20):
+        ap.error("--queries must be ≥ 48, --repeats ≥ 1, --growth ≥ 1 and --docs ≥ 20")
+    started = common.machine()
+    print(f"machine: {started}", flush=True)
+    work = Path(tempfile.mkdtemp(prefix="kb-bench-scale-"))
+    try:
+        runs, queries = [], None
+        for factor in sorted({1, args.growth}):
+            run, queries = run_scale(work, factor, args.docs, queries, args)
+            runs.append(run)
+    finally:
+        if args.keep:
+            print(f"kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    text = report(runs, queries, args, started)
+    print("\n" + text)
+    if args.json:
+        args.json.write_text(json.dumps({"machine": started, "commit": common.git_commit(),
+                                         "queries": [asdict(q) for q in queries],
+                                         "runs": [asdict(r) for r in runs],
+                                         "goals": goals(runs)}, ensure_ascii=False, indent=1))
+    if args.write:
+        print(f"written into {write_into_docs(text)}")
+    return 1 if any(s.errors for r in runs for s in (r.kb, r.typesense) if s) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
