@@ -341,8 +341,7 @@ def typesense_run(work: Path, lines: list[str], queries: list[Query], repeats: i
             failed = [ln for ln in answer.decode().splitlines() if '"success":true' not in ln.replace(" ", "")]
             side.errors += [f"typesense import: {ln[:200]}" for ln in failed[:3]]
         side.index_seconds, side.docs = time.perf_counter() - t0, len(lines)
-        side.index_peak_mb = side.rss_start_mb = node.memory_mb()[1]
-        side.rss_start_mb = node.memory_mb()[0]
+        side.rss_start_mb, side.index_peak_mb = node.memory_mb()
         time_passes(node.port, [q.typesense_path("scale") for q in queries], repeats, side,
                     headers={"X-TYPESENSE-API-KEY": node.API_KEY})
         side.rss_after_mb, side.rss_peak_mb = node.memory_mb()
@@ -463,6 +462,23 @@ def slowest_table(run: ScaleRun, queries: list[Query], n: int = 6) -> str:
     return "\n".join(lines)
 
 
+def growth_table(runs: list[ScaleRun]) -> str:
+    """Each engine at K× beside itself at 1×: what growing the corpus costs."""
+    base = runs[0]
+    lines = ["| growth | kb 1× | kb K× | K×/1× | Typesense 1× | Typesense K× | K×/1× |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for run in runs[1:]:
+        for label, get in (("documents", lambda s: s.docs), ("indexing docs/s", lambda s: s.docs_per_second),
+                           ("first pass p95 (ms)", lambda s: s.stat("first", "p95")),
+                           ("repeated p95 (ms)", lambda s: s.stat("repeated", "p95")),
+                           ("server RSS peak (MB)", lambda s: s.rss_peak_mb)):
+            k1, kk = get(base.kb), get(run.kb)
+            t1 = get(base.typesense) if base.typesense else None
+            tk = get(run.typesense) if run.typesense else None
+            lines.append(f"| {label} ({run.factor}×) | {_number(k1)} | {_number(kk)} | {_ratio(kk, k1)} | "
+                         f"{_number(t1)} | {_number(tk)} | {_ratio(tk, t1) if tk is not None else '–'} |")
+    return "\n".join(lines)
+
+
 def goals(runs: list[ScaleRun]) -> list[tuple[str, str, bool | None]]:
     """(goal, the figures, met?) for every goal of the issue this run can judge (None: not measured)."""
     base, kb, ts = runs[0], runs[0].kb, runs[0].typesense
@@ -508,6 +524,8 @@ def report(runs: list[ScaleRun], queries: list[Query], args, started: dict[str, 
         parts += [figures_table(run), ""]
         if run.typesense_skipped:
             parts += [f"Typesense not measured: {run.typesense_skipped}", ""]
+    if len(runs) > 1:
+        parts += [growth_table(runs), ""]
     parts += ["By kind (ms, 1× corpus):", "", kinds_table(runs[0], queries), "",
               "kb's slowest queries, first pass (1× corpus):", "", slowest_table(runs[0], queries), "",
               "| goal (issue 12) | figures | met |", "|---|---|---|"]
