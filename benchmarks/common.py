@@ -580,3 +580,13 @@ class TypesenseNode:
                                      headers={"X-TYPESENSE-API-KEY": self.API_KEY, "Content-Type": "application/json"})
         with urllib.request.urlopen(req, timeout=600) as r:
             return r.read()
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a running process has used (0 once it is gone): with a
+    machine shared by other work, CPU time is the figure the load does not inflate."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
