@@ -235,7 +235,8 @@ class Side:
     rss_start_mb: float = 0.0  # after start (kb) or after the import (Typesense)
     rss_peak_mb: float = 0.0
     rss_after_mb: float = 0.0
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # requests or imports that failed
+    index_failures: list[str] = field(default_factory=list)  # kb index: releases it refused, with the reason
 
     @property
     def docs_per_second(self) -> float:
@@ -304,8 +305,7 @@ def kb_index(source: Path, index_dir: Path, side: Side) -> None:
         raise RuntimeError(f"kb index exited with {proc.returncode}: {err[-2000:]}")
     report = json.loads(out)
     side.docs = report["added"] + report["updated"]
-    if report["failed"]:
-        side.errors.append(f"kb index: {report['failed']} failures, first: {report['failures'][:1]}")
+    side.index_failures = [f"{f['source']}: {f['reason']}" for f in report["failures"]]
 
 
 def _children_cpu() -> float:
@@ -575,6 +575,11 @@ def report(runs: list[ScaleRun], queries: list[Query], args, started: dict[str, 
     errors = [e for r in runs for s in (r.kb, r.typesense) if s for e in s.errors]
     if errors:
         parts += ["", f"{len(errors)} errors, first: {errors[:3]}"]
+    for run in runs:
+        if run.kb.index_failures:
+            reasons = Counter(f.rsplit(": ", 1)[-1][:80] for f in run.kb.index_failures)
+            parts += ["", f"`kb index` at {run.factor}× refused {len(run.kb.index_failures)} releases: "
+                      + "; ".join(f"{n} × {r}" for r, n in reasons.most_common(3))]
     return "\n".join(parts) + "\n"
 
 
