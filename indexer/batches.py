@@ -20,11 +20,10 @@ from indexer.prepare import PreparedDoc, Preparer, PrepareTask
 from indexer.report import Report
 
 WINDOW = 64  # documents handed to the workers at a time
-# batches handed to the workers and not yet written: enough that the workers go on
-# preparing for the whole of a commit (committing 2,000 ThaiGov releases takes the
-# writing process about as long as the two workers take to prepare 1,500–2,000;
-# with 8 windows they stalled after 512 and a core sat idle at every commit)
-IN_FLIGHT = 32
+# batches handed to the workers and not yet written: several, so that the workers
+# go on while the main process commits (a commit takes as long as preparing a few
+# hundred documents)
+IN_FLIGHT = 8
 
 
 class BatchWriter:
