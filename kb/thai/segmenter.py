@@ -92,7 +92,30 @@ def segment(thai_run: str) -> list[str]:
     segmented one by one: nlpo3 does not treat a space as a hard word
     boundary, so a joined text can yield tokens that span two runs.
     """
-    return _nlpo3_segment(thai_run, dictionary().name, True, False)
+    return list(segment_run(thai_run))
+
+
+# Short runs recur across releases (names, titles, set phrases: over half of a
+# ThaiGov release's runs were seen before in the same corpus), and a run's words
+# depend on the run and the dictionary alone, so they are kept.  Bounded: at
+# ``_MEMO_RUNS`` short runs the memo starts over, so the runs that keep
+# recurring are the ones it holds (about 12 MB per process when full).
+_MEMO_RUNS = 20_000
+_MEMO_LONGEST = 40  # characters; longer runs rarely recur
+_memo: dict[str, tuple[str, ...]] = {}
+
+
+def segment_run(thai_run: str) -> tuple[str, ...]:
+    """``segment`` as a tuple, remembered for short runs (the indexer's path: no copy)."""
+    words = _memo.get(thai_run)
+    if words is None:
+        loaded = dictionary()
+        words = tuple(_nlpo3_segment(thai_run, loaded.name, True, False))
+        if len(thai_run) <= _MEMO_LONGEST:
+            if len(_memo) >= _MEMO_RUNS:
+                _memo.clear()
+            _memo[thai_run] = words
+    return words
 
 
 def word_boundaries(chunk: str) -> frozenset[int] | None:
