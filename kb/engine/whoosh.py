@@ -7,10 +7,13 @@ indexing commits atomically with the documents it describes.
 """
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import threading
 import time
+
+import numpy as np
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -20,11 +23,23 @@ from whoosh.filedb.filestore import FileStorage
 
 from kb import query as kq
 from kb.analysis import Analysis
+from kb.engine import arrays
 from kb.engine import generations as gens
+from kb.engine.array_search import ArrayIndex
 from kb.engine.base import EngineWriter, SearchIndex, Snapshot
 from kb.engine.generations import IndexMissing, disk_errors
 from kb.engine.metadata import IndexedDoc, meta_bytes, meta_from_bytes
-from kb.engine.whoosh_codec import Postings, codec, compile_query, make_schema, weighting
+from kb.engine.whoosh_codec import (
+    Postings,
+    codec,
+    compile_query,
+    field_lengths,
+    field_postings,
+    make_schema,
+    segment_name,
+    term_positions,
+    weighting,
+)
 from kb.models import Document
 
 _INDEX_NAME = "MAIN"  # Whoosh's default index name: its files are MAIN_*, _MAIN_*.toc, MAIN.tmp
@@ -134,6 +149,8 @@ class IndexWriter(EngineWriter):
     def close(self) -> None:
         """Commit what is pending and, for a rebuild, make the new generation active."""
         self.commit()
+        # once per run, not per commit: the batches' segments are merged away meanwhile
+        write_arrays(self.gen)
         if self.rebuild:
             with disk_errors(self.root, self.abort):
                 gens.switch_to(self.root, self.gen)
@@ -173,6 +190,61 @@ def _iter_meta(reader) -> Iterator[tuple[int, IndexedDoc]]:
             yield docnum, meta_from_bytes(raw)
 
 
+def _segment_arrays(gen: Path, reader, build: bool = True) -> list[tuple[arrays.SegmentArrays, int]] | None:
+    """Every segment's postings arrays with its first docnum, written first where
+    missing (``build``); None when a segment has none (then Whoosh scores)."""
+    out = []
+    for seg_reader, base in reader.leaf_readers():
+        name, count = segment_name(seg_reader), seg_reader.doc_count_all()
+        seg = arrays.load_segment(gen, name, count)
+        if seg is None and build:
+            arrays.write_segment(gen, name, count, lambda f, r=seg_reader: (field_postings(r, f), field_lengths(r, f)))
+            seg = arrays.load_segment(gen, name, count)
+        if seg is None:
+            return None
+        out.append((seg, base))
+    return out
+
+
+def write_arrays(gen: Path) -> None:
+    """Write the arrays of every segment of ``gen`` that has none, and drop those of
+    merged-away segments (the writer's job, after each commit, so a server's first
+    query finds them).  A failure only costs the readers the time to write them."""
+    try:
+        ix = index.open_dir(str(gen))
+        with ix.reader() as reader:
+            if reader.doc_count_all():
+                _segment_arrays(gen, reader)
+            arrays.remove_stale(gen, [segment_name(r) for r, _ in reader.leaf_readers()] if reader.doc_count_all() else [])
+    except Exception as exc:  # the arrays are a cache; Whoosh's commit already succeeded
+        logging.getLogger("kb").warning("could not write the postings arrays of %s: %s", gen, exc)
+
+
+def _array_index(gen: Path, searcher, docs: dict, lock: threading.RLock) -> ArrayIndex | None:
+    reader = searcher.reader()
+    count = reader.doc_count_all()
+    if not count:
+        return None
+    try:
+        segments = _segment_arrays(gen, reader)
+    except Exception as exc:  # a read-only or full disk: Whoosh scores, slower, same answers
+        logging.getLogger("kb").warning("no postings arrays for %s (%s); searching with Whoosh", gen, exc)
+        return None
+    if segments is None:
+        return None
+    live = np.zeros(count, dtype=bool)
+    if docs:
+        live[np.fromiter(docs, dtype=np.int64, count=len(docs))] = True
+    leaves = [r for r, _ in reader.leaf_readers()]
+
+    def positions(s: int, fieldname: str, term: str, local: np.ndarray) -> dict[int, list[int]]:
+        with lock:
+            return term_positions(leaves[s], fieldname, term, local)
+
+    avg = {f: searcher.field_length(f) / count for f in arrays.FIELDS}
+    return ArrayIndex(segments, live, count, avg, positions)
+
+
 @dataclass(eq=False)
 class WhooshSnapshot(Snapshot):
     """A Whoosh searcher plus the in-memory metadata table of the same index state."""
@@ -185,12 +257,28 @@ class WhooshSnapshot(Snapshot):
     # this lock; Whoosh is pure Python, so the GIL already serialised the work.
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
+    arrays: ArrayIndex | None = None  # None: scored by Whoosh's matchers (kb.engine.arrays absent)
+
     def matching(self, q: kq.Query) -> set[int]:
+        if self.arrays is not None:
+            return set(self.arrays.matching(q).tolist())
+        return self.whoosh_matching(q)
+
+    def whoosh_matching(self, q: kq.Query) -> set[int]:
         wq_ = compile_query(q)
         with self.lock:
             return set(self.searcher.docs_for_query(wq_))
 
     def top(self, q: kq.Query, within: set[int], k: int) -> list[tuple[int, float]]:
+        if not within or k <= 0:
+            return []
+        if self.arrays is not None:
+            mask = np.zeros(self.arrays.doc_count_all, dtype=bool)
+            mask[np.fromiter(within, dtype=np.int64, count=len(within))] = True
+            return self.arrays.top(q, mask, k)
+        return self.whoosh_top(q, within, k)
+
+    def whoosh_top(self, q: kq.Query, within: set[int], k: int) -> list[tuple[int, float]]:
         if not within or k <= 0:
             return []
         with self.lock:
@@ -202,6 +290,8 @@ class WhooshSnapshot(Snapshot):
             return Document(**self.searcher.stored_fields(docnum)["doc"])
 
     def doc_frequency(self, fieldname: str, term: str) -> int:
+        if self.arrays is not None and fieldname in arrays.FIELDS:
+            return self.arrays.doc_frequency(fieldname, term)
         with self.lock:
             return self.searcher.doc_frequency(fieldname, term)
 
@@ -272,6 +362,7 @@ class Index(SearchIndex):
         for docnum, meta in _iter_meta(searcher.reader()):
             new.docs[docnum] = meta
             new.by_id[meta.id] = docnum
+        new.arrays = _array_index(gen, searcher, new.docs, new.lock)
         # the old searcher may still be used by a request in flight; let GC close it
         return new
 
