@@ -168,9 +168,10 @@ def write_segment(
         raise
 
 
-def remove_stale(gen: Path, keep: Iterable[str]) -> None:
-    """Drop the caches of segments a merge removed (only a writer calls this)."""
-    root = Path(gen) / CACHE_DIR
+def remove_stale(gen: Path, keep: Iterable[str], under: str = CACHE_DIR) -> None:
+    """Drop the caches of segments a merge removed, or of older index states
+    (only a writer calls this; a reader still mapping them keeps its pages)."""
+    root = Path(gen) / under
     if not root.is_dir():
         return
     keep = set(keep)

@@ -8,6 +8,7 @@ indexing commits atomically with the documents it describes.
 from __future__ import annotations
 
 import logging
+import hashlib
 import re
 import shutil
 import threading
@@ -41,8 +42,10 @@ from kb.engine.whoosh_codec import (
     weighting,
 )
 from kb.models import Document
+from kb.textscan import TextScan
 
 _INDEX_NAME = "MAIN"  # Whoosh's default index name: its files are MAIN_*, _MAIN_*.toc, MAIN.tmp
+SCAN_DIR = "kb-scan"  # <gen>/kb-scan/<state>/: the mapped sub-word scan of one index state
 _TOC_TEMP = re.compile(r"_MAIN_\d+\.toc\.[0-9.]+")
 
 
@@ -211,11 +214,14 @@ def write_arrays(gen: Path) -> None:
     merged-away segments (the writer's job, after each commit, so a server's first
     query finds them).  A failure only costs the readers the time to write them."""
     try:
-        ix = index.open_dir(str(gen))
-        with ix.reader() as reader:
-            if reader.doc_count_all():
-                _segment_arrays(gen, reader)
-            arrays.remove_stale(gen, [segment_name(r) for r, _ in reader.leaf_readers()] if reader.doc_count_all() else [])
+        snap = open_snapshot(gen, bool(gens.settings_of(gen).get("subword", True)))
+        with snap.lock:
+            reader = snap.searcher.reader()
+            segments = [segment_name(r) for r, _ in reader.leaf_readers()] if reader.doc_count_all() else []
+        arrays.remove_stale(gen, segments)
+        snap.scan()
+        arrays.remove_stale(gen, [snap.state], SCAN_DIR)
+        snap.searcher.close()
     except Exception as exc:  # the arrays are a cache; Whoosh's commit already succeeded
         logging.getLogger("kb").warning("could not write the postings arrays of %s: %s", gen, exc)
 
@@ -258,6 +264,8 @@ class WhooshSnapshot(Snapshot):
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     arrays: ArrayIndex | None = None  # None: scored by Whoosh's matchers (kb.engine.arrays absent)
+    folder: Path | None = None  # the generation's folder
+    state: str = ""  # names this index state (segments and live documents): the mapped scan's key
 
     def matching(self, q: kq.Query) -> set[int]:
         if self.arrays is not None:
@@ -303,10 +311,49 @@ class WhooshSnapshot(Snapshot):
         except Exception:  # a corrector failure must never fail the search itself
             return []
 
+    def scan(self) -> TextScan:
+        """The sub-word layer, memory-mapped from files of this index state (written on
+        first need, usually by the writer): shared by every process, built by none."""
+        with self._scan_lock:
+            if self._scan is None:
+                self._scan = self._mapped_scan() or TextScan(self.scan_forms() if self.docs else [])
+            return self._scan
+
+    def _mapped_scan(self) -> TextScan | None:
+        if self.folder is None or not self.docs or not self.subword:
+            return None
+        where = self.folder / SCAN_DIR / self.state
+        scan = TextScan.load(where)
+        if scan is None:
+            try:
+                TextScan(self.scan_forms(), pair_index=False).save(where)
+            except OSError as exc:  # read-only or full: this process keeps its own copy
+                logging.getLogger("kb").warning("could not save the sub-word scan at %s: %s", where, exc)
+                return None
+            scan = TextScan.load(where)
+        return scan
+
     def scan_forms(self) -> list[tuple[int, bytes]]:
         with self.lock:
             creader = self.searcher.reader().column_reader("scan")
             return [(d, creader[d] or b"") for d in sorted(self.docs)]
+
+
+def open_snapshot(gen: Path, subword: bool = True) -> WhooshSnapshot:
+    """A snapshot of generation ``gen`` as it is now, with its arrays (written if missing)."""
+    searcher = index.open_dir(str(gen)).searcher(weighting=weighting())
+    new = WhooshSnapshot(searcher=searcher, generation=gen.name, subword=subword, folder=gen)
+    reader = searcher.reader()
+    for docnum, meta in _iter_meta(reader):
+        new.docs[docnum] = meta
+        new.by_id[meta.id] = docnum
+    new.arrays = _array_index(gen, searcher, new.docs, new.lock)
+    state = hashlib.blake2b(digest_size=8)
+    for seg_reader, _ in reader.leaf_readers() if reader.doc_count_all() else []:
+        state.update(segment_name(seg_reader).encode())
+    state.update(np.fromiter(sorted(new.docs), dtype=np.int64, count=len(new.docs)).tobytes())
+    new.state = state.hexdigest()
+    return new
 
 
 class Index(SearchIndex):
@@ -357,14 +404,8 @@ class Index(SearchIndex):
             with snap.lock:
                 if snap.searcher.up_to_date():
                     return snap
-        searcher = index.open_dir(str(gen)).searcher(weighting=weighting())
-        new = WhooshSnapshot(searcher=searcher, generation=gen.name, subword=bool(settings.get("subword", True)))
-        for docnum, meta in _iter_meta(searcher.reader()):
-            new.docs[docnum] = meta
-            new.by_id[meta.id] = docnum
-        new.arrays = _array_index(gen, searcher, new.docs, new.lock)
         # the old searcher may still be used by a request in flight; let GC close it
-        return new
+        return open_snapshot(gen, bool(settings.get("subword", True)))
 
     def size_bytes(self) -> int:
         gen = gens.current_generation(self.root)
