@@ -245,17 +245,47 @@ def _read_blocks(raw: bytes) -> tuple[list[int], list[float]]:
 
 
 def term_positions(segment_reader, fieldname: str, term: str, docnums: np.ndarray) -> dict[int, list[int]]:
-    """Local docnum → positions of ``term`` in ``fieldname``, for the (sorted) ``docnums``
-    holding it: phrases are verified on a few candidates, so positions are decoded only there."""
+    """Local docnum → positions of ``term`` in ``fieldname``, for those of ``docnums`` holding it.
+
+    Phrases are verified on their candidates only, so positions are decoded only
+    there; blocks whose docnums are all below the next candidate are skipped
+    unread (their info tuple holds their last docnum)."""
     out: dict[int, list[int]] = {}
+    terms = segment_reader._terms
     try:
-        m = segment_reader.postings(fieldname, term)
+        info = terms.term_info(fieldname, term.encode("utf-8"))
     except Exception:  # TermNotFound: no candidate holds it
         return out
-    for d in docnums.tolist():
-        if not m.is_active():
-            break
-        m.skip_to(d)
-        if m.is_active() and m.id() == d:
-            out[d] = list(m.value_as("positions"))
-    return out
+    wanted = sorted(set(docnums.tolist()))
+    if not wanted:
+        return out
+    if info.is_inlined():
+        ids, _, values = info.inlined_postings()
+        _collect(out, wanted, ids, values)
+        return out
+    offset, length = info.extent()
+    if isinstance(length, tuple):
+        length = length[0]
+    raw = terms._postfile.get(offset, length)
+    view, pos = memoryview(raw), 4
+    while True:
+        size = int.from_bytes(raw[pos : pos + 4], "big", signed=True)
+        end = pos + 4 + abs(size)
+        block = io.BytesIO(view[pos + 4 : end])
+        block_info = pickle.load(block)
+        if block_info[1] >= wanted[0]:  # the block's last docnum reaches the next candidate
+            data = view[pos + 4 + block.tell() : end]
+            ids, _, values = pickle.loads(zlib.decompress(data) if block_info[3] else data)
+            _collect(out, wanted, list(accumulate(ids)), values)
+            wanted = [d for d in wanted if d > block_info[1]]
+        if size < 0 or not wanted:
+            return out
+        pos = end
+
+
+def _collect(out: dict[int, list[int]], wanted: list[int], ids, values) -> None:
+    want = set(wanted)
+    for d, value in zip(ids, values):
+        if d in want:
+            codes = value[4:]  # Whoosh's Positions.decode_positions, for one value
+            out[d] = list(accumulate(pickle.loads(codes if codes.endswith(b".") else codes + b".")))
