@@ -176,7 +176,7 @@ class TextScan:
             # an mmap slices to bytes, indexes to ints and has find(), as a bytes buffer does
             scan.buffer = buffer
             scan._address = data.ctypes.data if (_MEMMEM and len(data)) else None
-            scan.pairs = PairIndex.mapped(data, scan.starts, docnums, np.load(folder / "order.npy", mmap_mode="r"),
+            scan.pairs = PairIndex.mapped(data, scan.starts, docnums, np.asarray(np.load(folder / "order.npy", mmap_mode="r")),
                                           np.load(folder / "bounds.npy").tolist())
             return scan
         except (OSError, ValueError, KeyError):

@@ -113,7 +113,8 @@ def write_field(folder: Path, field: str, postings: Iterable[tuple[bytes, list[i
 
 
 def read_field(folder: Path, field: str) -> FieldArrays:
-    return FieldArrays(**{name: np.load(folder / f"{field}.{name}.npy", mmap_mode="r") for name in _ARRAY_NAMES})
+    # plain ndarray views of the mapped files: slicing an np.memmap costs ~10 µs of Python each
+    return FieldArrays(**{name: np.asarray(np.load(folder / f"{field}.{name}.npy", mmap_mode="r")) for name in _ARRAY_NAMES})
 
 
 @dataclass
