@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import hashlib
 import re
+import sys
 import shutil
 import threading
 import time
@@ -319,6 +320,22 @@ class WhooshSnapshot(Snapshot):
                 self._scan = self._mapped_scan() or TextScan(self.scan_forms() if self.docs else [])
             return self._scan
 
+    def memory(self) -> dict[str, int]:
+        """``Snapshot.memory`` plus the postings arrays and the mapped scan (shared, paged
+        in as used) and the bounded caches."""
+        out = super().memory()
+        out["metadata"] = _metadata_bytes(self.docs)
+        out["memo_entries"] = len(self.memo)
+        if self.arrays is not None:
+            out["postings_arrays"] = sum(seg.nbytes() for seg, _ in self.arrays.segments)
+            out["term_cache"] = self.arrays.cache_bytes()
+        if self._scan is None and self.folder is not None and self.state:
+            where = self.folder / SCAN_DIR / self.state
+            for name, key in (("buffer.bin", "scan_buffer"), ("order.npy", "pair_index")):
+                if (where / name).is_file():
+                    out[key] = (where / name).stat().st_size
+        return out
+
     def _mapped_scan(self) -> TextScan | None:
         if self.folder is None or not self.docs or not self.subword:
             return None
@@ -337,6 +354,19 @@ class WhooshSnapshot(Snapshot):
         with self.lock:
             creader = self.searcher.reader().column_reader("scan")
             return [(d, creader[d] or b"") for d in sorted(self.docs)]
+
+
+def _metadata_bytes(docs: dict[int, IndexedDoc]) -> int:
+    """An estimate of the in-memory metadata table, from a sample of its documents."""
+    if not docs:
+        return 0
+    sample = list(docs.values())[:: max(1, len(docs) // 200)]
+    per_doc = sum(
+        sys.getsizeof(m) + sum(sys.getsizeof(v) for v in (m.id, m.date, m.source, m.content_hash))
+        + sys.getsizeof(m.facets) + sum(sys.getsizeof(t) + sum(sys.getsizeof(x) for x in t) for t in m.facets.values())
+        for m in sample
+    ) / len(sample)
+    return int(per_doc * len(docs)) + 2 * sys.getsizeof(docs)
 
 
 def open_snapshot(gen: Path, subword: bool = True) -> WhooshSnapshot:
