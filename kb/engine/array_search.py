@@ -10,6 +10,7 @@ the caller's to lock.
 """
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from math import log
@@ -19,7 +20,7 @@ import numpy as np
 from kb import query as kq
 from kb.engine.arrays import _EMPTY_DOCS, _NO_HITS, DEFAULT_B, FIELD_B, K1, Hits, PositionsFn, SegmentArrays
 
-TERM_CACHE = 256  # (field, term) → Hits of the commonest recent terms; bounded, per index state
+TERM_CACHE_BYTES = 32 * 2**20  # scored postings of recent common terms, per index state (LRU)
 
 
 @dataclass(eq=False)
@@ -32,6 +33,8 @@ class ArrayIndex:
     avg_length: dict[str, float]  # Whoosh's field_length / doc_count_all, per field
     positions: PositionsFn  # (segment index, field, term, local docnums) → local docnum → positions
     _terms: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    _terms_bytes: int = 0
+    _terms_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     # --- terms ---------------------------------------------------------------------
 
@@ -67,10 +70,11 @@ class ArrayIndex:
     def term(self, fieldname: str, term: str) -> Hits:
         """The live documents holding ``term`` with their (unboosted) BM25F scores; memoized."""
         key = (fieldname, term)
-        hit = self._terms.get(key)
-        if hit is not None:
-            self._terms.move_to_end(key)
-            return hit
+        with self._terms_lock:
+            hit = self._terms.get(key)
+            if hit is not None:
+                self._terms.move_to_end(key)
+                return hit
         docs, tfs, lengths = self.postings(fieldname, term)
         if not len(docs):
             return _NO_HITS
@@ -81,14 +85,23 @@ class ArrayIndex:
         scores = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - b) + b * lengths.astype(np.float64) / avg)))
         keep = self.live[docs]
         hit = Hits(docs[keep], scores[keep]) if not keep.all() else Hits(docs, scores)
-        if len(hit) > 64:  # only sizeable ones are worth the memory
-            self._terms[key] = hit
-            while len(self._terms) > TERM_CACHE:
-                self._terms.popitem(last=False)
+        if len(hit) > 256:  # rare terms cost less to score again than to keep
+            self._remember(key, hit)
         return hit
 
+    def _remember(self, key: tuple[str, str], hit: Hits) -> None:
+        size = hit.docs.nbytes + hit.scores.nbytes
+        with self._terms_lock:
+            if key in self._terms or size > TERM_CACHE_BYTES // 4:
+                return
+            self._terms[key] = hit
+            self._terms_bytes += size
+            while self._terms_bytes > TERM_CACHE_BYTES:
+                _, old = self._terms.popitem(last=False)
+                self._terms_bytes -= old.docs.nbytes + old.scores.nbytes
+
     def cache_bytes(self) -> int:
-        return sum(h.docs.nbytes + h.scores.nbytes for h in list(self._terms.values()))
+        return self._terms_bytes
 
     # --- the query tree ---------------------------------------------------------------
 
