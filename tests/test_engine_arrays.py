@@ -21,6 +21,7 @@ import pytest
 from kb import query as kq
 from kb.analysis import analyze
 from kb.engine import arrays as karrays
+from kb.engine.generations import WriterLock
 from kb.engine.whoosh import SCAN_DIR, open_index
 from kb.facets import REGISTRY
 from kb.models import SearchRequest
@@ -217,3 +218,20 @@ def test_top_takes_the_k_best_with_ties_in_docnum_order(bundled_index: Path) -> 
     mask = np.zeros(snap.arrays.doc_count_all, dtype=bool)
     mask[list(within)] = True
     assert [d for d, _ in snap.arrays.top(q, mask, 10)] == sorted(within)
+
+
+def test_no_scan_is_saved_for_a_state_passing_while_kb_index_runs(temp_corpus: Path, tmp_path: Path) -> None:
+    index_dir = tmp_path / "index"
+    webutil.pipeline.run([temp_corpus], index_dir, progress=False)
+    gen = open_index(index_dir).snapshot().folder
+    shutil.rmtree(gen / SCAN_DIR)
+    lock = WriterLock(index_dir)
+    lock.acquire(wait=False)
+    try:
+        snap = open_index(index_dir).snapshot()
+        assert snap.writing and snap.scan().positions(b"zqcyber")
+        assert not (gen / SCAN_DIR).exists()
+    finally:
+        lock.release()
+    snap = open_index(index_dir).snapshot()
+    assert snap.scan().positions(b"zqcyber") and (gen / SCAN_DIR / snap.state).is_dir()

@@ -267,6 +267,7 @@ class WhooshSnapshot(Snapshot):
     arrays: ArrayIndex | None = None  # None: scored by Whoosh's matchers (kb.engine.arrays absent)
     folder: Path | None = None  # the generation's folder
     state: str = ""  # names this index state (segments and live documents): the mapped scan's key
+    writing: bool = False  # a kb index run held the writer lock when this snapshot was opened
 
     def matching(self, q: kq.Query) -> set[int]:
         if self.arrays is not None:
@@ -341,7 +342,8 @@ class WhooshSnapshot(Snapshot):
             return None
         where = self.folder / SCAN_DIR / self.state
         scan = TextScan.load(where)
-        if scan is None:
+        if scan is None and not self.writing:
+            # while kb index runs, states pass every commit: the writer saves the last one at close
             try:
                 TextScan(self.scan_forms(), pair_index=False).save(where)
             except OSError as exc:  # read-only or full: this process keeps its own copy
@@ -435,7 +437,9 @@ class Index(SearchIndex):
                 if snap.searcher.up_to_date():
                     return snap
         # the old searcher may still be used by a request in flight; let GC close it
-        return open_snapshot(gen, bool(settings.get("subword", True)))
+        new = open_snapshot(gen, bool(settings.get("subword", True)))
+        new.writing = gens.writer_active(self.root)
+        return new
 
     def size_bytes(self) -> int:
         gen = gens.current_generation(self.root)
