@@ -285,7 +285,16 @@ def term_positions(segment_reader, fieldname: str, term: str, docnums: np.ndarra
 
 def _collect(out: dict[int, list[int]], wanted: list[int], ids, values) -> None:
     want = set(wanted)
+    decoded = _DECODED
     for d, value in zip(ids, values):
         if d in want:
-            codes = value[4:]  # Whoosh's Positions.decode_positions, for one value
-            out[d] = list(accumulate(pickle.loads(codes if codes.endswith(b".") else codes + b".")))
+            found = decoded.get(value)
+            if found is None:
+                codes = value[4:]  # Whoosh's Positions.decode_positions, for one value
+                found = list(accumulate(pickle.loads(codes if codes.endswith(b".") else codes + b".")))
+                if len(value) <= 16 and len(decoded) < 100_000:  # one or two positions: shared by many postings
+                    decoded[value] = found
+            out[d] = found
+
+
+_DECODED: dict[bytes, list[int]] = {}  # a short positions value → its positions (callers never mutate them)
