@@ -66,6 +66,13 @@ class FacetColumns:
                     col = self._columns[facet] = self._build(facet)
         return col
 
+    def build(self, facets: Iterable[str]) -> None:
+        """Build these facets' columns now (a server does it when it opens a snapshot, so
+        its first search does not)."""
+        for facet in facets:
+            self.column(facet)
+        self.dates()
+
     def _build(self, facet: str) -> FacetColumn:
         ids_of: dict[str, int] = {}
         rows: list[int] = []

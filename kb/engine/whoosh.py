@@ -30,7 +30,7 @@ from kb.engine import generations as gens
 from kb.engine.array_search import ArrayIndex
 from kb.engine.base import EngineWriter, SearchIndex, Snapshot
 from kb.engine.generations import IndexMissing, disk_errors
-from kb.engine.metadata import IndexedDoc, meta_bytes, meta_from_bytes
+from kb.engine.metadata import FACETS, IndexedDoc, meta_bytes, meta_from_bytes
 from kb.engine.whoosh_codec import (
     Postings,
     codec,
@@ -385,6 +385,7 @@ def open_snapshot(gen: Path, subword: bool = True) -> WhooshSnapshot:
         state.update(segment_name(seg_reader).encode())
     state.update(np.fromiter(sorted(new.docs), dtype=np.int64, count=len(new.docs)).tobytes())
     new.state = state.hexdigest()
+    new.facet_columns().build(FACETS)
     return new
 
 
