@@ -28,13 +28,11 @@ import json
 import os
 import shutil
 from dataclasses import dataclass
-from math import log
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
-from kb import query as kq
 
 CACHE_DIR = "kb-arrays"
 FORMAT = 1
