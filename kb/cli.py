@@ -333,7 +333,8 @@ def stats_cmd(index_dir: Path | None, as_json: bool, engine=None) -> None:
 
     index_dir = index_dir or default_index_dir()
     try:
-        data = stats(open_index(index_dir, engine))
+        index = open_index(index_dir, engine)
+        data = stats(index)
     except IndexMissing:
         _echo_err(f"kb stats: no index at {_where(index_dir, engine)}; run `kb index` first")
         sys.exit(2)
@@ -341,6 +342,8 @@ def stats_cmd(index_dir: Path | None, as_json: bool, engine=None) -> None:
         click.echo(json.dumps(data, ensure_ascii=False, indent=1))
         return
     click.echo(f"documents: {data['documents']}  ({_where(index_dir, engine)})")
+    memory = index.snapshot().memory()  # bytes per structure (mapped ones are shared by every process)
+    click.echo("memory: " + ", ".join(f"{k} {v}" if k.endswith("entries") else f"{k} {v / 2**20:.1f} MB" for k, v in memory.items()))
     for facet, values in data["facets"].items():
         click.echo(click.style(f"\n{facet} ({len(values)} values)", bold=True))
         for v in values:

@@ -164,6 +164,10 @@ def assert_no_orphans(ix: Path) -> None:
     for p in gen.iterdir():
         if p.name.startswith("MAIN_") and p.name != "MAIN_WRITELOCK":
             assert p.name.split(".")[0] in live, f"orphan {p.name}"
+        elif p.name == "kb-arrays":  # kb.engine.arrays: one folder per live segment
+            assert {a.name for a in p.iterdir()} <= live, f"orphan arrays {sorted(a.name for a in p.iterdir())}"
+        elif p.name == "kb-scan":  # the mapped scan of the last index state only
+            assert len(list(p.iterdir())) <= 1
         else:
             assert p.name in {f"_MAIN_{toc.generation}.toc", "kb-version.json", "MAIN_WRITELOCK"}, p.name
 

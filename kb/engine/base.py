@@ -20,6 +20,7 @@ from typing import Iterable, Protocol
 
 from kb import query as kq
 from kb.analysis import Analysis
+from kb.engine.columns import FacetColumns
 from kb.engine.metadata import IndexedDoc
 from kb.models import Document
 from kb.textscan import TextScan
@@ -114,6 +115,8 @@ class Snapshot(ABC):
     memo: dict = field(default_factory=dict)
     _scan: TextScan | None = field(default=None, repr=False)
     _scan_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _columns: FacetColumns | None = field(default=None, repr=False)
+    _columns_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @abstractmethod
     def matching(self, q: kq.Query) -> set[int]:
@@ -160,15 +163,25 @@ class Snapshot(ABC):
         """A document's values of ``facet`` (KeyError for an unknown facet)."""
         return self.docs[docnum].facet_values(facet)
 
+    def facet_columns(self) -> FacetColumns:
+        """The live documents' facet values and dates as columns (``kb.engine.columns``),
+        made once per snapshot (``docs`` must not change after the first call)."""
+        with self._columns_lock:
+            if self._columns is None:
+                self._columns = FacetColumns(self.docs)
+            return self._columns
+
     def facet_counts(self, within: Iterable[int], facet: str) -> Counter[str]:
         """How many documents of ``within`` carry each value of ``facet``."""
-        counts: Counter[str] = Counter()
-        docs = self.docs
-        for d in within:
-            meta = docs.get(d)
-            if meta is not None:
-                counts.update(meta.facet_values(facet))
-        return counts
+        columns = self.facet_columns()
+        return columns.counts(facet, columns.rows(within))
+
+    def memory(self) -> dict[str, int]:
+        """Bytes each in-memory structure of this snapshot holds (``kb stats``); an engine adds its own."""
+        out = {"facet_columns": 0 if self._columns is None else self._columns.nbytes()}
+        if self._scan is not None:
+            out.update(self._scan.nbytes())
+        return out
 
 
 class SearchIndex(ABC):

@@ -212,6 +212,24 @@ def settings_of(gen: Path) -> dict:
 # --- the writer lock ---------------------------------------------------------------
 
 
+def writer_active(root: Path) -> bool:
+    """Is a ``kb index`` run holding the writer lock of ``root`` now?  (Readers then keep
+    what they build for a passing state in memory rather than on disk.)"""
+    try:
+        fd = os.open(Path(root) / LOCK, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
+
+
 class WriterLock:
     """An advisory lock so that one ``kb index`` at a time writes an index.
 

@@ -17,6 +17,7 @@ from kb.models import Document
 
 # facet name → the document's values for it, as strings (how filters compare them)
 STORED_FACETS: dict[str, Callable[[Document], list[str]]] = {f.name: f.document_values for f in REGISTRY if f.stored}
+FACETS: tuple[str, ...] = tuple(f.name for f in REGISTRY)  # stored and derived (year)
 
 
 @dataclass(slots=True)

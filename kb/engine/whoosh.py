@@ -7,10 +7,15 @@ indexing commits atomically with the documents it describes.
 """
 from __future__ import annotations
 
+import logging
+import hashlib
 import re
+import sys
 import shutil
 import threading
 import time
+
+import numpy as np
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -20,14 +25,28 @@ from whoosh.filedb.filestore import FileStorage
 
 from kb import query as kq
 from kb.analysis import Analysis
+from kb.engine import arrays
 from kb.engine import generations as gens
+from kb.engine.array_search import ArrayIndex
 from kb.engine.base import EngineWriter, SearchIndex, Snapshot
 from kb.engine.generations import IndexMissing, disk_errors
-from kb.engine.metadata import IndexedDoc, meta_bytes, meta_from_bytes
-from kb.engine.whoosh_codec import Postings, codec, compile_query, make_schema, weighting
+from kb.engine.metadata import FACETS, IndexedDoc, meta_bytes, meta_from_bytes
+from kb.engine.whoosh_codec import (
+    Postings,
+    codec,
+    compile_query,
+    field_lengths,
+    field_postings,
+    make_schema,
+    segment_name,
+    term_positions,
+    weighting,
+)
 from kb.models import Document
+from kb.textscan import TextScan
 
 _INDEX_NAME = "MAIN"  # Whoosh's default index name: its files are MAIN_*, _MAIN_*.toc, MAIN.tmp
+SCAN_DIR = "kb-scan"  # <gen>/kb-scan/<state>/: the mapped sub-word scan of one index state
 _TOC_TEMP = re.compile(r"_MAIN_\d+\.toc\.[0-9.]+")
 
 
@@ -134,6 +153,8 @@ class IndexWriter(EngineWriter):
     def close(self) -> None:
         """Commit what is pending and, for a rebuild, make the new generation active."""
         self.commit()
+        # once per run, not per commit: the batches' segments are merged away meanwhile
+        write_arrays(self.gen)
         if self.rebuild:
             with disk_errors(self.root, self.abort):
                 gens.switch_to(self.root, self.gen)
@@ -173,6 +194,64 @@ def _iter_meta(reader) -> Iterator[tuple[int, IndexedDoc]]:
             yield docnum, meta_from_bytes(raw)
 
 
+def _segment_arrays(gen: Path, reader, build: bool = True) -> list[tuple[arrays.SegmentArrays, int]] | None:
+    """Every segment's postings arrays with its first docnum, written first where
+    missing (``build``); None when a segment has none (then Whoosh scores)."""
+    out = []
+    for seg_reader, base in reader.leaf_readers():
+        name, count = segment_name(seg_reader), seg_reader.doc_count_all()
+        seg = arrays.load_segment(gen, name, count)
+        if seg is None and build:
+            arrays.write_segment(gen, name, count, lambda f, r=seg_reader: (field_postings(r, f), field_lengths(r, f)))
+            seg = arrays.load_segment(gen, name, count)
+        if seg is None:
+            return None
+        out.append((seg, base))
+    return out
+
+
+def write_arrays(gen: Path) -> None:
+    """Write the arrays of every segment of ``gen`` that has none, and drop those of
+    merged-away segments (the writer's job, after each commit, so a server's first
+    query finds them).  A failure only costs the readers the time to write them."""
+    try:
+        snap = open_snapshot(gen, bool(gens.settings_of(gen).get("subword", True)))
+        with snap.lock:
+            reader = snap.searcher.reader()
+            segments = [segment_name(r) for r, _ in reader.leaf_readers()] if reader.doc_count_all() else []
+        arrays.remove_stale(gen, segments)
+        snap.scan()
+        arrays.remove_stale(gen, [snap.state], SCAN_DIR)
+        snap.searcher.close()
+    except Exception as exc:  # the arrays are a cache; Whoosh's commit already succeeded
+        logging.getLogger("kb").warning("could not write the postings arrays of %s: %s", gen, exc)
+
+
+def _array_index(gen: Path, searcher, docs: dict, lock: threading.RLock) -> ArrayIndex | None:
+    reader = searcher.reader()
+    count = reader.doc_count_all()
+    if not count:
+        return None
+    try:
+        segments = _segment_arrays(gen, reader)
+    except Exception as exc:  # a read-only or full disk: Whoosh scores, slower, same answers
+        logging.getLogger("kb").warning("no postings arrays for %s (%s); searching with Whoosh", gen, exc)
+        return None
+    if segments is None:
+        return None
+    live = np.zeros(count, dtype=bool)
+    if docs:
+        live[np.fromiter(docs, dtype=np.int64, count=len(docs))] = True
+    leaves = [r for r, _ in reader.leaf_readers()]
+
+    def positions(s: int, fieldname: str, term: str, local: np.ndarray) -> dict[int, list[int]]:
+        with lock:
+            return term_positions(leaves[s], fieldname, term, local)
+
+    avg = {f: searcher.field_length(f) / count for f in arrays.FIELDS}
+    return ArrayIndex(segments, live, count, avg, positions)
+
+
 @dataclass(eq=False)
 class WhooshSnapshot(Snapshot):
     """A Whoosh searcher plus the in-memory metadata table of the same index state."""
@@ -185,12 +264,31 @@ class WhooshSnapshot(Snapshot):
     # this lock; Whoosh is pure Python, so the GIL already serialised the work.
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
+    arrays: ArrayIndex | None = None  # None: scored by Whoosh's matchers (kb.engine.arrays absent)
+    folder: Path | None = None  # the generation's folder
+    state: str = ""  # names this index state (segments and live documents): the mapped scan's key
+    writing: bool = False  # a kb index run held the writer lock when this snapshot was opened
+
     def matching(self, q: kq.Query) -> set[int]:
+        if self.arrays is not None:
+            return set(self.arrays.matching(q).tolist())
+        return self.whoosh_matching(q)
+
+    def whoosh_matching(self, q: kq.Query) -> set[int]:
         wq_ = compile_query(q)
         with self.lock:
             return set(self.searcher.docs_for_query(wq_))
 
     def top(self, q: kq.Query, within: set[int], k: int) -> list[tuple[int, float]]:
+        if not within or k <= 0:
+            return []
+        if self.arrays is not None:
+            mask = np.zeros(self.arrays.doc_count_all, dtype=bool)
+            mask[np.fromiter(within, dtype=np.int64, count=len(within))] = True
+            return self.arrays.top(q, mask, k)
+        return self.whoosh_top(q, within, k)
+
+    def whoosh_top(self, q: kq.Query, within: set[int], k: int) -> list[tuple[int, float]]:
         if not within or k <= 0:
             return []
         with self.lock:
@@ -202,6 +300,8 @@ class WhooshSnapshot(Snapshot):
             return Document(**self.searcher.stored_fields(docnum)["doc"])
 
     def doc_frequency(self, fieldname: str, term: str) -> int:
+        if self.arrays is not None and fieldname in arrays.FIELDS:
+            return self.arrays.doc_frequency(fieldname, term)
         with self.lock:
             return self.searcher.doc_frequency(fieldname, term)
 
@@ -213,10 +313,84 @@ class WhooshSnapshot(Snapshot):
         except Exception:  # a corrector failure must never fail the search itself
             return []
 
+    def scan(self) -> TextScan:
+        """The sub-word layer, memory-mapped from files of this index state (written on
+        first need, usually by the writer): shared by every process, built by none."""
+        with self._scan_lock:
+            if self._scan is None:
+                self._scan = self._mapped_scan() or TextScan(self.scan_forms() if self.docs else [])
+            return self._scan
+
+    def memory(self) -> dict[str, int]:
+        """``Snapshot.memory`` plus the postings arrays and the mapped scan (shared, paged
+        in as used) and the bounded caches."""
+        out = super().memory()
+        out["metadata"] = _metadata_bytes(self.docs)
+        out["memo_entries"] = len(self.memo)
+        if self.arrays is not None:
+            out["postings_arrays"] = sum(seg.nbytes() for seg, _ in self.arrays.segments)
+            out["term_cache"] = self.arrays.cache_bytes()
+        if self._scan is None and self.folder is not None and self.state:
+            where = self.folder / SCAN_DIR / self.state
+            for name, key in (("buffer.bin", "scan_buffer"), ("order.npy", "pair_index")):
+                if (where / name).is_file():
+                    out[key] = (where / name).stat().st_size
+        return out
+
+    def _mapped_scan(self) -> TextScan | None:
+        if self.folder is None or not self.docs or not self.subword:
+            return None
+        where = self.folder / SCAN_DIR / self.state
+        scan = TextScan.load(where)
+        if scan is None and not self.writing:
+            # while kb index runs, states pass every commit: the writer saves the last one at close
+            try:
+                TextScan(self.scan_forms(), pair_index=False).save(where)
+            except OSError as exc:  # read-only or full: this process keeps its own copy
+                logging.getLogger("kb").warning("could not save the sub-word scan at %s: %s", where, exc)
+                return None
+            scan = TextScan.load(where)
+        return scan
+
     def scan_forms(self) -> list[tuple[int, bytes]]:
         with self.lock:
             creader = self.searcher.reader().column_reader("scan")
             return [(d, creader[d] or b"") for d in sorted(self.docs)]
+
+
+def _metadata_bytes(docs: dict[int, IndexedDoc]) -> int:
+    """An estimate of the in-memory metadata table, from a sample of its documents."""
+    if not docs:
+        return 0
+    sample = list(docs.values())[:: max(1, len(docs) // 200)]
+    per_doc = sum(
+        sys.getsizeof(m) + sum(sys.getsizeof(v) for v in (m.id, m.date, m.source, m.content_hash))
+        + sys.getsizeof(m.facets) + sum(sys.getsizeof(t) + sum(sys.getsizeof(x) for x in t) for t in m.facets.values())
+        for m in sample
+    ) / len(sample)
+    return int(per_doc * len(docs)) + 2 * sys.getsizeof(docs)
+
+
+def open_snapshot(gen: Path, subword: bool = True) -> WhooshSnapshot:
+    """A snapshot of generation ``gen`` as it is now, with its arrays (written if missing)."""
+    # Without mmap: Whoosh copies every sub-file of a mapped compound segment into a
+    # BytesIO (855 MB per process at 63,000 releases); read through the file instead,
+    # now that scoring reads the arrays, not Whoosh's postings.
+    storage = FileStorage(str(gen), supports_mmap=False)
+    searcher = storage.open_index().searcher(weighting=weighting())
+    new = WhooshSnapshot(searcher=searcher, generation=gen.name, subword=subword, folder=gen)
+    reader = searcher.reader()
+    for docnum, meta in _iter_meta(reader):
+        new.docs[docnum] = meta
+        new.by_id[meta.id] = docnum
+    new.arrays = _array_index(gen, searcher, new.docs, new.lock)
+    state = hashlib.blake2b(digest_size=8)
+    for seg_reader, _ in reader.leaf_readers() if reader.doc_count_all() else []:
+        state.update(segment_name(seg_reader).encode())
+    state.update(np.fromiter(sorted(new.docs), dtype=np.int64, count=len(new.docs)).tobytes())
+    new.state = state.hexdigest()
+    new.facet_columns().build(FACETS)
+    return new
 
 
 class Index(SearchIndex):
@@ -267,12 +441,9 @@ class Index(SearchIndex):
             with snap.lock:
                 if snap.searcher.up_to_date():
                     return snap
-        searcher = index.open_dir(str(gen)).searcher(weighting=weighting())
-        new = WhooshSnapshot(searcher=searcher, generation=gen.name, subword=bool(settings.get("subword", True)))
-        for docnum, meta in _iter_meta(searcher.reader()):
-            new.docs[docnum] = meta
-            new.by_id[meta.id] = docnum
         # the old searcher may still be used by a request in flight; let GC close it
+        new = open_snapshot(gen, bool(settings.get("subword", True)))
+        new.writing = gens.writer_active(self.root)
         return new
 
     def size_bytes(self) -> int:

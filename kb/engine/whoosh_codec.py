@@ -7,7 +7,13 @@ which compares ``postings()`` with Whoosh's own encoder).  With
 """
 from __future__ import annotations
 
+import io
 import pickle
+import zlib
+from itertools import accumulate
+from typing import Iterator
+
+import numpy as np
 
 from whoosh import columns, fields, formats, query as wq, scoring
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PerDocReader, _lenfield
@@ -164,3 +170,131 @@ def compile_query(q: kq.Query) -> wq.Query:
     if isinstance(q, kq.Nothing):
         return wq.NullQuery
     raise TypeError(f"cannot compile {q!r}")
+
+
+# --- reading a segment's postings as arrays (kb.engine.arrays) ---------------------
+
+def segment_readers(reader) -> list[tuple[object, int]]:
+    """(segment reader, first global docnum) of every segment of ``reader``."""
+    return list(reader.leaf_readers())
+
+
+def segment_name(segment_reader) -> str:
+    """The segment's id, unique and never reused: its array cache is keyed by it."""
+    return segment_reader.segment().segment_id()
+
+
+def field_lengths(segment_reader, fieldname: str) -> np.ndarray:
+    """The segment's per-document lengths of ``fieldname`` as BM25F sees them
+    (Whoosh keeps one byte per document, a lossy length; the scorer uses the decoded value)."""
+    n = segment_reader.doc_count_all()
+    col = segment_reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if col is None:
+        return np.zeros(n, dtype=np.float32)
+    return _BYTE_LENGTHS[np.fromiter(iter(col), dtype=np.uint8, count=n)]
+
+
+_BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
+
+
+def field_postings(segment_reader, fieldname: str) -> Iterator[tuple[bytes, list[int], list[float]]]:
+    """(term bytes, local docnums, term frequencies) of every term of one segment's field,
+    deleted documents included (the caller masks them), read block by block from
+    the postings file rather than one posting at a time.  Plain lists: most terms
+    have one or two postings, where numpy's per-call cost would dominate."""
+    terms = segment_reader._terms
+    postfile = terms._postfile
+    for (fname, tbytes), info in terms.items_from(fieldname, b""):
+        if fname != fieldname:
+            return
+        if info.is_inlined():
+            ids, weights, _ = info.inlined_postings()
+            yield tbytes, list(ids), list(weights)
+            continue
+        offset, length = info.extent()
+        if isinstance(length, tuple):  # Whoosh's W3TermInfo.from_bytes leaves it unpacked
+            length = length[0]
+        yield (tbytes, *_read_blocks(postfile.get(offset, length)))
+
+
+def _read_blocks(raw: bytes) -> tuple[list[int], list[float]]:
+    """Decode W3 posting blocks: [magic] then per block an int length (negative on
+    the last), a pickled info tuple, and the pickled (delta ids, weights, values)."""
+    view = memoryview(raw)
+    pos = 4
+    ids_out: list[int] = []
+    tfs_out: list[float] = []
+    while True:
+        length = int.from_bytes(raw[pos : pos + 4], "big", signed=True)
+        end = pos + 4 + abs(length)
+        block = io.BytesIO(view[pos + 4 : end])
+        info = pickle.load(block)
+        count, compression = info[0], info[3]
+        data = view[pos + 4 + block.tell() : end]
+        ids, weights, _ = pickle.loads(zlib.decompress(data) if compression else data)
+        ids_out.extend(accumulate(ids))  # a block's ids are deltas from 0
+        if weights is None:
+            tfs_out.extend([1.0] * count)
+        elif isinstance(weights, float):
+            tfs_out.extend([weights] * count)
+        else:
+            tfs_out.extend(weights)
+        if length < 0:
+            return ids_out, tfs_out
+        pos = end
+
+
+def term_positions(segment_reader, fieldname: str, term: str, docnums: np.ndarray) -> dict[int, list[int]]:
+    """Local docnum → positions of ``term`` in ``fieldname``, for those of ``docnums`` holding it.
+
+    Phrases are verified on their candidates only, so positions are decoded only
+    there; blocks whose docnums are all below the next candidate are skipped
+    unread (their info tuple holds their last docnum)."""
+    out: dict[int, list[int]] = {}
+    terms = segment_reader._terms
+    try:
+        info = terms.term_info(fieldname, term.encode("utf-8"))
+    except Exception:  # TermNotFound: no candidate holds it
+        return out
+    wanted = sorted(set(docnums.tolist()))
+    if not wanted:
+        return out
+    if info.is_inlined():
+        ids, _, values = info.inlined_postings()
+        _collect(out, wanted, ids, values)
+        return out
+    offset, length = info.extent()
+    if isinstance(length, tuple):
+        length = length[0]
+    raw = terms._postfile.get(offset, length)
+    view, pos = memoryview(raw), 4
+    while True:
+        size = int.from_bytes(raw[pos : pos + 4], "big", signed=True)
+        end = pos + 4 + abs(size)
+        block = io.BytesIO(view[pos + 4 : end])
+        block_info = pickle.load(block)
+        if block_info[1] >= wanted[0]:  # the block's last docnum reaches the next candidate
+            data = view[pos + 4 + block.tell() : end]
+            ids, _, values = pickle.loads(zlib.decompress(data) if block_info[3] else data)
+            _collect(out, wanted, list(accumulate(ids)), values)
+            wanted = [d for d in wanted if d > block_info[1]]
+        if size < 0 or not wanted:
+            return out
+        pos = end
+
+
+def _collect(out: dict[int, list[int]], wanted: list[int], ids, values) -> None:
+    want = set(wanted)
+    decoded = _DECODED
+    for d, value in zip(ids, values):
+        if d in want:
+            found = decoded.get(value)
+            if found is None:
+                codes = value[4:]  # Whoosh's Positions.decode_positions, for one value
+                found = list(accumulate(pickle.loads(codes if codes.endswith(b".") else codes + b".")))
+                if len(value) <= 16 and len(decoded) < 100_000:  # one or two positions: shared by many postings
+                    decoded[value] = found
+            out[d] = found
+
+
+_DECODED: dict[bytes, list[int]] = {}  # a short positions value → its positions (callers never mutate them)

@@ -1,17 +1,32 @@
-"""Filters and facet counts over the matching documents, counted in memory.
+"""Filters and facet counts over the matching documents, counted on facet columns.
 
 Each facet is counted as if its own selection were removed, so a user can
-widen a choice.  The facets, their labels and their display order come from
-the facet registry (``kb.facets``).
+widen a choice: a document failing exactly one facet's selection counts for
+that facet only, without running the query again per facet.  The facets,
+their labels and their display order come from the facet registry
+(``kb.facets``); the counting is ``np.bincount`` over the snapshot's facet
+columns (``Snapshot.facet_columns``, ``kb.engine.columns``).
 """
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
 from kb.facets import REGISTRY
 from kb.models import FacetValue, SearchRequest
-from kb.engine import IndexedDoc, Snapshot
+from kb.engine import Snapshot
 
-Status = dict[int, "str | None"]  # docnum → the one facet it fails (None: passes all)
+
+@dataclass
+class Status:
+    """The candidate documents (column rows) and, per row, the index in ``facets`` of the
+    one selected facet it fails (-1: passes all); rows failing two or more are dropped."""
+
+    rows: np.ndarray
+    failed: np.ndarray
+    facets: list[str]
 
 
 def _selection(req: SearchRequest) -> dict[str, set[str]]:
@@ -21,58 +36,53 @@ def _selection(req: SearchRequest) -> dict[str, set[str]]:
 
 def apply_filters(snap: Snapshot, docs: set[int], req: SearchRequest) -> tuple[Status, set[int]]:
     """Apply filters.  Returns, for facet counting, each candidate document with
-    the one facet it fails (None: passes all), and the set passing every filter.
-    """
-    sel = _selection(req)
+    the one facet it fails, and the set passing every filter."""
+    columns = snap.facet_columns()
+    rows = columns.rows(docs)
     lo, hi = req.date_from, req.date_to
-    status: Status = {}
-    final: set[int] = set()
-    for d in docs:
-        meta = snap.docs.get(d)
-        if meta is None:
-            continue
-        if lo and (not meta.date or meta.date < lo):
-            continue
-        if hi and (not meta.date or meta.date > hi):
-            continue
-        failed: str | None = None
-        ok = True
-        for facet, wanted in sel.items():
-            if wanted.isdisjoint(meta.facet_values(facet)):
-                if failed is not None:
-                    ok = False
-                    break
-                failed = facet
-        if not ok:
-            continue
-        status[d] = failed
-        if failed is None:
-            final.add(d)
-    return status, final
+    if (lo or hi) and len(rows):
+        dates = columns.dates()[rows]
+        keep = np.ones(len(rows), dtype=bool)
+        if lo:
+            keep &= (dates != "") & (dates >= lo)
+        if hi:
+            keep &= (dates != "") & (dates <= hi)
+        rows = rows[keep]
+    sel = _selection(req)
+    names = list(sel)
+    failed = np.full(len(rows), -1, dtype=np.int64)
+    misses = np.zeros(len(rows), dtype=np.int64)
+    for i, facet in enumerate(names):
+        fails = ~columns.holding(facet, sel[facet])[rows]
+        failed[fails] = i
+        misses += fails
+    keep = misses <= 1
+    rows, failed = rows[keep], failed[keep]
+    final = set(columns.docnums[rows[failed < 0]].tolist())
+    return Status(rows, failed, names), final
 
 
-def count_facets(snap: Snapshot, status: Status, req: SearchRequest) -> dict[str, list[FacetValue]]:
-    """Every facet's values with their counts, in display order; selected values always listed."""
-    names = [f.name for f in REGISTRY]
-    counts: dict[str, Counter[str]] = {f: Counter() for f in names}
-    for d, failed in status.items():
-        meta: IndexedDoc = snap.docs[d]
-        if failed is None:
-            for f in names:
-                counts[f].update(meta.facet_values(f))
-        else:
-            counts[failed].update(meta.facet_values(failed))
+def count_facets(snap: Snapshot, status: Status | dict[int, None], req: SearchRequest) -> dict[str, list[FacetValue]]:
+    """Every facet's values with their counts, in display order; selected values always listed.
+
+    ``status`` is ``apply_filters``'s, or a docnum → None mapping (every document passes)."""
+    columns = snap.facet_columns()
+    if isinstance(status, dict):
+        rows = columns.rows(status.keys())
+        status = Status(rows, np.full(len(rows), -1, dtype=np.int64), [])
+    passing = status.rows[status.failed < 0]
     out: dict[str, list[FacetValue]] = {}
     for spec in REGISTRY:
         f = spec.name
+        rows = passing
+        if f in status.facets:  # its own selection removed: those failing only it count too
+            own = status.failed == status.facets.index(f)
+            rows = np.sort(np.concatenate((passing, status.rows[own])))
+        counts: Counter[str] = columns.counts(f, rows)
         selected = set(req.selected(f))
         for v in selected:
-            counts[f].setdefault(v, 0)
-        values = [
-            FacetValue(value=v, label=spec.label(v), count=n, selected=v in selected)
-            for v, n in counts[f].items()
-        ]
+            counts.setdefault(v, 0)
+        values = [FacetValue(value=v, label=spec.label(v), count=n, selected=v in selected) for v, n in counts.items()]
         values.sort(key=spec.sort_key())
         out[f] = values
     return out
-

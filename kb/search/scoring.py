@@ -114,9 +114,13 @@ def passage_score(docnum: int, clauses: list[list[Occurrences]], params: Ranking
     """Tier-1 score: the best passage's BM25 over the query's chunks.
 
     Passages are fixed windows (two overlapping tilings); a little of the
-    whole-document evidence breaks ties.
+    whole-document evidence breaks ties.  Occurrences are tallied per tiling by
+    ``Counter`` over a generator (counted in C): a common chunk has dozens of
+    occurrences in each of thousands of candidates.
     """
     size = params.passage_chars
+    half = size // 2
+    k1 = params.k1
     windows: Counter[tuple[int, int]] = Counter()
     whole = 0.0
     for alternatives in clauses:
@@ -127,15 +131,13 @@ def passage_score(docnum: int, clauses: list[list[Occurrences]], params: Ranking
             if not offsets:
                 continue
             w = occ.weight(docnum)
-            tally: Counter[tuple[int, int]] = Counter()
-            for p in offsets:
-                tally[(0, p // size)] += 1
-                tally[(1, (p + size // 2) // size)] += 1
-            for key, tf in tally.items():
-                score = w * bm25_tf(tf, params.k1)
-                if score > best.get(key, 0.0):
-                    best[key] = score
-            best_whole = max(best_whole, w * bm25_tf(len(offsets), params.k1))
+            for tiling, tally in ((0, Counter(p // size for p in offsets)), (1, Counter((p + half) // size for p in offsets))):
+                for window, tf in tally.items():
+                    score = w * bm25_tf(tf, k1)
+                    key = (tiling, window)
+                    if score > best.get(key, 0.0):
+                        best[key] = score
+            best_whole = max(best_whole, w * bm25_tf(len(offsets), k1))
         windows.update(best)
         whole += best_whole
     return (max(windows.values()) if windows else 0.0) + 0.1 * whole

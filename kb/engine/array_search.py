@@ -1,0 +1,208 @@
+"""A query tree evaluated over the segments' postings arrays (``kb.engine.arrays``).
+
+Split from ``arrays`` (the files) because this is the search: ``ArrayIndex``
+answers ``Snapshot.matching`` and ``Snapshot.top`` for one index state.  Every
+node evaluates to ``Hits``, its matching live docnums in ascending order with
+their BM25F scores; unions are one ``np.unique`` and a ``bincount``, an
+intersection a ``searchsorted`` per child, and top-k one ``argpartition``.
+Thread-safe: the arrays are read-only, and the positions callback (Whoosh) is
+the caller's to lock.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from math import log
+
+import numpy as np
+
+from kb import query as kq
+from kb.engine.arrays import _EMPTY_DOCS, _NO_HITS, DEFAULT_B, FIELD_B, K1, Hits, PositionsFn, SegmentArrays
+
+TERM_CACHE_BYTES = 32 * 2**20  # scored postings of recent common terms, per index state (LRU)
+
+
+@dataclass(eq=False)
+class ArrayIndex:
+    """One index state's segments (with their first global docnum) and statistics."""
+
+    segments: list[tuple[SegmentArrays, int]]
+    live: np.ndarray  # bool per global docnum
+    doc_count_all: int
+    avg_length: dict[str, float]  # Whoosh's field_length / doc_count_all, per field
+    positions: PositionsFn  # (segment index, field, term, local docnums) → local docnum → positions
+    _terms: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    _terms_bytes: int = 0
+    _terms_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    # --- terms ---------------------------------------------------------------------
+
+    def postings(self, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(global docnums, tfs, field lengths) of every document holding the term, deleted included."""
+        key = term.encode("utf-8")
+        docs, tfs, lengths = [], [], []
+        for seg, base in self.segments:
+            arrays = seg.fields.get(fieldname)
+            found = arrays.lookup(key) if arrays is not None else None
+            if found is None:
+                continue
+            local, tf = found
+            docs.append(local.astype(np.int64) + base)
+            tfs.append(tf)
+            lengths.append(arrays.lengths[local])
+        if not docs:
+            return _EMPTY_DOCS, np.zeros(0, np.float32), np.zeros(0, np.float32)
+        if len(docs) == 1:
+            return docs[0], tfs[0], lengths[0]
+        return np.concatenate(docs), np.concatenate(tfs), np.concatenate(lengths)
+
+    def doc_frequency(self, fieldname: str, term: str) -> int:
+        key = term.encode("utf-8")
+        total = 0
+        for seg, _ in self.segments:
+            arrays = seg.fields.get(fieldname)
+            found = arrays.lookup(key) if arrays is not None else None
+            if found is not None:
+                total += len(found[0])
+        return total
+
+    def term(self, fieldname: str, term: str) -> Hits:
+        """The live documents holding ``term`` with their (unboosted) BM25F scores; memoized."""
+        key = (fieldname, term)
+        with self._terms_lock:
+            hit = self._terms.get(key)
+            if hit is not None:
+                self._terms.move_to_end(key)
+                return hit
+        docs, tfs, lengths = self.postings(fieldname, term)
+        if not len(docs):
+            return _NO_HITS
+        idf = log(self.doc_count_all / (len(docs) + 1)) + 1
+        b = FIELD_B.get(fieldname, DEFAULT_B)
+        avg = self.avg_length.get(fieldname) or 1.0
+        tf = tfs.astype(np.float64)
+        scores = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - b) + b * lengths.astype(np.float64) / avg)))
+        keep = self.live[docs]
+        hit = Hits(docs[keep], scores[keep]) if not keep.all() else Hits(docs, scores)
+        if len(hit) > 256:  # rare terms cost less to score again than to keep
+            self._remember(key, hit)
+        return hit
+
+    def _remember(self, key: tuple[str, str], hit: Hits) -> None:
+        size = hit.docs.nbytes + hit.scores.nbytes
+        with self._terms_lock:
+            if key in self._terms or size > TERM_CACHE_BYTES // 4:
+                return
+            self._terms[key] = hit
+            self._terms_bytes += size
+            while self._terms_bytes > TERM_CACHE_BYTES:
+                _, old = self._terms.popitem(last=False)
+                self._terms_bytes -= old.docs.nbytes + old.scores.nbytes
+
+    def cache_bytes(self) -> int:
+        return self._terms_bytes
+
+    # --- the query tree ---------------------------------------------------------------
+
+    def evaluate(self, q: kq.Query) -> Hits:
+        """The live documents matching ``q`` and their scores (boosts applied as Whoosh does)."""
+        if isinstance(q, kq.Term):
+            return _boosted(self.term(q.field, q.text), q.boost)
+        if isinstance(q, kq.Phrase):
+            if len(q.terms) == 1:
+                return _boosted(self.term(q.field, q.terms[0]), q.boost)
+            return _boosted(self.phrase(q.field, q.terms), q.boost)
+        if isinstance(q, (kq.AnyOf, kq.AllOf)):
+            if not q.queries:
+                return _NO_HITS
+            # Whoosh ignores a compound's boost when it has a single child
+            if len(q.queries) == 1:
+                return self.evaluate(q.queries[0])
+            parts = [self.evaluate(s) for s in q.queries]
+            combined = _union(parts) if isinstance(q, kq.AnyOf) else _intersection(parts)
+            return _boosted(combined, q.boost)
+        if isinstance(q, kq.Every):
+            docs = np.flatnonzero(self.live)
+            return Hits(docs, np.full(len(docs), float(q.boost)))
+        if isinstance(q, kq.Nothing):
+            return _NO_HITS
+        raise TypeError(f"cannot evaluate {q!r}")
+
+    def phrase(self, fieldname: str, terms: tuple[str, ...]) -> Hits:
+        """Documents with ``terms`` at consecutive positions; scored as the sum of the terms."""
+        parts = [self.term(fieldname, t) for t in terms]
+        both = _intersection(parts)
+        if not len(both):
+            return _NO_HITS
+        keep = np.zeros(len(both), dtype=bool)
+        bases = np.array([base for _, base in self.segments] + [self.doc_count_all], dtype=np.int64)
+        seg_of = np.searchsorted(bases, both.docs, side="right") - 1
+        for s in np.unique(seg_of).tolist():
+            rows = np.flatnonzero(seg_of == s)
+            local = both.docs[rows] - bases[s]
+            found = [self.positions(s, fieldname, t, local) for t in terms]
+            for row, d in zip(rows.tolist(), local.tolist()):
+                keep[row] = _consecutive([f.get(d, ()) for f in found])
+        return Hits(both.docs[keep], both.scores[keep])
+
+    def matching(self, q: kq.Query) -> np.ndarray:
+        return self.evaluate(q).docs
+
+    def top(self, q: kq.Query, within: np.ndarray | None, k: int) -> list[tuple[int, float]]:
+        """The k best (docnum, score) of ``within`` (a bool mask, None: all) matching ``q``,
+        by score descending then docnum."""
+        hits = self.evaluate(q)
+        docs, scores = hits.docs, hits.scores
+        if within is not None and len(docs):
+            keep = within[docs]
+            docs, scores = docs[keep], scores[keep]
+        if k <= 0 or not len(docs):
+            return []
+        if len(docs) > k:
+            # the k-th best score, then everything at least as good (ties resolved by docnum below)
+            kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+            keep = scores >= kth
+            docs, scores = docs[keep], scores[keep]
+        order = np.lexsort((docs, -scores))[:k]
+        return list(zip(docs[order].tolist(), scores[order].tolist()))
+
+
+def _boosted(hits: Hits, boost: float) -> Hits:
+    return hits if boost == 1.0 or not len(hits) else Hits(hits.docs, hits.scores * boost)
+
+
+def _union(parts: list[Hits]) -> Hits:
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return _NO_HITS
+    if len(parts) == 1:
+        return parts[0]
+    docs = np.concatenate([p.docs for p in parts])
+    unique, inverse = np.unique(docs, return_inverse=True)
+    scores = np.bincount(inverse, weights=np.concatenate([p.scores for p in parts]), minlength=len(unique))
+    return Hits(unique, scores)
+
+
+def _intersection(parts: list[Hits]) -> Hits:
+    if not parts or any(not len(p) for p in parts):
+        return _NO_HITS
+    parts = sorted(parts, key=len)
+    docs, scores = parts[0].docs, parts[0].scores.copy()
+    for other in parts[1:]:
+        at = np.searchsorted(other.docs, docs)
+        at[at == len(other.docs)] = 0
+        found = other.docs[at] == docs
+        docs, scores = docs[found], scores[found] + other.scores[at[found]]
+        if not len(docs):
+            return _NO_HITS
+    return Hits(docs, scores)
+
+
+def _consecutive(positions: list) -> bool:
+    """Is there a p with p + i in positions[i] for every i?"""
+    first = positions[0]
+    if not first:
+        return False
+    rest = [set(p) for p in positions[1:]]
+    return any(all(p + i + 1 in s for i, s in enumerate(rest)) for p in first)

@@ -1,0 +1,116 @@
+"""Facet columns: every live document's facet values as numpy arrays, for filters and counts.
+
+Counting facets walked the matching documents in Python, one ``Counter.update``
+per document and facet: 4 s of a 44-query profile on 12,000 releases, and
+~0.25 s for the empty query on 63,000.  A column holds, per facet, one entry
+per (document, value) pair as two int32 arrays (the document's row, the
+value's id); a filter is an ``isin`` over the value ids and a count one
+``bincount`` over the selected rows.  Built once per snapshot from its
+metadata (``Snapshot.docs``), so every engine and every restricted view has
+them, one facet at a time as first asked for.
+"""
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterable
+
+import numpy as np
+
+from kb.engine.metadata import IndexedDoc
+
+
+@dataclass
+class FacetColumn:
+    values: list[str]  # value id → value
+    rows: np.ndarray  # int32: entry → document row
+    ids: np.ndarray  # int32: entry → value id
+
+    def nbytes(self) -> int:
+        return self.rows.nbytes + self.ids.nbytes + sum(len(v) * 4 + 56 for v in self.values)
+
+
+class FacetColumns:
+    """The facet columns and dates of one snapshot's live documents (rows in docnum order)."""
+
+    def __init__(self, docs: dict[int, IndexedDoc]):
+        self._docs = docs
+        self.docnums = np.fromiter(sorted(docs), dtype=np.int64, count=len(docs))
+        self._row_of = np.full(int(self.docnums[-1]) + 1 if len(docs) else 0, -1, dtype=np.int64)
+        self._row_of[self.docnums] = np.arange(len(docs))
+        self._dates: np.ndarray | None = None
+        self._columns: dict[str, FacetColumn] = {}
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self.docnums)
+
+    def rows(self, docnums: Iterable[int]) -> np.ndarray:
+        """The rows of the live documents among ``docnums`` (others are dropped), ascending."""
+        if not isinstance(docnums, np.ndarray):
+            docnums = np.fromiter(docnums, dtype=np.int64)
+        docnums = docnums[(docnums >= 0) & (docnums < len(self._row_of))]
+        rows = self._row_of[docnums]
+        rows = rows[rows >= 0]
+        rows.sort()
+        return rows
+
+    def column(self, facet: str) -> FacetColumn:
+        """The facet's column, built on first use (KeyError for a facet kb does not know)."""
+        col = self._columns.get(facet)
+        if col is None:
+            with self._lock:
+                col = self._columns.get(facet)
+                if col is None:
+                    col = self._columns[facet] = self._build(facet)
+        return col
+
+    def build(self, facets: Iterable[str]) -> None:
+        """Build these facets' columns now (a server does it when it opens a snapshot, so
+        its first search does not)."""
+        for facet in facets:
+            self.column(facet)
+        self.dates()
+
+    def _build(self, facet: str) -> FacetColumn:
+        ids_of: dict[str, int] = {}
+        rows: list[int] = []
+        ids: list[int] = []
+        docs = self._docs
+        for row, d in enumerate(self.docnums.tolist()):
+            for v in docs[d].facet_values(facet):
+                rows.append(row)
+                ids.append(ids_of.setdefault(v, len(ids_of)))
+        return FacetColumn(list(ids_of), np.array(rows, dtype=np.int32), np.array(ids, dtype=np.int32))
+
+    def dates(self) -> np.ndarray:
+        """Each row's date (``YYYY-MM-DD`` or ""), comparable as strings."""
+        if self._dates is None:
+            docs = self._docs
+            self._dates = np.array([docs[d].date or "" for d in self.docnums.tolist()], dtype="U10")
+        return self._dates
+
+    def holding(self, facet: str, wanted: Iterable[str]) -> np.ndarray:
+        """Per row: does the document hold one of ``wanted`` values of ``facet``?"""
+        col = self.column(facet)
+        wanted = set(wanted)
+        wanted_ids = [i for i, v in enumerate(col.values) if v in wanted]
+        out = np.zeros(len(self.docnums), dtype=bool)
+        if wanted_ids:
+            out[col.rows[np.isin(col.ids, wanted_ids)]] = True
+        return out
+
+    def counts(self, facet: str, rows: np.ndarray) -> Counter[str]:
+        """How many of the documents at ``rows`` hold each value of ``facet``."""
+        col = self.column(facet)
+        if not len(rows) or not len(col.values):
+            return Counter()
+        chosen = np.zeros(len(self.docnums), dtype=bool)
+        chosen[rows] = True
+        tally = np.bincount(col.ids[chosen[col.rows]], minlength=len(col.values))
+        return Counter({col.values[i]: int(tally[i]) for i in np.flatnonzero(tally).tolist()})
+
+    def nbytes(self) -> int:
+        dates = 0 if self._dates is None else self._dates.nbytes
+        return self.docnums.nbytes + self._row_of.nbytes + dates + sum(c.nbytes() for c in list(self._columns.values()))
