@@ -106,6 +106,15 @@ class Plan:
         """The first k of ``docs`` in result order."""
         if sort in ("newest", "oldest") or isinstance(self.evidence.scoring, kq.Every):
             return _by_date(snap, docs, sort)[:k]
+        if (self.sentence or self.asks) and self.evidence.blends and not budget.spent():
+            # a question's clauses all found as typed say little about the answer (แก้ว of
+            # "แก้ว คืออะไร" is in every passage about glass): tiers 1-2 are ranked together by
+            # the blend, whose phrase evidence still sees the typed clauses (iApp unchanged;
+            # ThaiGov known-item train +0.004; iApp valid with spaces added +0.003)
+            ranked = blend(index, snap, self.evidence, docs & self.strict, k, self.params)
+            if len(ranked) < k:
+                ranked += blend(index, snap, self.evidence, docs - self.strict, k - len(ranked), self.params)
+            return ranked
         out: list[tuple[int, float]] = []
         tier1 = docs & self.verbatim
         if self.passages:
