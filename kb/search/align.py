@@ -47,12 +47,14 @@ def _base_words() -> frozenset[str]:
 
 
 @cache
-def _names() -> tuple[re.Pattern, ...]:
-    """Names that are one word to a reader though the segmenter cuts them."""
+def _names(regions: bool = True) -> tuple[re.Pattern, ...]:
+    """Names that are one word to a reader though the segmenter cuts them
+    (``regions``: with the words a region word hides in, ภูมิภาค, ตะวันออกกลาง)."""
     names = set(taxonomy.compound_names())
     for p in taxonomy.provinces():
         names.update(p.get("exclude", []))
-    names.update(taxonomy.region_exclusions())
+    if regions:
+        names.update(taxonomy.region_exclusions())
     forms = sorted({analysis.normalize(n).replace(" ", "") for n in names if n.strip()}, key=len, reverse=True)
     return tuple(re.compile("|".join(re.escape(f) for f in forms[i : i + 200])) for i in range(0, len(forms), 200))
 
@@ -133,8 +135,8 @@ def boundaries(text: str) -> set[int]:
     return cuts
 
 
-def _inside_name(text: str, start: int, end: int) -> bool:
-    for pattern in _names():
+def _inside_name(text: str, start: int, end: int, regions: bool = True) -> bool:
+    for pattern in _names(regions):
         for m in pattern.finditer(text):
             if m.start() < start < m.end() or m.start() < end < m.end():
                 return True
@@ -160,8 +162,8 @@ def _cuts_number(text: str, start: int, end: int) -> bool:
     )
 
 
-def is_aligned(form: bytes, offset: int, length: int) -> bool:
-    """Is the occurrence at ``offset`` (``length`` bytes) of a scan form word-aligned?"""
+def _window(form: bytes, offset: int, length: int) -> tuple[str, int]:
+    """The text around an occurrence of a scan form, and the occurrence's start in it."""
     lo = max(0, offset - WINDOW)
     hi = min(len(form), offset + length + WINDOW)
     window = form[lo:hi].decode(SCAN_CODEC, errors="replace")
@@ -170,6 +172,38 @@ def is_aligned(form: bytes, offset: int, length: int) -> bool:
     right = window.rfind(" ", offset - lo + length)
     cut_lo = left + 1 if left >= 0 and lo > 0 else 0
     cut_hi = right if right >= 0 and hi < len(form) else len(window)
-    text = window[cut_lo:cut_hi]
-    start = offset - lo - cut_lo
+    return window[cut_lo:cut_hi], offset - lo - cut_lo
+
+
+def is_aligned(form: bytes, offset: int, length: int) -> bool:
+    """Is the occurrence at ``offset`` (``length`` bytes) of a scan form word-aligned?"""
+    text, start = _window(form, offset, length)
     return is_aligned_text(text, start, start + length)
+
+
+def cuts_number(form: bytes, offset: int, length: int) -> bool:
+    """Does the occurrence at ``offset`` of a scan form begin or end inside a number
+    or a Latin word (1 in 17)?  Bytes only (ASCII is itself in the scan codec): it
+    runs on every occurrence of a digit query."""
+    end = offset + length
+    return (
+        offset > 0 and _alnum(form[offset - 1]) and _alnum(form[offset])
+        or end < len(form) and _alnum(form[end]) and _alnum(form[end - 1])
+    )
+
+
+def _alnum(byte: int) -> bool:
+    return 48 <= byte <= 57 or 97 <= byte <= 122 or 65 <= byte <= 90
+
+
+def is_whole_span(form: bytes, offset: int, length: int) -> bool:
+    """May an occurrence of a clause of several words count though not word-aligned?
+
+    A span copied from a document (ภูมิภาค|ทุกคน → ภาคทุก) often starts or ends
+    inside a word; it still finds its document, but never by cutting a number
+    (ที่ 1 in ที่ 17) or a proper name (จังหวัดตาก in จังหวัดตากใบ; a common word
+    such as ภูมิภาค may be cut).
+    """
+    text, start = _window(form, offset, length)
+    end = start + length
+    return not _cuts_number(text, start, end) and not _inside_name(text, start, end, regions=False)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from kb import analysis
 from kb import query as kq
-from kb.search.align import is_aligned
+from kb.search.align import cuts_number, is_aligned, is_whole_span
 from kb.search.budget import WorkBudget
 from kb.search.params import RankingParams
 from kb.search.parsing import Chunk, stopwords
@@ -17,6 +17,7 @@ from kb.engine import Index, Snapshot
 MEMO_ENTRIES = 512
 CHECKS_PER_DOC = 8  # occurrences checked for alignment in one document before it is judged partial
 MAX_CHECKS = 4000  # alignment checks per needle (≈ 30 µs each); past it, the word index judges
+FEW_WHOLE = 20  # a clause held as typed by at most this many documents is rare, whatever its words
 SHORT_WORD_UNITS = 6  # a query word this short is checked for matches inside other words (สงขลา in สงขลานครินทร์)
 
 
@@ -83,7 +84,31 @@ class Finder:
         """Documents where ``text`` occurs only inside other words (or across a word
         boundary), with those offsets (memoized; empty without a scan)."""
         found = self.memo.get(("scan", analysis.scan_form(text, is_normalized=True)))
-        return self.split(text, found[1])[1] if found else {}
+        inside = self.split(text, found[1])[1] if found else {}
+        if inside and (text[:1].isalnum() and text[:1].isascii() or text[-1:].isalnum() and text[-1:].isascii()):
+            inside = self._uncut(text, inside)
+        return inside
+
+    def _uncut(self, text: str, inside: dict[int, list[int]]) -> dict[int, list[int]]:
+        """The occurrences that cut no number or Latin word: 1 inside 17 is no match at all."""
+        return self._kept(("uncut", text), text, inside, lambda form, o, n: not cuts_number(form, o, n))
+
+    def _kept(self, key: tuple, text: str, inside: dict[int, list[int]], keep) -> dict[int, list[int]]:
+        """The documents (and their offsets) with an occurrence of ``text`` that ``keep``
+        accepts (``keep(form, offset, length)``), memoized under ``key``."""
+        found = self.memo.get(key)
+        if found is not None:
+            return found
+        scan = self.snap.scan()
+        where = self._starts()
+        length = len(analysis.scan_form(text, is_normalized=True))
+        out: dict[int, list[int]] = {}
+        for doc, offsets in inside.items():
+            form = scan.buffer[where[doc] : where[doc] + scan.lengths[doc]]
+            kept = [o for o in offsets[:CHECKS_PER_DOC] if keep(form, o, length)]
+            if kept:
+                out[doc] = kept
+        return self._remember(key, out)
 
     def split(self, text: str, positions: dict[int, list[int]]) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
         """(aligned, partial): the documents of a scan holding ``text`` as a word at
@@ -103,9 +128,7 @@ class Finder:
                 {d: o for d, o in positions.items() if d in words}, {d: o for d, o in positions.items() if d not in words}
             ))
         scan = self.snap.scan()
-        where = self.memo.get(("starts",))
-        if where is None:
-            where = self._remember(("starts",), dict(zip(scan.docnums, scan.starts)))
+        where = self._starts()
         buf = scan.buffer
         length = len(analysis.scan_form(text, is_normalized=True))
         aligned: dict[int, list[int]] = {}
@@ -118,6 +141,32 @@ class Finder:
             else:
                 partial[doc] = offsets
         return self._remember(key, (aligned, partial))
+
+    def whole_clause(self, c: Chunk, aligned: set[int]) -> dict[int, list[int]]:
+        """Documents holding a rare clause of several words as typed, though not
+        word-aligned (ภาคทุก in ส่วนภูมิภาคทุกคน), with those offsets: they count as
+        holding it (tier 1), like a span pasted from the document.
+
+        Rare: no more documents hold it as typed, aligned or not, than hold all
+        its words, or at most ``FEW_WHOLE``.  A single word keeps the alignment rule (ตาก in ตากใบ), and no
+        occurrence counts that cuts a number or a name (``align.is_whole_span``).
+        """
+        inside = self.partial(c.text) if len(c.words) >= 2 else {}
+        if not inside:
+            return {}
+        # pieces of words (สา|หก|รร|มท|หาร of อุตสาหกรรมทหาร) are held together by few documents
+        words = self.all_of(list(dict.fromkeys(c.words))[: self.params.max_words])
+        if len(inside) + len(aligned) > max(len(words), FEW_WHOLE):
+            return {}
+        return self._kept(("whole", c.text), c.text, inside, is_whole_span)
+
+    def _starts(self) -> dict[int, int]:
+        """docnum → where its scan form starts in the scan buffer."""
+        where = self.memo.get(("starts",))
+        if where is None:
+            scan = self.snap.scan()
+            where = self._remember(("starts",), dict(zip(scan.docnums, scan.starts)))
+        return where
 
     def inside_only(self, word: str) -> set[int]:
         """Documents holding a short query word only inside other words (ตาก in
