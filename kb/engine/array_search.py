@@ -89,7 +89,7 @@ class ArrayIndex:
             self._remember(key, hit)
         return hit
 
-    def _remember(self, key: tuple[str, str], hit: Hits) -> None:
+    def _remember(self, key: tuple, hit: Hits) -> None:
         size = hit.docs.nbytes + hit.scores.nbytes
         with self._terms_lock:
             if key in self._terms or size > TERM_CACHE_BYTES // 4:
@@ -130,11 +130,25 @@ class ArrayIndex:
         raise TypeError(f"cannot evaluate {q!r}")
 
     def phrase(self, fieldname: str, terms: tuple[str, ...]) -> Hits:
-        """Documents with ``terms`` at consecutive positions; scored as the sum of the terms."""
-        parts = [self.term(fieldname, t) for t in terms]
-        both = _intersection(parts)
+        """Documents with ``terms`` at consecutive positions; scored as the sum of the terms.
+
+        Memoized beside the terms when many documents hold all the words: their
+        positions are decoded through Whoosh, the one costly step left here."""
+        key = ("phrase", fieldname, terms)
+        with self._terms_lock:
+            hit = self._terms.get(key)
+            if hit is not None:
+                self._terms.move_to_end(key)
+                return hit
+        both = _intersection([self.term(fieldname, t) for t in terms])
         if not len(both):
             return _NO_HITS
+        hit = self._consecutive_only(fieldname, terms, both)
+        if len(both) > 256:
+            self._remember(key, hit)
+        return hit
+
+    def _consecutive_only(self, fieldname: str, terms: tuple[str, ...], both: Hits) -> Hits:
         keep = np.zeros(len(both), dtype=bool)
         bases = np.array([base for _, base in self.segments] + [self.doc_count_all], dtype=np.int64)
         seg_of = np.searchsorted(bases, both.docs, side="right") - 1
@@ -201,8 +215,10 @@ def _intersection(parts: list[Hits]) -> Hits:
 
 def _consecutive(positions: list) -> bool:
     """Is there a p with p + i in positions[i] for every i?"""
-    first = positions[0]
-    if not first:
-        return False
-    rest = [set(p) for p in positions[1:]]
-    return any(all(p + i + 1 in s for i, s in enumerate(rest)) for p in first)
+    # set algebra in C: the starts that survive every shifted follower
+    starts = set(positions[0])
+    for i, following in enumerate(positions[1:], start=1):
+        if not starts:
+            return False
+        starts.intersection_update(p - i for p in following)
+    return bool(starts)
