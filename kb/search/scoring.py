@@ -9,12 +9,14 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import chain
 from typing import Callable
 
 import numpy as np
 
+from kb.scan_offsets import DocOffsets
 from kb.search.budget import WorkBudget
 from kb.search.params import RankingParams
 
@@ -34,7 +36,7 @@ class Occurrences:
     """A query chunk's verbatim occurrences (sub-word layer) in the index."""
 
     idf: float
-    positions: dict[int, list[int]]  # docnum → offsets in the document's scan form
+    positions: Mapping[int, list[int]]  # docnum → offsets in the document's scan form (a DocOffsets from a scan)
     aligned: set[int]  # documents where it also occurs word-aligned
 
     def weight(self, docnum: int) -> float:
@@ -44,6 +46,8 @@ class Occurrences:
     def flat(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(docnums, occurrence counts, offsets concatenated in that order) as
         arrays, for scoring thousands of documents at once."""
+        if isinstance(self.positions, DocOffsets):
+            return self.positions.flat()
         docs = np.fromiter(self.positions.keys(), dtype=np.int64, count=len(self.positions))
         counts = np.fromiter(map(len, self.positions.values()), dtype=np.int64, count=len(self.positions))
         offsets = np.fromiter(chain.from_iterable(self.positions.values()), dtype=np.int64, count=int(counts.sum()))
