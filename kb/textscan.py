@@ -35,10 +35,12 @@ import shutil
 import threading
 import time
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 
+from kb.scan_offsets import DocOffsets
 from kb.thai.script import TIS620_COMBINING_BYTES, TIS620_LEADING_VOWEL_BYTES
 
 # TIS-620 byte values: combining marks (ั ิ-ฺ ็-๎) and leading vowels (เ-ไ)
@@ -222,7 +224,7 @@ class TextScan:
     def __len__(self) -> int:
         return len(self.docnums)
 
-    def positions(self, needle: bytes, max_matches: int = 2_000_000) -> dict[int, list[int]]:
+    def positions(self, needle: bytes, max_matches: int = 2_000_000) -> Mapping[int, list[int]]:
         """docnum → offsets (in the document's scan form) of cluster-aligned occurrences."""
         out: dict[int, list[int]] = {}
         if not needle or b"\x1a" in needle or SEPARATOR[:1] in needle:
@@ -292,6 +294,7 @@ class PairIndex:
         """A pair index over arrays already built (``TextScan.load``)."""
         pairs = cls.__new__(cls)
         pairs.bytes, pairs.starts, pairs.docnums = data, np.asarray(starts, dtype=np.int64), docnums
+        pairs.docnum_array = np.asarray(docnums, dtype=np.int64)
         pairs.order, pairs.bounds = order, bounds
         return pairs
 
@@ -299,6 +302,7 @@ class PairIndex:
         self.bytes = np.frombuffer(buffer, dtype=np.uint8)
         self.starts = np.asarray(starts, dtype=np.int64)
         self.docnums = docnums
+        self.docnum_array = np.asarray(docnums, dtype=np.int64)
         n = max(0, len(self.bytes) - 1)  # positions that start a pair
         # A radix sort of the 16-bit pair codes.  Past PAIR_CHUNK positions it
         # is done a slice at a time and the slices are placed by a counting
@@ -345,8 +349,8 @@ class PairIndex:
         codes |= self.bytes[lo + 1 : hi + 1]
         return codes
 
-    def positions(self, needle: bytes) -> dict[int, list[int]]:
-        """``TextScan.positions`` for a needle of two bytes or more."""
+    def positions(self, needle: bytes) -> Mapping[int, list[int]]:
+        """``TextScan.positions`` for a needle of two bytes or more (as arrays)."""
         bounds, size, length = self.bounds, len(self.bytes), len(needle)
         pair_codes = [(needle[i] << 8) | needle[i + 1] for i in range(length - 1)]
         j = min(range(length - 1), key=lambda i: bounds[pair_codes[i] + 1] - bounds[pair_codes[i]])
@@ -377,13 +381,7 @@ class PairIndex:
         if not len(found):
             return {}
         doc_index = np.searchsorted(self.starts, found, side="right") - 1
-        offsets = (found - self.starts[doc_index]).tolist()
-        cuts = (np.flatnonzero(np.diff(doc_index)) + 1).tolist()
-        firsts = doc_index[[0, *cuts]].tolist()
-        ends = [*cuts, len(offsets)]
-        out: dict[int, list[int]] = {}
-        begin = 0
-        for k, end in zip(firsts, ends):
-            out[self.docnums[k]] = offsets[begin:end]
-            begin = end
-        return out
+        offsets = found - self.starts[doc_index]
+        firsts = np.flatnonzero(np.r_[True, doc_index[1:] != doc_index[:-1]])
+        counts = np.diff(np.r_[firsts, len(found)])
+        return DocOffsets(self.docnum_array[doc_index[firsts]], counts, offsets)

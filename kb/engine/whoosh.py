@@ -38,6 +38,7 @@ from kb.engine.whoosh_codec import (
     field_lengths,
     field_postings,
     make_schema,
+    merge_policy,
     segment_name,
     term_positions,
     weighting,
@@ -146,7 +147,7 @@ class IndexWriter(EngineWriter):
     def commit(self) -> None:
         if self._writer is not None:
             with disk_errors(self.root, self._discard):
-                self._writer.commit()
+                self._writer.commit(mergetype=merge_policy)
             self._writer = None
         self.pending = 0
 

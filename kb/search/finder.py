@@ -5,8 +5,13 @@ each docset, scan and compound split for as long as the snapshot lives.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+import numpy as np
+
 from kb import analysis
 from kb import query as kq
+from kb.scan_offsets import DocOffsets
 from kb.search.align import cuts_number, is_aligned, is_whole_span
 from kb.search.budget import WorkBudget
 from kb.search.params import RankingParams
@@ -24,6 +29,13 @@ SHORT_WORD_UNITS = 6  # a query word this short is checked for matches inside ot
 def word_query(word: str, params: RankingParams, boost: float = 1.0) -> kq.Query:
     """Documents containing one query word as a word (BM25F over body and title)."""
     return kq.AnyOf((kq.Term("words", word, boost), kq.Term("title", word, params.boost_title * boost)))
+
+
+def _checks(positions: Mapping[int, list[int]]) -> int:
+    """Alignment checks ``split`` would make (capped per document)."""
+    if isinstance(positions, DocOffsets):
+        return int(np.minimum(positions.counts, CHECKS_PER_DOC).sum())
+    return sum(min(len(o), CHECKS_PER_DOC) for o in positions.values())
 
 
 class Finder:
@@ -71,7 +83,7 @@ class Finder:
         if as_word:
             positions = {d: offsets for d, offsets in positions.items() if d in aligned}
             positions.update((d, []) for d in aligned if d not in positions)
-        return Occurrences(idf, positions, aligned & positions.keys())
+        return Occurrences(idf, positions, aligned.intersection(positions))
 
     def as_words(self, c: Chunk, weight: float = 1.0) -> Occurrences:
         """Where the chunk occurs as index words (no scan: a thesaurus term), its
@@ -122,8 +134,11 @@ class Finder:
         found = self.memo.get(key)
         if found is not None:
             return found
-        if len(analysis.units(text)) < 2 or sum(min(len(o), CHECKS_PER_DOC) for o in positions.values()) > MAX_CHECKS:
+        if len(analysis.units(text)) < 2 or _checks(positions) > MAX_CHECKS:
             words = self.docs(self.phrase_query(Chunk(text, analysis.words(text))))
+            if isinstance(positions, DocOffsets):  # a common chunk: split the arrays, make no lists
+                held = np.isin(positions.docs, np.fromiter(words, dtype=np.int64, count=len(words)))
+                return self._remember(key, (positions.subset(held), positions.subset(~held)))
             return self._remember(key, (
                 {d: o for d, o in positions.items() if d in words}, {d: o for d, o in positions.items() if d not in words}
             ))

@@ -9,9 +9,14 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import chain
 from typing import Callable
 
+import numpy as np
+
+from kb.scan_offsets import DocOffsets
 from kb.search.budget import WorkBudget
 from kb.search.params import RankingParams
 
@@ -31,12 +36,22 @@ class Occurrences:
     """A query chunk's verbatim occurrences (sub-word layer) in the index."""
 
     idf: float
-    positions: dict[int, list[int]]  # docnum → offsets in the document's scan form
+    positions: Mapping[int, list[int]]  # docnum → offsets in the document's scan form (a DocOffsets from a scan)
     aligned: set[int]  # documents where it also occurs word-aligned
 
     def weight(self, docnum: int) -> float:
         # a word-aligned occurrence ranks above a sub-word one
         return self.idf * (2.0 if docnum in self.aligned else 1.0)
+
+    def flat(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(docnums, occurrence counts, offsets concatenated in that order) as
+        arrays, for scoring thousands of documents at once."""
+        if isinstance(self.positions, DocOffsets):
+            return self.positions.flat()
+        docs = np.fromiter(self.positions.keys(), dtype=np.int64, count=len(self.positions))
+        counts = np.fromiter(map(len, self.positions.values()), dtype=np.int64, count=len(self.positions))
+        offsets = np.fromiter(chain.from_iterable(self.positions.values()), dtype=np.int64, count=int(counts.sum()))
+        return docs, counts, offsets
 
 
 class PassageScores:
@@ -89,6 +104,8 @@ class PassageScores:
         """
         if k <= 0:
             return []
+        if len(docs) >= BATCH_FROM and not (budget is not None and budget.spent()):
+            return self._top_batch(docs, k, doc_id, budget)
         by_bound = sorted(((self.bound(d), d) for d in docs), key=lambda bd: -bd[0])
         best: list[float] = []  # min-heap of the k best scores so far
         scored: list[tuple[int, float]] = []
@@ -108,6 +125,119 @@ class PassageScores:
                 heapq.heapreplace(best, score)
         scored.sort(key=lambda ds: (-ds[1], doc_id(ds[0])))
         return scored[:k]
+
+    def _top_batch(
+        self, docs: set[int], k: int, doc_id: Callable[[int], str], budget: WorkBudget | None
+    ) -> list[tuple[int, float]]:
+        """``top`` for many documents: every one scored at once with arrays
+        (``passage_scores``), the same floats; only those tied with or above
+        the k-th score are sorted by id."""
+        wanted = np.fromiter(docs, dtype=np.int64, count=len(docs))
+        wanted.sort()
+        scores = passage_scores(wanted, self.clauses, self.params)
+        scores[~np.isin(wanted, np.fromiter(self.docs, dtype=np.int64, count=len(self.docs)))] = 0.0
+        if budget is not None:
+            budget.scored += len(wanted)
+        kth = np.partition(scores, len(scores) - k)[len(scores) - k] if k < len(scores) else scores.min()
+        keep = np.flatnonzero(scores >= kth)
+        scored = list(zip(wanted[keep].tolist(), scores[keep].tolist()))
+        scored.sort(key=lambda ds: (-ds[1], doc_id(ds[0])))
+        return scored[:k]
+
+
+def passage_scores(docs: np.ndarray, clauses: list[list[Occurrences]], params: RankingParams) -> np.ndarray:
+    """``passage_score`` of every document of ``docs`` (sorted docnums) at once.
+
+    Each (document, tiling, window) is one int64 key; a window's term
+    frequency is the length of a run of equal keys.  The arithmetic is
+    ``passage_score``'s, operation for operation (clause sums in clause order,
+    maxima exact), so the floats are identical: ``tests/test_scale_passages.py``
+    checks it.
+    """
+    windows_by_clause: list[tuple[np.ndarray, np.ndarray]] = []
+    whole = np.zeros(len(docs))
+    for alternatives in clauses:
+        keys, scores, best_whole = _clause_windows(docs, alternatives, params)
+        windows_by_clause.append((keys, scores))
+        whole += best_whole
+    if len(windows_by_clause) == 1:
+        all_keys, summed = windows_by_clause[0]
+    else:
+        all_keys = np.concatenate([keys for keys, _ in windows_by_clause] or [np.zeros(0, np.int64)])
+        all_keys = all_keys[_sorted(all_keys)]
+        all_keys = all_keys[_run_starts(all_keys)]
+        summed = np.zeros(len(all_keys))
+        for keys, scores in windows_by_clause:
+            summed[np.searchsorted(all_keys, keys)] += scores  # keys are unique within a clause
+    best = np.zeros(len(docs))
+    if len(all_keys):
+        key_docs = all_keys >> _DOC_SHIFT
+        firsts = _run_starts(key_docs)
+        best[np.searchsorted(docs, key_docs[firsts])] = np.maximum.reduceat(summed, firsts)
+    return best + 0.1 * whole
+
+
+_DOC_SHIFT = 33  # key = docnum << 33 | tiling << 32 | window
+BATCH_FROM = 512  # candidates from which ``PassageScores.top`` scores with arrays
+
+
+def _sorted(keys: np.ndarray) -> np.ndarray | slice:
+    """The order sorting ``keys`` (stable: a merge of the sorted runs they
+    mostly are), or the whole slice when they already are sorted."""
+    if len(keys) < 2 or bool((keys[1:] >= keys[:-1]).all()):
+        return slice(None)
+    return np.argsort(keys, kind="stable")
+
+
+def _run_starts(sorted_keys: np.ndarray) -> np.ndarray:
+    return np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]) if len(sorted_keys) else np.zeros(0, np.int64)
+
+
+def _clause_windows(
+    docs: np.ndarray, alternatives: list[Occurrences], params: RankingParams
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One clause's best score per window key over its alternatives (unique
+    keys, sorted), and its best whole-document evidence per document of ``docs``."""
+    size = params.passage_chars
+    half = size // 2
+    k1 = params.k1
+    all_keys: list[np.ndarray] = []
+    all_scores: list[np.ndarray] = []
+    best_whole = np.zeros(len(docs))
+    for occ in alternatives:
+        held, counts, offsets = occ.flat()
+        inside = np.isin(held, docs) & (counts > 0)
+        if not inside.any():
+            continue
+        per_doc = np.repeat(inside, counts)
+        doc_of = np.repeat(held, counts)[per_doc]
+        offsets = offsets[per_doc]
+        aligned = np.fromiter(occ.aligned, dtype=np.int64, count=len(occ.aligned))
+        w_doc = occ.idf * np.where(np.isin(held[inside], aligned), 2.0, 1.0)
+        at = np.searchsorted(docs, held[inside])
+        np.maximum.at(best_whole, at, w_doc * _bm25_tf(counts[inside], k1))
+        w_of = np.repeat(w_doc, counts[inside])
+        for tiling, shift in ((0, 0), (1, half)):
+            keys = (doc_of << _DOC_SHIFT) | (tiling << 32) | ((offsets + shift) // size)
+            order = _sorted(keys)
+            keys, w = keys[order], w_of[order]
+            firsts = _run_starts(keys)
+            tf = np.diff(np.r_[firsts, len(keys)])
+            all_keys.append(keys[firsts])
+            all_scores.append(w[firsts] * _bm25_tf(tf, k1))
+    if not all_keys:
+        return np.zeros(0, np.int64), np.zeros(0), best_whole
+    keys = np.concatenate(all_keys)
+    scores = np.concatenate(all_scores)
+    order = _sorted(keys)
+    keys, scores = keys[order], scores[order]
+    firsts = _run_starts(keys)
+    return keys[firsts], np.maximum.reduceat(scores, firsts), best_whole
+
+
+def _bm25_tf(tf: np.ndarray, k1: float) -> np.ndarray:
+    tf = tf.astype(np.float64)
+    return tf * (k1 + 1) / (tf + k1 * 1.0)
 
 
 def passage_score(docnum: int, clauses: list[list[Occurrences]], params: RankingParams) -> float:

@@ -1,0 +1,72 @@
+"""Where a chunk occurs, per document, held as three arrays rather than lists.
+
+A very common chunk (การ at 63,000 releases: 2.4 M occurrences in 60,000
+documents) was turned into one Python list per document on every scan, about
+0.2 s of ``tolist`` and slicing, and turned back into arrays to be scored.
+``DocOffsets`` is the read-only ``docnum → offsets`` mapping the sub-word
+layer has always returned, but it keeps the scan's arrays and makes a
+document's list only when that document is looked at; scoring many documents
+at once (``kb.search.scoring.passage_scores``) reads the arrays directly.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+import numpy as np
+
+
+class DocOffsets(Mapping):
+    """docnum → ascending offsets, in scan order; lists made on first access."""
+
+    def __init__(self, docs: np.ndarray, counts: np.ndarray, offsets: np.ndarray):
+        self.docs = docs  # int64 docnums, one per document holding the chunk
+        self.counts = counts  # int64 occurrences in each
+        self.offsets = offsets  # int64 offsets, document after document
+        self._keys: list[int] = docs.tolist()
+        self._where: dict[int, int] | None = None
+        self._lists: dict[int, list[int]] = {}
+        self._spans: tuple[list[int], list[int]] | None = None  # each document's end and count
+
+    @classmethod
+    def empty(cls) -> "DocOffsets":
+        none = np.zeros(0, dtype=np.int64)
+        return cls(none, none, none)
+
+    def _index(self) -> dict[int, int]:
+        if self._where is None:
+            self._where = dict(zip(self._keys, range(len(self._keys))))
+        return self._where
+
+    def __getitem__(self, docnum: int) -> list[int]:
+        found = self._lists.get(docnum)
+        if found is None:
+            i = self._index()[docnum]  # KeyError for a document without the chunk, as a dict
+            if self._spans is None:  # one assignment: threads of a server share a memoized scan
+                self._spans = (np.cumsum(self.counts).tolist(), self.counts.tolist())
+            ends, counts = self._spans
+            found = self._lists[docnum] = self.offsets[ends[i] - counts[i] : ends[i]].tolist()
+        return found
+
+    def __contains__(self, docnum: object) -> bool:
+        return docnum in self._index()
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __repr__(self) -> str:
+        return f"DocOffsets({len(self)} documents, {len(self.offsets)} offsets)"
+
+    def flat(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(docnums, counts, offsets): the arrays themselves (read-only use)."""
+        return self.docs, self.counts, self.offsets
+
+    def subset(self, keep: np.ndarray) -> "DocOffsets":
+        """The documents where the boolean ``keep`` (one per document) is true."""
+        return DocOffsets(self.docs[keep], self.counts[keep], self.offsets[np.repeat(keep, self.counts)])
+
+    def among(self, docs: set[int]) -> "DocOffsets":
+        """Only the documents in ``docs``."""
+        return self.subset(np.isin(self.docs, np.fromiter(docs, dtype=np.int64, count=len(docs))))
