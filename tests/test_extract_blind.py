@@ -110,6 +110,15 @@ def score(labelled) -> dict[str, tuple[float, float, int]]:
     return scores
 
 
+def print_scores(what: str, scores: dict[str, tuple[float, float, int]]) -> None:
+    """The per-field table that ``pytest -s`` shows, each field below the goal marked."""
+    print(f"\nextraction over {what} (goal {GOAL})")
+    print(f"{'field':<10} {'precision':>9} {'recall':>7} {'expected':>8}")
+    for field, (precision, recall, n) in scores.items():
+        mark = "" if min(precision, recall) >= GOAL else "  below goal"
+        print(f"{field:<10} {precision:>9.3f} {recall:>7.3f} {n:>8}{mark}")
+
+
 def differences(labelled) -> list[str]:
     """One line per release and field where extraction and label disagree (for reading, not for rules)."""
     out = []
@@ -138,11 +147,7 @@ def test_the_blind_set_is_the_fixed_hash_sample_and_well_formed():
 
 def test_blind_precision_and_recall_per_field(blind):
     scores = score(blind)
-    print(f"\nextraction over {len(blind)} blind ThaiGov releases (goal {GOAL})")
-    print(f"{'field':<10} {'precision':>9} {'recall':>7} {'expected':>8}")
-    for field, (precision, recall, n) in scores.items():
-        mark = "" if min(precision, recall) >= GOAL else "  below goal"
-        print(f"{field:<10} {precision:>9.3f} {recall:>7.3f} {n:>8}{mark}")
+    print_scores(f"{len(blind)} blind ThaiGov releases", scores)
     if os.environ.get("KB_BLIND_DIFF"):
         # Off by default: the blind set measures; reading its misses invites writing rules for them.
         for line in differences(blind):

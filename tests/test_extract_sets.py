@@ -20,13 +20,13 @@ import pytest
 
 from test_extract_blind import (
     EXACT_FIELDS,
-    GOAL,
     SET_FIELDS,
     _label_set as _blind_labels,
     _rank,
     _read_and_extract,
     _source,
     differences,
+    print_scores,
     score,
 )
 
@@ -85,11 +85,7 @@ def test_precision_and_recall_per_field(name, tmp_path):
     _source()
     labelled = _read_and_extract(tmp_path, _labels(name)["documents"])
     scores = score(labelled)
-    print(f"\nextraction over {len(labelled)} releases of {name} (goal {GOAL})")
-    print(f"{'field':<10} {'precision':>9} {'recall':>7} {'expected':>8}")
-    for field, (precision, recall, n) in scores.items():
-        mark = "" if min(precision, recall) >= GOAL else "  below goal"
-        print(f"{field:<10} {precision:>9.3f} {recall:>7.3f} {n:>8}{mark}")
+    print_scores(f"{len(labelled)} releases of {name}", scores)
     if name == "dev_thaigov" and os.environ.get("KB_DEV_DIFF"):
         # Only the development set's misses are for reading; the held-out set measures.
         for line in differences(labelled):

@@ -34,11 +34,12 @@ def ids(result) -> set[str]:
     return {h.id for h in result.hits}
 
 
-def _index(tmp_path_factory, name: str, docs: dict[str, str]) -> Searcher:
+def _index(tmp_path_factory, name: str, docs: dict[str, str], title: str = "เอกสารทดสอบ") -> Searcher:
+    """A searcher over ``docs`` (id → body), each a text file whose first line is ``title`` and its id."""
     root = tmp_path_factory.mktemp(name)
     (root / "docs").mkdir()
     for doc_id, body in docs.items():
-        (root / "docs" / f"{doc_id}.txt").write_text(f"เอกสารทดสอบ {doc_id}\n\n{body}\n", encoding="utf-8")
+        (root / "docs" / f"{doc_id}.txt").write_text(f"{title} {doc_id}\n\n{body}\n", encoding="utf-8")
     report = pipeline.run([root / "docs"], root / "index", full=True, progress=False)
     assert report.failed == 0, report.failures
     return Searcher(Index(root / "index"))

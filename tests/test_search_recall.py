@@ -15,11 +15,10 @@ import random
 
 import pytest
 
-from indexer import pipeline
 from kb import analysis, taxonomy
-from kb.engine import Index
 from kb.models import SearchRequest
 from kb.search import Searcher
+from test_search_precision import _index as index_docs
 
 # compounds whose inner cuts are not all word boundaries, and words that may follow them
 COMPOUNDS = ["อุตสาหกรรม", "สาธารณสุข", "ยุทธศาสตร์", "ประชาสัมพันธ์", "คณะกรรมการ", "ผู้บัญชาการ",
@@ -29,13 +28,8 @@ FILLER = ["รายงานประจำวัน", "เจ้าหน้�
 DECOYS = 8  # documents holding the span's words apart: more than the few that let partial matches in
 
 
-def _index(root, docs: dict[str, str]) -> Searcher:
-    (root / "docs").mkdir()
-    for doc_id, body in docs.items():
-        (root / "docs" / f"{doc_id}.txt").write_text(f"บันทึก {doc_id}\n\n{body}\n", encoding="utf-8")
-    report = pipeline.run([root / "docs"], root / "index", full=True, progress=False)
-    assert report.failed == 0, report.failures
-    return Searcher(Index(root / "index"))
+def _index(tmp_path_factory, name: str, docs: dict[str, str]) -> Searcher:
+    return index_docs(tmp_path_factory, name, docs, title="บันทึก")
 
 
 def _spans(rng: random.Random, n: int) -> list[tuple[str, str]]:
@@ -59,7 +53,7 @@ def pasted(tmp_path_factory):
         words = analysis.words(span)
         for j in range(DECOYS):  # the span's words as words, apart from each other
             docs[f"decoy{i}-{j}"] = " ".join(f"{w} {rng.choice(FILLER)}" for w in words)
-    return _index(tmp_path_factory.mktemp("pasted"), docs), spans
+    return _index(tmp_path_factory, "pasted", docs), spans
 
 
 def test_a_rare_span_cut_inside_words_finds_its_document_first(pasted):
@@ -93,7 +87,7 @@ def test_a_span_of_several_words_never_ends_inside_a_name(tmp_path_factory):
     province, longer = rng.choice(_province_traps())
     docs = {f"word{j}": f"คณะทำงานเดินทางไปจังหวัด{province} ครั้งที่ {j}" for j in range(DECOYS)}
     docs["inside"] = f"คณะทำงานเดินทางไป{longer}เพื่อตรวจเยี่ยม"
-    s = _index(tmp_path_factory.mktemp("names"), docs)
+    s = _index(tmp_path_factory, "names", docs)
     r = s.search(SearchRequest(q=f"เดินทางไป{province}", limit=20))
     assert all(h.id != "inside.txt" or h.partial for h in r.hits), (province, longer)
     assert r.hits and r.hits[0].id != "inside.txt", (province, longer)
@@ -104,7 +98,7 @@ def test_a_span_of_several_words_never_cuts_a_number(tmp_path_factory):
     n = rng.randrange(2, 9)
     docs = {f"long{j}": f"ตามแผนงานที่ {n}{j} ของกรมทดสอบ" for j in range(3)}
     docs["exact"] = f"ตามแผนงานที่ {n} ของกรมทดสอบ"
-    s = _index(tmp_path_factory.mktemp("numbers"), docs)
+    s = _index(tmp_path_factory, "numbers", docs)
     for q in (f"แผนงานที่ {n}", f"นงานที่ {n}"):  # other documents may follow, relaxed, never first
         r = s.search(SearchRequest(q=q, limit=10))
         assert r.hits[0].id == "exact.txt" and (len(r.hits) == 1 or r.relaxed), (q, [h.id for h in r.hits])
