@@ -114,11 +114,23 @@ def _named_as_policy_area(text: str, start: int) -> bool:
     return _policy_area_pattern().search(text, max(0, start - 40), start) is not None
 
 
-def _names_the_plan_by_title(text: str, m: Match) -> bool:
-    """A full title after a policy-area lead-in ("นโยบายด้านการป้องกันและบรรเทาสาธารณภัย")
-    names the plan even without the word แผน, unless the title goes on into another
-    plan's name ("...แห่งชาติ", "...จังหวัด")."""
-    return _named_as_policy_area(text, m.start) and not _other_plan_pattern().match(text, m.end)
+def _names_the_plan_by_title(text: str, m: Match, context: bool) -> bool:
+    """A full title after a policy-area lead-in names the plan even without the
+    word แผน, unless the title goes on into another plan's name ("...แห่งชาติ",
+    "...จังหวัด").  A title that is also an everyday phrase (``generic_title``:
+    disaster relief, trafficking) after a plain lead-in (นโยบายด้าน, which any
+    ministry's policy has) needs the security policy cited: the lead-in or the
+    title holds one of the policy's own terms (นโยบายความมั่นคงด้าน...,
+    ...ความมั่นคงทางไซเบอร์), or the text is about the policy (``context``).
+    A minister handing out "นโยบายด้านการป้องกันและบรรเทาสาธารณภัย" speaks of
+    disaster policy, not of plan 9."""
+    lead = _policy_area_pattern().search(text, max(0, m.start - 40), m.start)
+    if lead is None or _other_plan_pattern().match(text, m.end):
+        return False
+    if context or m.value not in _generic_titles():
+        return True
+    phrase = key(text[lead.start() : m.end])
+    return any(key(term) in phrase for term in taxonomy.plan_context()["terms"])
 
 
 def _numbered_as_plan(before: str, no: int) -> bool:
@@ -194,7 +206,7 @@ def _plans_by_title(t: str, context: bool) -> set[int]:
         before = text_before(t, m.start, 60)
         accepted.append(
             bool(_PLAN_WORD_BEFORE.search(before))
-            or _names_the_plan_by_title(t, m)
+            or _names_the_plan_by_title(t, m, context)
             or context
             and (m.value not in _generic_titles() or _numbered_as_plan(before, int(m.value)))
         )
