@@ -74,20 +74,29 @@ class TopicModel:
 
 
 def model_from_dict(data: dict) -> TopicModel:
-    """The model stored in a weights file (see ``benchmarks/fit_topics.py``)."""
-    names = tuple(data["features"])
+    """The model stored in a weights file (see ``benchmarks/fit_topics.py``); a
+    ValueError naming the file and the reason when it is not one."""
+    try:
+        names = tuple(data["features"])
+        model = TopicModel(
+            features=names,
+            mean=tuple(float(x) for x in data["mean"]),
+            scale=tuple(float(x) or 1.0 for x in data["scale"]),
+            weights=tuple(float(x) for x in data["weights"]),
+            bias=float(data["bias"]),
+            topic_bias={k: float(v) for k, v in data.get("topic_bias", {}).items()},
+            threshold=float(data["threshold"]),
+        )
+    except (KeyError, TypeError, ValueError) as e:
+        raise ValueError(f"kb/taxonomy/{MODEL_FILE}: not a topic model ({type(e).__name__}: {e})") from None
     unknown = set(names) - set(FEATURES)
     if unknown:
-        raise ValueError(f"{MODEL_FILE}: unknown features {sorted(unknown)}")
-    return TopicModel(
-        features=names,
-        mean=tuple(float(x) for x in data["mean"]),
-        scale=tuple(float(x) or 1.0 for x in data["scale"]),
-        weights=tuple(float(x) for x in data["weights"]),
-        bias=float(data["bias"]),
-        topic_bias={k: float(v) for k, v in data.get("topic_bias", {}).items()},
-        threshold=float(data["threshold"]),
-    )
+        raise ValueError(f"kb/taxonomy/{MODEL_FILE}: unknown features {sorted(unknown)}")
+    if not len(names) == len(model.mean) == len(model.scale) == len(model.weights):
+        raise ValueError(f"kb/taxonomy/{MODEL_FILE}: features, mean, scale and weights differ in length")
+    if not 0.0 < model.threshold < 1.0:
+        raise ValueError(f"kb/taxonomy/{MODEL_FILE}: threshold {model.threshold} is not a probability")
+    return model
 
 
 @cache
@@ -96,7 +105,11 @@ def topic_model() -> TopicModel | None:
     path = resources.files(taxonomy.__name__).joinpath(MODEL_FILE)
     if not path.is_file():
         return None
-    return model_from_dict(json.loads(path.read_text(encoding="utf-8")))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as e:
+        raise ValueError(f"kb/taxonomy/{MODEL_FILE}: not JSON ({e})") from None
+    return model_from_dict(data)
 
 
 def candidate_rows(folded_title: str, folded_text: str) -> dict[str, dict[str, float]]:
