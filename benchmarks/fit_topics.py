@@ -69,7 +69,7 @@ def _release(doc_id: str, raw: RawDocument, want: set[str]) -> Release | None:
     if doc.type != "news":
         return None
     title, text = thai_digits_to_arabic((raw.title or "").strip()), thai_digits_to_arabic((raw.text or "").strip())
-    rules = topic_rules.kept_by_rules(topic_rules._topic_evidence(title, text), title, text, release=True)
+    rules = topic_rules.kept_by_rules(topic_rules.topic_evidence(title, text), title, text, release=True)
     return Release(doc_id, topic_model.candidate_rows(title, text), want, rules)
 
 

@@ -24,6 +24,7 @@ from importlib import resources
 
 from kb import taxonomy
 from kb.extract import topics as rules
+from kb.extract.sentences import LINE
 
 MODEL_FILE = "topic_model.json"
 # How far into the body a hit still counts as in the lead: the first lines of a
@@ -116,14 +117,14 @@ def candidate_rows(folded_title: str, folded_text: str) -> dict[str, dict[str, f
     """Per candidate topic, its row of cues (``FEATURES``); Thai digits already folded."""
     head = folded_title.replace("\n", " ")
     whole = f"{head}\n{folded_text}"
-    hits = rules._topic_hits(whole)
+    hits = rules.topic_hits(whole)
     if not hits:
         return {}
-    found = rules._topic_evidence(folded_title, folded_text, hits)
+    found = rules.topic_evidence(folded_title, folded_text, hits)
     body_start = len(head) + 1
     body_len = max(1, len(folded_text))
-    lines = [m for m in rules.LINE.finditer(folded_text)]
-    background = rules._background_terms()
+    lines = list(LINE.finditer(folded_text))
+    background = rules.background_terms()
     total_points = sum(found.points.values()) or 1.0
     with_points = {t for t, p in found.points.items() if p > 0}
     kept = rules.kept_by_rules(found, folded_title, folded_text, release=True)
@@ -159,8 +160,7 @@ def candidate_rows(folded_title: str, folded_text: str) -> dict[str, dict[str, f
 
 
 def _line_of(lines: list, offset: int) -> int:
-    """Index of the line holding ``offset`` (lines are in order; a short linear scan
-    from a binary search)."""
+    """Index of the line holding ``offset`` (a binary search: lines are in order)."""
     lo, hi = 0, len(lines)
     while lo < hi:
         mid = (lo + hi) // 2

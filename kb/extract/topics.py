@@ -469,3 +469,10 @@ def _passing_in_a_sparse_release(found: _Evidence, kept: set[str], title: str, t
     whole = f"{title.replace(chr(10), ' ')}\n{text}"
     sentences = sum(len(line_sentences(whole, m.start(), m.end(), cfg)) for m in LINE.finditer(whole))
     return once if found.scoring < share * sentences else set()
+
+
+# The evidence the learned decision of kb.extract.topic_model builds on (one
+# computation: the model's cues come from the same hits and sentence points).
+topic_hits = _topic_hits
+topic_evidence = _topic_evidence
+background_terms = _background_terms
