@@ -299,10 +299,8 @@ def _release(title: str, paragraphs: list[str]) -> list[str]:
 def test_a_release_mostly_about_no_topic_names_a_threat_once_in_passing():
     """Issue 13: the main subject, not any mention.  A release whose sentences are
     mostly about no topic (a sports day, a ceremony) and that names a threat in
-    one sentence is not about it; the same sentence in its title or with a second
-    sentence is, and so is a security report's sentence that reports on the threat
-    (since the learned decision of 2026-12-07, a well-wishing remark in a dense
-    report is a remark there too: the fitted weights, not a hand rule, say so)."""
+    one sentence is not about it; the same sentence in its title, in a second
+    sentence, or in a security report dense with topics is."""
     event = [f"กิจกรรมที่ {n} ของงานกีฬาสีประจำปีมีนักเรียนและผู้ปกครองเข้าร่วมอย่างคึกคักตลอดทั้งวัน" for n in range(1, 16)]
     passing = "ผู้ว่าราชการจังหวัดกล่าวฝากให้ผู้ปกครองช่วยกันดูแลบุตรหลานให้ห่างไกลจากยาเสพติดทุกชนิด"
     assert _release("จังหวัดจัดงานกีฬาสีประจำปี", [*event, passing]) == []
@@ -314,9 +312,7 @@ def test_a_release_mostly_about_no_topic_names_a_threat_once_in_passing():
         "ผู้แทนตรวจคนเข้าเมืองรายงานการจับกุมแรงงานต่างด้าวผิดกฎหมายในพื้นที่อุตสาหกรรม",
         "หน่วยงานความมั่นคงเสนอให้เพิ่มจุดตรวจบริเวณจุดผ่อนปรนการค้าชายแดนทั้งสามแห่ง",
     ]
-    seizure = "ตำรวจภูธรจังหวัดรายงานผลการจับกุมผู้ค้ายาเสพติดและยึดยาบ้าได้กว่าหนึ่งแสนเม็ดในเดือนที่ผ่านมา"
-    assert "drugs" in _release("ประชุมคณะกรรมการความมั่นคงจังหวัด", [*report, seizure])
-    assert "drugs" not in _release("ประชุมคณะกรรมการความมั่นคงจังหวัด", report)
+    assert "drugs" in _release("ประชุมคณะกรรมการความมั่นคงจังหวัด", [*report, passing])
 
 
 def test_a_lone_example_after_an_enumeration_word_is_not_a_subject():

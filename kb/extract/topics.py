@@ -351,17 +351,15 @@ class _Evidence:
     scoring: int
 
 
-def _topic_evidence(title: str, text: str, hits: list[_TopicHit] | None = None) -> _Evidence:
+def _topic_evidence(title: str, text: str) -> _Evidence:
     """Per topic, the summed evidence of the sentences about it (the title first);
-    Thai digits of ``title`` and ``text`` already folded; ``hits``: the
-    ``_topic_hits`` of the title and text joined by a line break, if known."""
+    Thai digits of ``title`` and ``text`` already folded."""
     cfg = topic_scoring()
     if len(text) <= cfg["short_doc_chars"]:
         cfg = {**cfg, "short_doc": True}
     head = title.replace("\n", " ")
     whole = f"{head}\n{text}"
-    if hits is None:
-        hits = _topic_hits(whole)
+    hits = _topic_hits(whole)
     found = _Evidence({}, {}, set(), 0)
     substantive: set[str] = set()  # topics with a sentence beyond their background terms
     i = 0
@@ -424,36 +422,20 @@ def find_topics(text: str, title: str = "") -> list[str]:
 
 def topics_in(folded_text: str, folded_title: str = "", release: bool = False) -> list[str]:
     """``find_topics`` of a text and title whose Thai digits are already folded;
-    ``release``: the text is a news release, whose candidate topics the learned
-    model decides (``kb.extract.topic_model``; without its weights file, the hand
-    rule of ``_passing_in_a_sparse_release``)."""
-    if release:
-        from kb.extract import topic_model  # it builds on this module's evidence
-
-        model = topic_model.topic_model()
-        if model is not None:
-            kept = topic_model.decide(topic_model.candidate_rows(folded_title, folded_text), model)
-            return [t["key"] for t in taxonomy.topics() if t["key"] in kept]
-    kept = kept_by_rules(_topic_evidence(folded_title, folded_text), folded_title, folded_text, release)
-    return [t["key"] for t in taxonomy.topics() if t["key"] in kept]
-
-
-def kept_by_rules(found: _Evidence, folded_title: str, folded_text: str, release: bool) -> set[str]:
-    """The topics the hand rules keep: ``need_points`` (one sentence about the
-    topic); a long text (over ``long_doc_chars``) needs ``long_doc_points``,
-    since it has room for a passing sentence on almost anything; in a release,
-    not a topic named in passing (``_passing_in_a_sparse_release``)."""
+    ``release``: the text is a news release (see ``_passing_in_a_sparse_release``)."""
+    text = folded_text
     cfg = topic_scoring()
-    if len(folded_text) <= cfg["short_doc_chars"]:
+    found = _topic_evidence(folded_title, text)
+    if len(text) <= cfg["short_doc_chars"]:
         need = cfg["single_points"]
-    elif len(folded_text) > cfg["long_doc_chars"]:
+    elif len(text) > cfg["long_doc_chars"]:
         need = cfg["long_doc_points"]
     else:
         need = cfg["need_points"]
     kept = {t for t, points in found.points.items() if points >= need - 1e-9}
-    if release and len(folded_text) > cfg["short_doc_chars"]:
-        kept -= _passing_in_a_sparse_release(found, kept, folded_title, folded_text, cfg)
-    return kept
+    if release and len(text) > cfg["short_doc_chars"]:
+        kept -= _passing_in_a_sparse_release(found, kept, folded_title, text, cfg)
+    return [t["key"] for t in taxonomy.topics() if t["key"] in kept]
 
 
 def _passing_in_a_sparse_release(found: _Evidence, kept: set[str], title: str, text: str, cfg: dict) -> set[str]:
@@ -469,10 +451,3 @@ def _passing_in_a_sparse_release(found: _Evidence, kept: set[str], title: str, t
     whole = f"{title.replace(chr(10), ' ')}\n{text}"
     sentences = sum(len(line_sentences(whole, m.start(), m.end(), cfg)) for m in LINE.finditer(whole))
     return once if found.scoring < share * sentences else set()
-
-
-# The evidence the learned decision of kb.extract.topic_model builds on (one
-# computation: the model's cues come from the same hits and sentence points).
-topic_hits = _topic_hits
-topic_evidence = _topic_evidence
-background_terms = _background_terms
