@@ -356,7 +356,8 @@ def main() -> None:
             print(f"{n}: {error_summary(sets[n], [r.rules for r in sets[n]])}")
     for name in filter(None, args.errors.split(",")):
         if name not in FOLDS:
-            raise SystemExit(f"--errors: {name!r} is not a fold ({', '.join(FOLDS)}); the blind set's errors are not for reading")
+            raise SystemExit(f"--errors: {name!r} is not a fold ({', '.join(FOLDS)}); "
+                             "the blind set's errors are not for reading")
         print(f"errors of the shipped rules on {name}:")
         print("\n".join(errors(sets[name], [r.rules for r in sets[name]])))
     if args.blind:
