@@ -7,8 +7,9 @@ pair (820 MB for the 205 MB of text of 63,241 releases) and was memory-mapped
 with the buffer, so every page a query touched stayed in the server's RSS
 (1.39 GB peak at 63k, Typesense 0.39 GB).
 
-Now each pair's ascending positions are stored as gaps, one byte each (a gap
-over 255 is a 0 byte, its value kept in order in a separate ``wide`` array),
+Now each pair's ascending positions are stored as gaps, two bytes each (a gap
+over 65,535 is a 0, its value kept in order in a separate ``wide`` array:
+0.9 % of them at 63k; one byte each would send 48 % there),
 and a saved index is read with ``os.pread``: a query reads the slice of its
 rarest pair and, to check the candidates, the windows of text around them, a
 slab at a time.  The process holds only what one lookup needs; the files stay
@@ -27,6 +28,8 @@ from kb.scan_offsets import DocOffsets
 from kb.thai.script import TIS620_COMBINING_BYTES, TIS620_LEADING_VOWEL_BYTES
 
 PAIRS_FORMAT = 2  # the files of PairIndex.save
+GAP_DTYPE = np.dtype("<u2")
+GAP_MAX = 65535
 PAIR_CHUNK = 1 << 22  # positions sorted at a time while building (transient memory ≈ 30 bytes each)
 SLAB = 1 << 22  # text read at most at once to check candidates (bounds a lookup's memory)
 MERGE_GAP = 1 << 15  # candidates closer than this are checked from one read of the text
@@ -72,6 +75,18 @@ class FileBytes:
             raise IndexError("scan buffer index out of range")
         return self.read(i, i + 1)[0]
 
+    def find(self, needle: bytes, start: int = 0) -> int:
+        """``bytes.find``, reading windows that grow from 64 KB to ``SLAB`` (a scan
+        without its pair index; saved scans always have one)."""
+        window, at = 1 << 16, max(0, start)
+        while at < self.size:
+            data = self.read(at, at + window + len(needle) - 1)
+            i = data.find(needle)
+            if i != -1:
+                return at + i
+            at, window = at + window, min(2 * window, SLAB)
+        return -1
+
     def read_runs(self, starts: list[int], lengths: list[int]) -> np.ndarray:
         """The ranges (start, length) read one after another into one array."""
         out = bytearray(sum(lengths))
@@ -88,7 +103,7 @@ class FileBytes:
 class PairIndex:
     """Every position of every byte pair of a scan buffer, grouped by pair.
 
-    The positions of pair ``c`` are the running sums (minus one) of
+    The positions of pair ``c`` are the running sums (minus one) of the uint16
     ``gaps[bounds[c]:bounds[c + 1]]``, a 0 gap standing for the next value of
     ``wide[wide_bounds[c]:wide_bounds[c + 1]]``.  ``gaps`` and ``wide`` are
     arrays, or ``FileBytes`` of a saved index; the text likewise.
@@ -149,7 +164,7 @@ class PairIndex:
         pairs.bounds, pairs.wide_bounds = bounds[0], bounds[1]  # arrays: a list would take 2.4 MB each
         pairs.gaps, pairs.wide = FileBytes(folder / "pairs-gaps.bin"), None
         pairs._wide_file, pairs._wide_dtype = FileBytes(folder / "pairs-wide.bin"), np.dtype(meta["wide"])
-        if len(pairs.gaps) != meta.get("positions") or int(pairs.bounds[-1]) != len(pairs.gaps) or (
+        if len(pairs.gaps) != 2 * meta.get("positions", -1) or 2 * int(pairs.bounds[-1]) != len(pairs.gaps) or (
             pairs.wide_bounds[-1] * pairs._wide_dtype.itemsize != len(pairs._wide_file)
         ):
             return None
@@ -178,7 +193,7 @@ class PairIndex:
         if self.text is None:
             gaps = self.gaps[lo:hi].astype(np.int64)
         else:
-            gaps = np.frombuffer(self.gaps.read(lo, hi), dtype=np.uint8).astype(np.int64)
+            gaps = np.frombuffer(self.gaps.read(2 * lo, 2 * hi), dtype=GAP_DTYPE).astype(np.int64)
         wlo, whi = int(self.wide_bounds[code]), int(self.wide_bounds[code + 1])
         if whi > wlo:
             gaps[gaps == 0] = self._wide_slice(wlo, whi)
@@ -296,7 +311,7 @@ def _build(data: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
         counts += np.bincount(_codes(data, lo, hi), minlength=65536)
     bounds = np.zeros(65537, dtype=np.int64)
     np.cumsum(counts, out=bounds[1:])
-    gaps = np.empty(n, dtype=np.uint8)
+    gaps = np.empty(n, dtype=GAP_DTYPE)
     wide_dtype = np.uint32 if n < 2**32 else np.int64
     cursor = bounds[:-1].copy()  # where each pair's next gaps go
     last = np.full(65536, -1, dtype=np.int64)  # each pair's last position so far
@@ -314,7 +329,7 @@ def _build(data: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
         last[present] = by_pair[np.r_[firsts[1:], hi - lo] - 1]
         slice_counts = np.diff(np.r_[firsts, hi - lo])
         into = np.repeat(cursor[present] - firsts, slice_counts) + np.arange(hi - lo)
-        big = step > 255
+        big = step > GAP_MAX
         gaps[into] = np.where(big, 0, step)
         wide_codes.append(sorted_codes[big])
         wide_values.append(step[big].astype(wide_dtype))
