@@ -16,8 +16,7 @@ rarest byte pair, checked against its other bytes with vectorised
 comparisons: the cost follows that pair's frequency, not the collection's
 size.  Until the pair index is built (in a background thread for a large
 collection), the buffer is scanned with the C library's ``memmem``.  A saved
-scan (``save``/``load``) is read from its files by slices, never mapped whole:
-a server's memory holds what one lookup needs, the files stay in the page cache.
+scan (``save``/``load``) maps its buffer and reads its pair index by slices.
 
 Matches must be cluster-aligned: not starting on a combining mark or right
 after a leading vowel, not ending before a combining mark (กา does not match
@@ -31,6 +30,7 @@ import bisect
 import ctypes
 import json
 import logging
+import mmap
 import os
 import shutil
 import threading
@@ -41,7 +41,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kb.scan_pairs import FileBytes, PairIndex
+from kb.scan_pairs import PairIndex
 from kb.thai.script import TIS620_COMBINING_BYTES, TIS620_LEADING_VOWEL_BYTES
 
 # TIS-620 byte values: combining marks (ั ิ-ฺ ็-๎) and leading vowels (เ-ไ)
@@ -86,6 +86,34 @@ def _libc_memmem():
 
 
 _MEMMEM = _libc_memmem()
+
+
+def _map_file(path: Path):
+    """The file's bytes, memory-mapped read-only (shared by every process mapping it).
+    ``MADV_RANDOM``: a lookup touches scattered candidates, and read-ahead would make
+    resident (and count in the process' RSS) the pages around each one."""
+    with open(path, "rb") as f:
+        if os.fstat(f.fileno()).st_size == 0:
+            return b""
+        mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    if hasattr(mapped, "madvise") and hasattr(mmap, "MADV_RANDOM"):
+        mapped.madvise(mmap.MADV_RANDOM)
+    return mapped
+
+
+def _cached(mapped: mmap.mmap) -> int:
+    """Bytes of a mapped file in the page cache (``mincore``; shared with every process
+    mapping it), or the file's size where that cannot be asked."""
+    pages = (len(mapped) + mmap.PAGESIZE - 1) // mmap.PAGESIZE
+    vec = np.zeros(pages, dtype=np.uint8)
+    try:
+        mincore = ctypes.CDLL(None, use_errno=True).mincore
+        address = np.frombuffer(mapped, dtype=np.uint8).ctypes.data
+        if mincore(ctypes.c_void_p(address), ctypes.c_size_t(len(mapped)), vec.ctypes.data_as(ctypes.c_void_p)) != 0:
+            return len(mapped)
+    except (OSError, AttributeError, TypeError):
+        return len(mapped)
+    return int(np.count_nonzero(vec & 1)) * mmap.PAGESIZE
 
 
 class TextScan:
@@ -155,16 +183,18 @@ class TextScan:
         try:
             if json.loads((folder / "meta.json").read_text(encoding="utf-8")).get("format") != MAPPED_FORMAT:
                 return None
-            text = FileBytes(folder / "buffer.bin")
+            buffer = _map_file(folder / "buffer.bin")
             docnums = np.load(folder / "docnums.npy").tolist()
             lengths = np.load(folder / "lengths.npy").tolist()
             scan = cls([], pair_index=False)
             scan.docnums, scan.starts = docnums, np.load(folder / "starts.npy").tolist()
             scan.lengths = dict(zip(docnums, lengths))
             scan.avg_length = sum(lengths) / len(lengths) if lengths else 1.0
-            # FileBytes slices to bytes and indexes to ints, as a bytes buffer does
-            scan.buffer, scan._address = text, None
-            scan.pairs = PairIndex.open(folder, text, scan.starts, docnums) or _pairs_of_old_folder(folder, scan)
+            # an mmap slices to bytes, indexes to ints and has find(), as a bytes buffer does
+            scan.buffer = buffer
+            data = np.frombuffer(buffer, dtype=np.uint8) if len(buffer) else None
+            scan._address = data.ctypes.data if (_MEMMEM and data is not None) else None
+            scan.pairs = PairIndex.open(folder, buffer, scan.starts, docnums) or _pairs_of_old_folder(folder, scan)
             return scan
         except (OSError, ValueError, KeyError):
             return None
@@ -174,14 +204,14 @@ class TextScan:
         (read by slices, cached by the kernel, shared by every process), and the
         bytes read from those files so far."""
         pairs = self.pairs
-        if isinstance(self.buffer, FileBytes):
-            out = {"scan_buffer_on_disk": len(self.buffer), "scan_buffer": 0}
+        if isinstance(self.buffer, mmap.mmap):  # shared file pages, in a process' RSS as touched
+            out = {"scan_buffer_on_disk": len(self.buffer), "scan_buffer_cached": _cached(self.buffer)}
         else:
             out = {"scan_buffer": len(self.buffer)}
         out["scan_offsets"] = 2 * 8 * len(self.docnums) + 100 * len(self.lengths)  # docnums, starts (lists), lengths (dict)
         out.update(pairs.nbytes() if pairs is not None else {"pair_index": 0})
-        if pairs is not None and pairs.text is not None:
-            out["scan_bytes_read"] = pairs.bytes_read()
+        if pairs is not None and pairs.on_disk:
+            out["pair_index_bytes_read"] = pairs.bytes_read()
         return out
 
     def index_pairs(self, background: bool) -> None:
@@ -229,8 +259,6 @@ class TextScan:
         pairs = self.pairs
         if pairs is not None and len(needle) >= 2:
             return pairs.positions(needle)
-        if pairs is not None and pairs.text is not None:  # a saved scan has no buffer in memory to memmem
-            return pairs.scan_byte(needle)
         started = time.perf_counter()
         try:
             return self._scan(needle, max_matches)
@@ -282,7 +310,7 @@ def _pairs_of_old_folder(folder: Path, scan: TextScan) -> PairIndex:
     """The pair index of a scan saved before the compact one: built once from the
     buffer file and saved beside it (kept in memory if the folder is read-only)."""
     with open(folder / "buffer.bin", "rb") as f:
-        pairs = PairIndex(f.read(), scan.starts, scan.docnums)
+        pairs = PairIndex(f.read(), scan.starts, scan.docnums)  # transient: 205 MB and 410 MB at 63k
     try:
         pairs.save(folder)
     except OSError as exc:
