@@ -59,6 +59,12 @@ class DocOffsets(Mapping):
     def __repr__(self) -> str:
         return f"DocOffsets({len(self)} documents, {len(self.offsets)} offsets)"
 
+    def nbytes(self) -> int:
+        """Bytes held: the arrays, and the lists and index made so far (estimated)."""
+        made = sum(len(v) for v in self._lists.values())
+        return (self.docs.nbytes + self.counts.nbytes + self.offsets.nbytes + 8 * len(self._keys)
+                + 100 * (len(self._lists) + (len(self._keys) if self._where is not None else 0)) + 32 * made)
+
     def flat(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(docnums, counts, offsets): the arrays themselves (read-only use)."""
         return self.docs, self.counts, self.offsets
