@@ -11,15 +11,18 @@ from __future__ import annotations
 import ctypes
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from itertools import islice
 
 MEMO_BYTES = 256 * 2**20
 _INT = 32  # a small Python int and its slot in a container
+_SAMPLE = 16
 _M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
 
 
 def estimate(value: object) -> int:
-    """Approximate bytes a memoized value holds (arrays exactly; containers by count)."""
+    """Approximate bytes a memoized value holds (arrays exactly; a container from a
+    sample of ``_SAMPLE`` of its items: walking 60,000 of them cost 0.5 s a query)."""
     nbytes = getattr(value, "nbytes", None)
     if isinstance(nbytes, int):
         return nbytes
@@ -27,13 +30,15 @@ def estimate(value: object) -> int:
         return int(nbytes())
     if isinstance(value, (set, frozenset)):
         return sys.getsizeof(value) + _INT * len(value)
-    if isinstance(value, (list, tuple)):
-        if len(value) > 8 and type(value[0]) in (int, float) and type(value[-1]) in (int, float):
-            return sys.getsizeof(value) + _INT * len(value)  # a list of numbers: not walked
-        return sys.getsizeof(value) + sum(estimate(v) for v in value)
     if isinstance(value, Mapping):
-        return sys.getsizeof(value) + sum(_INT + estimate(v) for v in value.values())
-    return sys.getsizeof(value)
+        items: Iterable = value.values()
+    elif isinstance(value, (list, tuple)):
+        items = value
+    else:
+        return sys.getsizeof(value)
+    n = len(value)
+    sample = [estimate(v) for v in islice(items, _SAMPLE)]
+    return sys.getsizeof(value) + (n * (_INT * isinstance(value, Mapping) + sum(sample) // len(sample)) if sample else 0)
 
 
 class Memo(dict):
