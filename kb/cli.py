@@ -378,7 +378,6 @@ def serve_cmd(
 
     from indexer import pipeline
     from kb.engine import exists
-    from kb.engine.memo import return_large_frees
     from web import create_app
     from web.edge import lane_size
     from web.edge import public_url as checked_public_url
@@ -387,7 +386,6 @@ def serve_cmd(
         site_url = checked_public_url(public_url)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="'--public-url' / KB_PUBLIC_URL") from None
-    return_large_frees()  # a long-running server: freed query arrays go back to the system
     index_dir = index_dir or default_index_dir()
     if not exists(index_dir, engine):
         corpus = bundled_corpus()

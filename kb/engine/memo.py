@@ -8,7 +8,6 @@ finds an entry gone computes it again, with the same result.
 """
 from __future__ import annotations
 
-import ctypes
 import sys
 import threading
 from collections.abc import Iterable, Mapping
@@ -17,7 +16,6 @@ from itertools import islice
 MEMO_BYTES = 256 * 2**20
 _INT = 32  # a small Python int and its slot in a container
 _SAMPLE = 16
-_M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
 
 
 def estimate(value: object) -> int:
@@ -82,15 +80,3 @@ class Memo(dict):
             self._sizes.clear()
             self.nbytes = 0
 
-
-def return_large_frees(threshold: int = 1 << 20) -> bool:
-    """Have glibc serve allocations of ``threshold`` bytes or more (numpy arrays of
-    a query: occurrence lists, postings) with their own mappings, unmapped when
-    freed.  By default its threshold grows with each large block freed, and those
-    blocks then come from the heap, which keeps them: at 63k a server's anonymous
-    memory grew ~130 MB more over a 60-query pass.  False where there is no glibc."""
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError, TypeError):
-        return False
-    return bool(mallopt(_M_MMAP_THRESHOLD, threshold))
