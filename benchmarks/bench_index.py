@@ -99,7 +99,7 @@ def pair_index_cost(index_dir: Path) -> tuple[float, float, float]:
     scan.wait_for_pairs()
     cpu, wall = time.process_time() - c0, time.perf_counter() - t0
     pairs = scan.pairs
-    return wall, cpu, (len(scan.buffer) + (pairs.order.nbytes if pairs is not None else 0)) / 1e6
+    return wall, cpu, (len(scan.buffer) + (sum(pairs.nbytes().values()) if pairs is not None else 0)) / 1e6
 
 
 def slowest(index_dir: Path, n: int = 8) -> list[tuple[float, str, str, int]]:

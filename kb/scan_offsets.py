@@ -19,10 +19,11 @@ class DocOffsets(Mapping):
     """docnum → ascending offsets, in scan order; lists made on first access."""
 
     def __init__(self, docs: np.ndarray, counts: np.ndarray, offsets: np.ndarray):
-        self.docs = docs  # int64 docnums, one per document holding the chunk
-        self.counts = counts  # int64 occurrences in each
-        self.offsets = offsets  # int64 offsets, document after document
-        self._keys: list[int] = docs.tolist()
+        # int32 (memoized per snapshot: half the bytes of int64); ``flat`` gives int64
+        self.docs = docs.astype(np.int32, copy=False)  # docnums, one per document holding the chunk
+        self.counts = counts.astype(np.int32, copy=False)  # occurrences in each
+        self.offsets = offsets.astype(np.int32, copy=False)  # offsets, document after document
+        self._key_list: list[int] | None = None
         self._where: dict[int, int] | None = None
         self._lists: dict[int, list[int]] = {}
         self._spans: tuple[list[int], list[int]] | None = None  # each document's end and count
@@ -31,6 +32,12 @@ class DocOffsets(Mapping):
     def empty(cls) -> "DocOffsets":
         none = np.zeros(0, dtype=np.int64)
         return cls(none, none, none)
+
+    @property
+    def _keys(self) -> list[int]:
+        if self._key_list is None:  # one assignment: threads of a server share a memoized scan
+            self._key_list = self.docs.tolist()
+        return self._key_list
 
     def _index(self) -> dict[int, int]:
         if self._where is None:
@@ -54,14 +61,21 @@ class DocOffsets(Mapping):
         return iter(self._keys)
 
     def __len__(self) -> int:
-        return len(self._keys)
+        return len(self.docs)
 
     def __repr__(self) -> str:
         return f"DocOffsets({len(self)} documents, {len(self.offsets)} offsets)"
 
+    def nbytes(self) -> int:
+        """Bytes held: the arrays, and the lists and index made so far (estimated)."""
+        made = sum(len(v) for v in self._lists.values())
+        keys = 0 if self._key_list is None else 36 * len(self._key_list)
+        return (self.docs.nbytes + self.counts.nbytes + self.offsets.nbytes + keys
+                + 100 * (len(self._lists) + (len(self.docs) if self._where is not None else 0)) + 32 * made)
+
     def flat(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(docnums, counts, offsets): the arrays themselves (read-only use)."""
-        return self.docs, self.counts, self.offsets
+        """(docnums, counts, offsets) as int64 arrays (scoring shifts docnums into keys)."""
+        return self.docs.astype(np.int64), self.counts.astype(np.int64), self.offsets.astype(np.int64)
 
     def subset(self, keep: np.ndarray) -> "DocOffsets":
         """The documents where the boolean ``keep`` (one per document) is true."""

@@ -9,13 +9,14 @@ byte per Thai character) is kept in one buffer, and a query chunk is found
 there exactly, at any length.  It gives per-document occurrence counts, so the
 chunk is ranked like a term (BM25 over its true tf and df).
 
-Finding a chunk: the buffer's byte pairs are sorted once, in memory, into a
-``PairIndex`` (numpy: a radix argsort, ~1 s and 4 bytes per byte of text).  A
-chunk's candidates are the positions of its rarest byte pair, checked against
-its other bytes with vectorised comparisons: the cost follows that pair's
-frequency, not the collection's size.  Until the pair index is built (in a
-background thread for a large collection), and for a one-byte chunk, the
-buffer is scanned with the C library's ``memmem``.
+Finding a chunk: the buffer's byte pairs are grouped once into a
+``PairIndex`` (``kb.scan_pairs``: each pair's positions as one-byte gaps,
+about 1 byte per byte of text).  A chunk's candidates are the positions of its
+rarest byte pair, checked against its other bytes with vectorised
+comparisons: the cost follows that pair's frequency, not the collection's
+size.  Until the pair index is built (in a background thread for a large
+collection), the buffer is scanned with the C library's ``memmem``.  A saved
+scan (``save``/``load``) maps its buffer and reads its pair index by slices.
 
 Matches must be cluster-aligned: not starting on a combining mark or right
 after a leading vowel, not ending before a combining mark (กา does not match
@@ -40,7 +41,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kb.scan_offsets import DocOffsets
+from kb.scan_pairs import PairIndex
 from kb.thai.script import TIS620_COMBINING_BYTES, TIS620_LEADING_VOWEL_BYTES
 
 # TIS-620 byte values: combining marks (ั ิ-ฺ ็-๎) and leading vowels (เ-ไ)
@@ -54,14 +55,7 @@ SEPARATOR = b"\x00\n"
 PAIRS_AT_ONCE = 1_000_000
 PAIR_BUILD_SECONDS_PER_BYTE = 3e-8  # measured: 0.9 s for the 30 MB of 10,000 ThaiGov releases
 RENT_SHARE = 0.25
-MAPPED_FORMAT = 1  # the files of TextScan.save
-PAIR_CHUNK = 1 << 22  # positions sorted at a time while building (transient memory ≈ 30 bytes each)
-_MARK_TABLE = np.zeros(256, dtype=bool)
-_MARK_TABLE[list(_MARKS)] = True
-_LEADING_TABLE = np.zeros(256, dtype=bool)
-_LEADING_TABLE[list(_LEADING)] = True
-_DIGIT_TABLE = np.zeros(256, dtype=bool)
-_DIGIT_TABLE[list(b"0123456789")] = True
+MAPPED_FORMAT = 1  # the buffer files of TextScan.save (the pair index's files have their own format)
 _DIGITS = frozenset(b"0123456789")
 
 
@@ -95,11 +89,29 @@ _MEMMEM = _libc_memmem()
 
 
 def _map_file(path: Path):
-    """The file's bytes, memory-mapped read-only (shared by every process mapping it)."""
+    """The file's bytes, memory-mapped read-only (shared by every process mapping it).
+    Not ``MADV_RANDOM``: a common chunk's candidates touch every page anyway, and
+    one fault per page instead of per 16 (the kernel's fault-around) made such a
+    lookup 3× slower in a fresh process (และ: 476 ms)."""
     with open(path, "rb") as f:
         if os.fstat(f.fileno()).st_size == 0:
             return b""
         return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+def _cached(mapped: mmap.mmap) -> int:
+    """Bytes of a mapped file in the page cache (``mincore``; shared with every process
+    mapping it), or the file's size where that cannot be asked."""
+    pages = (len(mapped) + mmap.PAGESIZE - 1) // mmap.PAGESIZE
+    vec = np.zeros(pages, dtype=np.uint8)
+    try:
+        mincore = ctypes.CDLL(None, use_errno=True).mincore
+        address = np.frombuffer(mapped, dtype=np.uint8).ctypes.data
+        if mincore(ctypes.c_void_p(address), ctypes.c_size_t(len(mapped)), vec.ctypes.data_as(ctypes.c_void_p)) != 0:
+            return len(mapped)
+    except (OSError, AttributeError, TypeError):
+        return len(mapped)
+    return int(np.count_nonzero(vec & 1)) * mmap.PAGESIZE
 
 
 class TextScan:
@@ -134,8 +146,9 @@ class TextScan:
 
     def save(self, folder: Path) -> None:
         """Write the buffer and its pair index (built now if need be) as files
-        ``load`` maps: every server process and worker then shares one copy
-        instead of sorting its own.  Atomic: written beside, renamed into place."""
+        ``load`` reads: every server process and worker then shares one copy (in
+        the page cache) instead of building its own.  Atomic: written beside,
+        renamed into place."""
         folder = Path(folder)
         if folder.is_dir():
             return
@@ -149,8 +162,7 @@ class TextScan:
             np.save(tmp / "docnums.npy", np.asarray(self.docnums, dtype=np.int64))
             np.save(tmp / "starts.npy", np.asarray(self.starts, dtype=np.int64))
             np.save(tmp / "lengths.npy", np.asarray([self.lengths[d] for d in self.docnums], dtype=np.int64))
-            np.save(tmp / "order.npy", self.pairs.order)
-            np.save(tmp / "bounds.npy", np.asarray(self.pairs.bounds, dtype=np.int64))
+            self.pairs.save(tmp)
             (tmp / "meta.json").write_text(json.dumps({"format": MAPPED_FORMAT}), encoding="utf-8")
             try:
                 os.rename(tmp, folder)
@@ -162,13 +174,14 @@ class TextScan:
 
     @classmethod
     def load(cls, folder: Path) -> "TextScan | None":
-        """A scan over the files ``save`` wrote, memory-mapped; None if they are not all there."""
+        """A scan over the files ``save`` wrote, read by slices; None if they are not
+        all there.  A folder saved before the compact pair index gets one, built once
+        from its buffer file."""
         folder = Path(folder)
         try:
             if json.loads((folder / "meta.json").read_text(encoding="utf-8")).get("format") != MAPPED_FORMAT:
                 return None
             buffer = _map_file(folder / "buffer.bin")
-            data = np.frombuffer(buffer, dtype=np.uint8)
             docnums = np.load(folder / "docnums.npy").tolist()
             lengths = np.load(folder / "lengths.npy").tolist()
             scan = cls([], pair_index=False)
@@ -177,17 +190,27 @@ class TextScan:
             scan.avg_length = sum(lengths) / len(lengths) if lengths else 1.0
             # an mmap slices to bytes, indexes to ints and has find(), as a bytes buffer does
             scan.buffer = buffer
-            scan._address = data.ctypes.data if (_MEMMEM and len(data)) else None
-            scan.pairs = PairIndex.mapped(data, scan.starts, docnums, np.asarray(np.load(folder / "order.npy", mmap_mode="r")),
-                                          np.load(folder / "bounds.npy").tolist())
+            data = np.frombuffer(buffer, dtype=np.uint8) if len(buffer) else None
+            scan._address = data.ctypes.data if (_MEMMEM and data is not None) else None
+            scan.pairs = PairIndex.open(folder, buffer, scan.starts, docnums) or _pairs_of_old_folder(folder, scan)
             return scan
         except (OSError, ValueError, KeyError):
             return None
 
     def nbytes(self) -> dict[str, int]:
-        """Bytes of the buffer and of the pair index (mapped ones are shared between processes)."""
+        """Bytes of the buffer and the pair index: held by this process, or on disk
+        (read by slices, cached by the kernel, shared by every process), and the
+        bytes read from those files so far."""
         pairs = self.pairs
-        return {"scan_buffer": len(self.buffer), "pair_index": 0 if pairs is None else pairs.order.nbytes}
+        if isinstance(self.buffer, mmap.mmap):  # shared file pages, in a process' RSS as touched
+            out = {"scan_buffer_on_disk": len(self.buffer), "scan_buffer_cached": _cached(self.buffer)}
+        else:
+            out = {"scan_buffer": len(self.buffer)}
+        out["scan_offsets"] = 2 * 8 * len(self.docnums) + 100 * len(self.lengths)  # docnums, starts (lists), lengths (dict)
+        out.update(pairs.nbytes() if pairs is not None else {"pair_index": 0})
+        if pairs is not None and pairs.on_disk:
+            out["pair_index_bytes_read"] = pairs.bytes_read()
+        return out
 
     def index_pairs(self, background: bool) -> None:
         """Build the pair index (once), now or in a daemon thread; searches scan
@@ -281,107 +304,14 @@ class TextScan:
         return Counter({d: len(p) for d, p in self.positions(needle).items()})
 
 
-class PairIndex:
-    """Every position of every byte pair of a scan buffer, grouped by pair.
-
-    ``order`` lists the buffer's positions sorted by the byte pair starting
-    there (a stable sort: ascending positions within a pair); the positions
-    of pair ``c`` are ``order[bounds[c]:bounds[c + 1]]``.
-    """
-
-    @classmethod
-    def mapped(cls, data: np.ndarray, starts: list[int], docnums: list[int], order: np.ndarray, bounds: list[int]) -> "PairIndex":
-        """A pair index over arrays already built (``TextScan.load``)."""
-        pairs = cls.__new__(cls)
-        pairs.bytes, pairs.starts, pairs.docnums = data, np.asarray(starts, dtype=np.int64), docnums
-        pairs.docnum_array = np.asarray(docnums, dtype=np.int64)
-        pairs.order, pairs.bounds = order, bounds
+def _pairs_of_old_folder(folder: Path, scan: TextScan) -> PairIndex:
+    """The pair index of a scan saved before the compact one: built once from the
+    buffer file and saved beside it (kept in memory if the folder is read-only)."""
+    with open(folder / "buffer.bin", "rb") as f:
+        pairs = PairIndex(f.read(), scan.starts, scan.docnums)  # transient: 205 MB and 410 MB at 63k
+    try:
+        pairs.save(folder)
+    except OSError as exc:
+        logging.getLogger("kb").warning("could not save the sub-word pair index at %s: %s", folder, exc)
         return pairs
-
-    def __init__(self, buffer: bytes, starts: list[int], docnums: list[int]):
-        self.bytes = np.frombuffer(buffer, dtype=np.uint8)
-        self.starts = np.asarray(starts, dtype=np.int64)
-        self.docnums = docnums
-        self.docnum_array = np.asarray(docnums, dtype=np.int64)
-        n = max(0, len(self.bytes) - 1)  # positions that start a pair
-        # A radix sort of the 16-bit pair codes.  Past PAIR_CHUNK positions it
-        # is done a slice at a time and the slices are placed by a counting
-        # sort, so the transient memory stays small whatever the collection's
-        # size.  For 181 MB of text, sorting at once took 15 s and peaked 3.0 GB
-        # above the searcher's memory; in slices it takes 7 s and 0.7 GB, most
-        # of that the 725 MB index itself.
-        dtype = np.uint32 if n < 2**32 else np.int64
-        if n <= PAIR_CHUNK:
-            by_pair, starts = self._sorted_slice(0, n)
-            self.order = by_pair.astype(dtype)
-            self.bounds = starts.tolist()
-            return
-        slices = [(lo, min(n, lo + PAIR_CHUNK)) for lo in range(0, n, PAIR_CHUNK)]
-        counts = np.zeros(65536, dtype=np.int64)
-        for lo, hi in slices:
-            counts += np.bincount(self._codes(lo, hi), minlength=65536)
-        bounds = np.zeros(65537, dtype=np.int64)
-        np.cumsum(counts, out=bounds[1:])
-        self.order = np.empty(n, dtype=dtype)
-        cursor = bounds[:-1].copy()  # where each pair's next positions go
-        for lo, hi in slices:
-            by_pair, starts = self._sorted_slice(lo, hi)
-            slice_counts = np.diff(starts)
-            # each pair's positions from this slice go right after those of the earlier slices
-            self.order[np.repeat(cursor - starts[:-1], slice_counts) + np.arange(hi - lo)] = by_pair + lo
-            cursor += slice_counts
-        self.bounds = bounds.tolist()
-
-    def _sorted_slice(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
-        """Positions lo..hi-1 (relative to lo) sorted by pair, ascending within a
-        pair, and where each pair's run starts (65,537 entries)."""
-        codes = self._codes(lo, hi)
-        by_pair = np.argsort(codes, kind="stable")  # a radix sort for 16-bit keys
-        starts = np.empty(65537, dtype=np.int64)
-        starts[:-1] = np.searchsorted(codes[by_pair], np.arange(65536, dtype=np.uint16))
-        starts[-1] = hi - lo
-        return by_pair, starts
-
-    def _codes(self, lo: int, hi: int) -> np.ndarray:
-        """The byte pairs starting at positions lo..hi-1, as 16-bit codes."""
-        codes = self.bytes[lo:hi].astype(np.uint16)
-        codes <<= 8
-        codes |= self.bytes[lo + 1 : hi + 1]
-        return codes
-
-    def positions(self, needle: bytes) -> Mapping[int, list[int]]:
-        """``TextScan.positions`` for a needle of two bytes or more (as arrays)."""
-        bounds, size, length = self.bounds, len(self.bytes), len(needle)
-        pair_codes = [(needle[i] << 8) | needle[i + 1] for i in range(length - 1)]
-        j = min(range(length - 1), key=lambda i: bounds[pair_codes[i] + 1] - bounds[pair_codes[i]])
-        lo, hi = bounds[pair_codes[j]], bounds[pair_codes[j] + 1]
-        if lo == hi:
-            return {}
-        found = self.order[lo:hi].astype(np.int64)
-        if j:
-            found -= j
-        found = found[(found >= 0) & (found <= size - length)]
-        data = self.bytes
-        for i in range(length):
-            if i == j or i == j + 1 or not len(found):
-                continue
-            found = found[data[found + i] == needle[i]]
-        if not len(found):
-            return {}
-        # cluster-aligned: not right after a leading vowel, not before a combining mark
-        before = _LEADING_TABLE[data[np.maximum(found - 1, 0)]] & (found > 0)
-        after_at = found + length
-        after = _MARK_TABLE[data[np.minimum(after_at, size - 1)]] & (after_at < size)
-        cut = before | after
-        if needle[0] in _DIGITS:  # a number is never matched in part (1 inside 17)
-            cut |= _DIGIT_TABLE[data[np.maximum(found - 1, 0)]] & (found > 0)
-        if needle[-1] in _DIGITS:
-            cut |= _DIGIT_TABLE[data[np.minimum(after_at, size - 1)]] & (after_at < size)
-        found = found[~cut]
-        if not len(found):
-            return {}
-        doc_index = np.searchsorted(self.starts, found, side="right") - 1
-        offsets = found - self.starts[doc_index]
-        firsts = np.flatnonzero(np.r_[True, doc_index[1:] != doc_index[:-1]])
-        counts = np.diff(np.r_[firsts, len(found)])
-        return DocOffsets(self.docnum_array[doc_index[firsts]], counts, offsets)
+    return PairIndex.open(folder, scan.buffer, scan.starts, scan.docnums) or pairs

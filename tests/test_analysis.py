@@ -101,6 +101,7 @@ def test_textscan_search_paths_agree(texts, which, width, shift):
     # Three ways to find a needle must give exactly the same occurrences: the
     # pair index (the usual one), the C library's memmem (while the pair
     # index is being built) and bytes.find (where there is no memmem).
+    import kb.scan_pairs as scan_pairs
     import kb.textscan as textscan
 
     forms = [(i, analysis.scan_form(t)) for i, t in enumerate(texts)]
@@ -115,13 +116,13 @@ def test_textscan_search_paths_agree(texts, which, width, shift):
     expected = with_find.positions(needle)
     assert with_memmem.positions(needle) == expected
     assert with_pairs.positions(needle) == expected
-    chunk = textscan.PAIR_CHUNK
-    textscan.PAIR_CHUNK = 7  # the pair index built a few positions at a time
+    chunk = scan_pairs.PAIR_CHUNK
+    scan_pairs.PAIR_CHUNK = 7  # the pair index built a few positions at a time
     try:
         in_slices = TextScan(forms)
         in_slices.index_pairs(background=False)
     finally:
-        textscan.PAIR_CHUNK = chunk
+        scan_pairs.PAIR_CHUNK = chunk
     assert in_slices.positions(needle) == expected
     if textscan._MEMMEM is not None:
         assert with_memmem._address is not None

@@ -21,6 +21,7 @@ from typing import Iterable, Protocol
 from kb import query as kq
 from kb.analysis import Analysis
 from kb.engine.columns import FacetColumns
+from kb.engine.memo import Memo
 from kb.engine.metadata import IndexedDoc
 from kb.models import Document
 from kb.textscan import TextScan
@@ -112,7 +113,7 @@ class Snapshot(ABC):
     by_id: dict[str, int] = field(default_factory=dict)
     generation: str = ""
     subword: bool = True  # False: an index built without the sub-word layer (benchmarks' baseline)
-    memo: dict = field(default_factory=dict)
+    memo: dict = field(default_factory=Memo)  # bounded in bytes (kb.engine.memo)
     _scan: TextScan | None = field(default=None, repr=False)
     _scan_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _columns: FacetColumns | None = field(default=None, repr=False)
@@ -179,6 +180,7 @@ class Snapshot(ABC):
     def memory(self) -> dict[str, int]:
         """Bytes each in-memory structure of this snapshot holds (``kb stats``); an engine adds its own."""
         out = {"facet_columns": 0 if self._columns is None else self._columns.nbytes()}
+        out["memo"] = getattr(self.memo, "nbytes", 0)
         if self._scan is not None:
             out.update(self._scan.nbytes())
         return out

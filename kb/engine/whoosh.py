@@ -44,6 +44,7 @@ from kb.engine.whoosh_codec import (
     weighting,
 )
 from kb.models import Document
+from kb.scan_pairs import FILES as SCAN_PAIR_FILES
 from kb.textscan import TextScan
 
 _INDEX_NAME = "MAIN"  # Whoosh's default index name: its files are MAIN_*, _MAIN_*.toc, MAIN.tmp
@@ -332,10 +333,10 @@ class WhooshSnapshot(Snapshot):
             out["postings_arrays"] = sum(seg.nbytes() for seg, _ in self.arrays.segments)
             out["term_cache"] = self.arrays.cache_bytes()
         if self._scan is None and self.folder is not None and self.state:
-            where = self.folder / SCAN_DIR / self.state
-            for name, key in (("buffer.bin", "scan_buffer"), ("order.npy", "pair_index")):
-                if (where / name).is_file():
-                    out[key] = (where / name).stat().st_size
+            where = self.folder / SCAN_DIR / self.state  # not loaded: the files it would read by slices
+            for names, key in ((("buffer.bin",), "scan_buffer_on_disk"), (SCAN_PAIR_FILES, "pair_index_on_disk")):
+                if all((where / name).is_file() for name in names):
+                    out[key] = sum((where / name).stat().st_size for name in names)
         return out
 
     def _mapped_scan(self) -> TextScan | None:
