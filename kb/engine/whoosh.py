@@ -275,6 +275,14 @@ class WhooshSnapshot(Snapshot):
             return set(self.arrays.matching(q).tolist())
         return self.whoosh_matching(q)
 
+    def matching_among(self, q: kq.Query, among: set[int]) -> set[int]:
+        if self.arrays is None or not among:
+            return super().matching_among(q, among)
+        mask = np.zeros(self.arrays.doc_count_all, dtype=bool)
+        mask[np.fromiter(among, dtype=np.int64, count=len(among))] = True
+        docs = self.arrays.evaluate(q, mask).docs
+        return set(docs[mask[docs]].tolist())
+
     def whoosh_matching(self, q: kq.Query) -> set[int]:
         wq_ = compile_query(q)
         with self.lock:

@@ -74,16 +74,35 @@ class Finder:
         """
         if not c.words:
             return Occurrences(0.0, {}, set())
-        aligned = self.docs(self.phrase_query(c))
         found = self.scanned(c.text) if self.snap.subword and self.budget.may_scan() else None
         if found is None:
+            aligned = self.docs(self.phrase_query(c))
             return Occurrences(1.0, {d: [] for d in aligned}, aligned)
-        idf, positions = found
-        positions = self.split(c.text, positions)[0]
+        idf, scanned = found
+        positions = self.split(c.text, scanned)[0]
         if as_word:
+            aligned = self.docs(self.phrase_query(c))
             positions = {d: offsets for d, offsets in positions.items() if d in aligned}
             positions.update((d, []) for d in aligned if d not in positions)
+            return Occurrences(idf, positions, aligned.intersection(positions))
+        # only the documents holding it as typed can count as holding it as words here
+        aligned = self.docs_among(self.phrase_query(c), c.text, scanned)
         return Occurrences(idf, positions, aligned.intersection(positions))
+
+    def docs_among(self, q: kq.Query, text: str, among: Mapping[int, object]) -> set[int]:
+        """``docs(q)`` within the documents of the scan of ``text`` (``among``), memoized.
+
+        A phrase of common words (และ ได้ มี) is held by most documents, each
+        checked on its positions; its typed text, by far fewer."""
+        whole = self.memo.get(("docs", q))
+        if whole is not None:
+            return whole.intersection(among)
+        key = ("docs-among", q, text)
+        found = self.memo.get(key)
+        if found is None:
+            docs = set(among.docs.tolist()) if isinstance(among, DocOffsets) else set(among)
+            found = self._remember(key, self.snap.matching_among(q, docs))
+        return found
 
     def as_words(self, c: Chunk, weight: float = 1.0) -> Occurrences:
         """Where the chunk occurs as index words (no scan: a thesaurus term), its
@@ -135,7 +154,7 @@ class Finder:
         if found is not None:
             return found
         if len(analysis.units(text)) < 2 or _checks(positions) > MAX_CHECKS:
-            words = self.docs(self.phrase_query(Chunk(text, analysis.words(text))))
+            words = self.docs_among(self.phrase_query(Chunk(text, analysis.words(text))), text, positions)
             if isinstance(positions, DocOffsets):  # a common chunk: split the arrays, make no lists
                 held = np.isin(positions.docs, np.fromiter(words, dtype=np.int64, count=len(words)))
                 return self._remember(key, (positions.subset(held), positions.subset(~held)))
