@@ -276,7 +276,9 @@ class WhooshSnapshot(Snapshot):
         return self.whoosh_matching(q)
 
     def matching_among(self, q: kq.Query, among: set[int]) -> set[int]:
-        if self.arrays is None or not among:
+        if not among:
+            return set()
+        if self.arrays is None:
             return super().matching_among(q, among)
         mask = np.zeros(self.arrays.doc_count_all, dtype=bool)
         mask[np.fromiter(among, dtype=np.int64, count=len(among))] = True
