@@ -19,7 +19,7 @@ from kb.search import Searcher
 from kb.search.budget import DEFAULT_LIMITS, WorkBudget
 from kb.search.finder import Finder
 from kb.search.params import DEFAULT_PARAMS
-from kb.search.parsing import chunk
+from kb.search.parsing import chunk, stopwords
 from tests.test_engine_arrays import _vocabulary
 
 
@@ -85,3 +85,32 @@ def test_search_results_do_not_depend_on_a_memoized_phrase(bundled_index: Path) 
         first = searcher.search(SearchRequest(q=q)).to_dict()
         second = searcher.search(SearchRequest(q=q)).to_dict()  # every docset memoized whole or in part
         assert first == second, q
+
+
+def test_a_body_word_is_found_as_text_wherever_it_is_held(bundled_index: Path) -> None:
+    """What ``Finder._never_inside_holders`` rests on: every document holding a word
+    in its body holds it in its scan form too (so ``split`` counts it)."""
+    from kb import analysis
+
+    index = open_index(bundled_index)
+    snap = index.snapshot()
+    scan = snap.scan()
+    rng = random.Random(5)
+    words = sorted({w for w in _vocabulary(snap, rng, 40) if analysis.words(w) == [w]})
+    for w in rng.sample(words, min(300, len(words))) + ["และ", "ที่", "การ", "มี"]:
+        needle = analysis.scan_form(w, is_normalized=True)
+        if not needle or b"\x1a" in needle:
+            continue
+        held = snap.matching(kq.Term("words", w))
+        assert held <= set(scan.positions(needle)), w
+
+
+def test_all_of_is_unchanged_for_common_words(bundled_index: Path) -> None:
+    index = open_index(bundled_index)
+    snap = index.snapshot()
+    for words in (["และ", "ได้", "มี"], ["การ", "พัฒนา"], ["ที่", "ประชุม"], ["ว่า", "ไม่", "มี"]):
+        snap.memo.clear()
+        finder = Finder(index, snap, DEFAULT_PARAMS, WorkBudget.start(DEFAULT_LIMITS))
+        content = [w for w in words if w not in stopwords()] or words
+        want = finder._holding_all(words) - set().union(*(finder.inside_only(w) for w in content))
+        assert finder.all_of(words) == want, words
