@@ -134,8 +134,7 @@ class PassageScores:
         the k-th score are sorted by id."""
         wanted = np.fromiter(docs, dtype=np.int64, count=len(docs))
         wanted.sort()
-        scores = passage_scores(wanted, self.clauses, self.params)
-        scores[~np.isin(wanted, np.fromiter(self.docs, dtype=np.int64, count=len(self.docs)))] = 0.0
+        wanted, scores = self._best_scored(wanted, k)
         if budget is not None:
             budget.scored += len(wanted)
         kth = np.partition(scores, len(scores) - k)[len(scores) - k] if k < len(scores) else scores.min()
@@ -143,6 +142,48 @@ class PassageScores:
         scored = list(zip(wanted[keep].tolist(), scores[keep].tolist()))
         scored.sort(key=lambda ds: (-ds[1], doc_id(ds[0])))
         return scored[:k]
+
+    def _best_scored(self, wanted: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The documents of ``wanted`` (sorted) that can reach the first k, with their scores.
+
+        Scored in order of their upper bound (``bounds``), a batch at a time, until
+        the next bound is below the k-th score so far: every document left out
+        scores below the first k, so the k-th score, the documents at or above it
+        and their floats are those of scoring all of ``wanted`` (a document's score
+        does not depend on the others scored with it)."""
+        held = np.isin(wanted, np.fromiter(self.docs, dtype=np.int64, count=len(self.docs)))
+        bounds = np.where(held, self.bounds(wanted), 0.0)
+        order = np.argsort(-bounds, kind="stable")
+        take = min(len(wanted), max(BATCH_FROM, 8 * k))
+        while True:
+            chosen = np.sort(order[:take])
+            scores = passage_scores(wanted[chosen], self.clauses, self.params)
+            scores[~held[chosen]] = 0.0
+            if take == len(wanted):
+                return wanted[chosen], scores
+            kth = np.partition(scores, len(scores) - k)[len(scores) - k] if k < len(scores) else -np.inf
+            if bounds[order[take]] < kth:
+                return wanted[chosen], scores
+            take = min(len(wanted), max(2 * take, int(np.count_nonzero(bounds >= kth))))
+
+    def bounds(self, docs: np.ndarray) -> np.ndarray:
+        """``bound`` of each of ``docs`` (sorted docnums), with arrays: no passage
+        (nor the whole document's evidence) scores more than 1.1 × the sum of each
+        clause's best ``w · bm25_tf(occurrences)``; the margin covers rounding."""
+        total = np.zeros(len(docs))
+        for alternatives in self.clauses:
+            best = np.zeros(len(docs))
+            for occ in alternatives:
+                held, counts, _ = occ.flat()
+                inside = np.isin(held, docs) & (counts > 0)
+                if not inside.any():
+                    continue
+                aligned = np.fromiter(occ.aligned, dtype=np.int64, count=len(occ.aligned))
+                w = occ.idf * np.where(np.isin(held[inside], aligned), 2.0, 1.0)
+                at = np.searchsorted(docs, held[inside])
+                np.maximum.at(best, at, w * _bm25_tf(counts[inside], self.params.k1))
+            total += best
+        return 1.1 * total * (1 + 1e-9) + 1e-9
 
 
 def passage_scores(docs: np.ndarray, clauses: list[list[Occurrences]], params: RankingParams) -> np.ndarray:
