@@ -67,6 +67,36 @@ class ArrayIndex:
                 total += len(found[0])
         return total
 
+    def frequency(self, fieldname: str, term: str) -> float:
+        """Occurrences of ``term`` in the field over every document, deleted ones
+        included (Whoosh's ``reader.frequency``)."""
+        key = term.encode("utf-8")
+        total = 0.0
+        for seg, _ in self.segments:
+            arrays = seg.fields.get(fieldname)
+            found = arrays.lookup(key) if arrays is not None else None
+            if found is not None:
+                total += float(found[1].sum(dtype=np.float64))
+        return total
+
+    def terms_starting(self, fieldname: str, prefix: str) -> set[str]:
+        """Every term of the field that starts with ``prefix``: a vector comparison of
+        each segment's term bytes, not a walk of Whoosh's term files one key at a time."""
+        want = np.frombuffer(prefix.encode("utf-8"), dtype=np.uint8)
+        out: set[str] = set()
+        for seg, _ in self.segments:
+            arrays = seg.fields.get(fieldname)
+            if arrays is None or not len(arrays.hashes):
+                continue
+            starts, ends = arrays.term_starts[:-1], arrays.term_starts[1:]
+            keep = (ends - starts) >= len(want)
+            limit = len(arrays.term_bytes) - 1
+            for j, byte in enumerate(want.tolist()):
+                keep &= arrays.term_bytes[np.minimum(starts + j, limit)] == byte
+            raw = arrays.term_bytes
+            out.update(raw[a:b].tobytes().decode("utf-8") for a, b in zip(starts[keep].tolist(), ends[keep].tolist()))
+        return out
+
     def term(self, fieldname: str, term: str) -> Hits:
         """The live documents holding ``term`` with their (unboosted) BM25F scores; memoized."""
         key = (fieldname, term)
