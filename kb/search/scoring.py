@@ -9,7 +9,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from itertools import chain
 from typing import Callable
@@ -29,6 +29,14 @@ def bm25_idf(n_docs: int, df: int) -> float:
 def bm25_tf(tf: int, k1: float, length_norm: float = 1.0) -> float:
     """BM25's saturating term-frequency factor (``length_norm`` = 1 - B + B·len/avg)."""
     return tf * (k1 + 1) / (tf + k1 * length_norm)
+
+
+def occurrence_counts(positions: Mapping[int, list[int]]) -> Iterator[tuple[int, int]]:
+    """(docnum, occurrences) of a scan's documents, in its order; from a ``DocOffsets``
+    without making each document's offset list (a word in 33,000 releases: 0.4 s of lists)."""
+    if isinstance(positions, DocOffsets):
+        return zip(positions.docs.tolist(), positions.counts.tolist())
+    return ((d, len(offsets)) for d, offsets in positions.items())
 
 
 @dataclass
