@@ -56,7 +56,7 @@ def test_top_with_arrays_equals_top_one_by_one(seed):
     for k in (1, 10, 57, n_docs + 5):
         budget = WorkBudget.start()
         batch = passages.top(candidates, k, doc_id, budget)
-        assert budget.scored == len(candidates)
+        assert 0 < budget.scored <= len(candidates)  # scored in bound order, as far as the first k need
         lazy = sorted(((d, passages.get(d)) for d in candidates), key=lambda ds: (-ds[1], doc_id(ds[0])))[:k]
         assert batch == lazy
 

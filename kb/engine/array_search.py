@@ -67,6 +67,36 @@ class ArrayIndex:
                 total += len(found[0])
         return total
 
+    def frequency(self, fieldname: str, term: str) -> float:
+        """Occurrences of ``term`` in the field over every document, deleted ones
+        included (Whoosh's ``reader.frequency``)."""
+        key = term.encode("utf-8")
+        total = 0.0
+        for seg, _ in self.segments:
+            arrays = seg.fields.get(fieldname)
+            found = arrays.lookup(key) if arrays is not None else None
+            if found is not None:
+                total += float(found[1].sum(dtype=np.float64))
+        return total
+
+    def terms_starting(self, fieldname: str, prefix: str) -> set[str]:
+        """Every term of the field that starts with ``prefix``: a vector comparison of
+        each segment's term bytes, not a walk of Whoosh's term files one key at a time."""
+        want = np.frombuffer(prefix.encode("utf-8"), dtype=np.uint8)
+        out: set[str] = set()
+        for seg, _ in self.segments:
+            arrays = seg.fields.get(fieldname)
+            if arrays is None or not len(arrays.hashes):
+                continue
+            starts, ends = arrays.term_starts[:-1], arrays.term_starts[1:]
+            keep = (ends - starts) >= len(want)
+            limit = len(arrays.term_bytes) - 1
+            for j, byte in enumerate(want.tolist()):
+                keep &= arrays.term_bytes[np.minimum(starts + j, limit)] == byte
+            raw = arrays.term_bytes
+            out.update(raw[a:b].tobytes().decode("utf-8") for a, b in zip(starts[keep].tolist(), ends[keep].tolist()))
+        return out
+
     def term(self, fieldname: str, term: str) -> Hits:
         """The live documents holding ``term`` with their (unboosted) BM25F scores; memoized."""
         key = (fieldname, term)
@@ -105,21 +135,25 @@ class ArrayIndex:
 
     # --- the query tree ---------------------------------------------------------------
 
-    def evaluate(self, q: kq.Query) -> Hits:
-        """The live documents matching ``q`` and their scores (boosts applied as Whoosh does)."""
+    def evaluate(self, q: kq.Query, within: np.ndarray | None = None) -> Hits:
+        """The live documents matching ``q`` and their scores (boosts applied as Whoosh does).
+
+        ``within`` (a bool mask over docnums): only the documents it holds are
+        asked for, so a phrase checks positions for them alone; the hits are exact
+        there, and may leave out matches outside it."""
         if isinstance(q, kq.Term):
             return _boosted(self.term(q.field, q.text), q.boost)
         if isinstance(q, kq.Phrase):
             if len(q.terms) == 1:
                 return _boosted(self.term(q.field, q.terms[0]), q.boost)
-            return _boosted(self.phrase(q.field, q.terms), q.boost)
+            return _boosted(self.phrase(q.field, q.terms, within), q.boost)
         if isinstance(q, (kq.AnyOf, kq.AllOf)):
             if not q.queries:
                 return _NO_HITS
             # Whoosh ignores a compound's boost when it has a single child
             if len(q.queries) == 1:
-                return self.evaluate(q.queries[0])
-            parts = [self.evaluate(s) for s in q.queries]
+                return self.evaluate(q.queries[0], within)
+            parts = [self.evaluate(s, within) for s in q.queries]
             combined = _union(parts) if isinstance(q, kq.AnyOf) else _intersection(parts)
             return _boosted(combined, q.boost)
         if isinstance(q, kq.Every):
@@ -129,11 +163,13 @@ class ArrayIndex:
             return _NO_HITS
         raise TypeError(f"cannot evaluate {q!r}")
 
-    def phrase(self, fieldname: str, terms: tuple[str, ...]) -> Hits:
+    def phrase(self, fieldname: str, terms: tuple[str, ...], within: np.ndarray | None = None) -> Hits:
         """Documents with ``terms`` at consecutive positions; scored as the sum of the terms.
 
-        Memoized beside the terms when many documents hold all the words: their
-        positions are decoded through Whoosh, the one costly step left here."""
+        Their positions are decoded through Whoosh, the one costly step left
+        here, and it grows with the documents holding every word (และ ได้ มี:
+        most of the collection).  So ``within`` (a bool mask) limits the check to
+        the documents a caller can use; only a whole answer is memoized."""
         key = ("phrase", fieldname, terms)
         with self._terms_lock:
             hit = self._terms.get(key)
@@ -143,6 +179,10 @@ class ArrayIndex:
         both = _intersection([self.term(fieldname, t) for t in terms])
         if not len(both):
             return _NO_HITS
+        if within is not None:
+            asked = within[both.docs]
+            if not asked.all():
+                return self._consecutive_only(fieldname, terms, Hits(both.docs[asked], both.scores[asked]))
         hit = self._consecutive_only(fieldname, terms, both)
         if len(both) > 256:
             self._remember(key, hit)
@@ -166,7 +206,7 @@ class ArrayIndex:
     def top(self, q: kq.Query, within: np.ndarray | None, k: int) -> list[tuple[int, float]]:
         """The k best (docnum, score) of ``within`` (a bool mask, None: all) matching ``q``,
         by score descending then docnum."""
-        hits = self.evaluate(q)
+        hits = self.evaluate(q, within)
         docs, scores = hits.docs, hits.scores
         if within is not None and len(docs):
             keep = within[docs]

@@ -128,6 +128,10 @@ class Snapshot(ABC):
         nothing); ``Every``: all live documents; ``Nothing``: none.
         """
 
+    def matching_among(self, q: kq.Query, among: set[int]) -> set[int]:
+        """``matching(q) & among``; an engine may check only ``among`` (a phrase's positions)."""
+        return self.matching(q) & among
+
     @abstractmethod
     def top(self, q: kq.Query, within: set[int], k: int) -> list[tuple[int, float]]:
         """The ``k`` best (docnum, score) of ``within`` ∩ matching(q), best first.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import hashlib
+import heapq
 import re
 import sys
 import shutil
@@ -22,6 +23,7 @@ from typing import Iterator
 
 from whoosh import index
 from whoosh.filedb.filestore import FileStorage
+from whoosh.support.levenshtein import distance as edit_distance
 
 from kb import query as kq
 from kb.analysis import Analysis
@@ -276,6 +278,16 @@ class WhooshSnapshot(Snapshot):
             return set(self.arrays.matching(q).tolist())
         return self.whoosh_matching(q)
 
+    def matching_among(self, q: kq.Query, among: set[int]) -> set[int]:
+        if not among:
+            return set()
+        if self.arrays is None:
+            return super().matching_among(q, among)
+        mask = np.zeros(self.arrays.doc_count_all, dtype=bool)
+        mask[np.fromiter(among, dtype=np.int64, count=len(among))] = True
+        docs = self.arrays.evaluate(q, mask).docs
+        return set(docs[mask[docs]].tolist())
+
     def whoosh_matching(self, q: kq.Query) -> set[int]:
         wq_ = compile_query(q)
         with self.lock:
@@ -310,10 +322,30 @@ class WhooshSnapshot(Snapshot):
     def suggest(self, fieldname: str, text: str, maxdist: int = 2, limit: int = 5) -> list[str]:
         # prefix=1 bounds the work to one slice of the lexicon; typos in the first character are rare
         try:
+            if self.arrays is not None and fieldname in arrays.FIELDS and len(self.arrays.segments) > 1:
+                return self._suggest_from_arrays(fieldname, text, maxdist, limit)
             with self.lock:
                 return list(self.searcher.suggest(fieldname, text, limit=limit, maxdist=maxdist, prefix=1))
         except Exception:  # a corrector failure must never fail the search itself
             return []
+
+    def _suggest_from_arrays(self, fieldname: str, text: str, maxdist: int, limit: int) -> list[str]:
+        """Whoosh's corrector over several segments, answered from the arrays' terms.
+
+        Whoosh merges every segment's terms with the first letter, one key at a
+        time (เ: 68,000 keys over 35 segments at 63,000 releases, ~0.5 s), then
+        measures each.  Same rule here: the terms with the first letter within
+        ``maxdist`` Damerau-Levenshtein edits (a length further off never is),
+        ranked by ``-(maxdist + 0.5 / frequency)``, the ``limit`` best
+        (score, term) pairs, sorted by score then term."""
+        head = text[:1]
+        near = [
+            w for w in self.arrays.terms_starting(fieldname, head)
+            if abs(len(w) - len(text)) <= maxdist and edit_distance(w, text, limit=maxdist) <= maxdist
+        ]
+        scored = [(0 - (maxdist + (1.0 / (self.arrays.frequency(fieldname, w) or 1) * 0.5)), w) for w in near]
+        best = heapq.nlargest(limit, scored)
+        return [w for _, w in sorted(best, key=lambda sw: (0 - sw[0], sw[1]))]
 
     def scan(self) -> TextScan:
         """The sub-word layer, memory-mapped from files of this index state (written on

@@ -22,7 +22,7 @@ from kb import query as kq
 from kb.search.features import CandidateRows, coverage_scores, plain_words
 from kb.search.params import RankingParams
 from kb.search.parsing import ParsedQuery, chunk, stopwords
-from kb.search.scoring import bm25_idf, bm25_tf
+from kb.search.scoring import bm25_idf, bm25_tf, occurrence_counts
 from kb.engine import Index, Snapshot
 from kb.textscan import TextScan
 
@@ -59,9 +59,9 @@ def candidate_rows(index: Index, snap: Snapshot, ev: BlendEvidence, tier: set[in
     """
     sub: Counter[int] = Counter()
     for idf, positions in ev.word_scans:
-        for d, offs in positions.items():
+        for d, count in occurrence_counts(positions):  # tail (issue 12): no offset lists made
             if d in tier:
-                sub[d] += idf * bm25_tf(len(offs), p.k1)
+                sub[d] += idf * bm25_tf(count, p.k1)
     size = max(k, p.rerank_pool)
     pool = dict(index.top(snap, ev.scoring, tier, size))
     extra = {d for d, _ in sub.most_common(size)} - pool.keys()

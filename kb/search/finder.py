@@ -74,16 +74,35 @@ class Finder:
         """
         if not c.words:
             return Occurrences(0.0, {}, set())
-        aligned = self.docs(self.phrase_query(c))
         found = self.scanned(c.text) if self.snap.subword and self.budget.may_scan() else None
         if found is None:
+            aligned = self.docs(self.phrase_query(c))
             return Occurrences(1.0, {d: [] for d in aligned}, aligned)
-        idf, positions = found
-        positions = self.split(c.text, positions)[0]
+        idf, scanned = found
+        positions = self.split(c.text, scanned)[0]
         if as_word:
+            aligned = self.docs(self.phrase_query(c))
             positions = {d: offsets for d, offsets in positions.items() if d in aligned}
             positions.update((d, []) for d in aligned if d not in positions)
+            return Occurrences(idf, positions, aligned.intersection(positions))
+        # only the documents holding it as typed can count as holding it as words here
+        aligned = self.docs_among(self.phrase_query(c), c.text, scanned)
         return Occurrences(idf, positions, aligned.intersection(positions))
+
+    def docs_among(self, q: kq.Query, text: str, among: Mapping[int, object]) -> set[int]:
+        """``docs(q)`` within the documents of the scan of ``text`` (``among``), memoized.
+
+        A phrase of common words (และ ได้ มี) is held by most documents, each
+        checked on its positions; its typed text, by far fewer."""
+        whole = self.memo.get(("docs", q))
+        if whole is not None:
+            return whole.intersection(among)
+        key = ("docs-among", q, text)
+        found = self.memo.get(key)
+        if found is None:
+            docs = set(among.docs.tolist()) if isinstance(among, DocOffsets) else set(among)
+            found = self._remember(key, self.snap.matching_among(q, docs))
+        return found
 
     def as_words(self, c: Chunk, weight: float = 1.0) -> Occurrences:
         """Where the chunk occurs as index words (no scan: a thesaurus term), its
@@ -135,7 +154,7 @@ class Finder:
         if found is not None:
             return found
         if len(analysis.units(text)) < 2 or _checks(positions) > MAX_CHECKS:
-            words = self.docs(self.phrase_query(Chunk(text, analysis.words(text))))
+            words = self.docs_among(self.phrase_query(Chunk(text, analysis.words(text))), text, positions)
             if isinstance(positions, DocOffsets):  # a common chunk: split the arrays, make no lists
                 held = np.isin(positions.docs, np.fromiter(words, dtype=np.int64, count=len(words)))
                 return self._remember(key, (positions.subset(held), positions.subset(~held)))
@@ -170,8 +189,13 @@ class Finder:
         if not inside:
             return {}
         # pieces of words (สา|หก|รร|มท|หาร of อุตสาหกรรมทหาร) are held together by few documents
-        words = self.all_of(list(dict.fromkeys(c.words))[: self.params.max_words])
-        if len(inside) + len(aligned) > max(len(words), FEW_WHOLE):
+        content = list(dict.fromkeys(c.words))[: self.params.max_words]
+        as_typed = len(inside) + len(aligned)
+        # all_of is a subset of the documents holding every word: decided on those when it can
+        # be (exact), before scanning every short word for where it is only inside others
+        if as_typed > max(len(self._holding_all(content)), FEW_WHOLE):
+            return {}
+        if as_typed > max(len(self.all_of(content)), FEW_WHOLE):
             return {}
         return self._kept(("whole", c.text), c.text, inside, is_whole_span)
 
@@ -242,11 +266,31 @@ class Finder:
     def all_of(self, words: list[str]) -> set[int]:
         """Documents holding every word (function words skipped when there are others)."""
         content = [w for w in words if w not in stopwords()] or words
+        inside = (self.inside_only(w) for w in content if not self._never_inside_holders(w))
+        return self._holding_all(words) - set().union(*inside)
+
+    def _never_inside_holders(self, word: str) -> bool:
+        """Is ``inside_only(word)`` surely disjoint from the documents holding it as a word?
+
+        So for a common word, whose scan (และ: 1.4 M occurrences) costs more than
+        the rest of a query: ``split`` judges it by the word index (one cluster,
+        or more than ``MAX_CHECKS`` checks: each document holding it as a body word
+        holds it as text, once at least), and those documents are then the ones
+        holding it as a word, never partial.  The one exception seen, a body word
+        the segmenter cut before a stray mark (ไม่ of ไม่้: 1 of 32,396 documents at
+        63,000 releases), is why twice ``MAX_CHECKS`` holders are asked for: more
+        than half of them would have to be such cuts for the answer to change.
+        """
+        if analysis.words(word) != [word]:
+            return False
+        return len(analysis.units(word)) < 2 or len(self.docs(kq.Term("words", word))) > 2 * MAX_CHECKS
+
+    def _holding_all(self, words: list[str]) -> set[int]:
+        """``all_of`` before the words only inside other words are taken out."""
+        content = [w for w in words if w not in stopwords()] or words
         if len(content) == 1:
-            found = self.docs(word_query(content[0], self.params))
-        else:
-            found = self.docs(kq.AllOf(tuple(word_query(w, self.params) for w in content)))
-        return found - set().union(*(self.inside_only(w) for w in content))
+            return self.docs(word_query(content[0], self.params))
+        return self.docs(kq.AllOf(tuple(word_query(w, self.params) for w in content)))
 
     def word_docs(self, word: str, aligned: bool = True) -> set[int]:
         """Documents holding a query word as a word, or all the parts it is made of
