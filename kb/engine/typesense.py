@@ -18,8 +18,8 @@ client.  What each part of the contract becomes:
   points the alias at once, so each committed batch is searchable and a rerun
   resumes;
 - **snapshot** (``typesense_snapshot``): the metadata of every document, field
-  lengths, the words of every document (for BM25F and matching sets) and the
-  scan forms; ``top`` scores BM25F in kb (``typesense_scoring``) so both
+  lengths, positional postings of the words (``typesense_postings``: matching
+  sets, frequencies) and the scan forms; ``top`` scores BM25F in kb (``typesense_scoring``) so both
   engines rank alike.
 """
 from __future__ import annotations
@@ -275,8 +275,6 @@ class TypesenseIndex(SearchIndex):
         self._lock = threading.Lock()
         self._snap: TypesenseSnapshot | None = None
         self._checked = 0.0
-        self._texts: dict = {}
-        self._texts_lock = threading.Lock()
 
     def snapshot(self) -> TypesenseSnapshot:
         with self._lock:
@@ -303,12 +301,10 @@ class TypesenseIndex(SearchIndex):
         if snap is not None and snap.physical == physical and snap.stamp == stamp:
             return snap
         new = TypesenseSnapshot(cluster=self.cluster, physical=physical, stamp=stamp, generation=physical,
-                                subword=bool(settings.get("subword", True)), text_cache=self._texts,
-                                text_lock=self._texts_lock)
-        with self.cluster.errors("read the index"):
-            text = self.cluster.client.collections[physical].documents.export({"include_fields": "id,meta,wlen,tlen,seq"})
+                                subword=bool(settings.get("subword", True)))
         done = int(settings.get("seq", 0))
-        rows = sorted((r for r in exported(text) if r.get("meta") and committed(r, done)), key=lambda r: r["id"])
+        exported_rows = self.cluster.export_rows(physical, "id,meta,wlen,tlen,seq")
+        rows = sorted((r for r in exported_rows if r.get("meta") and committed(r, done)), key=lambda r: r["id"])
         for docnum, row in enumerate(rows):
             meta = meta_from_bytes(row["meta"].encode("utf-8"))
             new.docs[docnum] = meta
