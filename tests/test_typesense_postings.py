@@ -42,8 +42,11 @@ def _holds(text: str, codes: tuple[str, ...]) -> bool:
 
 
 @pytest.mark.parametrize("segment_docs", [1, 7, 4096])
-def test_word_and_phrase_sets_equal_a_scan_of_the_texts(monkeypatch, segment_docs):
+@pytest.mark.parametrize("in_order", [False, True], ids=["docnums-shuffled", "docnums-in-stream-order"])
+def test_word_and_phrase_sets_equal_a_scan_of_the_texts(monkeypatch, segment_docs, in_order):
     corpus = _corpus(seed=segment_docs, n=150)
+    if in_order:  # as a snapshot numbers documents: in export order (the linear path)
+        corpus = dict(sorted(corpus.items()))
     postings = _build(corpus, monkeypatch, segment_docs)
     rng = random.Random(1)
     for name in ("words", "title"):

@@ -78,7 +78,7 @@ class FieldPostings:
         docs = np.concatenate(parts) if parts else _NO_DOCS
         if not len(docs):
             return _NO_DOCS, _NO_TFS
-        found, tfs = np.unique(docs, return_counts=True)
+        found, tfs = _counted(docs)
         return found.astype(np.int32), tfs.astype(np.int32)
 
     def phrase_docs(self, codes: tuple[str, ...]) -> np.ndarray:
@@ -95,11 +95,21 @@ class FieldPostings:
                 starts = starts[_contains(seg.positions_of(term), starts + offset)]
             if len(starts):
                 parts.append(seg.docs_of(starts))
-        return np.unique(np.concatenate(parts)).astype(np.int32) if parts else _NO_DOCS
+        return _counted(np.concatenate(parts))[0].astype(np.int32) if parts else _NO_DOCS
 
     def nbytes(self) -> int:
         """Bytes of the arrays (the vocabulary's strings aside, ≈ 100 bytes a word)."""
         return sum(s.nbytes() for s in self.segments)
+
+
+def _counted(docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct docnums ascending, occurrences of each).  When docnums follow the
+    stream's order (the snapshot numbers documents in export order) they arrive
+    ascending and counting runs is linear; otherwise a sort."""
+    if len(docs) < 2 or not (docs[1:] >= docs[:-1]).all():
+        return np.unique(docs, return_counts=True)
+    starts = np.concatenate(([0], np.flatnonzero(np.diff(docs)) + 1))
+    return docs[starts], np.diff(np.append(starts, len(docs)))
 
 
 def _contains(sorted_values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
