@@ -28,6 +28,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
@@ -146,9 +147,14 @@ def query_params(req) -> dict:
     return {k: v for k, v in params.items() if v}
 
 
-def timed_get(url: str) -> float:
+def server_memory(pid: int) -> str:
+    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    return f"RSS {int(fields['VmRSS'].split()[0]) / 1024:.0f} MB, peak {int(fields['VmHWM'].split()[0]) / 1024:.0f} MB"
+
+
+def timed_get(url: str, timeout: float = 60) -> float:
     t0 = time.perf_counter()
-    with urllib.request.urlopen(url, timeout=60) as r:
+    with urllib.request.urlopen(url, timeout=timeout) as r:
         r.read()
     return (time.perf_counter() - t0) * 1000
 
@@ -161,19 +167,21 @@ def latencies(cluster: LocalCluster, work: Path, rounds: int) -> None:
                               env={**os.environ, **cluster.env("kb"), "KB_INDEX_DIR": str(work / "lock")},
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(100):
+        deadline = time.monotonic() + 300  # a loaded machine takes long to import kb
+        while time.monotonic() < deadline:
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
                 break
             except OSError:
-                time.sleep(0.3)
+                time.sleep(0.5)
         texts = [r for _, r in QUERY_MIX if r.q]
         kb_urls = [f"http://127.0.0.1:{port}/api/search?" + urllib.parse.urlencode(query_params(r), doseq=True) for r in texts]
         raw_urls = [f"{cluster.urls[0]}/collections/raw/documents/search?" + urllib.parse.urlencode(
             {"q": r.q.replace('"', ""), "query_by": "title,text", "per_page": 10, "x-typesense-api-key": API_KEY})
             for r in texts]
-        # the first search of a server loads the snapshot (metadata, scan forms, the words kept for scoring)
-        first = timed_get(f"http://127.0.0.1:{port}/api/search?q=" + urllib.parse.quote("ความมั่นคง"))
+        # the first search of a server loads the snapshot (metadata, scan forms, postings)
+        first = timed_get(f"http://127.0.0.1:{port}/api/search?q=" + urllib.parse.quote("ความมั่นคง"), timeout=900)
+        rss = server_memory(server.pid)
         cold = [timed_get(u) for u in kb_urls]
         warm = [timed_get(u) for _ in range(rounds) for u in kb_urls]
         timed_get(raw_urls[0])
@@ -186,7 +194,7 @@ def latencies(cluster: LocalCluster, work: Path, rounds: int) -> None:
     for label, xs in (("kb serve on Typesense, first sight (cold)", cold), ("kb serve on Typesense, repeated", warm),
                       ("raw Typesense /documents/search", raw)):
         print(f"| {label} | {len(xs)} | {pct(xs, 50):.1f} | {pct(xs, 95):.1f} |")
-    print(f"\nfirst search of the server (loads the snapshot): {first:.0f} ms")
+    print(f"\nfirst search of the server (loads the snapshot): {first:.0f} ms; kb serve memory then: {rss}")
     print(f"\np95 ratio kb/raw: cold {pct(cold, 95) / pct(raw, 95):.1f}×, repeated {pct(warm, 95) / pct(raw, 95):.1f}×")
 
 
@@ -249,15 +257,40 @@ def spread(cluster: LocalCluster, seconds: float) -> None:
           f"(client connection timeout 2 s)")
 
 
+def existing_latencies(args, work: Path) -> None:
+    """Search latencies on a collection indexed beforehand (the whole corpus takes long)."""
+    global API_KEY
+    API_KEY = args.api_key
+    cluster = LocalCluster.__new__(LocalCluster)
+    cluster.nodes, cluster.folder, cluster.base = 1, Path(args.existing), args.port
+    cluster.urls = [f"http://127.0.0.1:{args.port}"]
+    try:
+        cluster.request("GET", "/collections/raw")
+    except urllib.error.HTTPError:
+        source = common.data_file("thaigov", "thaigov_v2.jsonl.gz")
+        print(f"raw Typesense import of {source.name}: {raw_import(cluster, source):.0f} docs/s; load average {os.getloadavg()}")
+    count = json.loads(cluster.request("GET", "/collections/kb"))["num_documents"]
+    print(f"kb collection: {count} documents; Typesense RSS {cluster.rss_mb():.0f} MB; load average {os.getloadavg()}")
+    latencies(cluster, work, args.rounds)
+    print(f"load average {os.getloadavg()}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", type=int, default=2000)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--spread-seconds", type=float, default=20)
     ap.add_argument("--no-cluster", action="store_true", help="skip the 3-node part (read spread, a node killed)")
+    ap.add_argument("--existing", metavar="DIR", help="only the search latencies, on the running one-node cluster "
+                    "of scripts/typesense-cluster.sh --dir DIR (collection kb indexed by `kb index`, `raw` imported here if missing)")
+    ap.add_argument("--port", type=int, default=8108, help="with --existing: the node's API port")
+    ap.add_argument("--api-key", default="kb-dev-key", help="with --existing: the cluster's API key")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="kb-bench-ts-"))
     print("machine:", common.machine())
+    if args.existing:
+        existing_latencies(args, work)
+        return
     recs = records(args.docs)
     source = work / "thaigov.jsonl"
     common.write_jsonl(source, recs)
