@@ -51,7 +51,8 @@ from kb.engine.typesense_snapshot import ID_CHUNK, TypesenseSnapshot, exported
 from kb.engine.typesense_terms import encode, encode_text
 from kb.models import Document
 
-IMPORT_CHUNK = 250  # documents per import request
+IMPORT_CHUNK = 250  # documents per import request, at most
+IDLE_CHUNK = 25  # documents shipped at once when the importer is idle (a commit then waits for little)
 WRITE_PATIENCE = 20.0  # seconds a commit retries while no node accepts writes (an election takes a few)
 
 
@@ -163,11 +164,16 @@ class TypesenseWriter(EngineWriter):
             # nothing with this id is indexed: importing it now changes nothing readers see
             self._early.append(record)
             self._early_ids.add(doc.id)
-            if len(self._early) >= IMPORT_CHUNK:
+            if len(self._early) >= IMPORT_CHUNK or (len(self._early) >= IDLE_CHUNK and self._idle()):
                 self._ship()
         else:
             self._ops[doc.id] = record
         self.pending += 1
+
+    def _idle(self) -> bool:
+        """No import in flight: Typesense would wait for us, so ship what we have (a
+        commit then finds little left to import, instead of a full chunk)."""
+        return all(f.done() for f in self._imports[-1:])
 
     def _ship(self) -> None:
         """Hand the new documents to the background importer (one import at a time)."""
