@@ -107,9 +107,10 @@ class TypesenseWriter(EngineWriter):
             stamp = f"{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{secrets.token_hex(3)}"
             self.physical = f"{self.cluster.alias}-{stamp}"
             self.settings = {**(settings or {}), "schema": SCHEMA_VERSION, "layout": COLLECTION_LAYOUT}
-            self.cluster.create_collection(self.physical, self.settings)
+            # patiently: a leader may die while a run starts (the name is ours alone, so a retry is safe)
+            self._patiently(lambda: self.cluster.create_collection(self.physical, self.settings))
             if active is None:
-                self.cluster.point_alias(self.physical)
+                self._patiently(lambda: self.cluster.point_alias(self.physical))
         else:
             self.physical = active
             self.settings = {k: v for k, v in (self.cluster.settings(active) or {}).items() if k != "stamp"}

@@ -173,7 +173,8 @@ class Cluster:
     def create_collection(self, physical: str, settings: dict) -> None:
         with self.errors("create a collection"):
             self._ensure_settings_collection()
-            self.writer_client.collections.create(schema(physical))
+            with contextlib.suppress(tse.ObjectAlreadyExists):  # a retry after a lost answer
+                self.writer_client.collections.create(schema(physical))
             self.write_settings(physical, settings, stamp="")
         # reads go to any node: until every node has the collection, one may answer 404
         self.wait_applied(physical, "")
