@@ -18,12 +18,13 @@ node: a follower forwards them to the leader.
 from __future__ import annotations
 
 import contextlib
+import http.client
 import itertools
 import json
 import time
 import typing
+import urllib.parse
 
-import httpx
 import typesense
 from typesense import exceptions as tse
 
@@ -112,22 +113,31 @@ class Cluster:
             if begun:  # the rows read so far cannot be taken back: the caller starts over
                 break
             try:
-                with httpx.stream(
-                    "GET", f"{node.url}/collections/{physical}/documents/export",
-                    params={"include_fields": include_fields}, headers={"X-TYPESENSE-API-KEY": self.config.api_key},
-                    timeout=httpx.Timeout(WRITE_TIMEOUT, connect=CONNECTION_TIMEOUT),
-                ) as response:
-                    if response.status_code >= 400:
-                        failure = f"HTTP {response.status_code} from {node.url}"
+                with contextlib.closing(self._export_connection(node, physical, include_fields)) as connection:
+                    response = connection.getresponse()
+                    if response.status >= 400:
+                        failure = f"HTTP {response.status} from {node.url}"
                         continue
-                    for line in response.iter_lines():
+                    for line in response:
                         if line.strip():
                             begun = True
                             yield json.loads(line)
-                    return
-            except httpx.HTTPError as exc:
+                return
+            except (OSError, http.client.HTTPException) as exc:
                 failure = f"{node.url}: {type(exc).__name__} {exc}"[:200]
         raise ClusterUnavailable(f"cannot read the index: Typesense cluster unreachable ({self.where()}): {failure}")
+
+    def _export_connection(self, node: TypesenseNode, physical: str, include_fields: str) -> http.client.HTTPConnection:
+        """A connection with the export requested: connected within the connection timeout (a
+        vanished node costs no more), then read with the patience of a write (a large export is slow)."""
+        kind = http.client.HTTPSConnection if node.protocol == "https" else http.client.HTTPConnection
+        connection = kind(node.host, node.port, timeout=CONNECTION_TIMEOUT)
+        connection.connect()
+        connection.sock.settimeout(WRITE_TIMEOUT)
+        query = urllib.parse.urlencode({"include_fields": include_fields})
+        connection.request("GET", f"/collections/{urllib.parse.quote(physical)}/documents/export?{query}",
+                           headers={"X-TYPESENSE-API-KEY": self.config.api_key})
+        return connection
 
     def where(self) -> str:
         return ",".join(n.url for n in self.config.nodes)
