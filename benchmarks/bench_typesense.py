@@ -317,6 +317,7 @@ def main() -> None:
     print("machine:", common.machine())
     if args.existing:
         existing_latencies(args, work)
+        shutil.rmtree(work, ignore_errors=True)
         return
     recs = records(args.docs)
     source = work / "thaigov.jsonl"
