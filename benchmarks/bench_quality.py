@@ -159,8 +159,8 @@ class RecallResult:
 PARAMS = common.DEFAULT_PARAMS  # the ranking parameters measured (--param overrides them)
 
 
-def measure_recall(label: str, index_dir: Path, probes: list[Probe]) -> RecallResult:
-    searcher = open_searcher(index_dir, PARAMS)
+def measure_recall(label: str, index_dir: Path, probes: list[Probe], searcher=None) -> RecallResult:
+    searcher = searcher or open_searcher(index_dir, PARAMS)
     common.wait_until_ready(searcher)  # latencies without the one-off pair index build
     by_kind: dict[str, list[int]] = {}
     failures = []
@@ -195,6 +195,15 @@ def run_recall(args: argparse.Namespace, work: Path) -> list[common.IndexBuild]:
     print(f"sampled {len(probes)} probes in {time.perf_counter() - t0:.1f} s "
           f"(words: PyThaiNLP 'longest'; syllables: subword_tokenize engine 'dict')")
     results = [measure_recall(b.label, b.index_dir, probes) for b in builds]
+    if args.engine == "typesense":  # the same releases through kb on the cluster of KB_TYPESENSE_* (issue 16)
+        from indexer.pipeline import run as index_into
+        from kb.engine import engine_config, open_index
+        from kb.search import Searcher
+
+        config = engine_config(engine="typesense")
+        index_into([source], work / "recall-typesense", full=True, progress=False, limit=docs_n, engine=config)
+        searcher = Searcher(open_index(Path("-"), config), params=PARAMS)
+        results.append(measure_recall("sub-word, Typesense", Path("-"), probes, searcher))
     rows = []
     for r in results:
         row: list[object] = [r.label]
@@ -408,6 +417,8 @@ def main(argv: list[str] | None = None) -> None:
                     help="questions sampled per ranking set (default 500; 0 = all: 7,242 iApp, ~10 min on 2 busy cores)")
     ap.add_argument("--known-docs", type=int, default=3000,
                     help="ThaiGov security releases indexed for the known-item set (default 3000)")
+    ap.add_argument("--engine", choices=("whoosh", "typesense"), default="whoosh",
+                    help="typesense: also measure recall through kb on the cluster of KB_TYPESENSE_NODES/_API_KEY/_COLLECTION")
     ap.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                     help="override one kb.search RankingParams value (repeatable), e.g. --param rerank_pool=100 or --param weight.pairs=0")
     args = ap.parse_args(argv)

@@ -9,9 +9,13 @@ Measures, on a local cluster started from the pip wheels (scripts/typesense-clus
    Typesense ``/documents/search`` on the same query texts (bench_index's mix);
    kb's first sight of each query (cold: its per-snapshot memo empty) and
    repeats;
-3. on a three-node cluster: each node's share of the requests of 8 concurrent
-   searching clients (counted per node at the HTTP client), and the longest
-   search while one node is killed.
+3. on a three-node cluster: each node's share of kb's Typesense requests while
+   8 HTTP clients search through `kb serve` (run in this process so its requests
+   are counted per node), and, after one node is SIGKILLed, the failed searches
+   and the longest request to the dead node (against the connection timeout).
+
+The whole corpus (indexed beforehand with `kb index`, which takes long):
+``--existing DIR --port P --api-key K``.
 
     .venv/bin/python benchmarks/bench_typesense.py --docs 2000
 """
@@ -28,6 +32,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
@@ -37,8 +42,7 @@ import common  # noqa: E402  (puts the repo on sys.path)
 from bench_index import QUERY_MIX
 
 from indexer import pipeline
-from kb.engine import engine_config, open_index
-from kb.search import Searcher
+from kb.engine import engine_config
 
 SCRIPT = common.REPO / "scripts" / "typesense-cluster.sh"
 API_KEY = "kb-bench-key"
@@ -111,11 +115,16 @@ def records(n: int) -> list[dict]:
 
 
 def kb_indexing(cluster: LocalCluster, source: Path, work: Path, n: int) -> float:
+    from kb.engine.typesense import TypesenseWriter
+
     config = engine_config(cluster.env("kb"))
-    t0 = time.monotonic()
+    t0, waited = time.monotonic(), TypesenseWriter.waited
     report = pipeline.run([source], work / "lock", progress=False, engine=config)
     seconds = time.monotonic() - t0
+    waited = TypesenseWriter.waited - waited
     print(f"kb index → Typesense: {report.summary()}")
+    print(f"of {seconds:.1f} s, commits waited {waited:.1f} s on Typesense ({waited / seconds:.0%}); "
+          f"the rest is kb's preparation (reading, extraction, analysis, encoding) with imports overlapped")
     return report.added / seconds
 
 
@@ -141,9 +150,14 @@ def query_params(req) -> dict:
     return {k: v for k, v in params.items() if v}
 
 
-def timed_get(url: str) -> float:
+def server_memory(pid: int) -> str:
+    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    return f"RSS {int(fields['VmRSS'].split()[0]) / 1024:.0f} MB, peak {int(fields['VmHWM'].split()[0]) / 1024:.0f} MB"
+
+
+def timed_get(url: str, timeout: float = 60) -> float:
     t0 = time.perf_counter()
-    with urllib.request.urlopen(url, timeout=60) as r:
+    with urllib.request.urlopen(url, timeout=timeout) as r:
         r.read()
     return (time.perf_counter() - t0) * 1000
 
@@ -156,19 +170,21 @@ def latencies(cluster: LocalCluster, work: Path, rounds: int) -> None:
                               env={**os.environ, **cluster.env("kb"), "KB_INDEX_DIR": str(work / "lock")},
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(100):
+        deadline = time.monotonic() + 300  # a loaded machine takes long to import kb
+        while time.monotonic() < deadline:
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
                 break
             except OSError:
-                time.sleep(0.3)
+                time.sleep(0.5)
         texts = [r for _, r in QUERY_MIX if r.q]
         kb_urls = [f"http://127.0.0.1:{port}/api/search?" + urllib.parse.urlencode(query_params(r), doseq=True) for r in texts]
         raw_urls = [f"{cluster.urls[0]}/collections/raw/documents/search?" + urllib.parse.urlencode(
             {"q": r.q.replace('"', ""), "query_by": "title,text", "per_page": 10, "x-typesense-api-key": API_KEY})
             for r in texts]
-        # the first search of a server loads the snapshot (metadata, scan forms, the words kept for scoring)
-        first = timed_get(f"http://127.0.0.1:{port}/api/search?q=" + urllib.parse.quote("ความมั่นคง"))
+        # the first search of a server loads the snapshot (metadata, scan forms, postings)
+        first = timed_get(f"http://127.0.0.1:{port}/api/search?q=" + urllib.parse.quote("ความมั่นคง"), timeout=900)
+        rss = server_memory(server.pid)
         cold = [timed_get(u) for u in kb_urls]
         warm = [timed_get(u) for _ in range(rounds) for u in kb_urls]
         timed_get(raw_urls[0])
@@ -181,67 +197,108 @@ def latencies(cluster: LocalCluster, work: Path, rounds: int) -> None:
     for label, xs in (("kb serve on Typesense, first sight (cold)", cold), ("kb serve on Typesense, repeated", warm),
                       ("raw Typesense /documents/search", raw)):
         print(f"| {label} | {len(xs)} | {pct(xs, 50):.1f} | {pct(xs, 95):.1f} |")
-    print(f"\nfirst search of the server (loads the snapshot): {first:.0f} ms")
+    print(f"\nfirst search of the server (loads the snapshot): {first:.0f} ms; kb serve memory then: {rss}")
     print(f"\np95 ratio kb/raw: cold {pct(cold, 95) / pct(raw, 95):.1f}×, repeated {pct(warm, 95) / pct(raw, 95):.1f}×")
 
 
-def spread(cluster: LocalCluster, seconds: float) -> None:
-    """8 threads searching distinct words through one kb Searcher; requests counted per node."""
+def spread(cluster: LocalCluster, seconds: float, work: Path) -> None:
+    """8 HTTP clients searching distinct words through `kb serve` (run in this process, so
+    its Typesense requests can be counted per node and timed); node 3 SIGKILLed midway."""
     import httpx
 
     per_port: Counter[int] = Counter()
+    dead_port, killed = cluster.base + 2, threading.Event()
+    dead_waits: list[float] = []  # ms of each request to the killed node after the kill
     original = httpx.Client.send
 
     def counting(self, request, *args, **kwargs):
-        per_port[request.url.port] += 1
-        return original(self, request, *args, **kwargs)
+        t0 = time.perf_counter()
+        try:
+            return original(self, request, *args, **kwargs)
+        finally:
+            per_port[request.url.port] += 1
+            if killed.is_set() and request.url.port == dead_port:
+                dead_waits.append((time.perf_counter() - t0) * 1000)
 
     httpx.Client.send = counting
-    searcher = Searcher(open_index(Path("-"), engine_config(cluster.env("kb"))))
-    words = sorted({w for r, in [(r,) for _, r in QUERY_MIX] for w in r.q.replace('"', "").split() if w and w != "OR"})
+    os.environ.update(cluster.env("kb"))
+    from kb.cli import main as kb_main
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    threading.Thread(target=lambda: kb_main(["serve", "--port", str(port), "--index", str(work / "lock3")],
+                                            standalone_mode=False), daemon=True).start()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 600  # serve warms up (snapshot, postings, scan forms) before it listens
+    while time.monotonic() < deadline:
+        try:
+            timed_get(base + "/healthz", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    words = sorted({w for _, r in QUERY_MIX for w in r.q.replace('"', "").split() if w and w != "OR"})
     from kb import analysis
 
     vocab = sorted({w for t in words for w in analysis.analyze(t).words} | set(words))
-    from kb.models import SearchRequest
-
-    searcher.search(SearchRequest(q="ความมั่นคง"))  # load the snapshot once, as a running server has
-    worst: list[float] = []
+    searches: list[tuple[bool, float, bool]] = []  # (after the kill, ms, failed)
     stop = threading.Event()
     counter = iter(range(10**9))
 
     def client():
-        from kb.models import SearchRequest
-
         while not stop.is_set():
             i = next(counter)
             q = f"{vocab[i % len(vocab)]} {vocab[(i * 7 + 3) % len(vocab)]}"
-            t0 = time.perf_counter()
+            after, t0, failed = killed.is_set(), time.perf_counter(), False
             try:
-                searcher.search(SearchRequest(q=q))
-            except Exception:
-                pass
-            worst.append((time.perf_counter() - t0) * 1000)
+                timed_get(base + "/api/search?" + urllib.parse.urlencode({"q": q}), timeout=120)
+            except OSError:
+                failed = True
+            searches.append((after, (time.perf_counter() - t0) * 1000, failed))
 
     threads = [threading.Thread(target=client) for _ in range(8)]
     for t in threads:
         t.start()
     time.sleep(seconds)
-    before_kill = len(worst)
-    pid = int((cluster.folder / "node-2" / "pid").read_text())
-    os.kill(pid, signal.SIGKILL)
+    before = dict(per_port)
+    os.kill(int((cluster.folder / "node-2" / "pid").read_text()), signal.SIGKILL)
+    killed.set()
     time.sleep(seconds / 2)
     stop.set()
     for t in threads:
         t.join()
     httpx.Client.send = original
-    total = sum(per_port.values())
-    print("\n| node | requests | share |\n|---|---:|---:|")
+    print("\n| node | Typesense requests before the kill | share | in all | share |\n|---|---:|---:|---:|---:|")
+    total_before, total = sum(before.values()) or 1, sum(per_port.values()) or 1
     for i, url in enumerate(cluster.urls):
-        n = per_port[cluster.base + i]
-        print(f"| {url} | {n} | {n / total:.0%} |")
-    print(f"\n{len(worst)} searches by 8 clients; node 3 killed after {before_kill}; "
-          f"slowest search after the kill {max(worst[before_kill:] or [0]):.0f} ms "
-          f"(client connection timeout 2 s)")
+        n0, n = before.get(cluster.base + i, 0), per_port[cluster.base + i]
+        print(f"| {url} | {n0} | {n0 / total_before:.0%} | {n} | {n / total:.0%} |")
+    pct = common.percentile
+    for label, after in (("before the kill", False), ("after the kill", True)):
+        ms = [m for a, m, _ in searches if a == after]
+        failed = sum(f for a, _, f in searches if a == after)
+        if ms:
+            print(f"searches {label}: {len(ms)}, failed {failed}, p50 {pct(ms, 50):.0f} ms, p95 {pct(ms, 95):.0f} ms, max {max(ms):.0f} ms")
+    print(f"requests to the killed node after the kill: {len(dead_waits)}, longest {max(dead_waits, default=0):.0f} ms "
+          f"(client connection timeout {2000} ms); load average {os.getloadavg()}")
+
+
+def existing_latencies(args, work: Path) -> None:
+    """Search latencies on a collection indexed beforehand (the whole corpus takes long)."""
+    global API_KEY
+    API_KEY = args.api_key
+    cluster = LocalCluster.__new__(LocalCluster)
+    cluster.nodes, cluster.folder, cluster.base = 1, Path(args.existing), args.port
+    cluster.urls = [f"http://127.0.0.1:{args.port}"]
+    try:
+        cluster.request("GET", "/collections/raw")
+    except urllib.error.HTTPError:
+        source = common.data_file("thaigov", "thaigov_v2.jsonl.gz")
+        print(f"raw Typesense import of {source.name}: {raw_import(cluster, source):.0f} docs/s; load average {os.getloadavg()}")
+    count = json.loads(cluster.request("GET", "/collections/kb"))["num_documents"]
+    print(f"kb collection: {count} documents; Typesense RSS {cluster.rss_mb():.0f} MB; load average {os.getloadavg()}")
+    latencies(cluster, work, args.rounds)
+    print(f"load average {os.getloadavg()}")
 
 
 def main() -> None:
@@ -250,21 +307,47 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--spread-seconds", type=float, default=20)
     ap.add_argument("--no-cluster", action="store_true", help="skip the 3-node part (read spread, a node killed)")
+    ap.add_argument("--only-cluster", action="store_true", help="only the 3-node part")
+    ap.add_argument("--existing", metavar="DIR", help="only the search latencies, on the running one-node cluster "
+                    "of scripts/typesense-cluster.sh --dir DIR (collection kb indexed by `kb index`, `raw` imported here if missing)")
+    ap.add_argument("--port", type=int, default=8108, help="with --existing: the node's API port")
+    ap.add_argument("--api-key", default="kb-dev-key", help="with --existing: the cluster's API key")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="kb-bench-ts-"))
     print("machine:", common.machine())
+    if args.existing:
+        existing_latencies(args, work)
+        shutil.rmtree(work, ignore_errors=True)
+        return
     recs = records(args.docs)
     source = work / "thaigov.jsonl"
     common.write_jsonl(source, recs)
+    if not args.only_cluster:
+        one_node(args, work, source, len(recs))
+    if args.no_cluster:
+        shutil.rmtree(work, ignore_errors=True)
+        return
+    three = LocalCluster(3, work)
+    try:
+        three.start()
+        pipeline.run([source], work / "lock3", progress=False, engine=engine_config(three.env("kb")))
+        spread(three, args.spread_seconds, work)
+    finally:
+        three.script("stop")
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def one_node(args, work: Path, source: Path, n: int) -> None:
+    """Indexing (kb, raw, Whoosh) and search latencies on a one-node cluster."""
     one = LocalCluster(1, work)
     try:
         one.start()
-        kb_rate = kb_indexing(one, source, work, len(recs))
+        kb_rate = kb_indexing(one, source, work, n)
         raw_rate = raw_import(one, source)
         t0 = time.monotonic()
         whoosh = pipeline.run([source], work / "whoosh", progress=False)
         whoosh_rate = whoosh.added / (time.monotonic() - t0)
-        print(f"\n| indexing {len(recs)} ThaiGov releases, one node | docs/s |\n|---|---:|")
+        print(f"\n| indexing {n} ThaiGov releases, one node | docs/s |\n|---|---:|")
         print(f"| kb index → Typesense (extraction + kb analysis + import) | {kb_rate:.0f} |")
         print(f"| raw Typesense import (title+text, locale th) | {raw_rate:.0f} |")
         print(f"| for comparison: kb index → embedded Whoosh (same pipeline) | {whoosh_rate:.0f} |")
@@ -274,17 +357,6 @@ def main() -> None:
         print(f"load average {os.getloadavg()[0]:.1f}")
     finally:
         one.script("stop")
-    if args.no_cluster:
-        shutil.rmtree(work, ignore_errors=True)
-        return
-    three = LocalCluster(3, work)
-    try:
-        three.start()
-        pipeline.run([source], work / "lock3", progress=False, engine=engine_config(three.env("kb")))
-        spread(three, args.spread_seconds)
-    finally:
-        three.script("stop")
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -60,19 +60,21 @@ def test_word_phrase_and_filter_queries_give_the_same_totals_and_facets(engines,
     assert (b.total, _facets(b)) == (a.total, _facets(a))
 
 
-def test_sets_read_from_typesense_equal_the_sets_from_the_words_in_memory(engines, monkeypatch):
-    """A collection larger than the words' cache asks Typesense for every set (token
-    filters, phrase search): the same totals and facets as the in-memory sets."""
+def test_sets_read_from_typesense_equal_the_sets_from_the_postings_in_memory(engines, monkeypatch):
+    """Asking Typesense for every set (token filters, phrase search, counts) gives the
+    same totals and facets as kb's postings: they are Typesense's own matches."""
     from kb.engine import typesense_snapshot
 
     whoosh, _ = engines
-    monkeypatch.setattr(typesense_snapshot, "TEXT_CACHE", 1)
+    monkeypatch.setattr(typesense_snapshot, "SETS_FROM_TYPESENSE", True)
     asking = Searcher(open_index(Path("-"), typesense_util.corpus_collection()))
     for params in WORD_PHRASE_FILTER:
         req = parse_mapping({**params, "limit": "10"})
         a, b = whoosh.search(req), asking.search(req)
         assert (b.total, _facets(b)) == (a.total, _facets(a)), params
-    assert asking.index.snapshot()._words is None  # nothing was answered from memory
+    asked = asking.index.snapshot()._cache
+    assert any(key[0] == "df" for key in asked)  # counts were asked of Typesense
+    assert all(tfs is None for key, (_, tfs) in ((k, v) for k, v in asked.items() if k[0] == "term"))
 
 
 def test_a_phrase_is_its_words_at_consecutive_positions_on_both_paths(engines, monkeypatch):
@@ -86,11 +88,11 @@ def test_a_phrase_is_its_words_at_consecutive_positions_on_both_paths(engines, m
                for field in ("words", "title")]
     memory = typesense.index.snapshot()
     from_memory = [memory.matching(p) for p in phrases]
-    assert memory._words is not None and any(from_memory)
-    monkeypatch.setattr(typesense_snapshot, "TEXT_CACHE", 1)
+    assert memory._postings is not None and any(from_memory)
+    monkeypatch.setattr(typesense_snapshot, "SETS_FROM_TYPESENSE", True)
     asked = open_index(Path("-"), typesense_util.corpus_collection()).snapshot()
     assert [asked.matching(p) for p in phrases] == from_memory
-    assert asked._words is None
+    assert asked._postings is None
 
 
 @pytest.mark.parametrize("params", QUESTIONS, ids=lambda p: p["q"])

@@ -18,8 +18,8 @@ client.  What each part of the contract becomes:
   points the alias at once, so each committed batch is searchable and a rerun
   resumes;
 - **snapshot** (``typesense_snapshot``): the metadata of every document, field
-  lengths, the words of every document (for BM25F and matching sets) and the
-  scan forms; ``top`` scores BM25F in kb (``typesense_scoring``) so both
+  lengths, positional postings of the words (``typesense_postings``: matching
+  sets, frequencies) and the scan forms; ``top`` scores BM25F in kb (``typesense_scoring``) so both
   engines rank alike.
 """
 from __future__ import annotations
@@ -51,7 +51,8 @@ from kb.engine.typesense_snapshot import ID_CHUNK, TypesenseSnapshot, exported
 from kb.engine.typesense_terms import encode, encode_text
 from kb.models import Document
 
-IMPORT_CHUNK = 250  # documents per import request
+IMPORT_CHUNK = 250  # documents per import request, at most
+IDLE_CHUNK = 25  # documents shipped at once when the importer is idle (a commit then waits for little)
 WRITE_PATIENCE = 20.0  # seconds a commit retries while no node accepts writes (an election takes a few)
 
 
@@ -95,6 +96,8 @@ def committed(row: dict, seq: int) -> bool:
 class TypesenseWriter(EngineWriter):
     """Adds, replaces and deletes documents of the collection; see ``EngineWriter``."""
 
+    waited = 0.0  # seconds commits of this process spent waiting on Typesense (the benchmark's writer share)
+
     def __init__(self, config: EngineConfig, rebuild: bool = False, settings: dict | None = None):
         self.cluster = Cluster(config)
         active = self.cluster.active()
@@ -104,9 +107,10 @@ class TypesenseWriter(EngineWriter):
             stamp = f"{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{secrets.token_hex(3)}"
             self.physical = f"{self.cluster.alias}-{stamp}"
             self.settings = {**(settings or {}), "schema": SCHEMA_VERSION, "layout": COLLECTION_LAYOUT}
-            self.cluster.create_collection(self.physical, self.settings)
+            # patiently: a leader may die while a run starts (the name is ours alone, so a retry is safe)
+            self._patiently(lambda: self.cluster.create_collection(self.physical, self.settings))
             if active is None:
-                self.cluster.point_alias(self.physical)
+                self._patiently(lambda: self.cluster.point_alias(self.physical))
         else:
             self.physical = active
             self.settings = {k: v for k, v in (self.cluster.settings(active) or {}).items() if k != "stamp"}
@@ -161,11 +165,16 @@ class TypesenseWriter(EngineWriter):
             # nothing with this id is indexed: importing it now changes nothing readers see
             self._early.append(record)
             self._early_ids.add(doc.id)
-            if len(self._early) >= IMPORT_CHUNK:
+            if len(self._early) >= IMPORT_CHUNK or (len(self._early) >= IDLE_CHUNK and self._idle()):
                 self._ship()
         else:
             self._ops[doc.id] = record
         self.pending += 1
+
+    def _idle(self) -> bool:
+        """No import in flight: Typesense would wait for us, so ship what we have (a
+        commit then finds little left to import, instead of a full chunk)."""
+        return all(f.done() for f in self._imports[-1:])
 
     def _ship(self) -> None:
         """Hand the new documents to the background importer (one import at a time)."""
@@ -195,6 +204,13 @@ class TypesenseWriter(EngineWriter):
         self.pending += 1
 
     def commit(self) -> None:
+        started = time.monotonic()
+        try:
+            self._commit()
+        finally:
+            TypesenseWriter.waited += time.monotonic() - started
+
+    def _commit(self) -> None:
         self._imported()
         ops, self._ops = self._ops, {}
         early, self._early_ids = self._early_ids, set()
@@ -275,8 +291,6 @@ class TypesenseIndex(SearchIndex):
         self._lock = threading.Lock()
         self._snap: TypesenseSnapshot | None = None
         self._checked = 0.0
-        self._texts: dict = {}
-        self._texts_lock = threading.Lock()
 
     def snapshot(self) -> TypesenseSnapshot:
         with self._lock:
@@ -303,12 +317,12 @@ class TypesenseIndex(SearchIndex):
         if snap is not None and snap.physical == physical and snap.stamp == stamp:
             return snap
         new = TypesenseSnapshot(cluster=self.cluster, physical=physical, stamp=stamp, generation=physical,
-                                subword=bool(settings.get("subword", True)), text_cache=self._texts,
-                                text_lock=self._texts_lock)
-        with self.cluster.errors("read the index"):
-            text = self.cluster.client.collections[physical].documents.export({"include_fields": "id,meta,wlen,tlen,seq"})
+                                subword=bool(settings.get("subword", True)))
         done = int(settings.get("seq", 0))
-        rows = sorted((r for r in exported(text) if r.get("meta") and committed(r, done)), key=lambda r: r["id"])
+        exported_rows = self.cluster.export_rows(physical, "id,meta,wlen,tlen,seq")
+        # docnums in export order: the postings, read by a later export in the same order,
+        # then list each word's documents ascending without sorting them (typesense_postings)
+        rows = [r for r in exported_rows if r.get("meta") and committed(r, done)]
         for docnum, row in enumerate(rows):
             meta = meta_from_bytes(row["meta"].encode("utf-8"))
             new.docs[docnum] = meta

@@ -2,21 +2,19 @@
 
 Split from ``typesense.py`` (the writer and the index stay there) because the
 reading side grew its own strategy.  A snapshot holds the metadata of every
-document (facets, as the embedded engine keeps it in memory) and field lengths;
-the encoded words of every document, kept for BM25F (``typesense_scoring``),
-come from an index-wide cache keyed by content hash, so a commit refetches only
-what changed.
+document (facets, as the embedded engine keeps it in memory), field lengths,
+and positional postings of the encoded words (``typesense_postings``), read in
+one streamed export the first time a search needs them (or with the sub-word
+layer when ``kb serve`` warms up).
 
 **Where matching sets come from.** Listing the ids of a common word's documents
 is Typesense 0.24's slow path: an export reads every matching document from its
-store (measured 300–700 ms for a word in most of 2,000 releases, on 2 cores),
-and a query needs one per word.  Counting is cheap (1–2 ms), so emptiness checks
-count; and once the snapshot's words are all in the cache (the collection fits
-``TEXT_CACHE``; loaded with the sub-word layer when ``kb serve`` warms up), a
-word's or phrase's set is read from those same words: a phrase is its words'
-codes at consecutive positions, i.e. the substring `` a b `` of the space-joined
-field, exactly what Typesense's token filter and phrase search match.  A larger
-collection asks Typesense (token filters, phrase search, paged).
+store (measured 300–700 ms for a word in most of 2,000 releases, on 2 cores; far
+worse at 63,000), and a query needs one per word.  So word and phrase sets,
+document and term frequencies come from the postings: a phrase is its words'
+codes at consecutive positions, exactly what Typesense's token filter and
+phrase search match (``SETS_FROM_TYPESENSE`` asks Typesense instead: the tests
+compare both).  ``top`` scores BM25F over the candidates as arrays.
 """
 from __future__ import annotations
 
@@ -25,17 +23,23 @@ import threading
 from dataclasses import dataclass, field
 from typing import Iterable
 
+import numpy as np
+
 from kb import query as kq
 from kb.editdistance import edits
 from kb.engine.base import Snapshot
 from kb.engine.typesense_cluster import Cluster
-from kb.engine.typesense_scoring import CollectionStats, FieldTexts, score
+from kb.engine.typesense_postings import FieldPostings, PostingsBuilder
+from kb.engine.typesense_scoring import CollectionStats, score_many
 from kb.engine.typesense_terms import decode, encode, encode_text
 from kb.models import Document
 
-ID_CHUNK = 100  # ids per filter (delete, fetch)
+ID_CHUNK = 100  # ids per filter (delete)
 PAGE = 250  # Typesense's largest page
-TEXT_CACHE = 20_000  # documents whose encoded words an index keeps for scoring (≈ 3 bytes per Thai character)
+FIELDS = ("words", "title")  # the searchable fields (``typesense_cluster.schema``)
+MEMO_ENTRIES = 4096  # word sets and stored documents a snapshot remembers before starting over
+SETS_FROM_TYPESENSE = False  # True: sets and counts asked of Typesense (the tests' cross-check of the postings)
+_EMPTY = np.zeros(0, dtype=np.int32)
 
 
 def exported(text: str) -> Iterable[dict]:
@@ -53,91 +57,89 @@ class TypesenseSnapshot(Snapshot):
     tsids: list[str] = field(default_factory=list)  # docnum → Typesense id
     by_tsid: dict[str, int] = field(default_factory=dict)
     lengths: dict[int, dict[str, int]] = field(default_factory=dict)
-    text_cache: dict | None = None  # the index's (Typesense id, content hash) → FieldTexts, shared by its snapshots
-    text_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _cache: dict = field(default_factory=dict, repr=False)
+    _cache: dict = field(default_factory=dict, repr=False)  # bounded memo: sets, counts, stored documents
+    _once: dict = field(default_factory=dict, repr=False)  # per snapshot: statistics, vocabularies, length columns
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _words: dict[int, FieldTexts] | None = field(default=None, repr=False)  # every document's words, once known
-    _posted: dict[str, dict[str, list[int]]] = field(default_factory=dict, repr=False)  # field → code → docnums
+    _postings: dict[str, FieldPostings] | None = field(default=None, repr=False)
     _post_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def _documents(self):
         return self.cluster.client.collections[self.physical].documents
 
-    def _remember(self, key, compute):
+    def _remember(self, key, compute, memo: dict | None = None):
+        memo = self._cache if memo is None else memo
         with self._lock:
-            if key in self._cache:
-                return self._cache[key]
+            if key in memo:
+                return memo[key]
         value = compute()
         with self._lock:
-            self._cache[key] = value
+            if memo is self._cache and len(memo) >= MEMO_ENTRIES:
+                memo.clear()  # bounded: a long-running server sees ever new words
+            memo[key] = value
         return value
 
-    def _docnums(self, rows: Iterable[dict]) -> set[int]:
+    def _docnums(self, rows: Iterable[dict]) -> np.ndarray:
         by_tsid = self.by_tsid
-        return {by_tsid[r["id"]] for r in rows if r.get("id") in by_tsid}
+        return np.array(sorted({by_tsid[r["id"]] for r in rows if r.get("id") in by_tsid}), dtype=np.int32)
+
+    # -- the postings
+
+    def postings(self) -> dict[str, FieldPostings]:
+        """The postings of every field, read from Typesense on first use."""
+        if self._postings is None:
+            with self._post_lock:
+                if self._postings is None:
+                    self._load(with_scan=False)
+        return self._postings
+
+    def _load(self, with_scan: bool) -> dict[int, bytes]:
+        """One streamed export: every document's words into postings, and its scan form when asked."""
+        builder = PostingsBuilder(FIELDS)
+        forms: dict[int, bytes] = {}
+        for row in self.cluster.export_rows(self.physical, "id,words,title" + (",scan" if with_scan else "")):
+            d = self.by_tsid.get(row.get("id"))
+            if d is None:
+                continue  # a batch not yet committed
+            builder.add(d, row)
+            if with_scan:
+                forms[d] = (row.get("scan") or "").encode("latin-1")
+        self._postings = builder.finish()
+        return forms
+
+    def memory(self) -> dict[str, int]:
+        out = super().memory()
+        if self._postings is not None:
+            out["postings"] = sum(p.nbytes() for p in self._postings.values())
+        return out
 
     # -- matching sets
 
-    def _every_words(self) -> dict[int, FieldTexts] | None:
-        """docnum → words of every document of this snapshot, or None when the
-        collection is larger than the cache (then Typesense answers)."""
-        if self._words is None and self.docs and len(self.docs) <= TEXT_CACHE:
-            words = self._texts(sorted(self.docs))
-            if len(words) == len(self.docs):
-                self._words = words  # held here: the shared cache may be cleared by a later snapshot
-        return self._words
+    def _term(self, fieldname: str, word: str) -> tuple[np.ndarray, np.ndarray | None]:
+        """(docnums ascending, term frequencies or None when asked of Typesense)."""
 
-    def _postings(self, fieldname: str) -> dict[str, list[int]] | None:
-        """code → docnums holding it in ``fieldname``, built once per snapshot from the
-        words in memory (≈ 0.3 s for 2,000 releases); None when they are not all there."""
-        if fieldname in self._posted:
-            return self._posted[fieldname]
-        words = self._every_words()
-        if words is None:
-            return None
-        with self._post_lock:
-            if fieldname not in self._posted:
-                postings: dict[str, list[int]] = {}
-                for d, texts in words.items():
-                    for code in set(texts.padded.get(fieldname, "").split()):
-                        postings.setdefault(code, []).append(d)
-                self._posted[fieldname] = postings
-        return self._posted[fieldname]
-
-    def _local_set(self, fieldname: str, codes: tuple[str, ...]) -> frozenset[int] | None:
-        """Documents whose ``fieldname`` holds ``codes`` at consecutive positions, from
-        the words in memory; None when they are not all there."""
-        postings = self._postings(fieldname)
-        if postings is None:
-            return None
-        lists = sorted((postings.get(c, ()) for c in codes), key=len)
-        if len(codes) == 1 or not lists[0]:
-            return frozenset(lists[0])
-        candidates = set(lists[0]).intersection(*lists[1:])
-        needle = f" {' '.join(codes)} "  # consecutive positions: the codes as one run of the field
-        return frozenset(d for d in candidates if needle in self._words[d].padded.get(fieldname, ""))
-
-    def _term_set(self, fieldname: str, word: str) -> frozenset[int]:
         def fetch():
-            local = self._local_set(fieldname, (encode(word),))
-            if local is not None:
-                return local
-            with self.cluster.errors("search"):
-                text = self._documents().export({"filter_by": f"{fieldname}:{encode(word)}", "include_fields": "id"})
-            return frozenset(self._docnums(exported(text)))
+            if SETS_FROM_TYPESENSE:
+                with self.cluster.errors("search"):
+                    text = self._documents().export({"filter_by": f"{fieldname}:{encode(word)}", "include_fields": "id"})
+                return self._docnums(exported(text)), None
+            postings = self.postings().get(fieldname)
+            return postings.term_docs(encode(word)) if postings else (_EMPTY, _EMPTY)
 
         return self._remember(("term", fieldname, word), fetch)
 
-    def _phrase_set(self, fieldname: str, words: tuple[str, ...]) -> frozenset[int]:
+    def _phrase(self, fieldname: str, words: tuple[str, ...]) -> np.ndarray:
         def fetch():
-            local = self._local_set(fieldname, tuple(encode(w) for w in words))
-            return local if local is not None else self._searched_phrase(fieldname, words)
+            if SETS_FROM_TYPESENSE:
+                return self._searched_phrase(fieldname, words)
+            postings = self.postings().get(fieldname)
+            return postings.phrase_docs(tuple(encode(w) for w in words)) if postings else _EMPTY
 
         return self._remember(("phrase", fieldname, words), fetch)
 
-    def _searched_phrase(self, fieldname: str, words: tuple[str, ...]) -> frozenset[int]:
+    def _searched_phrase(self, fieldname: str, words: tuple[str, ...]) -> np.ndarray:
         """Typesense's quoted phrase search, exact (no typos, no prefixes), every page."""
+        if any(not self.doc_frequency(fieldname, w) for w in words):
+            return _EMPTY  # counts (1–2 ms) spare a search when a word is nowhere
         params = {
             "q": '"' + encode_text(words) + '"',
             "query_by": fieldname,
@@ -149,29 +151,26 @@ class TypesenseSnapshot(Snapshot):
             "highlight_fields": "none",
             "per_page": PAGE,
         }
-        found: set[int] = set()
+        hits: list[dict] = []
         page = 1
         with self.cluster.errors("search"):
             while True:
                 result = self._documents().search({**params, "page": page})
-                found |= self._docnums(h["document"] for h in result["hits"])
+                hits += [h["document"] for h in result["hits"]]
                 if page * PAGE >= result["found"] or not result["hits"]:
-                    return frozenset(found)
+                    return self._docnums(hits)
                 page += 1
 
-    def matching(self, q: kq.Query) -> set[int]:
+    def _set(self, q: kq.Query) -> np.ndarray:
         if isinstance(q, kq.Term):
-            return set(self._term_set(q.field, q.text))
-        if isinstance(q, kq.Phrase):
-            if len(q.terms) == 1:
-                return set(self._term_set(q.field, q.terms[0]))
-            if not q.terms:
-                return set()
-            # a word no document holds empties the phrase: counts (1–2 ms) spare the search,
-            # where a common word's set would cost an export of most of the collection
-            if any(not self.doc_frequency(q.field, t) for t in q.terms):
-                return set()
-            return set(self._phrase_set(q.field, tuple(q.terms)))
+            return self._term(q.field, q.text)[0]
+        if len(q.terms) == 1:
+            return self._term(q.field, q.terms[0])[0]
+        return self._phrase(q.field, tuple(q.terms)) if q.terms else _EMPTY
+
+    def matching(self, q: kq.Query) -> set[int]:
+        if isinstance(q, (kq.Term, kq.Phrase)):
+            return set(self._set(q).tolist())
         if isinstance(q, kq.AnyOf):
             out: set[int] = set()
             for s in q.queries:
@@ -197,65 +196,34 @@ class TypesenseSnapshot(Snapshot):
     def top(self, q: kq.Query, within: set[int], k: int) -> list[tuple[int, float]]:
         if not within or k <= 0:
             return []
-        candidates = sorted(within & self.matching(q))
-        texts = self._texts(candidates)
-        stats = self._stats()
+        candidates = np.array(sorted(within & self.matching(q)), dtype=np.int32)
+        if not len(candidates):
+            return []
+        scores = score_many(q, candidates, self._frequencies, self._length_columns(), self._stats(), self._set)
+        best = np.lexsort((candidates, -scores))[:k]  # best first, ties in docnum order
+        return [(int(candidates[i]), float(scores[i])) for i in best]
 
-        def has_phrase(phrase: kq.Phrase, d: int) -> bool:
-            return d in self._phrase_set(phrase.field, tuple(phrase.terms))
+    def _frequencies(self, fieldname: str, word: str) -> tuple[np.ndarray, np.ndarray]:
+        docs, tfs = self._term(fieldname, word)
+        if tfs is None:  # a set asked of Typesense: the frequencies are the postings'
+            postings = self.postings().get(fieldname)
+            return postings.term_docs(encode(word)) if postings else (_EMPTY, _EMPTY)
+        return docs, tfs
 
-        scored = [
-            (d, score(q, texts[d], self.lengths.get(d, {}), stats, lambda p, d=d: has_phrase(p, d)))
-            for d in candidates
-            if d in texts
-        ]
-        scored.sort(key=lambda pair: (-pair[1], pair[0]))
-        return scored[:k]
+    def _length_columns(self) -> dict[str, np.ndarray]:
+        def build():
+            size = max(self.docs, default=-1) + 1
+            return {f: np.array([self.lengths.get(d, {}).get(f, 0) for d in range(size)], dtype=np.float64) for f in FIELDS}
+
+        return self._remember(("lengths",), build, self._once)
 
     def _stats(self) -> CollectionStats:
         def compute():
             n = max(1, len(self.docs))
-            avg = {f: sum(v.get(f, 0) for v in self.lengths.values()) / n for f in ("words", "title")}
+            avg = {f: sum(v.get(f, 0) for v in self.lengths.values()) / n for f in FIELDS}
             return CollectionStats(n, avg, self.doc_frequency)
 
-        return self._remember(("stats",), compute)
-
-    def _texts(self, docnums: list[int]) -> dict[int, FieldTexts]:
-        """The candidates' encoded words, from the index-wide cache (keyed by content
-        hash, so a commit refetches only what changed); the whole collection in one
-        export when it fits the cache, else the missing ones by id."""
-        cache = self.text_cache if self.text_cache is not None else {}
-        key = {d: (self.tsids[d], self.docs[d].content_hash) for d in docnums}
-        if any(key[d] not in cache for d in docnums):
-            # one fetch at a time: concurrent first searches would each load the whole collection
-            with self.text_lock:
-                missing = [d for d in docnums if key[d] not in cache]
-                if missing:
-                    self._fetch_texts(missing, cache)
-        found = {d: cache.get(key[d]) for d in docnums}  # .get: another snapshot may clear the cache meanwhile
-        return {d: t for d, t in found.items() if t is not None}
-
-    def _fetch_texts(self, missing: list[int], cache: dict) -> None:
-        every = len(missing) > ID_CHUNK and len(self.docs) <= TEXT_CACHE
-        wanted = sorted(self.docs) if every else missing
-        keys = {self.tsids[d]: (self.tsids[d], self.docs[d].content_hash) for d in wanted}
-        fetched = {}
-        for start in range(0, 1 if every else len(wanted), ID_CHUNK):
-            params = {"include_fields": "id,words,title"}
-            if not every:
-                params["filter_by"] = f"id:[{','.join(self.tsids[d] for d in wanted[start : start + ID_CHUNK])}]"
-            with self.cluster.errors("read documents"):
-                text = self._documents().export(params)
-            for row in exported(text):
-                if row["id"] in keys:
-                    fetched[keys[row["id"]]] = FieldTexts.of({"words": row.get("words", ""), "title": row.get("title", "")})
-        self._keep(fetched, cache)
-
-    @staticmethod
-    def _keep(fetched: dict, cache: dict) -> None:
-        if len(cache) + len(fetched) > TEXT_CACHE:
-            cache.clear()
-        cache.update(fetched)
+        return self._remember(("stats",), compute, self._once)
 
     # -- documents, counts, suggestions, the sub-word layer
 
@@ -268,14 +236,14 @@ class TypesenseSnapshot(Snapshot):
         return Document(**self._remember(("doc", docnum), fetch))
 
     def doc_frequency(self, fieldname: str, term: str) -> int:
-        """From the set when it is known, else Typesense's count alone (measured 1–2 ms,
-        where reading a common word's set took 100–700 ms of 2,000 documents)."""
+        """From the postings; asking Typesense, from the set when it is known, else its
+        count alone (1–2 ms, where listing a common word's documents takes 100s of ms)."""
+        if not SETS_FROM_TYPESENSE:
+            return len(self._term(fieldname, term)[0])
         with self._lock:
             known = self._cache.get(("term", fieldname, term))
         if known is not None:
-            return len(known)
-        if self._words is not None:
-            return len(self._term_set(fieldname, term))
+            return len(known[0])
 
         def count():
             with self.cluster.errors("search"):
@@ -298,57 +266,40 @@ class TypesenseSnapshot(Snapshot):
         may not see could take a suggestion away from them (issue 17)."""
         if not text:
             return []
-        found = [
-            (n, w)
-            for w, n in self._vocabulary(fieldname).get(text[0], ())
+        near = [
+            w
+            for w in self._vocabulary(fieldname).get(text[0], ())
             if w != text and abs(len(w) - len(text)) <= maxdist and edits(w, text) <= maxdist
         ]
-        return [w for _, w in sorted(found, key=lambda p: (-p[0], p[1]))][:limit]
+        found = [(self.doc_frequency(fieldname, w), w) for w in near]
+        return [w for n, w in sorted(found, key=lambda p: (-p[0], p[1])) if n][:limit]
 
-    def _vocabulary(self, fieldname: str) -> dict[str, list[tuple[str, int]]]:
-        """first character → (word, document frequency) of every word of ``fieldname``, once per snapshot."""
+    def _vocabulary(self, fieldname: str) -> dict[str, list[str]]:
+        """first character → every word of ``fieldname``, once per snapshot (frequencies
+        are counted for the few words near a query's, not for the whole vocabulary)."""
 
         def build():
-            df: dict[str, int] = {}
-            words = self._every_words()
-            if words is not None:
-                fields = (t.padded.get(fieldname, "") for t in words.values())
-            else:
-                with self.cluster.errors("read the words"):
-                    text = self._documents().export({"include_fields": f"id,{fieldname}"})
-                fields = (str(r.get(fieldname) or "") for r in exported(text) if r.get("id") in self.by_tsid)
-            for codes in fields:
-                for code in set(codes.split()):
-                    df[code] = df.get(code, 0) + 1
-            by_first: dict[str, list[tuple[str, int]]] = {}
-            for code, n in df.items():
+            postings = self.postings().get(fieldname)
+            by_first: dict[str, list[str]] = {}
+            for code in postings.vocab if postings else ():
                 word = decode(code)  # None: a hashed long word, never offered
                 if word:
-                    by_first.setdefault(word[0], []).append((word, n))
+                    by_first.setdefault(word[0], []).append(word)
             return by_first
 
-        return self._remember(("vocabulary", fieldname), build)
+        return self._remember(("vocabulary", fieldname), build, self._once)
 
     def scan_forms(self) -> list[tuple[int, bytes]]:
-        """The sub-word layer; in the same export, the words of every document
-        when the collection fits the cache (the later matching sets need them)."""
-        fits = self.text_cache is not None and len(self.docs) <= TEXT_CACHE
-        with self.cluster.errors("read the sub-word layer"):
-            text = self._documents().export({"include_fields": "id,scan,words,title" if fits else "id,scan"})
-        forms: dict[int, bytes] = {}
-        fetched = {}
-        for row in exported(text):
-            d = self.by_tsid.get(row["id"])
-            if d is None:
-                continue
-            forms[d] = (row.get("scan") or "").encode("latin-1")
-            if fits:
-                fetched[(row["id"], self.docs[d].content_hash)] = FieldTexts.of(
-                    {"words": row.get("words", ""), "title": row.get("title", "")}
-                )
-        if fetched:
-            with self.text_lock:
-                self._keep(fetched, self.text_cache)
-            for name in ("words", "title"):  # here, so a warmed-up server's first search does not build them
-                self._postings(name)
+        """The sub-word layer; in the same export, the postings when they are not
+        read yet (so a warmed-up server's first search does not read them again)."""
+        with self._post_lock:
+            if self._postings is None:
+                forms = self._load(with_scan=True)
+            else:
+                by_tsid = self.by_tsid
+                forms = {
+                    by_tsid[r["id"]]: (r.get("scan") or "").encode("latin-1")
+                    for r in self.cluster.export_rows(self.physical, "id,scan")
+                    if r.get("id") in by_tsid
+                }
         return [(d, forms.get(d, b"")) for d in sorted(self.docs)]
