@@ -31,6 +31,7 @@ from kb.engine.array_search import ArrayIndex
 from kb.engine.base import EngineWriter, SearchIndex, Snapshot
 from kb.engine.generations import IndexMissing, disk_errors
 from kb.engine.metadata import FACETS, IndexedDoc, meta_bytes, meta_from_bytes
+from kb.engine.whoosh_segment import SegmentWriter
 from kb.engine.whoosh_codec import (
     Postings,
     codec,
@@ -112,7 +113,7 @@ class IndexWriter(EngineWriter):
             if self.procs > 1:
                 self._writer = self.ix.writer(procs=self.procs, limitmb=256, multisegment=True)
             else:
-                self._writer = self.ix.writer(limitmb=256, codec=codec())
+                self._writer = SegmentWriter(self.ix, limitmb=256)  # Whoosh's, block at a time
         return self._writer
 
     def existing(self) -> dict[str, IndexedDoc]:
