@@ -31,9 +31,9 @@ from kb.engine.array_search import ArrayIndex
 from kb.engine.base import EngineWriter, SearchIndex, Snapshot
 from kb.engine.generations import IndexMissing, disk_errors
 from kb.engine.metadata import FACETS, IndexedDoc, meta_bytes, meta_from_bytes
-from kb.engine.whoosh_segment import SegmentWriter
 from kb.engine.whoosh_codec import (
     Postings,
+    SegmentWriter,
     codec,
     compile_query,
     field_lengths,

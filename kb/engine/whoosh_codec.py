@@ -1,4 +1,4 @@
-"""Whoosh internals kb relies on: the schema, the postings codec and a faster segment codec.
+"""Whoosh internals kb relies on: the schema, the postings codec, a faster segment codec and writer.
 
 Split from ``kb.engine.whoosh`` because these subclass or reproduce Whoosh's
 private formats (a Whoosh upgrade is checked here, and by tests/test_store.py,
@@ -10,12 +10,14 @@ from __future__ import annotations
 import io
 import pickle
 import zlib
-from itertools import accumulate
+from array import array
+from itertools import accumulate, groupby, repeat
+from operator import itemgetter
 from typing import Iterator
 
 import numpy as np
 
-from whoosh import columns, fields, formats, query as wq, scoring
+from whoosh import columns, fields, formats, query as wq, scoring, writing
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PerDocReader, _lenfield
 from whoosh.system import pack_uint as _pack_uint
 from whoosh.util.numeric import byte_to_length
@@ -65,33 +67,39 @@ def postings(terms: list[str]) -> Postings:
 
     Produces exactly the bytes of Whoosh's ``formats.Positions.encode``
     (a count, then the pickled position deltas): tests/test_store.py checks.
+    Most terms of a document occur once: only repeated ones get a list.
     """
-    positions: dict[str, list[int]] = {}
+    first: dict[str, int] = {}
+    repeated: dict[str, list[int]] = {}
+    seen = first.setdefault
     for pos, term in enumerate(terms):
-        plist = positions.get(term)
-        if plist is None:
-            positions[term] = [pos]
-        else:
-            plist.append(pos)
+        if seen(term, pos) != pos:
+            plist = repeated.get(term)
+            if plist is None:
+                repeated[term] = [first[term], pos]
+            else:
+                plist.append(pos)
     items = []
     append = items.append
     single = _SINGLE_POSITION
-    for term, plist in positions.items():
-        n = len(plist)
-        if n == 1:  # most terms of a document: their encodings are shared
-            value = single.get(plist[0])
+    for term, pos in first.items():
+        plist = repeated.get(term)
+        if plist is None:  # the encodings of single positions are shared
+            value = single.get(pos)
             if value is None:
-                value = _pack_uint(1) + pickle.dumps(plist, 2)
+                value = _ONE + pickle.dumps([pos], 2)
                 if len(single) < 100_000:
-                    single[plist[0]] = value
+                    single[pos] = value
             append((term.encode("utf-8"), 1, 1.0, value))
         else:
+            n = len(plist)
             deltas = [plist[0], *(b - a for a, b in zip(plist, plist[1:]))]
             append((term.encode("utf-8"), n, float(n), _pack_uint(n) + pickle.dumps(deltas, 2)))
     return Postings(items)
 
 
 _SINGLE_POSITION: dict[int, bytes] = {}  # position → encoding of a term that occurs once, there
+_ONE = _pack_uint(1)
 
 
 def make_schema() -> fields.Schema:
@@ -331,3 +339,138 @@ def merge_policy(writer, segments: list) -> list:
         writer.add_reader(reader)
         reader.close()
     return kept
+
+
+# --- writing segments: Whoosh's writer with less Python per posting -----------------
+#
+# Profiling the process that writes the index during ``kb index`` (4,000 ThaiGov
+# releases, ~250 postings each) put two thirds of its CPU in Whoosh's per-posting
+# loops: ``add_document`` hands every posting to ``PostingPool.add`` one call at a
+# time (type asserts, a size estimate), and at each commit ``FieldWriter.add_postings``
+# feeds the sorted postings one by one through ``add_posting`` (more asserts,
+# block statistics, a field-length lookup each).  This writer does the same work
+# a document, a term or a block at a time: postings enter the pool as one list
+# per field, and each posting list is cut into blocks whose statistics are
+# computed over the whole block before Whoosh's own ``_write_block`` and
+# ``finish_postings`` encode them.  The segment files are byte for byte those of
+# Whoosh's writer (``tests/test_index_speed.py`` compares them).
+#
+# Only the paths kb's schema uses are rewritten (no boosts, spelling words or
+# term vectors); anything else goes through Whoosh's code unchanged.
+
+# PostingPool.add's estimate of an item's memory, less its variable parts
+# (tuple, field name, text, docnum, weight, value): kept so that the pool
+# spills to disk at the same point
+_ITEM_OVERHEAD = 28 + 4 * 5 + 21 + 26 + 18 + 16 + 21
+
+
+class SegmentWriter(writing.SegmentWriter):
+    """``whoosh.writing.SegmentWriter`` with block-at-a-time postings (see the comment above)."""
+
+    def __init__(self, ix, **kwargs):
+        kwargs.setdefault("codec", _Codec())
+        super().__init__(ix, **kwargs)
+        self._fast = all(
+            not field.separate_spelling() and not field.vector and getattr(field, "field_boost", 1.0) == 1.0
+            for _, field in self.schema.items()
+        )
+
+    def add_document(self, **fields):
+        if not self._fast or any(name.startswith("_") for name in fields):
+            return super().add_document(**fields)
+        self._check_state()
+        schema, perdoc, docnum = self.schema, self.perdocwriter, self.docnum
+        names = sorted(fields)
+        self._check_fields(schema, names)
+        perdoc.start_doc(docnum)
+        try:
+            for name in names:
+                value = fields[name]
+                if value is None:
+                    continue
+                field = schema[name]
+                length = 0
+                if field.indexed:
+                    items = value.items if isinstance(value, Postings) else list(field.index(value))
+                    length = self._pool_add(name, docnum, items)
+                    if not field.scorable:
+                        length = 0
+                perdoc.add_field(name, field, value if field.stored else None, length)
+                column = field.column_type
+                if column:
+                    perdoc.add_column_value(name, column, field.to_column_value(value))
+        except Exception:
+            perdoc.cancel_doc()
+            raise
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _pool_add(self, name: str, docnum: int, items) -> int:
+        """One field's postings into the pool (``PostingPool.add`` for each, in one go);
+        returns the field's length (the sum of the frequencies)."""
+        if not items:
+            return 0
+        pool = self.pool
+        pool.fieldnames.add(name)
+        terms, freqs, weights, values = zip(*items)
+        if not all(type(w) is float for w in weights):
+            weights = [w * 1.0 for w in weights]  # Whoosh multiplies by the field boost: an int becomes a float
+        posts = list(zip(repeat(name), terms, repeat(docnum), weights, values))
+        size = (_ITEM_OVERHEAD + len(name)) * len(posts) + 2 * sum(map(len, terms))
+        size += sum(len(v) for v in values if v)
+        if pool.currentsize + size > pool.limit:
+            pool.save()  # Whoosh spills between two postings; the runs merge into the same order
+        pool.currentsize += size
+        pool.current.extend(posts)
+        return sum(freqs)
+
+    def _flush_segment(self):
+        if not self._fast:
+            return super()._flush_segment()
+        self.perdocwriter.close()
+        lengths = self.per_document_reader() if self.codec.length_stats else None
+        write_postings(self.fieldwriter, self.schema, lengths, self.pool.iter_postings())
+        self.fieldwriter.close()
+        if lengths is not None:
+            lengths.close()
+
+
+def write_postings(fieldwriter, schema, lengths, postings) -> None:
+    """``FieldWriter.add_postings`` a posting list at a time: sorted
+    (field, term bytes, docnum, weight, value) tuples → the field writer."""
+    for fieldname, field_posts in groupby(postings, key=itemgetter(0)):
+        fieldwriter.start_field(fieldname, schema[fieldname])
+        writer = fieldwriter._postwriter
+        table = _length_table(lengths, fieldname)
+        limit = writer._blocklimit
+        for tbytes, term_posts in groupby(field_posts, key=itemgetter(1)):
+            posts = list(term_posts)  # no spelling words (docnum -1): kb's schema has no spelling field
+            fieldwriter.start_term(tbytes)
+            for start in range(0, len(posts), limit):
+                _fill_block(writer, posts[start : start + limit], table)
+                if start + limit < len(posts):
+                    writer._write_block()  # the last block stays for finish_term (inlined or last=True)
+            fieldwriter.finish_term()
+        fieldwriter.finish_field()
+
+
+def _length_table(lengths, fieldname: str) -> list | None:
+    """Docnum → the field length ``add_postings`` would look up (None: none stored)."""
+    if lengths is None:
+        return None
+    lengths.doc_field_length(0, fieldname)  # kb's per-document reader reads the column into a table
+    return lengths.__dict__.get("_length_tables", {}).get(fieldname)
+
+
+def _fill_block(writer, posts: list[tuple], table: list | None) -> None:
+    """Set a postings writer's buffered block to ``posts``, as ``add_posting`` one by one would."""
+    _, _, ids, weights, values = zip(*posts)
+    writer._ids = array("I", ids)
+    writer._weights = array("f", weights)
+    writer._values = [v for v in values if v]
+    top = max(weights)
+    writer._maxweight = top if top > 0 else 0
+    found = list(filter(None, map(table.__getitem__, ids))) if table is not None else []
+    writer._minlength = min(found) if found else None
+    writer._maxlength = max(found) if found else 0
