@@ -7,8 +7,9 @@ this one) in subprocesses on the first ``--docs`` releases and compares:
 1. ``indexer.prepare.prepare`` of every release: the extracted metadata
    (``Document.to_dict``), the encoded postings of title and body, the scan form;
 2. ``kb index --full`` of the same file (commits by count only): every sub-file of every Whoosh segment
-   (postings, term table, columns, stored fields) byte for byte, matched by
-   segment order and extension (segment ids are random).
+   (postings, term table, columns, stored fields) and its postings arrays
+   (``kb-arrays``) byte for byte, matched by segment order and file name
+   (segment ids are random).
 
     python benchmarks/check_index_outputs.py --old /tmp/base --docs 2000
 """
@@ -52,6 +53,7 @@ from whoosh import index
 from whoosh.filedb.filestore import FileStorage
 from kb.engine import generations
 gen = generations.current_generation(__import__("pathlib").Path(sys.argv[1]))
+assert gen is not None
 ix = index.open_dir(str(gen))
 out = []
 for seg in ix._segments():
@@ -60,6 +62,8 @@ for seg in ix._segments():
     for name in storage.list():
         if seg.segment_id() in name:
             files[name.replace(seg.segment_id(), "SEG")] = storage.open_file(name).read().hex()
+    for path in sorted((gen / "kb-arrays" / seg.segment_id()).glob("*")):  # the postings arrays
+        files["kb-arrays/" + path.name] = path.read_bytes().hex()
     out.append(files)
 json.dump(out, open(sys.argv[2], "w"))
 """

@@ -132,3 +132,26 @@ def test_nfkc_shortcut_gives_nfkc():
     for _ in range(20_000):
         text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 10)))
         assert NORMALIZE._nfkc(text) == unicodedata.normalize("NFKC", text), repr(text)
+
+
+def test_postings_arrays_made_while_writing_equal_those_read_back(tmp_path, prepared):
+    import shutil
+
+    from kb.engine import arrays, whoosh as whoosh_engine
+
+    root = tmp_path / "ix"
+    writer = whoosh_engine.IndexWriter(root, rebuild=True, settings={"subword": True})
+    half = len(prepared) // 2
+    for i, p in enumerate(prepared):
+        writer.add(p.doc, p.body, p.title, p.scan, new=True)
+        if i + 1 == half:
+            writer.commit()  # two segments
+    writer.commit()
+    cache = writer.gen / arrays.CACHE_DIR
+    made = {p.relative_to(cache): p.read_bytes() for p in sorted(cache.rglob("*.npy"))}
+    assert len({p.parts[0] for p in made}) == 2  # written at each commit, before close()
+    shutil.rmtree(cache)
+    writer.close()  # finds none: reads every segment back
+    read_back = {p.relative_to(cache): p.read_bytes() for p in sorted(cache.rglob("*.npy"))}
+    assert set(made) == set(read_back)
+    assert [str(name) for name in made if made[name] != read_back[name]] == []

@@ -195,8 +195,11 @@ def segment_name(segment_reader) -> str:
 def field_lengths(segment_reader, fieldname: str) -> np.ndarray:
     """The segment's per-document lengths of ``fieldname`` as BM25F sees them
     (Whoosh keeps one byte per document, a lossy length; the scorer uses the decoded value)."""
-    n = segment_reader.doc_count_all()
-    col = segment_reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    return _perdoc_lengths(segment_reader._perdoc, fieldname, segment_reader.doc_count_all())
+
+
+def _perdoc_lengths(perdoc, fieldname: str, n: int) -> np.ndarray:
+    col = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
     if col is None:
         return np.zeros(n, dtype=np.float32)
     return _BYTE_LENGTHS[np.fromiter(iter(col), dtype=np.uint8, count=n)]
@@ -367,9 +370,13 @@ _ITEM_OVERHEAD = 28 + 4 * 5 + 21 + 26 + 18 + 16 + 21
 class SegmentWriter(writing.SegmentWriter):
     """``whoosh.writing.SegmentWriter`` with block-at-a-time postings (see the comment above)."""
 
-    def __init__(self, ix, **kwargs):
+    def __init__(self, ix, on_postings=None, postings_fields: tuple[str, ...] = (), **kwargs):
+        """``on_postings(segment id, doc count, {field: (postings, lengths)})`` is told, for
+        ``postings_fields``, what ``field_postings`` and ``field_lengths`` would read back
+        from each segment written (the postings arrays are made from it, not read back)."""
         kwargs.setdefault("codec", _Codec())
         super().__init__(ix, **kwargs)
+        self.on_postings, self.postings_fields = on_postings, postings_fields
         self._fast = all(
             not field.separate_spelling() and not field.vector and getattr(field, "field_boost", 1.0) == 1.0
             for _, field in self.schema.items()
@@ -430,29 +437,41 @@ class SegmentWriter(writing.SegmentWriter):
             return super()._flush_segment()
         self.perdocwriter.close()
         lengths = self.per_document_reader() if self.codec.length_stats else None
-        write_postings(self.fieldwriter, self.schema, lengths, self.pool.iter_postings())
+        wanted = self.postings_fields if self.on_postings is not None else ()
+        collected = write_postings(self.fieldwriter, self.schema, lengths, self.pool.iter_postings(), wanted)
         self.fieldwriter.close()
         if lengths is not None:
+            if wanted:
+                found = {f: (collected.get(f, []), _perdoc_lengths(lengths, f, self.docnum)) for f in wanted}
+                self.on_postings(self.newsegment.segment_id(), self.docnum, found)
             lengths.close()
 
 
-def write_postings(fieldwriter, schema, lengths, postings) -> None:
+def write_postings(fieldwriter, schema, lengths, postings, collect=()) -> dict[str, list]:
     """``FieldWriter.add_postings`` a posting list at a time: sorted
-    (field, term bytes, docnum, weight, value) tuples → the field writer."""
+    (field, term bytes, docnum, weight, value) tuples → the field writer.
+    Returns, for the fields in ``collect``, each term's (bytes, docnums, weights)."""
+    collected: dict[str, list] = {}
     for fieldname, field_posts in groupby(postings, key=itemgetter(0)):
         fieldwriter.start_field(fieldname, schema[fieldname])
         writer = fieldwriter._postwriter
         table = _length_table(lengths, fieldname)
         limit = writer._blocklimit
+        keep = collected.setdefault(fieldname, []).append if fieldname in collect else None
         for tbytes, term_posts in groupby(field_posts, key=itemgetter(1)):
-            posts = list(term_posts)  # no spelling words (docnum -1): kb's schema has no spelling field
+            # no spelling words (docnum -1) among them: kb's schema has no spelling field
+            _, _, ids, weights, values = zip(*term_posts)
             fieldwriter.start_term(tbytes)
-            for start in range(0, len(posts), limit):
-                _fill_block(writer, posts[start : start + limit], table)
-                if start + limit < len(posts):
+            for start in range(0, len(ids), limit):
+                end = start + limit
+                _fill_block(writer, ids[start:end], weights[start:end], values[start:end], table)
+                if end < len(ids):
                     writer._write_block()  # the last block stays for finish_term (inlined or last=True)
             fieldwriter.finish_term()
+            if keep is not None:
+                keep((tbytes, ids, weights))
         fieldwriter.finish_field()
+    return collected
 
 
 def _length_table(lengths, fieldname: str) -> list | None:
@@ -463,9 +482,8 @@ def _length_table(lengths, fieldname: str) -> list | None:
     return lengths.__dict__.get("_length_tables", {}).get(fieldname)
 
 
-def _fill_block(writer, posts: list[tuple], table: list | None) -> None:
-    """Set a postings writer's buffered block to ``posts``, as ``add_posting`` one by one would."""
-    _, _, ids, weights, values = zip(*posts)
+def _fill_block(writer, ids: tuple, weights: tuple, values: tuple, table: list | None) -> None:
+    """Set a postings writer's buffered block to these postings, as ``add_posting`` one by one would."""
     writer._ids = array("I", ids)
     writer._weights = array("f", weights)
     writer._values = [v for v in values if v]
