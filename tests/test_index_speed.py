@@ -21,7 +21,7 @@ from whoosh.system import pack_uint
 
 from indexer import readers
 from indexer.prepare import PrepareTask, prepare
-from kb.engine import whoosh_codec
+from kb.engine import whoosh_codec, whoosh_writer
 from kb.engine.metadata import meta_bytes
 import kb.thai.normalize  # noqa: F401 - the module, whose name ``kb.thai`` rebinds to its function
 
@@ -82,7 +82,7 @@ def _whoosh(ix):
 
 
 def _kb(ix):
-    return whoosh_codec.SegmentWriter(ix, limitmb=256)
+    return whoosh_writer.SegmentWriter(ix, limitmb=256)
 
 
 def test_kb_segment_writer_writes_whooshs_files(tmp_path, prepared):
@@ -102,7 +102,7 @@ def test_small_pool_spills_to_disk_in_the_same_order(tmp_path, prepared):
     # a pool limit far below one commit's postings: Whoosh's sorted runs are merged back
     theirs = _write(tmp_path / "whoosh", lambda ix: writing.SegmentWriter(ix, limitmb=0.05, codec=whoosh_codec.codec()),
                     prepared)
-    ours = _write(tmp_path / "kb", lambda ix: whoosh_codec.SegmentWriter(ix, limitmb=0.05), prepared)
+    ours = _write(tmp_path / "kb", lambda ix: whoosh_writer.SegmentWriter(ix, limitmb=0.05), prepared)
     assert ours == theirs
 
 

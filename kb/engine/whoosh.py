@@ -1,6 +1,6 @@
 """The embedded engine: the ``kb.engine.base`` contract on a Whoosh index.
 
-With ``whoosh_codec`` the only modules that import Whoosh.  Each generation
+With ``whoosh_codec`` and ``whoosh_writer`` the only modules that import Whoosh.  Each generation
 (``kb.engine.generations``) is one Whoosh index; the content hash and source
 path of every document are stored in it, so the manifest used for incremental
 indexing commits atomically with the documents it describes.
@@ -31,9 +31,9 @@ from kb.engine.array_search import ArrayIndex
 from kb.engine.base import EngineWriter, SearchIndex, Snapshot
 from kb.engine.generations import IndexMissing, disk_errors
 from kb.engine.metadata import FACETS, IndexedDoc, meta_bytes, meta_from_bytes
+from kb.engine.whoosh_writer import SegmentWriter
 from kb.engine.whoosh_codec import (
     Postings,
-    SegmentWriter,
     codec,
     compile_query,
     field_lengths,

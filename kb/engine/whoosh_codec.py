@@ -1,4 +1,4 @@
-"""Whoosh internals kb relies on: the schema, the postings codec, a faster segment codec and writer.
+"""Whoosh internals kb relies on: the schema, the postings codec and a faster segment codec.
 
 Split from ``kb.engine.whoosh`` because these subclass or reproduce Whoosh's
 private formats (a Whoosh upgrade is checked here, and by tests/test_store.py,
@@ -10,14 +10,12 @@ from __future__ import annotations
 import io
 import pickle
 import zlib
-from array import array
-from itertools import accumulate, groupby, repeat
-from operator import itemgetter
+from itertools import accumulate
 from typing import Iterator
 
 import numpy as np
 
-from whoosh import columns, fields, formats, query as wq, scoring, writing
+from whoosh import columns, fields, formats, query as wq, scoring
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PerDocReader, _lenfield
 from whoosh.system import pack_uint as _pack_uint
 from whoosh.util.numeric import byte_to_length
@@ -195,10 +193,11 @@ def segment_name(segment_reader) -> str:
 def field_lengths(segment_reader, fieldname: str) -> np.ndarray:
     """The segment's per-document lengths of ``fieldname`` as BM25F sees them
     (Whoosh keeps one byte per document, a lossy length; the scorer uses the decoded value)."""
-    return _perdoc_lengths(segment_reader._perdoc, fieldname, segment_reader.doc_count_all())
+    return perdoc_lengths(segment_reader._perdoc, fieldname, segment_reader.doc_count_all())
 
 
-def _perdoc_lengths(perdoc, fieldname: str, n: int) -> np.ndarray:
+def perdoc_lengths(perdoc, fieldname: str, n: int) -> np.ndarray:
+    """``field_lengths`` from a segment's per-document reader (the writer's, at commit)."""
     col = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
     if col is None:
         return np.zeros(n, dtype=np.float32)
@@ -342,153 +341,3 @@ def merge_policy(writer, segments: list) -> list:
         writer.add_reader(reader)
         reader.close()
     return kept
-
-
-# --- writing segments: Whoosh's writer with less Python per posting -----------------
-#
-# Profiling the process that writes the index during ``kb index`` (4,000 ThaiGov
-# releases, ~250 postings each) put two thirds of its CPU in Whoosh's per-posting
-# loops: ``add_document`` hands every posting to ``PostingPool.add`` one call at a
-# time (type asserts, a size estimate), and at each commit ``FieldWriter.add_postings``
-# feeds the sorted postings one by one through ``add_posting`` (more asserts,
-# block statistics, a field-length lookup each).  This writer does the same work
-# a document, a term or a block at a time: postings enter the pool as one list
-# per field, and each posting list is cut into blocks whose statistics are
-# computed over the whole block before Whoosh's own ``_write_block`` and
-# ``finish_postings`` encode them.  The segment files are byte for byte those of
-# Whoosh's writer (``tests/test_index_speed.py`` compares them).
-#
-# Only the paths kb's schema uses are rewritten (no boosts, spelling words or
-# term vectors); anything else goes through Whoosh's code unchanged.
-
-# PostingPool.add's estimate of an item's memory, less its variable parts
-# (tuple, field name, text, docnum, weight, value): kept so that the pool
-# spills to disk at the same point
-_ITEM_OVERHEAD = 28 + 4 * 5 + 21 + 26 + 18 + 16 + 21
-
-
-class SegmentWriter(writing.SegmentWriter):
-    """``whoosh.writing.SegmentWriter`` with block-at-a-time postings (see the comment above)."""
-
-    def __init__(self, ix, on_postings=None, postings_fields: tuple[str, ...] = (), **kwargs):
-        """``on_postings(segment id, doc count, {field: (postings, lengths)})`` is told, for
-        ``postings_fields``, what ``field_postings`` and ``field_lengths`` would read back
-        from each segment written (the postings arrays are made from it, not read back)."""
-        kwargs.setdefault("codec", _Codec())
-        super().__init__(ix, **kwargs)
-        self.on_postings, self.postings_fields = on_postings, postings_fields
-        self._fast = all(
-            not field.separate_spelling() and not field.vector and getattr(field, "field_boost", 1.0) == 1.0
-            for _, field in self.schema.items()
-        )
-
-    def add_document(self, **fields):
-        if not self._fast or any(name.startswith("_") for name in fields):
-            return super().add_document(**fields)
-        self._check_state()
-        schema, perdoc, docnum = self.schema, self.perdocwriter, self.docnum
-        names = sorted(fields)
-        self._check_fields(schema, names)
-        perdoc.start_doc(docnum)
-        try:
-            for name in names:
-                value = fields[name]
-                if value is None:
-                    continue
-                field = schema[name]
-                length = 0
-                if field.indexed:
-                    items = value.items if isinstance(value, Postings) else list(field.index(value))
-                    length = self._pool_add(name, docnum, items)
-                    if not field.scorable:
-                        length = 0
-                perdoc.add_field(name, field, value if field.stored else None, length)
-                column = field.column_type
-                if column:
-                    perdoc.add_column_value(name, column, field.to_column_value(value))
-        except Exception:
-            perdoc.cancel_doc()
-            raise
-        perdoc.finish_doc()
-        self._added = True
-        self.docnum += 1
-
-    def _pool_add(self, name: str, docnum: int, items) -> int:
-        """One field's postings into the pool (``PostingPool.add`` for each, in one go);
-        returns the field's length (the sum of the frequencies)."""
-        if not items:
-            return 0
-        pool = self.pool
-        pool.fieldnames.add(name)
-        terms, freqs, weights, values = zip(*items)
-        if not all(type(w) is float for w in weights):
-            weights = [w * 1.0 for w in weights]  # Whoosh multiplies by the field boost: an int becomes a float
-        posts = list(zip(repeat(name), terms, repeat(docnum), weights, values))
-        size = (_ITEM_OVERHEAD + len(name)) * len(posts) + 2 * sum(map(len, terms))
-        size += sum(len(v) for v in values if v)
-        if pool.currentsize + size > pool.limit:
-            pool.save()  # Whoosh spills between two postings; the runs merge into the same order
-        pool.currentsize += size
-        pool.current.extend(posts)
-        return sum(freqs)
-
-    def _flush_segment(self):
-        if not self._fast:
-            return super()._flush_segment()
-        self.perdocwriter.close()
-        lengths = self.per_document_reader() if self.codec.length_stats else None
-        wanted = self.postings_fields if self.on_postings is not None else ()
-        collected = write_postings(self.fieldwriter, self.schema, lengths, self.pool.iter_postings(), wanted)
-        self.fieldwriter.close()
-        if lengths is not None:
-            if wanted:
-                found = {f: (collected.get(f, []), _perdoc_lengths(lengths, f, self.docnum)) for f in wanted}
-                self.on_postings(self.newsegment.segment_id(), self.docnum, found)
-            lengths.close()
-
-
-def write_postings(fieldwriter, schema, lengths, postings, collect=()) -> dict[str, list]:
-    """``FieldWriter.add_postings`` a posting list at a time: sorted
-    (field, term bytes, docnum, weight, value) tuples → the field writer.
-    Returns, for the fields in ``collect``, each term's (bytes, docnums, weights)."""
-    collected: dict[str, list] = {}
-    for fieldname, field_posts in groupby(postings, key=itemgetter(0)):
-        fieldwriter.start_field(fieldname, schema[fieldname])
-        writer = fieldwriter._postwriter
-        table = _length_table(lengths, fieldname)
-        limit = writer._blocklimit
-        keep = collected.setdefault(fieldname, []).append if fieldname in collect else None
-        for tbytes, term_posts in groupby(field_posts, key=itemgetter(1)):
-            # no spelling words (docnum -1) among them: kb's schema has no spelling field
-            _, _, ids, weights, values = zip(*term_posts)
-            fieldwriter.start_term(tbytes)
-            for start in range(0, len(ids), limit):
-                end = start + limit
-                _fill_block(writer, ids[start:end], weights[start:end], values[start:end], table)
-                if end < len(ids):
-                    writer._write_block()  # the last block stays for finish_term (inlined or last=True)
-            fieldwriter.finish_term()
-            if keep is not None:
-                keep((tbytes, ids, weights))
-        fieldwriter.finish_field()
-    return collected
-
-
-def _length_table(lengths, fieldname: str) -> list | None:
-    """Docnum → the field length ``add_postings`` would look up (None: none stored)."""
-    if lengths is None:
-        return None
-    lengths.doc_field_length(0, fieldname)  # kb's per-document reader reads the column into a table
-    return lengths.__dict__.get("_length_tables", {}).get(fieldname)
-
-
-def _fill_block(writer, ids: tuple, weights: tuple, values: tuple, table: list | None) -> None:
-    """Set a postings writer's buffered block to these postings, as ``add_posting`` one by one would."""
-    writer._ids = array("I", ids)
-    writer._weights = array("f", weights)
-    writer._values = [v for v in values if v]
-    top = max(weights)
-    writer._maxweight = top if top > 0 else 0
-    found = list(filter(None, map(table.__getitem__, ids))) if table is not None else []
-    writer._minlength = min(found) if found else None
-    writer._maxlength = max(found) if found else 0
