@@ -22,6 +22,7 @@ import itertools
 import json
 import os
 import pickle
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -121,6 +122,7 @@ def main() -> int:
                     print(f"  differs: {ext}")
     ok &= same
     print("OK: outputs identical" if ok else "FAILED: outputs differ")
+    shutil.rmtree(work, ignore_errors=True)
     return 0 if ok else 1
 
 
