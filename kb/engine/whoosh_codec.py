@@ -65,33 +65,39 @@ def postings(terms: list[str]) -> Postings:
 
     Produces exactly the bytes of Whoosh's ``formats.Positions.encode``
     (a count, then the pickled position deltas): tests/test_store.py checks.
+    Most terms of a document occur once: only repeated ones get a list.
     """
-    positions: dict[str, list[int]] = {}
+    first: dict[str, int] = {}
+    repeated: dict[str, list[int]] = {}
+    seen = first.setdefault
     for pos, term in enumerate(terms):
-        plist = positions.get(term)
-        if plist is None:
-            positions[term] = [pos]
-        else:
-            plist.append(pos)
+        if seen(term, pos) != pos:
+            plist = repeated.get(term)
+            if plist is None:
+                repeated[term] = [first[term], pos]
+            else:
+                plist.append(pos)
     items = []
     append = items.append
     single = _SINGLE_POSITION
-    for term, plist in positions.items():
-        n = len(plist)
-        if n == 1:  # most terms of a document: their encodings are shared
-            value = single.get(plist[0])
+    for term, pos in first.items():
+        plist = repeated.get(term)
+        if plist is None:  # the encodings of single positions are shared
+            value = single.get(pos)
             if value is None:
-                value = _pack_uint(1) + pickle.dumps(plist, 2)
+                value = _ONE + pickle.dumps([pos], 2)
                 if len(single) < 100_000:
-                    single[plist[0]] = value
+                    single[pos] = value
             append((term.encode("utf-8"), 1, 1.0, value))
         else:
+            n = len(plist)
             deltas = [plist[0], *(b - a for a, b in zip(plist, plist[1:]))]
             append((term.encode("utf-8"), n, float(n), _pack_uint(n) + pickle.dumps(deltas, 2)))
     return Postings(items)
 
 
 _SINGLE_POSITION: dict[int, bytes] = {}  # position → encoding of a term that occurs once, there
+_ONE = _pack_uint(1)
 
 
 def make_schema() -> fields.Schema:
@@ -187,8 +193,12 @@ def segment_name(segment_reader) -> str:
 def field_lengths(segment_reader, fieldname: str) -> np.ndarray:
     """The segment's per-document lengths of ``fieldname`` as BM25F sees them
     (Whoosh keeps one byte per document, a lossy length; the scorer uses the decoded value)."""
-    n = segment_reader.doc_count_all()
-    col = segment_reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    return perdoc_lengths(segment_reader._perdoc, fieldname, segment_reader.doc_count_all())
+
+
+def perdoc_lengths(perdoc, fieldname: str, n: int) -> np.ndarray:
+    """``field_lengths`` from a segment's per-document reader (the writer's, at commit)."""
+    col = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
     if col is None:
         return np.zeros(n, dtype=np.float32)
     return _BYTE_LENGTHS[np.fromiter(iter(col), dtype=np.uint8, count=n)]

@@ -59,10 +59,26 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+# The compatibility characters of nearly every Thai text (sara am, no-break space,
+# the ellipsis: 96 % of ThaiGov releases hold one) decompose into characters that
+# never combine with a neighbour, so replacing them is exactly what NFKC does to
+# them.  When nothing else needs NFKC (checked), this replaces the full NFKC pass,
+# which was nearly half of ``normalize``'s time.
+_CONTEXT_FREE = tuple((c, unicodedata.normalize("NFKC", c)) for c in "\u0e33\u00a0\u2026")
+
+
+def _nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, by ``str.replace`` where that is the same."""
+    folded = text
+    for char, form in _CONTEXT_FREE:
+        folded = folded.replace(char, form)  # str.translate with multi-character forms is as slow as NFKC
+    return folded if unicodedata.is_normalized("NFKC", folded) else unicodedata.normalize("NFKC", text)
+
+
 def normalize(text: str) -> str:
     """Fold a text into the form both the index and queries are built from."""
     if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
+        text = _nfkc(text)
     text = fold_digits_and_invisible(text).lower()
     for rule in RULES:
         text = rule.pattern.sub(rule.repl, text)
