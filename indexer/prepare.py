@@ -20,7 +20,7 @@ from pathlib import Path
 from kb import analysis, engine
 from kb.engine import PreparedDoc
 from kb.extract import extract
-from kb.models import Document, Failure, RawDocument
+from kb.models import Failure, RawDocument
 
 
 @dataclass(frozen=True)

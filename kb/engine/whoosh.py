@@ -36,7 +36,6 @@ from kb.engine.metadata import FACETS, IndexedDoc, meta_bytes, meta_from_bytes
 from kb.engine.whoosh_writer import SegmentWriter
 from kb.engine.whoosh_codec import (
     Postings,
-    codec,
     compile_query,
     field_lengths,
     field_postings,
