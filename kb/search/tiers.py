@@ -93,7 +93,6 @@ class Plan:
     asks: bool = False
     partial: set[int] = field(default_factory=set)  # matched only inside other words: shown when few others
     sentence: bool = False  # read as a sentence: tiers 2-3 are its matches, ranked together
-    alternatives: bool = False  # typed with OR: a keyword query, never read as a question
 
     def rank_partial(self, index: Index, snap: Snapshot, docs: set[int], k: int) -> list[tuple[int, float]]:
         """The first k of the partial matches (shown after every other match): by
@@ -107,14 +106,15 @@ class Plan:
         """The first k of ``docs`` in result order."""
         if sort in ("newest", "oldest") or isinstance(self.evidence.scoring, kq.Every):
             return _by_date(snap, docs, sort)[:k]
-        if (self.sentence or self.asks) and not self.alternatives and self.evidence.blends and not budget.spent():
+        if (self.sentence or self.asks) and self.evidence.blends and not budget.spent():
             # a question's clauses all found as typed say little about the answer (แก้ว of
             # "แก้ว คืออะไร" is in every passage about glass): tiers 1-2 are ranked together by
             # the blend, whose phrase evidence still sees the typed clauses (iApp unchanged;
-            # ThaiGov known-item train +0.004; iApp valid with spaces added +0.003)
-            ranked = blend(index, snap, self.evidence, docs & self.strict, k, self.params)
+            # ThaiGov known-item train +0.004; iApp valid with spaces added +0.003); a question
+            # typed with OR too, now that the blend is bounded (``WorkLimits.blend_*``)
+            ranked = blend(index, snap, self.evidence, docs & self.strict, k, self.params, budget)
             if len(ranked) < k:
-                ranked += blend(index, snap, self.evidence, docs - self.strict, k - len(ranked), self.params)
+                ranked += blend(index, snap, self.evidence, docs - self.strict, k - len(ranked), self.params, budget)
             return ranked
         out: list[tuple[int, float]] = []
         tier1 = docs & self.verbatim
@@ -126,7 +126,7 @@ class Plan:
             if len(out) >= k:
                 break
             if self.evidence.blends and not budget.spent():
-                out.extend(blend(index, snap, self.evidence, tier, k - len(out), self.params))
+                out.extend(blend(index, snap, self.evidence, tier, k - len(out), self.params, budget))
             else:
                 out.extend(index.top(snap, self.evidence.scoring, tier, k - len(out)))
         return out
@@ -168,7 +168,6 @@ def build_plan(index: Index, snap: Snapshot, parsed: ParsedQuery, params: Rankin
     return Plan(
         matching - excluded, verbatim - excluded, strict - excluded, needles_of(parsed, params),
         evidence, params, passages, words.asks, partial - excluded, words.sentence,
-        any(len(c.alternatives) > 1 for c in parsed.clauses),
     )
 
 
