@@ -13,18 +13,21 @@ syllables (ชา of กำพูชา in ชายแดน) do not bring in t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from kb import analysis
 from kb.notices import Notice
 from kb.search import thesaurus
 from kb.search.correct import correct
 from kb.search.finder import Finder
+from kb.thai.segmenter import domain_terms
 from kb.search.parsing import Clause, ParsedQuery, chunk, expand, question_words, stopwords
 
 FEW_LITERAL = 3  # a clause held verbatim (as a word) by fewer documents may be corrected or split
 MAX_SPLIT_WORDS = 3  # a longer unspaced clause is a sentence: the tiers read it as one
 MAX_CORRECTED_UNITS = 16  # a longer clause is a phrase or a sentence, not a misspelt word
 CORRECTED = "แสดงผลของ {}"
+MAX_ENGLISH_WORDS = 5  # the longest English name of the thesaurus joined back into one clause
 
 
 @dataclass
@@ -74,7 +77,7 @@ def _rewrite_clause(finder: Finder, clause: Clause, out: Rewrite, in_sentence: b
     verbatim = literal | set(finder.partial(c.text))
     terms = _terms(finder, c.words)
     words = [w for w in terms if w not in stopwords()]
-    known = all(finder.doc_frequency(w) > 0 and len(analysis.units(w)) >= 2 for w in words)
+    known = all(_known(finder, w) for w in words)
     # keywords typed together; a function word (ของ, ขอ ... หน่อย) makes it a phrase or a question
     keywords = len(words) == len(terms)
     if known and keywords and 2 <= len(words) <= MAX_SPLIT_WORDS and not in_sentence:
@@ -100,6 +103,19 @@ def _rewrite_clause(finder: Finder, clause: Clause, out: Rewrite, in_sentence: b
     return [clause]
 
 
+def _known(finder: Finder, word: str) -> bool:
+    """A real word, not a syllable of a misspelling: held by the index, or a term of
+    the taxonomy (ลักลอบข้ามแดน, held by no document of a small collection, is one)."""
+    if len(analysis.units(word)) < 2:
+        return False
+    return finder.doc_frequency(word) > 0 or word in _domain_terms()
+
+
+@cache
+def _domain_terms() -> frozenset[str]:
+    return frozenset(domain_terms())
+
+
 def _terms(finder: Finder, words: list[str]) -> list[str]:
     """The words, adjacent ones joined where together they are one known term (a
     name or thesaurus term, or one word of the index): อุทกภัย|กรุงเทพ|มหานคร →
@@ -121,18 +137,20 @@ def _terms(finder: Finder, words: list[str]) -> list[str]:
 
 def _join_english(clauses: list[Clause]) -> list[Clause]:
     """Adjacent Latin words that the thesaurus knows together (human trafficking,
-    migrant workers) become one clause."""
+    national security council) become one clause, the longest run first."""
     out: list[Clause] = []
     i = 0
     while i < len(clauses):
-        c = clauses[i]
-        nxt = clauses[i + 1] if i + 1 < len(clauses) else None
-        if nxt is not None and not c.quoted and not nxt.quoted and len(c.alternatives) == len(nxt.alternatives) == 1:
-            joined = f"{c.alternatives[0]} {nxt.alternatives[0]}"
+        for j in range(min(len(clauses), i + MAX_ENGLISH_WORDS), i + 1, -1):
+            run = clauses[i:j]
+            if any(c.quoted or len(c.alternatives) != 1 for c in run):
+                continue
+            joined = " ".join(c.alternatives[0] for c in run)
             if joined.isascii() and thesaurus.knows(joined):
                 out.append(Clause([joined]))
-                i += 2
-                continue
-        out.append(c)
-        i += 1
+                i = j
+                break
+        else:
+            out.append(clauses[i])
+            i += 1
     return out

@@ -32,6 +32,9 @@ from kb.search.scoring import Occurrences, PassageScores, bm25_idf
 from kb.engine import Index, Snapshot
 
 
+LONG_SYNONYM_UNITS = 8  # a thesaurus term this long is scanned like what was typed
+
+
 @dataclass
 class ClauseMatch:
     """One clause's alternatives (and their synonyms), analysed and located."""
@@ -207,8 +210,13 @@ def _gather(finder: Finder, parsed: ParsedQuery, params: RankingParams, budget: 
                 word_only = as_word(form, alt, params)
                 if not related:
                     (g.unscanned if word_only else g.typed).update(c.words)
-                # a thesaurus term is found as words (no scan) and counts less than what was typed
-                occ = finder.as_words(c, weight) if related else finder.verbatim(c, as_word=word_only)
+                # a thesaurus term is found as words (no scan) and counts less than what was typed;
+                # a long one (an agency's name) as text, like an alias of what was typed
+                if related and not _scanned_synonym(form, params):
+                    occ = finder.as_words(c, weight)
+                else:
+                    occ = finder.verbatim(c, as_word=word_only)
+                    occ = Occurrences(occ.idf * weight, occ.positions, occ.aligned) if related else occ
                 if not related and not word_only:  # a rare clause of several words, as typed
                     occ = _with_whole(finder, c, occ)
                 cm.occurrences.append(occ)
@@ -223,6 +231,13 @@ def _gather(finder: Finder, parsed: ParsedQuery, params: RankingParams, budget: 
                     g.words.extend(words)
         g.clauses.append(cm)
     return g
+
+
+def _scanned_synonym(form: str, params: RankingParams) -> bool:
+    """Is a thesaurus term long enough to be found as text, inside longer words too?
+    (สำนักงานตำรวจแห่งชาติ: as words, the English name found 9 of the 19 documents
+    holding it; a short one, ประชาชน, stays a word: cheap and precise.)"""
+    return not form.isascii() and len(analysis.units(form)) >= LONG_SYNONYM_UNITS
 
 
 def _with_whole(finder: Finder, c: Chunk, occ: Occurrences) -> Occurrences:
