@@ -217,7 +217,7 @@ def questions(p: Probe, sample: int, rng: random.Random) -> Goal:
     rows, precs = [], []
     for q, must in cases:
         r, _ = p.search(q, limit=5)
-        held = [all(m in p.text(h.id) for m in must) for h in r.hits]
+        held = [all(any(f in p.text(h.id) for f in expand(m)) for m in must) for h in r.hits]
         both = len(p.searcher.search(SearchRequest(q=" ".join(f'"{m}"' for m in must), limit=1), snippets=False).hits)
         if both:  # judged only where some document holds them all
             precs.append(_share(held) if held else 0.0)
