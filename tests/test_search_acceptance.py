@@ -57,14 +57,16 @@ def test_an_unspaced_clause_of_a_term_no_document_holds_and_a_province_gives_the
     assert not differ
 
 
-def test_english_names_of_three_words_or_more_find_their_thai_documents(corpus):
+def test_english_names_find_the_documents_of_their_thai_terms(corpus):
     """national security council, ministry of interior: 0 documents (only two
-    adjacent English words were joined back into one thesaurus name)."""
+    adjacent English words were joined back into one thesaurus name); royal thai
+    police 9 of the 19 holding สำนักงานตำรวจแห่งชาติ, south 3 of the 13 holding
+    ภาคใต้ (the Thai term was matched as index words only, not inside ชายแดนภาคใต้)."""
     missed = []
     for group in taxonomy.thesaurus()["english"]:
         thai = group[0]
         for name in group[1:]:
-            if name.isascii() and len(name.split()) >= 3:
+            if name.isascii():
                 held = total(corpus, f'"{thai}"')
                 if held and total(corpus, name) < 0.8 * held:
                     missed.append((name, thai, held))
