@@ -39,7 +39,6 @@ class BlendEvidence:
     pairs: Weighted = field(default_factory=list)  # adjacent query words
     located: Weighted = field(default_factory=list)  # telling words (for lead, span, head)
     form: bytes = b""  # the query's scan form (its clauses joined by spaces), for the head
-    together: set[int] = field(default_factory=set)  # documents holding every telling word (a sentence's)
 
     @property
     def blends(self) -> bool:
@@ -95,13 +94,11 @@ def candidate_rows(index: Index, snap: Snapshot, ev: BlendEvidence, tier: set[in
 
 
 def candidate_pool(index: Index, snap: Snapshot, ev: BlendEvidence, tier: set[int], size: int, p: RankingParams) -> dict[int, float]:
-    """The best ``size`` of ``tier`` by BM25F, the best of those holding every telling
-    word, and the best by the rare words' exact occurrences, each with its BM25F.  The pool does not depend on the weights, so a
+    """The best ``size`` of ``tier`` by BM25F and the best by the rare words' exact
+    occurrences, each with its BM25F.  The pool does not depend on the weights, so a
     fit can measure it once."""
     sub = _subword(ev, tier, p)
     pool = dict(index.top(snap, ev.scoring, tier, size))
-    if ev.together:  # in a large collection the best by BM25F may all lack one of the words
-        pool.update(index.top(snap, ev.scoring, tier & ev.together, size))
     extra = {d for d, _ in sub.most_common(size)} - pool.keys()
     if extra:  # candidates found by the scans only: their BM25F too (0 when no word matches)
         pool.update(index.top(snap, ev.scoring, extra, len(extra)))

@@ -25,9 +25,8 @@ class WorkLimits:
     seconds: float = 4.0  # wall time before the search answers with what it has
     max_scans: int = 32  # sub-word scans (a pass over the collection each) per query
     snippet_matches: int = 2000  # matches one snippet considers
-    # the blend of tiers 2-3 measures at most three times this many candidates (the best by
-    # BM25F, the best of those holding every telling word, and the best by the rare words'
-    # exact occurrences), each on at most this many query
+    # the blend of tiers 2-3 measures at most twice this many candidates (the best by BM25F
+    # and the best by the rare words' exact occurrences), each on at most this many query
     # words and word pairs (the rarest): an OR query of 44 letters asks for 44 one-letter
     # words, each found thousands of times in every candidate
     blend_candidates: int = 200

@@ -165,9 +165,6 @@ def build_plan(index: Index, snap: Snapshot, parsed: ParsedQuery, params: Rankin
         query_pairs(index, snap, parsed) if snap.subword and params.use_pairs else [],
         _located(words, n_docs) if snap.subword and params.locates_words else [],
         analysis.scan_form(" ".join(c.alternatives[0] for c in parsed.clauses)) if params.use_head else b"",
-        # a sentence's documents holding all its telling words join the blend's pool (63,241
-        # releases: 15,666 matched a question, and its best 50 by BM25F held one word each)
-        finder.all_of(words.telling) if words.sentence and len(words.telling) >= 2 else set(),
     )
     passages = PassageScores(verbatim - excluded, [c.occurrences for c in gathered.clauses], params) if snap.subword else None
     partial = _partial(required, matching) if required else set()
