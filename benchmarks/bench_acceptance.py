@@ -98,7 +98,9 @@ def precision(p: Probe, sample: int, rng: random.Random) -> Goal:
     """Items 1-2: word-aligned hits first; partial ones only when few, flagged; digits whole."""
     provinces = json.loads((TAXONOMY / "provinces.json").read_text(encoding="utf-8"))["provinces"]
     traps = [x["name"] for x in provinces if x.get("trap") or x.get("exclude")]
-    queries = list(dict.fromkeys(AMBIGUOUS + traps + NEIGHBOURS + [f'"แผนความมั่นคงที่ {n}"' for n in rng.sample(range(1, 18), 4)]))
+    numbers = [f'"แผนความมั่นคงที่ {n}"' for n in rng.sample(range(1, 18), 4)]
+    numbers += [f'"{w} {n}"' for w, n in zip(("มาตรา", "ข้อ", "ฉบับที่", "ระยะที่"), rng.sample(range(1, 10), 4))]  # digits in releases
+    queries = list(dict.fromkeys(AMBIGUOUS + traps + NEIGHBOURS + numbers))
     rows, word_prec, p10 = [], [], []
     for q in queries:
         result, _ = p.search(q)
