@@ -140,3 +140,12 @@ def test_gibberish_of_index_syllables_does_not_flood(crowded):
     for _ in range(10):
         junk = "".join(rng.sample(content, 3)) + "ฮุก"
         assert total(searcher, junk) <= 5, junk
+
+
+def test_a_tone_mark_missing_that_leaves_a_question_particle_is_corrected(crowded):
+    """ไฟไหม (ไฟไหม้ without its tone mark) holds the question particle ไหม, so it was
+    read as a question, never corrected, and relaxed to 1,516 releases."""
+    searcher, _ = crowded
+    r = searcher.search(SearchRequest(q="ไฟไหม", limit=10))
+    assert "แสดงผลของ ไฟไหม้" in r.notices
+    assert r.total <= total(searcher, "ไฟไหม้") + 2

@@ -93,7 +93,8 @@ def _rewrite_clause(finder: Finder, clause: Clause, out: Rewrite, in_sentence: b
     # a misspelling: one edit from a word held by many more documents than hold what was
     # typed, even inside words (in 63,241 releases ยาเสพติต is in 4, and every syllable
     # of คณะรัฐมนตี is an index word: neither "found nowhere" nor "no real words" holds)
-    fix = correct(finder, typed, len(verbatim)) if short and not asks else None
+    # (a question word inside a two-word clause is more likely a slip: ไฟไหม is ไฟไหม้ missing its tone mark)
+    fix = correct(finder, typed, len(verbatim)) if short and (not asks or len(c.words) <= 2) else None
     if fix is not None:
         out.literal |= verbatim
         out.typed.append(c.text)
