@@ -240,9 +240,11 @@ def or_question(p: Probe, sample: int, rng: random.Random) -> Goal:
         r, work = p.search(q, limit=100)
         ms = (time.perf_counter() - t0) * 1000
         limits = p.searcher.limits
-        bounded = work.blend_words <= limits.blend_words and work.blended <= 2 * limits.blend_candidates
-        ok.append(bounded and work.scans <= limits.max_scans and ("มีอะไร" not in q or work.blended > 0 or work.exhausted))
-        rows.append([q[:40], r.total, work.scans, work.blended, work.blend_words, work.exhausted, f"{ms:.0f}"])
+        # (getattr: a checkout before the blend was bounded has no such counters)
+        blended, words = getattr(work, "blended", 0), getattr(work, "blend_words", 0)
+        bounded = words <= getattr(limits, "blend_words", 0) and blended <= 2 * getattr(limits, "blend_candidates", 0)
+        ok.append(bounded and work.scans <= limits.max_scans and ("มีอะไร" not in q or blended > 0 or work.exhausted))
+        rows.append([q[:40], r.total, work.scans, blended, words, work.exhausted, f"{ms:.0f}"])
     return Goal("OR questions blended within budget", all(ok), f"{len(rows)} OR queries, work within the limits: {all(ok)}",
                 rows, ["query", "total", "scans", "blend pool", "blend words", "deadline hit", "ms"])
 
