@@ -45,7 +45,7 @@ def rewrite(finder: Finder, parsed: ParsedQuery) -> Rewrite:
     clauses = _join_english(parsed.clauses)
     asks = any(w in question_words() for c in clauses for a in c.alternatives for w in chunk(a).words)
     for clause in clauses:
-        out.parsed.clauses.extend(_rewrite_clause(finder, clause, out, len(clauses) > 1 or asks, asks))
+        out.parsed.clauses.extend(_rewrite_clause(finder, clause, out, len(clauses) > 1 or asks, asks, len(clauses) == 1))
     out.literal |= _whole(finder, clauses, asks)
     return out
 
@@ -73,7 +73,9 @@ def _thai(text: str) -> bool:
     return bool(runs) and all(r.thai for r in runs)
 
 
-def _rewrite_clause(finder: Finder, clause: Clause, out: Rewrite, in_sentence: bool, asks: bool) -> list[Clause]:
+def _rewrite_clause(
+    finder: Finder, clause: Clause, out: Rewrite, in_sentence: bool, asks: bool, alone: bool = False,
+) -> list[Clause]:
     if clause.quoted or len(clause.alternatives) != 1:
         return [clause]
     typed = clause.alternatives[0]
@@ -93,8 +95,10 @@ def _rewrite_clause(finder: Finder, clause: Clause, out: Rewrite, in_sentence: b
     # a misspelling: one edit from a word held by many more documents than hold what was
     # typed, even inside words (in 63,241 releases ยาเสพติต is in 4, and every syllable
     # of คณะรัฐมนตี is an index word: neither "found nowhere" nor "no real words" holds)
-    # (a question word inside a two-word clause is more likely a slip: ไฟไหม is ไฟไหม้ missing its tone mark)
-    fix = correct(finder, typed, len(verbatim)) if short and (not asks or len(c.words) <= 2) else None
+    # (a query of one two-word clause holding a question word is more likely a slip: ไฟไหม is
+    # ไฟไหม้ missing its tone mark; a question's other clauses are never corrected)
+    slip = alone and len(c.words) <= 2 and not question_words().isdisjoint(c.words)
+    fix = correct(finder, typed, len(verbatim)) if short and (not asks or slip) else None
     if fix is not None:
         out.literal |= verbatim
         out.typed.append(c.text)
@@ -115,8 +119,9 @@ def _rewrite_clause(finder: Finder, clause: Clause, out: Rewrite, in_sentence: b
     # holding an unknown fragment, or cut into more keywords than a user types together
     # (syllables, each an index word somewhere): gibberish, matched as typed only, so its
     # syllables do not relax the query into the collection (กำญจาดฮุก: 34,882 of 63,241)
-    soup = len(terms) > MAX_SPLIT_WORDS
-    if (not known or soup) and not in_sentence and short:
+    # never a phrase with a function word (ขอทราบชื่อสินค้าหน่อย, วันเกิดของกิมย้ง?): iApp questions
+    keywords = len(words) == len(terms)
+    if keywords and (not known or len(terms) > MAX_SPLIT_WORDS) and not in_sentence and short:
         return [Clause([typed], quoted=True)]
     return [clause]
 
