@@ -98,7 +98,9 @@ def _rewrite_clause(
     # (a query of one two-word clause holding a question word is more likely a slip: ไฟไหม is
     # ไฟไหม้ missing its tone mark; a question's other clauses are never corrected)
     slip = alone and len(c.words) <= 2 and not question_words().isdisjoint(c.words)
-    fix = correct(finder, typed, len(verbatim)) if short and (not asks or slip) else None
+    # a word found as typed somewhere is a misspelling only when typed alone (ยาเสพติต); among
+    # other words it is more likely a rare name (เจ้ากอง, แรนด์ of iApp questions): kept
+    fix = correct(finder, typed, len(verbatim)) if short and (not asks or slip) and (alone or not verbatim) else None
     if fix is not None:
         out.literal |= verbatim
         out.typed.append(c.text)
