@@ -121,13 +121,21 @@ def _rewrite_clause(
     # holding an unknown fragment, or cut into more keywords than a user types together
     # (syllables, each an index word somewhere): gibberish, matched as typed only, so its
     # syllables do not relax the query into the collection (กำญจาดฮุก: 34,882 of 63,241)
-    # (a fragment no document holds, typed nowhere; or more than 3 keywords, never a phrase with
+    # (a lone letter or a fragment no document holds, typed nowhere; or more than 3 keywords, never a phrase with
     # a function word: ขอทราบชื่อสินค้าหน่อย, วันเกิดของกิมย้ง? of iApp)
-    unheard = not verbatim and any(finder.doc_frequency(w) == 0 and w not in _domain_terms() for w in words)
+    unheard = not verbatim and any(_unheard(finder, w) for w in words)
     keywords = len(words) == len(terms)
     if (unheard or keywords and (not known or len(terms) > MAX_SPLIT_WORDS)) and not in_sentence and short:
         return [Clause([typed], quoted=True)]
     return [clause]
+
+
+def _unheard(finder: Finder, word: str) -> bool:
+    """A fragment of gibberish: a lone letter that is no function word (ฮ of มิฮริง), or a
+    piece no document holds that is no taxonomy term."""
+    if len(analysis.units(word)) < 2:
+        return True
+    return finder.doc_frequency(word) == 0 and word not in _domain_terms()
 
 
 def _known(finder: Finder, word: str) -> bool:
