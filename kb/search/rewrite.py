@@ -123,19 +123,21 @@ def _rewrite_clause(
     # syllables do not relax the query into the collection (กำญจาดฮุก: 34,882 of 63,241)
     # (a lone letter or a fragment no document holds, typed nowhere; or more than 3 keywords, never a phrase with
     # a function word: ขอทราบชื่อสินค้าหน่อย, วันเกิดของกิมย้ง? of iApp)
-    unheard = not verbatim and any(_unheard(finder, w) for w in words)
+    unheard = not verbatim and _gibberish(finder, words)
     keywords = len(words) == len(terms)
     if (unheard or keywords and (not known or len(terms) > MAX_SPLIT_WORDS)) and not in_sentence and short:
         return [Clause([typed], quoted=True)]
     return [clause]
 
 
-def _unheard(finder: Finder, word: str) -> bool:
-    """A fragment of gibberish: a lone letter that is no function word (ฮ of มิฮริง), or a
-    piece no document holds that is no taxonomy term."""
-    if len(analysis.units(word)) < 2:
+def _gibberish(finder: Finder, words: list[str]) -> bool:
+    """Fragments of gibberish: a piece no document holds that is no taxonomy term, or mostly
+    lone letters (ฮ, ง of มิฮริง; one lone letter among five words is a typo of a question:
+    เม่นในไทยมีกีสายพันธ์ of iApp)."""
+    lone = sum(1 for w in words if len(analysis.units(w)) < 2)
+    if words and 2 * lone >= len(words):
         return True
-    return finder.doc_frequency(word) == 0 and word not in _domain_terms()
+    return any(finder.doc_frequency(w) == 0 and w not in _domain_terms() for w in words if len(analysis.units(w)) >= 2)
 
 
 def _known(finder: Finder, word: str) -> bool:
