@@ -57,7 +57,7 @@ def record(searcher: Searcher, question: str, relevant_id: str) -> Recorded:
     calls: list[tuple[list[str], list[int], list[tuple[float, ...]], int, list[str]]] = []
     real_blend = tiers.blend
 
-    def recording_blend(index, snap, ev, tier, k, p):
+    def recording_blend(index, snap, ev, tier, k, p, budget=None):
         if not tier:
             return []
         cr = candidate_rows(index, snap, ev, tier, k, p)

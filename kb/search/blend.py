@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from kb import analysis
 from kb import query as kq
+from kb.search.budget import WorkBudget
 from kb.search.features import CandidateRows, coverage_scores, plain_words
 from kb.search.params import RankingParams
 from kb.search.parsing import ParsedQuery, chunk, stopwords
@@ -44,39 +45,96 @@ class BlendEvidence:
         return bool(self.word_scans or self.pairs or self.located)
 
 
-def blend(index: Index, snap: Snapshot, ev: BlendEvidence, tier: set[int], k: int, p: RankingParams) -> list[tuple[int, float]]:
-    """The first k of ``tier`` by the learned linear model over the candidates' features."""
+def blend(
+    index: Index, snap: Snapshot, ev: BlendEvidence, tier: set[int], k: int, p: RankingParams,
+    budget: WorkBudget | None = None,
+) -> list[tuple[int, float]]:
+    """The first k of ``tier`` by the learned linear model over the candidates' features.
+
+    Within ``budget``: at most ``WorkLimits.blend_candidates`` candidates are measured
+    (past them, the rest of the first k follow by BM25F) and the search's deadline is
+    checked between the pool and the features (past it, the pool by BM25F alone).
+    """
     if not tier:
         return []
-    return candidate_rows(index, snap, ev, tier, k, p).ranked(p.blend_weights, k)
+    budget = budget or WorkBudget.start()
+    measured = min(max(k, p.rerank_pool), budget.limits.blend_candidates)
+    pool = candidate_pool(index, snap, ev, tier, measured, p)
+    if budget.spent():
+        return sorted(pool.items(), key=lambda x: (-x[1], x[0]))[:k]
+    ranked = measure(index, snap, bounded(ev, budget), pool, p, budget).ranked(p.blend_weights, measured)
+    if k > len(ranked):  # a deep page: the candidates past those measured, by BM25F
+        seen = {d for d, _ in ranked}
+        ranked += [(d, s) for d, s in index.top(snap, ev.scoring, tier, k) if d not in seen][: k - len(ranked)]
+    return ranked[:k]
+
+
+def bounded(ev: BlendEvidence, budget: WorkBudget) -> BlendEvidence:
+    """``ev`` with at most ``WorkLimits.blend_words`` located words and pairs, the
+    rarest kept: each is looked for in every candidate (and counted once in the
+    collection), and ``ก OR ข OR … OR ฮ`` asks for 44 letters found everywhere."""
+    cap = budget.limits.blend_words
+    located, pairs = _rarest(ev.located, cap), _rarest(ev.pairs, cap)
+    budget.blend_words = max(budget.blend_words, len(located), len(pairs))
+    return replace(ev, located=located, pairs=pairs)
+
+
+def _rarest(weighted: Weighted, cap: int) -> Weighted:
+    """The ``cap`` heaviest of ``weighted``, in their order (all of them when few)."""
+    if len(weighted) <= cap:
+        return weighted
+    keep = set(sorted(range(len(weighted)), key=lambda j: -weighted[j][1])[:cap])
+    return [w for j, w in enumerate(weighted) if j in keep]
 
 
 def candidate_rows(index: Index, snap: Snapshot, ev: BlendEvidence, tier: set[int], k: int, p: RankingParams) -> CandidateRows:
-    """The pool of ``tier`` worth re-scoring, each candidate measured on ``FEATURES``.
+    """The pool of ``tier`` worth re-scoring, each candidate measured on ``FEATURES``
+    (unbounded: for fitting; a search calls ``blend``)."""
+    return measure(index, snap, ev, candidate_pool(index, snap, ev, tier, max(k, p.rerank_pool), p), p)
 
-    The pool is the best of ``tier`` by BM25F and by the rare words' exact
-    occurrences; it does not depend on the weights, so a fit can measure it once.
-    """
-    sub: Counter[int] = Counter()
-    for idf, positions in ev.word_scans:
-        for d, count in occurrence_counts(positions):  # tail (issue 12): no offset lists made
-            if d in tier:
-                sub[d] += idf * bm25_tf(count, p.k1)
-    size = max(k, p.rerank_pool)
+
+def candidate_pool(index: Index, snap: Snapshot, ev: BlendEvidence, tier: set[int], size: int, p: RankingParams) -> dict[int, float]:
+    """The best ``size`` of ``tier`` by BM25F and the best by the rare words' exact
+    occurrences, each with its BM25F.  The pool does not depend on the weights, so a
+    fit can measure it once."""
+    sub = _subword(ev, tier, p)
     pool = dict(index.top(snap, ev.scoring, tier, size))
     extra = {d for d, _ in sub.most_common(size)} - pool.keys()
     if extra:  # candidates found by the scans only: their BM25F too (0 when no word matches)
         pool.update(index.top(snap, ev.scoring, extra, len(extra)))
         pool.update((d, 0.0) for d in extra - pool.keys())
+    return pool
+
+
+def _subword(ev: BlendEvidence, tier: set[int], p: RankingParams) -> Counter[int]:
+    sub: Counter[int] = Counter()
+    for idf, positions in ev.word_scans:
+        for d, count in occurrence_counts(positions):  # tail (issue 12): no offset lists made
+            if d in tier:
+                sub[d] += idf * bm25_tf(count, p.k1)
+    return sub
+
+
+def measure(
+    index: Index, snap: Snapshot, ev: BlendEvidence, pool: dict[int, float], p: RankingParams,
+    budget: WorkBudget | None = None,
+) -> CandidateRows:
+    """Every candidate of ``pool`` (docnum → BM25F) measured on ``FEATURES``."""
     docs = sorted(pool)
+    if budget is not None:
+        budget.blended = max(budget.blended, len(docs))
+    sub = _subword(ev, set(docs), p)
     plain = plain_words(ev.scoring)
     words = dict(index.top(snap, plain, set(docs), len(docs))) if plain is not None else {}
     candidates = _candidates(snap.scan(), docs)
-    located = substring_weights(snap, ev.located)
+    located = substring_weights(snap, ev.located, budget)
     near = pair_scores(candidates, ev.pairs, p) if ev.pairs else {}
     lead, span, _ = lead_and_span_scores(candidates, located, p) if located else ({}, {}, {})
     head = head_scores(candidates, ev.form, located, p) if ev.form and located else {}
-    units = substring_weights(snap, finest_units(ev.located, plain))
+    units = finest_units(ev.located, plain)
+    if budget is not None:
+        units = _rarest(units, budget.limits.blend_words)
+    units = substring_weights(snap, units, budget)
     held = held_counts(candidates, units)
     idfs = [idf for _, idf in units]
     share, missing = coverage_scores(held, idfs)
@@ -123,13 +181,15 @@ def held_counts(candidates: TextScan, units: Weighted) -> dict[int, Counter[int]
     return held
 
 
-def substring_weights(snap: Snapshot, located: Weighted) -> Weighted:
+def substring_weights(snap: Snapshot, located: Weighted, budget: WorkBudget | None = None) -> Weighted:
     """The located words, each weighed by the rarer of its word idf and its idf as text.
 
     Lead, span, head and coverage find a word wherever it occurs as text, so a
     word the segmenter kept whole in the query but cuts otherwise in documents
     (มาตรการป้องกัน: rare as a word, in half the collection as text) must not
-    count as rare there.  One count per word and snapshot, remembered.
+    count as rare there.  One count per word and snapshot, remembered (a word the
+    query already scanned is not counted again); past ``budget``'s deadline a word
+    not yet counted is left out.
     """
     n_docs = max(1, len(snap.docs))
     out: Weighted = []
@@ -137,7 +197,13 @@ def substring_weights(snap: Snapshot, located: Weighted) -> Weighted:
         key = ("text-df", needle)
         df = snap.memo.get(key)
         if df is None:
-            df = snap.memo[key] = len(snap.scan().positions(needle))
+            scanned = snap.memo.get(("scan", needle))  # ``Finder.scanned``'s entry
+            # a search never counts a lone letter anew (its text idf is ~0, and the count is a
+            # call per occurrence: 34 s for ก in 62,895 releases), nor anything past its deadline
+            if scanned is None and budget is not None and (len(needle) == 1 or budget.spent()):
+                continue
+            df = len(scanned[1]) if scanned is not None else len(snap.scan().positions(needle))
+            snap.memo[key] = df
         out.append((needle, min(idf, bm25_idf(n_docs, df))))
     return out
 

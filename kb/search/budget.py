@@ -25,6 +25,12 @@ class WorkLimits:
     seconds: float = 4.0  # wall time before the search answers with what it has
     max_scans: int = 32  # sub-word scans (a pass over the collection each) per query
     snippet_matches: int = 2000  # matches one snippet considers
+    # the blend of tiers 2-3 measures at most twice this many candidates (the best by BM25F
+    # and the best by the rare words' exact occurrences), each on at most this many query
+    # words and word pairs (the rarest): an OR query of 44 letters asks for 44 one-letter
+    # words, each found thousands of times in every candidate
+    blend_candidates: int = 200
+    blend_words: int = 16
 
 
 DEFAULT_LIMITS = WorkLimits()
@@ -38,6 +44,8 @@ class WorkBudget:
     deadline: float = 0.0
     scans: int = 0  # sub-word scans asked for (memoized ones included)
     scored: int = 0  # tier-1 documents given a passage score
+    blended: int = 0  # the most candidates one blend call measured
+    blend_words: int = 0  # the most query words and pairs one blend call looked for in its candidates
     exhausted: bool = False  # the deadline passed: the answer is capped
     notices: list[str] = field(default_factory=list)
 

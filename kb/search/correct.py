@@ -52,6 +52,8 @@ def correct(finder: Finder, typed: str, literal_docs: int) -> Correction | None:
     """The word ``typed`` most likely meant, or None (``literal_docs``: documents
     holding ``typed`` as a word)."""
     norm = analysis.normalize(typed).strip()
+    if any(ch.isdigit() for ch in norm):  # a number is never a misspelling (2504 is not 2554)
+        return None
     if len(analysis.units(norm)) < 3 or not analysis.runs(norm) or len(analysis.runs(norm)) != 1:
         return None
     own = max(literal_docs, finder.doc_frequency(norm))

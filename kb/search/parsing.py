@@ -191,6 +191,12 @@ def expand_weighted(text: str) -> list[tuple[str, bool]]:
     for form in same:
         for other in thesaurus.related(form):
             out.setdefault(other, True)
+            if form.isascii() and not other.isascii():
+                # an English name stands for the Thai term: its aliases and its own thesaurus
+                # terms too (royal thai police → สำนักงานตำรวจแห่งชาติ → สตช., ตร., ตำรวจ), so
+                # both find the same documents
+                for alias in _synonym_table().get(other, ()) + tuple(thesaurus.related(other)):
+                    out.setdefault(alias, True)
     return list(out.items())
 
 

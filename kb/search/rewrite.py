@@ -13,18 +13,21 @@ syllables (ชา of กำพูชา in ชายแดน) do not bring in t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from kb import analysis
 from kb.notices import Notice
 from kb.search import thesaurus
 from kb.search.correct import correct
 from kb.search.finder import Finder
+from kb.thai.segmenter import domain_terms
 from kb.search.parsing import Clause, ParsedQuery, chunk, expand, question_words, stopwords
 
-FEW_LITERAL = 3  # a clause held verbatim (as a word) by fewer documents may be corrected or split
+FEW_LITERAL = 3  # a word held verbatim by fewer documents may be corrected (a clause of known words is split whatever its count)
 MAX_SPLIT_WORDS = 3  # a longer unspaced clause is a sentence: the tiers read it as one
 MAX_CORRECTED_UNITS = 16  # a longer clause is a phrase or a sentence, not a misspelt word
 CORRECTED = "แสดงผลของ {}"
+MAX_ENGLISH_WORDS = 5  # the longest English name of the thesaurus joined back into one clause
 
 
 @dataclass
@@ -42,7 +45,7 @@ def rewrite(finder: Finder, parsed: ParsedQuery) -> Rewrite:
     clauses = _join_english(parsed.clauses)
     asks = any(w in question_words() for c in clauses for a in c.alternatives for w in chunk(a).words)
     for clause in clauses:
-        out.parsed.clauses.extend(_rewrite_clause(finder, clause, out, len(clauses) > 1 or asks, asks))
+        out.parsed.clauses.extend(_rewrite_clause(finder, clause, out, len(clauses) > 1 or asks, asks, len(clauses) == 1))
     out.literal |= _whole(finder, clauses, asks)
     return out
 
@@ -54,11 +57,25 @@ def _whole(finder: Finder, clauses: list[Clause], asks: bool) -> set[int]:
         return set()
     if any(c.quoted or len(c.alternatives) != 1 for c in clauses) or not finder.snap.subword:
         return set()
-    whole = chunk(" ".join(c.alternatives[0] for c in clauses))
-    return set(finder.verbatim(whole).positions) if finder.budget.may_scan() else set()
+    typed = [c.alternatives[0] for c in clauses]
+    out: set[int] = set()
+    # as typed, and (Thai words) side by side without the space, as documents write them:
+    # ยาเสพติด ชายแดน then ranks first what ยาเสพติดชายแดน ranks first
+    forms = [" ".join(typed)] + (["".join(typed)] if all(_thai(t) for t in typed) else [])
+    for form in forms:
+        if finder.budget.may_scan():
+            out |= set(finder.verbatim(chunk(form)).positions)
+    return out
 
 
-def _rewrite_clause(finder: Finder, clause: Clause, out: Rewrite, in_sentence: bool, asks: bool) -> list[Clause]:
+def _thai(text: str) -> bool:
+    runs = analysis.runs(analysis.normalize(text))
+    return bool(runs) and all(r.thai for r in runs)
+
+
+def _rewrite_clause(
+    finder: Finder, clause: Clause, out: Rewrite, in_sentence: bool, asks: bool, alone: bool = False,
+) -> list[Clause]:
     if clause.quoted or len(clause.alternatives) != 1:
         return [clause]
     typed = clause.alternatives[0]
@@ -68,36 +85,73 @@ def _rewrite_clause(finder: Finder, clause: Clause, out: Rewrite, in_sentence: b
     if not c.words or not finder.snap.subword:
         return [clause]
     literal = set(finder.verbatim(c).positions) if finder.budget.may_scan() else set()
-    if len(literal) >= FEW_LITERAL:
+    if len(literal) >= FEW_LITERAL and len(c.words) < 2:
+        return [clause]
+    if len(c.words) == 1 and finder.doc_frequency(c.words[0]) >= FEW_LITERAL:
         return [clause]
     # what was typed, found anywhere (inside other words too), is ranked first if rewritten
     verbatim = literal | set(finder.partial(c.text))
-    terms = _terms(finder, c.words)
-    words = [w for w in terms if w not in stopwords()]
-    known = all(finder.doc_frequency(w) > 0 and len(analysis.units(w)) >= 2 for w in words)
-    # keywords typed together; a function word (ของ, ขอ ... หน่อย) makes it a phrase or a question
-    keywords = len(words) == len(terms)
-    if known and keywords and 2 <= len(words) <= MAX_SPLIT_WORDS and not in_sentence:
-        out.literal |= verbatim
-        out.typed.append(c.text)
-        return [Clause([w]) for w in words]
-    if len(c.words) == 1 and finder.doc_frequency(c.words[0]) >= FEW_LITERAL:
-        return [clause]
-    # a misspelt word is found nowhere as typed, and is not a phrase of real words
-    typo = not verbatim and not (known and len(words) > 1)
-    fix = correct(finder, typed, len(literal)) if typo and not asks and len(analysis.units(c.text)) <= MAX_CORRECTED_UNITS else None
+    short = len(analysis.units(c.text)) <= MAX_CORRECTED_UNITS and len(analysis.runs(c.text)) == 1
+    # a misspelling: one edit from a word held by many more documents than hold what was
+    # typed, even inside words (in 63,241 releases ยาเสพติต is in 4, and every syllable
+    # of คณะรัฐมนตี is an index word: neither "found nowhere" nor "no real words" holds)
+    # (a query of one two-word clause holding a question word is more likely a slip: ไฟไหม is
+    # ไฟไหม้ missing its tone mark; a question's other clauses are never corrected)
+    slip = alone and len(c.words) <= 2 and not question_words().isdisjoint(c.words)
+    # a word found as typed somewhere is a misspelling only when typed alone (ยาเสพติต); among
+    # other words it is more likely a rare name (เจ้ากอง, แรนด์ of iApp questions): kept
+    fix = correct(finder, typed, len(verbatim)) if short and (not asks or slip) and (alone or not verbatim) else None
     if fix is not None:
         out.literal |= verbatim
         out.typed.append(c.text)
         out.corrected = True
         out.notices.append(Notice("corrected", CORRECTED.format(fix.meant), meant=fix.meant))
         return [Clause([fix.meant])]
-    # one short run of script: a mixed run (เบอa) is a half-typed word, left to the tiers
-    short = len(terms) <= MAX_SPLIT_WORDS and len(analysis.units(c.text)) <= MAX_CORRECTED_UNITS
-    short = short and len(analysis.runs(c.text)) == 1
-    if not known and not verbatim and not in_sentence and short:
-        return [Clause([typed], quoted=True)]  # gibberish: as typed only
+    terms = _terms(finder, c.words)
+    words = [w for w in terms if w not in stopwords()]
+    known = all(_known(finder, w) for w in words)
+    # keywords typed together; a function word (ของ, ขอ ... หน่อย) makes it a phrase or a question
+    if known and len(words) == len(terms) and 2 <= len(words) <= MAX_SPLIT_WORDS and not in_sentence:
+        out.literal |= verbatim
+        out.typed.append(c.text)
+        return [Clause([w]) for w in words]
+    if len(literal) >= FEW_LITERAL:
+        return [clause]
+    # one short run of script (a mixed run, เบอa, is a half-typed word, left to the tiers)
+    # holding an unknown fragment, or cut into more keywords than a user types together
+    # (syllables, each an index word somewhere): gibberish, matched as typed only, so its
+    # syllables do not relax the query into the collection (กำญจาดฮุก: 34,882 of 63,241)
+    # (a lone letter or a fragment no document holds, typed nowhere; or more than 3 keywords, never a phrase with
+    # a function word: ขอทราบชื่อสินค้าหน่อย, วันเกิดของกิมย้ง? of iApp)
+    unheard = not verbatim and _gibberish(finder, words)
+    keywords = len(words) == len(terms)
+    if (unheard or keywords and (not known or len(terms) > MAX_SPLIT_WORDS)) and not in_sentence and short:
+        return [Clause([typed], quoted=True)]
     return [clause]
+
+
+def _gibberish(finder: Finder, words: list[str]) -> bool:
+    """Fragments of gibberish: a piece no document holds that is no taxonomy term, or mostly
+    lone letters (ฮ, ง of มิฮริง; one lone letter among five words is a typo of a question:
+    เม่นในไทยมีกีสายพันธ์ of iApp)."""
+    lone = sum(1 for w in words if len(analysis.units(w)) < 2)
+    if words and 2 * lone >= len(words):
+        return True
+    return any(finder.doc_frequency(w) == 0 and w not in _domain_terms() for w in words if len(analysis.units(w)) >= 2)
+
+
+def _known(finder: Finder, word: str) -> bool:
+    """A real word, not a syllable of a misspelling: held by the index (twice), or a term of
+    the taxonomy (ลักลอบข้ามแดน, held by no document of a small collection, is one)."""
+    if len(analysis.units(word)) < 2:
+        return False
+    # one document is no evidence: in 63,241 releases, a syllable (ทพญ) often has one
+    return finder.doc_frequency(word) >= 2 or word in _domain_terms()
+
+
+@cache
+def _domain_terms() -> frozenset[str]:
+    return frozenset(domain_terms())
 
 
 def _terms(finder: Finder, words: list[str]) -> list[str]:
@@ -121,18 +175,22 @@ def _terms(finder: Finder, words: list[str]) -> list[str]:
 
 def _join_english(clauses: list[Clause]) -> list[Clause]:
     """Adjacent Latin words that the thesaurus knows together (human trafficking,
-    migrant workers) become one clause."""
+    national security council) become one clause, the longest run first."""
     out: list[Clause] = []
     i = 0
     while i < len(clauses):
-        c = clauses[i]
-        nxt = clauses[i + 1] if i + 1 < len(clauses) else None
-        if nxt is not None and not c.quoted and not nxt.quoted and len(c.alternatives) == len(nxt.alternatives) == 1:
-            joined = f"{c.alternatives[0]} {nxt.alternatives[0]}"
-            if joined.isascii() and thesaurus.knows(joined):
-                out.append(Clause([joined]))
-                i += 2
+        for j in range(min(len(clauses), i + MAX_ENGLISH_WORDS), i + 1, -1):
+            run = clauses[i:j]
+            if any(c.quoted or len(c.alternatives) != 1 for c in run):
                 continue
-        out.append(c)
-        i += 1
+            joined = " ".join(c.alternatives[0] for c in run)
+            if joined.isascii() and thesaurus.knows(joined):
+                # one name, not three keywords: a phrase, never relaxed to documents holding
+                # "national" or "council" (2,543 of 63,241 releases)
+                out.append(Clause([joined], quoted=True))
+                i = j
+                break
+        else:
+            out.append(clauses[i])
+            i += 1
     return out

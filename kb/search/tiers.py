@@ -32,6 +32,9 @@ from kb.search.scoring import Occurrences, PassageScores, bm25_idf
 from kb.engine import Index, Snapshot
 
 
+LONG_SYNONYM_UNITS = 8  # a thesaurus term this long is scanned like what was typed
+
+
 @dataclass
 class ClauseMatch:
     """One clause's alternatives (and their synonyms), analysed and located."""
@@ -93,7 +96,6 @@ class Plan:
     asks: bool = False
     partial: set[int] = field(default_factory=set)  # matched only inside other words: shown when few others
     sentence: bool = False  # read as a sentence: tiers 2-3 are its matches, ranked together
-    alternatives: bool = False  # typed with OR: a keyword query, never read as a question
 
     def rank_partial(self, index: Index, snap: Snapshot, docs: set[int], k: int) -> list[tuple[int, float]]:
         """The first k of the partial matches (shown after every other match): by
@@ -107,14 +109,15 @@ class Plan:
         """The first k of ``docs`` in result order."""
         if sort in ("newest", "oldest") or isinstance(self.evidence.scoring, kq.Every):
             return _by_date(snap, docs, sort)[:k]
-        if (self.sentence or self.asks) and not self.alternatives and self.evidence.blends and not budget.spent():
+        if (self.sentence or self.asks) and self.evidence.blends and not budget.spent():
             # a question's clauses all found as typed say little about the answer (แก้ว of
             # "แก้ว คืออะไร" is in every passage about glass): tiers 1-2 are ranked together by
             # the blend, whose phrase evidence still sees the typed clauses (iApp unchanged;
-            # ThaiGov known-item train +0.004; iApp valid with spaces added +0.003)
-            ranked = blend(index, snap, self.evidence, docs & self.strict, k, self.params)
+            # ThaiGov known-item train +0.004; iApp valid with spaces added +0.003); a question
+            # typed with OR too, now that the blend is bounded (``WorkLimits.blend_*``)
+            ranked = blend(index, snap, self.evidence, docs & self.strict, k, self.params, budget)
             if len(ranked) < k:
-                ranked += blend(index, snap, self.evidence, docs - self.strict, k - len(ranked), self.params)
+                ranked += blend(index, snap, self.evidence, docs - self.strict, k - len(ranked), self.params, budget)
             return ranked
         out: list[tuple[int, float]] = []
         tier1 = docs & self.verbatim
@@ -126,7 +129,7 @@ class Plan:
             if len(out) >= k:
                 break
             if self.evidence.blends and not budget.spent():
-                out.extend(blend(index, snap, self.evidence, tier, k - len(out), self.params))
+                out.extend(blend(index, snap, self.evidence, tier, k - len(out), self.params, budget))
             else:
                 out.extend(index.top(snap, self.evidence.scoring, tier, k - len(out)))
         return out
@@ -168,7 +171,6 @@ def build_plan(index: Index, snap: Snapshot, parsed: ParsedQuery, params: Rankin
     return Plan(
         matching - excluded, verbatim - excluded, strict - excluded, needles_of(parsed, params),
         evidence, params, passages, words.asks, partial - excluded, words.sentence,
-        any(len(c.alternatives) > 1 for c in parsed.clauses),
     )
 
 
@@ -205,11 +207,20 @@ def _gather(finder: Finder, parsed: ParsedQuery, params: RankingParams, budget: 
                 weight = synonym_weight(params) if related else 1.0
                 if len(c.words) <= 3:  # longer chunks: the verbatim tier (scan) covers them
                     g.phrase_scoring.append(finder.phrase_query(c, weight))
-                word_only = as_word(form, alt, params)
+                # the Thai term an English word stands for is matched as if typed (aligned)
+                word_only = as_word(form, alt, params) and not (related and alt.isascii() and not form.isascii())
                 if not related:
                     (g.unscanned if word_only else g.typed).update(c.words)
-                # a thesaurus term is found as words (no scan) and counts less than what was typed
-                occ = finder.as_words(c, weight) if related else finder.verbatim(c, as_word=word_only)
+                # a thesaurus term is found as words (no scan) and counts less than what was typed;
+                # a long one (an agency's name) as text, like an alias of what was typed
+                # a one-letter alternative of an OR (ก OR ข OR … OR ฮ) is found as a word: its
+                # scan is a call per occurrence, 2,000,000 of ก and 34 s in 62,895 releases
+                lone = len(clause.alternatives) > 1 and len(analysis.units(c.text)) < 2
+                if related and not _scanned_synonym(form, alt, params) or lone:
+                    occ = finder.as_words(c, weight)
+                else:
+                    occ = finder.verbatim(c, as_word=word_only)
+                    occ = Occurrences(occ.idf * weight, occ.positions, occ.aligned) if related else occ
                 if not related and not word_only:  # a rare clause of several words, as typed
                     occ = _with_whole(finder, c, occ)
                 cm.occurrences.append(occ)
@@ -224,6 +235,18 @@ def _gather(finder: Finder, parsed: ParsedQuery, params: RankingParams, budget: 
                     g.words.extend(words)
         g.clauses.append(cm)
     return g
+
+
+def _scanned_synonym(form: str, typed: str, params: RankingParams) -> bool:
+    """Is a thesaurus term to be found as text, inside longer words too, like what was
+    typed?  A long one (สำนักงานตำรวจแห่งชาติ: as words, the English name found 9 of
+    the 19 documents holding it), and the Thai term an English word stands for, as if
+    typed (south → ภาคใต้, inside ชายแดนภาคใต้; china → จีน); a short Thai synonym
+    (ประชาชน for ชาวบ้าน) stays a word: cheap and precise."""
+    if form.isascii():
+        return False
+    units = len(analysis.units(form))
+    return units >= LONG_SYNONYM_UNITS or typed.isascii()  # word-aligned, as if typed: จีน not in ท่าจีน
 
 
 def _with_whole(finder: Finder, c: Chunk, occ: Occurrences) -> Occurrences:
