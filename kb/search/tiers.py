@@ -20,6 +20,8 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from kb import analysis
 from kb import query as kq
 from kb.search.blend import BlendEvidence, Weighted, blend, query_pairs
@@ -108,7 +110,7 @@ class Plan:
     def rank(self, index: Index, snap: Snapshot, docs: set[int], sort: str, k: int, budget: WorkBudget) -> list[tuple[int, float]]:
         """The first k of ``docs`` in result order."""
         if sort in ("newest", "oldest") or isinstance(self.evidence.scoring, kq.Every):
-            return _by_date(snap, docs, sort)[:k]
+            return _by_date(snap, docs, sort, k)
         if (self.sentence or self.asks) and self.evidence.blends and not budget.spent():
             # a question's clauses all found as typed say little about the answer (แก้ว of
             # "แก้ว คืออะไร" is in every passage about glass): tiers 1-2 are ranked together by
@@ -135,12 +137,32 @@ class Plan:
         return out
 
 
-def _by_date(snap: Snapshot, docs: set[int], sort: str) -> list[tuple[int, float]]:
-    dated = sorted((d for d in docs if snap.docs[d].date), key=lambda d: (snap.docs[d].date, snap.docs[d].id))
+def _by_date(snap: Snapshot, docs: set[int], sort: str, k: int) -> list[tuple[int, float]]:
+    """The first k of ``docs`` by date (ties by id), undated ones last by id: a mask over
+    the snapshot's date order, not a sort of the matches (the empty query matches all
+    63,241 releases of the ThaiGov corpus: 200 ms sorted in Python a query, now ~10)."""
+    dated, undated = _date_order(snap)
+    chosen = np.fromiter(docs, dtype=np.int64, count=len(docs))
+    dated = dated[np.isin(dated, chosen)]
     if sort != "oldest":
-        dated.reverse()
-    undated = sorted((d for d in docs if not snap.docs[d].date), key=lambda d: snap.docs[d].id)
-    return [(d, 0.0) for d in dated + undated]
+        dated = dated[::-1]
+    first = dated[:k].tolist()
+    if len(first) < k:
+        first += undated[np.isin(undated, chosen)][: k - len(first)].tolist()
+    return [(d, 0.0) for d in first]
+
+
+def _date_order(snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:
+    """Every document of the snapshot: the dated ones by (date, id), the undated by id;
+    once per snapshot (memoized; recomputed if the memo drops it)."""
+    found = snap.memo.get(("date order",))
+    if found is None:
+        docs = snap.docs
+        dated = sorted((d for d in docs if docs[d].date), key=lambda d: (docs[d].date, docs[d].id))
+        undated = sorted((d for d in docs if not docs[d].date), key=lambda d: docs[d].id)
+        found = (np.array(dated, dtype=np.int64), np.array(undated, dtype=np.int64))
+        snap.memo[("date order",)] = found
+    return found
 
 
 def build_plan(index: Index, snap: Snapshot, parsed: ParsedQuery, params: RankingParams, budget: WorkBudget) -> Plan:
