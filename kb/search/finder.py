@@ -19,7 +19,6 @@ from kb.search.parsing import Chunk, stopwords
 from kb.search.scoring import Occurrences, bm25_idf
 from kb.engine import Index, Snapshot
 
-MEMO_ENTRIES = 512
 CHECKS_PER_DOC = 8  # occurrences checked for alignment in one document before it is judged partial
 MAX_CHECKS = 4000  # alignment checks per needle (≈ 30 µs each); past it, the word index judges
 FEW_WHOLE = 20  # a clause held as typed by at most this many documents is rare, whatever its words
@@ -302,7 +301,7 @@ class Finder:
         return found - self.inside_only(word) if aligned else found
 
     def _remember(self, key, value):
-        if len(self.memo) > MEMO_ENTRIES:
-            self.memo.clear()
+        # the memo bounds itself in bytes (``kb.engine.memo``); it was also cleared
+        # whole past 512 entries, which a 60-query pass at 63k reached: every repeat missed
         self.memo[key] = value
         return value
