@@ -57,27 +57,22 @@ class ArrayIndex:
             return docs[0], tfs[0], lengths[0]
         return np.concatenate(docs), np.concatenate(tfs), np.concatenate(lengths)
 
-    def doc_frequency(self, fieldname: str, term: str) -> int:
+    def _lookups(self, fieldname: str, term: str):
+        """``term``'s (local docnums, term frequencies) in each segment holding it."""
         key = term.encode("utf-8")
-        total = 0
         for seg, _ in self.segments:
             arrays = seg.fields.get(fieldname)
             found = arrays.lookup(key) if arrays is not None else None
             if found is not None:
-                total += len(found[0])
-        return total
+                yield found
+
+    def doc_frequency(self, fieldname: str, term: str) -> int:
+        return sum(len(docs) for docs, _ in self._lookups(fieldname, term))
 
     def frequency(self, fieldname: str, term: str) -> float:
         """Occurrences of ``term`` in the field over every document, deleted ones
         included (Whoosh's ``reader.frequency``)."""
-        key = term.encode("utf-8")
-        total = 0.0
-        for seg, _ in self.segments:
-            arrays = seg.fields.get(fieldname)
-            found = arrays.lookup(key) if arrays is not None else None
-            if found is not None:
-                total += float(found[1].sum(dtype=np.float64))
-        return total
+        return sum((float(tf.sum(dtype=np.float64)) for _, tf in self._lookups(fieldname, term)), 0.0)
 
     def terms_starting(self, fieldname: str, prefix: str) -> set[str]:
         """Every term of the field that starts with ``prefix``: a vector comparison of

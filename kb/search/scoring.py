@@ -183,13 +183,7 @@ class PassageScores:
             best = np.zeros(len(docs))
             for occ in alternatives:
                 held, counts, _ = occ.flat()
-                inside = np.isin(held, docs) & (counts > 0)
-                if not inside.any():
-                    continue
-                aligned = np.fromiter(occ.aligned, dtype=np.int64, count=len(occ.aligned))
-                w = occ.idf * np.where(np.isin(held[inside], aligned), 2.0, 1.0)
-                at = np.searchsorted(docs, held[inside])
-                np.maximum.at(best, at, w * _bm25_tf(counts[inside], self.params.k1))
+                _raise_whole(best, occ, held, counts, docs, self.params.k1)
             total += best
         return 1.1 * total * (1 + 1e-9) + 1e-9
 
@@ -242,6 +236,21 @@ def _run_starts(sorted_keys: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]) if len(sorted_keys) else np.zeros(0, np.int64)
 
 
+def _raise_whole(best: np.ndarray, occ: Occurrences, held: np.ndarray, counts: np.ndarray, docs: np.ndarray,
+                 k1: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """Raise ``best`` (one slot per document of the sorted ``docs``) to ``occ``'s
+    whole-document evidence, ``w · bm25_tf(occurrences)`` with w its idf, doubled
+    where the match is word-aligned.  Returns which of ``held`` are in ``docs`` and
+    their w, or None when none is."""
+    inside = np.isin(held, docs) & (counts > 0)
+    if not inside.any():
+        return None
+    aligned = np.fromiter(occ.aligned, dtype=np.int64, count=len(occ.aligned))
+    w = occ.idf * np.where(np.isin(held[inside], aligned), 2.0, 1.0)
+    np.maximum.at(best, np.searchsorted(docs, held[inside]), w * _bm25_tf(counts[inside], k1))
+    return inside, w
+
+
 def _clause_windows(
     docs: np.ndarray, alternatives: list[Occurrences], params: RankingParams
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -255,14 +264,11 @@ def _clause_windows(
     best_whole = np.zeros(len(docs))
     for occ in alternatives:
         held, counts, offsets = occ.flat()
-        inside = np.isin(held, docs) & (counts > 0)
-        if not inside.any():
+        raised = _raise_whole(best_whole, occ, held, counts, docs, k1)
+        if raised is None:
             continue
+        inside, w_doc = raised
         doc_of, offsets = _gathered(held, counts, offsets, np.flatnonzero(inside))
-        aligned = np.fromiter(occ.aligned, dtype=np.int64, count=len(occ.aligned))
-        w_doc = occ.idf * np.where(np.isin(held[inside], aligned), 2.0, 1.0)
-        at = np.searchsorted(docs, held[inside])
-        np.maximum.at(best_whole, at, w_doc * _bm25_tf(counts[inside], k1))
         w_of = np.repeat(w_doc, counts[inside])
         for tiling, shift in ((0, 0), (1, half)):
             keys = (doc_of << _DOC_SHIFT) | (tiling << 32) | ((offsets + shift) // size)
