@@ -10,7 +10,9 @@ because a rewritten id could collide with a real one.
 An id is accepted when it is
 - valid Unicode text (a file name that is not UTF-8, or a JSONL id with a lone
   surrogate, is refused);
-- free of control characters and line/paragraph separators (no newlines, tabs);
+- free of control characters and line/paragraph separators (no newlines), a tab
+  aside: a tab is whitespace, prints as such, and is kept as it is (ThaiGov's
+  archive has 346 release ids holding one; rewriting it could collide with a real id);
 - at most ``MAX_ID_CHARS`` characters, not blank;
 - a clean relative path: it neither starts nor ends with ``/``, holds no empty
   segment (``a//b``), and no ``.`` or ``..`` segment (``a/./b``, ``a/../b``).
@@ -34,7 +36,7 @@ def id_problem(doc_id: str) -> str | None:
         return "is empty"
     if len(doc_id) > MAX_ID_CHARS:
         return f"is too long ({len(doc_id):,} characters; the limit is {MAX_ID_CHARS:,})"
-    if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in doc_id):
+    if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") and ch != "\t" for ch in doc_id):
         return "holds a control character or line break"
     if doc_id.startswith("/") or doc_id.endswith("/"):
         return "starts or ends with '/'"
@@ -48,7 +50,7 @@ def id_problem(doc_id: str) -> str | None:
 
 def printable(text: str | os.PathLike) -> str:
     """``text`` safe to print and to store as JSON: undecodable bytes of a file
-    name, lone surrogates and control characters become backslash escapes; any
+    name, lone surrogates and control characters (a tab aside) become backslash escapes; any
     other text comes back unchanged."""
     if isinstance(text, os.PathLike):
         text = os.fspath(text)
@@ -56,7 +58,7 @@ def printable(text: str | os.PathLike) -> str:
         decoded = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     except UnicodeEncodeError:  # a lone surrogate that is not an escaped byte
         decoded = text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return "".join(_escape(ch) if unicodedata.category(ch) in _UNPRINTABLE else ch for ch in decoded)
+    return "".join(_escape(ch) if unicodedata.category(ch) in _UNPRINTABLE and ch != "\t" else ch for ch in decoded)
 
 
 _UNPRINTABLE = ("Cc", "Cs", "Zl", "Zp")
