@@ -43,6 +43,10 @@ def test_short_numbered_entries_and_a_numbered_list_of_threats_are_lists():
     lone = ("ผลการดำเนินงานข้อ 3. การป้องกันและปราบปรามยาเสพติด ยังต้องติดตามต่อไป"
             "ในการประชุมครั้งหน้าซึ่งจะจัดขึ้นในเดือนถัดไปที่ศาลากลางจังหวัด")
     assert _release("รัฐมนตรีมอบนโยบายผู้ว่าราชการจังหวัด", [*_MEETING, lone]) == []
+    # an item is given to a subject its heading opens with, not one named deep in a clause
+    clause = ("ผลงานเด่น 1) งานแสดงสินค้านี้ยืนยันว่าตลอดช่วงเวลาตั้งแต่มีโรคระบาด ชุมชนยังมีรายได้"
+              "จากการขายสินค้าหัตถกรรมอย่างต่อเนื่อง 2) ร้านค้าชุมชนขายสินค้าได้มากกว่าปีที่แล้วเกือบสองเท่า")
+    assert _release("รัฐมนตรีเปิดงานแสดงสินค้าชุมชน", [*_MEETING, clause]) == []
 
 
 def test_covid_behind_a_labour_measure_is_no_public_health_topic():
@@ -80,3 +84,13 @@ def test_loyalty_at_a_royal_occasion_is_the_occasion_not_the_institutions_topic(
     # Without an occasion the same words still count.
     plain = "นักวิชาการบรรยายเรื่องบทบาทของสถาบันพระมหากษัตริย์ซึ่งเป็นสถาบันหลักของชาติต่อความมั่นคงของสังคมไทย"
     assert find_topics(plain) == ["institutions"]
+
+
+def test_the_southern_border_in_either_word_order_is_a_place_not_the_border_topic():
+    """Decision 4: a place is no subject; "ภาคใต้ชายแดน" is "ชายแดนภาคใต้" reordered."""
+    filler = "ที่ประชุมหารือการพัฒนาเศรษฐกิจของจังหวัดและการส่งเสริมการท่องเที่ยวชุมชน " * 18
+    seizure = ("\nตำรวจจับกุมผู้ค้ายาบ้ารายใหญ่ได้พร้อมของกลางจำนวนมาก"
+               "\nผู้ต้องหารายนี้เคยพักอาศัยอยู่ในพื้นที่ภาคใต้ชายแดนหลายปีก่อนย้ายมาอยู่ที่กรุงเทพ")
+    assert find_topics(filler + seizure) == ["drugs"]
+    patrol = "\nทหารพรานเพิ่มจุดตรวจตามแนวชายแดนด้านตะวันตกอีกสองจุดเพื่อสกัดการลักลอบขนสินค้าหนีภาษี"
+    assert find_topics(filler + seizure + patrol) == ["border", "drugs"]
