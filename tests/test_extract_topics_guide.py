@@ -94,3 +94,14 @@ def test_the_southern_border_in_either_word_order_is_a_place_not_the_border_topi
     assert find_topics(filler + seizure) == ["drugs"]
     patrol = "\nทหารพรานเพิ่มจุดตรวจตามแนวชายแดนด้านตะวันตกอีกสองจุดเพื่อสกัดการลักลอบขนสินค้าหนีภาษี"
     assert find_topics(filler + seizure + patrol) == ["border", "drugs"]
+
+
+def test_a_threat_named_once_beside_the_main_subject_is_a_remark_in_a_release_not_in_a_report():
+    """Decision 4 (a threat in a minor role): a release on migrant-worker registration
+    that names trafficking once among its purposes is about migration; the same
+    sentence in a report dense with security topics is deliberate."""
+    workers = [f"นายจ้างต้องพาแรงงานต่างด้าวกลุ่มที่ {n} ไปยื่นเอกสารที่สำนักงานจัดหางานภายในเดือนหน้า" for n in range(1, 9)]
+    neutral = [f"เจ้าหน้าที่อธิบายขั้นตอนที่ {n} ของการกรอกแบบฟอร์มและการนัดหมายผ่านเว็บไซต์ให้ผู้มาติดต่อ" for n in range(1, 26)]
+    purpose = "มาตรการนี้จะช่วยลดปัญหาการค้ามนุษย์ในภาคแรงงานได้อีกทางหนึ่งในระยะยาว"
+    assert _release("กรมการจัดหางานเปิดลงทะเบียนแรงงาน", [*workers, *neutral, purpose]) == ["migration"]
+    assert _release("กรมการจัดหางานเปิดลงทะเบียนแรงงาน", [*workers, purpose]) == ["trafficking", "migration"]

@@ -271,6 +271,7 @@ def topics_in(folded_text: str, folded_title: str = "", release: bool = False) -
     kept = {t for t, points in found.points.items() if points >= need - 1e-9} | found.dedicated
     if release and len(text) > cfg["short_doc_chars"]:
         kept -= _passing_in_a_sparse_release(found, kept, folded_title, text, cfg)
+        kept -= _beside_the_main_subject(found, kept, folded_title, text, cfg)
     return [t["key"] for t in taxonomy.topics() if t["key"] in kept]
 
 
@@ -284,6 +285,34 @@ def _passing_in_a_sparse_release(found: _Evidence, kept: set[str], title: str, t
     share = cfg.get("sparse_release_share", 0.0)
     if not once or not share:
         return set()
+    return once if found.scoring < share * _sentence_count(title, text, cfg) else set()
+
+
+def _beside_the_main_subject(found: _Evidence, kept: set[str], title: str, text: str, cfg: dict) -> set[str]:
+    """Topics a news release names once beside its main subject: one sentence, not
+    in the title nor given an item, under ``beside_main_share`` of the points of a
+    topic that fills at least ``main_subject_sentences`` sentences, in a release
+    not dense with topics (under ``dense_release_share`` of its sentences score).
+    A labour agreement that names trafficking once among its purposes is about
+    migrant workers; a security report's one sentence on a threat is deliberate."""
+    least = cfg.get("main_subject_sentences", 0)
+    if not least or not kept:
+        return set()
+    top = max(sorted(kept), key=lambda t: found.points.get(t, 0.0))
+    if found.sentences.get(top, 0) < least:
+        return set()
+    ceiling = cfg["beside_main_share"] * found.points.get(top, 0.0)
+    beside = {
+        t for t in kept - {top}
+        if found.sentences.get(t, 0) <= 1 and t not in found.in_title | found.dedicated
+        and found.points.get(t, 0.0) < ceiling
+    }
+    if not beside or found.scoring >= cfg["dense_release_share"] * _sentence_count(title, text, cfg):
+        return set()
+    return beside
+
+
+def _sentence_count(title: str, text: str, cfg: dict) -> int:
+    """How many sentences a release has, its title included."""
     whole = f"{title.replace(chr(10), ' ')}\n{text}"
-    sentences = sum(len(line_sentences(whole, m.start(), m.end(), cfg)) for m in LINE.finditer(whole))
-    return once if found.scoring < share * sentences else set()
+    return sum(len(line_sentences(whole, m.start(), m.end(), cfg)) for m in LINE.finditer(whole))
