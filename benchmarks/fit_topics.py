@@ -46,6 +46,7 @@ sys.path.insert(0, str(REPO))
 from indexer.readers import read  # noqa: E402
 from kb.extract import extract  # noqa: E402
 from kb.extract import topics as topic_rules  # noqa: E402
+from kb.extract.topic_hits import background_terms, topic_hits  # noqa: E402
 from kb.extract.sentences import LINE  # noqa: E402
 from kb.models import RawDocument  # noqa: E402
 from kb.thai.digits import thai_digits_to_arabic  # noqa: E402
@@ -135,13 +136,13 @@ def old_set() -> list[Release]:
 def candidate_rows(title: str, text: str, kept: set[str]) -> dict[str, dict[str, float]]:
     """Per candidate topic, its cues (``CUES``), from the hits and sentence evidence the rules compute."""
     head = title.replace("\n", " ")
-    hits = topic_rules._topic_hits(f"{head}\n{text}")
+    hits = topic_hits(f"{head}\n{text}")
     if not hits:
         return {}
     found = topic_rules._topic_evidence(title, text)
     body_start, body_len = len(head) + 1, max(1, len(text))
     line_starts = [m.start() for m in LINE.finditer(text)]
-    background = topic_rules._background_terms()
+    background = background_terms()
     total_points = sum(found.points.values()) or 1.0
     with_points = {t for t, p in found.points.items() if p > 0}
     rows = {}

@@ -17,10 +17,10 @@ from test_extract_sets import _all_ids, _excluded, _labels
 
 REPO = Path(__file__).resolve().parent.parent
 TRAIN = REPO / "tests" / "labels" / "train_thaigov.json"
-# The hand rules on the training set, 2026-12-07: 0.821 / 0.842 (precision / recall,
-# docs/benchmarks.md).  The floor sits a little under the lower of the two, so that
+# The rules of the labelling guide on the training set relabelled by it (branch topics3,
+# 2026-12-07): 0.917 / 0.846 (precision / recall, docs/benchmarks.md; was 0.821 / 0.842).  The floor sits a little under the lower of the two, so that
 # one release more or less wrong (about 0.03 here) fails it only when it is a fall.
-TRAIN_FLOOR = 0.80
+TRAIN_FLOOR = 0.84
 
 
 @cache

@@ -74,3 +74,34 @@ def line_sentences(
     return out
 
 
+
+
+# "1) ...", "2. ...", "(3) ...": an item number at the start of a line or after a space,
+# not a decimal ("1.5 ล้าน") nor a date or a count ("13 ก.พ.", "ครั้งที่ 1/2566").
+_ITEM_MARK = re.compile(r"(?<!\S)\(?(\d{1,2})[.)](?![\d.])\s*")
+
+
+def numbered_items(whole: str, max_gap: int) -> list[tuple[int, int, int]]:
+    """(start, text start, end) in ``whole`` of the items of numbered enumerations:
+    the item number starts at ``start``, the item's own words at ``text start``.
+
+    An item runs from its number to the next item number or the end of its line.
+    A number counts as an item number only when the number before or after it is
+    also found within ``max_gap`` characters: "1) ... 2) ..." is an enumeration,
+    a lone "3." is not.  Ministry-wide instructions are written this way, one
+    numbered item per subject (topic extraction, kb.extract.topics).
+    """
+    marks = [(int(m.group(1)), m.start(), m.end()) for m in _ITEM_MARK.finditer(whole)]
+    starts: dict[int, list[int]] = {}
+    for n, start, _ in marks:
+        starts.setdefault(n, []).append(start)
+    out = []
+    for i, (n, start, body) in enumerate(marks):
+        if not any(abs(s - start) <= max_gap for d in (-1, 1) for s in starts.get(n + d, ())):
+            continue
+        end = whole.find("\n", body)
+        end = len(whole) if end < 0 else end
+        if i + 1 < len(marks) and marks[i + 1][1] < end:
+            end = marks[i + 1][1]
+        out.append((start, body, end))
+    return out

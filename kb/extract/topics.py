@@ -7,214 +7,18 @@ it.  Terms and every threshold are data (kb/taxonomy/topics.json).
 """
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from functools import cache
+from bisect import bisect_left
+from dataclasses import dataclass, field
 from typing import Iterator
 
 from kb import taxonomy
-from kb.extract.agencies import agency_name_lexicon
-from kb.extract.lexicon import SPACE, Lexicon, Match, is_separator_gap, key
-from kb.extract.plans import plan_title_lexicon
-from kb.extract.sentences import LINE, line_sentences
+from kb.extract.lexicon import SPACE, key
+from kb.extract.sentences import LINE, line_sentences, numbered_items
+from kb.extract.topic_hits import TopicHit, background_terms, topic_hits, topic_scoring
 from kb.thai.digits import thai_digits_to_arabic
 
-@cache
-def _topic_lexicon() -> Lexicon:
-    """One matcher for every topic term; a value lists the "topic|strong" /
-    "topic|weak" readings of a spelling, joined by ";": a term may name two
-    topics (ลักลอบข้ามแดน is border and migration).  Blockers (exclude lists)
-    are per topic, in ``_topic_blockers``, so that one topic's blocker does not
-    hide another topic's term.
-    """
-    readings: dict[str, list[str]] = {}
-    surfaces: list[tuple[str, str]] = []
-    for t in taxonomy.topics():
-        for kind in ("strong", "weak"):
-            for surface in t[kind]:
-                found = readings.setdefault(key(surface), [])
-                if f"{t['key']}|{kind}" not in found:
-                    found.append(f"{t['key']}|{kind}")
-                surfaces.append((surface, key(surface)))
-    entries = [(surface, ";".join(readings[spelling])) for surface, spelling in surfaces]
-    return Lexicon(entries)
 
-
-@cache
-def _topic_blockers() -> dict[str, Lexicon]:
-    return {t["key"]: Lexicon((x, x) for x in t["exclude"]) for t in taxonomy.topics() if t["exclude"]}
-
-
-@cache
-def topic_scoring() -> dict:
-    return taxonomy.topic_scoring()
-
-
-@cache
-def _agency_prefix_pattern() -> re.Pattern[str]:
-    prefixes = sorted(topic_scoring()["agency_prefixes"], key=len, reverse=True)
-    return re.compile(r"[(\[]?(?:" + "|".join(re.escape(p) for p in prefixes) + ")")
-
-
-def _inside_agency_name(text: str, start: int, end: int, agency_spans: list[tuple[int, int]]) -> bool:
-    """True if the term at [start, end) is part of an agency or office name.
-
-    Inside a full agency name, unless the term is the whole name
-    (กระทรวงการต่างประเทศ, listed as a term on purpose) and the agency is not
-    one item of a list of agencies; glued (no space) to an agency word before it
-    (ศูนย์อำนวยการป้องกันและปราบปรามยาเสพติดจังหวัด..., ผู้กำกับการตรวจคนเข้าเมือง...)
-    with no statement verb in between ("...รายงานว่าจุดผ่านแดน..."); or an
-    abbreviation right after an agency word ("สำนักงาน ปปส.", "ศูนย์ ปภ. เขต 9").
-    """
-    cfg = topic_scoring()
-    for i, (a, b) in enumerate(agency_spans):
-        if a <= start < b:
-            if (a, b) != (start, end):
-                return True
-            near = [agency_spans[j] for j in (i - 1, i + 1) if 0 <= j < len(agency_spans)]
-            return any(
-                is_separator_gap(text[min(b, d) : max(a, c)], cfg["agency_list_separators"]) for c, d in near
-            )
-    # Back to the last space before the term, at most ``agency_prefix_reach`` characters.
-    before = text[max(0, start - cfg["agency_prefix_reach"]) : start]
-    if not before.strip():
-        return False
-    if before[-1].isspace():
-        word = before.rsplit(None, 1)[-1]
-        return "." in text[start:end] and any(word.endswith(p) for p in cfg["agency_prefixes"])
-    left = start - len(before.rsplit(None, 1)[-1])
-    m = _agency_prefix_pattern().match(text, left, start)
-    return bool(m) and not any(v in text[m.end() : start] for v in cfg["agency_name_breakers"])
-
-
-@cache
-def _attendee_line_pattern() -> re.Pattern[str]:
-    """A line that only lists who attended: optional numbering, then a role word
-    (ผู้แทน..., ผู้อำนวยการ...).  Its agency names are not what the text is about."""
-    openers = sorted(topic_scoring()["attendee_line_openers"], key=len, reverse=True)
-    return re.compile(r"\s*(?:\d{1,2}[.)]\s*|[-•]\s*)?(?:" + "|".join(map(re.escape, openers)) + ")")
-
-
-@cache
-def _time_frame_pattern() -> re.Pattern[str] | None:
-    """Text that ends right before a term when the term dates something rather than
-    names a subject: a time word (ก่อน, หลัง ...), maybe a filler (สถานการณ์ ...)."""
-    cfg = topic_scoring()
-    words, fillers = cfg["time_frame_words"], cfg["time_frame_fillers"]
-    if not words:
-        return None
-    def alternation(xs: list[str]) -> str:
-        return "|".join(map(re.escape, sorted(xs, key=len, reverse=True)))
-
-    # fillers, spaces, numbers and brackets in a row: "ช่วงสถานการณ์การแพร่ระบาดของโรคโควิด",
-    # "วิกฤตการแพร่ระบาดของโรคติดเชื้อไวรัสโคโรนา 2019 (COVID-19)"
-    filler = f"(?:{alternation(fillers)}|[\\s\\d()\\-–]){{0,12}}" if fillers else "\\s?"
-    return re.compile(f"(?:{alternation(words)}){filler}$")
-
-
-@dataclass(frozen=True)
-class _TopicHit:
-    start: int
-    end: int
-    topic: str
-    strong: bool
-    term: str  # the matched surface, whitespace removed: distinct terms are distinct keys
-
-
-def _topic_hits(whole: str) -> list[_TopicHit]:
-    """Every topic term occurrence that is not inside one of its topic's exclude
-    phrases nor inside an agency or office name, in text order."""
-    raw = list(_topic_lexicon().find(whole))
-    if not raw:
-        return []
-    raw = [Match(m.start, m.end, value) for m in raw for value in m.value.split(";")]
-    named = {m.value.split("|")[0] for m in raw}
-    blocked: dict[str, list[tuple[int, int]]] = {
-        k: [(b.start, b.end) for b in lex.find(whole)] for k, lex in _topic_blockers().items() if k in named
-    }
-    agency_spans = [(m.start, m.end) for m in agency_name_lexicon().find(whole)]
-    # A plan cited by its title names a topic in passing: its terms are weak there.
-    demote = topic_scoring()["plan_title_terms_weak"]
-    title_spans = [(m.start, m.end) for m in plan_title_lexicon().find(whole)] if demote else []
-    attendee = _attendee_line_pattern()
-    attendee_spans = [
-        (line.start(), line.end()) for line in LINE.finditer(whole)
-        if line.end() - line.start() <= topic_scoring()["attendee_line_max_chars"] and attendee.match(line.group())
-        and not any(v in line.group() for v in topic_scoring()["statement_verbs"])
-    ]
-    time_frame = _time_frame_pattern()
-    nationalities = _nationalities(whole, raw)
-    hits = []
-    for m in raw:
-        if any(a <= m.start < b for a, b in attendee_spans):
-            continue
-        topic, strength = m.value.split("|")
-        if any(a < m.end and m.start < b for a, b in blocked.get(topic, ())):
-            continue
-        if _inside_agency_name(whole, m.start, m.end, agency_spans):
-            continue
-        if m.start in nationalities:
-            continue
-        strong = strength == "strong" and not (demote and any(a <= m.start < b for a, b in title_spans))
-        if strong and _names_a_unit(whole, m.end):
-            strong = False  # "ตชด.11", "ตำรวจตระเวนชายแดนที่ 11": a numbered unit takes part, it is no subject
-        if strong and time_frame is not None and time_frame.search(whole, max(0, m.start - 70), m.start):
-            strong = False  # "ก่อนโรคระบาด", "หลังสถานการณ์โควิด": a time, not a subject
-        hits.append(_TopicHit(m.start, m.end, topic, strong, key(whole[m.start : m.end])))
-    return hits
-
-
-# A unit number right after a term: "ที่ 11" after any term, digits glued to an abbreviation.
-_ORDINAL_NUMBER = re.compile(r"\s?ที่\s?\d")
-_GLUED_NUMBER = re.compile(r"\d")
-
-
-def _names_a_unit(whole: str, end: int) -> bool:
-    """True if the term ending at ``end`` is the name of a numbered unit (ตชด.11,
-    ตำรวจตระเวนชายแดนที่ 11, กองกำลังป้องกันชายแดนที่ 3): an actor of the
-    release, not its subject.  A number after a space (โควิด 19) is no unit number."""
-    if _ORDINAL_NUMBER.match(whole, end):
-        return True
-    return whole[end - 1] == "." and _GLUED_NUMBER.match(whole, end) is not None
-
-
-# Between two items of one enumeration: spaces, commas, brackets, และ/หรือ.
-_ENUMERATION_GAP = re.compile(r"[\s,()]*(?:และ|หรือ)?[\s,()]*")
-
-
-@cache
-def _nationality_pattern() -> re.Pattern[str] | None:
-    words = topic_scoring().get("nationality_markers", [])
-    if not words:
-        return None
-    return re.compile("(?:" + "|".join(map(re.escape, words)) + r")[\s(]*$")
-
-
-def _nationalities(whole: str, raw: list[Match]) -> set[int]:
-    """Starts of weak terms that name a nationality (แรงงาน 3 สัญชาติ (กัมพูชา ลาว
-    และเมียนมา)): right after a nationality word, or the next item of such an
-    enumeration.  The nationalities of workers are no remark on foreign relations."""
-    pattern = _nationality_pattern()
-    if pattern is None:
-        return set()
-    found: set[int] = set()
-    chain_end: dict[str, int] = {}  # topic -> end of the last nationality of a running enumeration
-    for m in raw:
-        topic, strength = m.value.split("|")
-        if strength != "weak":
-            continue
-        after = chain_end.get(topic)
-        if pattern.search(whole, max(0, m.start - 20), m.start) or (
-            after is not None and _ENUMERATION_GAP.fullmatch(whole, after, m.start) is not None
-        ):
-            found.add(m.start)
-            chain_end[topic] = m.end
-        else:
-            chain_end.pop(topic, None)
-    return found
-
-
-def _hit_line_sentences(whole: str, hits: list[_TopicHit], cfg: dict) -> Iterator[tuple[int, int]]:
+def _hit_line_sentences(whole: str, hits: list[TopicHit], cfg: dict) -> Iterator[tuple[int, int]]:
     """The sentences of the lines that hold a hit, in text order: the others
     cannot score, and most lines of a long text hold none."""
     i, n = 0, len(hits)
@@ -230,7 +34,7 @@ def _hit_line_sentences(whole: str, hits: list[_TopicHit], cfg: dict) -> Iterato
         yield from line_sentences(whole, line_start, line_end, cfg, until=hits[i - 1].start)
 
 
-def _sentence_evidence(sentence: str, hits: list[_TopicHit], cfg: dict, offset: int = 0) -> dict[str, float]:
+def _sentence_evidence(sentence: str, hits: list[TopicHit], cfg: dict, offset: int = 0) -> dict[str, float]:
     """How much one sentence (at ``offset`` in the text) is about each topic it
     names, from its term hits.
 
@@ -269,7 +73,8 @@ def _sentence_evidence(sentence: str, hits: list[_TopicHit], cfg: dict, offset: 
     problems = _problem_phrase(sentence, cfg)
     out: dict[str, float] = {}
     for topic, found in mentions.items():
-        terms = len(set(found.terms))
+        # The backdrop's terms are one mention of it ("การแพร่ระบาดของโควิด"), not corroboration.
+        terms = len({"" if bg else term for term, bg in zip(found.terms, found.backdrop)})
         if not found.strong:
             if not is_list and terms >= cfg["weak_only_distinct_terms"]:
                 out[topic] = cfg["single_points"]
@@ -318,22 +123,27 @@ class _Mentions:
     """One topic's mentions in a sentence."""
 
     terms: list[str]  # one entry per mention; touching terms are one mention
+    backdrop: list[bool]  # per mention: made only of the topic's background terms
     strong: bool  # a strong term among them
     first_at: int  # offset of the first
     last_end: int  # end of the last
 
 
-def _mentions_by_topic(hits: list[_TopicHit]) -> dict[str, _Mentions]:
+def _mentions_by_topic(hits: list[TopicHit]) -> dict[str, _Mentions]:
     mentions: dict[str, _Mentions] = {}
+    background = background_terms()
     for h in hits:
         found = mentions.get(h.topic)
+        bg = h.term in background
         if found is None:
-            mentions[h.topic] = _Mentions([h.term], h.strong, h.start, h.end)
+            mentions[h.topic] = _Mentions([h.term], [bg], h.strong, h.start, h.end)
             continue
         if found.last_end == h.start:
             found.terms[-1] += h.term  # touching terms: one mention
+            found.backdrop[-1] = found.backdrop[-1] and bg
         else:
             found.terms.append(h.term)
+            found.backdrop.append(bg)
         found.last_end = h.end
         found.strong = found.strong or h.strong
     return mentions
@@ -349,6 +159,7 @@ class _Evidence:
     sentences: dict[str, int]
     in_title: set[str]
     scoring: int
+    dedicated: set[str] = field(default_factory=set)  # topics a numbered item is given to
 
 
 def _topic_evidence(title: str, text: str) -> _Evidence:
@@ -359,7 +170,7 @@ def _topic_evidence(title: str, text: str) -> _Evidence:
         cfg = {**cfg, "short_doc": True}
     head = title.replace("\n", " ")
     whole = f"{head}\n{text}"
-    hits = _topic_hits(whole)
+    hits = topic_hits(whole)
     found = _Evidence({}, {}, set(), 0)
     substantive: set[str] = set()  # topics with a sentence beyond their background terms
     i = 0
@@ -389,9 +200,11 @@ def _topic_evidence(title: str, text: str) -> _Evidence:
                 found.sentences[topic] = found.sentences.get(topic, 0) + 1
                 if in_title:
                     found.in_title.add(topic)
-                if in_title or any(h.topic == topic and h.term not in _background_terms() for h in hits[i:j]):
+                if in_title or any(h.topic == topic and h.term not in background_terms() for h in hits[i:j]):
                     substantive.add(topic)
         i = j
+    found.dedicated = _dedicated_items(whole, hits, cfg)
+    substantive |= found.dedicated
     # An era's backdrop (COVID-19 in 2020-2022 releases) named in passing is no subject:
     # without the title or another term of the topic, it needs ``background_need`` points.
     need = cfg.get("background_need", 0.0)
@@ -399,10 +212,33 @@ def _topic_evidence(title: str, text: str) -> _Evidence:
     return found
 
 
-@cache
-def _background_terms() -> frozenset[str]:
-    """Keys of the topic terms that name the backdrop of an era (topics.json "background")."""
-    return frozenset(key(x) for t in taxonomy.topics() for x in t.get("background", ()))
+def _dedicated_items(whole: str, hits: list[TopicHit], cfg: dict) -> set[str]:
+    """Topics given a numbered item of their own: "1) การป้องกันและแก้ไขปัญหายาเสพติด
+    ให้ผู้ว่าราชการจังหวัด... 2) ...".  A ministry-wide instruction gives each subject
+    an item; the item's heading (its words up to the first space, at most
+    ``item_head_max_chars``) names the subject by a strong term, and the item says
+    what to do (at least ``item_min_chars`` characters).  A heading that names more
+    than ``item_head_max_topics`` topics, or a short item ("1) สุขภาพ 2) การศึกษา"),
+    is one entry of a list."""
+    least = cfg.get("item_min_chars", 0)
+    if not least or not hits:
+        return set()
+    starts = [h.start for h in hits]
+    out: set[str] = set()
+    for start, text_start, end in numbered_items(whole, cfg["item_max_gap"]):
+        if end - start < least:
+            continue
+        space = SPACE.search(whole, text_start, end)
+        head_end = min(space.start() if space else end, text_start + cfg["item_head_max_chars"])
+        i = bisect_left(starts, text_start)
+        named = set()
+        while i < len(hits) and hits[i].start < head_end:
+            if hits[i].strong:
+                named.add(hits[i].topic)
+            i += 1
+        if len(named) <= cfg["item_head_max_topics"]:
+            out |= named
+    return out
 
 
 def find_topics(text: str, title: str = "") -> list[str]:
@@ -432,9 +268,10 @@ def topics_in(folded_text: str, folded_title: str = "", release: bool = False) -
         need = cfg["long_doc_points"]
     else:
         need = cfg["need_points"]
-    kept = {t for t, points in found.points.items() if points >= need - 1e-9}
+    kept = {t for t, points in found.points.items() if points >= need - 1e-9} | found.dedicated
     if release and len(text) > cfg["short_doc_chars"]:
         kept -= _passing_in_a_sparse_release(found, kept, folded_title, text, cfg)
+        kept -= _beside_the_main_subject(found, kept, folded_title, text, cfg)
     return [t["key"] for t in taxonomy.topics() if t["key"] in kept]
 
 
@@ -444,10 +281,38 @@ def _passing_in_a_sparse_release(found: _Evidence, kept: set[str], title: str, t
     ``sparse_release_share`` of them).  A security report is dense with topics
     and gives each of its subjects a deliberate sentence; a ceremony, a labour
     service or a provincial event that names a threat once is not about it."""
-    once = {t for t in kept if found.sentences.get(t, 0) == 1 and t not in found.in_title}
+    once = {t for t in kept if found.sentences.get(t, 0) == 1 and t not in found.in_title | found.dedicated}
     share = cfg.get("sparse_release_share", 0.0)
     if not once or not share:
         return set()
+    return once if found.scoring < share * _sentence_count(title, text, cfg) else set()
+
+
+def _beside_the_main_subject(found: _Evidence, kept: set[str], title: str, text: str, cfg: dict) -> set[str]:
+    """Topics a news release names once beside its main subject: one sentence, not
+    in the title nor given an item, under ``beside_main_share`` of the points of a
+    topic that fills at least ``main_subject_sentences`` sentences, in a release
+    not dense with topics (under ``dense_release_share`` of its sentences score).
+    A labour agreement that names trafficking once among its purposes is about
+    migrant workers; a security report's one sentence on a threat is deliberate."""
+    least = cfg.get("main_subject_sentences", 0)
+    if not least or not kept:
+        return set()
+    top = max(sorted(kept), key=lambda t: found.points.get(t, 0.0))
+    if found.sentences.get(top, 0) < least:
+        return set()
+    ceiling = cfg["beside_main_share"] * found.points.get(top, 0.0)
+    beside = {
+        t for t in kept - {top}
+        if found.sentences.get(t, 0) <= 1 and t not in found.in_title | found.dedicated
+        and found.points.get(t, 0.0) < ceiling
+    }
+    if not beside or found.scoring >= cfg["dense_release_share"] * _sentence_count(title, text, cfg):
+        return set()
+    return beside
+
+
+def _sentence_count(title: str, text: str, cfg: dict) -> int:
+    """How many sentences a release has, its title included."""
     whole = f"{title.replace(chr(10), ' ')}\n{text}"
-    sentences = sum(len(line_sentences(whole, m.start(), m.end(), cfg)) for m in LINE.finditer(whole))
-    return once if found.scoring < share * sentences else set()
+    return sum(len(line_sentences(whole, m.start(), m.end(), cfg)) for m in LINE.finditer(whole))

@@ -1,0 +1,247 @@
+"""Topic term occurrences and where each stands (kb.extract.topics judges them).
+
+A topic term is found by the topic lexicon; whether an occurrence can speak of
+its topic depends on where it stands: inside an agency or office name, on an
+attendee line, inside one of its topic's exclude phrases, as a nationality of
+workers (not foreign relations), as a time (ก่อนโควิด), a numbered unit taking
+part (ตชด.11), in a cited plan title, or as the occasion of a royal ceremony.
+Those tests are here; the sentence evidence and the decision are in
+kb.extract.topics.  Terms and every threshold are data (kb/taxonomy/topics.json).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from kb import taxonomy
+from kb.extract.agencies import agency_name_lexicon
+from kb.extract.lexicon import Lexicon, Match, is_separator_gap, key
+from kb.extract.plans import plan_title_lexicon
+from kb.extract.sentences import LINE
+
+@cache
+def _topic_lexicon() -> Lexicon:
+    """One matcher for every topic term; a value lists the "topic|strong" /
+    "topic|weak" readings of a spelling, joined by ";": a term may name two
+    topics (ลักลอบข้ามแดน is border and migration).  Blockers (exclude lists)
+    are per topic, in ``_topic_blockers``, so that one topic's blocker does not
+    hide another topic's term.
+    """
+    readings: dict[str, list[str]] = {}
+    surfaces: list[tuple[str, str]] = []
+    for t in taxonomy.topics():
+        for kind in ("strong", "weak"):
+            for surface in t[kind]:
+                found = readings.setdefault(key(surface), [])
+                if f"{t['key']}|{kind}" not in found:
+                    found.append(f"{t['key']}|{kind}")
+                surfaces.append((surface, key(surface)))
+    entries = [(surface, ";".join(readings[spelling])) for surface, spelling in surfaces]
+    return Lexicon(entries)
+
+
+@cache
+def _topic_blockers() -> dict[str, Lexicon]:
+    return {t["key"]: Lexicon((x, x) for x in t["exclude"]) for t in taxonomy.topics() if t["exclude"]}
+
+
+@cache
+def topic_scoring() -> dict:
+    return taxonomy.topic_scoring()
+
+
+@cache
+def _agency_prefix_pattern() -> re.Pattern[str]:
+    prefixes = sorted(topic_scoring()["agency_prefixes"], key=len, reverse=True)
+    return re.compile(r"[(\[]?(?:" + "|".join(re.escape(p) for p in prefixes) + ")")
+
+
+def _inside_agency_name(text: str, start: int, end: int, agency_spans: list[tuple[int, int]]) -> bool:
+    """True if the term at [start, end) is part of an agency or office name.
+
+    Inside a full agency name, unless the term is the whole name
+    (กระทรวงการต่างประเทศ, listed as a term on purpose) and the agency is not
+    one item of a list of agencies; glued (no space) to an agency word before it
+    (ศูนย์อำนวยการป้องกันและปราบปรามยาเสพติดจังหวัด..., ผู้กำกับการตรวจคนเข้าเมือง...)
+    with no statement verb in between ("...รายงานว่าจุดผ่านแดน..."); or an
+    abbreviation right after an agency word ("สำนักงาน ปปส.", "ศูนย์ ปภ. เขต 9").
+    """
+    cfg = topic_scoring()
+    for i, (a, b) in enumerate(agency_spans):
+        if a <= start < b:
+            if (a, b) != (start, end):
+                return True
+            near = [agency_spans[j] for j in (i - 1, i + 1) if 0 <= j < len(agency_spans)]
+            return any(
+                is_separator_gap(text[min(b, d) : max(a, c)], cfg["agency_list_separators"]) for c, d in near
+            )
+    # Back to the last space before the term, at most ``agency_prefix_reach`` characters.
+    before = text[max(0, start - cfg["agency_prefix_reach"]) : start]
+    if not before.strip():
+        return False
+    if before[-1].isspace():
+        word = before.rsplit(None, 1)[-1]
+        return "." in text[start:end] and any(word.endswith(p) for p in cfg["agency_prefixes"])
+    left = start - len(before.rsplit(None, 1)[-1])
+    m = _agency_prefix_pattern().match(text, left, start)
+    return bool(m) and not any(v in text[m.end() : start] for v in cfg["agency_name_breakers"])
+
+
+@cache
+def _attendee_line_pattern() -> re.Pattern[str]:
+    """A line that only lists who attended: optional numbering, then a role word
+    (ผู้แทน..., ผู้อำนวยการ...).  Its agency names are not what the text is about."""
+    openers = sorted(topic_scoring()["attendee_line_openers"], key=len, reverse=True)
+    return re.compile(r"\s*(?:\d{1,2}[.)]\s*|[-•]\s*)?(?:" + "|".join(map(re.escape, openers)) + ")")
+
+
+@cache
+def _time_frame_pattern(words_key: str = "time_frame_words") -> re.Pattern[str] | None:
+    """Text that ends right before a term when the term dates something rather than
+    names a subject: a time word (ก่อน, หลัง ...), maybe a filler (สถานการณ์ ...).
+    ``backdrop_frame_words`` ("จากสถานการณ์...") frame only an era's backdrop terms:
+    "ผลกระทบจากสถานการณ์โควิด" is a circumstance, "เสียชีวิตจากสถานการณ์ชายแดน" a subject."""
+    cfg = topic_scoring()
+    words, fillers = cfg.get(words_key, []), cfg["time_frame_fillers"]
+    if not words:
+        return None
+    def alternation(xs: list[str]) -> str:
+        return "|".join(map(re.escape, sorted(xs, key=len, reverse=True)))
+
+    # fillers, spaces, numbers and brackets in a row: "ช่วงสถานการณ์การแพร่ระบาดของโรคโควิด",
+    # "วิกฤตการแพร่ระบาดของโรคติดเชื้อไวรัสโคโรนา 2019 (COVID-19)"
+    filler = f"(?:{alternation(fillers)}|[\\s\\d()\\-–]){{0,12}}" if fillers else "\\s?"
+    return re.compile(f"(?:{alternation(words)}){filler}$")
+
+
+@dataclass(frozen=True)
+class TopicHit:
+    start: int
+    end: int
+    topic: str
+    strong: bool
+    term: str  # the matched surface, whitespace removed: distinct terms are distinct keys
+
+
+def topic_hits(whole: str) -> list[TopicHit]:
+    """Every topic term occurrence that is not inside one of its topic's exclude
+    phrases nor inside an agency or office name, in text order."""
+    raw = list(_topic_lexicon().find(whole))
+    if not raw:
+        return []
+    raw = [Match(m.start, m.end, value) for m in raw for value in m.value.split(";")]
+    named = {m.value.split("|")[0] for m in raw}
+    blocked: dict[str, list[tuple[int, int]]] = {
+        k: [(b.start, b.end) for b in lex.find(whole)] for k, lex in _topic_blockers().items() if k in named
+    }
+    agency_spans = [(m.start, m.end) for m in agency_name_lexicon().find(whole)]
+    # A plan cited by its title names a topic in passing: its terms are weak there.
+    demote = topic_scoring()["plan_title_terms_weak"]
+    title_spans = [(m.start, m.end) for m in plan_title_lexicon().find(whole)] if demote else []
+    attendee = _attendee_line_pattern()
+    attendee_spans = [
+        (line.start(), line.end()) for line in LINE.finditer(whole)
+        if line.end() - line.start() <= topic_scoring()["attendee_line_max_chars"] and attendee.match(line.group())
+        and not any(v in line.group() for v in topic_scoring()["statement_verbs"])
+    ]
+    time_frame, backdrop_frame = _time_frame_pattern(), _time_frame_pattern("backdrop_frame_words")
+    nationalities = _nationalities(whole, raw)
+    occasions = _occasions(whole, named)
+    hits = []
+    for m in raw:
+        if any(a <= m.start < b for a, b in attendee_spans):
+            continue
+        topic, strength = m.value.split("|")
+        if any(a < m.end and m.start < b for a, b in blocked.get(topic, ())):
+            continue
+        if _inside_agency_name(whole, m.start, m.end, agency_spans):
+            continue
+        if m.start in nationalities:
+            continue
+        strong = strength == "strong" and not (demote and any(a <= m.start < b for a, b in title_spans))
+        if strong and _names_a_unit(whole, m.end):
+            strong = False  # "ตชด.11", "ตำรวจตระเวนชายแดนที่ 11": a numbered unit takes part, it is no subject
+        term = key(whole[m.start : m.end])
+        frames = (time_frame, backdrop_frame if term in background_terms() else None)
+        if strong and any(f is not None and f.search(whole, max(0, m.start - 70), m.start) for f in frames):
+            strong = False  # "ก่อนโรคระบาด", "หลังสถานการณ์โควิด": a time, not a subject
+        if strong and topic in occasions and not _serves_a_purpose(whole, m.start, m.end, occasions[topic]):
+            strong = False  # loyalty at a royal birthday is the occasion, not the subject
+        hits.append(TopicHit(m.start, m.end, topic, strong, term))
+    return hits
+
+
+# A unit number right after a term: "ที่ 11" after any term, digits glued to an abbreviation.
+_ORDINAL_NUMBER = re.compile(r"\s?ที่\s?\d")
+_GLUED_NUMBER = re.compile(r"\d")
+
+
+def _names_a_unit(whole: str, end: int) -> bool:
+    """True if the term ending at ``end`` is the name of a numbered unit (ตชด.11,
+    ตำรวจตระเวนชายแดนที่ 11, กองกำลังป้องกันชายแดนที่ 3): an actor of the
+    release, not its subject.  A number after a space (โควิด 19) is no unit number."""
+    if _ORDINAL_NUMBER.match(whole, end):
+        return True
+    return whole[end - 1] == "." and _GLUED_NUMBER.match(whole, end) is not None
+
+
+def _occasions(whole: str, named: set[str]) -> dict[str, tuple[str, ...]]:
+    """Per topic named in the text whose ``occasion`` markers it holds (a royal
+    birthday, a merit-making for the King), the topic's ``purposes`` words: there,
+    the topic's terms say what the occasion is, and only a term beside a purpose
+    (building loyalty, protecting the institution, a lese-majeste case) is a subject."""
+    out = {}
+    for t in taxonomy.topics():
+        occasion = t.get("occasion")
+        if occasion and t["key"] in named and any(marker in whole for marker in occasion["markers"]):
+            out[t["key"]] = tuple(occasion["purposes"])
+    return out
+
+
+def _serves_a_purpose(whole: str, start: int, end: int, purposes: tuple[str, ...]) -> bool:
+    reach = topic_scoring()["occasion_purpose_reach"]
+    around = whole[max(0, start - reach) : end + reach]
+    return any(p in around for p in purposes)
+
+
+# Between two items of one enumeration: spaces, commas, brackets, และ/หรือ.
+_ENUMERATION_GAP = re.compile(r"[\s,()]*(?:และ|หรือ)?[\s,()]*")
+
+
+@cache
+def _nationality_pattern() -> re.Pattern[str] | None:
+    words = topic_scoring().get("nationality_markers", [])
+    if not words:
+        return None
+    return re.compile("(?:" + "|".join(map(re.escape, words)) + r")[\s(]*$")
+
+
+def _nationalities(whole: str, raw: list[Match]) -> set[int]:
+    """Starts of weak terms that name a nationality (แรงงาน 3 สัญชาติ (กัมพูชา ลาว
+    และเมียนมา)): right after a nationality word, or the next item of such an
+    enumeration.  The nationalities of workers are no remark on foreign relations."""
+    pattern = _nationality_pattern()
+    if pattern is None:
+        return set()
+    found: set[int] = set()
+    chain_end: dict[str, int] = {}  # topic -> end of the last nationality of a running enumeration
+    for m in raw:
+        topic, strength = m.value.split("|")
+        if strength != "weak":
+            continue
+        after = chain_end.get(topic)
+        if pattern.search(whole, max(0, m.start - 20), m.start) or (
+            after is not None and _ENUMERATION_GAP.fullmatch(whole, after, m.start) is not None
+        ):
+            found.add(m.start)
+            chain_end[topic] = m.end
+        else:
+            chain_end.pop(topic, None)
+    return found
+
+
+@cache
+def background_terms() -> frozenset[str]:
+    """Keys of the topic terms that name the backdrop of an era (topics.json "background")."""
+    return frozenset(key(x) for t in taxonomy.topics() for x in t.get("background", ()))
