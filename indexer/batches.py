@@ -69,8 +69,9 @@ class BatchWriter:
         if not self.window:
             return
         batch, self.window = self.window, []
-        subword = self.writer.subword
-        tasks = [PrepareTask(c.raw, c.doc_id, c.content_hash, subword, c.path, self.max_text_chars) for c in batch]
+        forms = getattr(self.writer, "prepared_forms", frozenset({"postings", "scan"}))
+        subword, encoded, cap = self.writer.subword and "scan" in forms, "postings" in forms, self.max_text_chars
+        tasks = [PrepareTask(c.raw, c.doc_id, c.content_hash, subword, c.path, cap, encoded) for c in batch]
         self.in_flight.append((batch, self.preparer.submit(tasks)))
         while len(self.in_flight) > IN_FLIGHT:
             self._write(*self.in_flight.popleft())

@@ -33,6 +33,7 @@ class PrepareTask:
     subword: bool
     path: Path | None = None  # read here first (``read_in_worker``); ``raw`` only names the source
     max_text_chars: int = 0  # the readers' cap, checked here for a file read here (0: none)
+    postings: bool = True  # the engine reads encoded postings (``EngineWriter.prepared_forms``); else ``Analysis``
 
 
 # formats whose reading may mean OCR: images always, PDFs for pages without a text layer
@@ -79,9 +80,10 @@ def prepare(task: PrepareTask) -> PreparedDoc | Failure:
         text = analysis.normalize(doc.text)
         title = analysis.normalize(doc.title)
         scan = analysis.scan_form(title + "\n" + text, is_normalized=True) if task.subword else b""
-        body_postings = engine.postings(analysis.analyze(text, is_normalized=True).words)
-        title_postings = engine.postings(analysis.analyze(title, is_normalized=True).words)
-        return PreparedDoc(doc, body_postings, title_postings, scan)
+        body, title_words = analysis.analyze(text, is_normalized=True), analysis.analyze(title, is_normalized=True)
+        if task.postings:
+            return PreparedDoc(doc, engine.postings(body.words), engine.postings(title_words.words), scan)
+        return PreparedDoc(doc, body, title_words, scan)
     except (ValueError, UnicodeError, RecursionError, MemoryError) as exc:
         source = raw.source
         where = f"{source} (id {task.doc_id})" if source and not source.endswith(task.doc_id) else source

@@ -67,6 +67,10 @@ class EngineWriter(ABC):
     rebuild: bool
     subword: bool  # False: the index was built without the sub-word layer
     pending: int  # adds and deletes since the last commit
+    # What ``add`` reads of a prepared document, so ``indexer.prepare`` makes nothing
+    # more: "postings" (body and title as ``kb.engine.postings``; without it, as
+    # ``Analysis``) and "scan" (the scan form, when the index has the sub-word layer).
+    prepared_forms: frozenset[str] = frozenset({"postings", "scan"})
 
     @abstractmethod
     def existing(self) -> dict[str, IndexedDoc]:

@@ -1,0 +1,90 @@
+"""Engines declare the prepared forms they read (issue 16): the indexer makes only those.
+
+A Typesense writer reads the words, not Whoosh's encoded postings; fed the
+``Analysis`` it must build the very fields it built from the postings, and the
+pipeline must hand each engine the forms it declares.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from indexer import readers
+from indexer.batches import BatchWriter
+from indexer.prepare import PrepareTask, prepare
+from kb.analysis import Analysis
+from kb.engine import IndexWriter, Postings
+from kb.engine.base import EngineWriter
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+def _raws(limit: int = 40):
+    out = []
+    for path in sorted(CORPUS.rglob("*")):
+        if path.suffix.lower() in (".txt", ".html", ".md"):
+            out.extend(r for r in readers.read(path) if not hasattr(r, "reason"))
+        if len(out) >= limit:
+            break
+    return out[:limit]
+
+
+def test_whoosh_reads_postings_and_scan_typesense_words_and_scan():
+    assert IndexWriter.prepared_forms == {"postings", "scan"}
+    assert EngineWriter.prepared_forms == {"postings", "scan"}
+    typesense = pytest.importorskip("kb.engine.typesense")
+    assert typesense.TypesenseWriter.prepared_forms == {"scan"}
+
+
+def test_typesense_fields_from_words_equal_fields_from_postings():
+    typesense = pytest.importorskip("kb.engine.typesense")
+    raws = _raws()
+    assert raws, "the bundled corpus holds documents"
+    for raw in raws:
+        encoded = prepare(PrepareTask(raw, raw.id, "h", True))
+        plain = prepare(PrepareTask(raw, raw.id, "h", True, postings=False))
+        assert isinstance(encoded.body, Postings) and isinstance(plain.body, Analysis)
+        assert isinstance(plain.title, Analysis)
+        assert plain.scan == encoded.scan and plain.doc.to_dict() == encoded.doc.to_dict()
+        for a, b in ((plain.body, encoded.body), (plain.title, encoded.title)):
+            assert typesense.field_codes(a) == typesense.field_codes(b)
+
+
+class _Recorder:
+    """A writer that records what it was given (the pipeline's side of the contract)."""
+
+    def __init__(self, forms: frozenset[str], subword: bool = True):
+        self.prepared_forms, self.subword, self.pending, self.added = forms, subword, 0, []
+
+    def add(self, doc, body, title, scan=b"", *, new=False):
+        self.added.append((body, title, scan))
+        self.pending += 1
+
+    def commit(self):
+        self.pending = 0
+
+
+class _Inline:
+    def submit(self, tasks):
+        results = [prepare(t) for t in tasks]
+        return type("Done", (), {"get": lambda self: results})()
+
+
+@pytest.mark.parametrize(
+    "forms, body_type, has_scan",
+    [(frozenset({"postings", "scan"}), Postings, True), (frozenset({"scan"}), Analysis, True), (frozenset(), Analysis, False)],
+)
+def test_pipeline_hands_each_engine_its_forms(forms, body_type, has_scan):
+    from indexer.changes import Change
+    from indexer.report import Report
+
+    writer = _Recorder(forms)
+    batches = BatchWriter(writer, _Inline(), Report(), 1000, 1000.0)
+    for raw in _raws(5):
+        batches.add(Change(raw=raw, doc_id=raw.id, content_hash="h", is_update=False))
+    batches.finish()
+    assert len(writer.added) == 5
+    for body, title, scan in writer.added:
+        assert isinstance(body, body_type) and isinstance(title, body_type)
+        assert bool(scan) == has_scan
