@@ -13,6 +13,7 @@ one document at a time, so progress can count OCR'd pages as they finish.
 """
 from __future__ import annotations
 
+import dataclasses
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,7 @@ class PrepareTask:
     path: Path | None = None  # read here first (``read_in_worker``); ``raw`` only names the source
     max_text_chars: int = 0  # the readers' cap, checked here for a file read here (0: none)
     postings: bool = True  # the engine reads encoded postings (``EngineWriter.prepared_forms``); else ``Analysis``
+    stored: bool = False  # the engine reads ``stored_form``: made here, and the text not sent back
 
 
 # formats whose reading may mean OCR: images always, PDFs for pages without a text layer
@@ -82,8 +84,12 @@ def prepare(task: PrepareTask) -> PreparedDoc | Failure:
         scan = analysis.scan_form(title + "\n" + text, is_normalized=True) if task.subword else b""
         body, title_words = analysis.analyze(text, is_normalized=True), analysis.analyze(title, is_normalized=True)
         if task.postings:
-            return PreparedDoc(doc, engine.postings(body.words), engine.postings(title_words.words), scan)
-        return PreparedDoc(doc, body, title_words, scan)
+            body, title_words = engine.postings(body.words), engine.postings(title_words.words)
+        if not task.stored:
+            return PreparedDoc(doc, body, title_words, scan)
+        # the texts travel once, inside the stored form; the writer needs only the metadata
+        stored = engine.stored_form(doc)
+        return PreparedDoc(dataclasses.replace(doc, title="", text=""), body, title_words, scan, stored=stored)
     except (ValueError, UnicodeError, RecursionError, MemoryError) as exc:
         source = raw.source
         where = f"{source} (id {task.doc_id})" if source and not source.endswith(task.doc_id) else source

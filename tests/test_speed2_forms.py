@@ -31,7 +31,7 @@ def _raws(limit: int = 40):
 
 
 def test_whoosh_reads_postings_and_scan_typesense_words_and_scan():
-    assert IndexWriter.prepared_forms == {"postings", "scan"}
+    assert IndexWriter.prepared_forms == {"postings", "scan", "stored"}
     assert EngineWriter.prepared_forms == {"postings", "scan"}
     typesense = pytest.importorskip("kb.engine.typesense")
     assert typesense.TypesenseWriter.prepared_forms == {"scan"}
@@ -88,3 +88,68 @@ def test_pipeline_hands_each_engine_its_forms(forms, body_type, has_scan):
     for body, title, scan in writer.added:
         assert isinstance(body, body_type) and isinstance(title, body_type)
         assert bool(scan) == has_scan
+
+
+def _segment_files(folder: Path) -> list[dict[str, bytes]]:
+    from whoosh import index
+
+    ix = index.open_dir(str(folder))
+    out = []
+    for seg in ix._segments():
+        storage = seg.open_compound_file(ix.storage) if seg.is_compound() else ix.storage
+        out.append({n.replace(seg.segment_id(), "SEG"): storage.open_file(n).read()
+                    for n in storage.list() if seg.segment_id() in n})
+    return out
+
+
+@pytest.mark.parametrize("merge", [False, True])
+def test_stored_form_made_by_workers_writes_the_same_segment_files(tmp_path, merge):
+    """The stored column from ``stored_form`` (a worker's pickle and zlib) is byte for byte
+    what the writer made from the whole document, for new and merged segments."""
+    from whoosh import index
+
+    from kb.engine import whoosh_codec, whoosh_writer
+    from kb.engine.metadata import meta_bytes
+
+    raws = _raws(60)
+    plain = [prepare(PrepareTask(r, f"doc/{i}", "h", True)) for i, r in enumerate(raws)]
+    slim = [prepare(PrepareTask(r, f"doc/{i}", "h", True, stored=True)) for i, r in enumerate(raws)]
+    assert all(p.doc.text == "" and p.stored is not None for p in slim)
+    out = {}
+    for label, docs in (("plain", plain), ("stored", slim)):
+        folder = tmp_path / label
+        folder.mkdir()
+        ix = index.create_in(str(folder), whoosh_codec.make_schema())
+        for batch in (docs[:25], docs[25:]):
+            w = whoosh_writer.SegmentWriter(ix, limitmb=256)
+            for p in batch:
+                w.add_document(id=p.doc.id, title=p.title, words=p.body, source=p.doc.source or "",
+                               meta=p.stored.meta if p.stored else meta_bytes(p.doc), scan=p.scan,
+                               doc=p.stored or p.doc.to_dict())
+            w.commit(merge=False)
+        if merge:
+            w = whoosh_writer.SegmentWriter(ix, limitmb=256)
+            w.commit(optimize=True)
+        out[label] = _segment_files(folder)
+        with index.open_dir(str(folder)).searcher() as s:
+            fields = [s.stored_fields(n) for n in range(s.doc_count_all())]
+            stored = {f["id"]: f["doc"] for f in fields}
+        assert stored == {p.doc.id: p.doc.to_dict() for p in plain}
+    assert [[n for n in a if a[n] != b.get(n)] for a, b in zip(out["stored"], out["plain"])] == [[] for _ in out["plain"]]
+    assert out["stored"] == out["plain"]
+
+
+def test_index_writer_takes_the_stored_form(tmp_path):
+    from kb import analysis
+    from kb.engine import Index
+
+    raws = _raws(10)
+    w = IndexWriter(tmp_path / "ix", rebuild=True, settings={"analysis": analysis.signature(), "subword": True})
+    for i, r in enumerate(raws):
+        p = prepare(PrepareTask(r, f"doc/{i}", "h", True, stored=True))
+        w.add(p.doc, p.body, p.title, p.scan, new=True, stored=p.stored)
+    w.close()
+    ix = Index(tmp_path / "ix")
+    for i, r in enumerate(raws):
+        want = prepare(PrepareTask(r, f"doc/{i}", "h", True)).doc
+        assert want.text and ix.document(f"doc/{i}") == want

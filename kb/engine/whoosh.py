@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import hashlib
+import pickle
+import zlib
 import heapq
 import re
 import sys
@@ -33,7 +35,7 @@ from kb.engine.array_search import ArrayIndex
 from kb.engine.base import EngineWriter, SearchIndex, Snapshot
 from kb.engine.generations import IndexMissing, disk_errors
 from kb.engine.metadata import FACETS, IndexedDoc, meta_bytes, meta_from_bytes
-from kb.engine.whoosh_writer import SegmentWriter
+from kb.engine.whoosh_writer import SegmentWriter, StoredForm
 from kb.engine.whoosh_codec import (
     Postings,
     compile_query,
@@ -87,6 +89,8 @@ class IndexWriter(EngineWriter):
     one atomically on ``close()``; until then searchers keep the old one.
     """
 
+    prepared_forms = frozenset({"postings", "scan", "stored"})  # "stored": ``stored_form``, made by the workers
+
     def __init__(self, root: Path, rebuild: bool = False, procs: int = 1, settings: dict | None = None):
         self.root = Path(root)
         gens.claim_folder(self.root)
@@ -133,22 +137,27 @@ class IndexWriter(EngineWriter):
             return {d.id: d for _, d in _iter_meta(s.reader())}
 
     def add(
-        self, doc: Document, body: Analysis | Postings, title: Analysis | Postings, scan: bytes = b"", *, new: bool = False
+        self, doc: Document, body: Analysis | Postings, title: Analysis | Postings, scan: bytes = b"", *, new: bool = False,
+        stored: StoredForm | None = None,
     ) -> None:
         """Add or replace a document; ``scan`` is its scan form (ignored by word-only indexes).
 
-        ``body`` and ``title`` are the analysed texts, or their ``postings()``.
+        ``body`` and ``title`` are the analysed texts, or their ``postings()``; ``stored``,
+        ``stored_form(doc)`` made by a worker (then ``doc`` need not hold its text).
         """
         with disk_errors(self.root, self._discard):
             w = self._w()
+            meta = meta_bytes(doc) if stored is None else stored.meta
+            if stored is None or not (isinstance(w, SegmentWriter) and w._fast):  # Whoosh's own path: the dict
+                stored = doc.to_dict() if stored is None else pickle.loads(zlib.decompress(stored.blob))["doc"]
             (w.add_document if new else w.update_document)(
                 id=doc.id,
                 title=title if isinstance(title, Postings) else title.words,
                 words=body if isinstance(body, Postings) else body.words,
                 source=doc.source,
-                meta=meta_bytes(doc),
+                meta=meta,
                 scan=scan if self.subword else b"",
-                doc=doc.to_dict(),
+                doc=stored,
             )
         self.pending += 1
 

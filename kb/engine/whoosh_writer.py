@@ -23,17 +23,46 @@ back from the segment files at the end of the run.
 """
 from __future__ import annotations
 
+import pickle
+import zlib
 from array import array
 from itertools import groupby
 from operator import itemgetter
 
-from whoosh import writing
+from whoosh import columns, writing
 
-from kb.engine.whoosh_codec import Postings, codec, perdoc_lengths
+from kb.engine.metadata import meta_bytes
+from kb.engine.whoosh_codec import Postings, codec, make_schema, perdoc_lengths
+from kb.models import Document
 
 # spill to the pool's sorted runs on disk when the postings kept per term reach
 # the writer's ``limitmb`` (Whoosh's pool estimates its tuples likewise)
 _TERM_POSTING_BYTES = 100  # memory of a posting kept per term (docnum, weight, three list slots), roughly
+
+
+# the stored fields of kb's schema, in the order Whoosh's writer adds them (sorted names)
+_STORED_NAMES = tuple(name for name in sorted(make_schema().names()) if make_schema()[name].stored)
+_STORED_LEVEL = 3  # Whoosh's ``CompressedBytesColumn`` level for the stored-fields column
+
+
+class StoredForm:
+    """What the writer stores of a document, made by ``stored_form`` in an indexer worker
+    so that the writing process does not pickle and compress every text: ``blob``, its
+    stored fields as Whoosh's stored column holds them (the pickled, compressed dict
+    ``finish_doc`` would write), and ``meta``, its ``meta_bytes`` (some facets read the text)."""
+
+    __slots__ = ("blob", "meta")
+
+    def __init__(self, blob: bytes, meta: bytes):
+        self.blob, self.meta = blob, meta
+
+
+def stored_form(doc: Document) -> StoredForm:
+    """What ``IndexWriter.add`` stores for ``doc`` (its ``to_dict()``, id and source),
+    encoded: ``zlib(pickle(dict, 2), 3)``, the bytes of Whoosh's own stored column."""
+    values = {"doc": doc.to_dict(), "id": doc.id, "source": doc.source}
+    stored = {name: values[name] for name in _STORED_NAMES}
+    return StoredForm(zlib.compress(pickle.dumps(stored, 2), _STORED_LEVEL), meta_bytes(doc))
 
 
 class SegmentWriter(writing.SegmentWriter):
@@ -58,13 +87,14 @@ class SegmentWriter(writing.SegmentWriter):
             return super().add_document(**fields)
         self._check_state()
         schema, perdoc, docnum = self.schema, self.perdocwriter, self.docnum
+        encoded = next((v for v in fields.values() if isinstance(v, StoredForm)), None)
         names = sorted(fields)
         self._check_fields(schema, names)
         perdoc.start_doc(docnum)
         try:
             for name in names:
                 value = fields[name]
-                if value is None:
+                if value is None or isinstance(value, StoredForm):
                     continue
                 field = schema[name]
                 length = 0
@@ -73,10 +103,12 @@ class SegmentWriter(writing.SegmentWriter):
                     length = self._pool_add(name, docnum, items)
                     if not field.scorable:
                         length = 0
-                perdoc.add_field(name, field, value if field.stored else None, length)
+                perdoc.add_field(name, field, value if field.stored and encoded is None else None, length)
                 column = field.column_type
                 if column:
                     perdoc.add_column_value(name, column, field.to_column_value(value))
+            if encoded is not None:
+                _add_stored(perdoc, encoded.blob)
         except Exception:
             perdoc.cancel_doc()
             raise
@@ -140,6 +172,18 @@ class SegmentWriter(writing.SegmentWriter):
                 found = {f: (collected.get(f, []), perdoc_lengths(lengths, f, self.docnum)) for f in wanted}
                 self.on_postings(self.newsegment.segment_id(), self.docnum, found)
             lengths.close()
+
+
+def _add_stored(perdoc, blob: bytes) -> None:
+    """The stored-fields column's value for the current document, already pickled and
+    compressed: what ``PickleColumn`` and ``CompressedBytesColumn`` would hand on."""
+    if not perdoc._has_column("_stored"):
+        perdoc._create_column("_stored", _STORED_COLUMN)
+    writer = perdoc._get_column("_stored")._child  # PickleColumn's → CompressedBytesColumn's writer
+    columns.VarBytesColumn.Writer.add(writer, perdoc._docnum, blob)
+
+
+_STORED_COLUMN = columns.PickleColumn(columns.CompressedBytesColumn())
 
 
 def _grouped(postings):
