@@ -88,12 +88,36 @@ def prepare(task: PrepareTask) -> PreparedDoc | Failure:
         if not task.stored:
             return PreparedDoc(doc, body, title_words, scan)
         # the texts travel once, inside the stored form; the writer needs only the metadata
-        stored = engine.stored_form(doc)
+        stored = engine.stored_form(_as_received(doc) if _in_worker else doc)
         return PreparedDoc(dataclasses.replace(doc, title="", text=""), body, title_words, scan, stored=stored)
     except (ValueError, UnicodeError, RecursionError, MemoryError) as exc:
         source = raw.source
         where = f"{source} (id {task.doc_id})" if source and not source.endswith(task.doc_id) else source
         return Failure(where or task.doc_id, f"could not process the document ({type(exc).__name__}: {exc})")
+
+
+_in_worker = False  # set in the pool's processes (``_mark_worker``)
+
+
+def _mark_worker() -> None:
+    global _in_worker
+    _in_worker = True
+
+
+def _as_received(doc):
+    """``doc`` as the writing process would have received it from a worker.
+
+    The stored form is a pickle, and a pickle depends on which strings are one
+    object: unpickling interns attribute names but not equal values (a type
+    "meeting" beside the attribute ``meeting``), so the writer's pickle of a
+    received document could differ by a memo reference from the worker's.  Made
+    from the document after the same round trip, the bytes are those the writer
+    made before the stored form moved to the workers.
+    """
+    import pickle
+    from multiprocessing.reduction import ForkingPickler
+
+    return pickle.loads(ForkingPickler.dumps(doc))
 
 
 class _Streamed:
@@ -144,7 +168,7 @@ class Preparer:
             import multiprocessing
 
             analysis.dictionary()  # load once; forked workers inherit it
-            self.pool = multiprocessing.get_context("fork").Pool(self.procs)
+            self.pool = multiprocessing.get_context("fork").Pool(self.procs, initializer=_mark_worker)
         if any(t.path is not None for t in tasks):  # one at a time, in order, as each finishes
             return _Streamed(self.pool.imap(prepare, tasks, chunksize=1))
         return self.pool.map_async(prepare, tasks, chunksize=max(1, len(tasks) // (self.procs * 4)))

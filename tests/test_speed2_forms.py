@@ -153,3 +153,29 @@ def test_index_writer_takes_the_stored_form(tmp_path):
     for i, r in enumerate(raws):
         want = prepare(PrepareTask(r, f"doc/{i}", "h", True)).doc
         assert want.text and ix.document(f"doc/{i}") == want
+
+
+def test_pool_workers_store_the_bytes_the_writer_made(tmp_path, monkeypatch):
+    """Through the worker pool, documents cross a process boundary: the stored form made
+    in a worker must be the bytes the writer made from the received document (pickling
+    interns attribute names, so a "meeting" type and the ``meeting`` attribute are one
+    string in the worker and two in the writer).  Meeting records repeated with new ids
+    make the run long enough for the pool."""
+    import json
+
+    from indexer import pipeline
+    from kb.engine import generations
+
+    raws = [r for r in _raws(200) if "meeting" in str(r.source)] or _raws(20)
+    source = tmp_path / "records.jsonl"
+    with open(source, "w", encoding="utf-8") as f:
+        for i in range(320):
+            r = raws[i % len(raws)]
+            f.write(json.dumps({"id": f"m{i}", "title": r.title, "text": r.text, "type": "meeting"}, ensure_ascii=False) + "\n")
+    built = {}
+    for label, forms in (("stored", IndexWriter.prepared_forms), ("plain", frozenset({"postings", "scan"}))):
+        monkeypatch.setattr(IndexWriter, "prepared_forms", forms)
+        report = pipeline.run([source], tmp_path / label, full=True, progress=False, procs=2)
+        assert report.added == 320 and not report.failures
+        built[label] = _segment_files(generations.current_generation(tmp_path / label))
+    assert built["stored"] == built["plain"]
