@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import logging
 import hashlib
-import pickle
-import zlib
 import heapq
-import re
 import sys
 import shutil
 import threading
@@ -35,7 +32,7 @@ from kb.engine.array_search import ArrayIndex
 from kb.engine.base import EngineWriter, SearchIndex, Snapshot
 from kb.engine.generations import IndexMissing, disk_errors
 from kb.engine.metadata import FACETS, IndexedDoc, meta_bytes, meta_from_bytes
-from kb.engine.whoosh_writer import SegmentWriter, StoredForm
+from kb.engine.whoosh_writer import SegmentWriter, StoredForm, remove_orphans, stored_values
 from kb.engine.whoosh_codec import (
     Postings,
     compile_query,
@@ -51,9 +48,7 @@ from kb.models import Document
 from kb.scan_pairs import FILES as SCAN_PAIR_FILES
 from kb.textscan import TextScan
 
-_INDEX_NAME = "MAIN"  # Whoosh's default index name: its files are MAIN_*, _MAIN_*.toc, MAIN.tmp
 SCAN_DIR = "kb-scan"  # <gen>/kb-scan/<state>/: the mapped sub-word scan of one index state
-_TOC_TEMP = re.compile(r"_MAIN_\d+\.toc\.[0-9.]+")
 
 
 def exists(root: Path) -> bool:
@@ -65,21 +60,6 @@ def _create_generation(root: Path, settings: dict | None) -> Path:
     gen = gens.new_generation(root, settings)
     index.create_in(str(gen), make_schema())
     return gen
-
-
-def _remove_orphans(gen: Path) -> None:
-    """Files of a failed commit: segments the last TOC does not list, TOC temp files,
-    Whoosh's temporary posting pool.  Never raises."""
-    try:
-        storage = FileStorage(str(gen))
-        toc = index.TOC.read(storage, _INDEX_NAME)
-        index.clean_files(storage, _INDEX_NAME, toc.generation, toc.segments)
-        for entry in gen.iterdir():
-            if _TOC_TEMP.fullmatch(entry.name):
-                entry.unlink(missing_ok=True)
-        shutil.rmtree(gen / f"{_INDEX_NAME}.tmp", ignore_errors=True)
-    except Exception:  # clean-up is best effort: the next writer's leftovers pass retries
-        pass
 
 
 class IndexWriter(EngineWriter):
@@ -108,7 +88,7 @@ class IndexWriter(EngineWriter):
                     gens.switch_to(self.root, self.gen)
             else:
                 self.gen = gens.current_generation(self.root)
-        _remove_orphans(self.gen)
+        remove_orphans(self.gen)
         self.ix = index.open_dir(str(self.gen))
         self.subword = bool(gens.settings_of(self.gen).get("subword", True))
         self._writer = None
@@ -137,8 +117,8 @@ class IndexWriter(EngineWriter):
             return {d.id: d for _, d in _iter_meta(s.reader())}
 
     def add(
-        self, doc: Document, body: Analysis | Postings, title: Analysis | Postings, scan: bytes = b"", *, new: bool = False,
-        stored: StoredForm | None = None,
+        self, doc: Document, body: Analysis | Postings, title: Analysis | Postings, scan: bytes = b"", *,
+        new: bool = False, stored: StoredForm | None = None,
     ) -> None:
         """Add or replace a document; ``scan`` is its scan form (ignored by word-only indexes).
 
@@ -147,9 +127,7 @@ class IndexWriter(EngineWriter):
         """
         with disk_errors(self.root, self._discard):
             w = self._w()
-            meta = meta_bytes(doc) if stored is None else stored.meta
-            if stored is None or not (isinstance(w, SegmentWriter) and w._fast):  # Whoosh's own path: the dict
-                stored = doc.to_dict() if stored is None else pickle.loads(zlib.decompress(stored.blob))["doc"]
+            meta, stored = stored_values(w, doc, stored)
             (w.add_document if new else w.update_document)(
                 id=doc.id,
                 title=title if isinstance(title, Postings) else title.words,
@@ -197,7 +175,7 @@ class IndexWriter(EngineWriter):
                     except Exception:
                         pass
         self.pending = 0
-        _remove_orphans(self.gen)
+        remove_orphans(self.gen)
 
     def abort(self) -> None:
         self._discard()

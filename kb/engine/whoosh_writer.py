@@ -20,16 +20,25 @@ term vectors); anything else goes through Whoosh's code unchanged.
 Each segment's postings arrays (``kb.engine.arrays``) are made from the same
 postings while they are in memory (``on_postings``), instead of being read
 back from the segment files at the end of the run.
+
+A document's stored fields can arrive already encoded (``stored_form``, made in
+an indexer worker: the pickle and zlib of every text were a sixth of the writing
+process's CPU); they are written to the stored column as they are, the same bytes.
+``remove_orphans`` cleans up after a failed commit.
 """
 from __future__ import annotations
 
 import pickle
+import re
+import shutil
 import zlib
 from array import array
+from pathlib import Path
 from itertools import groupby
 from operator import itemgetter
 
-from whoosh import columns, writing
+from whoosh import columns, index, writing
+from whoosh.filedb.filestore import FileStorage
 
 from kb.engine.metadata import meta_bytes
 from kb.engine.whoosh_codec import Postings, codec, make_schema, perdoc_lengths
@@ -40,6 +49,8 @@ from kb.models import Document
 _TERM_POSTING_BYTES = 100  # memory of a posting kept per term (docnum, weight, three list slots), roughly
 
 
+_INDEX_NAME = "MAIN"  # Whoosh's default index name: its files are MAIN_*, _MAIN_*.toc, MAIN.tmp
+_TOC_TEMP = re.compile(r"_MAIN_\d+\.toc\.[0-9.]+")
 # the stored fields of kb's schema, in the order Whoosh's writer adds them (sorted names)
 _STORED_NAMES = tuple(name for name in sorted(make_schema().names()) if make_schema()[name].stored)
 _STORED_LEVEL = 3  # Whoosh's ``CompressedBytesColumn`` level for the stored-fields column
@@ -63,6 +74,16 @@ def stored_form(doc: Document) -> StoredForm:
     values = {"doc": doc.to_dict(), "id": doc.id, "source": doc.source}
     stored = {name: values[name] for name in _STORED_NAMES}
     return StoredForm(zlib.compress(pickle.dumps(stored, 2), _STORED_LEVEL), meta_bytes(doc))
+
+
+def stored_values(writer, doc: Document, stored: StoredForm | None) -> tuple[bytes, object]:
+    """The ``meta`` and ``doc`` values of ``add_document`` for ``doc``: the worker's
+    stored form where kb's writer takes it, else what Whoosh's own writer stores."""
+    if stored is None:
+        return meta_bytes(doc), doc.to_dict()
+    if isinstance(writer, SegmentWriter) and writer._fast:
+        return stored.meta, stored
+    return stored.meta, pickle.loads(zlib.decompress(stored.blob))["doc"]
 
 
 class SegmentWriter(writing.SegmentWriter):
@@ -236,3 +257,18 @@ def _fill_block(writer, ids, weights, values, table: list | None) -> None:
     found = list(filter(None, map(table.__getitem__, ids))) if table is not None else []
     writer._minlength = min(found) if found else None
     writer._maxlength = max(found) if found else 0
+
+
+def remove_orphans(gen: Path) -> None:
+    """Files of a failed commit: segments the last TOC does not list, TOC temp files,
+    Whoosh's temporary posting pool.  Never raises."""
+    try:
+        storage = FileStorage(str(gen))
+        toc = index.TOC.read(storage, _INDEX_NAME)
+        index.clean_files(storage, _INDEX_NAME, toc.generation, toc.segments)
+        for entry in gen.iterdir():
+            if _TOC_TEMP.fullmatch(entry.name):
+                entry.unlink(missing_ok=True)
+        shutil.rmtree(gen / f"{_INDEX_NAME}.tmp", ignore_errors=True)
+    except Exception:  # clean-up is best effort: the next writer's leftovers pass retries
+        pass
