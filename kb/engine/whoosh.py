@@ -31,7 +31,7 @@ from kb.engine import generations as gens
 from kb.engine.array_search import ArrayIndex
 from kb.engine.base import EngineWriter, SearchIndex, Snapshot
 from kb.engine.generations import IndexMissing, disk_errors
-from kb.engine.metadata import FACETS, IndexedDoc, meta_bytes, meta_from_bytes
+from kb.engine.metadata import FACETS, IndexedDoc, meta_from_bytes
 from kb.engine.whoosh_writer import SegmentWriter, StoredForm, remove_orphans, stored_values
 from kb.engine.whoosh_codec import (
     Postings,
