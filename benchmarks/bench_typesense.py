@@ -118,14 +118,25 @@ def kb_indexing(cluster: LocalCluster, source: Path, work: Path, n: int) -> floa
     from kb.engine.typesense import TypesenseWriter
 
     config = engine_config(cluster.env("kb"))
-    t0, waited = time.monotonic(), TypesenseWriter.waited
+    t0, waited, cpu = time.monotonic(), TypesenseWriter.waited, _cpu()
     report = pipeline.run([source], work / "lock", progress=False, engine=config)
     seconds = time.monotonic() - t0
     waited = TypesenseWriter.waited - waited
+    main, workers = (b - a for a, b in zip(cpu, _cpu()))
     print(f"kb index → Typesense: {report.summary()}")
+    print(f"kb's CPU a release: {1000 * main / max(1, report.added):.2f} ms in the indexer, "
+          f"{1000 * workers / max(1, report.added):.2f} ms in its workers")
     print(f"of {seconds:.1f} s, commits waited {waited:.1f} s on Typesense ({waited / seconds:.0%}); "
           f"the rest is kb's preparation (reading, extraction, analysis, encoding) with imports overlapped")
     return report.added / seconds
+
+
+def _cpu() -> tuple[float, float]:
+    """CPU seconds of this process and of its reaped children (the indexer's workers)."""
+    import resource
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time(), children.ru_utime + children.ru_stime
 
 
 def raw_import(cluster: LocalCluster, source: Path) -> float:
@@ -308,6 +319,7 @@ def main() -> None:
     ap.add_argument("--spread-seconds", type=float, default=20)
     ap.add_argument("--no-cluster", action="store_true", help="skip the 3-node part (read spread, a node killed)")
     ap.add_argument("--only-cluster", action="store_true", help="only the 3-node part")
+    ap.add_argument("--only-indexing", action="store_true", help="only the one-node indexing part (kb, raw, Whoosh)")
     ap.add_argument("--existing", metavar="DIR", help="only the search latencies, on the running one-node cluster "
                     "of scripts/typesense-cluster.sh --dir DIR (collection kb indexed by `kb index`, `raw` imported here if missing)")
     ap.add_argument("--port", type=int, default=8108, help="with --existing: the node's API port")
@@ -324,7 +336,7 @@ def main() -> None:
     common.write_jsonl(source, recs)
     if not args.only_cluster:
         one_node(args, work, source, len(recs))
-    if args.no_cluster:
+    if args.no_cluster or args.only_indexing:
         shutil.rmtree(work, ignore_errors=True)
         return
     three = LocalCluster(3, work)
@@ -353,6 +365,8 @@ def one_node(args, work: Path, source: Path, n: int) -> None:
         print(f"| for comparison: kb index → embedded Whoosh (same pipeline) | {whoosh_rate:.0f} |")
         print(f"\nratio kb/raw: {kb_rate / raw_rate:.2f}×; Typesense RSS {one.rss_mb():.0f} MB")
         print(f"load average {os.getloadavg()[0]:.1f}")
+        if args.only_indexing:
+            return
         latencies(one, work, args.rounds)
         print(f"load average {os.getloadavg()[0]:.1f}")
     finally:

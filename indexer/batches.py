@@ -69,8 +69,10 @@ class BatchWriter:
         if not self.window:
             return
         batch, self.window = self.window, []
-        subword = self.writer.subword
-        tasks = [PrepareTask(c.raw, c.doc_id, c.content_hash, subword, c.path, self.max_text_chars) for c in batch]
+        forms = getattr(self.writer, "prepared_forms", frozenset({"postings", "scan"}))
+        subword, encoded, cap = self.writer.subword and "scan" in forms, "postings" in forms, self.max_text_chars
+        stored = "stored" in forms
+        tasks = [PrepareTask(c.raw, c.doc_id, c.content_hash, subword, c.path, cap, encoded, stored) for c in batch]
         self.in_flight.append((batch, self.preparer.submit(tasks)))
         while len(self.in_flight) > IN_FLIGHT:
             self._write(*self.in_flight.popleft())
@@ -86,7 +88,8 @@ class BatchWriter:
     def _add(self, change: Change, prepared: PreparedDoc) -> None:
         if self.on_pages is not None and prepared.doc.ocr:
             self.on_pages(len(prepared.doc.ocr.get("pages") or ()))
-        self.writer.add(prepared.doc, prepared.body, prepared.title, prepared.scan, new=not change.is_update)
+        more = {"stored": prepared.stored} if prepared.stored is not None else {}
+        self.writer.add(prepared.doc, prepared.body, prepared.title, prepared.scan, new=not change.is_update, **more)
         if change.is_update:
             self.report.updated += 1
         else:

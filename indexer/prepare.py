@@ -13,6 +13,7 @@ one document at a time, so progress can count OCR'd pages as they finish.
 """
 from __future__ import annotations
 
+import dataclasses
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,8 @@ class PrepareTask:
     subword: bool
     path: Path | None = None  # read here first (``read_in_worker``); ``raw`` only names the source
     max_text_chars: int = 0  # the readers' cap, checked here for a file read here (0: none)
+    postings: bool = True  # the engine reads encoded postings (``EngineWriter.prepared_forms``); else ``Analysis``
+    stored: bool = False  # the engine reads ``stored_form``: made here, and the text not sent back
 
 
 # formats whose reading may mean OCR: images always, PDFs for pages without a text layer
@@ -79,13 +82,42 @@ def prepare(task: PrepareTask) -> PreparedDoc | Failure:
         text = analysis.normalize(doc.text)
         title = analysis.normalize(doc.title)
         scan = analysis.scan_form(title + "\n" + text, is_normalized=True) if task.subword else b""
-        body_postings = engine.postings(analysis.analyze(text, is_normalized=True).words)
-        title_postings = engine.postings(analysis.analyze(title, is_normalized=True).words)
-        return PreparedDoc(doc, body_postings, title_postings, scan)
+        body, title_words = analysis.analyze(text, is_normalized=True), analysis.analyze(title, is_normalized=True)
+        if task.postings:
+            body, title_words = engine.postings(body.words), engine.postings(title_words.words)
+        if not task.stored:
+            return PreparedDoc(doc, body, title_words, scan)
+        # the texts travel once, inside the stored form; the writer needs only the metadata
+        stored = engine.stored_form(_as_received(doc) if _in_worker else doc)
+        return PreparedDoc(dataclasses.replace(doc, title="", text=""), body, title_words, scan, stored=stored)
     except (ValueError, UnicodeError, RecursionError, MemoryError) as exc:
         source = raw.source
         where = f"{source} (id {task.doc_id})" if source and not source.endswith(task.doc_id) else source
         return Failure(where or task.doc_id, f"could not process the document ({type(exc).__name__}: {exc})")
+
+
+_in_worker = False  # set in the pool's processes (``_mark_worker``)
+
+
+def _mark_worker() -> None:
+    global _in_worker
+    _in_worker = True
+
+
+def _as_received(doc):
+    """``doc`` as the writing process would have received it from a worker.
+
+    The stored form is a pickle, and a pickle depends on which strings are one
+    object: unpickling interns attribute names but not equal values (a type
+    "meeting" beside the attribute ``meeting``), so the writer's pickle of a
+    received document could differ by a memo reference from the worker's.  Made
+    from the document after the same round trip, the bytes are those the writer
+    made before the stored form moved to the workers.
+    """
+    import pickle
+    from multiprocessing.reduction import ForkingPickler
+
+    return pickle.loads(ForkingPickler.dumps(doc))
 
 
 class _Streamed:
@@ -136,7 +168,7 @@ class Preparer:
             import multiprocessing
 
             analysis.dictionary()  # load once; forked workers inherit it
-            self.pool = multiprocessing.get_context("fork").Pool(self.procs)
+            self.pool = multiprocessing.get_context("fork").Pool(self.procs, initializer=_mark_worker)
         if any(t.path is not None for t in tasks):  # one at a time, in order, as each finishes
             return _Streamed(self.pool.imap(prepare, tasks, chunksize=1))
         return self.pool.map_async(prepare, tasks, chunksize=max(1, len(tasks) // (self.procs * 4)))

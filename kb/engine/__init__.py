@@ -29,6 +29,7 @@ from kb.engine.metadata import IndexedDoc
 from kb.engine.typesense_config import BadEngineConfig, ClusterUnavailable, EngineConfig, engine_config
 from kb.engine.whoosh import Index, IndexWriter
 from kb.engine.whoosh_codec import Postings, postings
+from kb.engine.whoosh_writer import StoredForm, stored_form
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -47,6 +48,7 @@ __all__ = [
     "PreparedDoc",
     "SearchIndex",
     "Snapshot",
+    "StoredForm",
     "WriterLock",
     "engine_config",
     "exists",
@@ -54,6 +56,7 @@ __all__ = [
     "open_writer",
     "postings",
     "read_settings",
+    "stored_form",
 ]
 
 

@@ -47,6 +47,7 @@ class PreparedDoc:
     title: Analysis | EncodedTerms
     scan: bytes = b""
     new: bool = False
+    stored: object = None  # the engine's stored form, when it declares "stored" (then ``doc`` has no text)
 
 
 class EngineWriter(ABC):
@@ -67,6 +68,11 @@ class EngineWriter(ABC):
     rebuild: bool
     subword: bool  # False: the index was built without the sub-word layer
     pending: int  # adds and deletes since the last commit
+    # What ``add`` reads of a prepared document, so ``indexer.prepare`` makes nothing
+    # more: "postings" (body and title as ``kb.engine.postings``; without it, as
+    # ``Analysis``), "scan" (the scan form, when the index has the sub-word layer) and
+    # "stored" (``kb.engine.stored_form``, passed as ``add(..., stored=)``).
+    prepared_forms: frozenset[str] = frozenset({"postings", "scan"})
 
     @abstractmethod
     def existing(self) -> dict[str, IndexedDoc]:

@@ -96,6 +96,7 @@ def committed(row: dict, seq: int) -> bool:
 class TypesenseWriter(EngineWriter):
     """Adds, replaces and deletes documents of the collection; see ``EngineWriter``."""
 
+    prepared_forms = frozenset({"scan"})  # words as ``Analysis``: Whoosh's encoded postings would be decoded again
     waited = 0.0  # seconds commits of this process spent waiting on Typesense (the benchmark's writer share)
 
     def __init__(self, config: EngineConfig, rebuild: bool = False, settings: dict | None = None):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import hashlib
 import heapq
-import re
 import sys
 import shutil
 import threading
@@ -32,8 +31,8 @@ from kb.engine import generations as gens
 from kb.engine.array_search import ArrayIndex
 from kb.engine.base import EngineWriter, SearchIndex, Snapshot
 from kb.engine.generations import IndexMissing, disk_errors
-from kb.engine.metadata import FACETS, IndexedDoc, meta_bytes, meta_from_bytes
-from kb.engine.whoosh_writer import SegmentWriter
+from kb.engine.metadata import FACETS, IndexedDoc, meta_from_bytes
+from kb.engine.whoosh_writer import SegmentWriter, StoredForm, remove_orphans, stored_values
 from kb.engine.whoosh_codec import (
     Postings,
     compile_query,
@@ -49,9 +48,7 @@ from kb.models import Document
 from kb.scan_pairs import FILES as SCAN_PAIR_FILES
 from kb.textscan import TextScan
 
-_INDEX_NAME = "MAIN"  # Whoosh's default index name: its files are MAIN_*, _MAIN_*.toc, MAIN.tmp
 SCAN_DIR = "kb-scan"  # <gen>/kb-scan/<state>/: the mapped sub-word scan of one index state
-_TOC_TEMP = re.compile(r"_MAIN_\d+\.toc\.[0-9.]+")
 
 
 def exists(root: Path) -> bool:
@@ -65,27 +62,14 @@ def _create_generation(root: Path, settings: dict | None) -> Path:
     return gen
 
 
-def _remove_orphans(gen: Path) -> None:
-    """Files of a failed commit: segments the last TOC does not list, TOC temp files,
-    Whoosh's temporary posting pool.  Never raises."""
-    try:
-        storage = FileStorage(str(gen))
-        toc = index.TOC.read(storage, _INDEX_NAME)
-        index.clean_files(storage, _INDEX_NAME, toc.generation, toc.segments)
-        for entry in gen.iterdir():
-            if _TOC_TEMP.fullmatch(entry.name):
-                entry.unlink(missing_ok=True)
-        shutil.rmtree(gen / f"{_INDEX_NAME}.tmp", ignore_errors=True)
-    except Exception:  # clean-up is best effort: the next writer's leftovers pass retries
-        pass
-
-
 class IndexWriter(EngineWriter):
     """Adds, replaces and deletes documents; commits in batches (see ``EngineWriter``).
 
     With ``rebuild=True`` it writes a fresh generation that replaces the active
     one atomically on ``close()``; until then searchers keep the old one.
     """
+
+    prepared_forms = frozenset({"postings", "scan", "stored"})  # "stored": ``stored_form``, made by the workers
 
     def __init__(self, root: Path, rebuild: bool = False, procs: int = 1, settings: dict | None = None):
         self.root = Path(root)
@@ -104,7 +88,7 @@ class IndexWriter(EngineWriter):
                     gens.switch_to(self.root, self.gen)
             else:
                 self.gen = gens.current_generation(self.root)
-        _remove_orphans(self.gen)
+        remove_orphans(self.gen)
         self.ix = index.open_dir(str(self.gen))
         self.subword = bool(gens.settings_of(self.gen).get("subword", True))
         self._writer = None
@@ -133,22 +117,25 @@ class IndexWriter(EngineWriter):
             return {d.id: d for _, d in _iter_meta(s.reader())}
 
     def add(
-        self, doc: Document, body: Analysis | Postings, title: Analysis | Postings, scan: bytes = b"", *, new: bool = False
+        self, doc: Document, body: Analysis | Postings, title: Analysis | Postings, scan: bytes = b"", *,
+        new: bool = False, stored: StoredForm | None = None,
     ) -> None:
         """Add or replace a document; ``scan`` is its scan form (ignored by word-only indexes).
 
-        ``body`` and ``title`` are the analysed texts, or their ``postings()``.
+        ``body`` and ``title`` are the analysed texts, or their ``postings()``; ``stored``,
+        ``stored_form(doc)`` made by a worker (then ``doc`` need not hold its text).
         """
         with disk_errors(self.root, self._discard):
             w = self._w()
+            meta, stored = stored_values(w, doc, stored)
             (w.add_document if new else w.update_document)(
                 id=doc.id,
                 title=title if isinstance(title, Postings) else title.words,
                 words=body if isinstance(body, Postings) else body.words,
                 source=doc.source,
-                meta=meta_bytes(doc),
+                meta=meta,
                 scan=scan if self.subword else b"",
-                doc=doc.to_dict(),
+                doc=stored,
             )
         self.pending += 1
 
@@ -188,7 +175,7 @@ class IndexWriter(EngineWriter):
                     except Exception:
                         pass
         self.pending = 0
-        _remove_orphans(self.gen)
+        remove_orphans(self.gen)
 
     def abort(self) -> None:
         self._discard()

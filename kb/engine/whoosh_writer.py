@@ -20,20 +20,70 @@ term vectors); anything else goes through Whoosh's code unchanged.
 Each segment's postings arrays (``kb.engine.arrays``) are made from the same
 postings while they are in memory (``on_postings``), instead of being read
 back from the segment files at the end of the run.
+
+A document's stored fields can arrive already encoded (``stored_form``, made in
+an indexer worker: the pickle and zlib of every text were a sixth of the writing
+process's CPU); they are written to the stored column as they are, the same bytes.
+``remove_orphans`` cleans up after a failed commit.
 """
 from __future__ import annotations
 
+import pickle
+import re
+import shutil
+import zlib
 from array import array
+from pathlib import Path
 from itertools import groupby
 from operator import itemgetter
 
-from whoosh import writing
+from whoosh import columns, index, writing
+from whoosh.filedb.filestore import FileStorage
 
-from kb.engine.whoosh_codec import Postings, codec, perdoc_lengths
+from kb.engine.metadata import meta_bytes
+from kb.engine.whoosh_codec import Postings, codec, make_schema, perdoc_lengths
+from kb.models import Document
 
 # spill to the pool's sorted runs on disk when the postings kept per term reach
 # the writer's ``limitmb`` (Whoosh's pool estimates its tuples likewise)
 _TERM_POSTING_BYTES = 100  # memory of a posting kept per term (docnum, weight, three list slots), roughly
+
+
+_INDEX_NAME = "MAIN"  # Whoosh's default index name: its files are MAIN_*, _MAIN_*.toc, MAIN.tmp
+_TOC_TEMP = re.compile(r"_MAIN_\d+\.toc\.[0-9.]+")
+# the stored fields of kb's schema, in the order Whoosh's writer adds them (sorted names)
+_STORED_NAMES = tuple(name for name in sorted(make_schema().names()) if make_schema()[name].stored)
+_STORED_LEVEL = 3  # Whoosh's ``CompressedBytesColumn`` level for the stored-fields column
+
+
+class StoredForm:
+    """What the writer stores of a document, made by ``stored_form`` in an indexer worker
+    so that the writing process does not pickle and compress every text: ``blob``, its
+    stored fields as Whoosh's stored column holds them (the pickled, compressed dict
+    ``finish_doc`` would write), and ``meta``, its ``meta_bytes`` (some facets read the text)."""
+
+    __slots__ = ("blob", "meta")
+
+    def __init__(self, blob: bytes, meta: bytes):
+        self.blob, self.meta = blob, meta
+
+
+def stored_form(doc: Document) -> StoredForm:
+    """What ``IndexWriter.add`` stores for ``doc`` (its ``to_dict()``, id and source),
+    encoded: ``zlib(pickle(dict, 2), 3)``, the bytes of Whoosh's own stored column."""
+    values = {"doc": doc.to_dict(), "id": doc.id, "source": doc.source}
+    stored = {name: values[name] for name in _STORED_NAMES}
+    return StoredForm(zlib.compress(pickle.dumps(stored, 2), _STORED_LEVEL), meta_bytes(doc))
+
+
+def stored_values(writer, doc: Document, stored: StoredForm | None) -> tuple[bytes, object]:
+    """The ``meta`` and ``doc`` values of ``add_document`` for ``doc``: the worker's
+    stored form where kb's writer takes it, else what Whoosh's own writer stores."""
+    if stored is None:
+        return meta_bytes(doc), doc.to_dict()
+    if isinstance(writer, SegmentWriter) and writer._fast:
+        return stored.meta, stored
+    return stored.meta, pickle.loads(zlib.decompress(stored.blob))["doc"]
 
 
 class SegmentWriter(writing.SegmentWriter):
@@ -58,13 +108,14 @@ class SegmentWriter(writing.SegmentWriter):
             return super().add_document(**fields)
         self._check_state()
         schema, perdoc, docnum = self.schema, self.perdocwriter, self.docnum
+        encoded = next((v for v in fields.values() if isinstance(v, StoredForm)), None)
         names = sorted(fields)
         self._check_fields(schema, names)
         perdoc.start_doc(docnum)
         try:
             for name in names:
                 value = fields[name]
-                if value is None:
+                if value is None or isinstance(value, StoredForm):
                     continue
                 field = schema[name]
                 length = 0
@@ -73,10 +124,12 @@ class SegmentWriter(writing.SegmentWriter):
                     length = self._pool_add(name, docnum, items)
                     if not field.scorable:
                         length = 0
-                perdoc.add_field(name, field, value if field.stored else None, length)
+                perdoc.add_field(name, field, value if field.stored and encoded is None else None, length)
                 column = field.column_type
                 if column:
                     perdoc.add_column_value(name, column, field.to_column_value(value))
+            if encoded is not None:
+                _add_stored(perdoc, encoded.blob)
         except Exception:
             perdoc.cancel_doc()
             raise
@@ -142,6 +195,18 @@ class SegmentWriter(writing.SegmentWriter):
             lengths.close()
 
 
+def _add_stored(perdoc, blob: bytes) -> None:
+    """The stored-fields column's value for the current document, already pickled and
+    compressed: what ``PickleColumn`` and ``CompressedBytesColumn`` would hand on."""
+    if not perdoc._has_column("_stored"):
+        perdoc._create_column("_stored", _STORED_COLUMN)
+    writer = perdoc._get_column("_stored")._child  # PickleColumn's → CompressedBytesColumn's writer
+    columns.VarBytesColumn.Writer.add(writer, perdoc._docnum, blob)
+
+
+_STORED_COLUMN = columns.PickleColumn(columns.CompressedBytesColumn())
+
+
 def _grouped(postings):
     """Sorted (field, term bytes, docnum, weight, value) tuples → ``write_postings``' input."""
     for fieldname, field_posts in groupby(postings, key=itemgetter(0)):
@@ -192,3 +257,18 @@ def _fill_block(writer, ids, weights, values, table: list | None) -> None:
     found = list(filter(None, map(table.__getitem__, ids))) if table is not None else []
     writer._minlength = min(found) if found else None
     writer._maxlength = max(found) if found else 0
+
+
+def remove_orphans(gen: Path) -> None:
+    """Files of a failed commit: segments the last TOC does not list, TOC temp files,
+    Whoosh's temporary posting pool.  Never raises."""
+    try:
+        storage = FileStorage(str(gen))
+        toc = index.TOC.read(storage, _INDEX_NAME)
+        index.clean_files(storage, _INDEX_NAME, toc.generation, toc.segments)
+        for entry in gen.iterdir():
+            if _TOC_TEMP.fullmatch(entry.name):
+                entry.unlink(missing_ok=True)
+        shutil.rmtree(gen / f"{_INDEX_NAME}.tmp", ignore_errors=True)
+    except Exception:  # clean-up is best effort: the next writer's leftovers pass retries
+        pass
