@@ -16,10 +16,10 @@ import re
 import pytest
 
 from kb.extract import lexicon as L
-from kb.extract import agencies, places, plans, topics
+from kb.extract import agencies, places, plans, topic_hits
 
 LEXICONS = {
-    "topics": topics._topic_lexicon,
+    "topics": topic_hits._topic_lexicon,
     "agencies": agencies._agency_lexicon,
     "agency names": agencies.agency_name_lexicon,
     "plan titles": plans.plan_title_lexicon,
