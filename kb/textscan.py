@@ -36,12 +36,14 @@ import shutil
 import threading
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
 
-from kb.scan_pairs import PairIndex
+from kb import mapped
+from kb.scan_offsets import DocOffsets, doc_offsets
+from kb.scan_pairs import PairIndex, _checked
 from kb.thai.script import TIS620_COMBINING_BYTES, TIS620_LEADING_VOWEL_BYTES
 
 # TIS-620 byte values: combining marks (ั ิ-ฺ ็-๎) and leading vowels (เ-ไ)
@@ -139,6 +141,7 @@ class TextScan:
         self._indexable = pair_index
         self._pairs_started = False
         self._pairs_built = threading.Event()
+        self.paged_in = 0  # bytes of the buffer walked by whole-buffer passes (``kb stats``)
         self._scan_seconds = 0.0  # spent scanning the buffer while there is no pair index
         self._start_lock = threading.Lock()
         if pair_index and len(self.buffer) <= PAIRS_AT_ONCE:
@@ -210,6 +213,8 @@ class TextScan:
         out.update(pairs.nbytes() if pairs is not None else {"pair_index": 0})
         if pairs is not None and pairs.on_disk:
             out["pair_index_bytes_read"] = pairs.bytes_read()
+        if isinstance(self.buffer, mmap.mmap):  # windows walked, each given back after (``kb.mapped``)
+            out["scan_buffer_paged_in"] = self.paged_in + (pairs.paged_in if pairs is not None else 0)
         return out
 
     def index_pairs(self, background: bool) -> None:
@@ -247,15 +252,25 @@ class TextScan:
     def __len__(self) -> int:
         return len(self.docnums)
 
-    def positions(self, needle: bytes, max_matches: int = 2_000_000) -> Mapping[int, list[int]]:
-        """docnum → offsets (in the document's scan form) of cluster-aligned occurrences."""
+    def positions(
+        self, needle: bytes, max_matches: int = 2_000_000, stop: Callable[[], bool] | None = None
+    ) -> Mapping[int, list[int]]:
+        """docnum → offsets (in the document's scan form) of cluster-aligned occurrences.
+
+        A one-byte needle is found by a pass over the whole buffer, a window at a
+        time; ``stop`` (the query's budget: true once its time is up) is asked
+        between windows, and a pass it stops answers what it found so far, marked
+        ``partial`` (the memo keeps no partial answer)."""
         out: dict[int, list[int]] = {}
         if not needle or b"\x1a" in needle or SEPARATOR[:1] in needle:
             return out
         if needle[0] in _MARKS:  # a query cannot start in the middle of a cluster
             return out
+        mapped.release(self.buffer)  # the pages the last query's slices left mapped
         pairs = self.pairs
-        if pairs is not None and len(needle) >= 2:
+        if len(needle) == 1:
+            return self._scan_byte(needle, max_matches, stop)
+        if pairs is not None:
             return pairs.positions(needle)
         started = time.perf_counter()
         try:
@@ -264,6 +279,34 @@ class TextScan:
             self._scan_seconds += time.perf_counter() - started
             if self._indexable and not self._pairs_started and self._scan_seconds > RENT_SHARE * PAIR_BUILD_SECONDS_PER_BYTE * len(self.buffer):
                 self.index_pairs(background=True)
+
+    def _scan_byte(self, needle: bytes, max_matches: int, stop: Callable[[], bool] | None) -> DocOffsets:
+        """``positions`` of a one-byte needle: each window's equal bytes in one vector
+        comparison, checked as a pair's candidates are (a call per occurrence from
+        Python took 6 s of CPU for ก at 63k, with no way to stop it)."""
+        data = np.frombuffer(self.buffer, dtype=np.uint8) if len(self.buffer) else np.zeros(0, dtype=np.uint8)
+        parts, seen, partial = [], 0, False
+        for lo, hi in mapped.windows(len(data)):
+            if stop is not None and stop():
+                partial = True
+                break
+            found = np.flatnonzero(data[lo:hi] == needle[0])[: max_matches - seen]
+            found += lo
+            seen += len(found)
+            parts.append(_checked(found, needle, {0}, data))
+            mapped.release(self.buffer, lo - (hi - lo), hi + 1)  # and the window before (fault-around)
+            self.paged_in += hi - lo
+            if seen >= max_matches:
+                break
+        found = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        pairs = self.pairs
+        if pairs is not None:
+            starts, docnums = pairs.starts, pairs.docnum_array
+        else:
+            starts, docnums = np.asarray(self.starts, dtype=np.int64), np.asarray(self.docnums, dtype=np.int64)
+        out = doc_offsets(found, starts, docnums)
+        out.partial = partial
+        return out
 
     def _scan(self, needle: bytes, max_matches: int) -> dict[int, list[int]]:
         """``positions`` by scanning the whole buffer."""

@@ -39,6 +39,13 @@ def estimate(value: object) -> int:
     return sys.getsizeof(value) + (n * (_INT * isinstance(value, Mapping) + sum(sample) // len(sample)) if sample else 0)
 
 
+def _partial(value: object) -> bool:
+    """Is ``value`` (or a part of a tuple) an answer cut short (``DocOffsets.partial``)?"""
+    if isinstance(value, tuple):
+        return any(getattr(v, "partial", False) is True for v in value)
+    return getattr(value, "partial", False) is True
+
+
 class Memo(dict):
     """A dict whose oldest entries are dropped once the values' estimated bytes
     pass ``limit`` (the newest entry stays, whatever its size).  Thread-safe for
@@ -52,6 +59,8 @@ class Memo(dict):
         self._lock = threading.Lock()
 
     def __setitem__(self, key, value) -> None:
+        if _partial(value):  # a scan the query's budget stopped: the next search must finish it
+            return
         size = estimate(value)
         with self._lock:
             self.nbytes += size - self._sizes.pop(key, 0)
