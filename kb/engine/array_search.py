@@ -83,12 +83,12 @@ class ArrayIndex:
             arrays = seg.fields.get(fieldname)
             if arrays is None or not len(arrays.hashes):
                 continue
-            starts, ends = arrays.term_starts[:-1], arrays.term_starts[1:]
+            term_starts, raw = arrays.whole("term_starts"), arrays.whole("term_bytes")  # read now, dropped after
+            starts, ends = term_starts[:-1], term_starts[1:]
             keep = (ends - starts) >= len(want)
-            limit = len(arrays.term_bytes) - 1
+            limit = len(raw) - 1
             for j, byte in enumerate(want.tolist()):
-                keep &= arrays.term_bytes[np.minimum(starts + j, limit)] == byte
-            raw = arrays.term_bytes
+                keep &= raw[np.minimum(starts + j, limit)] == byte
             out.update(raw[a:b].tobytes().decode("utf-8") for a, b in zip(starts[keep].tolist(), ends[keep].tolist()))
         return out
 

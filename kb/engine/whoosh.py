@@ -372,7 +372,7 @@ class WhooshSnapshot(Snapshot):
         out["metadata"] = _metadata_bytes(self.docs)
         out["memo_entries"] = len(self.memo)
         if self.arrays is not None:
-            out["postings_arrays"] = sum(seg.nbytes() for seg, _ in self.arrays.segments)
+            out.update(arrays.memory(seg for seg, _ in self.arrays.segments))
             out["term_cache"] = self.arrays.cache_bytes()
         if self._scan is None and self.folder is not None and self.state:
             where = self.folder / SCAN_DIR / self.state  # not loaded: the files it would read by slices
