@@ -43,7 +43,7 @@ import numpy as np
 
 from kb import mapped
 from kb.scan_offsets import DocOffsets, doc_offsets
-from kb.scan_pairs import PairIndex, _checked
+from kb.scan_pairs import FileBytes, PairIndex, _checked
 from kb.thai.script import TIS620_COMBINING_BYTES, TIS620_LEADING_VOWEL_BYTES
 
 # TIS-620 byte values: combining marks (ั ิ-ฺ ็-๎) and leading vowels (เ-ไ)
@@ -133,6 +133,7 @@ class TextScan:
             parts.append(form)
             pos += len(form) + len(SEPARATOR)
         self.buffer = SEPARATOR.join(parts)
+        self._map: mmap.mmap | None = None  # a loaded scan's mapped buffer file (``buffer`` then reads it by slices)
         # c_char_p points at the bytes object's own data (no copy); self.buffer keeps it alive
         self._address = ctypes.cast(ctypes.c_char_p(self.buffer), ctypes.c_void_p).value if _MEMMEM else None
         total = sum(self.lengths.values())
@@ -191,8 +192,10 @@ class TextScan:
             scan.docnums, scan.starts = docnums, np.load(folder / "starts.npy").tolist()
             scan.lengths = dict(zip(docnums, lengths))
             scan.avg_length = sum(lengths) / len(lengths) if lengths else 1.0
-            # an mmap slices to bytes, indexes to ints and has find(), as a bytes buffer does
-            scan.buffer = buffer
+            # the search slices documents out of ``buffer`` (read by ``pread``: slices mapped
+            # would keep a block of up to 2 MB each in the process); the checks read the mapping
+            scan._map = buffer if mapped.is_mapped(buffer) else None
+            scan.buffer = FileBytes(folder / "buffer.bin") if scan._map is not None else buffer
             data = np.frombuffer(buffer, dtype=np.uint8) if len(buffer) else None
             scan._address = data.ctypes.data if (_MEMMEM and data is not None) else None
             scan.pairs = PairIndex.open(folder, buffer, scan.starts, docnums) or _pairs_of_old_folder(folder, scan)
@@ -205,15 +208,16 @@ class TextScan:
         (read by slices, cached by the kernel, shared by every process), and the
         bytes read from those files so far."""
         pairs = self.pairs
-        if isinstance(self.buffer, mmap.mmap):  # shared file pages, in a process' RSS as touched
-            out = {"scan_buffer_on_disk": len(self.buffer), "scan_buffer_cached": _cached(self.buffer)}
+        if self._map is not None:  # shared file pages, in a process' RSS only while a window is checked
+            out = {"scan_buffer_on_disk": len(self._map), "scan_buffer_cached": _cached(self._map),
+                   "scan_buffer_bytes_read": self.buffer.bytes_read}
         else:
             out = {"scan_buffer": len(self.buffer)}
         out["scan_offsets"] = 2 * 8 * len(self.docnums) + 100 * len(self.lengths)  # docnums, starts (lists), lengths (dict)
         out.update(pairs.nbytes() if pairs is not None else {"pair_index": 0})
         if pairs is not None and pairs.on_disk:
             out["pair_index_bytes_read"] = pairs.bytes_read()
-        if isinstance(self.buffer, mmap.mmap):  # windows walked, each given back after (``kb.mapped``)
+        if self._map is not None:  # windows walked, each given back after (``kb.mapped``)
             out["scan_buffer_paged_in"] = self.paged_in + (pairs.paged_in if pairs is not None else 0)
         return out
 
@@ -266,7 +270,7 @@ class TextScan:
             return out
         if needle[0] in _MARKS:  # a query cannot start in the middle of a cluster
             return out
-        mapped.release(self.buffer)  # the pages the last query's slices left mapped
+        mapped.release(self._map)  # any page a check left mapped
         pairs = self.pairs
         if len(needle) == 1:
             return self._scan_byte(needle, max_matches, stop)
@@ -284,7 +288,8 @@ class TextScan:
         """``positions`` of a one-byte needle: each window's equal bytes in one vector
         comparison, checked as a pair's candidates are (a call per occurrence from
         Python took 6 s of CPU for ก at 63k, with no way to stop it)."""
-        data = np.frombuffer(self.buffer, dtype=np.uint8) if len(self.buffer) else np.zeros(0, dtype=np.uint8)
+        buffer = self.buffer if self._map is None else self._map
+        data = np.frombuffer(buffer, dtype=np.uint8) if len(buffer) else np.zeros(0, dtype=np.uint8)
         parts, seen, partial = [], 0, False
         for lo, hi in mapped.windows(len(data)):
             if stop is not None and stop():
@@ -294,7 +299,7 @@ class TextScan:
             found += lo
             seen += len(found)
             parts.append(_checked(found, needle, {0}, data))
-            mapped.release(self.buffer, lo - (hi - lo), hi + 1)  # and the window before (fault-around)
+            mapped.release(self._map, lo - (hi - lo), hi + 1)  # and the window before (fault-around)
             self.paged_in += hi - lo
             if seen >= max_matches:
                 break
@@ -311,7 +316,7 @@ class TextScan:
     def _scan(self, needle: bytes, max_matches: int) -> dict[int, list[int]]:
         """``positions`` by scanning the whole buffer."""
         out: dict[int, list[int]] = {}
-        buf = self.buffer
+        buf = self.buffer if self._map is None else self._map
         end_limit = len(buf)
         n = len(needle)
         find = self._memmem_find(needle) if self._address else buf.find
@@ -332,7 +337,7 @@ class TextScan:
 
     def _memmem_find(self, needle: bytes):
         """A ``find(needle, start=0)`` with bytes.find's results, by memmem."""
-        base, size, memmem = self._address, len(self.buffer), _MEMMEM
+        base, size, memmem = self._address, len(self.buffer), _MEMMEM  # the same length mapped or not
 
         def find(needle: bytes, start: int = 0) -> int:
             if start >= size:
@@ -357,4 +362,4 @@ def _pairs_of_old_folder(folder: Path, scan: TextScan) -> PairIndex:
     except OSError as exc:
         logging.getLogger("kb").warning("could not save the sub-word pair index at %s: %s", folder, exc)
         return pairs
-    return PairIndex.open(folder, scan.buffer, scan.starts, scan.docnums) or pairs
+    return PairIndex.open(folder, scan._map or scan.buffer, scan.starts, scan.docnums) or pairs

@@ -45,7 +45,7 @@ def saved(tmp_path: Path, monkeypatch) -> tuple[TextScan, list[tuple[int, bytes]
     forms = _forms(N, COPIES)
     TextScan(forms).save(tmp_path / "scan")
     scan = TextScan.load(tmp_path / "scan")
-    assert scan is not None and mapped.is_mapped(scan.buffer) and len(scan.buffer) > 10 * WINDOW
+    assert scan is not None and mapped.is_mapped(scan._map) and len(scan.buffer) > 10 * WINDOW
     return scan, forms
 
 
@@ -103,3 +103,14 @@ def test_a_one_letter_pass_keeps_the_match_cap(saved) -> None:
     capped = scan.positions(needle, max_matches=1000)
     assert 0 < len(capped.offsets) <= 1000 and not capped.partial
     assert all(whole[d][: len(capped[d])] == capped[d] for d in capped)
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="needs /proc/self/smaps")
+def test_documents_sliced_out_of_a_saved_buffer_are_read_not_mapped(saved) -> None:
+    scan, forms = saved
+    step = max(1, len(scan.docnums) // 200)
+    for k in range(0, len(scan.docnums), step):  # documents all over the buffer, as the finder and blend read them
+        d, start = scan.docnums[k], scan.starts[k]
+        assert scan.buffer[start : start + scan.lengths[d]] == forms[k][1]
+    assert _resident("buffer.bin") == 0
+    assert scan.nbytes()["scan_buffer_bytes_read"] >= sum(len(forms[k][1]) for k in range(0, len(forms), step))
