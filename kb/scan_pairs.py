@@ -92,7 +92,7 @@ class PairIndex:
         self.bytes = _as_array(buffer)
         self.size = len(self.bytes)
         self.mapped = buffer if mapped.is_mapped(buffer) else None
-        self.paged_in = 0  # bytes of the mapped buffer's windows checked so far (``kb stats``)
+        self.paged_in = 0  # bytes of the mapped buffer's pages checked so far (``kb stats``)
         self._set_documents(starts, docnums)
         self.gaps, self.wide, self.bounds, self.wide_bounds = _build(self.bytes)
         self._wide_file: FileBytes | None = None
@@ -223,12 +223,18 @@ class PairIndex:
             parts.append(_checked(found[a:b], needle, known, self.bytes))
             # from the window before: reading a byte before this one maps its neighbours back (fault-around)
             mapped.release(self.mapped, (w - 1) * mapped.WINDOW, (w + 1) * mapped.WINDOW + len(needle) + 1)
-            self.paged_in += min((w + 1) * mapped.WINDOW, self.size) - w * mapped.WINDOW
+            self.paged_in += _pages(found[a:b])
         return np.concatenate(parts) if parts else found[:0]
 
     def offsets(self, found: np.ndarray) -> DocOffsets:
         """Verified buffer positions (ascending) as docnum → offsets in the document."""
         return doc_offsets(found, self.starts, self.docnum_array)
+
+
+def _pages(found: np.ndarray) -> int:
+    """Bytes of the distinct pages that ascending buffer positions fall in."""
+    pages = found >> 12
+    return 4096 * (int(np.count_nonzero(pages[1:] != pages[:-1])) + 1) if len(found) else 0
 
 
 def _as_array(buffer) -> np.ndarray:

@@ -8,12 +8,13 @@ finds an entry gone computes it again, with the same result.
 """
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from collections.abc import Iterable, Mapping
 from itertools import islice
 
-MEMO_BYTES = 256 * 2**20
+MEMO_BYTES = int(os.environ.get("KB_MEMO_MB", "256")) * 2**20  # KB_MEMO_MB: a deployment's own bound
 _INT = 32  # a small Python int and its slot in a container
 _SAMPLE = 16
 
