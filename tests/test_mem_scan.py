@@ -114,3 +114,19 @@ def test_documents_sliced_out_of_a_saved_buffer_are_read_not_mapped(saved) -> No
         assert scan.buffer[start : start + scan.lengths[d]] == forms[k][1]
     assert _resident("buffer.bin") == 0
     assert scan.nbytes()["scan_buffer_bytes_read"] >= sum(len(forms[k][1]) for k in range(0, len(forms), step))
+
+
+def test_the_memo_holds_large_docsets_as_arrays_and_gives_back_equal_sets() -> None:
+    memo = Memo(limit=2**20)
+    big, small, words = set(range(0, 200_000, 3)), {1, 2, 3}, {"การ", "ที่"} | {str(i) for i in range(600)}
+    memo[("docs", "big")] = big
+    memo[("docs", "frozen")] = frozenset(big)
+    memo[("docs", "small")] = small
+    memo[("parts", "words")] = words
+    assert memo.nbytes < 700_000  # as sets: ~8 MB
+    got = memo.get(("docs", "big"))
+    assert got == big and type(got) is set and got is not big
+    got.add(-1)  # a caller's change does not reach the memo
+    assert memo[("docs", "big")] == big and type(memo[("docs", "frozen")]) is frozenset
+    assert memo.get(("docs", "small")) is small and memo.get(("parts", "words")) is words
+    assert memo.get("absent") is None and memo.get("absent", 5) == 5 and memo.pop(("docs", "big")) == big
