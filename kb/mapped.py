@@ -8,7 +8,9 @@ first few queries (``docs/benchmarks.md``, "Server memory at 63k").
 ``release`` drops the process' page-table entries for a range
 (``MADV_DONTNEED`` on a read-only shared file mapping): the pages stay in the
 kernel's page cache, shared by every process and evictable, and the next
-touch maps them again from there (a minor fault, no disk read).  The bytes
+touch maps them again from there (a minor fault, no disk read; a window with
+many candidates is mapped in one call, ``populate``, as faults cost ~20 µs
+each on this machine).  The bytes
 are the file's, so nothing read later differs.  A whole-buffer pass
 (``windows``) walks the buffer a window at a time and releases each window
 behind it, so the process holds at most one window of it at once.
@@ -16,10 +18,15 @@ behind it, so the process holds at most one window of it at once.
 from __future__ import annotations
 
 import mmap
+import sys
 from collections.abc import Iterator
 
 WINDOW = 8 * 2**20  # bytes of a mapped buffer a pass holds at once
+# Mapping a window's pages in one call costs what ~60 page faults do (measured here: a fault
+# ~20 µs, an 8 MB window 1.2 ms): a window with more candidates than this is mapped whole first
+POPULATE_AT = 64
 _DONTNEED = getattr(mmap, "MADV_DONTNEED", None)
+_POPULATE_READ = getattr(mmap, "MADV_POPULATE_READ", 22 if sys.platform == "linux" else None)  # Linux ≥ 5.14
 
 
 def is_mapped(buffer: object) -> bool:
@@ -39,6 +46,24 @@ def release(buffer: object, lo: int = 0, hi: int | None = None) -> None:
     try:
         buffer.madvise(_DONTNEED, lo, hi - lo)
     except (OSError, ValueError):  # a closed map, or a kernel that refuses: the pages just stay
+        pass
+
+
+def populate(buffer: object, lo: int, hi: int) -> None:
+    """Map ``buffer[lo:hi]``'s pages into the process in one call (from the page cache)
+    rather than a fault at a time; a no-op where the kernel cannot."""
+    global _POPULATE_READ
+    if _POPULATE_READ is None or not isinstance(buffer, mmap.mmap):
+        return
+    lo = max(0, lo) // mmap.PAGESIZE * mmap.PAGESIZE
+    hi = min(hi, len(buffer))
+    if hi <= lo:
+        return
+    try:
+        buffer.madvise(_POPULATE_READ, lo, hi - lo)
+    except OSError:  # an older kernel: faults it is, from now on
+        _POPULATE_READ = None
+    except ValueError:
         pass
 
 

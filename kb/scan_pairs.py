@@ -220,6 +220,8 @@ class PairIndex:
         for w, (a, b) in enumerate(zip(cuts[:-1], cuts[1:])):
             if a == b:
                 continue
+            if b - a > mapped.POPULATE_AT:
+                mapped.populate(self.mapped, w * mapped.WINDOW - 1, (w + 1) * mapped.WINDOW + len(needle) + 1)
             parts.append(_checked(found[a:b], needle, known, self.bytes))
             # from the window before: reading a byte before this one maps its neighbours back (fault-around)
             mapped.release(self.mapped, (w - 1) * mapped.WINDOW, (w + 1) * mapped.WINDOW + len(needle) + 1)

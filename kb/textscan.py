@@ -295,6 +295,7 @@ class TextScan:
             if stop is not None and stop():
                 partial = True
                 break
+            mapped.populate(self._map, lo - 1, hi + 1)  # every byte is read: map them in one call
             found = np.flatnonzero(data[lo:hi] == needle[0])[: max_matches - seen]
             found += lo
             seen += len(found)

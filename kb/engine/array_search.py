@@ -67,7 +67,12 @@ class ArrayIndex:
                 yield found
 
     def doc_frequency(self, fieldname: str, term: str) -> int:
-        return sum(len(docs) for docs, _ in self._lookups(fieldname, term))
+        key, total = term.encode("utf-8"), 0
+        for seg, _ in self.segments:
+            arrays = seg.fields.get(fieldname)
+            found = arrays.bounds(key) if arrays is not None else None
+            total += found[1] - found[0] if found is not None else 0  # the postings are not read
+        return total
 
     def frequency(self, fieldname: str, term: str) -> float:
         """Occurrences of ``term`` in the field over every document, deleted ones

@@ -48,9 +48,6 @@ def term_hash(term: bytes) -> int:
     return int.from_bytes(hashlib.blake2b(term, digest_size=8).digest(), "little")
 
 
-HASH_STEP = 256  # every 256th term hash is held in memory; a lookup reads the block around its term
-
-
 class NpyFile:
     """A ``.npy`` file's array read by slices with ``os.pread``, never mapped: a
     lookup reads its term's postings (and holds them only while it scores them);
@@ -102,7 +99,8 @@ class NpyFile:
 class FieldArrays:
     """One segment's postings of one field, terms ordered by their 64-bit hash.
 
-    ``lengths`` and a sample of the hashes are held; the rest are ``NpyFile``s
+    ``lengths`` and ``hashes`` are held (a lookup of a term a segment lacks then
+    reads nothing: most of them, over 35 segments); the rest are ``NpyFile``s
     (or arrays) read by slices."""
 
     hashes: "np.ndarray | NpyFile"  # uint64, sorted
@@ -112,27 +110,30 @@ class FieldArrays:
     term_starts: "np.ndarray | NpyFile"  # int64: term i's bytes are term_bytes[term_starts[i]:term_starts[i+1]]
     term_bytes: "np.ndarray | NpyFile"  # uint8
     lengths: np.ndarray  # float32 per local docnum: the field length BM25F uses
-    hash_sample: np.ndarray | None = None  # hashes[::HASH_STEP], held
+
+    def bounds(self, term: bytes) -> tuple[int, int] | None:
+        """Where ``term``'s postings are (``docs[first:last]``), or None: what a document
+        frequency needs, without reading the postings."""
+        h = np.uint64(term_hash(term))
+        hashes = self.hashes
+        if isinstance(hashes, NpyFile):  # not held (never, as read_field reads them)
+            hashes = self.hashes = hashes[0 : len(hashes)]
+        i = int(np.searchsorted(hashes, h))
+        while i < len(hashes) and hashes[i] == h:
+            spans = self.term_starts[i : i + 2]
+            if np.asarray(self.term_bytes[int(spans[0]) : int(spans[1])]).tobytes() == term:
+                first, last = (int(x) for x in self.starts[i : i + 2])
+                return first, last
+            i += 1
+        return None
 
     def lookup(self, term: bytes) -> tuple[np.ndarray, np.ndarray] | None:
         """(local docnums, tfs) of ``term``, or None."""
-        h = np.uint64(term_hash(term))
-        n = len(self.hashes)
-        if self.hash_sample is None:
-            self.hash_sample = np.asarray(self.hashes[0:n][::HASH_STEP])
-        j = int(np.searchsorted(self.hash_sample, h))
-        # hashes[(j-1)·step] < h ≤ hashes[j·step]: its first entry is in between (equal hashes run on)
-        lo, hi = max(0, (j - 1) * HASH_STEP), min(n, (j + 1) * HASH_STEP + 1)
-        block = np.asarray(self.hashes[lo:hi])
-        i = int(np.searchsorted(block, h))
-        while i < len(block) and block[i] == h:
-            at = lo + i
-            bounds = self.term_starts[at : at + 2]
-            if np.asarray(self.term_bytes[int(bounds[0]) : int(bounds[1])]).tobytes() == term:
-                first, last = (int(x) for x in self.starts[at : at + 2])
-                return np.asarray(self.docs[first:last]), np.asarray(self.tfs[first:last])
-            i += 1
-        return None
+        found = self.bounds(term)
+        if found is None:
+            return None
+        first, last = found
+        return np.asarray(self.docs[first:last]), np.asarray(self.tfs[first:last])
 
     def whole(self, name: str) -> np.ndarray:
         """One of the arrays, read whole (a prefix search over every term)."""
@@ -140,9 +141,9 @@ class FieldArrays:
         return array[0 : len(array)] if isinstance(array, NpyFile) else array
 
     def nbytes(self) -> int:
-        """Bytes held by the process (the lengths, the hash sample, arrays not on disk)."""
+        """Bytes held by the process (the lengths, the hashes, arrays not on disk)."""
         held = [a for a in (getattr(self, n) for n in _ARRAY_NAMES) if isinstance(a, np.ndarray)]
-        return sum(a.nbytes for a in held) + (self.hash_sample.nbytes if self.hash_sample is not None else 0)
+        return sum(a.nbytes for a in held)
 
     def disk_bytes(self) -> tuple[int, int]:
         """(bytes of the arrays read by slices, bytes read from them so far)."""
@@ -187,11 +188,11 @@ def write_field(folder: Path, field: str, postings: Iterable[tuple[bytes, list[i
 
 
 def read_field(folder: Path, field: str) -> FieldArrays:
-    """A field's arrays: the lengths and a sample of the hashes read now, the rest by slices."""
+    """A field's arrays: the lengths and the hashes read now, the rest by slices."""
     files = {name: NpyFile(folder / f"{field}.{name}.npy") for name in _ARRAY_NAMES if name != "lengths"}
     hashes = files["hashes"]
-    sample = hashes[0 : len(hashes)][::HASH_STEP].copy()  # the whole file read once, a 256th kept
-    return FieldArrays(**files, lengths=np.load(folder / f"{field}.lengths.npy"), hash_sample=sample)
+    files["hashes"] = files["hashes"][0 : len(files["hashes"])]  # held: 9 MB at 63k
+    return FieldArrays(**files, lengths=np.load(folder / f"{field}.lengths.npy"))
 
 
 @dataclass

@@ -54,8 +54,8 @@ class MetadataTable(Mapping):
         if n > 1 and not (self.docnums[1:] > self.docnums[:-1]).all():
             raise ValueError("MetadataTable needs its documents in ascending docnum order")
         self._blobs = {name: bytes(blob) for name, blob in blobs.items()}
-        self._ends = {name: np.frombuffer(ends[name], dtype=np.int64).copy() for name in STRINGS}
-        self._access = np.frombuffer(access, dtype=np.int8).copy()
+        self._ends = ends  # array.array: a Python int per lookup, 8 bytes a row (numpy scalars cost more)
+        self._access = access
         self._levels = list(levels)
         self._facets: dict[str, FacetColumn] = {}
         self._firsts: dict[str, np.ndarray] = {}  # facet → each row's first entry (n + 1)
@@ -63,17 +63,19 @@ class MetadataTable(Mapping):
             col = FacetColumn(list(values[f]), np.frombuffer(rows[f], dtype=np.int32).copy(), np.frombuffer(ids[f], dtype=np.int32).copy())
             self._facets[f] = col
             self._firsts[f] = np.searchsorted(col.rows, np.arange(n + 1)).astype(np.int32)
-        self._row_of = np.full(int(self.docnums[-1]) + 1 if n else 0, -1, dtype=np.int32)
-        self._row_of[self.docnums] = np.arange(n, dtype=np.int32)
+        row_of = np.full(int(self.docnums[-1]) + 1 if n else 0, -1, dtype=np.int32)
+        row_of[self.docnums] = np.arange(n, dtype=np.int32)
+        self._row_of = array("i", row_of.tobytes())
         self._keys: list[int] | None = None
 
     # --- the mapping -------------------------------------------------------------------
 
     def row(self, docnum: int) -> int:
         """The document's row (-1 when it is not a live document of the table)."""
-        if not isinstance(docnum, (int, np.integer)) or not 0 <= docnum < len(self._row_of):
+        try:
+            return self._row_of[docnum] if docnum >= 0 else -1  # type: ignore[operator]
+        except (IndexError, TypeError):
             return -1
-        return int(self._row_of[docnum])
 
     def __getitem__(self, docnum: int) -> "DocMeta":
         row = self.row(docnum)
@@ -96,7 +98,7 @@ class MetadataTable(Mapping):
 
     def string(self, name: str, row: int) -> str:
         ends = self._ends[name]
-        return self._blobs[name][int(ends[row - 1]) if row else 0 : int(ends[row])].decode("utf-8")
+        return self._blobs[name][ends[row - 1] if row else 0 : ends[row]].decode("utf-8")
 
     def access(self, row: int) -> str:
         return self._levels[self._access[row]]
@@ -119,8 +121,9 @@ class MetadataTable(Mapping):
 
     def nbytes(self) -> int:
         """Bytes held by the table (arrays, blobs, value lists)."""
-        arrays = [self.docnums, self._access, self._row_of, *self._ends.values(), *self._firsts.values()]
-        return (sum(a.nbytes for a in arrays) + sum(len(b) for b in self._blobs.values())
+        arrays = [self.docnums, *self._firsts.values()]
+        rows = [self._access, self._row_of, *self._ends.values()]
+        return (sum(a.nbytes for a in arrays) + sum(r.itemsize * len(r) for r in rows) + sum(len(b) for b in self._blobs.values())
                 + sum(c.nbytes() for c in self._facets.values()) + (0 if self._keys is None else 36 * len(self._keys)))
 
 
