@@ -95,6 +95,8 @@ class ArrayIndex:
             for j, byte in enumerate(want.tolist()):
                 keep &= raw[np.minimum(starts + j, limit)] == byte
             out.update(raw[a:b].tobytes().decode("utf-8") for a, b in zip(starts[keep].tolist(), ends[keep].tolist()))
+            del term_starts, raw, starts, ends
+            arrays.release()  # the mapped pages go back to the page cache
         return out
 
     def term(self, fieldname: str, term: str) -> Hits:
