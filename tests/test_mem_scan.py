@@ -68,7 +68,7 @@ def test_a_common_chunk_leaves_at_most_a_window_of_the_buffer_mapped(saved) -> N
         found = scan.positions(needle, max_matches=10**8)
         assert dict(found.items()) == _expected(forms, N, needle), chunk
         # the candidates covered the whole buffer; two windows and a block stay mapped at most
-        assert _resident("buffer.bin") <= 2 * WINDOW + SLACK, chunk
+        assert _resident(scan.buffer._file.name) <= 2 * WINDOW + SLACK, chunk
     assert scan.nbytes()["scan_buffer_paged_in"] >= len(scan.buffer)
 
 
@@ -112,7 +112,7 @@ def test_documents_sliced_out_of_a_saved_buffer_are_read_not_mapped(saved) -> No
     for k in range(0, len(scan.docnums), step):  # documents all over the buffer, as the finder and blend read them
         d, start = scan.docnums[k], scan.starts[k]
         assert scan.buffer[start : start + scan.lengths[d]] == forms[k][1]
-    assert _resident("buffer.bin") == 0
+    assert _resident(scan.buffer._file.name) == 0
     assert scan.nbytes()["scan_buffer_bytes_read"] >= sum(len(forms[k][1]) for k in range(0, len(forms), step))
 
 
