@@ -16,7 +16,8 @@ rarest byte pair, checked against its other bytes with vectorised
 comparisons: the cost follows that pair's frequency, not the collection's
 size.  Until the pair index is built (in a background thread for a large
 collection), the buffer is scanned with the C library's ``memmem``.  A saved
-scan (``save``/``load``) maps its buffer and reads its pair index by slices.
+scan (``save``/``load``) reads its pair index and documents by slices, and
+maps its buffer only for the vector checks, a window at a time (``kb.mapped``).
 
 Matches must be cluster-aligned: not starting on a combining mark or right
 after a leading vowel, not ending before a combining mark (กา does not match
