@@ -85,3 +85,11 @@ def test_documents_out_of_order_are_refused() -> None:
     docs = _docs(10, 0)
     with pytest.raises(ValueError, match="ascending"):
         MetadataTable(reversed(list(docs.items())))
+
+
+def test_the_table_is_a_whole_mapping() -> None:
+    docs = _docs(50, 3)
+    table = MetadataTable(docs.items())
+    assert list(table.keys()) == list(docs)
+    assert [m.id for m in table.values()] == [m.id for m in docs.values()]
+    assert [(d, m.date) for d, m in table.items()] == [(d, m.date) for d, m in docs.items()]

@@ -103,7 +103,7 @@ class MetadataTable(Mapping):
     def access(self, row: int) -> str:
         return self._levels[self._access[row]]
 
-    def values(self, facet: str, row: int) -> tuple[str, ...]:
+    def values_at(self, facet: str, row: int) -> tuple[str, ...]:
         col = self._facets[facet]
         firsts = self._firsts[facet]
         return tuple(col.values[i] for i in col.ids[firsts[row] : firsts[row + 1]].tolist())
@@ -162,7 +162,7 @@ class DocMeta(MetaAccess):
 
     def facet_values(self, facet: str) -> tuple[str, ...]:
         if self._table.facet_column(facet) is not None:
-            return self._table.values(facet, self._row)
+            return self._table.values_at(facet, self._row)
         return registered_facet(facet).derived_values(self.date)  # KeyError for a facet kb does not know
 
     def as_indexed(self) -> IndexedDoc:
