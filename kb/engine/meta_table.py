@@ -22,7 +22,7 @@ from kb.engine.columns import FacetColumn
 from kb.engine.metadata import FACETS, STORED_FACETS, IndexedDoc, MetaAccess
 from kb.facets import facet as registered_facet
 
-STRINGS = ("id", "date", "source", "content_hash")
+STRINGS = ("id", "source", "content_hash")  # each one blob; dates are few and shared: a list of interned str
 
 
 class MetadataTable(Mapping):
@@ -35,6 +35,8 @@ class MetadataTable(Mapping):
         blobs = {name: bytearray() for name in STRINGS}
         ends = {name: array("q") for name in STRINGS}
         access, levels = array("b"), {}
+        dates: list[str] = []
+        known_dates: dict[str, str] = {}
         rows = {f: array("i") for f in facets}
         ids = {f: array("i") for f in facets}
         values: dict[str, dict[str, int]] = {f: {} for f in facets}
@@ -44,6 +46,7 @@ class MetadataTable(Mapping):
                 blobs[name] += getattr(meta, name).encode("utf-8")
                 ends[name].append(len(blobs[name]))
             access.append(levels.setdefault(meta.access, len(levels)))
+            dates.append(known_dates.setdefault(meta.date, meta.date))
             for f in facets:
                 known = values[f]
                 for v in meta.facet_values(f):
@@ -56,6 +59,7 @@ class MetadataTable(Mapping):
         self._blobs = {name: bytes(blob) for name, blob in blobs.items()}
         self._ends = ends  # array.array: a Python int per lookup, 8 bytes a row (numpy scalars cost more)
         self._access = access
+        self._dates = dates  # sorting by date reads it per document (the date order: 63k lookups)
         self._levels = list(levels)
         self._facets: dict[str, FacetColumn] = {}
         self._firsts: dict[str, np.ndarray] = {}  # facet → each row's first entry (n + 1)
@@ -100,6 +104,9 @@ class MetadataTable(Mapping):
         ends = self._ends[name]
         return self._blobs[name][ends[row - 1] if row else 0 : ends[row]].decode("utf-8")
 
+    def date(self, row: int) -> str:
+        return self._dates[row]
+
     def access(self, row: int) -> str:
         return self._levels[self._access[row]]
 
@@ -114,7 +121,7 @@ class MetadataTable(Mapping):
 
     def dates(self) -> np.ndarray:
         """Each row's date as ``U10`` (``kb.engine.columns``' date order)."""
-        return np.array([self.string("date", r) for r in range(len(self))], dtype="U10")
+        return np.array(self._dates, dtype="U10")
 
     def by_id(self) -> "IdIndex":
         return IdIndex(self)
@@ -123,7 +130,8 @@ class MetadataTable(Mapping):
         """Bytes held by the table (arrays, blobs, value lists)."""
         arrays = [self.docnums, *self._firsts.values()]
         rows = [self._access, self._row_of, *self._ends.values()]
-        return (sum(a.nbytes for a in arrays) + sum(r.itemsize * len(r) for r in rows) + sum(len(b) for b in self._blobs.values())
+        dates = 8 * len(self._dates) + 60 * len(set(self._dates))
+        return (sum(a.nbytes for a in arrays) + sum(r.itemsize * len(r) for r in rows) + dates + sum(len(b) for b in self._blobs.values())
                 + sum(c.nbytes() for c in self._facets.values()) + (0 if self._keys is None else 36 * len(self._keys)))
 
 
@@ -141,7 +149,7 @@ class DocMeta(MetaAccess):
 
     @property
     def date(self) -> str:
-        return self._table.string("date", self._row)
+        return self._table._dates[self._row]
 
     @property
     def source(self) -> str:
