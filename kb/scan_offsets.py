@@ -27,6 +27,7 @@ class DocOffsets(Mapping):
         self._where: dict[int, int] | None = None
         self._lists: dict[int, list[int]] = {}
         self._spans: tuple[list[int], list[int]] | None = None  # each document's end and count
+        self.partial = False  # a pass stopped by the query's budget: not every occurrence (never memoized)
 
     @classmethod
     def empty(cls) -> "DocOffsets":
@@ -84,3 +85,22 @@ class DocOffsets(Mapping):
     def among(self, docs: set[int]) -> "DocOffsets":
         """Only the documents in ``docs``."""
         return self.subset(np.isin(self.docs, np.fromiter(docs, dtype=np.int64, count=len(docs))))
+
+
+def doc_offsets(found: np.ndarray, starts: np.ndarray, docnums: np.ndarray) -> DocOffsets:
+    """Verified buffer positions (ascending) as docnum → offsets in the document, given
+    each document's start in the buffer (ascending) and its docnum."""
+    if not len(found):
+        return DocOffsets.empty()
+    if len(found) > len(starts) // 8:  # many: where each document's run begins
+        begins = np.searchsorted(found, starts)
+        per_doc = np.diff(np.r_[begins, len(found)])
+        held = np.flatnonzero(per_doc)
+        counts = per_doc[held]
+        offsets = found - np.repeat(starts[held], counts)
+        return DocOffsets(docnums[held], counts, offsets)
+    doc_index = np.searchsorted(starts, found, side="right") - 1
+    offsets = found - starts[doc_index]
+    firsts = np.flatnonzero(np.r_[True, doc_index[1:] != doc_index[:-1]])
+    counts = np.diff(np.r_[firsts, len(found)])
+    return DocOffsets(docnums[doc_index[firsts]], counts, offsets)

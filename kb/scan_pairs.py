@@ -14,10 +14,10 @@ index is never mapped: a lookup reads its rarest pair's slice with
 ``os.pread`` and decodes it (a running sum), so the process holds only that
 slice while it checks the candidates against the buffer; the files stay in
 the page cache, shared by every process and reclaimable.  Checking reads the
-buffer (memory-mapped, ``MADV_RANDOM``) at the candidates only: reading it by
-windows instead was measured to read the whole 205 MB for a chunk of common
-pairs (ว่าไม่มี: 56 ms against 4).  The cost of a lookup follows its rarest
-pair's frequency.
+mapped buffer at the candidates only, one window at a time, each window's
+pages given back behind it (``checked``, ``kb.mapped``): a common chunk's
+candidates cover the whole buffer, which stayed in the process' RSS.  The
+cost of a lookup follows its rarest pair's frequency.
 """
 from __future__ import annotations
 
@@ -27,7 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from kb.scan_offsets import DocOffsets
+from kb import mapped
+from kb.scan_offsets import DocOffsets, doc_offsets
 from kb.thai.script import TIS620_COMBINING_BYTES, TIS620_LEADING_VOWEL_BYTES
 
 PAIRS_FORMAT = 2  # the files of PairIndex.save
@@ -90,6 +91,8 @@ class PairIndex:
         """Build the index of a buffer (bytes or mmap)."""
         self.bytes = _as_array(buffer)
         self.size = len(self.bytes)
+        self.mapped = buffer if mapped.is_mapped(buffer) else None
+        self.paged_in = 0  # bytes of the mapped buffer's pages checked so far (``kb stats``)
         self._set_documents(starts, docnums)
         self.gaps, self.wide, self.bounds, self.wide_bounds = _build(self.bytes)
         self._wide_file: FileBytes | None = None
@@ -137,6 +140,8 @@ class PairIndex:
         pairs = cls.__new__(cls)
         pairs.bytes = _as_array(buffer)
         pairs.size = len(pairs.bytes)
+        pairs.mapped = buffer if mapped.is_mapped(buffer) else None
+        pairs.paged_in = 0
         pairs._set_documents(starts, docnums)
         bounds = np.load(folder / "pairs-bounds.npy")
         pairs.bounds, pairs.wide_bounds = bounds[0], bounds[1]  # arrays: a list would take 2.4 MB each
@@ -202,24 +207,36 @@ class PairIndex:
         if j:
             found -= j
         found = found[(found >= 0) & (found <= self.size - length)]
-        return self.offsets(_checked(found, needle, {j, j + 1}, self.bytes))
+        return self.offsets(self.checked(found, needle, {j, j + 1}))
+
+    def checked(self, found: np.ndarray, needle: bytes, known: set[int]) -> np.ndarray:
+        """``_checked`` over a mapped buffer one window at a time, each window's pages
+        given back behind it (``kb.mapped``): a common chunk's candidates cover the
+        whole buffer, which the process would otherwise keep in its RSS."""
+        if self.mapped is None or self.size <= mapped.WINDOW or not len(found):
+            return _checked(found, needle, known, self.bytes)
+        parts = []
+        cuts = np.searchsorted(found, np.arange(0, self.size + mapped.WINDOW, mapped.WINDOW)).tolist()
+        for w, (a, b) in enumerate(zip(cuts[:-1], cuts[1:])):
+            if a == b:
+                continue
+            if b - a > mapped.POPULATE_AT:
+                mapped.populate(self.mapped, w * mapped.WINDOW - 1, (w + 1) * mapped.WINDOW + len(needle) + 1)
+            parts.append(_checked(found[a:b], needle, known, self.bytes))
+            # from the window before: reading a byte before this one maps its neighbours back (fault-around)
+            mapped.release(self.mapped, (w - 1) * mapped.WINDOW, (w + 1) * mapped.WINDOW + len(needle) + 1)
+            self.paged_in += _pages(found[a:b])
+        return np.concatenate(parts) if parts else found[:0]
 
     def offsets(self, found: np.ndarray) -> DocOffsets:
         """Verified buffer positions (ascending) as docnum → offsets in the document."""
-        if not len(found):
-            return DocOffsets.empty()
-        if len(found) > len(self.starts) // 8:  # many: where each document's run begins
-            begins = np.searchsorted(found, self.starts)
-            per_doc = np.diff(np.r_[begins, len(found)])
-            held = np.flatnonzero(per_doc)
-            counts = per_doc[held]
-            offsets = found - np.repeat(self.starts[held], counts)
-            return DocOffsets(self.docnum_array[held], counts, offsets)
-        doc_index = np.searchsorted(self.starts, found, side="right") - 1
-        offsets = found - self.starts[doc_index]
-        firsts = np.flatnonzero(np.r_[True, doc_index[1:] != doc_index[:-1]])
-        counts = np.diff(np.r_[firsts, len(found)])
-        return DocOffsets(self.docnum_array[doc_index[firsts]], counts, offsets)
+        return doc_offsets(found, self.starts, self.docnum_array)
+
+
+def _pages(found: np.ndarray) -> int:
+    """Bytes of the distinct pages that ascending buffer positions fall in."""
+    pages = found >> 12
+    return 4096 * (int(np.count_nonzero(pages[1:] != pages[:-1])) + 1) if len(found) else 0
 
 
 def _as_array(buffer) -> np.ndarray:

@@ -16,7 +16,8 @@ rarest byte pair, checked against its other bytes with vectorised
 comparisons: the cost follows that pair's frequency, not the collection's
 size.  Until the pair index is built (in a background thread for a large
 collection), the buffer is scanned with the C library's ``memmem``.  A saved
-scan (``save``/``load``) maps its buffer and reads its pair index by slices.
+scan (``save``/``load``) reads its pair index and documents by slices, and
+maps its buffer only for the vector checks, a window at a time (``kb.mapped``).
 
 Matches must be cluster-aligned: not starting on a combining mark or right
 after a leading vowel, not ending before a combining mark (กา does not match
@@ -36,12 +37,14 @@ import shutil
 import threading
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
 
-from kb.scan_pairs import PairIndex
+from kb import mapped
+from kb.scan_offsets import DocOffsets, doc_offsets
+from kb.scan_pairs import FileBytes, PairIndex, _checked
 from kb.thai.script import TIS620_COMBINING_BYTES, TIS620_LEADING_VOWEL_BYTES
 
 # TIS-620 byte values: combining marks (ั ิ-ฺ ็-๎) and leading vowels (เ-ไ)
@@ -131,6 +134,7 @@ class TextScan:
             parts.append(form)
             pos += len(form) + len(SEPARATOR)
         self.buffer = SEPARATOR.join(parts)
+        self._map: mmap.mmap | None = None  # a loaded scan's mapped buffer file (``buffer`` then reads it by slices)
         # c_char_p points at the bytes object's own data (no copy); self.buffer keeps it alive
         self._address = ctypes.cast(ctypes.c_char_p(self.buffer), ctypes.c_void_p).value if _MEMMEM else None
         total = sum(self.lengths.values())
@@ -139,6 +143,7 @@ class TextScan:
         self._indexable = pair_index
         self._pairs_started = False
         self._pairs_built = threading.Event()
+        self.paged_in = 0  # bytes of the buffer walked by whole-buffer passes (``kb stats``)
         self._scan_seconds = 0.0  # spent scanning the buffer while there is no pair index
         self._start_lock = threading.Lock()
         if pair_index and len(self.buffer) <= PAIRS_AT_ONCE:
@@ -188,8 +193,10 @@ class TextScan:
             scan.docnums, scan.starts = docnums, np.load(folder / "starts.npy").tolist()
             scan.lengths = dict(zip(docnums, lengths))
             scan.avg_length = sum(lengths) / len(lengths) if lengths else 1.0
-            # an mmap slices to bytes, indexes to ints and has find(), as a bytes buffer does
-            scan.buffer = buffer
+            # the search slices documents out of ``buffer`` (read by ``pread``: slices mapped
+            # would keep a block of up to 2 MB each in the process); the checks read the mapping
+            scan._map = buffer if mapped.is_mapped(buffer) else None
+            scan.buffer = FileBytes(folder / "buffer.bin") if scan._map is not None else buffer
             data = np.frombuffer(buffer, dtype=np.uint8) if len(buffer) else None
             scan._address = data.ctypes.data if (_MEMMEM and data is not None) else None
             scan.pairs = PairIndex.open(folder, buffer, scan.starts, docnums) or _pairs_of_old_folder(folder, scan)
@@ -202,14 +209,17 @@ class TextScan:
         (read by slices, cached by the kernel, shared by every process), and the
         bytes read from those files so far."""
         pairs = self.pairs
-        if isinstance(self.buffer, mmap.mmap):  # shared file pages, in a process' RSS as touched
-            out = {"scan_buffer_on_disk": len(self.buffer), "scan_buffer_cached": _cached(self.buffer)}
+        if self._map is not None:  # shared file pages, in a process' RSS only while a window is checked
+            out = {"scan_buffer_on_disk": len(self._map), "scan_buffer_cached": _cached(self._map),
+                   "scan_buffer_bytes_read": self.buffer.bytes_read}
         else:
             out = {"scan_buffer": len(self.buffer)}
         out["scan_offsets"] = 2 * 8 * len(self.docnums) + 100 * len(self.lengths)  # docnums, starts (lists), lengths (dict)
         out.update(pairs.nbytes() if pairs is not None else {"pair_index": 0})
         if pairs is not None and pairs.on_disk:
             out["pair_index_bytes_read"] = pairs.bytes_read()
+        if self._map is not None:  # windows walked, each given back after (``kb.mapped``)
+            out["scan_buffer_paged_in"] = self.paged_in + (pairs.paged_in if pairs is not None else 0)
         return out
 
     def index_pairs(self, background: bool) -> None:
@@ -247,15 +257,25 @@ class TextScan:
     def __len__(self) -> int:
         return len(self.docnums)
 
-    def positions(self, needle: bytes, max_matches: int = 2_000_000) -> Mapping[int, list[int]]:
-        """docnum → offsets (in the document's scan form) of cluster-aligned occurrences."""
+    def positions(
+        self, needle: bytes, max_matches: int = 2_000_000, stop: Callable[[], bool] | None = None
+    ) -> Mapping[int, list[int]]:
+        """docnum → offsets (in the document's scan form) of cluster-aligned occurrences.
+
+        A one-byte needle is found by a pass over the whole buffer, a window at a
+        time; ``stop`` (the query's budget: true once its time is up) is asked
+        between windows, and a pass it stops answers what it found so far, marked
+        ``partial`` (the memo keeps no partial answer)."""
         out: dict[int, list[int]] = {}
         if not needle or b"\x1a" in needle or SEPARATOR[:1] in needle:
             return out
         if needle[0] in _MARKS:  # a query cannot start in the middle of a cluster
             return out
+        mapped.release(self._map)  # any page a check left mapped
         pairs = self.pairs
-        if pairs is not None and len(needle) >= 2:
+        if len(needle) == 1:
+            return self._scan_byte(needle, max_matches, stop)
+        if pairs is not None:
             return pairs.positions(needle)
         started = time.perf_counter()
         try:
@@ -265,10 +285,40 @@ class TextScan:
             if self._indexable and not self._pairs_started and self._scan_seconds > RENT_SHARE * PAIR_BUILD_SECONDS_PER_BYTE * len(self.buffer):
                 self.index_pairs(background=True)
 
+    def _scan_byte(self, needle: bytes, max_matches: int, stop: Callable[[], bool] | None) -> DocOffsets:
+        """``positions`` of a one-byte needle: each window's equal bytes in one vector
+        comparison, checked as a pair's candidates are (a call per occurrence from
+        Python took 6 s of CPU for ก at 63k, with no way to stop it)."""
+        buffer = self.buffer if self._map is None else self._map
+        data = np.frombuffer(buffer, dtype=np.uint8) if len(buffer) else np.zeros(0, dtype=np.uint8)
+        parts, seen, partial = [], 0, False
+        for lo, hi in mapped.windows(len(data)):
+            if stop is not None and stop():
+                partial = True
+                break
+            mapped.populate(self._map, lo - 1, hi + 1)  # every byte is read: map them in one call
+            found = np.flatnonzero(data[lo:hi] == needle[0])[: max_matches - seen]
+            found += lo
+            seen += len(found)
+            parts.append(_checked(found, needle, {0}, data))
+            mapped.release(self._map, lo - (hi - lo), hi + 1)  # and the window before (fault-around)
+            self.paged_in += hi - lo
+            if seen >= max_matches:
+                break
+        found = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        pairs = self.pairs
+        if pairs is not None:
+            starts, docnums = pairs.starts, pairs.docnum_array
+        else:
+            starts, docnums = np.asarray(self.starts, dtype=np.int64), np.asarray(self.docnums, dtype=np.int64)
+        out = doc_offsets(found, starts, docnums)
+        out.partial = partial
+        return out
+
     def _scan(self, needle: bytes, max_matches: int) -> dict[int, list[int]]:
         """``positions`` by scanning the whole buffer."""
         out: dict[int, list[int]] = {}
-        buf = self.buffer
+        buf = self.buffer if self._map is None else self._map
         end_limit = len(buf)
         n = len(needle)
         find = self._memmem_find(needle) if self._address else buf.find
@@ -289,7 +339,7 @@ class TextScan:
 
     def _memmem_find(self, needle: bytes):
         """A ``find(needle, start=0)`` with bytes.find's results, by memmem."""
-        base, size, memmem = self._address, len(self.buffer), _MEMMEM
+        base, size, memmem = self._address, len(self.buffer), _MEMMEM  # the same length mapped or not
 
         def find(needle: bytes, start: int = 0) -> int:
             if start >= size:
@@ -314,4 +364,4 @@ def _pairs_of_old_folder(folder: Path, scan: TextScan) -> PairIndex:
     except OSError as exc:
         logging.getLogger("kb").warning("could not save the sub-word pair index at %s: %s", folder, exc)
         return pairs
-    return PairIndex.open(folder, scan.buffer, scan.starts, scan.docnums) or pairs
+    return PairIndex.open(folder, scan._map or scan.buffer, scan.starts, scan.docnums) or pairs

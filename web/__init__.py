@@ -22,6 +22,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, make_response, render_template, request, g
 from werkzeug.exceptions import HTTPException
 
+from kb import heap
 from kb.models import SearchRequest
 from kb.params import BadParameter
 from web.edge import CSP, DEFAULT_LANE, Edge, fallback_page, public_url
@@ -78,13 +79,16 @@ class Catalog:
         dictionary, the alignment lexicon (65,000 words normalized: ~0.5 s), word
         lists, the thesaurus, the corrector.  They are not audited (no request), and
         what they memoized is dropped, so the first visitor's query is answered as
-        any later new query is."""
+        any later new query is.  The request threads will share one malloc arena, and
+        the heap is trimmed after the searches (``kb.heap``: memory, not speed)."""
+        heap.one_arena()
         snap = self.index.snapshot()
         snap.scan()
         searcher = Searcher(self.index)
         for q in WARM_QUERIES:
             searcher.search(SearchRequest(q=q)).to_dict()
         snap.memo.clear()
+        heap.trim()
 
 
 def catalog(app: Flask | None = None) -> Catalog:

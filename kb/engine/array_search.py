@@ -67,7 +67,12 @@ class ArrayIndex:
                 yield found
 
     def doc_frequency(self, fieldname: str, term: str) -> int:
-        return sum(len(docs) for docs, _ in self._lookups(fieldname, term))
+        key, total = term.encode("utf-8"), 0
+        for seg, _ in self.segments:
+            arrays = seg.fields.get(fieldname)
+            found = arrays.bounds(key) if arrays is not None else None
+            total += found[1] - found[0] if found is not None else 0  # the postings are not read
+        return total
 
     def frequency(self, fieldname: str, term: str) -> float:
         """Occurrences of ``term`` in the field over every document, deleted ones
@@ -83,13 +88,15 @@ class ArrayIndex:
             arrays = seg.fields.get(fieldname)
             if arrays is None or not len(arrays.hashes):
                 continue
-            starts, ends = arrays.term_starts[:-1], arrays.term_starts[1:]
+            term_starts, raw = arrays.whole("term_starts"), arrays.whole("term_bytes")  # read now, dropped after
+            starts, ends = term_starts[:-1], term_starts[1:]
             keep = (ends - starts) >= len(want)
-            limit = len(arrays.term_bytes) - 1
+            limit = len(raw) - 1
             for j, byte in enumerate(want.tolist()):
-                keep &= arrays.term_bytes[np.minimum(starts + j, limit)] == byte
-            raw = arrays.term_bytes
+                keep &= raw[np.minimum(starts + j, limit)] == byte
             out.update(raw[a:b].tobytes().decode("utf-8") for a, b in zip(starts[keep].tolist(), ends[keep].tolist()))
+            del term_starts, raw, starts, ends
+            arrays.release()  # the mapped pages go back to the page cache
         return out
 
     def term(self, fieldname: str, term: str) -> Hits:

@@ -4,7 +4,8 @@ Whoosh walks postings one Python object at a time: a word in 95 % of 63,000
 releases cost about a second per query.  Here each segment's postings of the
 scored fields (term → local docnums, term frequencies) and its per-document
 field lengths are numpy arrays, written once per segment into files beside the
-generation (``kb-arrays/<segment id>/``) and memory-mapped by every process.
+generation (``kb-arrays/<segment id>/``) and read by slices (``NpyFile``):
+a lookup reads its term's block of hashes and postings with ``os.pread``.
 A query tree is evaluated as sorted docnum arrays with their scores: a common
 word is one gather and a few vector operations.
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import mmap
 import os
 import shutil
 from dataclasses import dataclass
@@ -33,6 +35,7 @@ from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
+from kb import mapped as kb_mapped
 
 CACHE_DIR = "kb-arrays"
 FORMAT = 1
@@ -47,31 +50,129 @@ def term_hash(term: bytes) -> int:
     return int.from_bytes(hashlib.blake2b(term, digest_size=8).digest(), "little")
 
 
+class NpyFile:
+    """A ``.npy`` file's array read by slices with ``os.pread``, never mapped: a
+    lookup reads its term's postings (and holds them only while it scores them);
+    the file stays in the page cache, shared by every process and reclaimable.
+    Mapped, the pages a query touched stayed in the server's RSS (and the
+    kernel maps a block around each, so binary searches over 35 segments kept
+    ~100 MB of 177).  Counts what it reads (``kb stats``)."""
+
+    def __init__(self, path: Path):
+        with open(path, "rb") as f:
+            fmt = np.lib.format
+            read_header = fmt.read_array_header_1_0 if fmt.read_magic(f) == (1, 0) else fmt.read_array_header_2_0
+            shape, fortran, dtype = read_header(f)
+            self.offset = f.tell()
+        if fortran or len(shape) != 1:
+            raise ValueError(f"{path}: not a one-dimensional array")
+        self._file = open(path, "rb", buffering=0)  # closed with this object
+        self.dtype, self.size = np.dtype(dtype), int(shape[0])
+        self.nbytes = self.size * self.dtype.itemsize  # on disk
+        self.bytes_read = 0
+        self._map: mmap.mmap | None = None  # for ``mapped``, made on first need
+
+    def __len__(self) -> int:
+        return self.size
+
+    def mapped(self) -> np.ndarray:
+        """The whole array, mapped and its pages mapped in at once (a read of every item:
+        a prefix search over the terms); ``release`` gives the pages back after."""
+        if not self.nbytes:
+            return np.zeros(0, dtype=self.dtype)
+        if self._map is None:
+            self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ)
+        kb_mapped.populate(self._map, self.offset, self.offset + self.nbytes)
+        return np.frombuffer(self._map, dtype=self.dtype, count=self.size, offset=self.offset)
+
+    def release(self) -> None:
+        kb_mapped.release(self._map)
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            lo, hi, step = key.indices(self.size)
+            if step != 1:
+                raise ValueError("NpyFile reads contiguous slices only")
+            return self.read(lo, hi)
+        i = key + self.size if key < 0 else key
+        if not 0 <= i < self.size:
+            raise IndexError("array index out of range")
+        return self.read(i, i + 1)[0]
+
+    def read(self, lo: int, hi: int) -> np.ndarray:
+        """Items ``lo..hi-1`` (a fresh array)."""
+        if hi <= lo:
+            return np.zeros(0, dtype=self.dtype)
+        size = self.dtype.itemsize
+        raw = os.pread(self._file.fileno(), (hi - lo) * size, self.offset + lo * size)
+        if len(raw) != (hi - lo) * size:
+            raise OSError(f"{self._file.name}: short read (the file changed?)")
+        self.bytes_read += len(raw)
+        return np.frombuffer(raw, dtype=self.dtype)
+
+
 @dataclass
 class FieldArrays:
-    """One segment's postings of one field, terms ordered by their 64-bit hash."""
+    """One segment's postings of one field, terms ordered by their 64-bit hash.
 
-    hashes: np.ndarray  # uint64, sorted
-    starts: np.ndarray  # int64, len(hashes) + 1: term i's postings are [starts[i], starts[i+1])
-    docs: np.ndarray  # int32 local docnums, ascending within a term
-    tfs: np.ndarray  # float32 term frequencies
-    term_starts: np.ndarray  # int64: term i's bytes are term_bytes[term_starts[i]:term_starts[i+1]]
-    term_bytes: np.ndarray  # uint8
+    ``lengths`` and ``hashes`` are held (a lookup of a term a segment lacks then
+    reads nothing: most of them, over 35 segments); the rest are ``NpyFile``s
+    (or arrays) read by slices."""
+
+    hashes: "np.ndarray | NpyFile"  # uint64, sorted
+    starts: "np.ndarray | NpyFile"  # int64, len(hashes) + 1: term i's postings are [starts[i], starts[i+1])
+    docs: "np.ndarray | NpyFile"  # int32 local docnums, ascending within a term
+    tfs: "np.ndarray | NpyFile"  # float32 term frequencies
+    term_starts: "np.ndarray | NpyFile"  # int64: term i's bytes are term_bytes[term_starts[i]:term_starts[i+1]]
+    term_bytes: "np.ndarray | NpyFile"  # uint8
     lengths: np.ndarray  # float32 per local docnum: the field length BM25F uses
 
-    def lookup(self, term: bytes) -> tuple[np.ndarray, np.ndarray] | None:
-        """(local docnums, tfs) of ``term``, or None."""
+    def bounds(self, term: bytes) -> tuple[int, int] | None:
+        """Where ``term``'s postings are (``docs[first:last]``), or None: what a document
+        frequency needs, without reading the postings."""
         h = np.uint64(term_hash(term))
-        i = int(np.searchsorted(self.hashes, h))
-        while i < len(self.hashes) and self.hashes[i] == h:
-            if self.term_bytes[self.term_starts[i] : self.term_starts[i + 1]].tobytes() == term:
-                lo, hi = self.starts[i], self.starts[i + 1]
-                return self.docs[lo:hi], self.tfs[lo:hi]
+        hashes = self.hashes
+        if isinstance(hashes, NpyFile):  # not held (never, as read_field reads them)
+            hashes = self.hashes = hashes[0 : len(hashes)]
+        i = int(np.searchsorted(hashes, h))
+        while i < len(hashes) and hashes[i] == h:
+            spans = self.term_starts[i : i + 2]
+            if np.asarray(self.term_bytes[int(spans[0]) : int(spans[1])]).tobytes() == term:
+                first, last = (int(x) for x in self.starts[i : i + 2])
+                return first, last
             i += 1
         return None
 
+    def lookup(self, term: bytes) -> tuple[np.ndarray, np.ndarray] | None:
+        """(local docnums, tfs) of ``term``, or None."""
+        found = self.bounds(term)
+        if found is None:
+            return None
+        first, last = found
+        return np.asarray(self.docs[first:last]), np.asarray(self.tfs[first:last])
+
+    def whole(self, name: str) -> np.ndarray:
+        """One of the arrays whole (a prefix search over every term): mapped, its pages
+        given back by ``release`` (read into fresh memory instead, each of its pages
+        was a fault: ~20 MB, ~5,000 of them, per search)."""
+        array = getattr(self, name)
+        return array.mapped() if isinstance(array, NpyFile) else array
+
+    def release(self) -> None:
+        for name in _ARRAY_NAMES:
+            array = getattr(self, name)
+            if isinstance(array, NpyFile):
+                array.release()
+
     def nbytes(self) -> int:
-        return sum(a.nbytes for a in vars(self).values())
+        """Bytes held by the process (the lengths, the hashes, arrays not on disk)."""
+        held = [a for a in (getattr(self, n) for n in _ARRAY_NAMES) if isinstance(a, np.ndarray)]
+        return sum(a.nbytes for a in held)
+
+    def disk_bytes(self) -> tuple[int, int]:
+        """(bytes of the arrays read by slices, bytes read from them so far)."""
+        files = [a for a in (getattr(self, n) for n in _ARRAY_NAMES) if isinstance(a, NpyFile)]
+        return sum(f.nbytes for f in files), sum(f.bytes_read for f in files)
 
 
 _ARRAY_NAMES = ("hashes", "starts", "docs", "tfs", "term_starts", "term_bytes", "lengths")
@@ -111,8 +212,11 @@ def write_field(folder: Path, field: str, postings: Iterable[tuple[bytes, list[i
 
 
 def read_field(folder: Path, field: str) -> FieldArrays:
-    # plain ndarray views of the mapped files: slicing an np.memmap costs ~10 µs of Python each
-    return FieldArrays(**{name: np.asarray(np.load(folder / f"{field}.{name}.npy", mmap_mode="r")) for name in _ARRAY_NAMES})
+    """A field's arrays: the lengths and the hashes read now, the rest by slices."""
+    files = {name: NpyFile(folder / f"{field}.{name}.npy") for name in _ARRAY_NAMES if name != "lengths"}
+    hashes = files["hashes"]
+    files["hashes"] = files["hashes"][0 : len(files["hashes"])]  # held: 9 MB at 63k
+    return FieldArrays(**files, lengths=np.load(folder / f"{field}.lengths.npy"))
 
 
 @dataclass
@@ -123,6 +227,21 @@ class SegmentArrays:
 
     def nbytes(self) -> int:
         return sum(f.nbytes() for f in self.fields.values())
+
+    def disk_bytes(self) -> tuple[int, int]:
+        """(bytes of the files read by slices, bytes read so far)."""
+        both = [f.disk_bytes() for f in self.fields.values()]
+        return sum(b[0] for b in both), sum(b[1] for b in both)
+
+
+def memory(segments: Iterable[SegmentArrays]) -> dict[str, int]:
+    """The postings arrays' bytes: held, on disk (read by slices), read so far."""
+    held = on_disk = read = 0
+    for seg in segments:
+        held += seg.nbytes()
+        disk, done = seg.disk_bytes()
+        on_disk, read = on_disk + disk, read + done
+    return {"postings_arrays": held, "postings_arrays_on_disk": on_disk, "postings_arrays_bytes_read": read}
 
 
 def cache_folder(gen: Path, segment: str) -> Path:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import numpy as np
 
@@ -34,7 +34,7 @@ class FacetColumn:
 class FacetColumns:
     """The facet columns and dates of one snapshot's live documents (rows in docnum order)."""
 
-    def __init__(self, docs: dict[int, IndexedDoc]):
+    def __init__(self, docs: Mapping[int, IndexedDoc]):
         self._docs = docs
         self.docnums = np.fromiter(sorted(docs), dtype=np.int64, count=len(docs))
         self._row_of = np.full(int(self.docnums[-1]) + 1 if len(docs) else 0, -1, dtype=np.int64)
@@ -74,6 +74,9 @@ class FacetColumns:
         self.dates()
 
     def _build(self, facet: str) -> FacetColumn:
+        table_column = getattr(self._docs, "facet_column", None)  # a MetadataTable holds them already
+        if table_column is not None and (col := table_column(facet)) is not None:
+            return col
         ids_of: dict[str, int] = {}
         rows: list[int] = []
         ids: list[int] = []
@@ -88,7 +91,9 @@ class FacetColumns:
         """Each row's date (``YYYY-MM-DD`` or ""), comparable as strings."""
         if self._dates is None:
             docs = self._docs
-            self._dates = np.array([docs[d].date or "" for d in self.docnums.tolist()], dtype="U10")
+            table_dates = getattr(docs, "dates", None)  # a MetadataTable's rows are these rows
+            self._dates = table_dates() if table_dates is not None else np.array(
+                [docs[d].date or "" for d in self.docnums.tolist()], dtype="U10")
         return self._dates
 
     def holding(self, facet: str, wanted: Iterable[str]) -> np.ndarray:
@@ -112,5 +117,8 @@ class FacetColumns:
         return Counter({col.values[i]: int(tally[i]) for i in np.flatnonzero(tally).tolist()})
 
     def nbytes(self) -> int:
+        """Bytes held (a column shared with the snapshot's ``MetadataTable`` is counted there)."""
         dates = 0 if self._dates is None else self._dates.nbytes
-        return self.docnums.nbytes + self._row_of.nbytes + dates + sum(c.nbytes() for c in list(self._columns.values()))
+        table_column = getattr(self._docs, "facet_column", lambda f: None)
+        own = [c for f, c in list(self._columns.items()) if table_column(f) is not c]
+        return self.docnums.nbytes + self._row_of.nbytes + dates + sum(c.nbytes() for c in own)

@@ -20,33 +20,25 @@ STORED_FACETS: dict[str, Callable[[Document], list[str]]] = {f.name: f.document_
 FACETS: tuple[str, ...] = tuple(f.name for f in REGISTRY)  # stored and derived (year)
 
 
-@dataclass(slots=True)
-class IndexedDoc:
-    """The parts of a document that facets, filters and sorting need, kept in memory."""
+class MetaAccess:
+    """The read-only names every form of a document's metadata answers to (``IndexedDoc``,
+    a row of ``kb.engine.meta_table.MetadataTable``): a subclass gives ``date`` and
+    ``facet_values``."""
 
-    id: str
+    __slots__ = ()
     date: str
-    source: str
-    content_hash: str
-    facets: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    access: str = "public"  # access (issue 17): not a facet; kb.engine.access filters on it
+
+    def facet_values(self, facet: str) -> tuple[str, ...]:
+        raise NotImplementedError
 
     @property
     def year(self) -> str:
         return self.date[:4] if self.date else ""
 
-    def facet_values(self, facet: str) -> tuple[str, ...]:
-        """The document's values of ``facet`` (KeyError for a facet kb does not know)."""
-        values = self.facets.get(facet)
-        if values is None:
-            # a derived facet (year), or one added after this document was stored
-            return registered_facet(facet).derived_values(self.date)
-        return values
-
     # the attribute names code used before facets were keyed by name
     @property
     def type(self) -> str:
-        return (self.facets.get("type") or ("other",))[0]
+        return (self.facet_values("type") or ("other",))[0]
 
     @property
     def plans(self) -> tuple[str, ...]:
@@ -67,6 +59,26 @@ class IndexedDoc:
     @property
     def agencies(self) -> tuple[str, ...]:
         return self.facet_values("agency")
+
+
+@dataclass(slots=True)
+class IndexedDoc(MetaAccess):
+    """The parts of a document that facets, filters and sorting need, kept in memory."""
+
+    id: str
+    date: str
+    source: str
+    content_hash: str
+    facets: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    access: str = "public"  # access (issue 17): not a facet; kb.engine.access filters on it
+
+    def facet_values(self, facet: str) -> tuple[str, ...]:
+        """The document's values of ``facet`` (KeyError for a facet kb does not know)."""
+        values = self.facets.get(facet)
+        if values is None:
+            # a derived facet (year), or one added after this document was stored
+            return registered_facet(facet).derived_values(self.date)
+        return values
 
 
 def indexed_doc(doc: Document) -> IndexedDoc:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import hashlib
 import heapq
-import sys
 import shutil
 import threading
 import time
@@ -31,6 +30,7 @@ from kb.engine import generations as gens
 from kb.engine.array_search import ArrayIndex
 from kb.engine.base import EngineWriter, SearchIndex, Snapshot
 from kb.engine.generations import IndexMissing, disk_errors
+from kb.engine.meta_table import MetadataTable
 from kb.engine.metadata import FACETS, IndexedDoc, meta_from_bytes
 from kb.engine.whoosh_writer import SegmentWriter, StoredForm, remove_orphans, stored_values
 from kb.engine.whoosh_codec import (
@@ -356,10 +356,10 @@ class WhooshSnapshot(Snapshot):
         """``Snapshot.memory`` plus the postings arrays and the mapped scan (shared, paged
         in as used) and the bounded caches."""
         out = super().memory()
-        out["metadata"] = _metadata_bytes(self.docs)
+        out["metadata"] = sum(getattr(m, "nbytes", lambda: 0)() for m in (self.docs, self.by_id))  # the table and id index
         out["memo_entries"] = len(self.memo)
         if self.arrays is not None:
-            out["postings_arrays"] = sum(seg.nbytes() for seg, _ in self.arrays.segments)
+            out.update(arrays.memory(seg for seg, _ in self.arrays.segments))
             out["term_cache"] = self.arrays.cache_bytes()
         if self._scan is None and self.folder is not None and self.state:
             where = self.folder / SCAN_DIR / self.state  # not loaded: the files it would read by slices
@@ -389,19 +389,6 @@ class WhooshSnapshot(Snapshot):
             return [(d, creader[d] or b"") for d in sorted(self.docs)]
 
 
-def _metadata_bytes(docs: dict[int, IndexedDoc]) -> int:
-    """An estimate of the in-memory metadata table, from a sample of its documents."""
-    if not docs:
-        return 0
-    sample = list(docs.values())[:: max(1, len(docs) // 200)]
-    per_doc = sum(
-        sys.getsizeof(m) + sum(sys.getsizeof(v) for v in (m.id, m.date, m.source, m.content_hash))
-        + sys.getsizeof(m.facets) + sum(sys.getsizeof(t) + sum(sys.getsizeof(x) for x in t) for t in m.facets.values())
-        for m in sample
-    ) / len(sample)
-    return int(per_doc * len(docs)) + 2 * sys.getsizeof(docs)
-
-
 def open_snapshot(gen: Path, subword: bool = True) -> WhooshSnapshot:
     """A snapshot of generation ``gen`` as it is now, with its arrays (written if missing)."""
     # Without mmap: Whoosh copies every sub-file of a mapped compound segment into a
@@ -411,9 +398,8 @@ def open_snapshot(gen: Path, subword: bool = True) -> WhooshSnapshot:
     searcher = storage.open_index().searcher(weighting=weighting())
     new = WhooshSnapshot(searcher=searcher, generation=gen.name, subword=subword, folder=gen)
     reader = searcher.reader()
-    for docnum, meta in _iter_meta(reader):
-        new.docs[docnum] = meta
-        new.by_id[meta.id] = docnum
+    new.docs = MetadataTable(_iter_meta(reader))  # columns, not an object per document
+    new.by_id = new.docs.by_id()
     new.arrays = _array_index(gen, searcher, new.docs, new.lock)
     state = hashlib.blake2b(digest_size=8)
     for seg_reader, _ in reader.leaf_readers() if reader.doc_count_all() else []:
