@@ -214,7 +214,6 @@ def write_field(folder: Path, field: str, postings: Iterable[tuple[bytes, list[i
 def read_field(folder: Path, field: str) -> FieldArrays:
     """A field's arrays: the lengths and the hashes read now, the rest by slices."""
     files = {name: NpyFile(folder / f"{field}.{name}.npy") for name in _ARRAY_NAMES if name != "lengths"}
-    hashes = files["hashes"]
     files["hashes"] = files["hashes"][0 : len(files["hashes"])]  # held: 9 MB at 63k
     return FieldArrays(**files, lengths=np.load(folder / f"{field}.lengths.npy"))
 
