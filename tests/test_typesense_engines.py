@@ -172,3 +172,35 @@ def test_a_bad_engine_setting_names_itself(setting, value, named, tmp_path):
     env = {"KB_ENGINE": "typesense", "KB_TYPESENSE_NODES": "http://127.0.0.1:9", "KB_TYPESENSE_API_KEY": "k", setting: value}
     proc = kb("stats", env=env, timeout=60)
     assert proc.returncode == 2 and named in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def _document_requests(monkeypatch) -> list[str]:
+    """The paths of the requests the client sends for documents (searches, reads), as they go."""
+    import httpx
+
+    sent: list[str] = []
+    real = httpx.Client.send
+
+    def counting(self, request, *args, **kwargs):
+        if "/documents" in request.url.path and "--settings" not in request.url.path:
+            sent.append(request.url.path)
+        return real(self, request, *args, **kwargs)
+
+    monkeypatch.setattr(httpx.Client, "send", counting)
+    return sent
+
+
+@pytest.mark.parametrize("level", ["", "public"])
+def test_a_page_of_hits_reads_its_documents_in_one_request(cluster, monkeypatch, level):
+    """First sight of a page: its ten stored documents come in one search, not one GET each."""
+    from kb.engine.access import RestrictedIndex
+
+    index = open_index(Path("-"), typesense_util.corpus_collection())
+    index.snapshot()  # opened by streamed exports (not the client): not counted
+    searcher = Searcher(RestrictedIndex(index, level) if level else index)
+    sent = _document_requests(monkeypatch)
+    result = searcher.search(parse_mapping({"q": "ความมั่นคง", "limit": "10"}))
+    assert len(result.hits) == 10
+    assert len(sent) == 1, sent
+    again = searcher.search(parse_mapping({"q": "ความมั่นคง", "limit": "10"}))
+    assert [h.id for h in again.hits] == [h.id for h in result.hits] and len(sent) == 1  # remembered
