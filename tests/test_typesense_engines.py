@@ -204,3 +204,16 @@ def test_a_page_of_hits_reads_its_documents_in_one_request(cluster, monkeypatch,
     assert len(sent) == 1, sent
     again = searcher.search(parse_mapping({"q": "ความมั่นคง", "limit": "10"}))
     assert [h.id for h in again.hits] == [h.id for h in result.hits] and len(sent) == 1  # remembered
+
+
+def test_the_sub_word_layer_has_its_pair_index_at_once(cluster, monkeypatch):
+    """No saved scan to map on this engine: a server's first sub-word needles must not
+    scan the whole buffer while the pair index waits for its rent to be paid."""
+    from kb import textscan
+
+    monkeypatch.setattr(textscan, "PAIRS_AT_ONCE", 0)  # as for a large collection
+    snap = open_index(Path("-"), typesense_util.corpus_collection()).snapshot()
+    scan = snap.scan()
+    assert scan.pairs is not None
+    needle = "ค้ามนุษย์".encode("tis-620")
+    assert scan.positions(needle) == scan._scan(needle, 10**6) and scan.positions(needle)
