@@ -104,7 +104,9 @@ class TypesenseWriter(EngineWriter):
         self.cluster = Cluster(config)
         active = self.cluster.active()
         self._remove_leftovers(active)
-        self.rebuild = rebuild or active is None
+        # a collection of another layout (before the side collections) is rebuilt, not written into
+        outdated = active is not None and (self.cluster.settings(active) or {}).get("layout") != COLLECTION_LAYOUT
+        self.rebuild = rebuild or active is None or outdated
         if self.rebuild:
             stamp = f"{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{secrets.token_hex(3)}"
             self.physical = f"{self.cluster.alias}-{stamp}"
