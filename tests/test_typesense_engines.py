@@ -175,15 +175,16 @@ def test_a_bad_engine_setting_names_itself(setting, value, named, tmp_path):
 
 
 def _document_requests(monkeypatch) -> list[str]:
-    """The paths of the requests the client sends for documents (searches, reads), as they go."""
+    """The paths of the requests the client sends for documents (searches, multi-searches, reads), as they go."""
     import httpx
 
     sent: list[str] = []
     real = httpx.Client.send
 
     def counting(self, request, *args, **kwargs):
-        if "/documents" in request.url.path and "--settings" not in request.url.path:
-            sent.append(request.url.path)
+        path = request.url.path
+        if ("/documents" in path or path.endswith("/multi_search")) and "--settings" not in path:
+            sent.append(path)
         return real(self, request, *args, **kwargs)
 
     monkeypatch.setattr(httpx.Client, "send", counting)
@@ -217,3 +218,19 @@ def test_the_sub_word_layer_has_its_pair_index_at_once(cluster, monkeypatch):
     assert scan.pairs is not None
     needle = "ค้ามนุษย์".encode("tis-620")
     assert scan.positions(needle) == scan._scan(needle, 10**6) and scan.positions(needle)
+
+
+def test_a_large_prefetch_reads_every_document_as_stored_alone(cluster, monkeypatch):
+    """An export's page: chunks of ``PAGE`` ids, each one request, the documents equal to those read one by one."""
+    from kb.engine import typesense_snapshot
+
+    monkeypatch.setattr(typesense_snapshot, "PAGE", 7)
+    snap = open_index(Path("-"), typesense_util.corpus_collection()).snapshot()
+    docnums = sorted(snap.docs)
+    sent = _document_requests(monkeypatch)
+    snap.prefetch(reversed(docnums))
+    assert len(sent) == -(-len(docnums) // 7)
+    prefetched = [snap.stored(d) for d in docnums]
+    assert len(sent) == -(-len(docnums) // 7)  # every one remembered
+    alone = open_index(Path("-"), typesense_util.corpus_collection()).snapshot()
+    assert prefetched == [alone.stored(d) for d in docnums]
