@@ -8,7 +8,8 @@ Measures, on a local cluster started from the pip wheels (scripts/typesense-clus
 2. search latency: HTTP p50/p95 through ``kb serve`` on Typesense vs raw
    Typesense ``/documents/search`` on the same query texts (bench_index's mix);
    kb's first sight of each query (cold: its per-snapshot memo empty) and
-   repeats;
+   repeats, the load average beside each pass; and kb serve's start-up (time
+   to its first answer) and RSS;
 3. on a three-node cluster: each node's share of kb's Typesense requests while
    8 HTTP clients search through `kb serve` (run in this process so its requests
    are counted per node), and, after one node is SIGKILLed, the failed searches
