@@ -8,7 +8,8 @@ Measures, on a local cluster started from the pip wheels (scripts/typesense-clus
 2. search latency: HTTP p50/p95 through ``kb serve`` on Typesense vs raw
    Typesense ``/documents/search`` on the same query texts (bench_index's mix);
    kb's first sight of each query (cold: its per-snapshot memo empty) and
-   repeats;
+   repeats, the load average beside each pass; and kb serve's start-up (time
+   to its first answer) and RSS;
 3. on a three-node cluster: each node's share of kb's Typesense requests while
    8 HTTP clients search through `kb serve` (run in this process so its requests
    are counted per node), and, after one node is SIGKILLed, the failed searches
@@ -173,43 +174,64 @@ def timed_get(url: str, timeout: float = 60) -> float:
     return (time.perf_counter() - t0) * 1000
 
 
-def latencies(cluster: LocalCluster, work: Path, rounds: int) -> None:
+def load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def start_server(cluster: LocalCluster, work: Path) -> tuple[subprocess.Popen, int]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     server = subprocess.Popen([sys.executable, "-m", "kb.cli", "serve", "--port", str(port)],
                               env={**os.environ, **cluster.env("kb"), "KB_INDEX_DIR": str(work / "lock")},
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 900  # serve warms up (snapshot, postings, scan forms) before it listens
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.2)
+    return server, port
+
+
+def latencies(cluster: LocalCluster, work: Path, rounds: int) -> None:
+    """kb serve's start-up (time to its first answer, RSS), then each query's first
+    sight, its repeats, and raw Typesense on the same texts (no facets: its own search)."""
+    texts = [r for _, r in QUERY_MIX if r.q]
+    raw_urls = [f"{cluster.urls[0]}/collections/raw/documents/search?" + urllib.parse.urlencode(
+        {"q": r.q.replace('"', ""), "query_by": "title,text", "per_page": 10, "x-typesense-api-key": API_KEY})
+        for r in texts]
+    started, load_start = time.monotonic(), load()
+    server, port = start_server(cluster, work)
     try:
-        deadline = time.monotonic() + 300  # a loaded machine takes long to import kb
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
-        texts = [r for _, r in QUERY_MIX if r.q]
-        kb_urls = [f"http://127.0.0.1:{port}/api/search?" + urllib.parse.urlencode(query_params(r), doseq=True) for r in texts]
-        raw_urls = [f"{cluster.urls[0]}/collections/raw/documents/search?" + urllib.parse.urlencode(
-            {"q": r.q.replace('"', ""), "query_by": "title,text", "per_page": 10, "x-typesense-api-key": API_KEY})
-            for r in texts]
-        # the first search of a server loads the snapshot (metadata, scan forms, postings)
+        listening = time.monotonic() - started
         first = timed_get(f"http://127.0.0.1:{port}/api/search?q=" + urllib.parse.quote("ความมั่นคง"), timeout=900)
+        answered = time.monotonic() - started
         rss = server_memory(server.pid)
-        cold = [timed_get(u) for u in kb_urls]
-        warm = [timed_get(u) for _ in range(rounds) for u in kb_urls]
-        timed_get(raw_urls[0])
-        raw = [timed_get(u) for _ in range(rounds + 1) for u in raw_urls]
+        print(f"\nstart-up of kb serve (load {load_start} → {load()}): listening after {listening:.1f} s, "
+              f"first answer after {answered:.1f} s (that search {first:.0f} ms); memory then: {rss}")
+        kb_urls = [f"http://127.0.0.1:{port}/api/search?" + urllib.parse.urlencode(query_params(r), doseq=True) for r in texts]
+        passes = {}
+        for label, urls in (("kb serve on Typesense, first sight (cold)", kb_urls),
+                            ("kb serve on Typesense, repeated", kb_urls * rounds),
+                            ("raw Typesense /documents/search", raw_urls[:1] + raw_urls * (rounds + 1))):
+            before = load()
+            passes[label] = [timed_get(u) for u in urls][1 if label.startswith("raw") else 0:]
+            passes[label + " load"] = f"{before} → {load()}"
+        rss = server_memory(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)
     pct = common.percentile
-    print("\n| searches (ms, HTTP) | n | p50 | p95 |\n|---|---:|---:|---:|")
-    for label, xs in (("kb serve on Typesense, first sight (cold)", cold), ("kb serve on Typesense, repeated", warm),
-                      ("raw Typesense /documents/search", raw)):
-        print(f"| {label} | {len(xs)} | {pct(xs, 50):.1f} | {pct(xs, 95):.1f} |")
-    print(f"\nfirst search of the server (loads the snapshot): {first:.0f} ms; kb serve memory then: {rss}")
-    print(f"\np95 ratio kb/raw: cold {pct(cold, 95) / pct(raw, 95):.1f}×, repeated {pct(warm, 95) / pct(raw, 95):.1f}×")
+    print("\n| searches (ms, HTTP) | n | p50 | p95 | max | load average (1, 5, 15 min) |\n|---|---:|---:|---:|---:|---|")
+    for label, xs in passes.items():
+        if not label.endswith(" load"):
+            print(f"| {label} | {len(xs)} | {pct(xs, 50):.1f} | {pct(xs, 95):.1f} | {max(xs):.0f} | {passes[label + ' load']} |")
+    cold, warm = passes["kb serve on Typesense, first sight (cold)"], passes["kb serve on Typesense, repeated"]
+    raw = passes["raw Typesense /documents/search"]
+    print(f"\nkb serve memory after the passes: {rss}")
+    print(f"p95 ratio kb/raw: first sight {pct(cold, 95) / pct(raw, 95):.2f}×, repeated {pct(warm, 95) / pct(raw, 95):.2f}×")
 
 
 def spread(cluster: LocalCluster, seconds: float, work: Path) -> None:

@@ -172,3 +172,65 @@ def test_a_bad_engine_setting_names_itself(setting, value, named, tmp_path):
     env = {"KB_ENGINE": "typesense", "KB_TYPESENSE_NODES": "http://127.0.0.1:9", "KB_TYPESENSE_API_KEY": "k", setting: value}
     proc = kb("stats", env=env, timeout=60)
     assert proc.returncode == 2 and named in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def _document_requests(monkeypatch) -> list[str]:
+    """The paths of the requests the client sends for documents (searches, multi-searches, reads), as they go."""
+    import httpx
+
+    sent: list[str] = []
+    real = httpx.Client.send
+
+    def counting(self, request, *args, **kwargs):
+        path = request.url.path
+        if ("/documents" in path or path.endswith("/multi_search")) and "--settings" not in path:
+            sent.append(path)
+        return real(self, request, *args, **kwargs)
+
+    monkeypatch.setattr(httpx.Client, "send", counting)
+    return sent
+
+
+@pytest.mark.parametrize("level", ["", "public"])
+def test_a_page_of_hits_reads_its_documents_in_one_request(cluster, monkeypatch, level):
+    """First sight of a page: its ten stored documents come in one search, not one GET each."""
+    from kb.engine.access import RestrictedIndex
+
+    index = open_index(Path("-"), typesense_util.corpus_collection())
+    index.snapshot()  # opened by streamed exports (not the client): not counted
+    searcher = Searcher(RestrictedIndex(index, level) if level else index)
+    sent = _document_requests(monkeypatch)
+    result = searcher.search(parse_mapping({"q": "ความมั่นคง", "limit": "10"}))
+    assert len(result.hits) == 10
+    assert len(sent) == 1, sent
+    again = searcher.search(parse_mapping({"q": "ความมั่นคง", "limit": "10"}))
+    assert [h.id for h in again.hits] == [h.id for h in result.hits] and len(sent) == 1  # remembered
+
+
+def test_the_sub_word_layer_has_its_pair_index_at_once(cluster, monkeypatch):
+    """No saved scan to map on this engine: a server's first sub-word needles must not
+    scan the whole buffer while the pair index waits for its rent to be paid."""
+    from kb import textscan
+
+    monkeypatch.setattr(textscan, "PAIRS_AT_ONCE", 0)  # as for a large collection
+    snap = open_index(Path("-"), typesense_util.corpus_collection()).snapshot()
+    scan = snap.scan()
+    assert scan.pairs is not None
+    needle = "ค้ามนุษย์".encode("tis-620")
+    assert scan.positions(needle) == scan._scan(needle, 10**6) and scan.positions(needle)
+
+
+def test_a_large_prefetch_reads_every_document_as_stored_alone(cluster, monkeypatch):
+    """An export's page: chunks of ``PAGE`` ids, each one request, the documents equal to those read one by one."""
+    from kb.engine import typesense_snapshot
+
+    monkeypatch.setattr(typesense_snapshot, "PAGE", 7)
+    snap = open_index(Path("-"), typesense_util.corpus_collection()).snapshot()
+    docnums = sorted(snap.docs)
+    sent = _document_requests(monkeypatch)
+    snap.prefetch(reversed(docnums))
+    assert len(sent) == -(-len(docnums) // 7)
+    prefetched = [snap.stored(d) for d in docnums]
+    assert len(sent) == -(-len(docnums) // 7)  # every one remembered
+    alone = open_index(Path("-"), typesense_util.corpus_collection()).snapshot()
+    assert prefetched == [alone.stored(d) for d in docnums]

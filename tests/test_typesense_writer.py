@@ -77,3 +77,23 @@ def test_a_run_that_died_after_importing_ahead_leaves_nothing_a_later_commit_sho
     second.close()
     assert visible(config) == {f"ยาเสพติด-{i}" for i in range(3)} | {"แรงงาน-9"}
     assert held(config) == 4
+
+
+def test_a_collection_of_an_older_layout_is_rebuilt_not_written_into(config):
+    """An index from before the side collections (layout ts-1) has no ``--doc``/``--scan``:
+    an incremental run rebuilds it behind the alias instead of failing on them."""
+    from kb.engine.typesense_cluster import Cluster
+
+    first = open_writer(Path("-"), config)
+    first.add_batch(prepared(i, "ยาเสพติด") for i in range(2))
+    first.close()
+    cluster = Cluster(config)
+    old = cluster.active()
+    cluster.write_settings(old, {**cluster.settings(old), "layout": "ts-1"}, stamp="old")
+    second = open_writer(Path("-"), config)
+    assert second.rebuild
+    second.add_batch([prepared(9, "แรงงาน")])
+    second.close()
+    assert cluster.active() != old
+    assert visible(config) == {"แรงงาน-9"}
+    assert open_index(Path("-"), config).snapshot().stored(0).id == "แรงงาน-9"

@@ -23,6 +23,7 @@ from __future__ import annotations
 import threading
 import weakref
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from kb import query as kq
 from kb.access.levels import may_see
@@ -56,6 +57,9 @@ class RestrictedSnapshot(Snapshot):
         if docnum not in self.docs:
             raise KeyError(docnum)  # never a restricted document, whatever docnum is asked for
         return self.engine.document_at(self.base, docnum)
+
+    def prefetch(self, docnums: Iterable[int]) -> None:
+        self.base.prefetch([d for d in docnums if d in self.docs])
 
     def doc_frequency(self, fieldname: str, term: str) -> int:
         key = (fieldname, term)

@@ -150,6 +150,10 @@ class Snapshot(ABC):
     def stored(self, docnum: int) -> Document:
         """The document as indexed (every field ``Document.to_dict`` holds)."""
 
+    def prefetch(self, docnums: Iterable[int]) -> None:
+        """A hint that ``stored`` will be asked for each of ``docnums`` (one result page):
+        an engine that reads documents over the network fetches them in one request."""
+
     @abstractmethod
     def doc_frequency(self, fieldname: str, term: str) -> int:
         """How many documents' ``fieldname`` holds ``term`` (deleted ones may still count until merged)."""

@@ -45,9 +45,11 @@ from typesense import exceptions as tse
 from kb.engine.base import EngineWriter, PreparedDoc, SearchIndex
 from kb.engine.generations import SCHEMA_VERSION, IndexMissing, IndexWriteFailed
 from kb.engine.metadata import IndexedDoc, meta_bytes, meta_from_bytes
-from kb.engine.typesense_cluster import COLLECTION_LAYOUT, Cluster
+from kb.engine.typesense_cluster import COLLECTION_LAYOUT, SIDE_FIELDS, Cluster, side
 from kb.engine.typesense_config import ClusterUnavailable, EngineConfig
-from kb.engine.typesense_snapshot import ID_CHUNK, TypesenseSnapshot, exported
+from kb.engine.typesense_postings import PostingsBuilder
+from kb.engine import typesense_snapshot
+from kb.engine.typesense_snapshot import FIELDS, ID_CHUNK, TypesenseSnapshot, exported
 from kb.engine.typesense_terms import encode, encode_text
 from kb.models import Document
 
@@ -103,7 +105,9 @@ class TypesenseWriter(EngineWriter):
         self.cluster = Cluster(config)
         active = self.cluster.active()
         self._remove_leftovers(active)
-        self.rebuild = rebuild or active is None
+        # a collection of another layout (before the side collections) is rebuilt, not written into
+        outdated = active is not None and (self.cluster.settings(active) or {}).get("layout") != COLLECTION_LAYOUT
+        self.rebuild = rebuild or active is None or outdated
         if self.rebuild:
             stamp = f"{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{secrets.token_hex(3)}"
             self.physical = f"{self.cluster.alias}-{stamp}"
@@ -132,8 +136,11 @@ class TypesenseWriter(EngineWriter):
         pattern = re.compile(re.escape(self.cluster.alias) + r"-\d{14}-\d+-[0-9a-f]{6}")
         with self.cluster.errors("list collections"):
             names = [c["name"] for c in self.cluster.writer_client.collections.retrieve()]
-        for name in names:
-            if pattern.fullmatch(name) and name != active:
+        # a side collection (``<physical>--doc``) goes with its main one, also when that one is gone
+        suffixes = tuple(side("", f) for f in SIDE_FIELDS)
+        leftovers = {next((n[: -len(x)] for x in suffixes if n.endswith(x)), n) for n in names} - {active}
+        for name in sorted(leftovers):
+            if pattern.fullmatch(name):
                 self.cluster.drop_collection(name)
 
     def existing(self) -> dict[str, IndexedDoc]:
@@ -231,15 +238,26 @@ class TypesenseWriter(EngineWriter):
         self.seq += 1
 
     def _import(self, chunk: list[dict]) -> None:
+        """The side collections first, then the main one: a document a reader can find
+        always has its stored document and scan form (a failure in between leaves only
+        side rows, which the retry or the next upsert overwrites)."""
+        for fieldname in SIDE_FIELDS:
+            rows = [{"id": d["id"], fieldname: d[fieldname]} for d in chunk]
+            self._import_rows(side(self.physical, fieldname), rows, chunk)
+        self._import_rows(self.physical, [{k: v for k, v in d.items() if k not in SIDE_FIELDS} for d in chunk], chunk)
+
+    def _import_rows(self, collection: str, rows: list[dict], chunk: list[dict]) -> None:
         with self.cluster.errors("write documents"):
-            results = self.cluster.writer_client.collections[self.physical].documents.import_(chunk, {"action": "upsert"})
+            results = self.cluster.writer_client.collections[collection].documents.import_(rows, {"action": "upsert"})
         for d, result in zip(chunk, results):
             if not result.get("success"):
                 raise IndexWriteFailed(f"Typesense refused document {d['kid']}: {result.get('error')}")
 
     def _delete(self, tsids: list[str]) -> None:
-        with self.cluster.errors("delete documents"), contextlib.suppress(tse.ObjectNotFound):
-            self.cluster.writer_client.collections[self.physical].documents.delete({"filter_by": f"id:[{','.join(tsids)}]"})
+        """The main collection first (readers stop finding the documents), then the side ones."""
+        for collection in [self.physical] + [side(self.physical, f) for f in SIDE_FIELDS]:
+            with self.cluster.errors("delete documents"), contextlib.suppress(tse.ObjectNotFound):
+                self.cluster.writer_client.collections[collection].documents.delete({"filter_by": f"id:[{','.join(tsids)}]"})
 
     @staticmethod
     def _patiently(write) -> None:
@@ -320,17 +338,21 @@ class TypesenseIndex(SearchIndex):
         new = TypesenseSnapshot(cluster=self.cluster, physical=physical, stamp=stamp, generation=physical,
                                 subword=bool(settings.get("subword", True)))
         done = int(settings.get("seq", 0))
-        exported_rows = self.cluster.export_rows(physical, "id,meta,wlen,tlen,seq")
-        # docnums in export order: the postings, read by a later export in the same order,
-        # then list each word's documents ascending without sorting them (typesense_postings)
-        rows = [r for r in exported_rows if r.get("meta") and committed(r, done)]
-        for docnum, row in enumerate(rows):
+        # One export for the metadata and the postings (the main collection holds only
+        # what a snapshot reads: the stored document and scan form are in side collections).
+        # Docnums in export order: each word's documents are then ascending without sorting.
+        builder = None if typesense_snapshot.SETS_FROM_TYPESENSE else PostingsBuilder(FIELDS)
+        rows = self.cluster.export_rows(physical, "id,meta,wlen,tlen,seq" + (",words,title" if builder else ""))
+        for docnum, row in enumerate(r for r in rows if r.get("meta") and committed(r, done)):
             meta = meta_from_bytes(row["meta"].encode("utf-8"))
             new.docs[docnum] = meta
             new.by_id[meta.id] = docnum
             new.tsids.append(row["id"])
             new.by_tsid[row["id"]] = docnum
             new.lengths[docnum] = {"words": int(row.get("wlen") or 0), "title": int(row.get("tlen") or 0)}
+            if builder:
+                builder.add(docnum, row)
+        new._postings = builder.finish() if builder else None
         return new
 
     def size_bytes(self) -> int:

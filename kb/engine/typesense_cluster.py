@@ -4,6 +4,13 @@ Naming, on a cluster with ``KB_TYPESENSE_COLLECTION=kb``:
 
 - ``kb`` is an *alias* naming the active physical collection ``kb-<stamp>``;
   a full rebuild fills a new one and swaps the alias (atomic for readers);
+- ``kb-<stamp>--doc`` and ``kb-<stamp>--scan`` are its *side collections*: the
+  stored document (JSON) and the sub-word scan form, keyed by the same id.
+  Typesense 0.24 reads a stored document in full whatever ``include_fields``
+  asks, so kept beside the words they would make every export and search of
+  the main collection read ~45 KB a release; apart, the metadata and postings
+  exports read only what they use, the scan export only scan forms, and a
+  page's documents are one ``id:[…]`` search of ``--doc`` (issue 16);
 - ``kb--settings`` holds one small document per physical collection: the
   settings a writer was opened with (schema, analysis signature, sub-word
   layer) and the *commit stamp*, written last at each commit.  Readers compare
@@ -37,7 +44,8 @@ CATCH_UP_SECONDS = 10.0
 # (A faceted document number, reading matching sets as facet values, was tried and
 # measured slower under 8 concurrent clients than exporting ids: 44–240 searches in 30 s
 # against 549–621.)
-COLLECTION_LAYOUT = "ts-1"  # how long a commit waits for followers to apply it
+COLLECTION_LAYOUT = "ts-2"  # ts-2: the stored document and scan form in side collections
+SIDE_FIELDS = ("doc", "scan")  # each in its own side collection ``<physical>--<field>``
 
 
 def _client(nodes: typing.Iterable[TypesenseNode], api_key: str, timeout: float, retries: int) -> typesense.Client:
@@ -59,8 +67,6 @@ def schema(name: str) -> dict:
     stored = [
         ("kid", "string", True),  # kb's id (the Typesense id is its hash: kb ids hold "/")
         ("meta", "string", False),  # kb.engine.metadata.meta_bytes
-        ("doc", "string", False),  # Document.to_dict() as JSON
-        ("scan", "string", False),  # the sub-word scan form, bytes as latin-1
         ("wlen", "int32", False),
         ("tlen", "int32", False),
     ]
@@ -70,6 +76,17 @@ def schema(name: str) -> dict:
     ]
     fields += [{"name": f, "type": t, "index": ix, "optional": not ix} for f, t, ix in stored]
     return {"name": name, "fields": fields}
+
+
+def side(physical: str, fieldname: str) -> str:
+    """The side collection of ``physical`` holding ``fieldname`` (``SIDE_FIELDS``)."""
+    return f"{physical}--{fieldname}"
+
+
+def side_schema(physical: str, fieldname: str) -> dict:
+    """A side collection: one stored-only string per document (``doc``: ``Document.to_dict()``
+    as JSON; ``scan``: the sub-word scan form, bytes as latin-1)."""
+    return {"name": side(physical, fieldname), "fields": [{"name": fieldname, "type": "string", "index": False, "optional": True}]}
 
 
 class Cluster:
@@ -183,8 +200,9 @@ class Cluster:
     def create_collection(self, physical: str, settings: dict) -> None:
         with self.errors("create a collection"):
             self._ensure_settings_collection()
-            with contextlib.suppress(tse.ObjectAlreadyExists):  # a retry after a lost answer
-                self.writer_client.collections.create(schema(physical))
+            for body in [schema(physical)] + [side_schema(physical, f) for f in SIDE_FIELDS]:
+                with contextlib.suppress(tse.ObjectAlreadyExists):  # a retry after a lost answer
+                    self.writer_client.collections.create(body)
             self.write_settings(physical, settings, stamp="")
         # reads go to any node: until every node has the collection, one may answer 404
         self.wait_applied(physical, "")
@@ -193,6 +211,7 @@ class Cluster:
         with self.errors("delete a collection"):
             for delete in (
                 lambda: self.writer_client.collections[physical].delete(),
+                *(lambda name=side(physical, f): self.writer_client.collections[name].delete() for f in SIDE_FIELDS),
                 lambda: self.writer_client.collections[self.settings_name].documents[physical].delete(),
             ):
                 with contextlib.suppress(tse.ObjectNotFound):

@@ -86,6 +86,7 @@ class Searcher:
 
         start = (applied.page - 1) * applied.limit
         ranked = self._ranked(snap, plan, final, partial, meant.literal, applied, budget)
+        snap.prefetch(d for d, _ in ranked[start : start + applied.limit])  # the page's documents in one request
         hits = [
             # past the budget, a hit's excerpt is its opening (no match to look for)
             make_hit(
