@@ -90,6 +90,7 @@ def test_a_collection_of_an_older_layout_is_rebuilt_not_written_into(config):
     cluster = Cluster(config)
     old = cluster.active()
     cluster.write_settings(old, {**cluster.settings(old), "layout": "ts-1"}, stamp="old")
+    cluster.wait_applied(old, "old")  # reads go to any node: wait until every node holds the old layout
     second = open_writer(Path("-"), config)
     assert second.rebuild
     second.add_batch([prepared(9, "แรงงาน")])
