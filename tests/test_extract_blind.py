@@ -52,13 +52,18 @@ def _label_set() -> dict:
     return json.loads(LABELS.read_text(encoding="utf-8"))
 
 
-def _source() -> Path:
+def source_of(label_set: dict, name: str) -> Path:
+    """The shared-data file a label set reads its texts from; skips the test when it is absent."""
     data = _shared_data()
-    path = data / _label_set()["source"] if data else None
+    path = data / label_set["source"] if data else None
     if path is None or not path.exists():
-        pytest.skip(f"the blind set reads its texts from {_label_set()['source']} in the shared data folder "
+        pytest.skip(f"{name} reads its texts from {label_set['source']} in the shared data folder "
                     "(../shared/data or $KB_SHARED_DATA), which is absent here")
     return path
+
+
+def _source() -> Path:
+    return source_of(_label_set(), "the blind set")
 
 
 def _rank(salt: str, doc_id: str) -> str:

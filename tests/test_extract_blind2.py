@@ -17,9 +17,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-import pytest
-
-from test_extract_blind import EXACT_FIELDS, SET_FIELDS, _read_and_extract, _shared_data, differences, print_scores, score
+from test_extract_blind import EXACT_FIELDS, SET_FIELDS, _read_and_extract, differences, print_scores, score, source_of
 
 REPO = Path(__file__).resolve().parent.parent
 LABELS = REPO / "tests" / "labels" / "blind2_thaigov.json"
@@ -33,12 +31,7 @@ def _label_set() -> dict:
 
 
 def _source() -> Path:
-    data = _shared_data()
-    path = data / _label_set()["source"] if data else None
-    if path is None or not path.exists():
-        pytest.skip(f"the second blind set reads its texts from {_label_set()['source']} in the shared data "
-                    "folder (../shared/data or $KB_SHARED_DATA), which is absent here")
-    return path
+    return source_of(_label_set(), "the second blind set")
 
 
 def _selector():

@@ -16,6 +16,7 @@ from indexer.prepare import PrepareTask, prepare
 from kb.analysis import Analysis
 from kb.engine import IndexWriter, Postings
 from kb.engine.base import EngineWriter
+from test_index_speed import _segment_files  # the segment files of an index, by role
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
@@ -88,18 +89,6 @@ def test_pipeline_hands_each_engine_its_forms(forms, body_type, has_scan):
     for body, title, scan in writer.added:
         assert isinstance(body, body_type) and isinstance(title, body_type)
         assert bool(scan) == has_scan
-
-
-def _segment_files(folder: Path) -> list[dict[str, bytes]]:
-    from whoosh import index
-
-    ix = index.open_dir(str(folder))
-    out = []
-    for seg in ix._segments():
-        storage = seg.open_compound_file(ix.storage) if seg.is_compound() else ix.storage
-        out.append({n.replace(seg.segment_id(), "SEG"): storage.open_file(n).read()
-                    for n in storage.list() if seg.segment_id() in n})
-    return out
 
 
 @pytest.mark.parametrize("merge", [False, True])
