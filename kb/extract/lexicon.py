@@ -11,6 +11,8 @@ around a match, list separators) are the context tests the fields share.
 from __future__ import annotations
 
 import re
+import threading
+import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Iterable, Iterator
@@ -35,7 +37,19 @@ class Match:
 
 def key(surface: str) -> str:
     """A surface without its whitespace, lower-cased (str.split's whitespace is re's \\s)."""
-    return "".join(surface.split()).lower()
+    global _last_key
+    last = _last_key
+    if last[0] == surface:
+        return last[1]
+    folded = "".join(surface.split()).lower()
+    _last_key = (surface, folded)
+    return folded
+
+
+# The last key made: rules test one sentence against each of their markers in turn,
+# asking for its key once per marker (a tenth of extraction's CPU went to remaking it).
+# A tuple replaced whole, so threads may share it.
+_last_key: tuple[str, str] = ("", "")
 
 
 def latin_pattern(term: str) -> str:
@@ -107,20 +121,85 @@ def first_chunk(term: str) -> str:
 
 class _Starts:
     """Offsets where a Thai term of a lexicon can start in a text: where the first
-    chunk of one of its terms occurs (``first_chunk``), found by one Aho-Corasick
+    chunk of one of its terms occurs (``first_chunk``), found by an Aho-Corasick
     pass.  Re's own scan tries the trie at every offset whose letter begins a
-    term, which in Thai text is most of them (a third of extraction's CPU)."""
+    term, which in Thai text is most of them (a third of extraction's CPU).
+    The pass is shared by every lexicon (``_SharedStarts``)."""
 
-    __slots__ = ("_automaton",)
+    __slots__ = ("_slot", "__weakref__")
 
     def __init__(self, terms: Iterable[str]):
-        self._automaton = ahocorasick.Automaton()
-        for chunk in {first_chunk(t) for t in terms}:
-            self._automaton.add_word(chunk, len(chunk) - 1)
-        self._automaton.make_automaton()
+        self._slot = _SHARED.register({first_chunk(t) for t in terms})
+        weakref.finalize(self, _SHARED.unregister, self._slot)
 
     def __call__(self, text: str) -> list[int]:
-        return sorted({end - back for end, back in self._automaton.iter(text)})
+        return _SHARED.starts(self._slot, text)
+
+
+class _SharedStarts:
+    """One Aho-Corasick pass over a text for the first chunks of every lexicon.
+
+    Extraction runs half a dozen lexicons (provinces, plans, agencies, topics
+    and their blockers …) over the same text; a pass per lexicon cost as much
+    again as all their matching (issue 12).  Here one automaton holds every
+    lexicon's chunks, each chunk naming the lexicons ("slots") it belongs to;
+    the starts of the last text passed are kept per slot, so each lexicon gets
+    exactly the offsets its own automaton would have found.  The state is
+    replaced, never changed in place, so threads may share it.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._chunks: dict[int, frozenset[str]] = {}  # slot -> its first chunks
+        self._next_slot = 0
+        self._state: tuple[int, object] = (0, None)  # (generation, automaton or None until needed)
+        self._last: tuple[int, str, dict[int, set[int]]] = (-1, "", {})  # (generation, text, starts by slot)
+
+    def register(self, chunks: set[str]) -> int:
+        with self._lock:
+            slot, self._next_slot = self._next_slot, self._next_slot + 1
+            self._chunks[slot] = frozenset(chunks)
+            self._state = (self._state[0] + 1, None)
+        return slot
+
+    def unregister(self, slot: int) -> None:
+        with self._lock:
+            if self._chunks.pop(slot, None) is not None:
+                self._state = (self._state[0] + 1, None)
+
+    def _automaton(self) -> tuple[int, object]:
+        state = self._state
+        if state[1] is None:
+            with self._lock:
+                if self._state[1] is None:
+                    slots: dict[str, list[int]] = {}
+                    for slot, chunks in self._chunks.items():
+                        for chunk in chunks:
+                            slots.setdefault(chunk, []).append(slot)
+                    automaton = ahocorasick.Automaton()
+                    for chunk, owners in slots.items():
+                        automaton.add_word(chunk, (len(chunk) - 1, tuple(owners)))
+                    automaton.make_automaton()
+                    self._state = (self._state[0], automaton)
+                state = self._state
+        return state
+
+    def starts(self, slot: int, text: str) -> list[int]:
+        generation, cached, found = self._last
+        if generation != self._state[0] or cached != text:
+            generation, automaton = self._automaton()
+            found = {}
+            for end, (back, owners) in automaton.iter(text):
+                for owner in owners:
+                    got = found.get(owner)
+                    if got is None:
+                        found[owner] = got = set()
+                    got.add(end - back)
+            self._last = (generation, text, found)
+        return sorted(found.get(slot, ()))
+
+
+_SHARED = _SharedStarts()
 
 
 class _Scan:
