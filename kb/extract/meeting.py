@@ -30,6 +30,7 @@ ATTENDANCE_LABELS = ("ผู้มาประชุม", "ผู้ไม่ม
 RECORDER = "ผู้จดรายงานการประชุม"
 
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+_HAS_THAI_DIGIT = re.compile("[๐-๙]")
 _MARKUP = re.compile(r"^\s*(?:#+\s*|[-*•]\s+)?(?:\*\*)?")
 # "ระเบียบวาระที่ 3", "วาระที่ 3.1" (a sub-item), "เรื่องที่ 3", "Agenda item 3"; on the line's key
 _AGENDA = re.compile(r"^(?:(?:ระเบียบ)?วาระ(?:ที่|ที)?|เรื่องที่(?=\d)|agenda(?:item)?)(\d+(?:\.\d+)?)(?!\d)", re.I)
@@ -86,7 +87,9 @@ def _lines(text: str) -> list[_Line]:
     out, offset = [], 0
     for number, raw in enumerate(text.split("\n")):
         plain = _MARKUP.sub("", raw).replace("**", "").strip()
-        key = "".join(plain.split()).translate(_THAI_DIGITS)
+        key = "".join(plain.split())
+        if _HAS_THAI_DIGIT.search(key):  # translate walks every character through a dict: most lines have none
+            key = key.translate(_THAI_DIGITS)
         out.append(_Line(number, offset, offset + len(raw.rstrip()), plain, key, raw))
         offset += len(raw) + 1
     return out
