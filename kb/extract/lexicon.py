@@ -202,6 +202,30 @@ class _SharedStarts:
 _SHARED = _SharedStarts()
 
 
+class _LetterSearch(_Search):
+    """``_Search`` with, at each start, the pattern of the terms beginning with its letter."""
+
+    __slots__ = ("_by_letter",)
+
+    def __init__(self, by_letter: dict[str, re.Pattern[str]], text: str, starts: list[int]):
+        super().__init__(None, text, starts)
+        self._by_letter = by_letter
+
+    def search(self, pos: int) -> re.Match[str] | None:
+        starts, i, n, text = self._starts, self._next, len(self._starts), self._text
+        while i < n:
+            start = starts[i]
+            i += 1
+            if start >= pos:
+                pattern = self._by_letter.get(text[start].lower())
+                m = pattern.match(text, start) if pattern is not None else None
+                if m:
+                    self._next = i
+                    return m
+        self._next = i
+        return None
+
+
 class _Scan:
     """``pattern.search`` with ``_Search``'s interface (no Aho-Corasick)."""
 
@@ -253,6 +277,16 @@ class Lexicon:
         if latin:
             # The lookahead lets the Latin alternatives fail at once on Thai text.
             self._latin = re.compile("(?=[A-Za-z0-9])(?i:" + "|".join(latin_pattern(s) for s in latin) + ")")
+        # The same alternation cut by first letter: at an (ASCII) start only the terms
+        # beginning with its letter can match, so trying just those, in the same order,
+        # finds the same match without failing through every other term first.
+        by_letter: dict[str, list[str]] = {}
+        for surface in latin:
+            by_letter.setdefault(surface[0].lower(), []).append(surface)
+        self._latin_by_letter = {
+            c: re.compile("(?=[A-Za-z0-9])(?i:" + "|".join(latin_pattern(s) for s in terms) + ")")
+            for c, terms in by_letter.items()
+        }
         # First characters a Latin match can start with, in both cases (ASCII
         # only: the lookahead demands it).
         self._latin_starts = _latin_starts(frozenset(c for s in latin for c in (s[0].lower(), s[0].upper())))
@@ -266,8 +300,8 @@ class Lexicon:
                 self._memo[surface] = value
         return value
 
-    def _latin_search(self, text: str) -> _Search:
-        return _Search(self._latin, text, [m.start() for m in self._latin_starts.finditer(text)])
+    def _latin_search(self, text: str) -> _LetterSearch:
+        return _LetterSearch(self._latin_by_letter, text, [m.start() for m in self._latin_starts.finditer(text)])
 
     def _thai_search(self, text: str) -> _Search | _Scan:
         if self._thai_starts is None:
