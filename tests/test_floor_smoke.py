@@ -54,13 +54,14 @@ def _row(name: str, docs: int, seconds: float, cpu: float) -> bench_floor.Row:
 
 
 def test_the_floor_is_stated_in_cpu_and_compared_with_typesense():
-    ts = _row("Typesense import", 1000, 1.0, 0.7)  # 1,000 docs/s, 0.70 ms a document
+    ts = _row("Typesense import", 1000, 4.0, 0.8)  # 0.80 ms a document: 2,500 a second on 2 cores (250 measured)
     slow = [_row("segment + extraction", 1000, 1.5, 2.5)]  # 2.5 ms: at most 800 a second on 2 cores
-    fast = [_row("segment + extraction", 1000, 0.5, 1.0)]  # 1.0 ms: up to 2,000 a second
+    fast = [_row("segment + extraction", 1000, 5.0, 0.5)]  # 0.5 ms: up to 4,000 a second
     said = bench_floor.floor_statement(slow, ts)
-    assert "2.50 ms of CPU a release" in said and "800 releases/s" in said and "3.57× less" in said
-    assert "is below Typesense" in said
-    assert "is not below Typesense" in bench_floor.floor_statement(fast, ts)
+    assert "2.50 ms of CPU a release" in said and "800 releases/s" in said and "3.12× less" in said
+    assert "2,500 documents/s" in said and "is below what Typesense" in said and "no kb writer" in said
+    # judged by CPU, not by measured (load-dependent) speeds: 200 docs/s measured, below 250, yet not below in CPU
+    assert "is not below what Typesense" in bench_floor.floor_statement(fast, ts)
     assert bench_floor.floor_statement(slow, None).endswith("800 releases/s.")
 
 
