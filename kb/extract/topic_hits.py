@@ -31,14 +31,23 @@ def _topic_lexicon() -> Lexicon:
     readings: dict[str, list[str]] = {}
     surfaces: list[tuple[str, str]] = []
     for t in taxonomy.topics():
-        for kind in ("strong", "weak"):
-            for surface in t[kind]:
+        for kind, terms in topic_terms(t):
+            for surface in terms:
                 found = readings.setdefault(key(surface), [])
                 if f"{t['key']}|{kind}" not in found:
                     found.append(f"{t['key']}|{kind}")
                 surfaces.append((surface, key(surface)))
     entries = [(surface, ";".join(readings[spelling])) for surface, spelling in surfaces]
     return Lexicon(entries)
+
+
+def topic_terms(topic: dict) -> list[tuple[str, list[str]]]:
+    """A topic's terms by strength: its ``strong`` and ``weak`` terms (also words
+    of the segmenter's dictionary) and its ``mined`` ones, found in the corpus by
+    benchmarks/mine_topic_terms.py and reviewed by hand, which only extraction reads
+    (a new dictionary word would change how every index is segmented)."""
+    mined = topic.get("mined", {})
+    return [(kind, [*topic[kind], *mined.get(kind, ())]) for kind in ("strong", "weak")]
 
 
 @cache

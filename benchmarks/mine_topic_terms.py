@@ -1,0 +1,235 @@
+"""Mine candidate topic terms from the whole ThaiGov corpus, for review by hand (issue 13).
+
+The topic lexicon (kb/taxonomy/topics.json) was written from about a hundred
+labelled releases, so it knows few of the ways a release names each subject.
+This script finds, for every topic, the words and two-word phrases that
+strongly co-occur with the topic's existing strong terms across all 63,241
+ThaiGov releases, not in any labelled set:
+
+* a release is a *positive* of a topic when its title holds a strong term of
+  the topic and its lead (title and the first ``LEAD_CHARS`` characters of the
+  body) at least ``MIN_STRONG_HITS`` strong hits (the current lexicon and
+  context rules, ``kb.extract.topic_hits``); a *negative* when its lead holds
+  no term of the topic at all; the rest take no part;
+* the lead is cut into words by kb's segmenter (nlpo3 with the domain
+  dictionary); unigrams and adjacent-word bigrams are counted once a release;
+* each word gets the log-odds ratio of appearing in a positive against a
+  negative, with its z-score (0.5 added to every cell), its lift (share in
+  positives over share in negatives) and ``cooccur``: of all releases whose lead
+  holds the word, the share with a strong term of the topic (how reliably the
+  word keeps the topic's company);
+* words already matched by the topic's lexicon (containing one of its terms)
+  are left out; stop words and one-letter words too.
+
+The output is a TSV (``--out``) of the best ``--top`` candidates per topic by
+z-score among those with ``--min-df`` positive releases and lift at least
+``--min-lift``.  The candidates are then *reviewed by hand against the labelling
+guide's definition of the topic* (docs/labelling.md): keep a word only when it
+names the subject itself — not a place, an actor's name, a generic word of
+government or an occasion — and decide strong (names the subject alone) or
+weak (needs company).  The reviewed list with the decision and reason for each
+candidate is benchmarks/mined_topic_terms.tsv; the kept terms go to the
+``mined`` key of each topic in topics.json, which the word segmenter's
+dictionary does not read (kb/taxonomy/__init__.py ``_dictionary_terms``).
+
+``--boilerplate`` mines the other data file instead: sentences repeated
+verbatim across many releases (a government's standing policy line, an agency's
+motto, a signature).  Each release's sentences that hold a topic term are cut as
+topic extraction cuts them (``kb.extract.sentences.line_sentences``, the title
+left out), normalized (``kb.extract.lexicon.key``) and counted once a release; a
+sentence found in at least ``--min-releases`` releases is written to
+kb/taxonomy/boilerplate.json, which topic extraction reads (a boilerplate
+sentence is about no topic).  Nothing in it is written by hand.
+
+Run:  python benchmarks/mine_topic_terms.py [--limit N] [--out candidates.tsv]
+      python benchmarks/mine_topic_terms.py --boilerplate [--min-releases 25]
+(about 5 minutes each for the whole file on one core).
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import math
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from kb import taxonomy  # noqa: E402
+from kb.extract.lexicon import key  # noqa: E402
+from kb.extract.topic_hits import topic_hits  # noqa: E402
+from kb.thai.digits import thai_digits_to_arabic  # noqa: E402
+from kb.thai.script import THAI_RUN_CLASS  # noqa: E402
+from kb.thai.segmenter import pythainlp_stopwords, segment  # noqa: E402
+
+LEAD_CHARS = 2000
+MIN_STRONG_HITS = 2
+THAI_RUN = re.compile(f"[{THAI_RUN_CLASS}]+")
+SOURCE = "thaigov/thaigov_v2.jsonl.gz"
+
+
+def shared_data() -> Path:
+    for c in (REPO.parent / "shared" / "data", REPO.parent.parent / "shared" / "data", Path("/work/shared/data")):
+        if c.is_dir():
+            return c
+    raise SystemExit("mine_topic_terms: the shared data folder (../shared/data) is absent")
+
+
+def releases(limit: int | None, lead_chars: int | None = LEAD_CHARS):
+    """(title, lead) of each release of the file, Thai digits folded; the body's
+    first line repeats the title with the site's name, so it is left out."""
+    with gzip.open(shared_data() / SOURCE, "rt", encoding="utf-8") as handle:
+        for n, line in enumerate(handle):
+            if limit is not None and n >= limit:
+                return
+            record = json.loads(line)
+            title = thai_digits_to_arabic((record.get("title") or "").strip())
+            body = thai_digits_to_arabic(record.get("text") or "")
+            first_break = body.find("\n")
+            if body.startswith("รัฐบาลไทย") and first_break >= 0:
+                body = body[first_break + 1 :]
+            yield title, body if lead_chars is None else body[:lead_chars]
+
+
+def words_of(text: str, stop: frozenset[str]) -> set[str]:
+    """Unigrams and adjacent bigrams (joined) of the Thai runs of ``text``."""
+    out: set[str] = set()
+    for run in THAI_RUN.findall(text):
+        words = [w for w in segment(run) if w.strip()]
+        for i, w in enumerate(words):
+            if len(w) > 1 and w not in stop:
+                out.add(w)
+            if i + 1 < len(words) and words[i + 1] not in stop and w not in stop:
+                out.add(w + words[i + 1])
+    return out
+
+
+def count(limit: int | None) -> tuple[dict, dict, dict, Counter, int]:
+    """Per topic: document frequencies of words in positives and negatives, and
+    per word the number of leads with a strong term of each topic."""
+    stop = pythainlp_stopwords()
+    topics = [t["key"] for t in taxonomy.topics()]
+    pos = {t: Counter() for t in topics}
+    neg = {t: Counter() for t in topics}
+    with_strong = {t: Counter() for t in topics}
+    sizes: Counter = Counter()
+    total = 0
+    for title, lead in releases(limit):
+        total += 1
+        head = title.replace("\n", " ")
+        hits = topic_hits(f"{head}\n{lead}")
+        strong_in_title = {h.topic for h in hits if h.strong and h.start < len(head)}
+        strong = Counter(h.topic for h in hits if h.strong)
+        named = {h.topic for h in hits}
+        words = words_of(f"{title}\n{lead}", stop)
+        for t in topics:
+            if t in strong_in_title and strong[t] >= MIN_STRONG_HITS:
+                pos[t].update(words)
+                sizes[f"pos:{t}"] += 1
+            elif t not in named:
+                neg[t].update(words)
+                sizes[f"neg:{t}"] += 1
+            if strong[t]:
+                with_strong[t].update(words)
+        if total % 5000 == 0:
+            print(f"  {total} releases", file=sys.stderr)
+    return pos, neg, with_strong, sizes, total
+
+
+def candidates(pos, neg, with_strong, sizes, min_df: int, min_lift: float, top: int):
+    """Rows (topic, word, df in positives, df in negatives, lift, co-occurrence, z), best first per topic."""
+    rows = []
+    every_df: Counter = Counter()
+    for t in pos:
+        every_df.update(pos[t])
+    for t in taxonomy.topics():
+        k = t["key"]
+        known = [key(x) for x in (*t["strong"], *t["weak"], *t.get("mined", {}).get("strong", []),
+                                  *t.get("mined", {}).get("weak", []))]
+        n_pos, n_neg = sizes[f"pos:{k}"], sizes[f"neg:{k}"]
+        if not n_pos:
+            continue
+        scored = []
+        for word, a in pos[k].items():
+            if a < min_df or any(term in word for term in known):
+                continue
+            b = neg[k][word]
+            lift = (a / n_pos) / ((b + 0.5) / n_neg)
+            if lift < min_lift:
+                continue
+            log_odds = math.log((a + 0.5) / (n_pos - a + 0.5)) - math.log((b + 0.5) / (n_neg - b + 0.5))
+            z = log_odds / math.sqrt(1 / (a + 0.5) + 1 / (n_pos - a + 0.5) + 1 / (b + 0.5) + 1 / (n_neg - b + 0.5))
+            cooccur = with_strong[k][word] / max(1, with_strong[k][word] + b)
+            scored.append((k, word, a, b, lift, cooccur, z))
+        scored.sort(key=lambda r: -r[6])
+        rows += scored[:top]
+    return rows
+
+
+def repeated_sentences(limit: int | None, min_releases: int, min_chars: int) -> list[tuple[str, int]]:
+    """Normalized sentences holding a topic term, outside titles, found in at least
+    ``min_releases`` releases, most frequent first."""
+    from kb.extract.topics import _hit_line_sentences
+    from kb.extract.topic_hits import topic_scoring
+
+    cfg = topic_scoring()
+    seen: Counter = Counter()
+    for n, (title, body) in enumerate(releases(limit, lead_chars=None)):
+        head = title.replace("\n", " ")
+        whole = f"{head}\n{body}"
+        hits = [h for h in topic_hits(whole) if h.start > len(head)]
+        if not hits:
+            continue
+        keys = {key(whole[a:b]) for a, b in _hit_line_sentences(whole, hits, cfg) if a > len(head)}
+        seen.update(k for k in keys if len(k) >= min_chars)
+        if (n + 1) % 5000 == 0:
+            print(f"  {n + 1} releases", file=sys.stderr)
+    return [(k, c) for k, c in seen.most_common() if c >= min_releases]
+
+
+def write_boilerplate(rows: list[tuple[str, int]], min_releases: int, min_chars: int) -> Path:
+    path = REPO / "kb" / "taxonomy" / "boilerplate.json"
+    data = {
+        "_doc": ("Sentences repeated verbatim across many ThaiGov releases (standing policy lines, mottos, "
+                 "signatures), whitespace removed: topic extraction reads none of them as being about a topic. "
+                 f"Mined by benchmarks/mine_topic_terms.py --boilerplate: sentences holding a topic term, outside "
+                 f"titles, of at least {min_chars} characters, found in at least {min_releases} of the releases of "
+                 f"{SOURCE}; 'releases' is that count. Regenerate, never edit by hand."),
+        "sentences": [{"key": k, "releases": c} for k, c in rows],
+    }
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--limit", type=int, default=None, help="read only the first N releases")
+    ap.add_argument("--min-df", type=int, default=15, help="least positive releases a candidate appears in")
+    ap.add_argument("--min-lift", type=float, default=8.0, help="least share in positives over share in negatives")
+    ap.add_argument("--top", type=int, default=40, help="candidates kept per topic, by z-score")
+    ap.add_argument("--out", type=Path, default=Path("topic_term_candidates.tsv"))
+    ap.add_argument("--boilerplate", action="store_true", help="mine repeated sentences into kb/taxonomy/boilerplate.json")
+    ap.add_argument("--min-releases", type=int, default=25, help="--boilerplate: least releases a sentence is found in")
+    ap.add_argument("--min-chars", type=int, default=40, help="--boilerplate: least characters of a sentence")
+    args = ap.parse_args()
+    if args.boilerplate:
+        rows = repeated_sentences(args.limit, args.min_releases, args.min_chars)
+        print(f"{len(rows)} repeated sentences written to {write_boilerplate(rows, args.min_releases, args.min_chars)}")
+        return
+    pos, neg, with_strong, sizes, total = count(args.limit)
+    rows = candidates(pos, neg, with_strong, sizes, args.min_df, args.min_lift, args.top)
+    with args.out.open("w", encoding="utf-8") as out:
+        out.write("topic\tterm\tdf_positive\tdf_negative\tlift\tcooccur\tz\n")
+        for k, word, a, b, lift, cooccur, z in rows:
+            out.write(f"{k}\t{word}\t{a}\t{b}\t{lift:.1f}\t{cooccur:.2f}\t{z:.1f}\n")
+    print(f"{total} releases; positives / negatives per topic: "
+          + ", ".join(f"{t['key']} {sizes['pos:' + t['key']]}/{sizes['neg:' + t['key']]}" for t in taxonomy.topics()))
+    print(f"{len(rows)} candidates written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
