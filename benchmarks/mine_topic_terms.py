@@ -68,6 +68,7 @@ from kb.thai.segmenter import pythainlp_stopwords, segment  # noqa: E402
 
 LEAD_CHARS = 2000
 MIN_STRONG_HITS = 2
+MIN_WINDOW_CHARS = 40  # a standing line says something; a lone heading word is no line
 THAI_RUN = re.compile(f"[{THAI_RUN_CLASS}]+")
 SOURCE = "thaigov/thaigov_v2.jsonl.gz"
 
@@ -170,36 +171,38 @@ def candidates(pos, neg, with_strong, sizes, min_df: int, min_lift: float, top: 
     return rows
 
 
-def repeated_sentences(limit: int | None, min_releases: int, min_chars: int) -> list[tuple[str, int]]:
-    """Normalized sentences holding a topic term, outside titles, found in at least
-    ``min_releases`` releases, most frequent first."""
-    from kb.extract.topics import _hit_line_sentences
-    from kb.extract.topic_hits import topic_scoring
+def standing_windows(limit: int | None, min_releases: int, max_title_share: float) -> list[tuple[str, str, int, int]]:
+    """(topic, window key, releases, releases whose title names the topic) of every
+    term window (``kb.extract.boilerplate.term_window``) outside titles found in at
+    least ``min_releases`` releases, under ``max_title_share`` of them titled on the topic."""
+    from kb.extract.boilerplate import term_window
 
-    cfg = topic_scoring()
     seen: Counter = Counter()
+    titled: Counter = Counter()
     for n, (title, body) in enumerate(releases(limit, lead_chars=None)):
         head = title.replace("\n", " ")
         whole = f"{head}\n{body}"
-        hits = [h for h in topic_hits(whole) if h.start > len(head)]
-        if not hits:
-            continue
-        keys = {key(whole[a:b]) for a, b in _hit_line_sentences(whole, hits, cfg) if a > len(head)}
-        seen.update(k for k in keys if len(k) >= min_chars)
+        hits = topic_hits(whole, standing_lines=False)
+        in_title = {h.topic for h in hits if h.start < len(head)}
+        windows = {(h.topic, term_window(whole, h.start, h.end)) for h in hits if h.start > len(head)}
+        seen.update(windows)
+        titled.update(w for w in windows if w[0] in in_title)
         if (n + 1) % 5000 == 0:
             print(f"  {n + 1} releases", file=sys.stderr)
-    return [(k, c) for k, c in seen.most_common() if c >= min_releases]
+    return [(t, k, c, titled[(t, k)]) for (t, k), c in seen.most_common()
+            if c >= min_releases and titled[(t, k)] < max_title_share * c and len(k) >= MIN_WINDOW_CHARS]
 
 
-def write_boilerplate(rows: list[tuple[str, int]], min_releases: int, min_chars: int) -> Path:
+def write_boilerplate(rows: list[tuple[str, str, int, int]], min_releases: int, max_title_share: float) -> Path:
     path = REPO / "kb" / "taxonomy" / "boilerplate.json"
     data = {
-        "_doc": ("Sentences repeated verbatim across many ThaiGov releases (standing policy lines, mottos, "
-                 "signatures), whitespace removed: topic extraction reads none of them as being about a topic. "
-                 f"Mined by benchmarks/mine_topic_terms.py --boilerplate: sentences holding a topic term, outside "
-                 f"titles, of at least {min_chars} characters, found in at least {min_releases} of the releases of "
-                 f"{SOURCE}; 'releases' is that count. Regenerate, never edit by hand."),
-        "sentences": [{"key": k, "releases": c} for k, c in rows],
+        "_doc": ("Standing lines of ThaiGov releases (policy lines, mottos, templates): per topic, the windows "
+                 "(kb.extract.boilerplate.term_window: a term's chunk and the two chunks before it, whitespace "
+                 "removed) in which a term of the topic counts for nothing. Mined by benchmarks/mine_topic_terms.py "
+                 f"--boilerplate from {SOURCE}: windows of at least {MIN_WINDOW_CHARS} characters outside titles found in at least {min_releases} releases, "
+                 f"under {max_title_share:.0%} of them titled on the topic ('releases', 'titled'). Regenerate, "
+                 "never edit by hand."),
+        "windows": [{"topic": t, "key": k, "releases": c, "titled": d} for t, k, c, d in rows],
     }
     path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return path
@@ -214,11 +217,13 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("topic_term_candidates.tsv"))
     ap.add_argument("--boilerplate", action="store_true", help="mine repeated sentences into kb/taxonomy/boilerplate.json")
     ap.add_argument("--min-releases", type=int, default=25, help="--boilerplate: least releases a sentence is found in")
-    ap.add_argument("--min-chars", type=int, default=40, help="--boilerplate: least characters of a sentence")
+    ap.add_argument("--max-title-share", type=float, default=0.25,
+                    help="--boilerplate: most share of a window's releases whose title names its topic")
     args = ap.parse_args()
     if args.boilerplate:
-        rows = repeated_sentences(args.limit, args.min_releases, args.min_chars)
-        print(f"{len(rows)} repeated sentences written to {write_boilerplate(rows, args.min_releases, args.min_chars)}")
+        rows = standing_windows(args.limit, args.min_releases, args.max_title_share)
+        path = write_boilerplate(rows, args.min_releases, args.max_title_share)
+        print(f"{len(rows)} standing-line windows written to {path}")
         return
     pos, neg, with_strong, sizes, total = count(args.limit)
     rows = candidates(pos, neg, with_strong, sizes, args.min_df, args.min_lift, args.top)

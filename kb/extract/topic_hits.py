@@ -16,6 +16,7 @@ from functools import cache
 
 from kb import taxonomy
 from kb.extract.agencies import agency_name_lexicon
+from kb.extract.boilerplate import boilerplate_windows, in_standing_line
 from kb.extract.lexicon import Lexicon, Match, is_separator_gap, key
 from kb.extract.plans import plan_title_lexicon
 from kb.extract.sentences import LINE
@@ -133,9 +134,11 @@ class TopicHit:
     term: str  # the matched surface, whitespace removed: distinct terms are distinct keys
 
 
-def topic_hits(whole: str) -> list[TopicHit]:
+def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
     """Every topic term occurrence that is not inside one of its topic's exclude
-    phrases nor inside an agency or office name, in text order."""
+    phrases nor inside an agency or office name, in text order; with
+    ``standing_lines``, nor in a line the corpus repeats (kb.extract.boilerplate:
+    off only to mine those lines)."""
     raw = list(_topic_lexicon().find(whole))
     if not raw:
         return []
@@ -157,6 +160,7 @@ def topic_hits(whole: str) -> list[TopicHit]:
     time_frame, backdrop_frame = _time_frame_pattern(), _time_frame_pattern("backdrop_frame_words")
     nationalities = _nationalities(whole, raw)
     occasions = _occasions(whole, named)
+    standing = standing_lines and bool(boilerplate_windows())
     hits = []
     for m in raw:
         if any(a <= m.start < b for a, b in attendee_spans):
@@ -168,6 +172,8 @@ def topic_hits(whole: str) -> list[TopicHit]:
             continue
         if m.start in nationalities:
             continue
+        if standing and in_standing_line(whole, m.start, m.end, topic):
+            continue  # a policy line or motto pasted into releases on anything (kb.extract.boilerplate)
         strong = strength == "strong" and not (demote and any(a <= m.start < b for a, b in title_spans))
         if strong and _names_a_unit(whole, m.end):
             strong = False  # "ตชด.11", "ตำรวจตระเวนชายแดนที่ 11": a numbered unit takes part, it is no subject

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from kb import taxonomy
-from kb.extract.boilerplate import is_boilerplate
 from kb.extract.lexicon import SPACE, key
 from kb.extract.sentences import LINE, line_sentences, numbered_items
 from kb.extract.topic_hits import TopicHit, background_terms, topic_hits, topic_scoring
@@ -194,9 +193,6 @@ def _topic_evidence(title: str, text: str) -> _Evidence:
             continue
         if j > i:
             in_title = start < len(head)
-            if not in_title and is_boilerplate(whole[start:end]):
-                i = j  # a standing line pasted into releases on anything (kb.extract.boilerplate)
-                continue
             said = _sentence_evidence(whole[start:end], hits[i:j], cfg, start)
             found.scoring += bool(said)
             for topic, points in said.items():
