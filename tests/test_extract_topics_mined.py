@@ -69,3 +69,26 @@ def test_a_terms_window_is_its_chunk_and_the_two_before_it_on_its_line():
     assert window == "ในการจัดระเบียบสังคมปราบปรามผู้มีอิทธิพลและการป้องกันแก้ไขปัญหายาเสพติด"
     first = whole.index("หัวข้อ")
     assert term_window(whole, first, first + 3) == "หัวข้อข่าว"  # never past its line
+
+
+def test_a_topic_the_headline_names_by_a_weak_term_counts_with_one_body_sentence():
+    """The guide's "the headline is about it": a headline may name its subject by a
+    weak term only (a country, การแพทย์); one body sentence about it then suffices,
+    even in a long release mostly about other things, where one sentence is otherwise
+    a passing remark."""
+    body = "ทั้งสองฝ่ายหารือความร่วมมือระหว่างประเทศด้านการท่องเที่ยวและการค้าตามแนวเส้นทางจักรยานสายนี้"
+    title = "ผู้ว่าราชการจังหวัดเปิดกิจกรรมปั่นจักรยานเชื่อมสัมพันธ์ไทย-กัมพูชา"
+    assert _release(title, [*_MEETING, *_MEETING, body]) == ["international"]
+    # Without the headline the same sentence is a remark in a sparse release.
+    assert _release("ผู้ว่าราชการจังหวัดเปิดกิจกรรมปั่นจักรยานประจำปี", [*_MEETING, *_MEETING, body]) == []
+    # A headline term with no body sentence about the topic is not enough.
+    assert _release(title, [*_MEETING, *_MEETING]) == []
+
+
+def test_a_headline_opening_with_an_officials_title_is_no_attendee_line():
+    """A short line opening with a role (ผู้ว่าราชการ..., ปลัด...) lists who attended; a
+    headline opens that way too ("ผู้ว่าราชการจังหวัด..."), and its terms are its subject."""
+    title = "ผู้ว่าราชการจังหวัดนำทีมช่วยเหลือผู้ประสบอุทกภัยในอำเภอริมแม่น้ำ"
+    assert _release(title, _MEETING) == ["disaster"]
+    # The same words as a body line listing an attendee stay an attendee line.
+    assert _release("ประชุมกรมการจังหวัดประจำเดือน", [*_MEETING, title]) == []

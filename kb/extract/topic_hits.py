@@ -154,7 +154,8 @@ def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
     attendee = _attendee_line_pattern()
     attendee_spans = [
         (line.start(), line.end()) for line in LINE.finditer(whole)
-        if line.end() - line.start() <= topic_scoring()["attendee_line_max_chars"] and attendee.match(line.group())
+        if line.start() > 0  # the first line is the headline, never a list of who attended
+        and line.end() - line.start() <= topic_scoring()["attendee_line_max_chars"] and attendee.match(line.group())
         and not any(v in line.group() for v in topic_scoring()["statement_verbs"])
     ]
     time_frame, backdrop_frame = _time_frame_pattern(), _time_frame_pattern("backdrop_frame_words")

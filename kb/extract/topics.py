@@ -160,6 +160,7 @@ class _Evidence:
     in_title: set[str]
     scoring: int
     dedicated: set[str] = field(default_factory=set)  # topics a numbered item is given to
+    title_named: set[str] = field(default_factory=set)  # topics the title names by any term, weak ones too
 
 
 def _topic_evidence(title: str, text: str) -> _Evidence:
@@ -172,6 +173,7 @@ def _topic_evidence(title: str, text: str) -> _Evidence:
     whole = f"{head}\n{text}"
     hits = topic_hits(whole)
     found = _Evidence({}, {}, set(), 0)
+    found.title_named = {h.topic for h in hits if h.start < len(head)}
     substantive: set[str] = set()  # topics with a sentence beyond their background terms
     i = 0
     pointing_until = -1  # end of a line that refers the reader to other plans
@@ -269,6 +271,12 @@ def topics_in(folded_text: str, folded_title: str = "", release: bool = False) -
     else:
         need = cfg["need_points"]
     kept = {t for t, points in found.points.items() if points >= need - 1e-9} | found.dedicated
+    support = cfg.get("title_named_support", 0)
+    if support:
+        # The headline names the topic, if only by a weak term, and the body says enough about it.
+        backed = {t for t in found.title_named if found.points.get(t, 0.0) >= support - 1e-9}
+        kept |= backed
+        found.in_title |= backed
     if release and len(text) > cfg["short_doc_chars"]:
         kept -= _passing_in_a_sparse_release(found, kept, folded_title, text, cfg)
         kept -= _beside_the_main_subject(found, kept, folded_title, text, cfg)
