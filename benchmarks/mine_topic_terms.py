@@ -41,8 +41,18 @@ sentence found in at least ``--min-releases`` releases is written to
 kb/taxonomy/boilerplate.json, which topic extraction reads (a boilerplate
 sentence is about no topic).  Nothing in it is written by hand.
 
+``--title-terms`` mines which *weak* terms a headline may name its topic by
+(kb/taxonomy/title_terms.json): for each weak term found in headlines, the share
+of those releases whose body (first ``TITLE_BODY_CHARS`` characters) holds a
+strong term of the same topic.  A weak headline term that usually comes with its
+topic in the body (ผู้ประสบภัย, แพร่ระบาด, a neighbour's name) says what the
+release is about; one that mostly does not (ดิจิทัล in "digital government",
+ต่างประเทศ in "fled abroad") is no evidence (kb.extract.topics,
+``title_named_support``).
+
 Run:  python benchmarks/mine_topic_terms.py [--limit N] [--out candidates.tsv]
       python benchmarks/mine_topic_terms.py --boilerplate [--min-releases 25]
+      python benchmarks/mine_topic_terms.py --title-terms
 (about 5 minutes each for the whole file on one core).
 """
 from __future__ import annotations
@@ -193,6 +203,44 @@ def standing_windows(limit: int | None, min_releases: int, max_title_share: floa
             if c >= min_releases and titled[(t, k)] < max_title_share * c and len(k) >= MIN_WINDOW_CHARS]
 
 
+TITLE_BODY_CHARS = 3000
+TITLE_MIN_RELEASES = 10  # fewer headlines than this: too few to judge, the term is left out
+
+
+def title_term_company(limit: int | None) -> dict[str, dict[str, list[int]]]:
+    """Per topic and weak headline term: [headlines holding it, of which with a strong
+    term of the topic in the body]."""
+    counts: dict[str, dict[str, list[int]]] = {}
+    for n, (title, body) in enumerate(releases(limit, lead_chars=TITLE_BODY_CHARS)):
+        head = title.replace("\n", " ")
+        hits = topic_hits(f"{head}\n{body}")
+        backed = {h.topic for h in hits if h.strong and h.start > len(head)}
+        for topic, term in {(h.topic, h.term) for h in hits if not h.strong and h.start < len(head)}:
+            row = counts.setdefault(topic, {}).setdefault(term, [0, 0])
+            row[0] += 1
+            row[1] += topic in backed
+        if (n + 1) % 5000 == 0:
+            print(f"  {n + 1} releases", file=sys.stderr)
+    return counts
+
+
+def write_title_terms(counts: dict[str, dict[str, list[int]]]) -> Path:
+    path = REPO / "kb" / "taxonomy" / "title_terms.json"
+    rows = {t: {term: round(b / a, 3) for term, (a, b) in sorted(terms.items(), key=lambda x: -x[1][0])
+                if a >= TITLE_MIN_RELEASES} for t, terms in counts.items()}
+    data = {
+        "_doc": ("Per topic, weak terms found in ThaiGov headlines (normalized: whitespace removed, lower case) and the "
+                 f"share of those releases whose body (first {TITLE_BODY_CHARS} characters) holds a strong term of the "
+                 "topic. Mined by benchmarks/mine_topic_terms.py --title-terms from "
+                 f"{SOURCE} (terms in at least {TITLE_MIN_RELEASES} headlines). kb.extract.topics takes a weak headline "
+                 "term as evidence only when its share reaches topics.json scoring 'title_weak_min_company'. "
+                 "Regenerate, never edit by hand."),
+        "company": {t: rows[t] for t in sorted(rows) if rows[t]},
+    }
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
 def write_boilerplate(rows: list[tuple[str, str, int, int]], min_releases: int, max_title_share: float) -> Path:
     path = REPO / "kb" / "taxonomy" / "boilerplate.json"
     data = {
@@ -215,11 +263,15 @@ def main() -> None:
     ap.add_argument("--min-lift", type=float, default=8.0, help="least share in positives over share in negatives")
     ap.add_argument("--top", type=int, default=40, help="candidates kept per topic, by z-score")
     ap.add_argument("--out", type=Path, default=Path("topic_term_candidates.tsv"))
+    ap.add_argument("--title-terms", action="store_true", help="mine kb/taxonomy/title_terms.json")
     ap.add_argument("--boilerplate", action="store_true", help="mine repeated sentences into kb/taxonomy/boilerplate.json")
     ap.add_argument("--min-releases", type=int, default=25, help="--boilerplate: least releases a sentence is found in")
     ap.add_argument("--max-title-share", type=float, default=0.25,
                     help="--boilerplate: most share of a window's releases whose title names its topic")
     args = ap.parse_args()
+    if args.title_terms:
+        print(f"headline terms written to {write_title_terms(title_term_company(args.limit))}")
+        return
     if args.boilerplate:
         rows = standing_windows(args.limit, args.min_releases, args.max_title_share)
         path = write_boilerplate(rows, args.min_releases, args.max_title_share)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from kb import analysis, taxonomy
 from kb.extract import extract, find_topics
 from kb.extract.boilerplate import term_window
+from kb.extract.topic_hits import title_term_company, topic_scoring
 from kb.models import RawDocument
 
 # analysis.signature() of main at 51dc16a, before any mined term: the dictionary must not move.
@@ -77,7 +78,7 @@ def test_a_topic_the_headline_names_by_a_weak_term_counts_with_one_body_sentence
     even in a long release mostly about other things, where one sentence is otherwise
     a passing remark."""
     body = "ทั้งสองฝ่ายหารือความร่วมมือระหว่างประเทศด้านการท่องเที่ยวและการค้าตามแนวเส้นทางจักรยานสายนี้"
-    title = "ผู้ว่าราชการจังหวัดเปิดกิจกรรมปั่นจักรยานเชื่อมสัมพันธ์ไทย-กัมพูชา"
+    title = "ผู้ว่าราชการจังหวัดเปิดกิจกรรมปั่นจักรยานเชื่อมสัมพันธ์ไทย-มาเลเซีย"
     assert _release(title, [*_MEETING, *_MEETING, body]) == ["international"]
     # Without the headline the same sentence is a remark in a sparse release.
     assert _release("ผู้ว่าราชการจังหวัดเปิดกิจกรรมปั่นจักรยานประจำปี", [*_MEETING, *_MEETING, body]) == []
@@ -92,3 +93,15 @@ def test_a_headline_opening_with_an_officials_title_is_no_attendee_line():
     assert _release(title, _MEETING) == ["disaster"]
     # The same words as a body line listing an attendee stay an attendee line.
     assert _release("ประชุมกรมการจังหวัดประจำเดือน", [*_MEETING, title]) == []
+
+
+def test_a_weak_headline_term_counts_only_when_the_corpus_finds_its_topic_beside_it():
+    """kb/taxonomy/title_terms.json: ดิจิทัล in a headline is mostly digital government
+    (its releases seldom speak of cyber threats), ไทย-จีน mostly dealings with China."""
+    company = {term: share for (topic, term), share in title_term_company().items()}
+    least = topic_scoring()["title_weak_min_company"]
+    assert company["ดิจิทัล"] < least <= company["ไทย-จีน"]
+    body = "ในงานยังมีการบรรยายเรื่องภัยไซเบอร์และการป้องกันการเจาะระบบข้อมูลของหน่วยงานรัฐให้ผู้เข้าร่วมฟัง"
+    assert _release("สำนักงานจังหวัดรับรางวัลรัฐบาลดิจิทัลดีเด่นประจำปี", [*_MEETING, *_MEETING, body]) == []
+    dealings = "ทั้งสองฝ่ายหารือความร่วมมือระหว่างประเทศด้านการค้าและการท่องเที่ยวระหว่างสองเมือง"
+    assert _release("ผู้ว่าราชการจังหวัดต้อนรับคณะเยือนไทย-จีน", [*_MEETING, *_MEETING, dealings]) == ["international"]

@@ -10,9 +10,11 @@ kb.extract.topics.  Terms and every threshold are data (kb/taxonomy/topics.json)
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
 
 from kb import taxonomy
 from kb.extract.agencies import agency_name_lexicon
@@ -261,3 +263,15 @@ def _nationalities(whole: str, raw: list[Match]) -> set[int]:
 def background_terms() -> frozenset[str]:
     """Keys of the topic terms that name the backdrop of an era (topics.json "background")."""
     return frozenset(key(x) for t in taxonomy.topics() for x in t.get("background", ()))
+
+
+@cache
+def title_term_company() -> dict[tuple[str, str], float]:
+    """(topic, weak term key) → share of the corpus's releases with that term in the
+    headline whose body holds a strong term of the topic (kb/taxonomy/title_terms.json,
+    mined by benchmarks/mine_topic_terms.py --title-terms); empty without the file."""
+    source = resources.files("kb.taxonomy").joinpath("title_terms.json")
+    if not source.is_file():
+        return {}
+    data = json.loads(source.read_text(encoding="utf-8"))["company"]
+    return {(topic, term): share for topic, terms in data.items() for term, share in terms.items()}

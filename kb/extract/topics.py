@@ -14,7 +14,7 @@ from typing import Iterator
 from kb import taxonomy
 from kb.extract.lexicon import SPACE, key
 from kb.extract.sentences import LINE, line_sentences, numbered_items
-from kb.extract.topic_hits import TopicHit, background_terms, topic_hits, topic_scoring
+from kb.extract.topic_hits import TopicHit, background_terms, title_term_company, topic_hits, topic_scoring
 from kb.thai.digits import thai_digits_to_arabic
 
 
@@ -173,7 +173,7 @@ def _topic_evidence(title: str, text: str) -> _Evidence:
     whole = f"{head}\n{text}"
     hits = topic_hits(whole)
     found = _Evidence({}, {}, set(), 0)
-    found.title_named = {h.topic for h in hits if h.start < len(head)}
+    found.title_named = _named_in_title(hits, len(head), cfg)
     substantive: set[str] = set()  # topics with a sentence beyond their background terms
     i = 0
     pointing_until = -1  # end of a line that refers the reader to other plans
@@ -212,6 +212,19 @@ def _topic_evidence(title: str, text: str) -> _Evidence:
     need = cfg.get("background_need", 0.0)
     found.points = {t: p for t, p in found.points.items() if t in substantive or p >= need - 1e-9}
     return found
+
+
+def _named_in_title(hits: list[TopicHit], title_end: int, cfg: dict) -> set[str]:
+    """Topics the headline names: by a strong term, or by a weak term that across the
+    corpus usually comes with its topic in the body (``title_weak_min_company`` of the
+    releases whose headline holds it; kb/taxonomy/title_terms.json).  ดิจิทัล in a
+    headline is mostly digital government, not cyber threats."""
+    least = cfg.get("title_weak_min_company", 0.0)
+    company = title_term_company()
+    return {
+        h.topic for h in hits
+        if h.start < title_end and (h.strong or company.get((h.topic, h.term), 0.0) >= least)
+    }
 
 
 def _dedicated_items(whole: str, hits: list[TopicHit], cfg: dict) -> set[str]:
