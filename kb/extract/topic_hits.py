@@ -10,12 +10,15 @@ kb.extract.topics.  Terms and every threshold are data (kb/taxonomy/topics.json)
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
 
 from kb import taxonomy
 from kb.extract.agencies import agency_name_lexicon
+from kb.extract.boilerplate import boilerplate_windows, in_standing_line
 from kb.extract.lexicon import Lexicon, Match, is_separator_gap, key
 from kb.extract.plans import plan_title_lexicon
 from kb.extract.sentences import LINE
@@ -31,14 +34,23 @@ def _topic_lexicon() -> Lexicon:
     readings: dict[str, list[str]] = {}
     surfaces: list[tuple[str, str]] = []
     for t in taxonomy.topics():
-        for kind in ("strong", "weak"):
-            for surface in t[kind]:
+        for kind, terms in topic_terms(t):
+            for surface in terms:
                 found = readings.setdefault(key(surface), [])
                 if f"{t['key']}|{kind}" not in found:
                     found.append(f"{t['key']}|{kind}")
                 surfaces.append((surface, key(surface)))
     entries = [(surface, ";".join(readings[spelling])) for surface, spelling in surfaces]
     return Lexicon(entries)
+
+
+def topic_terms(topic: dict) -> list[tuple[str, list[str]]]:
+    """A topic's terms by strength: its ``strong`` and ``weak`` terms (also words
+    of the segmenter's dictionary) and its ``mined`` ones, found in the corpus by
+    benchmarks/mine_topic_terms.py and reviewed by hand, which only extraction reads
+    (a new dictionary word would change how every index is segmented)."""
+    mined = topic.get("mined", {})
+    return [(kind, [*topic[kind], *mined.get(kind, ())]) for kind in ("strong", "weak")]
 
 
 @cache
@@ -124,9 +136,11 @@ class TopicHit:
     term: str  # the matched surface, whitespace removed: distinct terms are distinct keys
 
 
-def topic_hits(whole: str) -> list[TopicHit]:
+def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
     """Every topic term occurrence that is not inside one of its topic's exclude
-    phrases nor inside an agency or office name, in text order."""
+    phrases nor inside an agency or office name, in text order; with
+    ``standing_lines``, nor in a line the corpus repeats (kb.extract.boilerplate:
+    off only to mine those lines)."""
     raw = list(_topic_lexicon().find(whole))
     if not raw:
         return []
@@ -142,12 +156,14 @@ def topic_hits(whole: str) -> list[TopicHit]:
     attendee = _attendee_line_pattern()
     attendee_spans = [
         (line.start(), line.end()) for line in LINE.finditer(whole)
-        if line.end() - line.start() <= topic_scoring()["attendee_line_max_chars"] and attendee.match(line.group())
+        if line.start() > 0  # the first line is the headline, never a list of who attended
+        and line.end() - line.start() <= topic_scoring()["attendee_line_max_chars"] and attendee.match(line.group())
         and not any(v in line.group() for v in topic_scoring()["statement_verbs"])
     ]
     time_frame, backdrop_frame = _time_frame_pattern(), _time_frame_pattern("backdrop_frame_words")
     nationalities = _nationalities(whole, raw)
     occasions = _occasions(whole, named)
+    standing = standing_lines and bool(boilerplate_windows())
     hits = []
     for m in raw:
         if any(a <= m.start < b for a, b in attendee_spans):
@@ -159,6 +175,8 @@ def topic_hits(whole: str) -> list[TopicHit]:
             continue
         if m.start in nationalities:
             continue
+        if standing and in_standing_line(whole, m.start, m.end, topic):
+            continue  # a policy line or motto pasted into releases on anything (kb.extract.boilerplate)
         strong = strength == "strong" and not (demote and any(a <= m.start < b for a, b in title_spans))
         if strong and _names_a_unit(whole, m.end):
             strong = False  # "ตชด.11", "ตำรวจตระเวนชายแดนที่ 11": a numbered unit takes part, it is no subject
@@ -245,3 +263,15 @@ def _nationalities(whole: str, raw: list[Match]) -> set[int]:
 def background_terms() -> frozenset[str]:
     """Keys of the topic terms that name the backdrop of an era (topics.json "background")."""
     return frozenset(key(x) for t in taxonomy.topics() for x in t.get("background", ()))
+
+
+@cache
+def title_term_company() -> dict[tuple[str, str], float]:
+    """(topic, weak term key) → share of the corpus's releases with that term in the
+    headline whose body holds a strong term of the topic (kb/taxonomy/title_terms.json,
+    mined by benchmarks/mine_topic_terms.py --title-terms); empty without the file."""
+    source = resources.files("kb.taxonomy").joinpath("title_terms.json")
+    if not source.is_file():
+        return {}
+    data = json.loads(source.read_text(encoding="utf-8"))["company"]
+    return {(topic, term): share for topic, terms in data.items() for term, share in terms.items()}

@@ -14,7 +14,7 @@ from typing import Iterator
 from kb import taxonomy
 from kb.extract.lexicon import SPACE, key
 from kb.extract.sentences import LINE, line_sentences, numbered_items
-from kb.extract.topic_hits import TopicHit, background_terms, topic_hits, topic_scoring
+from kb.extract.topic_hits import TopicHit, background_terms, title_term_company, topic_hits, topic_scoring
 from kb.thai.digits import thai_digits_to_arabic
 
 
@@ -160,6 +160,7 @@ class _Evidence:
     in_title: set[str]
     scoring: int
     dedicated: set[str] = field(default_factory=set)  # topics a numbered item is given to
+    title_named: set[str] = field(default_factory=set)  # topics the title names by any term, weak ones too
 
 
 def _topic_evidence(title: str, text: str) -> _Evidence:
@@ -172,6 +173,7 @@ def _topic_evidence(title: str, text: str) -> _Evidence:
     whole = f"{head}\n{text}"
     hits = topic_hits(whole)
     found = _Evidence({}, {}, set(), 0)
+    found.title_named = _named_in_title(hits, len(head), cfg)
     substantive: set[str] = set()  # topics with a sentence beyond their background terms
     i = 0
     pointing_until = -1  # end of a line that refers the reader to other plans
@@ -210,6 +212,19 @@ def _topic_evidence(title: str, text: str) -> _Evidence:
     need = cfg.get("background_need", 0.0)
     found.points = {t: p for t, p in found.points.items() if t in substantive or p >= need - 1e-9}
     return found
+
+
+def _named_in_title(hits: list[TopicHit], title_end: int, cfg: dict) -> set[str]:
+    """Topics the headline names: by a strong term, or by a weak term that across the
+    corpus usually comes with its topic in the body (``title_weak_min_company`` of the
+    releases whose headline holds it; kb/taxonomy/title_terms.json).  ดิจิทัล in a
+    headline is mostly digital government, not cyber threats."""
+    least = cfg.get("title_weak_min_company", 0.0)
+    company = title_term_company()
+    return {
+        h.topic for h in hits
+        if h.start < title_end and (h.strong or company.get((h.topic, h.term), 0.0) >= least)
+    }
 
 
 def _dedicated_items(whole: str, hits: list[TopicHit], cfg: dict) -> set[str]:
@@ -269,6 +284,12 @@ def topics_in(folded_text: str, folded_title: str = "", release: bool = False) -
     else:
         need = cfg["need_points"]
     kept = {t for t, points in found.points.items() if points >= need - 1e-9} | found.dedicated
+    support = cfg.get("title_named_support", 0)
+    if support:
+        # The headline names the topic, if only by a weak term, and the body says enough about it.
+        backed = {t for t in found.title_named if found.points.get(t, 0.0) >= support - 1e-9}
+        kept |= backed
+        found.in_title |= backed
     if release and len(text) > cfg["short_doc_chars"]:
         kept -= _passing_in_a_sparse_release(found, kept, folded_title, text, cfg)
         kept -= _beside_the_main_subject(found, kept, folded_title, text, cfg)
