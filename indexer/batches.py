@@ -72,7 +72,7 @@ class BatchWriter:
         forms = getattr(self.writer, "prepared_forms", frozenset({"postings", "scan"}))
         subword, encoded, cap = self.writer.subword and "scan" in forms, "postings" in forms, self.max_text_chars
         stored = "stored" in forms
-        rows = type(self.writer).prepared_rows if "rows" in forms else None
+        rows = self.writer.prepared_rows if "rows" in forms else None
         tasks = [PrepareTask(c.raw, c.doc_id, c.content_hash, subword, c.path, cap, encoded, stored, rows) for c in batch]
         self.in_flight.append((batch, self.preparer.submit(tasks)))
         while len(self.in_flight) > IN_FLIGHT:

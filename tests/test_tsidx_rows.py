@@ -20,7 +20,7 @@ from indexer.prepare import PrepareTask, prepare
 from kb import analysis
 from kb.engine import IndexWriteFailed, open_index, open_writer
 from kb.engine.metadata import meta_bytes
-from kb.engine.typesense_rows import TypesenseRows, prepared_rows, typesense_id
+from kb.engine.typesense_rows import TypesenseRows, packed_rows, prepared_rows, scan_bytes, stored_document, typesense_id
 from kb.engine.typesense_terms import encode_text
 from kb.models import Document, RawDocument
 from tests import typesense_util
@@ -43,9 +43,25 @@ def _old_rows(doc: Document, body, title, scan: bytes, seq: int) -> list[dict]:
             {"id": tsid, "scan": scan.decode("latin-1")}]
 
 
-def test_the_writer_declares_rows_and_names_its_function():
+def test_the_writer_declares_rows_and_a_new_collection_is_packed():
     assert typesense.TypesenseWriter.prepared_forms == {"scan", "rows"}
-    assert typesense.TypesenseWriter.prepared_rows is prepared_rows
+    config = typesense_util.cluster().config(typesense_util.fresh_collection())
+    writer = open_writer(Path("-"), config)
+    assert writer.packed and writer.prepared_rows is packed_rows
+    writer.abort()
+
+
+def test_packed_rows_hold_the_same_document_and_scan_form_in_fewer_bytes():
+    for n in range(3):
+        raw = _raw(n, text=_raw(n).text * 20)
+        p = prepare(PrepareTask(raw, raw.id, "h", True, postings=False))
+        plain, packed = prepared_rows(p.doc, p.body, p.title, p.scan), packed_rows(p.doc, p.body, p.title, p.scan)
+        assert packed.main == plain.main
+        assert stored_document(json.loads(packed.doc)["doc"], True) == p.doc.to_dict()
+        assert stored_document(json.loads(plain.doc)["doc"], False) == p.doc.to_dict()
+        assert scan_bytes(json.loads(packed.scan)["scan"], True) == p.scan == scan_bytes(json.loads(plain.scan)["scan"], False)
+        assert len(packed.doc) + len(packed.scan) < 0.5 * (len(plain.doc) + len(plain.scan))
+    assert scan_bytes("", True) == b"" and json.loads(packed_rows(p.doc, p.body, p.title, b"").scan)["scan"] == ""
 
 
 def test_rows_made_in_prepare_equal_what_the_writer_sent():
@@ -75,9 +91,10 @@ def test_rows_travel_as_utf8_not_escapes():
 def test_a_text_utf8_cannot_carry_still_makes_a_valid_row():
     raw = _raw(2, text="ข้อความ \ud800 ที่เสีย ชายแดน")
     doc = prepare(PrepareTask(raw, raw.id, "h", True, postings=False)).doc
-    rows = prepared_rows(doc, analysis.analyze(doc.text), analysis.analyze(doc.title), b"")
-    rows.doc.decode("utf-8")  # valid UTF-8 (the escapes kept)
-    assert json.loads(json.loads(rows.doc)["doc"])["text"] == doc.text
+    for make, packed in ((prepared_rows, False), (packed_rows, True)):
+        rows = make(doc, analysis.analyze(doc.text), analysis.analyze(doc.title), b"")
+        rows.doc.decode("utf-8")  # valid UTF-8 (the escapes kept)
+        assert stored_document(json.loads(rows.doc)["doc"], packed)["text"] == doc.text
 
 
 def _records(path: Path, n: int) -> None:
@@ -118,3 +135,27 @@ def test_a_row_typesense_refuses_fails_the_commit_naming_the_document():
     with pytest.raises(IndexWriteFailed, match="bad/1"):
         writer.commit()
     writer.abort()
+
+
+def test_a_collection_an_older_kb_wrote_plain_is_read_and_written_on_plain():
+    """Before packing, the side values were plain: such a collection (no "packed" setting)
+    keeps working, and an incremental run adds plain rows to it instead of rebuilding."""
+    config = typesense_util.cluster().config(typesense_util.fresh_collection())
+    old = open_writer(Path("-"), config)
+    old.settings.pop("packed")  # what an older kb wrote with its commits
+    old.packed, old.prepared_rows = False, prepared_rows
+    docs = [Document(id=f"old/{i}", title=f"เอกสาร {i}", text=f"ชายแดน การค้ามนุษย์ ฉบับที่ {i}", content_hash=f"h{i}") for i in range(3)]
+    for d in docs[:2]:
+        old.add(d, analysis.analyze(d.text), analysis.analyze(d.title), analysis.scan_form(d.title + "\n" + d.text), new=True)
+    old.close()
+    new = open_writer(Path("-"), config)
+    assert not new.rebuild and not new.packed and new.prepared_rows is prepared_rows
+    d = docs[2]
+    new.add(d, analysis.analyze(d.text), analysis.analyze(d.title), analysis.scan_form(d.title + "\n" + d.text), new=True)
+    new.close()
+    index = open_index(Path("-"), config)
+    snap = index.snapshot()
+    assert not snap.packed and set(snap.by_id) == {d.id for d in docs}
+    for d in docs:
+        assert index.document(d.id).text == d.text
+    assert sorted(form for _, form in snap.scan_forms()) == sorted(analysis.scan_form(d.title + "\n" + d.text) for d in docs)

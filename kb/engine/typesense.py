@@ -48,7 +48,7 @@ from kb.engine.typesense_config import ClusterUnavailable, EngineConfig
 from kb.engine.typesense_postings import PostingsBuilder
 from kb.engine import typesense_snapshot
 from kb.engine.typesense_snapshot import FIELDS, ID_CHUNK, TypesenseSnapshot, exported
-from kb.engine.typesense_rows import TypesenseRows, field_codes, prepared_rows, typesense_id  # noqa: F401 (field_codes: its old home)
+from kb.engine.typesense_rows import TypesenseRows, field_codes, packed_rows, prepared_rows, typesense_id  # noqa: F401 (field_codes: its old home)
 from kb.models import Document
 
 IMPORT_CHUNK = 250  # documents per import request, at most
@@ -74,9 +74,9 @@ class _Record:
 class TypesenseWriter(EngineWriter):
     """Adds, replaces and deletes documents of the collection; see ``EngineWriter``."""
 
-    # the workers make the rows (``typesense_rows``) from the words as ``Analysis`` and the scan form
+    # the workers make the rows (``typesense_rows``) from the words as ``Analysis`` and the scan form,
+    # by the writer's ``prepared_rows`` (set in ``__init__``: packed or not, as its collection says)
     prepared_forms = frozenset({"scan", "rows"})
-    prepared_rows = staticmethod(prepared_rows)
     waited = 0.0  # seconds commits of this process spent waiting on Typesense (the benchmark's writer share)
 
     def __init__(self, config: EngineConfig, rebuild: bool = False, settings: dict | None = None):
@@ -89,7 +89,7 @@ class TypesenseWriter(EngineWriter):
         if self.rebuild:
             stamp = f"{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{secrets.token_hex(3)}"
             self.physical = f"{self.cluster.alias}-{stamp}"
-            self.settings = {**(settings or {}), "schema": SCHEMA_VERSION, "layout": COLLECTION_LAYOUT}
+            self.settings = {**(settings or {}), "schema": SCHEMA_VERSION, "layout": COLLECTION_LAYOUT, "packed": True}
             # patiently: a leader may die while a run starts (the name is ours alone, so a retry is safe)
             self._patiently(lambda: self.cluster.create_collection(self.physical, self.settings))
             if active is None:
@@ -98,6 +98,9 @@ class TypesenseWriter(EngineWriter):
             self.physical = active
             self.settings = {k: v for k, v in (self.cluster.settings(active) or {}).items() if k != "stamp"}
         self.subword = bool(self.settings.get("subword", True))
+        # side values compressed (``typesense_rows``); a collection an older kb built stays plain
+        self.packed = bool(self.settings.get("packed"))
+        self.prepared_rows = packed_rows if self.packed else prepared_rows
         self._ops: dict[str, _Record | None] = {}  # kb id → document to upsert, or None to delete
         self.pending = 0
         # Pipelining: new documents are imported in the background while the next ones are
@@ -136,7 +139,7 @@ class TypesenseWriter(EngineWriter):
     def add(self, doc: Document, body, title, scan: bytes = b"", *, new: bool = False,
             stored: TypesenseRows | None = None) -> None:
         """``stored``: the rows a worker made (``prepared_rows``); else they are made here."""
-        rows = stored if stored is not None else prepared_rows(doc, body, title, scan if self.subword else b"")
+        rows = stored if stored is not None else self.prepared_rows(doc, body, title, scan if self.subword else b"")
         record = _Record(rows.kid, rows.main_row(self.seq), rows.doc, rows.scan)
         if new and doc.id not in self._ops and doc.id not in self._early_ids:
             # nothing with this id is indexed: importing it now changes nothing readers see
@@ -310,7 +313,7 @@ class TypesenseIndex(SearchIndex):
         if snap is not None and snap.physical == physical and snap.stamp == stamp:
             return snap
         new = TypesenseSnapshot(cluster=self.cluster, physical=physical, stamp=stamp, generation=physical,
-                                subword=bool(settings.get("subword", True)))
+                                subword=bool(settings.get("subword", True)), packed=bool(settings.get("packed")))
         done = int(settings.get("seq", 0))
         # One export for the metadata and the postings (the main collection holds only
         # what a snapshot reads: the stored document and scan form are in side collections).
