@@ -47,8 +47,23 @@ def test_the_writer_declares_rows_and_a_new_collection_is_packed():
     assert typesense.TypesenseWriter.prepared_forms == {"scan", "rows"}
     config = typesense_util.cluster().config(typesense_util.fresh_collection())
     writer = open_writer(Path("-"), config)
-    assert writer.packed and writer.prepared_rows is packed_rows
+    assert writer.settings["layout"] == "ts-3" and writer.packed and writer.prepared_rows is packed_rows
     writer.abort()
+
+
+def test_a_kb_that_reads_only_plain_values_refuses_a_packed_collection(monkeypatch):
+    """An older kb's check (layout ts-2 only) meets a ts-3 collection: the clear
+    "run `kb index --full`" refusal, never a packed value decoded as JSON."""
+    from kb.engine import IndexMissing
+
+    config = typesense_util.cluster().config(typesense_util.fresh_collection())
+    writer = open_writer(Path("-"), config)
+    d = Document(id="p/1", title="ก", text="ชายแดน", content_hash="h")
+    writer.add(d, analysis.analyze(d.text), analysis.analyze(d.title), analysis.scan_form(d.text), new=True)
+    writer.close()
+    monkeypatch.setattr(typesense, "LAYOUTS_READ", ("ts-2",))
+    with pytest.raises(IndexMissing, match="kb index --full"):
+        open_index(Path("-"), config).snapshot()
 
 
 def test_packed_rows_hold_the_same_document_and_scan_form_in_fewer_bytes():
@@ -138,11 +153,11 @@ def test_a_row_typesense_refuses_fails_the_commit_naming_the_document():
 
 
 def test_a_collection_an_older_kb_wrote_plain_is_read_and_written_on_plain():
-    """Before packing, the side values were plain: such a collection (no "packed" setting)
-    keeps working, and an incremental run adds plain rows to it instead of rebuilding."""
+    """Before packing, the side values were plain (layout ts-2): such a collection keeps
+    working, and an incremental run adds plain rows to it instead of rebuilding."""
     config = typesense_util.cluster().config(typesense_util.fresh_collection())
     old = open_writer(Path("-"), config)
-    old.settings.pop("packed")  # what an older kb wrote with its commits
+    old.settings["layout"] = "ts-2"  # what an older kb wrote with its commits
     old.packed, old.prepared_rows = False, prepared_rows
     docs = [Document(id=f"old/{i}", title=f"เอกสาร {i}", text=f"ชายแดน การค้ามนุษย์ ฉบับที่ {i}", content_hash=f"h{i}") for i in range(3)]
     for d in docs[:2]:

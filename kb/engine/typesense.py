@@ -43,7 +43,7 @@ from typesense import exceptions as tse
 from kb.engine.base import EngineWriter, PreparedDoc, SearchIndex
 from kb.engine.generations import SCHEMA_VERSION, IndexMissing, IndexWriteFailed
 from kb.engine.metadata import IndexedDoc, meta_from_bytes
-from kb.engine.typesense_cluster import COLLECTION_LAYOUT, SIDE_FIELDS, Cluster, side
+from kb.engine.typesense_cluster import COLLECTION_LAYOUT, LAYOUTS_READ, PACKED_LAYOUT, SIDE_FIELDS, Cluster, side
 from kb.engine.typesense_config import ClusterUnavailable, EngineConfig
 from kb.engine.typesense_postings import PostingsBuilder
 from kb.engine import typesense_snapshot
@@ -84,12 +84,12 @@ class TypesenseWriter(EngineWriter):
         active = self.cluster.active()
         self._remove_leftovers(active)
         # a collection of another layout (before the side collections) is rebuilt, not written into
-        outdated = active is not None and (self.cluster.settings(active) or {}).get("layout") != COLLECTION_LAYOUT
+        outdated = active is not None and (self.cluster.settings(active) or {}).get("layout") not in LAYOUTS_READ
         self.rebuild = rebuild or active is None or outdated
         if self.rebuild:
             stamp = f"{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{secrets.token_hex(3)}"
             self.physical = f"{self.cluster.alias}-{stamp}"
-            self.settings = {**(settings or {}), "schema": SCHEMA_VERSION, "layout": COLLECTION_LAYOUT, "packed": True}
+            self.settings = {**(settings or {}), "schema": SCHEMA_VERSION, "layout": COLLECTION_LAYOUT}
             # patiently: a leader may die while a run starts (the name is ours alone, so a retry is safe)
             self._patiently(lambda: self.cluster.create_collection(self.physical, self.settings))
             if active is None:
@@ -99,7 +99,7 @@ class TypesenseWriter(EngineWriter):
             self.settings = {k: v for k, v in (self.cluster.settings(active) or {}).items() if k != "stamp"}
         self.subword = bool(self.settings.get("subword", True))
         # side values compressed (``typesense_rows``); a collection an older kb built stays plain
-        self.packed = bool(self.settings.get("packed"))
+        self.packed = self.settings.get("layout") == PACKED_LAYOUT
         self.prepared_rows = packed_rows if self.packed else prepared_rows
         self._ops: dict[str, _Record | None] = {}  # kb id → document to upsert, or None to delete
         self.pending = 0
@@ -307,13 +307,13 @@ class TypesenseIndex(SearchIndex):
         if physical is None:
             raise IndexMissing(f"no index in {self.config.describe()}; run `kb index`")
         settings = self.cluster.settings(physical) or {}
-        if settings.get("schema") != SCHEMA_VERSION or settings.get("layout") != COLLECTION_LAYOUT:
+        if settings.get("schema") != SCHEMA_VERSION or settings.get("layout") not in LAYOUTS_READ:
             raise IndexMissing(f"the index in {self.config.describe()} was built by another version of kb; run `kb index --full`")
         stamp = settings.get("stamp", "")
         if snap is not None and snap.physical == physical and snap.stamp == stamp:
             return snap
         new = TypesenseSnapshot(cluster=self.cluster, physical=physical, stamp=stamp, generation=physical,
-                                subword=bool(settings.get("subword", True)), packed=bool(settings.get("packed")))
+                                subword=bool(settings.get("subword", True)), packed=settings.get("layout") == PACKED_LAYOUT)
         done = int(settings.get("seq", 0))
         # One export for the metadata and the postings (the main collection holds only
         # what a snapshot reads: the stored document and scan form are in side collections).
