@@ -3,6 +3,9 @@
 With ``typesense_cluster`` the only modules that import the ``typesense``
 client.  What each part of the contract becomes:
 
+- **rows**: the indexer's workers make each document's import rows
+  (``typesense_rows``, the declared form "rows"), so the writer only joins
+  bytes and imports them;
 - **words**: kb's own analysis feeds Typesense (``typesense_terms``); a
   ``Term`` is a token filter, a ``Phrase`` Typesense's quoted phrase search
   with typos and prefixes off, so matching sets are exact (a snapshot answers
