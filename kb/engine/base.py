@@ -73,9 +73,9 @@ class EngineWriter(ABC):
     # more: "postings" (body and title as ``kb.engine.postings``; without it, as
     # ``Analysis``), "scan" (the scan form, when the index has the sub-word layer) and
     # "stored" (``kb.engine.stored_form``, passed as ``add(..., stored=)``) or "rows" (what
-    # the class's ``prepared_rows(doc, body, title, scan)`` makes, passed the same way).
+    # the writer's ``prepared_rows(doc, body, title, scan)`` makes, passed the same way).
     prepared_forms: frozenset[str] = frozenset({"postings", "scan"})
-    prepared_rows: Callable | None = None
+    prepared_rows: Callable | None = None  # with "rows": a module-level function (it pickles to the workers)
 
     @abstractmethod
     def existing(self) -> dict[str, IndexedDoc]:

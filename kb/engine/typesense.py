@@ -51,7 +51,8 @@ from kb.engine.typesense_config import ClusterUnavailable, EngineConfig
 from kb.engine.typesense_postings import PostingsBuilder
 from kb.engine import typesense_snapshot
 from kb.engine.typesense_snapshot import FIELDS, ID_CHUNK, TypesenseSnapshot, exported
-from kb.engine.typesense_rows import TypesenseRows, field_codes, packed_rows, prepared_rows, typesense_id  # noqa: F401 (field_codes: its old home)
+from kb.engine.typesense_rows import field_codes  # noqa: F401 (its old home: callers may import it from here)
+from kb.engine.typesense_rows import TypesenseRows, packed_rows, prepared_rows, typesense_id
 from kb.models import Document
 
 IMPORT_CHUNK = 250  # documents per import request, at most
