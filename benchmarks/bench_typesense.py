@@ -115,43 +115,94 @@ def records(n: int) -> list[dict]:
     return list(common.read_jsonl(common.data_file("thaigov", "thaigov_v2.jsonl.gz"), limit=n))
 
 
-def kb_indexing(cluster: LocalCluster, source: Path, work: Path, n: int) -> float:
-    from kb.engine.typesense import TypesenseWriter
-
-    config = engine_config(cluster.env("kb"))
-    t0, waited, cpu = time.monotonic(), TypesenseWriter.waited, _cpu()
-    report = pipeline.run([source], work / "lock", progress=False, engine=config)
-    seconds = time.monotonic() - t0
-    waited = TypesenseWriter.waited - waited
-    main, workers = (b - a for a, b in zip(cpu, _cpu()))
-    print(f"kb index → Typesense: {report.summary()}")
-    print(f"kb's CPU a release: {1000 * main / max(1, report.added):.2f} ms in the indexer, "
-          f"{1000 * workers / max(1, report.added):.2f} ms in its workers")
-    print(f"of {seconds:.1f} s, commits waited {waited:.1f} s on Typesense ({waited / seconds:.0%}); "
-          f"the rest is kb's preparation (reading, extraction, analysis, encoding) with imports overlapped")
-    return report.added / seconds
-
-
-def _cpu() -> tuple[float, float]:
-    """CPU seconds of this process and of its reaped children (the indexer's workers)."""
-    import resource
-
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return time.process_time(), children.ru_utime + children.ru_stime
+_CHILD = """
+import json, resource, sys, time
+sys.path.insert(0, sys.argv[1])
+from indexer import pipeline
+from kb.engine import engine_config
+from kb.engine.typesense import TypesenseWriter
+config = engine_config(json.loads(sys.argv[4]))
+t0, cpu = time.monotonic(), time.process_time()
+report = pipeline.run([sys.argv[2]], sys.argv[3], progress=False, engine=config)
+seconds, main = time.monotonic() - t0, time.process_time() - cpu
+children = resource.getrusage(resource.RUSAGE_CHILDREN)
+import kb
+print(json.dumps({"code": kb.__file__, "summary": report.summary(), "added": report.added, "seconds": seconds, "main": main,
+                  "workers": children.ru_utime + children.ru_stime, "waited": TypesenseWriter.waited}))
+"""
 
 
-def raw_import(cluster: LocalCluster, source: Path) -> float:
+def node_cpu(cluster: LocalCluster, node: int = 0) -> float:
+    """CPU seconds (user + system) the Typesense node has used so far (``/proc/<pid>/stat``)."""
+    pid = (cluster.folder / f"node-{node}" / "pid").read_text().strip()
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def kb_indexing(cluster: LocalCluster, source: Path, work: Path, n: int, code: Path = common.REPO,
+                collection: str = "kb", label: str = "") -> dict:
+    """``kb index`` of ``source`` into ``collection`` by the kb at ``code`` (another checkout
+    for an A/B run), in a child process: its wall time, the indexer's and its workers' CPU,
+    and the Typesense node's CPU over the same seconds."""
+    lock = work / ("lock" if collection == "kb" else f"lock-{collection}")  # `kb serve` later takes "lock"
+    load_before, node_before = load(), node_cpu(cluster)
+    out = subprocess.run([sys.executable, "-c", _CHILD, str(code), str(source), str(lock), json.dumps(cluster.env(collection))],
+                         check=True, capture_output=True, text=True)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    node = node_cpu(cluster) - node_before
+    added = max(1, result["added"])
+    row = {"label": label or str(code), "docs/s": result["added"] / result["seconds"],
+           "writer ms": 1000 * result["main"] / added, "workers ms": 1000 * result["workers"] / added,
+           "node ms": 1000 * node / added, "load": f"{load_before} → {load()}", "waited": result["waited"],
+           "seconds": result["seconds"], "summary": result["summary"]}
+    row["docs per CPU s"] = added / (result["main"] + result["workers"] + node)
+    row["docs per kb CPU s"] = added / (result["main"] + result["workers"])
+    print(f"kb index → Typesense ({row['label']}, {result['code']}): {result['summary']}; {row['docs/s']:.0f} docs/s, "
+          f"CPU ms a release: writer {row['writer ms']:.2f}, workers {row['workers ms']:.2f}, node {row['node ms']:.2f}; "
+          f"commits waited {result['waited']:.1f} of {result['seconds']:.1f} s; load {row['load']}")
+    return row
+
+
+def raw_import(cluster: LocalCluster, source: Path, collection: str = "raw") -> dict:
     """Typesense's own import from the same source file: reading it, the records, the
-    import (JSONL, upserts, 250 a request) with Typesense's own Thai segmentation."""
-    cluster.request("POST", "/collections", {"name": "raw", "fields": [
+    import (JSONL, upserts, 250 a request) with Typesense's own Thai segmentation;
+    docs/s and the node's CPU ms a release."""
+    cluster.request("POST", "/collections", {"name": collection, "fields": [
         {"name": "title", "type": "string", "locale": "th"}, {"name": "text", "type": "string", "locale": "th"}]})
-    t0 = time.monotonic()
+    load_before, node_before, t0 = load(), node_cpu(cluster), time.monotonic()
     lines = [json.dumps({"id": str(i), "title": r.get("title") or "", "text": r.get("text") or ""}, ensure_ascii=False)
              for i, r in enumerate(common.read_jsonl(source))]
     for start in range(0, len(lines), 250):
-        cluster.request("POST", "/collections/raw/documents/import?action=upsert",
+        cluster.request("POST", f"/collections/{collection}/documents/import?action=upsert",
                         raw="\n".join(lines[start:start + 250]).encode())
-    return len(lines) / (time.monotonic() - t0)
+    seconds, node = time.monotonic() - t0, node_cpu(cluster) - node_before
+    row = {"docs/s": len(lines) / seconds, "node ms": 1000 * node / len(lines), "load": f"{load_before} → {load()}"}
+    print(f"raw Typesense import: {row['docs/s']:.0f} docs/s, node CPU {row['node ms']:.2f} ms a release; load {row['load']}")
+    return row
+
+
+def compare_indexing(args, work: Path, source: Path, n: int) -> None:
+    """A/B: this kb and the kb at ``--compare`` indexing the same releases into one node,
+    interleaved (new, old, raw, old, new, raw, …), each into a collection of its own."""
+    one = LocalCluster(1, work)
+    rows: list[tuple[str, dict]] = []
+    try:
+        one.start()
+        order = [("new", common.REPO), ("old", Path(args.compare))]
+        for r in range(args.repeat):
+            for label, code in (order if r % 2 == 0 else order[::-1]):
+                rows.append((label, kb_indexing(one, source, work, n, code, f"kb{label}{r}", label)))
+            rows.append(("raw", raw_import(one, source, f"raw{r}")))
+    finally:
+        one.script("stop")
+    print(f"\n| run ({n} releases, one node) | load | docs/s | writer CPU ms | workers CPU ms | node CPU ms "
+          "| docs per CPU s (kb + node) |\n|---|---|---:|---:|---:|---:|---:|")
+    for label, row in rows:
+        if label == "raw":
+            print(f"| raw import | {row['load']} | {row['docs/s']:.0f} | | | {row['node ms']:.2f} | {1000 / row['node ms']:.0f} |")
+        else:
+            print(f"| kb {label} | {row['load']} | {row['docs/s']:.0f} | {row['writer ms']:.2f} | {row['workers ms']:.2f} "
+                  f"| {row['node ms']:.2f} | {row['docs per CPU s']:.0f} |")
 
 
 def query_params(req) -> dict:
@@ -327,7 +378,7 @@ def existing_latencies(args, work: Path) -> None:
         cluster.request("GET", "/collections/raw")
     except urllib.error.HTTPError:
         source = common.data_file("thaigov", "thaigov_v2.jsonl.gz")
-        print(f"raw Typesense import of {source.name}: {raw_import(cluster, source):.0f} docs/s; load average {os.getloadavg()}")
+        print(f"raw Typesense import of {source.name}: {raw_import(cluster, source)['docs/s']:.0f} docs/s; load average {os.getloadavg()}")
     count = json.loads(cluster.request("GET", "/collections/kb"))["num_documents"]
     print(f"kb collection: {count} documents; Typesense RSS {cluster.rss_mb():.0f} MB; load average {os.getloadavg()}")
     latencies(cluster, work, args.rounds)
@@ -342,6 +393,9 @@ def main() -> None:
     ap.add_argument("--no-cluster", action="store_true", help="skip the 3-node part (read spread, a node killed)")
     ap.add_argument("--only-cluster", action="store_true", help="only the 3-node part")
     ap.add_argument("--only-indexing", action="store_true", help="only the one-node indexing part (kb, raw, Whoosh)")
+    ap.add_argument("--compare", metavar="DIR", help="only indexing, A/B: this kb against the kb checked out at DIR, "
+                    "interleaved --repeat times with a raw import after each pair")
+    ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--existing", metavar="DIR", help="only the search latencies, on the running one-node cluster "
                     "of scripts/typesense-cluster.sh --dir DIR (collection kb indexed by `kb index`, `raw` imported here if missing)")
     ap.add_argument("--port", type=int, default=8108, help="with --existing: the node's API port")
@@ -356,6 +410,10 @@ def main() -> None:
     recs = records(args.docs)
     source = work / "thaigov.jsonl"
     common.write_jsonl(source, recs)
+    if args.compare:
+        compare_indexing(args, work, source, len(recs))
+        shutil.rmtree(work, ignore_errors=True)
+        return
     if not args.only_cluster:
         one_node(args, work, source, len(recs))
     if args.no_cluster or args.only_indexing:
@@ -376,8 +434,8 @@ def one_node(args, work: Path, source: Path, n: int) -> None:
     one = LocalCluster(1, work)
     try:
         one.start()
-        kb_rate = kb_indexing(one, source, work, n)
-        raw_rate = raw_import(one, source)
+        kb_rate = kb_indexing(one, source, work, n)["docs/s"]
+        raw_rate = raw_import(one, source)["docs/s"]
         t0 = time.monotonic()
         whoosh = pipeline.run([source], work / "whoosh", progress=False)
         whoosh_rate = whoosh.added / (time.monotonic() - t0)

@@ -72,7 +72,8 @@ class BatchWriter:
         forms = getattr(self.writer, "prepared_forms", frozenset({"postings", "scan"}))
         subword, encoded, cap = self.writer.subword and "scan" in forms, "postings" in forms, self.max_text_chars
         stored = "stored" in forms
-        tasks = [PrepareTask(c.raw, c.doc_id, c.content_hash, subword, c.path, cap, encoded, stored) for c in batch]
+        rows = self.writer.prepared_rows if "rows" in forms else None
+        tasks = [PrepareTask(c.raw, c.doc_id, c.content_hash, subword, c.path, cap, encoded, stored, rows) for c in batch]
         self.in_flight.append((batch, self.preparer.submit(tasks)))
         while len(self.in_flight) > IN_FLIGHT:
             self._write(*self.in_flight.popleft())

@@ -17,6 +17,7 @@ import dataclasses
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from kb import analysis, engine
 from kb.engine import PreparedDoc
@@ -36,6 +37,7 @@ class PrepareTask:
     max_text_chars: int = 0  # the readers' cap, checked here for a file read here (0: none)
     postings: bool = True  # the engine reads encoded postings (``EngineWriter.prepared_forms``); else ``Analysis``
     stored: bool = False  # the engine reads ``stored_form``: made here, and the text not sent back
+    rows: Callable | None = None  # the engine's ``EngineWriter.prepared_rows`` ("rows"): its whole write made here
 
 
 # formats whose reading may mean OCR: images always, PDFs for pages without a text layer
@@ -85,6 +87,9 @@ def prepare(task: PrepareTask) -> PreparedDoc | Failure:
         body, title_words = analysis.analyze(text, is_normalized=True), analysis.analyze(title, is_normalized=True)
         if task.postings:
             body, title_words = engine.postings(body.words), engine.postings(title_words.words)
+        if task.rows is not None:  # the engine's rows, passed on as its stored form; the texts stay here
+            rows = task.rows(doc, body, title_words, scan)
+            return PreparedDoc(dataclasses.replace(doc, title="", text=""), None, None, stored=rows)
         if not task.stored:
             return PreparedDoc(doc, body, title_words, scan)
         # the texts travel once, inside the stored form; the writer needs only the metadata

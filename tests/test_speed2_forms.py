@@ -35,7 +35,7 @@ def test_whoosh_reads_postings_and_scan_typesense_words_and_scan():
     assert IndexWriter.prepared_forms == {"postings", "scan", "stored"}
     assert EngineWriter.prepared_forms == {"postings", "scan"}
     typesense = pytest.importorskip("kb.engine.typesense")
-    assert typesense.TypesenseWriter.prepared_forms == {"scan"}
+    assert typesense.TypesenseWriter.prepared_forms == {"scan", "rows"}  # rows: tests/test_tsidx_rows.py
 
 
 def test_typesense_fields_from_words_equal_fields_from_postings():

@@ -16,7 +16,7 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Protocol
+from typing import Callable, Iterable, Protocol
 
 from kb import query as kq
 from kb.analysis import Analysis
@@ -48,6 +48,7 @@ class PreparedDoc:
     scan: bytes = b""
     new: bool = False
     stored: object = None  # the engine's stored form, when it declares "stored" (then ``doc`` has no text)
+    # or its rows, when it declares "rows" (then ``body`` and ``title`` are None too)
 
 
 class EngineWriter(ABC):
@@ -71,8 +72,10 @@ class EngineWriter(ABC):
     # What ``add`` reads of a prepared document, so ``indexer.prepare`` makes nothing
     # more: "postings" (body and title as ``kb.engine.postings``; without it, as
     # ``Analysis``), "scan" (the scan form, when the index has the sub-word layer) and
-    # "stored" (``kb.engine.stored_form``, passed as ``add(..., stored=)``).
+    # "stored" (``kb.engine.stored_form``, passed as ``add(..., stored=)``) or "rows" (what
+    # the writer's ``prepared_rows(doc, body, title, scan)`` makes, passed the same way).
     prepared_forms: frozenset[str] = frozenset({"postings", "scan"})
+    prepared_rows: Callable | None = None  # with "rows": a module-level function (it pickles to the workers)
 
     @abstractmethod
     def existing(self) -> dict[str, IndexedDoc]:

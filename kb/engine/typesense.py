@@ -3,6 +3,9 @@
 With ``typesense_cluster`` the only modules that import the ``typesense``
 client.  What each part of the contract becomes:
 
+- **rows**: the indexer's workers make each document's import rows
+  (``typesense_rows``, the declared form "rows"), so the writer only joins
+  bytes and imports them;
 - **words**: kb's own analysis feeds Typesense (``typesense_terms``); a
   ``Term`` is a token filter, a ``Phrase`` Typesense's quoted phrase search
   with typos and prefixes off, so matching sets are exact (a snapshot answers
@@ -25,18 +28,16 @@ client.  What each part of the contract becomes:
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import itertools
 import json
 import os
-import pickle
 import re
 import secrets
-import struct
 import threading
 import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
@@ -44,13 +45,14 @@ from typesense import exceptions as tse
 
 from kb.engine.base import EngineWriter, PreparedDoc, SearchIndex
 from kb.engine.generations import SCHEMA_VERSION, IndexMissing, IndexWriteFailed
-from kb.engine.metadata import IndexedDoc, meta_bytes, meta_from_bytes
-from kb.engine.typesense_cluster import COLLECTION_LAYOUT, SIDE_FIELDS, Cluster, side
+from kb.engine.metadata import IndexedDoc, meta_from_bytes
+from kb.engine.typesense_cluster import COLLECTION_LAYOUT, LAYOUTS_READ, PACKED_LAYOUT, SIDE_FIELDS, Cluster, side
 from kb.engine.typesense_config import ClusterUnavailable, EngineConfig
 from kb.engine.typesense_postings import PostingsBuilder
 from kb.engine import typesense_snapshot
 from kb.engine.typesense_snapshot import FIELDS, ID_CHUNK, TypesenseSnapshot, exported
-from kb.engine.typesense_terms import encode, encode_text
+from kb.engine.typesense_rows import field_codes  # noqa: F401 (its old home: callers may import it from here)
+from kb.engine.typesense_rows import TypesenseRows, packed_rows, prepared_rows, typesense_id
 from kb.models import Document
 
 IMPORT_CHUNK = 250  # documents per import request, at most
@@ -58,47 +60,27 @@ IDLE_CHUNK = 25  # documents shipped at once when the importer is idle (a commit
 WRITE_PATIENCE = 20.0  # seconds a commit retries while no node accepts writes (an election takes a few)
 
 
-def typesense_id(doc_id: str) -> str:
-    """The Typesense id of a kb id: a hash, since kb ids hold ``/`` that document URLs cannot."""
-    return hashlib.blake2b(doc_id.encode("utf-8"), digest_size=12).hexdigest()
-
-
-_POSITIONS: dict[bytes, tuple[int, ...]] = {}  # a short postings value → its positions (they repeat across documents)
-
-
-def _positions(value: bytes) -> tuple[int, ...]:
-    """The positions in one of the embedded engine's postings values (a count, then pickled deltas)."""
-    found = _POSITIONS.get(value)
-    if found is None:
-        found = tuple(itertools.accumulate(pickle.loads(value[struct.calcsize("!I"):])))
-        if len(value) < 32 and len(_POSITIONS) < 100_000:
-            _POSITIONS[value] = found
-    return found
-
-
-def field_codes(terms) -> tuple[str, int]:
-    """A field as Typesense stores it (its words' codes, space-joined, in order) and its
-    word count, from an ``Analysis`` or the pipeline's pre-encoded postings: each distinct
-    word is encoded once and put at its positions (the writer's share of indexing)."""
-    if hasattr(terms, "words"):
-        return encode_text(terms.words), len(terms.words)
-    slots = [""] * sum(freq for _term, freq, _weight, _value in terms.items)
-    for term, _freq, _weight, value in terms.items:
-        code = encode(term.decode("utf-8"))
-        for p in _positions(value):
-            slots[p] = code
-    return " ".join(slots), len(slots)
-
-
 def committed(row: dict, seq: int) -> bool:
     """Whether a document belongs to a committed batch (documents written before batches were numbered do)."""
     return int(row.get("seq") or 0) <= seq
 
 
+@dataclass(frozen=True)
+class _Record:
+    """One document as the writer imports it: JSON lines of the main and side collections."""
+
+    kid: str
+    main: bytes
+    doc: bytes
+    scan: bytes
+
+
 class TypesenseWriter(EngineWriter):
     """Adds, replaces and deletes documents of the collection; see ``EngineWriter``."""
 
-    prepared_forms = frozenset({"scan"})  # words as ``Analysis``: Whoosh's encoded postings would be decoded again
+    # the workers make the rows (``typesense_rows``) from the words as ``Analysis`` and the scan form,
+    # by the writer's ``prepared_rows`` (set in ``__init__``: packed or not, as its collection says)
+    prepared_forms = frozenset({"scan", "rows"})
     waited = 0.0  # seconds commits of this process spent waiting on Typesense (the benchmark's writer share)
 
     def __init__(self, config: EngineConfig, rebuild: bool = False, settings: dict | None = None):
@@ -106,7 +88,7 @@ class TypesenseWriter(EngineWriter):
         active = self.cluster.active()
         self._remove_leftovers(active)
         # a collection of another layout (before the side collections) is rebuilt, not written into
-        outdated = active is not None and (self.cluster.settings(active) or {}).get("layout") != COLLECTION_LAYOUT
+        outdated = active is not None and (self.cluster.settings(active) or {}).get("layout") not in LAYOUTS_READ
         self.rebuild = rebuild or active is None or outdated
         if self.rebuild:
             stamp = f"{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{secrets.token_hex(3)}"
@@ -120,13 +102,16 @@ class TypesenseWriter(EngineWriter):
             self.physical = active
             self.settings = {k: v for k, v in (self.cluster.settings(active) or {}).items() if k != "stamp"}
         self.subword = bool(self.settings.get("subword", True))
-        self._ops: dict[str, dict | None] = {}  # kb id → document to upsert, or None to delete
+        # side values compressed (``typesense_rows``); a collection an older kb built stays plain
+        self.packed = self.settings.get("layout") == PACKED_LAYOUT
+        self.prepared_rows = packed_rows if self.packed else prepared_rows
+        self._ops: dict[str, _Record | None] = {}  # kb id → document to upsert, or None to delete
         self.pending = 0
         # Pipelining: new documents are imported in the background while the next ones are
         # prepared, marked with the batch number ``seq``; readers and ``existing()`` see only
         # documents of batches up to the ``seq`` that commit wrote with its stamp.
         self.seq = int(self.settings.get("seq", 0)) + 1
-        self._early: list[dict] = []  # new documents not yet handed to the importer
+        self._early: list[_Record] = []  # new documents not yet handed to the importer
         self._early_ids: set[str] = set()
         self._importer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kb-typesense-import")
         self._imports: list[Future] = []
@@ -155,20 +140,11 @@ class TypesenseWriter(EngineWriter):
         metas = (meta_from_bytes(r["meta"].encode("utf-8")) for r in rows if r.get("meta") and committed(r, self.seq - 1))
         return {m.id: m for m in metas}
 
-    def add(self, doc: Document, body, title, scan: bytes = b"", *, new: bool = False) -> None:
-        (words, wlen), (title_codes, tlen) = field_codes(body), field_codes(title)
-        record = {
-            "id": typesense_id(doc.id),
-            "kid": doc.id,
-            "title": title_codes,
-            "words": words,
-            "meta": meta_bytes(doc).decode("utf-8"),
-            "doc": json.dumps(doc.to_dict(), ensure_ascii=False),
-            "scan": scan.decode("latin-1") if self.subword else "",
-            "wlen": wlen,
-            "tlen": tlen,
-            "seq": self.seq,
-        }
+    def add(self, doc: Document, body, title, scan: bytes = b"", *, new: bool = False,
+            stored: TypesenseRows | None = None) -> None:
+        """``stored``: the rows a worker made (``prepared_rows``); else they are made here."""
+        rows = stored if stored is not None else self.prepared_rows(doc, body, title, scan if self.subword else b"")
+        record = _Record(rows.kid, rows.main_row(self.seq), rows.doc, rows.scan)
         if new and doc.id not in self._ops and doc.id not in self._early_ids:
             # nothing with this id is indexed: importing it now changes nothing readers see
             self._early.append(record)
@@ -205,7 +181,7 @@ class TypesenseWriter(EngineWriter):
 
     def add_batch(self, batch: Iterable[PreparedDoc]) -> None:
         for p in batch:
-            self.add(p.doc, p.body, p.title, p.scan, new=p.new)
+            self.add(p.doc, p.body, p.title, p.scan, new=p.new, stored=p.stored)
 
     def delete(self, doc_id: str) -> None:
         self._ops[doc_id] = None
@@ -237,21 +213,26 @@ class TypesenseWriter(EngineWriter):
         self.cluster.wait_applied(self.physical, stamp)
         self.seq += 1
 
-    def _import(self, chunk: list[dict]) -> None:
+    def _import(self, chunk: list[_Record]) -> None:
         """The side collections first, then the main one: a document a reader can find
         always has its stored document and scan form (a failure in between leaves only
         side rows, which the retry or the next upsert overwrites)."""
-        for fieldname in SIDE_FIELDS:
-            rows = [{"id": d["id"], fieldname: d[fieldname]} for d in chunk]
-            self._import_rows(side(self.physical, fieldname), rows, chunk)
-        self._import_rows(self.physical, [{k: v for k, v in d.items() if k not in SIDE_FIELDS} for d in chunk], chunk)
+        kids = [r.kid for r in chunk]
+        for fieldname in SIDE_FIELDS:  # a ``_Record`` holds each side row under the field's name
+            self._import_rows(side(self.physical, fieldname), b"\n".join(getattr(r, fieldname) for r in chunk), kids)
+        self._import_rows(self.physical, b"\n".join(r.main for r in chunk), kids)
 
-    def _import_rows(self, collection: str, rows: list[dict], chunk: list[dict]) -> None:
+    def _import_rows(self, collection: str, body: bytes, kids: list[str]) -> None:
+        """One import request of ready JSON lines; each line's answer is checked."""
         with self.cluster.errors("write documents"):
-            results = self.cluster.writer_client.collections[collection].documents.import_(rows, {"action": "upsert"})
-        for d, result in zip(chunk, results):
+            answer = self.cluster.writer_client.collections[collection].documents.import_(body, {"action": "upsert"})
+        lines = answer.splitlines()
+        if len(lines) == len(kids) and answer.count('"success":true') == len(kids):
+            return
+        results = [json.loads(line) for line in lines if line.strip()]
+        for kid, result in itertools.zip_longest(kids, results, fillvalue={}):
             if not result.get("success"):
-                raise IndexWriteFailed(f"Typesense refused document {d['kid']}: {result.get('error')}")
+                raise IndexWriteFailed(f"Typesense refused document {kid}: {result.get('error') or 'no answer for it'}")
 
     def _delete(self, tsids: list[str]) -> None:
         """The main collection first (readers stop finding the documents), then the side ones."""
@@ -330,13 +311,13 @@ class TypesenseIndex(SearchIndex):
         if physical is None:
             raise IndexMissing(f"no index in {self.config.describe()}; run `kb index`")
         settings = self.cluster.settings(physical) or {}
-        if settings.get("schema") != SCHEMA_VERSION or settings.get("layout") != COLLECTION_LAYOUT:
+        if settings.get("schema") != SCHEMA_VERSION or settings.get("layout") not in LAYOUTS_READ:
             raise IndexMissing(f"the index in {self.config.describe()} was built by another version of kb; run `kb index --full`")
         stamp = settings.get("stamp", "")
         if snap is not None and snap.physical == physical and snap.stamp == stamp:
             return snap
         new = TypesenseSnapshot(cluster=self.cluster, physical=physical, stamp=stamp, generation=physical,
-                                subword=bool(settings.get("subword", True)))
+                                subword=bool(settings.get("subword", True)), packed=settings.get("layout") == PACKED_LAYOUT)
         done = int(settings.get("seq", 0))
         # One export for the metadata and the postings (the main collection holds only
         # what a snapshot reads: the stored document and scan form are in side collections).

@@ -44,7 +44,12 @@ CATCH_UP_SECONDS = 10.0
 # (A faceted document number, reading matching sets as facet values, was tried and
 # measured slower under 8 concurrent clients than exporting ids: 44–240 searches in 30 s
 # against 549–621.)
-COLLECTION_LAYOUT = "ts-2"  # ts-2: the stored document and scan form in side collections
+# ts-2: the stored document and scan form in side collections; ts-3: their values packed
+# (``kb.engine.typesense_rows``).  New collections are ts-3; a ts-2 one is still read and
+# written on (plain), and an older kb refuses a ts-3 one with its "run `kb index --full`".
+COLLECTION_LAYOUT = "ts-3"
+LAYOUTS_READ = ("ts-2", "ts-3")
+PACKED_LAYOUT = "ts-3"
 SIDE_FIELDS = ("doc", "scan")  # each in its own side collection ``<physical>--<field>``
 
 

@@ -31,6 +31,7 @@ from kb.engine.base import Snapshot
 from kb.engine.typesense_cluster import Cluster, side
 from kb.engine.typesense_postings import FieldPostings, PostingsBuilder
 from kb.engine.typesense_scoring import CollectionStats, score_many
+from kb.engine.typesense_rows import scan_bytes, stored_document
 from kb.engine.typesense_terms import decode, encode, encode_text
 from kb.models import Document
 from kb.textscan import TextScan
@@ -56,6 +57,7 @@ class TypesenseSnapshot(Snapshot):
     cluster: Cluster | None = None
     physical: str = ""
     stamp: str = ""
+    packed: bool = False  # side values compressed (``typesense_rows``)
     tsids: list[str] = field(default_factory=list)  # docnum → Typesense id
     by_tsid: dict[str, int] = field(default_factory=dict)
     lengths: dict[int, dict[str, int]] = field(default_factory=dict)
@@ -225,7 +227,7 @@ class TypesenseSnapshot(Snapshot):
         def fetch():
             with self.cluster.errors("read a document"):
                 row = self._side("doc").documents[self.tsids[docnum]].retrieve()
-            return json.loads(row["doc"])
+            return stored_document(row["doc"], self.packed)
 
         return Document(**self._remember(("doc", docnum), fetch))
 
@@ -248,7 +250,7 @@ class TypesenseSnapshot(Snapshot):
             for hit in result.get("hits", ()):  # none (an error answer): ``stored`` asks for each and says why
                 d = self.by_tsid.get(hit["document"]["id"])
                 if d is not None:
-                    self._remember(("doc", d), lambda h=hit: json.loads(h["document"]["doc"]))
+                    self._remember(("doc", d), lambda h=hit: stored_document(h["document"]["doc"], self.packed))
 
     def _side(self, fieldname: str):
         return self.cluster.client.collections[side(self.physical, fieldname)]
@@ -320,7 +322,7 @@ class TypesenseSnapshot(Snapshot):
         """The sub-word layer: one export of the ``--scan`` side collection (scan forms only)."""
         by_tsid = self.by_tsid
         forms = {
-            by_tsid[r["id"]]: (r.get("scan") or "").encode("latin-1")
+            by_tsid[r["id"]]: scan_bytes(r.get("scan"), self.packed)
             for r in self.cluster.export_rows(side(self.physical, "scan"), "id,scan")
             if r.get("id") in by_tsid
         }
