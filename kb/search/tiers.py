@@ -154,15 +154,9 @@ def _by_date(snap: Snapshot, docs: set[int], sort: str, k: int) -> list[tuple[in
 
 def _date_order(snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:
     """Every document of the snapshot: the dated ones by (date, id), the undated by id;
-    once per snapshot (memoized; recomputed if the memo drops it)."""
-    found = snap.memo.get(("date order",))
-    if found is None:
-        docs = snap.docs
-        dated = sorted((d for d in docs if docs[d].date), key=lambda d: (docs[d].date, docs[d].id))
-        undated = sorted((d for d in docs if not docs[d].date), key=lambda d: docs[d].id)
-        found = (np.array(dated, dtype=np.int64), np.array(undated, dtype=np.int64))
-        snap.memo[("date order",)] = found
-    return found
+    once per snapshot (``FacetColumns.date_order``: kept with the columns, not in the memo,
+    which dropped it whenever a pass of queries filled it)."""
+    return snap.facet_columns().date_order()
 
 
 def build_plan(index: Index, snap: Snapshot, parsed: ParsedQuery, params: RankingParams, budget: WorkBudget) -> Plan:
