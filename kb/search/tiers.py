@@ -143,12 +143,17 @@ def _by_date(snap: Snapshot, docs: set[int], sort: str, k: int) -> list[tuple[in
     63,241 releases of the ThaiGov corpus: 200 ms sorted in Python a query, now ~10)."""
     dated, undated = _date_order(snap)
     chosen = np.fromiter(docs, dtype=np.int64, count=len(docs))
-    dated = dated[np.isin(dated, chosen)]
+    # a mask, not ``isin`` (which sorts both sides: its cost grew with the collection)
+    size = 1 + max(int(chosen.max()) if len(chosen) else -1, int(dated.max()) if len(dated) else -1,
+                   int(undated.max()) if len(undated) else -1)
+    held = np.zeros(size, dtype=bool)
+    held[chosen] = True
+    dated = dated[held[dated]]
     if sort != "oldest":
         dated = dated[::-1]
     first = dated[:k].tolist()
     if len(first) < k:
-        first += undated[np.isin(undated, chosen)][: k - len(first)].tolist()
+        first += undated[held[undated]][: k - len(first)].tolist()
     return [(d, 0.0) for d in first]
 
 
