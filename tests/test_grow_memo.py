@@ -13,6 +13,7 @@ from kb.engine import Index
 from kb.engine import memo as memo_module
 from kb.models import SearchRequest
 from kb.search import Searcher
+from kb.search.budget import WorkLimits
 
 
 def test_the_bound_grows_with_the_documents_within_a_floor_and_a_cap(monkeypatch):
@@ -48,7 +49,9 @@ def test_a_snapshot_has_the_bound_of_its_size_and_reports_it(bundled_index, monk
 def test_results_are_the_same_with_a_memo_too_small_to_hold_anything(bundled_index):
     index = Index(bundled_index)
     searcher = Searcher(index)
-    queries = ["ยาเสพติด", "ชายแดน ภาคใต้", "การ", "\"ความมั่นคง\"", "แผนงานมีอะไรบ้าง", ""]
+    # words held inside other words too (ตาก in ตากใบ, ภาค, จีน), a clause across words, a question
+    queries = ["ยาเสพติด", "ชายแดน ภาคใต้", "การ", "\"ความมั่นคง\"", "แผนงานมีอะไรบ้าง", "", "ตาก", "ภาค", "จีน",
+               "สงขลา", "ภาคทุก", "ความผิด ตามพ", "แคป", "ซาว", "คณะที่", "ตากใบ นราธิวาส"]
     before = [searcher.search(SearchRequest(q=q)).to_dict() for q in queries]
     snap = index.snapshot()
     limit = snap.memo.limit
