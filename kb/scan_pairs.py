@@ -207,7 +207,8 @@ class PairIndex:
             return DocOffsets.empty()
         if j:
             found -= j
-        found = found[(found >= 0) & (found <= self.size - length)]
+        # ascending: the candidates inside the buffer are one slice (no mask over all of them)
+        found = found[np.searchsorted(found, 0) : np.searchsorted(found, self.size - length, side="right")]
         return self.offsets(self.checked(found, needle, {j, j + 1}))
 
     def checked(self, found: np.ndarray, needle: bytes, known: set[int]) -> np.ndarray:
@@ -221,12 +222,14 @@ class PairIndex:
         for w, (a, b) in enumerate(zip(cuts[:-1], cuts[1:])):
             if a == b:
                 continue
-            if b - a > mapped.POPULATE_AT:
+            dense = b - a > mapped.POPULATE_AT
+            if dense:
                 mapped.populate(self.mapped, w * mapped.WINDOW - 1, (w + 1) * mapped.WINDOW + len(needle) + 1)
             parts.append(_checked(found[a:b], needle, known, self.bytes))
             # from the window before: reading a byte before this one maps its neighbours back (fault-around)
             mapped.release(self.mapped, (w - 1) * mapped.WINDOW, (w + 1) * mapped.WINDOW + len(needle) + 1)
-            self.paged_in += _pages(found[a:b])
+            # a dense window was mapped whole: no pass over its candidates to count their pages
+            self.paged_in += mapped.WINDOW if dense else _pages(found[a:b])
         return np.concatenate(parts) if parts else found[:0]
 
     def offsets(self, found: np.ndarray) -> DocOffsets:
