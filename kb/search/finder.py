@@ -5,7 +5,7 @@ each docset, scan and compound split for as long as the snapshot lives.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import numpy as np
 
@@ -175,7 +175,7 @@ class Finder:
                 partial[doc] = offsets
         return self._remember(key, (aligned, partial))
 
-    def whole_clause(self, c: Chunk, aligned: set[int]) -> dict[int, list[int]]:
+    def whole_clause(self, c: Chunk, aligned: Collection[int]) -> dict[int, list[int]]:
         """Documents holding a rare clause of several words as typed, though not
         word-aligned (ภาคทุก in ส่วนภูมิภาคทุกคน), with those offsets: they count as
         holding it (tier 1), like a span pasted from the document.

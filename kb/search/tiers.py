@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Mapping
+from itertools import chain
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from kb import analysis
 from kb import query as kq
+from kb.scan_offsets import DocOffsets
 from kb.search.blend import BlendEvidence, Weighted, blend, query_pairs
 from kb.search.budget import WorkBudget
 from kb.search.finder import Finder, word_query
@@ -273,10 +276,24 @@ def _scanned_synonym(form: str, typed: str, params: RankingParams) -> bool:
 def _with_whole(finder: Finder, c: Chunk, occ: Occurrences) -> Occurrences:
     """``occ`` and the documents holding the clause as typed though not word-aligned,
     when it is a rare clause of several words (``Finder.whole_clause``)."""
-    whole = finder.whole_clause(c, set(occ.positions))
+    whole = finder.whole_clause(c, occ.positions.keys())
     if not whole:
         return occ
-    return Occurrences(occ.idf, {**whole, **occ.positions}, occ.aligned)
+    return Occurrences(occ.idf, _merged(whole, occ.positions), occ.aligned)
+
+
+def _merged(first: dict[int, list[int]], then: Mapping[int, list[int]]) -> Mapping[int, list[int]]:
+    """``{**first, **then}``, kept as arrays when ``then`` is a scan's ``DocOffsets`` and
+    shares no document with ``first``: a common clause's tens of thousands of documents
+    were each made an offset list here (its cost grew with the collection)."""
+    if not isinstance(then, DocOffsets) or any(d in then for d in first):
+        return {**first, **then}
+    lists = list(first.values())
+    counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    docs = np.concatenate([np.fromiter(first, dtype=np.int64, count=len(first)), then.docs.astype(np.int64)])
+    offsets = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(counts.sum()))
+    return DocOffsets(docs, np.concatenate([counts, then.counts.astype(np.int64)]),
+                      np.concatenate([offsets, then.offsets.astype(np.int64)]))
 
 
 def _query_words(finder: Finder, g: Gathered, params: RankingParams, n_docs: int) -> QueryWords:
