@@ -53,9 +53,12 @@ class Occurrences:
 
     def flat(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(docnums, occurrence counts, offsets concatenated in that order) as
-        arrays, for scoring thousands of documents at once."""
+        arrays, for scoring thousands of documents at once.  A scan's are its own
+        int32 arrays, not copies: tier 1 asks once per batch, and a common word's
+        offsets (millions, growing with the collection) were widened each time;
+        scoring widens only what it gathers (``_gathered``)."""
         if isinstance(self.positions, DocOffsets):
-            return self.positions.flat()
+            return self.positions.docs, self.positions.counts, self.positions.offsets
         docs = np.fromiter(self.positions.keys(), dtype=np.int64, count=len(self.positions))
         counts = np.fromiter(map(len, self.positions.values()), dtype=np.int64, count=len(self.positions))
         offsets = np.fromiter(chain.from_iterable(self.positions.values()), dtype=np.int64, count=int(counts.sum()))
@@ -292,12 +295,13 @@ def _gathered(held: np.ndarray, counts: np.ndarray, offsets: np.ndarray, rows: n
     """(docnum of each occurrence, offset) of the documents at ``rows`` of ``held``, in
     order: a gather of their runs, so a batch of 512 of a common word's 60,000
     documents costs its own occurrences, not the word's 1.4 million."""
-    sizes = counts[rows]
-    firsts = (np.cumsum(counts) - counts)[rows]
+    sizes = counts[rows].astype(np.int64)
+    firsts = (np.cumsum(counts, dtype=np.int64) - counts)[rows]
     total = int(sizes.sum())
     run_starts = np.cumsum(sizes) - sizes
     at = np.repeat(firsts - run_starts, sizes) + np.arange(total, dtype=np.int64)
-    return np.repeat(held[rows], sizes), offsets[at]
+    # int64: the docnums are shifted into window keys
+    return np.repeat(held[rows].astype(np.int64), sizes), offsets[at].astype(np.int64)
 
 
 def _bm25_tf(tf: np.ndarray, k1: float) -> np.ndarray:
