@@ -10,7 +10,7 @@ import heapq
 import math
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 from typing import Callable
 
@@ -46,6 +46,14 @@ class Occurrences:
     idf: float
     positions: Mapping[int, list[int]]  # docnum → offsets in the document's scan form (a DocOffsets from a scan)
     aligned: set[int]  # documents where it also occurs word-aligned
+    _aligned_array: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    def aligned_docs(self) -> np.ndarray:
+        """``aligned`` as an array, made once (tier 1 asks once per batch; a common
+        word's set grows with the collection)."""
+        if self._aligned_array is None or len(self._aligned_array) != len(self.aligned):
+            self._aligned_array = np.fromiter(self.aligned, dtype=np.int64, count=len(self.aligned))
+        return self._aligned_array
 
     def weight(self, docnum: int) -> float:
         # a word-aligned occurrence ranks above a sub-word one
@@ -248,7 +256,7 @@ def _raise_whole(best: np.ndarray, occ: Occurrences, held: np.ndarray, counts: n
     inside = np.isin(held, docs) & (counts > 0)
     if not inside.any():
         return None
-    aligned = np.fromiter(occ.aligned, dtype=np.int64, count=len(occ.aligned))
+    aligned = occ.aligned_docs()
     w = occ.idf * np.where(np.isin(held[inside], aligned), 2.0, 1.0)
     np.maximum.at(best, np.searchsorted(docs, held[inside]), w * _bm25_tf(counts[inside], k1))
     return inside, w
