@@ -41,6 +41,7 @@ _LEADING_TABLE = np.zeros(256, dtype=bool)
 _LEADING_TABLE[list(TIS620_LEADING_VOWEL_BYTES)] = True
 _DIGIT_TABLE = np.zeros(256, dtype=bool)
 _DIGIT_TABLE[list(b"0123456789")] = True
+_DIGIT_BYTES = frozenset(b"0123456789")
 FILES = ("pairs-gaps.bin", "pairs-wide.bin", "pairs-bounds.npy", "pairs.json")
 
 
@@ -206,7 +207,8 @@ class PairIndex:
             return DocOffsets.empty()
         if j:
             found -= j
-        found = found[(found >= 0) & (found <= self.size - length)]
+        # ascending: the candidates inside the buffer are one slice (no mask over all of them)
+        found = found[np.searchsorted(found, 0) : np.searchsorted(found, self.size - length, side="right")]
         return self.offsets(self.checked(found, needle, {j, j + 1}))
 
     def checked(self, found: np.ndarray, needle: bytes, known: set[int]) -> np.ndarray:
@@ -220,12 +222,14 @@ class PairIndex:
         for w, (a, b) in enumerate(zip(cuts[:-1], cuts[1:])):
             if a == b:
                 continue
-            if b - a > mapped.POPULATE_AT:
+            dense = b - a > mapped.POPULATE_AT
+            if dense:
                 mapped.populate(self.mapped, w * mapped.WINDOW - 1, (w + 1) * mapped.WINDOW + len(needle) + 1)
             parts.append(_checked(found[a:b], needle, known, self.bytes))
             # from the window before: reading a byte before this one maps its neighbours back (fault-around)
             mapped.release(self.mapped, (w - 1) * mapped.WINDOW, (w + 1) * mapped.WINDOW + len(needle) + 1)
-            self.paged_in += _pages(found[a:b])
+            # a dense window was mapped whole: no pass over its candidates to count their pages
+            self.paged_in += mapped.WINDOW if dense else _pages(found[a:b])
         return np.concatenate(parts) if parts else found[:0]
 
     def offsets(self, found: np.ndarray) -> DocOffsets:
@@ -248,23 +252,32 @@ def _checked(found: np.ndarray, needle: bytes, known: set[int], data: np.ndarray
     bytes at ``known`` offsets already match) and cut no cluster or number: not right
     after a leading vowel or before a combining mark, and a digit at either end not next
     to another digit (1 does not match in 17).  (One 8-byte read per candidate instead
-    of a byte at a time was measured: no faster overall.)"""
+    of a byte at a time was measured: no faster overall.)
+
+    The cost is per candidate (a common word's candidates grow with the collection), so
+    each byte is read through a shifted view (``data[i:][found]``, no ``found + i`` array
+    made), and as the candidates ascend only the first can lack a byte before and only
+    the last ones a byte after: those few are fixed up, not every candidate tested."""
     size, length = len(data), len(needle)
     for i in range(length):
         if i in known or not len(found):
             continue
-        found = found[data[found + i] == needle[i]]
-    if not len(found):
+        found = found[data[i:][found] == needle[i]]
+    n = len(found)
+    if not n:
         return found
-    has_before = found > 0
-    has_after = found + length < size
-    before = data[np.where(has_before, found - 1, found)]
-    after = data[np.where(has_after, found + length, found)]
-    cut = (_LEADING_TABLE[before] & has_before) | (_MARK_TABLE[after] & has_after)
-    if needle[0] in b"0123456789":
-        cut |= _DIGIT_TABLE[before] & has_before
-    if needle[-1] in b"0123456789":
-        cut |= _DIGIT_TABLE[after] & has_after
+    tail = int(np.searchsorted(found, size - length))  # from here on: no byte after the match
+    before = data[found - 1]  # found[0] == 0 reads the last byte: not counted below
+    cut = _LEADING_TABLE[before]
+    if needle[0] in _DIGIT_BYTES:
+        cut |= _DIGIT_TABLE[before]
+    if found[0] == 0:
+        cut[0] = False
+    after = data[length:][found[:tail]]
+    cut_after = _MARK_TABLE[after]
+    if needle[-1] in _DIGIT_BYTES:
+        cut_after |= _DIGIT_TABLE[after]
+    cut[:tail] |= cut_after
     return found[~cut]
 
 

@@ -40,6 +40,7 @@ class FacetColumns:
         self._row_of = np.full(int(self.docnums[-1]) + 1 if len(docs) else 0, -1, dtype=np.int64)
         self._row_of[self.docnums] = np.arange(len(docs))
         self._dates: np.ndarray | None = None
+        self._order: tuple[np.ndarray, np.ndarray] | None = None
         self._columns: dict[str, FacetColumn] = {}
         self._lock = threading.Lock()
 
@@ -95,6 +96,31 @@ class FacetColumns:
             self._dates = table_dates() if table_dates is not None else np.array(
                 [docs[d].date or "" for d in self.docnums.tolist()], dtype="U10")
         return self._dates
+
+    def date_order(self) -> tuple[np.ndarray, np.ndarray]:
+        """The docnums of the dated documents by (date, id) and of the undated ones by id
+        (browse and the newest/oldest sorts), once per snapshot.  Sorted by numpy, not by
+        Python keys: a key per document was ~150 ms at 63,000 releases and grew with the
+        collection, and the memo that held it dropped it whenever it filled."""
+        if self._order is None:
+            dates, ids = self._order_keys()
+            by_id = np.argsort(ids, kind="stable")
+            by_date = by_id[np.argsort(dates[by_id], kind="stable")]
+            dated = dates[by_date] != ""
+            self._order = (self.docnums[by_date[dated]], self.docnums[by_date[~dated]])
+        return self._order
+
+    def _order_keys(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's date (full string, "" when none) and id as UTF-8 bytes (whose byte order
+        is the ids' code point order, as Python compares them)."""
+        if not len(self.docnums):
+            return np.zeros(0, dtype="U1"), np.zeros(0, dtype="S1")
+        table_keys = getattr(self._docs, "order_keys", None)  # a MetadataTable has them as columns
+        if table_keys is not None:
+            return table_keys()
+        docs = self._docs
+        metas = [docs[d] for d in self.docnums.tolist()]
+        return np.array([m.date or "" for m in metas]), np.array([m.id.encode("utf-8") for m in metas])
 
     def holding(self, facet: str, wanted: Iterable[str]) -> np.ndarray:
         """Per row: does the document hold one of ``wanted`` values of ``facet``?"""

@@ -10,6 +10,13 @@ A large set of docnums (a common word's docset: 60,000 Python ints, ~3.5 MB
 as a ``set``) is held as one int32 array (240 KB) and made a set again when
 asked for (~3 ms): at 63k the sets were two thirds of a 60-query pass' memo
 (109 of 155 MB), which now fits in ``MEMO_BYTES``.
+
+An entry's size follows the collection's (a common word's docset and offsets
+grow with it), so a fixed bound chosen at 63,000 releases held a pass of
+queries no more at 4× the releases (every repeat recomputed: repeated p95 718
+vs 125 ms).  A snapshot's bound is ``limit_for(documents)``: ``MEMO_BYTES_PER_DOC``
+a document, never under ``MEMO_BYTES`` nor over ``MEMO_MAX_BYTES``;
+``KB_MEMO_MB`` fixes it whatever the size.
 """
 from __future__ import annotations
 
@@ -22,10 +29,21 @@ from itertools import islice
 import numpy as np
 
 MEMO_BYTES = int(os.environ.get("KB_MEMO_MB", "64")) * 2**20  # KB_MEMO_MB: a deployment's own bound
+# 64 MB held a 60-query pass (~55 MB) at 63,000 releases: ~1,100 bytes a document keeps that share
+MEMO_BYTES_PER_DOC = 1100
+MEMO_MAX_BYTES = 1024 * 2**20
 PACK_AT = 512  # a set of at least this many docnums is held as an array
 _MISSING = object()
 _INT = 32  # a small Python int and its slot in a container
 _SAMPLE = 16
+
+
+def limit_for(documents: int) -> int:
+    """The memo bound of a snapshot of ``documents`` live documents: in proportion to the
+    collection, within [``MEMO_BYTES``, ``MEMO_MAX_BYTES``], or ``KB_MEMO_MB`` when set."""
+    if os.environ.get("KB_MEMO_MB"):
+        return MEMO_BYTES
+    return min(MEMO_MAX_BYTES, max(MEMO_BYTES, MEMO_BYTES_PER_DOC * max(0, documents)))
 
 
 def estimate(value: object) -> int:

@@ -25,7 +25,7 @@ from whoosh.support.levenshtein import distance as edit_distance
 
 from kb import query as kq
 from kb.analysis import Analysis
-from kb.engine import arrays
+from kb.engine import arrays, memo
 from kb.engine import generations as gens
 from kb.engine.array_search import ArrayIndex
 from kb.engine.base import EngineWriter, SearchIndex, Snapshot
@@ -358,6 +358,7 @@ class WhooshSnapshot(Snapshot):
         out = super().memory()
         out["metadata"] = sum(getattr(m, "nbytes", lambda: 0)() for m in (self.docs, self.by_id))  # the table and id index
         out["memo_entries"] = len(self.memo)
+        out["memo_limit"] = getattr(self.memo, "limit", 0)
         if self.arrays is not None:
             out.update(arrays.memory(seg for seg, _ in self.arrays.segments))
             out["term_cache"] = self.arrays.cache_bytes()
@@ -400,6 +401,7 @@ def open_snapshot(gen: Path, subword: bool = True) -> WhooshSnapshot:
     reader = searcher.reader()
     new.docs = MetadataTable(_iter_meta(reader))  # columns, not an object per document
     new.by_id = new.docs.by_id()
+    new.memo.limit = memo.limit_for(len(new.docs))  # its entries grow with the collection
     new.arrays = _array_index(gen, searcher, new.docs, new.lock)
     state = hashlib.blake2b(digest_size=8)
     for seg_reader, _ in reader.leaf_readers() if reader.doc_count_all() else []:

@@ -7,6 +7,7 @@ which compares ``postings()`` with Whoosh's own encoder).  With
 """
 from __future__ import annotations
 
+import bisect
 import io
 import pickle
 import zlib
@@ -277,18 +278,20 @@ def term_positions(segment_reader, fieldname: str, term: str, docnums: np.ndarra
     if isinstance(length, tuple):
         length = length[0]
     raw = terms._postfile.get(offset, length)
-    view, pos = memoryview(raw), 4
+    view, pos, at = memoryview(raw), 4, 0  # wanted[at:]: the candidates not reached yet
     while True:
         size = int.from_bytes(raw[pos : pos + 4], "big", signed=True)
         end = pos + 4 + abs(size)
         block = io.BytesIO(view[pos + 4 : end])
         block_info = pickle.load(block)
-        if block_info[1] >= wanted[0]:  # the block's last docnum reaches the next candidate
+        if block_info[1] >= wanted[at]:  # the block's last docnum reaches the next candidate
             data = view[pos + 4 + block.tell() : end]
             ids, _, values = pickle.loads(zlib.decompress(data) if block_info[3] else data)
-            _collect(out, wanted, list(accumulate(ids)), values)
-            wanted = [d for d in wanted if d > block_info[1]]
-        if size < 0 or not wanted:
+            # only this block's candidates (all the rest, per block, grew quadratically with them)
+            upto = bisect.bisect_right(wanted, block_info[1], at)
+            _collect(out, wanted[at:upto], list(accumulate(ids)), values)
+            at = upto
+        if size < 0 or at == len(wanted):
             return out
         pos = end
 

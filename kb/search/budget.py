@@ -48,6 +48,10 @@ class WorkBudget:
     blend_words: int = 0  # the most query words and pairs one blend call looked for in its candidates
     exhausted: bool = False  # the deadline passed: the answer is capped
     notices: list[str] = field(default_factory=list)
+    # this search's sub-word scans (needle → (idf, occurrences)), kept for its whole length:
+    # ``Finder.partial`` and ``inside_only`` read a scan the search made earlier, and the
+    # snapshot's memo may have dropped it meanwhile (the answer then depended on the memo)
+    scans_made: dict = field(default_factory=dict)
 
     @classmethod
     def start(cls, limits: WorkLimits = DEFAULT_LIMITS) -> "WorkBudget":

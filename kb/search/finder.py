@@ -5,7 +5,7 @@ each docset, scan and compound split for as long as the snapshot lives.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import numpy as np
 
@@ -113,7 +113,7 @@ class Finder:
     def partial(self, text: str) -> dict[int, list[int]]:
         """Documents where ``text`` occurs only inside other words (or across a word
         boundary), with those offsets (memoized; empty without a scan)."""
-        found = self.memo.get(("scan", analysis.scan_form(text, is_normalized=True)))
+        found = self._made_scan(analysis.scan_form(text, is_normalized=True))
         inside = self.split(text, found[1])[1] if found else {}
         if inside and (text[:1].isalnum() and text[:1].isascii() or text[-1:].isalnum() and text[-1:].isascii()):
             inside = self._uncut(text, inside)
@@ -175,7 +175,7 @@ class Finder:
                 partial[doc] = offsets
         return self._remember(key, (aligned, partial))
 
-    def whole_clause(self, c: Chunk, aligned: set[int]) -> dict[int, list[int]]:
+    def whole_clause(self, c: Chunk, aligned: Collection[int]) -> dict[int, list[int]]:
         """Documents holding a rare clause of several words as typed, though not
         word-aligned (ภาคทุก in ส่วนภูมิภาคทุกคน), with those offsets: they count as
         holding it (tier 1), like a span pasted from the document.
@@ -213,7 +213,7 @@ class Finder:
             return set()
         if word not in self._inside:
             # a word the query already scanned costs nothing more; another one, a scan if short
-            found = self.memo.get(("scan", analysis.scan_form(word, is_normalized=True)))
+            found = self._made_scan(analysis.scan_form(word, is_normalized=True))
             if found is None and len(analysis.units(word)) <= SHORT_WORD_UNITS and self.budget.may_scan():
                 found = self.scanned(word)
             self._inside[word] = set(self.split(word, found[1])[1]) if found else set()
@@ -225,13 +225,19 @@ class Finder:
         if b"\x1a" in needle or not needle:
             return None
         key = ("scan", needle)
-        found = self.memo.get(key)
+        found = self.budget.scans_made.get(needle) or self.memo.get(key)
         if found is None:
             scan = self.snap.scan()
             positions = scan.positions(needle, stop=self.budget.spent)  # a one-letter pass stops at the deadline
             n = max(1, len(scan))
             found = self._remember(key, (bm25_idf(n, max(1, len(positions))), positions))
+        self.budget.scans_made[needle] = found
         return found
+
+    def _made_scan(self, needle: bytes) -> tuple[float, Mapping[int, list[int]]] | None:
+        """A scan already made: by this search (kept whatever the memo has dropped since),
+        or by an earlier one (still in the memo)."""
+        return self.budget.scans_made.get(needle) or self.memo.get(("scan", needle))
 
     def parts(self, word: str) -> list[str]:
         """The index words a compound query word is made of (ทางวิทยาศาสตร์ → วิทยาศาสตร์).

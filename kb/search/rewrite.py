@@ -84,9 +84,10 @@ def _rewrite_clause(
     c = chunk(typed)
     if not c.words or not finder.snap.subword:
         return [clause]
-    literal = set(finder.verbatim(c).positions) if finder.budget.may_scan() else set()
-    if len(literal) >= FEW_LITERAL and len(c.words) < 2:
-        return [clause]
+    found = finder.verbatim(c).positions if finder.budget.may_scan() else {}
+    if len(found) >= FEW_LITERAL and len(c.words) < 2:
+        return [clause]  # (a common word's documents are not made a set just to be counted)
+    literal = set(found)
     if len(c.words) == 1 and finder.doc_frequency(c.words[0]) >= FEW_LITERAL:
         return [clause]
     # what was typed, found anywhere (inside other words too), is ranked first if rewritten

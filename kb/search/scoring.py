@@ -10,7 +10,7 @@ import heapq
 import math
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 from typing import Callable
 
@@ -46,6 +46,14 @@ class Occurrences:
     idf: float
     positions: Mapping[int, list[int]]  # docnum → offsets in the document's scan form (a DocOffsets from a scan)
     aligned: set[int]  # documents where it also occurs word-aligned
+    _aligned_array: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    def aligned_docs(self) -> np.ndarray:
+        """``aligned`` as an array, made once (tier 1 asks once per batch; a common
+        word's set grows with the collection)."""
+        if self._aligned_array is None or len(self._aligned_array) != len(self.aligned):
+            self._aligned_array = np.fromiter(self.aligned, dtype=np.int64, count=len(self.aligned))
+        return self._aligned_array
 
     def weight(self, docnum: int) -> float:
         # a word-aligned occurrence ranks above a sub-word one
@@ -53,9 +61,12 @@ class Occurrences:
 
     def flat(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(docnums, occurrence counts, offsets concatenated in that order) as
-        arrays, for scoring thousands of documents at once."""
+        arrays, for scoring thousands of documents at once.  A scan's are its own
+        int32 arrays, not copies: tier 1 asks once per batch, and a common word's
+        offsets (millions, growing with the collection) were widened each time;
+        scoring widens only what it gathers (``_gathered``)."""
         if isinstance(self.positions, DocOffsets):
-            return self.positions.flat()
+            return self.positions.docs, self.positions.counts, self.positions.offsets
         docs = np.fromiter(self.positions.keys(), dtype=np.int64, count=len(self.positions))
         counts = np.fromiter(map(len, self.positions.values()), dtype=np.int64, count=len(self.positions))
         offsets = np.fromiter(chain.from_iterable(self.positions.values()), dtype=np.int64, count=int(counts.sum()))
@@ -245,7 +256,7 @@ def _raise_whole(best: np.ndarray, occ: Occurrences, held: np.ndarray, counts: n
     inside = np.isin(held, docs) & (counts > 0)
     if not inside.any():
         return None
-    aligned = np.fromiter(occ.aligned, dtype=np.int64, count=len(occ.aligned))
+    aligned = occ.aligned_docs()
     w = occ.idf * np.where(np.isin(held[inside], aligned), 2.0, 1.0)
     np.maximum.at(best, np.searchsorted(docs, held[inside]), w * _bm25_tf(counts[inside], k1))
     return inside, w
@@ -292,12 +303,13 @@ def _gathered(held: np.ndarray, counts: np.ndarray, offsets: np.ndarray, rows: n
     """(docnum of each occurrence, offset) of the documents at ``rows`` of ``held``, in
     order: a gather of their runs, so a batch of 512 of a common word's 60,000
     documents costs its own occurrences, not the word's 1.4 million."""
-    sizes = counts[rows]
-    firsts = (np.cumsum(counts) - counts)[rows]
+    sizes = counts[rows].astype(np.int64)
+    firsts = (np.cumsum(counts, dtype=np.int64) - counts)[rows]
     total = int(sizes.sum())
     run_starts = np.cumsum(sizes) - sizes
     at = np.repeat(firsts - run_starts, sizes) + np.arange(total, dtype=np.int64)
-    return np.repeat(held[rows], sizes), offsets[at]
+    # int64: the docnums are shifted into window keys
+    return np.repeat(held[rows].astype(np.int64), sizes), offsets[at].astype(np.int64)
 
 
 def _bm25_tf(tf: np.ndarray, k1: float) -> np.ndarray:

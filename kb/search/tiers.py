@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Mapping
+from itertools import chain
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from kb import analysis
 from kb import query as kq
+from kb.scan_offsets import DocOffsets
 from kb.search.blend import BlendEvidence, Weighted, blend, query_pairs
 from kb.search.budget import WorkBudget
 from kb.search.finder import Finder, word_query
@@ -143,26 +146,25 @@ def _by_date(snap: Snapshot, docs: set[int], sort: str, k: int) -> list[tuple[in
     63,241 releases of the ThaiGov corpus: 200 ms sorted in Python a query, now ~10)."""
     dated, undated = _date_order(snap)
     chosen = np.fromiter(docs, dtype=np.int64, count=len(docs))
-    dated = dated[np.isin(dated, chosen)]
+    # a mask, not ``isin`` (which sorts both sides: its cost grew with the collection)
+    size = 1 + max(int(chosen.max()) if len(chosen) else -1, int(dated.max()) if len(dated) else -1,
+                   int(undated.max()) if len(undated) else -1)
+    held = np.zeros(size, dtype=bool)
+    held[chosen] = True
+    dated = dated[held[dated]]
     if sort != "oldest":
         dated = dated[::-1]
     first = dated[:k].tolist()
     if len(first) < k:
-        first += undated[np.isin(undated, chosen)][: k - len(first)].tolist()
+        first += undated[held[undated]][: k - len(first)].tolist()
     return [(d, 0.0) for d in first]
 
 
 def _date_order(snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:
     """Every document of the snapshot: the dated ones by (date, id), the undated by id;
-    once per snapshot (memoized; recomputed if the memo drops it)."""
-    found = snap.memo.get(("date order",))
-    if found is None:
-        docs = snap.docs
-        dated = sorted((d for d in docs if docs[d].date), key=lambda d: (docs[d].date, docs[d].id))
-        undated = sorted((d for d in docs if not docs[d].date), key=lambda d: docs[d].id)
-        found = (np.array(dated, dtype=np.int64), np.array(undated, dtype=np.int64))
-        snap.memo[("date order",)] = found
-    return found
+    once per snapshot (``FacetColumns.date_order``: kept with the columns, not in the memo,
+    which dropped it whenever a pass of queries filled it)."""
+    return snap.facet_columns().date_order()
 
 
 def build_plan(index: Index, snap: Snapshot, parsed: ParsedQuery, params: RankingParams, budget: WorkBudget) -> Plan:
@@ -274,10 +276,24 @@ def _scanned_synonym(form: str, typed: str, params: RankingParams) -> bool:
 def _with_whole(finder: Finder, c: Chunk, occ: Occurrences) -> Occurrences:
     """``occ`` and the documents holding the clause as typed though not word-aligned,
     when it is a rare clause of several words (``Finder.whole_clause``)."""
-    whole = finder.whole_clause(c, set(occ.positions))
+    whole = finder.whole_clause(c, occ.positions.keys())
     if not whole:
         return occ
-    return Occurrences(occ.idf, {**whole, **occ.positions}, occ.aligned)
+    return Occurrences(occ.idf, _merged(whole, occ.positions), occ.aligned)
+
+
+def _merged(first: dict[int, list[int]], then: Mapping[int, list[int]]) -> Mapping[int, list[int]]:
+    """``{**first, **then}``, kept as arrays when ``then`` is a scan's ``DocOffsets`` and
+    shares no document with ``first``: a common clause's tens of thousands of documents
+    were each made an offset list here (its cost grew with the collection)."""
+    if not isinstance(then, DocOffsets) or any(d in then for d in first):
+        return {**first, **then}
+    lists = list(first.values())
+    counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    docs = np.concatenate([np.fromiter(first, dtype=np.int64, count=len(first)), then.docs.astype(np.int64)])
+    offsets = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(counts.sum()))
+    return DocOffsets(docs, np.concatenate([counts, then.counts.astype(np.int64)]),
+                      np.concatenate([offsets, then.offsets.astype(np.int64)]))
 
 
 def _query_words(finder: Finder, g: Gathered, params: RankingParams, n_docs: int) -> QueryWords:
