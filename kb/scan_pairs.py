@@ -29,11 +29,15 @@ import numpy as np
 
 from kb import mapped
 from kb.scan_offsets import DocOffsets, doc_offsets
+from kb.scan_split import run_parts
 from kb.thai.script import TIS620_COMBINING_BYTES, TIS620_LEADING_VOWEL_BYTES
 
 PAIRS_FORMAT = 2  # the files of PairIndex.save
 GAP_DTYPE = np.dtype("<u2")
 GAP_MAX = 65535
+# candidates of one check over which half of them go to another core (``kb.scan_split``):
+# ~45 ns each, so 0.5 M are ~20 ms of work, well above a thread hand-off's ~0.1 ms
+SPLIT_AT = 500_000
 PAIR_CHUNK = 1 << 22  # positions sorted at a time while building (transient memory ≈ 30 bytes each)
 _MARK_TABLE = np.zeros(256, dtype=bool)
 _MARK_TABLE[list(TIS620_COMBINING_BYTES)] = True
@@ -214,23 +218,54 @@ class PairIndex:
     def checked(self, found: np.ndarray, needle: bytes, known: set[int]) -> np.ndarray:
         """``_checked`` over a mapped buffer one window at a time, each window's pages
         given back behind it (``kb.mapped``): a common chunk's candidates cover the
-        whole buffer, which the process would otherwise keep in its RSS."""
+        whole buffer, which the process would otherwise keep in its RSS.  Over
+        ``SPLIT_AT`` candidates the windows are cut in two halves of about as many
+        candidates, the second checked on another core when one is free
+        (``kb.scan_split``); the windows are the same, so is the answer."""
         if self.mapped is None or self.size <= mapped.WINDOW or not len(found):
-            return _checked(found, needle, known, self.bytes)
-        parts = []
+            if len(found) < SPLIT_AT:
+                return _checked(found, needle, known, self.bytes)
+            half = len(found) // 2  # each candidate is checked on its own: any cut gives the same
+            parts = run_parts([lambda: _checked(found[:half], needle, known, self.bytes),
+                               lambda: _checked(found[half:], needle, known, self.bytes)])
+            return np.concatenate(parts)
         cuts = np.searchsorted(found, np.arange(0, self.size + mapped.WINDOW, mapped.WINDOW)).tolist()
-        for w, (a, b) in enumerate(zip(cuts[:-1], cuts[1:])):
-            if a == b:
-                continue
+        windows = [(w, a, b) for w, (a, b) in enumerate(zip(cuts[:-1], cuts[1:])) if a < b]
+        if len(found) < SPLIT_AT or len(windows) < 2:
+            groups = [windows]
+        else:  # the first window whose candidates start past the middle begins the second half
+            k = next(i for i, (_, a, _) in enumerate(windows) if a >= len(found) // 2 or i == len(windows) - 1)
+            k = max(1, k)
+            groups = [windows[:k], windows[k:]]
+        cut = groups[-1][0][0] if len(groups) > 1 else -1  # the first window of the second half
+        limits = [(0, cut), (cut, self.size)] if len(groups) > 1 else [(0, self.size)]
+        done = run_parts([lambda g=g, lim=lim: self._check_windows(found, needle, known, g, lim)
+                          for g, lim in zip(groups, limits)])
+        if len(groups) > 1:  # the windows at the cut, which neither half gave back
+            mapped.release(self.mapped, (cut - 1) * mapped.WINDOW, (cut + 1) * mapped.WINDOW + len(needle) + 1)
+        parts = [part for group_parts, _ in done for part in group_parts]
+        self.paged_in += sum(paged for _, paged in done)
+        return np.concatenate(parts) if parts else found[:0]
+
+    def _check_windows(self, found: np.ndarray, needle: bytes, known: set[int],
+                       windows: list[tuple[int, int, int]], limits: tuple[int, int]) -> tuple[list[np.ndarray], int]:
+        """``_checked`` of the candidates in ``windows`` ((window, first, end) of
+        ``found``), each window's pages given back behind it, only between the
+        ``limits`` (windows: another thread may be checking the next ones): (parts,
+        bytes paged in)."""
+        parts, paged = [], 0
+        floor, ceiling = limits[0] * mapped.WINDOW, limits[1] * mapped.WINDOW
+        for w, a, b in windows:
             dense = b - a > mapped.POPULATE_AT
             if dense:
                 mapped.populate(self.mapped, w * mapped.WINDOW - 1, (w + 1) * mapped.WINDOW + len(needle) + 1)
             parts.append(_checked(found[a:b], needle, known, self.bytes))
             # from the window before: reading a byte before this one maps its neighbours back (fault-around)
-            mapped.release(self.mapped, (w - 1) * mapped.WINDOW, (w + 1) * mapped.WINDOW + len(needle) + 1)
+            lo, hi = (w - 1) * mapped.WINDOW, (w + 1) * mapped.WINDOW + len(needle) + 1
+            mapped.release(self.mapped, max(lo, floor), min(hi, ceiling))
             # a dense window was mapped whole: no pass over its candidates to count their pages
-            self.paged_in += mapped.WINDOW if dense else _pages(found[a:b])
-        return np.concatenate(parts) if parts else found[:0]
+            paged += mapped.WINDOW if dense else _pages(found[a:b])
+        return parts, paged
 
     def offsets(self, found: np.ndarray) -> DocOffsets:
         """Verified buffer positions (ascending) as docnum → offsets in the document."""

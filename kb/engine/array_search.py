@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from itertools import chain
 from math import log
 
 import numpy as np
@@ -198,8 +199,7 @@ class ArrayIndex:
             rows = np.flatnonzero(seg_of == s)
             local = both.docs[rows] - bases[s]
             found = [self.positions(s, fieldname, t, local) for t in terms]
-            for row, d in zip(rows.tolist(), local.tolist()):
-                keep[row] = _consecutive([f.get(d, ()) for f in found])
+            keep[rows[_consecutive_rows(found, local.tolist())]] = True
         return Hits(both.docs[keep], both.scores[keep])
 
     def matching(self, q: kq.Query) -> np.ndarray:
@@ -255,12 +255,37 @@ def _intersection(parts: list[Hits]) -> Hits:
     return Hits(docs, scores)
 
 
-def _consecutive(positions: list) -> bool:
-    """Is there a p with p + i in positions[i] for every i?"""
-    # set algebra in C: the starts that survive every shifted follower
-    starts = set(positions[0])
-    for i, following in enumerate(positions[1:], start=1):
-        if not starts:
-            return False
-        starts.intersection_update(p - i for p in following)
-    return bool(starts)
+def _consecutive_rows(found: list[dict[int, list[int]]], docs: list[int]) -> np.ndarray:
+    """The indexes into ``docs`` of those with a p such that p + i is in ``found[i][doc]``
+    for every term i: each (row, p - i) as one int64 key, the keys of the first term
+    kept where every later term has them (one vector pass a term, not a Python set
+    per document: a phrase of common words has tens of thousands of candidates).
+    Whoosh's positions ascend within a document, so every term's keys ascend."""
+    survivors = None
+    for i, by_doc in enumerate(found):
+        lists = [by_doc.get(d, ()) for d in docs]
+        lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+        flat = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(lengths.sum()))
+        keys = np.repeat(np.arange(len(docs), dtype=np.int64) << _ROW_SHIFT, lengths) + (flat - i + _POSITION_BIAS)
+        survivors = keys if survivors is None else survivors[_sorted_member(survivors, keys)]
+        if not len(survivors):
+            break
+    if survivors is None or not len(survivors):
+        return np.zeros(0, dtype=np.int64)
+    rows = survivors >> _ROW_SHIFT  # ascending: a document's positions ascend, and so do rows
+    return rows[np.concatenate(([True], rows[1:] != rows[:-1]))]
+
+
+def _sorted_member(keys: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """Which of ``keys`` are in ``among`` (both ascending)."""
+    if not len(among):
+        return np.zeros(len(keys), dtype=bool)
+    at = np.searchsorted(among, keys)
+    at[at == len(among)] = 0
+    return among[at] == keys
+
+
+# a key is row << 32 | (position - term's place in the phrase + bias): positions are token
+# numbers in one document (under 2**31), rows are a segment's candidates
+_ROW_SHIFT = 32
+_POSITION_BIAS = 64

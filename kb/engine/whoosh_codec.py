@@ -297,17 +297,25 @@ def term_positions(segment_reader, fieldname: str, term: str, docnums: np.ndarra
 
 
 def _collect(out: dict[int, list[int]], wanted: list[int], ids, values) -> None:
-    want = set(wanted)
-    decoded = _DECODED
-    for d, value in zip(ids, values):
-        if d in want:
-            found = decoded.get(value)
-            if found is None:
-                codes = value[4:]  # Whoosh's Positions.decode_positions, for one value
-                found = list(accumulate(pickle.loads(codes if codes.endswith(b".") else codes + b".")))
-                if len(value) <= 16 and len(decoded) < 100_000:  # one or two positions: shared by many postings
-                    decoded[value] = found
-            out[d] = found
+    """Positions of the ``wanted`` docnums (ascending) among a block's ascending ``ids``.
+
+    Each wanted docnum is found by bisection, not each of the block's postings tested:
+    a phrase's candidates are often a few of a common word's 128 postings a block."""
+    decoded, lo, n = _DECODED, 0, len(ids)
+    for d in wanted:
+        lo = bisect.bisect_left(ids, d, lo)
+        if lo == n:
+            return
+        if ids[lo] != d:
+            continue
+        value = values[lo]
+        found = decoded.get(value)
+        if found is None:
+            codes = value[4:]  # Whoosh's Positions.decode_positions, for one value
+            found = list(accumulate(pickle.loads(codes if codes.endswith(b".") else codes + b".")))
+            if len(value) <= 16 and len(decoded) < 100_000:  # one or two positions: shared by many postings
+                decoded[value] = found
+        out[d] = found
 
 
 _DECODED: dict[bytes, list[int]] = {}  # a short positions value → its positions (callers never mutate them)
