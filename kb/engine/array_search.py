@@ -19,7 +19,9 @@ from math import log
 import numpy as np
 
 from kb import query as kq
-from kb.engine.arrays import _EMPTY_DOCS, _NO_HITS, DEFAULT_B, FIELD_B, K1, Hits, PositionsFn, SegmentArrays
+from kb.engine.arrays import (
+    _EMPTY_DOCS, _NO_HITS, DEFAULT_B, FIELD_B, K1, Hits, PositionsFn, SegmentArrays, sorted_contains,
+)
 
 TERM_CACHE_BYTES = 32 * 2**20  # scored postings of recent common terms, per index state (LRU)
 
@@ -267,22 +269,13 @@ def _consecutive_rows(found: list[dict[int, list[int]]], docs: list[int]) -> np.
         lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
         flat = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(lengths.sum()))
         keys = np.repeat(np.arange(len(docs), dtype=np.int64) << _ROW_SHIFT, lengths) + (flat - i + _POSITION_BIAS)
-        survivors = keys if survivors is None else survivors[_sorted_member(survivors, keys)]
+        survivors = keys if survivors is None else survivors[sorted_contains(keys, survivors)]
         if not len(survivors):
             break
     if survivors is None or not len(survivors):
         return np.zeros(0, dtype=np.int64)
     rows = survivors >> _ROW_SHIFT  # ascending: a document's positions ascend, and so do rows
     return rows[np.concatenate(([True], rows[1:] != rows[:-1]))]
-
-
-def _sorted_member(keys: np.ndarray, among: np.ndarray) -> np.ndarray:
-    """Which of ``keys`` are in ``among`` (both ascending)."""
-    if not len(among):
-        return np.zeros(len(keys), dtype=bool)
-    at = np.searchsorted(among, keys)
-    at[at == len(among)] = 0
-    return among[at] == keys
 
 
 # a key is row << 32 | (position - term's place in the phrase + bias): positions are token

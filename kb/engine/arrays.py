@@ -46,6 +46,15 @@ DEFAULT_B = 0.75
 _EMPTY_DOCS = np.zeros(0, dtype=np.int64)
 
 
+def sorted_contains(sorted_values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """For each of ``wanted``, whether the ascending ``sorted_values`` holds it (one binary search each)."""
+    if not len(sorted_values):
+        return np.zeros(len(wanted), dtype=bool)
+    at = np.searchsorted(sorted_values, wanted)
+    at[at == len(sorted_values)] = 0
+    return sorted_values[at] == wanted
+
+
 def term_hash(term: bytes) -> int:
     return int.from_bytes(hashlib.blake2b(term, digest_size=8).digest(), "little")
 

@@ -30,6 +30,8 @@ from typing import Iterable
 
 import numpy as np
 
+from kb.engine.arrays import sorted_contains
+
 SEGMENT_DOCS = 4096  # documents sorted together while building (bounds the build's peak memory)
 _GAP = 0  # term number of the empty slot after each document (real terms start at 1)
 _NO_DOCS = np.zeros(0, dtype=np.int32)
@@ -92,7 +94,7 @@ class FieldPostings:
             for offset, term in enumerate(terms[1:], 1):
                 if not len(starts):
                     break
-                starts = starts[_contains(seg.positions_of(term), starts + offset)]
+                starts = starts[sorted_contains(seg.positions_of(term), starts + offset)]
             if len(starts):
                 parts.append(seg.docs_of(starts))
         return _counted(np.concatenate(parts))[0].astype(np.int32) if parts else _NO_DOCS
@@ -110,15 +112,6 @@ def _counted(docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return np.unique(docs, return_counts=True)
     starts = np.concatenate(([0], np.flatnonzero(np.diff(docs)) + 1))
     return docs[starts], np.diff(np.append(starts, len(docs)))
-
-
-def _contains(sorted_values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """For each of ``wanted``, whether ``sorted_values`` holds it."""
-    if not len(sorted_values):
-        return np.zeros(len(wanted), dtype=bool)
-    at = np.searchsorted(sorted_values, wanted)
-    at[at == len(sorted_values)] = 0
-    return sorted_values[at] == wanted
 
 
 class PostingsBuilder:
