@@ -27,19 +27,20 @@ OLD_SALT = "kb-blind-v1:"
 OLD_RANKS = 260
 SIZE = 64
 SOURCE = "thaigov/thaigov_v2_security_category.jsonl.gz"
-OWN_FILES = {"blind2_thaigov.json"}
+# its own file, and sets drawn after it (they were chosen outside blind2, so they must not move it)
+OWN_FILES = {"blind2_thaigov.json", "blind3_thaigov.json"}
 
 
 def rank(salt: str, doc_id: str) -> str:
     return hashlib.sha256((salt + doc_id).encode("utf-8")).hexdigest()
 
 
-def taken_by_other_sets(labels_dir: Path = HERE) -> tuple[set[str], int]:
+def taken_by_other_sets(labels_dir: Path = HERE, own_files: set[str] = OWN_FILES) -> tuple[set[str], int]:
     """Ids held by the existing ThaiGov label files, and how many old-order ranks they leave out."""
     taken: set[str] = set()
     old_ranks = OLD_RANKS
     for path in sorted(labels_dir.glob("*_thaigov.json")):
-        if path.name in OWN_FILES:
+        if path.name in own_files:
             continue
         labels = json.loads(path.read_text(encoding="utf-8"))
         taken |= set(labels.get("documents", {}))
@@ -58,12 +59,13 @@ def has_control_character(doc_id: str) -> bool:
     return any(ord(c) < 32 or ord(c) == 127 for c in doc_id)
 
 
-def select_ids(source: Path, labels_dir: Path = HERE, size: int = SIZE) -> list[str]:
-    """The blind2 ids in hash order."""
+def select_ids(source: Path, labels_dir: Path = HERE, size: int = SIZE, *,
+               salt: str = SALT, own_files: set[str] = OWN_FILES) -> list[str]:
+    """The ids of a blind set in the hash order of ``salt`` (by default blind2's)."""
     ids = all_ids(source)
-    taken, old_ranks = taken_by_other_sets(labels_dir)
+    taken, old_ranks = taken_by_other_sets(labels_dir, own_files)
     taken |= set(sorted(ids, key=lambda i: rank(OLD_SALT, i))[:old_ranks])
-    fresh = (i for i in sorted(ids, key=lambda i: rank(SALT, i))
+    fresh = (i for i in sorted(ids, key=lambda i: rank(salt, i))
              if i not in taken and not has_control_character(i))
     chosen = []
     for doc_id in fresh:

@@ -1,0 +1,36 @@
+"""Re-derive the third blind set (blind3_thaigov.json): 64 ThaiGov security releases no other set holds.
+
+The same fixed, text-independent rule as the second set (``select_blind2.py``), with its own salt: order every
+record of the ThaiGov security file by sha256("kb-blind-v3:" + id) and take the first 64 whose id is in no
+other label file (blind2 included), not among the first 260 ranks of the "kb-blind-v1:" order, and holds no
+control character.  Usage: ``python tests/labels/select_blind3.py [data/thaigov/...jsonl.gz]``.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import select_blind2 as rule  # noqa: E402  (the shared selection rule)
+
+SALT = "kb-blind-v3:"
+OWN_FILES = {"blind3_thaigov.json"}
+
+
+def select_ids(source: Path, labels_dir: Path = rule.HERE, size: int = rule.SIZE) -> list[str]:
+    """The blind3 ids in hash order."""
+    return rule.select_ids(source, labels_dir, size, salt=SALT, own_files=OWN_FILES)
+
+
+def main(argv: list[str]) -> int:
+    source = Path(argv[1]) if len(argv) > 1 else rule.default_source()
+    if not source.exists():
+        print(f"select_blind3: data file not found: {source}", file=sys.stderr)
+        return 2
+    for doc_id in select_ids(source):
+        print(doc_id)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
