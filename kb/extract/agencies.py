@@ -3,14 +3,27 @@
 The names are data (kb/taxonomy/agencies.json), blockers included; the topic
 extractor also needs the full names alone, to tell a term inside an agency's
 name (ศูนย์อำนวยการป้องกันและปราบปรามยาเสพติด) from a statement about the topic.
+
+Thai has no spaces, so an abbreviation glued to the letters before it is
+either inside another agency's longer abbreviation (กปภ. is not ปภ., มทบ.32 is
+not ทบ.) or after a word (ร่วมกับปภ.จังหวัด, จากปภ.).  The longer
+abbreviations are mined from the corpus (agency_longer_abbreviations.json,
+benchmarks/mine_agency_abbreviations.py); where one is glued to a word, the
+words on either side decide which reading holds.
 """
 from __future__ import annotations
 
 from functools import cache
 
 from kb import taxonomy
-from kb.extract.lexicon import Lexicon
+from kb.extract.lexicon import THAI_CHAR, Lexicon, Match
 from kb.thai.digits import thai_digits_to_arabic
+from kb.thai.segmenter import known_words, segment
+
+# The value a longer abbreviation carries in the lexicon, before the form itself.
+_LONGER = "\x00longer:"
+# How far back a glued word is read (the longest Thai words are shorter).
+_WORD_WINDOW = 30
 
 
 @cache
@@ -19,7 +32,24 @@ def _agency_lexicon() -> Lexicon:
     for a in taxonomy.agencies():
         entries += [(a["abbr"], a["abbr"]), (a["name"], a["abbr"])] + [(x, a["abbr"]) for x in a["aliases"]]
     entries += [(b, None) for b in taxonomy.agency_blockers()]
+    entries += [(f, _LONGER + f) for f in _inner_agency()]
     return Lexicon(entries)
+
+
+@cache
+def _inner_agency() -> dict[str, tuple[int, str]]:
+    """Each longer abbreviation → (letters before the agency inside it, that agency)."""
+    surfaces = sorted(
+        ((s, a["abbr"]) for a in taxonomy.agencies() for s in [a["abbr"], *a["aliases"]]),
+        key=lambda pair: -len(pair[0]),
+    )
+    inner: dict[str, tuple[int, str]] = {}
+    for form in taxonomy.agency_longer_abbreviations():
+        for surface, abbr in surfaces:
+            if form.endswith(surface) and len(form) > len(surface):
+                inner[form] = (len(form) - len(surface), abbr)
+                break
+    return inner
 
 
 @cache
@@ -28,9 +58,49 @@ def agency_name_lexicon() -> Lexicon:
     return Lexicon((a["name"], a["abbr"]) for a in taxonomy.agencies())
 
 
+def _cost(run: str) -> int:
+    """How badly a Thai run reads as words: one per word, one more per word the
+    dictionary lacks (a stray letter: ร่วมกับ|ก)."""
+    if not run:
+        return 0
+    words = segment(run)
+    known = known_words()
+    return len(words) + sum(w not in known for w in words)
+
+
+def _starts_a_word(text: str, start: int, prefix: int) -> bool:
+    """True if a longer abbreviation at ``start`` is one (it starts a word), False if its
+    first ``prefix`` letters end the word before it and the agency inside starts a word.
+
+    The two readings of the Thai run before it are compared: ร่วมกับ|กปภ. beats
+    ร่วมกับ|ก|ปภ. (a stray letter), จากก|ปภ. reads จา|กก, worse than จาก|กปภ.; จาก|ปภ.
+    ties with จา|กปภ. and a tie goes to the agency, the letters' reading as a word.
+    """
+    if start == 0 or not THAI_CHAR.match(text[start - 1]):
+        return True
+    run_start = start
+    while run_start > max(0, start - _WORD_WINDOW) and THAI_CHAR.match(text[run_start - 1]):
+        run_start -= 1
+    return _cost(text[run_start:start]) < _cost(text[run_start : start + prefix])
+
+
+def _glued_reading(text: str, m: Match) -> str | None:
+    """The agency a longer abbreviation at ``m`` names: None where it (or a shorter
+    longer form inside it: บกปภ. holds กปภ.) starts a word, else the agency inside."""
+    form = m.value[len(_LONGER) :]
+    prefix, inner = _inner_agency()[form]
+    for skip in range(prefix):
+        if form[skip:] in _inner_agency() and _starts_a_word(text, m.start + skip, prefix - skip):
+            return None
+    return inner
+
+
 def agencies_in(folded: str) -> list[str]:
     """``find_agencies`` of a text whose Thai digits are already folded."""
-    return list(dict.fromkeys(m.value for m in _agency_lexicon().find(folded)))
+    found: list[str | None] = [
+        _glued_reading(folded, m) if m.value.startswith(_LONGER) else m.value for m in _agency_lexicon().find(folded)
+    ]
+    return list(dict.fromkeys(a for a in found if a is not None))
 
 
 def find_agencies(text: str) -> list[str]:

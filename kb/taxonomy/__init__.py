@@ -28,6 +28,7 @@ __all__ = [
     "topic_scoring",
     "agencies",
     "agency_blockers",
+    "agency_longer_abbreviations",
     "doc_types",
     "type_cues",
     "plan_context",
@@ -147,6 +148,11 @@ def agencies() -> list[dict]:
 def agency_blockers() -> list[str]:
     """Other names that contain an agency abbreviation but are not that agency."""
     return _load("agencies.json")["blockers"]
+
+
+def agency_longer_abbreviations() -> list[str]:
+    """Other agencies' abbreviations that end in one of ours (กปภ., มทบ.), mined from the corpus."""
+    return _load("agency_longer_abbreviations.json")["forms"]
 
 
 def doc_types() -> list[dict]:
