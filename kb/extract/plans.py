@@ -24,6 +24,13 @@ _NOT_A_PLAN_AFTER = re.compile(r"\s*(?:มิติ|D\b|:|ฉบับ)")
 _PLAN_STEP = re.compile(r"\s*(?P<sep>,\s*(?:และ|หรือ)?|และ|หรือ|-|–|—|ถึง)\s*(?:ที่\s*)?(?P<no>\d{1,2})")
 _RANGE_SEPARATORS = ("-", "–", "—", "ถึง")
 _PLAN_WORD_BEFORE = re.compile(r"แผน(?:ความมั่นคง)?\s*ฯ?(?:\s*ที่\s*\d{1,2})?\s*(?:เรื่อง|ว่าด้วย)?$")
+# แผน as the subject's plan: a subject marker after it (แผนว่าด้วย…, แผนเรื่อง…) or a
+# law coordinated with it (กฎหมายและแผน…) makes what follows the subject of that law or plan.
+_SUBJECT_LEAD = re.compile(
+    r"(?:แผน\s*(?:ว่าด้วย|เรื่อง)|(?:กฎหมาย|พระราชบัญญัติ|พ\.ร\.บ\.)\s*(?:และ|หรือ|,)?\s*แผน(?:\s*(?:ว่าด้วย|เรื่อง))?)$"
+)
+# The security policy's own ways of saying แผน: แผนความมั่นคง…, แผนฯ, แผน… ที่ 9.
+_SECURITY_PLAN_LEAD = re.compile(r"ความมั่นคง|ฯ|ที่\s*\d")
 _PLAN_LEAD_IN = re.compile(r"(?:แผน(?:ความมั่นคง)?ฯ?|ว่าด้วย|เรื่อง|และ)$")
 _ENUMERATOR_BEFORE = re.compile(r"(?:^|\s)\(?(?P<n>\d{1,2})[.)]?$")
 # Between two titles of a list: spaces, commas, และ, numbering, a lead agency in brackets.
@@ -133,6 +140,21 @@ def _names_the_plan_by_title(text: str, m: Match, context: bool) -> bool:
     return any(key(term) in phrase for term in taxonomy.plan_context()["terms"])
 
 
+def _named_after_plan_word(before: str, no: str, context: bool) -> bool:
+    """A title right after the word แผน names the plan, unless it is an everyday
+    phrase (``generic_title``) that is the *subject* of a law or plan
+    ("กฎหมายและแผนว่าด้วยการป้องกันและบรรเทาสาธารณภัย" is the disaster law's plan)
+    in a text that does not cite the security policy, where the lead-in is not
+    the policy's own (แผนความมั่นคงที่ 9 ว่าด้วย…, แผนฯ เรื่อง…).  The same evidence
+    a plain policy-area lead-in needs (``_names_the_plan_by_title``)."""
+    lead = _PLAN_WORD_BEFORE.search(before)
+    if lead is None:
+        return False
+    if context or no not in _generic_titles() or _SECURITY_PLAN_LEAD.search(lead.group()):
+        return True
+    return _SUBJECT_LEAD.search(before) is None
+
+
 def _numbered_as_plan(before: str, no: int) -> bool:
     """True if a title is numbered as that plan in a list ("8) การป้องกัน ปราบปราม...");
     lists of the four capacity plans (14–17) often restart at 1."""
@@ -205,7 +227,7 @@ def _plans_by_title(t: str, context: bool) -> set[int]:
     for m in titles:
         before = text_before(t, m.start, 60)
         accepted.append(
-            bool(_PLAN_WORD_BEFORE.search(before))
+            _named_after_plan_word(before, m.value, context)
             or _names_the_plan_by_title(t, m, context)
             or context
             and (m.value not in _generic_titles() or _numbered_as_plan(before, int(m.value)))
