@@ -161,6 +161,7 @@ class _Evidence:
     scoring: int
     dedicated: set[str] = field(default_factory=set)  # topics a numbered item is given to
     title_named: set[str] = field(default_factory=set)  # topics the title names by any term, weak ones too
+    in_lead: set[str] = field(default_factory=set)  # topics the headline or lead names by a pair
 
 
 def _topic_evidence(title: str, text: str) -> _Evidence:
@@ -174,6 +175,7 @@ def _topic_evidence(title: str, text: str) -> _Evidence:
     hits = topic_hits(whole)
     found = _Evidence({}, {}, set(), 0)
     found.title_named = _named_in_title(hits, len(head), cfg)
+    found.in_lead = {h.topic for h in hits if h.paired}
     substantive: set[str] = set()  # topics with a sentence beyond their background terms
     i = 0
     pointing_until = -1  # end of a line that refers the reader to other plans
@@ -302,7 +304,8 @@ def _passing_in_a_sparse_release(found: _Evidence, kept: set[str], title: str, t
     ``sparse_release_share`` of them).  A security report is dense with topics
     and gives each of its subjects a deliberate sentence; a ceremony, a labour
     service or a provincial event that names a threat once is not about it."""
-    once = {t for t in kept if found.sentences.get(t, 0) == 1 and t not in found.in_title | found.dedicated}
+    exempt = found.in_title | found.dedicated | found.in_lead
+    once = {t for t in kept if found.sentences.get(t, 0) == 1 and t not in exempt}
     share = cfg.get("sparse_release_share", 0.0)
     if not once or not share:
         return set()

@@ -1,0 +1,57 @@
+"""Topics named by a deed and its setting together (issue 13, branch topics5).
+
+A fraud through an online channel is a cyber topic, violence in the deep south the
+southern unrest, though neither word names the topic alone (kb.extract.topic_pairs,
+topics.json "pairs").  The pair counts in the headline and the lead only.  The
+pairs are a key the segmenter's dictionary does not read.  Sentences here are
+written for these tests, none copied from a release.
+"""
+from __future__ import annotations
+
+from kb import analysis, taxonomy
+from kb.extract import extract, find_topics
+from kb.models import RawDocument
+
+MAIN_SIGNATURE = "a3-c1d583bb0ebbc7d9"
+
+# A release about no topic: a provincial meeting on the local economy.
+_MEETING = [f"ผู้ว่าราชการจังหวัดมอบแนวทางที่ {n} ด้านการพัฒนาเศรษฐกิจฐานรากและการท่องเที่ยวชุมชนให้ทุกอำเภอ" for n in range(1, 9)]
+
+
+def _release(title: str, paragraphs: list[str]) -> list[str]:
+    raw = RawDocument(title=title, text="\n".join(paragraphs), date_hint="2024-01-10", type_hint="news")
+    return extract(raw, "release").topics
+
+
+def test_pairs_stay_out_of_the_segmenter_dictionary():
+    paired = {term for t in taxonomy.topics() for pair in t.get("pairs", ()) for term in (*pair["terms"], *pair["with"])}
+    assert paired, "topics.json has no pairs"
+    # The dictionary (and with it every index's segmentation) is main's.
+    assert analysis.signature() == MAIN_SIGNATURE
+
+
+def test_a_fraud_through_an_online_channel_is_cyber():
+    headline = "กระทรวงเร่งปราบมิจฉาชีพหลอกขายสินค้าผ่านเฟซบุ๊ก หลังประชาชนร้องเรียนจำนวนมาก"
+    assert "cyber" in _release(headline, _MEETING)
+    lead = "ตำรวจจับกุมผู้ต้องหาที่ใช้แอปพลิเคชันหาคู่หลอกลวงผู้เสียหายให้โอนเงินกว่าสิบราย เพื่อดำเนินคดีตามกฎหมาย"
+    assert "cyber" in _release("ตำรวจภูธรจังหวัดแถลงผลการจับกุม", [lead, *_MEETING])
+    # Neither word alone names the topic.
+    assert "cyber" not in _release("ศาลพิพากษาจำคุกผู้ฉ้อโกงเงินค่าสมาชิกสหกรณ์หมู่บ้าน", _MEETING)
+    assert "cyber" not in _release("จังหวัดเปิดตลาดขายสินค้าชุมชนผ่านเฟซบุ๊กของสำนักงานพาณิชย์", _MEETING)
+
+
+def test_violence_in_the_deep_south_is_the_southern_unrest():
+    lead = "รัฐมนตรีลงพื้นที่จังหวัดปัตตานีหลังเกิดเหตุรุนแรงเมื่อคืนที่ผ่านมา เพื่อให้กำลังใจเจ้าหน้าที่และประชาชน"
+    assert "southern-unrest" in _release("รัฐมนตรีให้กำลังใจเจ้าหน้าที่ในพื้นที่", [lead, *_MEETING])
+    # Violence elsewhere, and the deep south without violence, are not the unrest.
+    elsewhere = "ตำรวจจังหวัดลำปางเร่งติดตามคนร้ายหลังเกิดเหตุรุนแรงในงานวัดเมื่อคืนที่ผ่านมา เพื่อดำเนินคดี"
+    assert "southern-unrest" not in _release("ตำรวจเร่งติดตามคนร้าย", [elsewhere, *_MEETING])
+    market = "รัฐมนตรีลงพื้นที่จังหวัดยะลาเพื่อเปิดตลาดผลไม้และรับฟังความต้องการของเกษตรกรในพื้นที่"
+    assert "southern-unrest" not in _release("รัฐมนตรีเปิดตลาดผลไม้", [market, *_MEETING])
+
+
+def test_a_pair_deep_in_the_body_is_no_evidence():
+    remark = "ผู้แทนมูลนิธิเล่าว่าเคยมีผู้หลอกลวงชาวบ้านผ่านเฟซบุ๊กให้ซื้อปุ๋ยราคาแพงแต่ไม่ได้รับสินค้า"
+    assert "cyber" not in _release("จังหวัดจัดงานวันเกษตรกร", [*_MEETING, *_MEETING, remark])
+    # A pair in a plain text (no release rules) counts where it stands, as a term would.
+    assert find_topics("มิจฉาชีพหลอกลวงผู้เสียหายผ่านเฟซบุ๊กให้โอนเงินมัดจำสินค้าที่ไม่มีอยู่จริงหลายราย") == ["cyber"]
