@@ -55,3 +55,23 @@ def test_a_pair_deep_in_the_body_is_no_evidence():
     assert "cyber" not in _release("จังหวัดจัดงานวันเกษตรกร", [*_MEETING, *_MEETING, remark])
     # A pair in a plain text (no release rules) counts where it stands, as a term would.
     assert find_topics("มิจฉาชีพหลอกลวงผู้เสียหายผ่านเฟซบุ๊กให้โอนเงินมัดจำสินค้าที่ไม่มีอยู่จริงหลายราย") == ["cyber"]
+
+
+def test_a_topic_named_only_by_an_agency_is_an_actor():
+    # ศอ.บต. backs a project that is not about the unrest (guide 18); ตชด. runs a school (decision 4).
+    satun = "ศอ.บต. ร่วมหารือกับจังหวัดสตูลเรื่องการก่อสร้างศูนย์บริหารกิจการศาสนาให้แล้วเสร็จภายในปีนี้"
+    assert "southern-unrest" not in _release("ศอ.บต. หารือจังหวัดสตูลสร้างศูนย์กิจการศาสนา", [satun, *_MEETING])
+    school = "ครูตชด. จัดกิจกรรมฝึกอาชีพทำขนมให้ผู้ปกครองนักเรียนในโรงเรียนตำรวจตระเวนชายแดนบ้านห้วยน้ำใส"
+    assert "border" not in _release("กรมพัฒนาฝีมือแรงงานเยี่ยมการฝึกอาชีพชุมชน ตชด.", [school, *_MEETING])
+    # With a term of the subject itself, the agency's topic stands.
+    talks = "ศอ.บต. รายงานความคืบหน้าการพูดคุยเพื่อสันติสุขและการดูแลผู้ได้รับผลกระทบจากเหตุรุนแรงในพื้นที่"
+    assert "southern-unrest" in _release("ศอ.บต. รายงานความคืบหน้าการพูดคุยเพื่อสันติสุข", [talks, *_MEETING])
+    patrol = "ตชด. ลาดตระเวนชายแดนตามช่องทางธรรมชาติเพื่อสกัดกั้นการลักลอบขนสินค้าผิดกฎหมายตลอดแนวชายแดน"
+    assert "border" in _release("ตชด. เข้มลาดตระเวนตามแนวชายแดน", [patrol, *_MEETING])
+
+
+def test_a_security_guard_is_no_disaster_agency():
+    # รปภ. (a security guard) holds ปภ. (the disaster department): a word inside another.
+    guard = "กรมสวัสดิการและคุ้มครองแรงงานเร่งตรวจสอบกรณีลูกจ้าง รปภ. ถูกเลิกจ้างหลังทวงถามค่าจ้างค้างจ่าย"
+    assert "disaster" not in _release("กสร. ตรวจสอบกรณี รปภ. ถูกเลิกจ้าง", [guard, *_MEETING])
+    assert "disaster" in find_topics("ปภ. แจ้งเตือนจังหวัดริมแม่น้ำให้เตรียมรับมือน้ำท่วมฉับพลันและน้ำป่าไหลหลากตลอดสัปดาห์")

@@ -162,6 +162,7 @@ class _Evidence:
     dedicated: set[str] = field(default_factory=set)  # topics a numbered item is given to
     title_named: set[str] = field(default_factory=set)  # topics the title names by any term, weak ones too
     in_lead: set[str] = field(default_factory=set)  # topics the headline or lead names by a pair
+    actor_only: set[str] = field(default_factory=set)  # topics named only by the names of agencies
 
 
 def _topic_evidence(title: str, text: str) -> _Evidence:
@@ -176,6 +177,7 @@ def _topic_evidence(title: str, text: str) -> _Evidence:
     found = _Evidence({}, {}, set(), 0)
     found.title_named = _named_in_title(hits, len(head), cfg)
     found.in_lead = {h.topic for h in hits if h.paired}
+    found.actor_only = _named_by_actors_only(hits, cfg)
     substantive: set[str] = set()  # topics with a sentence beyond their background terms
     i = 0
     pointing_until = -1  # end of a line that refers the reader to other plans
@@ -214,6 +216,19 @@ def _topic_evidence(title: str, text: str) -> _Evidence:
     need = cfg.get("background_need", 0.0)
     found.points = {t: p for t, p in found.points.items() if t in substantive or p >= need - 1e-9}
     return found
+
+
+def _named_by_actors_only(hits: list[TopicHit], cfg: dict) -> set[str]:
+    """Topics every hit of which is an agency's name (``actor_terms``: ศอ.บต., ตชด., ปภ.):
+    an agency acts in the release, and its name says what it usually works on, not what
+    the release is about (guide decision 4; ศอ.บต. backing an Islamic centre)."""
+    actors = {key(term) for term in cfg.get("actor_terms", ())}
+    if not actors:
+        return set()
+    named: dict[str, bool] = {}
+    for h in hits:
+        named[h.topic] = named.get(h.topic, True) and h.term in actors
+    return {t for t, only in named.items() if only}
 
 
 def _named_in_title(hits: list[TopicHit], title_end: int, cfg: dict) -> set[str]:
@@ -292,6 +307,7 @@ def topics_in(folded_text: str, folded_title: str = "", release: bool = False) -
         backed = {t for t in found.title_named if found.points.get(t, 0.0) >= support - 1e-9}
         kept |= backed
         found.in_title |= backed
+    kept -= found.actor_only
     if release and len(text) > cfg["short_doc_chars"]:
         kept -= _passing_in_a_sparse_release(found, kept, folded_title, text, cfg)
         kept -= _beside_the_main_subject(found, kept, folded_title, text, cfg)
