@@ -75,3 +75,14 @@ def test_a_security_guard_is_no_disaster_agency():
     guard = "กรมสวัสดิการและคุ้มครองแรงงานเร่งตรวจสอบกรณีลูกจ้าง รปภ. ถูกเลิกจ้างหลังทวงถามค่าจ้างค้างจ่าย"
     assert "disaster" not in _release("กสร. ตรวจสอบกรณี รปภ. ถูกเลิกจ้าง", [guard, *_MEETING])
     assert "disaster" in find_topics("ปภ. แจ้งเตือนจังหวัดริมแม่น้ำให้เตรียมรับมือน้ำท่วมฉับพลันและน้ำป่าไหลหลากตลอดสัปดาห์")
+
+
+def test_a_release_with_only_a_headline_is_labelled_from_it():
+    # Guide 18: the body holds the dateline, hashtags and the source line only.
+    body = ["วันจันทร์ที่ 9 มิถุนายน 2568", "#กระทรวงกลาโหม #กองทัพไทย #เหล่าทัพ", "", "ที่มา : https://www.thaigov.go.th/news/contents/details/1"]
+    assert "public-health" in _release("บริการตรวจสุขภาพประจำปีให้กำลังพลและครอบครัว", body)
+    # A headline weak term the corpus does not back stays no evidence (ดิจิทัล is mostly e-government).
+    assert "cyber" not in _release("กองทัพพัฒนาระบบดิจิทัลเพื่อการบริหารงานบุคคล", body)
+    # With a body that says something, the headline's weak term needs its sentence as before.
+    prose = "กองทัพจัดกิจกรรมวันเด็กแห่งชาติให้บุตรหลานกำลังพลที่หอประชุม มีการแจกของขวัญและทุนการศึกษา"
+    assert "public-health" not in _release("กองทัพจัดวันเด็ก ห่วงใยสุขภาพเด็ก", [body[0], prose, *_MEETING])

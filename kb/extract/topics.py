@@ -7,6 +7,7 @@ it.  Terms and every threshold are data (kb/taxonomy/topics.json).
 """
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Iterator
@@ -307,11 +308,30 @@ def topics_in(folded_text: str, folded_title: str = "", release: bool = False) -
         backed = {t for t in found.title_named if found.points.get(t, 0.0) >= support - 1e-9}
         kept |= backed
         found.in_title |= backed
+    if release and _headline_only(text, cfg):
+        kept |= found.title_named  # guide 18: a release with only a headline is labelled from it
     kept -= found.actor_only
     if release and len(text) > cfg["short_doc_chars"]:
         kept -= _passing_in_a_sparse_release(found, kept, folded_title, text, cfg)
         kept -= _beside_the_main_subject(found, kept, folded_title, text, cfg)
     return [t["key"] for t in taxonomy.topics() if t["key"] in kept]
+
+
+# What a body without prose still holds: hashtags, links, the source line, dates.
+_NOT_PROSE = re.compile(r"#\S+|https?://\S+|ที่มา\s*:|[\d/.:()\-–]+|\s+")
+
+
+def _headline_only(text: str, cfg: dict) -> bool:
+    """True if a release's body says nothing beyond its headline: under
+    ``headline_only_chars`` characters once the dateline, hashtags, links and the
+    source line are taken out."""
+    least = cfg.get("headline_only_chars", 0)
+    if not least or len(text) > cfg["short_doc_chars"]:
+        return False
+    lines = text.strip().split("\n")
+    if lines and lines[0].startswith("วัน"):
+        lines = lines[1:]  # the dateline: วันจันทร์ที่ 9 มิถุนายน 2568
+    return len(_NOT_PROSE.sub("", "".join(lines))) < least
 
 
 def _passing_in_a_sparse_release(found: _Evidence, kept: set[str], title: str, text: str, cfg: dict) -> set[str]:
