@@ -86,3 +86,13 @@ def test_a_release_with_only_a_headline_is_labelled_from_it():
     # With a body that says something, the headline's weak term needs its sentence as before.
     prose = "กองทัพจัดกิจกรรมวันเด็กแห่งชาติให้บุตรหลานกำลังพลที่หอประชุม มีการแจกของขวัญและทุนการศึกษา"
     assert "public-health" not in _release("กองทัพจัดวันเด็ก ห่วงใยสุขภาพเด็ก", [body[0], prose, *_MEETING])
+
+
+def test_thai_and_foreign_workers_together_are_everyone_not_migrants():
+    # "แรงงานไทยและแรงงานต่างด้าว": all workers; the foreigners are not the subject.
+    vaccine = "ที่ผ่านมาได้ฉีดวัคซีนให้แรงงานไทยและแรงงานต่างด้าวในสถานประกอบการไปแล้วกว่าหนึ่งแสนคนทั่วจังหวัด"
+    assert "migration" not in find_topics(vaccine)
+    assert "public-health" in find_topics(vaccine)
+    # Migrant workers as the subject still are.
+    register = "กรมการจัดหางานเปิดให้นายจ้างยื่นขอใบอนุญาตทำงานให้แรงงานต่างด้าวสัญชาติเมียนมาได้ถึงสิ้นเดือนนี้"
+    assert "migration" in find_topics(register)
