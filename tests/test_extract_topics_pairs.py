@@ -94,5 +94,5 @@ def test_thai_and_foreign_workers_together_are_everyone_not_migrants():
     assert "migration" not in find_topics(vaccine)
     assert "public-health" in find_topics(vaccine)
     # Migrant workers as the subject still are.
-    register = "กรมการจัดหางานเปิดให้นายจ้างยื่นขอใบอนุญาตทำงานให้แรงงานต่างด้าวสัญชาติเมียนมาได้ถึงสิ้นเดือนนี้"
+    register = "กรมการจัดหางาน เปิดให้นายจ้างยื่นขอใบอนุญาตทำงานให้แรงงานต่างด้าวสัญชาติเมียนมาได้ถึงสิ้นเดือนนี้"
     assert "migration" in find_topics(register)
