@@ -13,9 +13,10 @@ of a release (the topics with a lexicon hit that survives the context rules of
   verdict as the only strong cue (unpenalized, every other weight shrunk).
 
 Folds: the labelled sets *train* (``tests/labels/train_thaigov.json``), *dev*,
-*held-out* and the news releases of the *old* labelled set.  Each decision is
-fitted on three of them and scored on the fourth; the score is micro
-precision / recall / F1 pooled over the four left-out sets.  The **blind** set
+*held-out* and the news releases of the *old* labelled set; with ``--with-blind2``
+also the second blind set, released for development after two blind scorings.  Each
+decision is fitted on the other folds and scored on the one left out; the score is micro
+precision / recall / F1 pooled over the left-out sets.  The **blind** set
 takes part in nothing: ``--blind`` scores the chosen decision (the best pooled
 F1) on it once, and no other.
 

@@ -220,7 +220,7 @@ def _topic_evidence(title: str, text: str) -> _Evidence:
 
 
 def _named_by_actors_only(hits: list[TopicHit], cfg: dict) -> set[str]:
-    """Topics every hit of which is an agency's name (``actor_terms``: ศอ.บต., ตชด., ปภ.):
+    """Topics every hit of which is an agency's name (``actor_terms``: ศอ.บต., ตชด. ...):
     an agency acts in the release, and its name says what it usually works on, not what
     the release is about (guide decision 4; ศอ.บต. backing an Islamic centre)."""
     actors = {key(term) for term in cfg.get("actor_terms", ())}
