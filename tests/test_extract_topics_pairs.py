@@ -1,15 +1,19 @@
-"""Topics named by a deed and its setting together (issue 13, branch topics5).
+"""The kinds of error the second blind set showed, fixed in general (issue 13, branch topics5).
 
 A fraud through an online channel is a cyber topic, violence in the deep south the
 southern unrest, though neither word names the topic alone (kb.extract.topic_pairs,
-topics.json "pairs").  The pair counts in the headline and the lead only.  The
-pairs are a key the segmenter's dictionary does not read.  Sentences here are
-written for these tests, none copied from a release.
+topics.json "pairs"; in the headline and the lead only).  A topic named only by an
+agency's name is an actor; a release with only a headline is labelled from it; "Thai and
+foreign workers" are everyone; a weak term glued after another topic's strong term is its
+modifier.  The new keys are ones the segmenter's dictionary does not read.  Sentences here
+are written for these tests, none copied from a release.
 """
 from __future__ import annotations
 
 from kb import analysis, taxonomy
 from kb.extract import extract, find_topics
+from kb.extract.topic_hits import topic_hits
+from kb.extract.topics import _glued_modifiers
 from kb.models import RawDocument
 
 MAIN_SIGNATURE = "a3-c1d583bb0ebbc7d9"
@@ -96,3 +100,14 @@ def test_thai_and_foreign_workers_together_are_everyone_not_migrants():
     # Migrant workers as the subject still are.
     register = "กรมการจัดหางาน เปิดให้นายจ้างยื่นขอใบอนุญาตทำงานให้แรงงานต่างด้าวสัญชาติเมียนมาได้ถึงสิ้นเดือนนี้"
     assert "migration" in find_topics(register)
+
+
+def test_a_weak_term_glued_after_a_strong_one_is_its_modifier():
+    # "ชายแดนไทย-กัมพูชา": the country pair qualifies the border, it is no second subject,
+    # so a headline on evacuees from the border area is about the border.
+    headline = "ปลัดกระทรวงเผยยอดผู้อพยพจากพื้นที่ชายแดนไทย-กัมพูชากว่าแสนคน สั่งทุกอำเภอดูแลศูนย์พักพิง"
+    assert "border" in _release(headline, _MEETING)
+    # Glued before the strong term, the weak term is the head of the phrase and stays a
+    # subject of its own ("การข้ามแดนระหว่างประเทศ": a crossing, between the two countries).
+    assert _glued_modifiers(topic_hits("ผู้อพยพจากพื้นที่ชายแดนไทย-กัมพูชา")) == {"international"}
+    assert _glued_modifiers(topic_hits("ความตกลงว่าด้วยการข้ามแดนระหว่างประเทศทั้งสอง")) == set()

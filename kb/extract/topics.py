@@ -62,7 +62,7 @@ def _sentence_evidence(sentence: str, hits: list[TopicHit], cfg: dict, offset: i
     if any(marker in key(sentence) for marker in cfg["cross_reference_markers"]):
         return {}
     mentions = _mentions_by_topic(hits)
-    others = len(mentions) - 1
+    others = len(mentions) - 1 - len(_glued_modifiers(hits))
     markers_at = [i for i in (sentence.find(m) for m in cfg["list_markers"]) if i >= 0]
     if _is_enumeration(sentence, cfg):
         markers_at.append(0)  # "ด้านศิลปวัฒนธรรม ด้านสาธารณสุข ...": every item is one example among others
@@ -93,6 +93,19 @@ def _sentence_evidence(sentence: str, hits: list[TopicHit], cfg: dict, offset: i
         elif others == cfg["max_other_topics"] + 1:
             out[topic] = cfg["shared_points"]
     return out
+
+
+def _glued_modifiers(hits: list[TopicHit]) -> set[str]:
+    """Topics a sentence names only by weak terms glued right after another topic's
+    strong term ("ชายแดนไทย-กัมพูชา", "แรงงานต่างด้าวชาวเมียนมา"): Thai puts a modifier
+    after its head, so the weak term qualifies that term's phrase and is no second
+    subject of the sentence.  Glued before it ("การข้ามแดนระหว่างประเทศ") it is the head."""
+    strong_ends = {(h.end, h.topic) for h in hits if h.strong}
+    weak_only: dict[str, bool] = {}
+    for h in hits:
+        glued = not h.strong and any(t != h.topic and e == h.start for e, t in strong_ends)
+        weak_only[h.topic] = weak_only.get(h.topic, True) and glued
+    return {t for t, only in weak_only.items() if only}
 
 
 def _is_enumeration(sentence: str, cfg: dict) -> bool:
