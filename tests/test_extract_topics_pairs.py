@@ -111,3 +111,14 @@ def test_a_weak_term_glued_after_a_strong_one_is_its_modifier():
     # subject of its own ("การข้ามแดนระหว่างประเทศ": a crossing, between the two countries).
     assert _glued_modifiers(topic_hits("ผู้อพยพจากพื้นที่ชายแดนไทย-กัมพูชา")) == {"international"}
     assert _glued_modifiers(topic_hits("ความตกลงว่าด้วยการข้ามแดนระหว่างประเทศทั้งสอง")) == set()
+
+
+def test_a_term_that_cuts_a_syllable_is_no_hit():
+    # ลาว (Laos) inside ศาลาว่าการ (city hall) and เวลาว่าง (free time): the tone mark after it
+    # belongs to its last letter, so the match cuts the syllable ว่า in two.
+    for text in ("ผู้ว่าราชการจังหวัดประชุมที่ศาลาว่าการจังหวัด", "นักเรียนใช้เวลาว่างทำกิจกรรม"):
+        assert not [h for h in topic_hits(text) if h.topic == "international"], text
+    assert [h.term for h in topic_hits("คณะผู้แทนไทยเยือนลาวเพื่อหารือ")] == ["ลาว"]
+    # จีน inside a province's name (ปราจีนบุรี) or a festival (ตรุษจีน) is no dealing with China.
+    for text in ("ผู้ว่าราชการจังหวัดปราจีนบุรีตรวจเยี่ยมโรงพยาบาล", "จังหวัดจัดงานเทศกาลตรุษจีนประจำปี"):
+        assert not [h for h in topic_hits(text) if h.topic == "international"], text

@@ -146,7 +146,7 @@ def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
     raw = [Match(m.start, m.end, value) for m in _topic_lexicon().find(whole) for value in m.value.split(";")]
     pairs = paired_matches(whole, topic_scoring().get("pair_lead_chars", 0))
     pair_set = {m for m in pairs if m.value.endswith("|strong")}
-    raw = _with_pairs(raw, pairs)
+    raw = [m for m in _with_pairs(raw, pairs) if not _cuts_a_syllable(whole, m.start, m.end)]
     if not raw:
         return []
     named = {m.value.split("|")[0] for m in raw}
@@ -192,6 +192,21 @@ def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
             strong = False  # loyalty at a royal birthday is the occasion, not the subject
         hits.append(TopicHit(m.start, m.end, topic, strong, term, m in pair_set))
     return hits
+
+
+# Thai marks written above or below a consonant (ั ิ ี ึ ื ุ ู ฺ ็ ่ ้ ๊ ๋ ์ ํ ๎), and the vowels written
+# before one (เ แ โ ใ ไ): a match that ends before the first or starts after the second
+# cuts a syllable in two (ลาว in ศาลาว่าการ, ทะเล in ทะเลาะ is another case, left to excludes).
+_MARK_AFTER = re.compile("[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]")
+_LEADING_VOWEL = frozenset("\u0e40\u0e41\u0e42\u0e43\u0e44")
+
+
+def _cuts_a_syllable(whole: str, start: int, end: int) -> bool:
+    """True if a Thai match splits a syllable: a mark follows its end, or a leading vowel
+    stands right before its start (and it does not begin with one itself)."""
+    if end < len(whole) and _MARK_AFTER.match(whole, end):
+        return True
+    return start > 0 and whole[start - 1] in _LEADING_VOWEL
 
 
 def _with_pairs(raw: list[Match], pairs: list[Match]) -> list[Match]:
