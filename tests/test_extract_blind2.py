@@ -2,10 +2,12 @@
 
 The set (tests/labels/blind2_thaigov.json) was drawn by a fixed hash outside every other labelled set
 (tests/labels/select_blind2.py re-derives it), labelled from docs/labelling.md by two people independently
-before any rule of the session changed, and adjudicated by the guide.  It measures how extraction generalizes,
-so its scores are printed, never asserted: a floor here would be a target to tune against.  What is asserted is
-only that the file is well-formed and that the selection reproduces its ids.  The texts are read at run time
-from the shared data folder; without it the tests skip.
+before any rule of the session changed, and adjudicated by the guide.  It was scored blind twice (0.870 / 0.741 on topics both times) and then
+released for development (branch topics5, 2026-12-07): its releases, labels and errors may now be read, and
+it is a fold of benchmarks/fit_topics.py (--with-blind2).  Since it is a development set now, its scores carry
+a floor like dev's (a fall below it is a regression); the blind check is the third blind set's.  The file must
+also be well-formed and the selection reproduce its ids.  The texts are read at run time from the shared data
+folder; without it the tests skip.
 """
 from __future__ import annotations
 
@@ -87,14 +89,25 @@ def test_the_selection_script_reproduces_the_ids():
     assert not set(old_order[: _label_set()["excluded_blind_ranks"]]) & set(ids)
 
 
+# Figures when the set was released for development and the topics5 rules were committed
+# (min of precision and recall; docs/benchmarks.md): topics 0.960 / 0.889 (0.870 / 0.741 when
+# scored blind), provinces 0.979 / 0.989, regions 0.983 / 1.000, agencies 0.986 / 1.000.  Each
+# floor sits under the lower figure by about one topic or place (0.03-0.04 for topics here).
+FLOOR = {"date": 1.0, "type": 1.0, "plans": 1.0, "provinces": 0.97, "regions": 0.98, "topics": 0.85,
+         "agencies": 0.98}
+
+
 def test_blind2_precision_and_recall_per_field(tmp_path):
-    """Printed, not asserted (see the module docstring); ``pytest -s`` shows the table."""
+    """At or above the floor of each field; ``pytest -s`` shows the table, and
+    KB_BLIND2_DIFF=1 lists every difference from the labels."""
     _source()
     wanted = _label_set()["documents"]
     labelled = _read_and_extract(tmp_path, wanted)
-    print_scores(f"{len(labelled)} releases of the second blind ThaiGov set", score(labelled))
+    scores = score(labelled)
+    print_scores(f"{len(labelled)} releases of the second blind ThaiGov set", scores)
     if os.environ.get("KB_BLIND2_DIFF"):
-        # Off by default: reading the misses of a blind set invites writing rules for them.
         for line in differences(labelled):
             print("  " + line)
     assert len(labelled) == len(wanted)
+    fallen = {f: s for f, s in scores.items() if min(s[0], s[1]) < FLOOR[f]}
+    assert not fallen, f"below the recorded floor {FLOOR}: {fallen}"

@@ -21,6 +21,7 @@ TRAIN = REPO / "tests" / "labels" / "train_thaigov.json"
 # 2026-12-07): 0.917 / 0.846 (precision / recall, docs/benchmarks.md; was 0.821 / 0.842).  The floor sits a little under the lower of the two, so that
 # one release more or less wrong (about 0.03 here) fails it only when it is a fall.
 # Branch topics4 (mined terms, weak headline terms backed by a body sentence): 0.921 / 0.897.
+# Branch topics5 (pairs, actors, headline-only releases, written from blind2): unchanged.
 TRAIN_FLOOR = 0.88
 
 

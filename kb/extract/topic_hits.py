@@ -22,6 +22,7 @@ from kb.extract.boilerplate import boilerplate_windows, in_standing_line
 from kb.extract.lexicon import Lexicon, Match, is_separator_gap, key
 from kb.extract.plans import plan_title_lexicon
 from kb.extract.sentences import LINE
+from kb.extract.topic_pairs import paired_matches
 
 @cache
 def _topic_lexicon() -> Lexicon:
@@ -134,6 +135,7 @@ class TopicHit:
     topic: str
     strong: bool
     term: str  # the matched surface, whitespace removed: distinct terms are distinct keys
+    paired: bool = False  # a deed beside its setting in the headline or lead (kb.extract.topic_pairs)
 
 
 def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
@@ -141,10 +143,12 @@ def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
     phrases nor inside an agency or office name, in text order; with
     ``standing_lines``, nor in a line the corpus repeats (kb.extract.boilerplate:
     off only to mine those lines)."""
-    raw = list(_topic_lexicon().find(whole))
+    raw = [Match(m.start, m.end, value) for m in _topic_lexicon().find(whole) for value in m.value.split(";")]
+    pairs = paired_matches(whole, topic_scoring().get("pair_lead_chars", 0))
+    pair_set = {m for m in pairs if m.value.endswith("|strong")}
+    raw = [m for m in _with_pairs(raw, pairs) if not _cuts_a_syllable(whole, m.start, m.end)]
     if not raw:
         return []
-    raw = [Match(m.start, m.end, value) for m in raw for value in m.value.split(";")]
     named = {m.value.split("|")[0] for m in raw}
     blocked: dict[str, list[tuple[int, int]]] = {
         k: [(b.start, b.end) for b in lex.find(whole)] for k, lex in _topic_blockers().items() if k in named
@@ -186,8 +190,33 @@ def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
             strong = False  # "ก่อนโรคระบาด", "หลังสถานการณ์โควิด": a time, not a subject
         if strong and topic in occasions and not _serves_a_purpose(whole, m.start, m.end, occasions[topic]):
             strong = False  # loyalty at a royal birthday is the occasion, not the subject
-        hits.append(TopicHit(m.start, m.end, topic, strong, term))
+        hits.append(TopicHit(m.start, m.end, topic, strong, term, m in pair_set))
     return hits
+
+
+# Thai marks written above or below a consonant (ั ิ ี ึ ื ุ ู ฺ ็ ่ ้ ๊ ๋ ์ ํ ๎), and the vowels written
+# before one (เ แ โ ใ ไ): a match that ends before the first or starts after the second
+# cuts a syllable in two (ลาว in ศาลาว่าการ, ทะเล in ทะเลาะ is another case, left to excludes).
+_MARK_AFTER = re.compile("[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]")
+_LEADING_VOWEL = frozenset("\u0e40\u0e41\u0e42\u0e43\u0e44")
+
+
+def _cuts_a_syllable(whole: str, start: int, end: int) -> bool:
+    """True if a Thai match splits a syllable: a mark follows its end, or a leading vowel
+    stands right before its start (and it does not begin with one itself)."""
+    if end < len(whole) and _MARK_AFTER.match(whole, end):
+        return True
+    return start > 0 and whole[start - 1] in _LEADING_VOWEL
+
+
+def _with_pairs(raw: list[Match], pairs: list[Match]) -> list[Match]:
+    """The lexicon's matches with the paired terms' (kb.extract.topic_pairs): a paired
+    reading replaces the lexicon's reading of the same span for its topic."""
+    if not pairs:
+        return raw
+    paired = {(m.start, m.end, m.value.split("|")[0]) for m in pairs}
+    kept = [m for m in raw if (m.start, m.end, m.value.split("|")[0]) not in paired]
+    return sorted(kept + pairs, key=lambda m: (m.start, -m.end))
 
 
 # A unit number right after a term: "ที่ 11" after any term, digits glued to an abbreviation.

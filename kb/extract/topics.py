@@ -7,6 +7,7 @@ it.  Terms and every threshold are data (kb/taxonomy/topics.json).
 """
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Iterator
@@ -61,7 +62,7 @@ def _sentence_evidence(sentence: str, hits: list[TopicHit], cfg: dict, offset: i
     if any(marker in key(sentence) for marker in cfg["cross_reference_markers"]):
         return {}
     mentions = _mentions_by_topic(hits)
-    others = len(mentions) - 1
+    others = len(mentions) - 1 - len(_glued_modifiers(hits))
     markers_at = [i for i in (sentence.find(m) for m in cfg["list_markers"]) if i >= 0]
     if _is_enumeration(sentence, cfg):
         markers_at.append(0)  # "ด้านศิลปวัฒนธรรม ด้านสาธารณสุข ...": every item is one example among others
@@ -92,6 +93,19 @@ def _sentence_evidence(sentence: str, hits: list[TopicHit], cfg: dict, offset: i
         elif others == cfg["max_other_topics"] + 1:
             out[topic] = cfg["shared_points"]
     return out
+
+
+def _glued_modifiers(hits: list[TopicHit]) -> set[str]:
+    """Topics a sentence names only by weak terms glued right after another topic's
+    strong term ("ชายแดนไทย-กัมพูชา", "แรงงานต่างด้าวชาวเมียนมา"): Thai puts a modifier
+    after its head, so the weak term qualifies that term's phrase and is no second
+    subject of the sentence.  Glued before it ("การข้ามแดนระหว่างประเทศ") it is the head."""
+    strong_ends = {(h.end, h.topic) for h in hits if h.strong}
+    weak_only: dict[str, bool] = {}
+    for h in hits:
+        glued = not h.strong and any(t != h.topic and e == h.start for e, t in strong_ends)
+        weak_only[h.topic] = weak_only.get(h.topic, True) and glued
+    return {t for t, only in weak_only.items() if only}
 
 
 def _is_enumeration(sentence: str, cfg: dict) -> bool:
@@ -161,6 +175,8 @@ class _Evidence:
     scoring: int
     dedicated: set[str] = field(default_factory=set)  # topics a numbered item is given to
     title_named: set[str] = field(default_factory=set)  # topics the title names by any term, weak ones too
+    in_lead: set[str] = field(default_factory=set)  # topics the headline or lead names by a pair
+    actor_only: set[str] = field(default_factory=set)  # topics named only by the names of agencies
 
 
 def _topic_evidence(title: str, text: str) -> _Evidence:
@@ -174,6 +190,8 @@ def _topic_evidence(title: str, text: str) -> _Evidence:
     hits = topic_hits(whole)
     found = _Evidence({}, {}, set(), 0)
     found.title_named = _named_in_title(hits, len(head), cfg)
+    found.in_lead = {h.topic for h in hits if h.paired}
+    found.actor_only = _named_by_actors_only(hits, cfg)
     substantive: set[str] = set()  # topics with a sentence beyond their background terms
     i = 0
     pointing_until = -1  # end of a line that refers the reader to other plans
@@ -212,6 +230,19 @@ def _topic_evidence(title: str, text: str) -> _Evidence:
     need = cfg.get("background_need", 0.0)
     found.points = {t: p for t, p in found.points.items() if t in substantive or p >= need - 1e-9}
     return found
+
+
+def _named_by_actors_only(hits: list[TopicHit], cfg: dict) -> set[str]:
+    """Topics every hit of which is an agency's name (``actor_terms``: ศอ.บต., ตชด. ...):
+    an agency acts in the release, and its name says what it usually works on, not what
+    the release is about (guide decision 4; ศอ.บต. backing an Islamic centre)."""
+    actors = {key(term) for term in cfg.get("actor_terms", ())}
+    if not actors:
+        return set()
+    named: dict[str, bool] = {}
+    for h in hits:
+        named[h.topic] = named.get(h.topic, True) and h.term in actors
+    return {t for t, only in named.items() if only}
 
 
 def _named_in_title(hits: list[TopicHit], title_end: int, cfg: dict) -> set[str]:
@@ -290,10 +321,30 @@ def topics_in(folded_text: str, folded_title: str = "", release: bool = False) -
         backed = {t for t in found.title_named if found.points.get(t, 0.0) >= support - 1e-9}
         kept |= backed
         found.in_title |= backed
+    if release and _headline_only(text, cfg):
+        kept |= found.title_named  # guide 18: a release with only a headline is labelled from it
+    kept -= found.actor_only
     if release and len(text) > cfg["short_doc_chars"]:
         kept -= _passing_in_a_sparse_release(found, kept, folded_title, text, cfg)
         kept -= _beside_the_main_subject(found, kept, folded_title, text, cfg)
     return [t["key"] for t in taxonomy.topics() if t["key"] in kept]
+
+
+# What a body without prose still holds: hashtags, links, the source line, dates.
+_NOT_PROSE = re.compile(r"#\S+|https?://\S+|ที่มา\s*:|[\d/.:()\-–]+|\s+")
+
+
+def _headline_only(text: str, cfg: dict) -> bool:
+    """True if a release's body says nothing beyond its headline: under
+    ``headline_only_chars`` characters once the dateline, hashtags, links and the
+    source line are taken out."""
+    least = cfg.get("headline_only_chars", 0)
+    if not least or len(text) > cfg["short_doc_chars"]:
+        return False
+    lines = text.strip().split("\n")
+    if lines and lines[0].startswith("วัน"):
+        lines = lines[1:]  # the dateline: วันจันทร์ที่ 9 มิถุนายน 2568
+    return len(_NOT_PROSE.sub("", "".join(lines))) < least
 
 
 def _passing_in_a_sparse_release(found: _Evidence, kept: set[str], title: str, text: str, cfg: dict) -> set[str]:
@@ -302,7 +353,8 @@ def _passing_in_a_sparse_release(found: _Evidence, kept: set[str], title: str, t
     ``sparse_release_share`` of them).  A security report is dense with topics
     and gives each of its subjects a deliberate sentence; a ceremony, a labour
     service or a provincial event that names a threat once is not about it."""
-    once = {t for t in kept if found.sentences.get(t, 0) == 1 and t not in found.in_title | found.dedicated}
+    exempt = found.in_title | found.dedicated | found.in_lead
+    once = {t for t in kept if found.sentences.get(t, 0) == 1 and t not in exempt}
     share = cfg.get("sparse_release_share", 0.0)
     if not once or not share:
         return set()

@@ -1,0 +1,82 @@
+"""Topics named by two words together that name nothing apart: paired terms.
+
+Some subjects are written as a deed and a setting, neither a topic term alone.
+A fraud (หลอกลวง, มิจฉาชีพ) is no cyber threat and an online channel
+(เฟซบุ๊ก, อินเทอร์เน็ต) is no subject, but a fraud through one is an online scam;
+violence (เหตุรุนแรง, ลอบยิง) is a crime anywhere, but in Pattani, Yala or
+Narathiwat it is the southern unrest.  A topic's ``pairs`` (kb/taxonomy/topics.json)
+list such deeds (``terms``) and their settings (``with``): a deed with a setting
+within ``reach`` characters on the same line is a strong mention of the topic
+and its setting a weak one, so that the sentence holding both is about it.
+Only in the headline and the lead (the first ``pair_lead_chars`` characters after
+it): a pair is weaker evidence than a term, and the guide labels a subject the
+headline or the lead is about; deep in the body a fraud on social media is often a
+remark in a release on trafficking.
+
+The pairs are a key the segmenter's dictionary does not read
+(``kb.taxonomy._dictionary_terms``), so no index is segmented differently.
+"""
+from __future__ import annotations
+
+from functools import cache
+from typing import Iterator
+
+from kb import taxonomy
+from kb.extract.lexicon import Lexicon, Match
+
+
+@cache
+def _pair_lexicons() -> tuple[tuple[str, Lexicon, Lexicon, int], ...]:
+    """(topic, deeds, settings, reach) for every pair of the topic lexicon."""
+    out = []
+    for t in taxonomy.topics():
+        for pair in t.get("pairs", ()):
+            deeds = Lexicon((term, term) for term in pair["terms"])
+            settings = Lexicon((term, term) for term in pair["with"])
+            out.append((t["key"], deeds, settings, int(pair["reach"])))
+    return tuple(out)
+
+
+def paired_matches(whole: str, lead_chars: int) -> list[Match]:
+    """Matches (value ``topic|strong`` for a deed, ``topic|weak`` for its setting)
+    of every deed that has a setting within reach on its line, in text order, in
+    the first line of ``whole`` (the headline) and ``lead_chars`` characters after it."""
+    found: dict[tuple[int, int, str], Match] = {}
+    pairs = _pair_lexicons()
+    if not pairs:
+        return []
+    until = whole.find("\n") + 1 + lead_chars
+    for topic, deeds, settings, reach in pairs:
+        # The lexicons run over the whole text, as every lexicon of extraction does:
+        # they share one pass over it (kb.extract.lexicon), which a slice would redo.
+        deed_matches = _before(deeds.find(whole), until)
+        if not deed_matches:
+            continue
+        setting_matches = _before(settings.find(whole), until + reach)
+        for deed in deed_matches:
+            near = [s for s in setting_matches if _within(whole, deed, s, reach)]
+            if not near:
+                continue
+            found[(deed.start, deed.end, topic)] = Match(deed.start, deed.end, f"{topic}|strong")
+            for s in near:
+                found.setdefault((s.start, s.end, topic), Match(s.start, s.end, f"{topic}|weak"))
+    return sorted(found.values(), key=lambda m: (m.start, -m.end))
+
+
+def _before(matches: Iterator[Match], until: int) -> list[Match]:
+    out = []
+    for m in matches:
+        if m.start >= until:
+            break
+        out.append(m)
+    return out
+
+
+def _within(whole: str, a: Match, b: Match, reach: int) -> bool:
+    """True if ``a`` and ``b`` do not overlap, stand within ``reach`` characters and
+    share a line."""
+    if a.start < b.end and b.start < a.end:
+        return False
+    left, right = (a, b) if a.start < b.start else (b, a)
+    gap = right.start - left.end
+    return gap <= reach and "\n" not in whole[left.end : right.start]
