@@ -78,7 +78,7 @@ def test_the_selection_script_reproduces_the_ids():
     labels = _label_set()
     ids = list(labels["documents"])
     assert selector.select_ids(_source(), LABELS.parent, size=labels["size"]) == ids
-    taken, _ = selector.rule.taken_by_other_sets(LABELS.parent, selector.OWN_FILES)
+    taken, _ = selector.rule.taken_by_other_sets(LABELS.parent, selector.EXCLUDED)
     assert not taken & set(ids), "a release of the third blind set is in another labelled set"
     with gzip.open(_source(), "rt", encoding="utf-8") as handle:
         old_order = sorted((json.loads(line)["id"] for line in handle),

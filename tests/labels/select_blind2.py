@@ -3,8 +3,8 @@
 Why a script: the selection must not depend on what anyone thought of the texts, and anyone must be able to
 check it.  Order every record of the ThaiGov security file by sha256("kb-blind-v2:" + id) and take the first
 64 whose id
-- is in no existing label file (tests/labels/*_thaigov.json other than blind2's own: their ``documents`` and
-  every ``plan_stratum``),
+- is in none of the label files that existed then (tests/labels/{blind,dev,heldout,train}_thaigov.json: their
+  ``documents`` and every ``plan_stratum``),
 - is not among the first ranks of the "kb-blind-v1:" order that the other sets leave out (260: the first blind
   set and the old development sample; the largest ``excluded_blind_ranks`` any set records),
 - holds no control character (kb refuses ids with a tab).
@@ -27,21 +27,20 @@ OLD_SALT = "kb-blind-v1:"
 OLD_RANKS = 260
 SIZE = 64
 SOURCE = "thaigov/thaigov_v2_security_category.jsonl.gz"
-# its own file, and sets drawn after it (they were chosen outside blind2, so they must not move it)
-OWN_FILES = {"blind2_thaigov.json", "blind3_thaigov.json"}
+# the sets that existed when blind2 was drawn (sets drawn later were chosen outside it, so they must not move it)
+EXCLUDED = ("blind", "dev", "heldout", "train")
 
 
 def rank(salt: str, doc_id: str) -> str:
     return hashlib.sha256((salt + doc_id).encode("utf-8")).hexdigest()
 
 
-def taken_by_other_sets(labels_dir: Path = HERE, own_files: set[str] = OWN_FILES) -> tuple[set[str], int]:
-    """Ids held by the existing ThaiGov label files, and how many old-order ranks they leave out."""
+def taken_by_other_sets(labels_dir: Path = HERE, excluded: tuple[str, ...] = EXCLUDED) -> tuple[set[str], int]:
+    """Ids held by the named ThaiGov label files (``<name>_thaigov.json``), and how many old-order ranks they leave out."""
     taken: set[str] = set()
     old_ranks = OLD_RANKS
-    for path in sorted(labels_dir.glob("*_thaigov.json")):
-        if path.name in own_files:
-            continue
+    for name in excluded:
+        path = labels_dir / f"{name}_thaigov.json"
         labels = json.loads(path.read_text(encoding="utf-8"))
         taken |= set(labels.get("documents", {}))
         stratum = labels.get("plan_stratum") or {}
@@ -60,10 +59,10 @@ def has_control_character(doc_id: str) -> bool:
 
 
 def select_ids(source: Path, labels_dir: Path = HERE, size: int = SIZE, *,
-               salt: str = SALT, own_files: set[str] = OWN_FILES) -> list[str]:
+               salt: str = SALT, excluded: tuple[str, ...] = EXCLUDED) -> list[str]:
     """The ids of a blind set in the hash order of ``salt`` (by default blind2's)."""
     ids = all_ids(source)
-    taken, old_ranks = taken_by_other_sets(labels_dir, own_files)
+    taken, old_ranks = taken_by_other_sets(labels_dir, excluded)
     taken |= set(sorted(ids, key=lambda i: rank(OLD_SALT, i))[:old_ranks])
     fresh = (i for i in sorted(ids, key=lambda i: rank(salt, i))
              if i not in taken and not has_control_character(i))

@@ -14,12 +14,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import select_blind2 as rule  # noqa: E402  (the shared selection rule)
 
 SALT = "kb-blind-v3:"
-OWN_FILES = {"blind3_thaigov.json"}
+EXCLUDED = rule.EXCLUDED + ("blind2",)
 
 
 def select_ids(source: Path, labels_dir: Path = rule.HERE, size: int = rule.SIZE) -> list[str]:
     """The blind3 ids in hash order."""
-    return rule.select_ids(source, labels_dir, size, salt=SALT, own_files=OWN_FILES)
+    return rule.select_ids(source, labels_dir, size, salt=SALT, excluded=EXCLUDED)
 
 
 def main(argv: list[str]) -> int:

@@ -1,0 +1,36 @@
+"""Re-derive the fourth blind set (blind4_thaigov.json): 64 ThaiGov security releases no other set holds.
+
+The same fixed, text-independent rule as the second set (``select_blind2.py``), with its own salt: order every
+record of the ThaiGov security file by sha256("kb-blind-v4:" + id) and take the first 64 whose id is in no
+other label file (blind2 and blind3 included), not among the first 260 ranks of the "kb-blind-v1:" order, and holds no
+control character.  Usage: ``python tests/labels/select_blind4.py [data/thaigov/...jsonl.gz]``.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import select_blind2 as rule  # noqa: E402  (the shared selection rule)
+
+SALT = "kb-blind-v4:"
+EXCLUDED = rule.EXCLUDED + ("blind2", "blind3")
+
+
+def select_ids(source: Path, labels_dir: Path = rule.HERE, size: int = rule.SIZE) -> list[str]:
+    """The blind4 ids in hash order."""
+    return rule.select_ids(source, labels_dir, size, salt=SALT, excluded=EXCLUDED)
+
+
+def main(argv: list[str]) -> int:
+    source = Path(argv[1]) if len(argv) > 1 else rule.default_source()
+    if not source.exists():
+        print(f"select_blind4: data file not found: {source}", file=sys.stderr)
+        return 2
+    for doc_id in select_ids(source):
+        print(doc_id)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,37 @@
+"""Re-derive the second training set (train2_thaigov.json): 320 ThaiGov security releases no other set holds.
+
+Topic labels for fitting: the same fixed, text-independent rule as the blind sets (``select_blind2.py``), with
+its own salt: order every record of the ThaiGov security file by sha256("kb-train-v2:" + id) and take the first
+320 whose id is in no other label file (every blind set included, the fourth one too, which was drawn first),
+not among the first 260 ranks of the "kb-blind-v1:" order, and holds no control character.  Usage: ``python tests/labels/select_train2.py [data/thaigov/...jsonl.gz]``.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import select_blind2 as rule  # noqa: E402  (the shared selection rule)
+
+SALT = "kb-train-v2:"
+EXCLUDED = rule.EXCLUDED + ("blind2", "blind3", "blind4")
+SIZE = 320
+
+
+def select_ids(source: Path, labels_dir: Path = rule.HERE, size: int = SIZE) -> list[str]:
+    """The train2 ids in hash order."""
+    return rule.select_ids(source, labels_dir, size, salt=SALT, excluded=EXCLUDED)
+
+
+def main(argv: list[str]) -> int:
+    source = Path(argv[1]) if len(argv) > 1 else rule.default_source()
+    if not source.exists():
+        print(f"select_train2: data file not found: {source}", file=sys.stderr)
+        return 2
+    for doc_id in select_ids(source):
+        print(doc_id)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
