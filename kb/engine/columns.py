@@ -132,13 +132,21 @@ class FacetColumns:
             out[col.rows[np.isin(col.ids, wanted_ids)]] = True
         return out
 
-    def counts(self, facet: str, rows: np.ndarray) -> Counter[str]:
-        """How many of the documents at ``rows`` hold each value of ``facet``."""
+    def mask(self, rows: np.ndarray) -> np.ndarray:
+        """Per row: is it one of ``rows``?  (``counts`` of several facets over the same rows
+        share one: at 4× the releases each was a quarter of a million entries set.)"""
+        chosen = np.zeros(len(self.docnums), dtype=bool)
+        chosen[rows] = True
+        return chosen
+
+    def counts(self, facet: str, rows: np.ndarray, chosen: np.ndarray | None = None) -> Counter[str]:
+        """How many of the documents at ``rows`` hold each value of ``facet`` (``chosen``:
+        ``mask(rows)``, when the caller has it)."""
         col = self.column(facet)
         if not len(rows) or not len(col.values):
             return Counter()
-        chosen = np.zeros(len(self.docnums), dtype=bool)
-        chosen[rows] = True
+        if chosen is None:
+            chosen = self.mask(rows)
         tally = np.bincount(col.ids[chosen[col.rows]], minlength=len(col.values))
         return Counter({col.values[i]: int(tally[i]) for i in np.flatnonzero(tally).tolist()})
 

@@ -314,11 +314,21 @@ def _strict(finder: Finder, required: list[ClauseMatch], verbatim: set[int]) -> 
     """Tiers 1-2: every word of every required clause (or the clause as typed)."""
     sets = []
     for cm in required:
-        found = set(cm.verbatim)
+        # ``all_of`` answers a new set: grown in place, not copied (a common word's
+        # quarter of a million documents at 4× the releases were copied three times)
+        found: set[int] | None = None
         for words in cm.word_lists:
-            found |= finder.all_of(words)
+            found = finder.all_of(words) if found is None else found | finder.all_of(words)
+        if found is None:
+            found = set(cm.verbatim)
+        else:
+            found |= cm.verbatim
         sets.append(found)
-    return set.intersection(*sets) | verbatim if sets else set(verbatim)
+    if not sets:
+        return set(verbatim)
+    out = sets[0] if len(sets) == 1 else set.intersection(*sets)
+    out |= verbatim
+    return out
 
 
 def _word_scoring(finder: Finder, words: QueryWords, params: RankingParams, n_docs: int) -> list[kq.Query]:
