@@ -279,8 +279,18 @@ class PairIndex:
         return parts, paged
 
     def offsets(self, found: np.ndarray) -> DocOffsets:
-        """Verified buffer positions (ascending) as docnum → offsets in the document."""
-        return doc_offsets(found, self.starts, self.docnum_array)
+        """Verified buffer positions (ascending) as docnum → offsets in the document.
+
+        Over ``SPLIT_AT`` of them, cut at a document's start near the middle and placed
+        in two parts, the second on a free core (``kb.scan_split``): no document is in
+        both, so the parts joined are the whole's arrays."""
+        if len(found) < SPLIT_AT:
+            return doc_offsets(found, self.starts, self.docnum_array)
+        after = int(np.searchsorted(self.starts, found[len(found) // 2], side="right"))
+        cut = int(np.searchsorted(found, int(self.starts[after]))) if after < len(self.starts) else len(found)
+        parts = run_parts([lambda: doc_offsets(found[:cut], self.starts, self.docnum_array),
+                           lambda: doc_offsets(found[cut:], self.starts, self.docnum_array)])
+        return DocOffsets(*(np.concatenate([getattr(p, name) for p in parts]) for name in ("docs", "counts", "offsets")))
 
 
 def _pages(found: np.ndarray) -> int:

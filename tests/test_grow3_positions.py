@@ -75,3 +75,20 @@ def test_few_and_many_occurrences_place_alike(seed):
         assert narrow.offsets.dtype == np.int32
         for name in ("docs", "counts", "offsets"):
             assert getattr(narrow, name).tolist() == getattr(wide, name).tolist()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_occurrences_placed_in_two_parts_equal_the_whole(monkeypatch, seed):
+    # over SPLIT_AT verified positions, two parts cut at a document's start (the second on a free core)
+    from kb import scan_pairs
+    data, starts = _buffer(seed)
+    index = PairIndex(data, starts, [7 * i + 3 for i in range(len(starts))])
+    found = index.pair_positions((ALPHABET[0] << 8) | ALPHABET[1])
+    whole = doc_offsets(found, index.starts, index.docnum_array)
+    for split_at in (1, 10, len(found) // 3):
+        monkeypatch.setattr(scan_pairs, "SPLIT_AT", split_at)
+        for part in (found, found[:5], found[-7:], found[:1]):
+            got, want = index.offsets(part), doc_offsets(part, index.starts, index.docnum_array)
+            for name in ("docs", "counts", "offsets"):
+                assert getattr(got, name).tolist() == getattr(want, name).tolist()
+    assert len(whole) > 100

@@ -1,0 +1,47 @@
+"""Issue 12, 4× growth, third step: a large tier-1 batch scored in two halves (the second
+on a free core, ``kb.scan_split``) gives the same floats, and so the same first k, as
+the batch scored whole and as each document scored alone.
+
+Occurrences are generated at test time (``test_scale_passages``' generator: clusters of
+offsets, empty lists, word-aligned subsets, several clauses with alternatives).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kb import scan_split
+from kb.search import scoring
+from kb.search.budget import WorkBudget
+from kb.search.params import DEFAULT_PARAMS
+from kb.search.scoring import PassageScores, passage_score, passage_scores
+from tests.test_scale_passages import _clauses
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_halves_score_as_the_whole_batch(monkeypatch, seed):
+    monkeypatch.setattr(scoring, "PARALLEL_FROM", 8)
+    n_docs = 400
+    clauses = _clauses(300 + seed, n_docs)
+    docs = np.arange(0, n_docs, 1 + seed % 3, dtype=np.int64)
+    halves = scoring._passage_scores_in_parts(docs, clauses, DEFAULT_PARAMS)
+    assert halves.tolist() == passage_scores(docs, clauses, DEFAULT_PARAMS).tolist()
+    assert halves.tolist() == [passage_score(int(d), clauses, DEFAULT_PARAMS) for d in docs]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_top_in_halves_equals_top_in_one_thread(monkeypatch, seed):
+    n_docs = 3000
+    clauses = _clauses(400 + seed, n_docs)
+    verbatim = set().union(*(o.positions.keys() for alts in clauses for o in alts))
+    doc_id = lambda d: f"doc-{d:05d}"  # noqa: E731
+
+    def tops() -> list:
+        passages = PassageScores(verbatim, clauses, DEFAULT_PARAMS)
+        return [passages.top(set(range(n_docs)), k, doc_id, WorkBudget.start()) for k in (1, 10, 100)]
+
+    monkeypatch.setattr(scoring, "PARALLEL_FROM", 64)
+    in_halves = tops()
+    monkeypatch.setattr(scan_split, "_get_pool", lambda: None)
+    monkeypatch.setattr(scoring, "PARALLEL_FROM", 10**9)
+    assert tops() == in_halves
