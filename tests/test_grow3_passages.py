@@ -45,3 +45,19 @@ def test_top_in_halves_equals_top_in_one_thread(monkeypatch, seed):
     monkeypatch.setattr(scan_split, "_get_pool", lambda: None)
     monkeypatch.setattr(scoring, "PARALLEL_FROM", 10**9)
     assert tops() == in_halves
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_one_chunk_scores_equal_per_document_scores(seed):
+    # a query of one chunk takes its own way (no window keys, nothing sorted): the same floats
+    import random
+    from tests.test_scale_passages import _occurrences
+    rng = random.Random(500 + seed)
+    n_docs = 300
+    occ = _occurrences(rng, n_docs, rng.uniform(0.05, 9.0))
+    clauses = [[occ]]
+    docs = np.array(sorted(rng.sample(range(n_docs + 20), rng.randint(1, n_docs))), dtype=np.int64)
+    got = passage_scores(docs, clauses, DEFAULT_PARAMS)
+    assert got.tolist() == [passage_score(int(d), clauses, DEFAULT_PARAMS) for d in docs]
+    general = scoring._clause_windows(docs, [occ], DEFAULT_PARAMS)  # the general path's windows
+    assert len(general[0]) or not got.any()

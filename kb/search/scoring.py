@@ -209,6 +209,8 @@ def passage_scores(docs: np.ndarray, clauses: list[list[Occurrences]], params: R
     maxima exact), so the floats are identical: ``tests/test_scale_passages.py``
     checks it.
     """
+    if len(clauses) == 1 and len(clauses[0]) == 1:  # one word or phrase: most common queries
+        return _one_chunk_scores(docs, clauses[0][0], params)
     windows_by_clause: list[tuple[np.ndarray, np.ndarray]] = []
     whole = np.zeros(len(docs))
     for alternatives in clauses:
@@ -230,6 +232,38 @@ def passage_scores(docs: np.ndarray, clauses: list[list[Occurrences]], params: R
         firsts = _run_starts(key_docs)
         best[np.searchsorted(docs, key_docs[firsts])] = np.maximum.reduceat(summed, firsts)
     return best + 0.1 * whole
+
+
+def _one_chunk_scores(docs: np.ndarray, occ: Occurrences, params: RankingParams) -> np.ndarray:
+    """``passage_scores`` of a query of one chunk (one clause, no alternative): each
+    document's best window is the maximum over its own runs of equal windows, so no
+    (document, tiling, window) key is made and nothing is sorted or merged (a
+    document's occurrences are one run, in ascending offsets).  The same floats: each
+    window's ``w · bm25_tf(tf)`` as ``_clause_windows`` makes it, maxima exact."""
+    size = params.passage_chars
+    best_whole = np.zeros(len(docs))
+    held, counts, offsets = occ.flat()
+    raised = _raise_whole(best_whole, occ, held, counts, docs, params.k1)
+    best = np.zeros(len(docs))
+    if raised is None:
+        return best + 0.1 * best_whole
+    inside, w_doc = raised
+    rows = np.flatnonzero(inside)
+    doc_of, offsets = _gathered(held, counts, offsets, rows)
+    w_of = np.repeat(w_doc, counts[inside])
+    doc_starts = np.flatnonzero(np.r_[True, doc_of[1:] != doc_of[:-1]])
+    slots = np.searchsorted(docs, doc_of[doc_starts])
+    new_doc = np.zeros(len(doc_of), dtype=bool)
+    new_doc[doc_starts] = True
+    for shift in (0, size // 2):
+        window = (offsets + shift) // size
+        firsts = np.flatnonzero(new_doc | np.r_[True, window[1:] != window[:-1]])
+        tf = np.diff(np.r_[firsts, len(window)])
+        scores = w_of[firsts] * _bm25_tf(tf, params.k1)
+        # each document's first run: where its runs begin among all the runs
+        run_of_doc = np.searchsorted(firsts, doc_starts)
+        np.maximum.at(best, slots, np.maximum.reduceat(scores, run_of_doc))
+    return best + 0.1 * best_whole
 
 
 def _passage_scores_in_parts(docs: np.ndarray, clauses: list[list[Occurrences]], params: RankingParams) -> np.ndarray:
