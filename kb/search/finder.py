@@ -50,10 +50,24 @@ class Finder:
 
     def docs(self, q: kq.Query) -> set[int]:
         key = ("docs", q)
-        found = self.memo.get(key)
+        found = self._recall(key)
         if found is None:
-            found = self._remember(key, self.index.docset(self.snap, q))
+            found = self._remember_set(key, self.index.docset(self.snap, q))
         return found
+
+    def _recall(self, key: tuple) -> set[int] | None:
+        """A docset this search has already read or made, else the memo's (callers never
+        change a docset they are given: the memo hands out its small ones as they are)."""
+        found = self.budget.docsets_seen.get(key)
+        if found is None:
+            found = self.memo.get(key)
+            if found is not None:
+                self.budget.docsets_seen[key] = found
+        return found
+
+    def _remember_set(self, key: tuple, docs: set[int]) -> set[int]:
+        self.budget.docsets_seen[key] = docs
+        return self._remember(key, docs)
 
     def doc_frequency(self, word: str) -> int:
         return self.index.doc_frequency(self.snap, "words", word)
@@ -93,14 +107,14 @@ class Finder:
 
         A phrase of common words (และ ได้ มี) is held by most documents, each
         checked on its positions; its typed text, by far fewer."""
-        whole = self.memo.get(("docs", q))
+        whole = self._recall(("docs", q))
         if whole is not None:
             return whole.intersection(among)
         key = ("docs-among", q, text)
-        found = self.memo.get(key)
+        found = self._recall(key)
         if found is None:
             docs = set(among.docs.tolist()) if isinstance(among, DocOffsets) else set(among)
-            found = self._remember(key, self.snap.matching_among(q, docs))
+            found = self._remember_set(key, self.snap.matching_among(q, docs))
         return found
 
     def as_words(self, c: Chunk, weight: float = 1.0) -> Occurrences:
