@@ -56,6 +56,9 @@ class WorkBudget:
     # set packed as an array and makes a new set at every read (a common word's quarter of a
     # million documents at 4× the releases, read three or four times a search)
     docsets_seen: dict = field(default_factory=dict)
+    # this search's ``Finder.verbatim`` answers ((chunk, as_word) → (its scan, answer)): the
+    # rewrite and the plan both ask, and each answer intersected a common word's documents
+    verbatim_seen: dict = field(default_factory=dict)
 
     @classmethod
     def start(cls, limits: WorkLimits = DEFAULT_LIMITS) -> "WorkBudget":

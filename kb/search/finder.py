@@ -91,6 +91,16 @@ class Finder:
         if found is None:
             aligned = self.docs(self.phrase_query(c))
             return Occurrences(1.0, {d: [] for d in aligned}, aligned)
+        key = (c.text, tuple(c.words), as_word)
+        seen = self.budget.verbatim_seen.get(key)
+        if seen is not None and seen[0] is found:  # this search asked already (rewrite, then the plan)
+            return seen[1]
+        occ = self._verbatim_of(c, found, as_word)
+        self.budget.verbatim_seen[key] = (found, occ)
+        return occ
+
+    def _verbatim_of(self, c: Chunk, found: tuple[float, Mapping[int, list[int]]], as_word: bool) -> Occurrences:
+        """``verbatim`` of a chunk from its scan ``found`` (idf, occurrences)."""
         idf, scanned = found
         positions = self.split(c.text, scanned)[0]
         if as_word:
