@@ -98,3 +98,21 @@ def test_search_answers_alike_with_and_without_a_second_core(bundled_index, monk
     together = answers()
     monkeypatch.setattr(scan_split, "_get_pool", lambda: None)  # every part in the caller, in turn
     assert answers() == together
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_rows_of_many_distinct_documents_equal_the_sorted_rows(seed):
+    # a set or a dict's keys of many documents: rows by a mask over all rows, not a sort
+    import numpy as np
+
+    from kb.engine.columns import FacetColumns
+    from kb.engine.metadata import IndexedDoc
+    rng = random.Random(seed)
+    docs = {d: IndexedDoc(f"id{d}", "", "src", "hash", {}, "public") for d in rng.sample(range(5000), 3000)}
+    columns = FacetColumns(docs)
+    for _ in range(100):
+        chosen = set(rng.sample(range(-5, 5100), rng.randint(0, 5000)))
+        want = sorted(int(columns._row_of[d]) for d in chosen if 0 <= d < len(columns._row_of) and columns._row_of[d] >= 0)
+        assert columns.rows(chosen).tolist() == want
+        assert columns.rows(dict.fromkeys(chosen).keys()).tolist() == want
+        assert columns.rows(np.array(sorted(chosen), dtype=np.int64)).tolist() == want

@@ -49,11 +49,16 @@ class FacetColumns:
 
     def rows(self, docnums: Iterable[int]) -> np.ndarray:
         """The rows of the live documents among ``docnums`` (others are dropped), ascending."""
+        unique = isinstance(docnums, (set, frozenset, type({}.keys())))
         if not isinstance(docnums, np.ndarray):
             docnums = np.fromiter(docnums, dtype=np.int64)
         docnums = docnums[(docnums >= 0) & (docnums < len(self._row_of))]
         rows = self._row_of[docnums]
         rows = rows[rows >= 0]
+        if unique and len(rows) > len(self.docnums) // 16:
+            # many distinct rows: ascending by a mask over all of them, not a sort (a common
+            # word's matches are most of the rows)
+            return np.flatnonzero(self.mask(rows))
         rows.sort()
         return rows
 
