@@ -61,3 +61,14 @@ def test_one_chunk_scores_equal_per_document_scores(seed):
     assert got.tolist() == [passage_score(int(d), clauses, DEFAULT_PARAMS) for d in docs]
     general = scoring._clause_windows(docs, [occ], DEFAULT_PARAMS)  # the general path's windows
     assert len(general[0]) or not got.any()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_highest_bounds_are_a_stable_sorts_first(seed):
+    # ties at the cut (a common word's documents holding it once each share one bound)
+    import random
+    rng = random.Random(seed)
+    bounds = np.array([rng.choice([0.0, 1.5, 1.5, 2.25, 3.0, 7.5]) for _ in range(2000)])
+    for take in (0, 1, 7, 512, 1999, 2000, 3000):
+        want = np.sort(np.argsort(-bounds, kind="stable")[:take])
+        assert scoring._highest(bounds, take).tolist() == want.tolist()
