@@ -89,9 +89,14 @@ class DocOffsets(Mapping):
 
 def doc_offsets(found: np.ndarray, starts: np.ndarray, docnums: np.ndarray) -> DocOffsets:
     """Verified buffer positions (ascending) as docnum → offsets in the document, given
-    each document's start in the buffer (ascending) and its docnum."""
+    each document's start in the buffer (ascending) and its docnum.
+
+    Worked in ``found``'s own type (int32 under 2 GiB of buffer): a common chunk has
+    millions of occurrences, and each full-length array made here is new memory
+    (4.4 M of และ at 4× the releases: 122 MB of int64 temporaries, now 35 MB)."""
     if not len(found):
         return DocOffsets.empty()
+    starts = starts.astype(found.dtype, copy=False)  # compared or subtracted in one type: no copy of found
     if len(found) > len(starts) // 8:  # many: where each document's run begins
         begins = np.searchsorted(found, starts)
         per_doc = np.diff(np.r_[begins, len(found)])

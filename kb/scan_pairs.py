@@ -175,22 +175,32 @@ class PairIndex:
     def count(self, code: int) -> int:
         return int(self.bounds[code + 1] - self.bounds[code])
 
+    @property
+    def position_dtype(self) -> np.dtype:
+        """int32 for a buffer under 2 GiB (with room for a window past its end), else int64.
+
+        A common chunk's candidates are millions of positions, each array of them
+        made afresh per lookup (new pages: a fault each 4 KB), and gathered and
+        compressed several times: half the bytes is about half that cost."""
+        return np.dtype(np.int32) if self.size + 2 * mapped.WINDOW < 2**31 else np.dtype(np.int64)
+
     def pair_positions(self, code: int) -> np.ndarray:
-        """The ascending positions of one byte pair (int64)."""
+        """The ascending positions of one byte pair (``position_dtype``)."""
+        dtype = self.position_dtype
         lo, hi = int(self.bounds[code]), int(self.bounds[code + 1])
         if lo == hi:
-            return np.zeros(0, dtype=np.int64)
+            return np.zeros(0, dtype=dtype)
         if self.on_disk:
             small = np.frombuffer(self.gaps.read(2 * lo, 2 * hi), dtype=GAP_DTYPE)
         else:
             small = self.gaps[lo:hi]
         wlo, whi = int(self.wide_bounds[code]), int(self.wide_bounds[code + 1])
         if whi > wlo:
-            gaps = small.astype(np.int64)
-            gaps[small == 0] = self._wide_slice(wlo, whi)
+            gaps = small.astype(dtype)
+            gaps[small == 0] = self._wide_slice(wlo, whi)  # each under the buffer's size
             np.cumsum(gaps, out=gaps)
         else:
-            gaps = np.cumsum(small, dtype=np.int64)
+            gaps = np.cumsum(small, dtype=dtype)
         gaps -= 1
         return gaps
 
@@ -229,7 +239,8 @@ class PairIndex:
             parts = run_parts([lambda: _checked(found[:half], needle, known, self.bytes),
                                lambda: _checked(found[half:], needle, known, self.bytes)])
             return np.concatenate(parts)
-        cuts = np.searchsorted(found, np.arange(0, self.size + mapped.WINDOW, mapped.WINDOW)).tolist()
+        # the window bounds in the candidates' own type (another would copy them all to compare)
+        cuts = np.searchsorted(found, np.arange(0, self.size + mapped.WINDOW, mapped.WINDOW, dtype=found.dtype)).tolist()
         windows = [(w, a, b) for w, (a, b) in enumerate(zip(cuts[:-1], cuts[1:])) if a < b]
         if len(found) < SPLIT_AT or len(windows) < 2:
             groups = [windows]
@@ -268,8 +279,18 @@ class PairIndex:
         return parts, paged
 
     def offsets(self, found: np.ndarray) -> DocOffsets:
-        """Verified buffer positions (ascending) as docnum → offsets in the document."""
-        return doc_offsets(found, self.starts, self.docnum_array)
+        """Verified buffer positions (ascending) as docnum → offsets in the document.
+
+        Over ``SPLIT_AT`` of them, cut at a document's start near the middle and placed
+        in two parts, the second on a free core (``kb.scan_split``): no document is in
+        both, so the parts joined are the whole's arrays."""
+        if len(found) < SPLIT_AT:
+            return doc_offsets(found, self.starts, self.docnum_array)
+        after = int(np.searchsorted(self.starts, found[len(found) // 2], side="right"))
+        cut = int(np.searchsorted(found, int(self.starts[after]))) if after < len(self.starts) else len(found)
+        parts = run_parts([lambda: doc_offsets(found[:cut], self.starts, self.docnum_array),
+                           lambda: doc_offsets(found[cut:], self.starts, self.docnum_array)])
+        return DocOffsets(*(np.concatenate([getattr(p, name) for p in parts]) for name in ("docs", "counts", "offsets")))
 
 
 def _pages(found: np.ndarray) -> int:

@@ -9,6 +9,9 @@ pool; a part the pool has not started by the time the caller is free is taken
 back and run by the caller.  So a query never waits behind another query's
 parts (8 clients at once do no worse than running each part in turn), and the
 parts' results come back in their order, the same as running them one by one.
+The same pool takes other numpy-heavy parts of a query whose answer does not depend
+on the thread (``grow3``): a search's facet counts beside its page, the halves of a
+large tier-1 batch, the placing of many occurrences in their documents.
 """
 from __future__ import annotations
 

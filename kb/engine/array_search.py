@@ -168,6 +168,34 @@ class ArrayIndex:
             return _NO_HITS
         raise TypeError(f"cannot evaluate {q!r}")
 
+    def docs_within(self, q: kq.Query, within: np.ndarray) -> np.ndarray:
+        """The documents of ``within`` (a bool mask over docnums) matching ``q``, ascending:
+        ``evaluate(q, within)``'s documents there, without their scores.  A common word's
+        any-of (its body and title terms: a quarter of a million documents at 4× the
+        releases) is a union of masks, not a sort of every posting to add scores up."""
+        hit = self._mask_of(q, within)
+        if hit is None:
+            docs = self.evaluate(q, within).docs
+            return docs[within[docs]]
+        return np.flatnonzero(hit & within)
+
+    def _mask_of(self, q: kq.Query, within: np.ndarray) -> np.ndarray | None:
+        """``q``'s documents as a bool mask (an any-of of terms or one-word phrases), None
+        for any other query (its documents are ``evaluate``'s)."""
+        single = isinstance(q, kq.Phrase) and len(q.terms) == 1
+        if isinstance(q, kq.Term) or single:
+            hit = np.zeros(len(within), dtype=bool)
+            hit[self.term(q.field, q.text if isinstance(q, kq.Term) else q.terms[0]).docs] = True
+            return hit
+        if isinstance(q, kq.AnyOf) and q.queries:
+            parts = [self._mask_of(s, within) for s in q.queries]
+            if any(p is None for p in parts):
+                return None
+            for p in parts[1:]:
+                parts[0] |= p
+            return parts[0]
+        return None
+
     def phrase(self, fieldname: str, terms: tuple[str, ...], within: np.ndarray | None = None) -> Hits:
         """Documents with ``terms`` at consecutive positions; scored as the sum of the terms.
 

@@ -49,11 +49,16 @@ class FacetColumns:
 
     def rows(self, docnums: Iterable[int]) -> np.ndarray:
         """The rows of the live documents among ``docnums`` (others are dropped), ascending."""
+        unique = isinstance(docnums, (set, frozenset, type({}.keys())))
         if not isinstance(docnums, np.ndarray):
             docnums = np.fromiter(docnums, dtype=np.int64)
         docnums = docnums[(docnums >= 0) & (docnums < len(self._row_of))]
         rows = self._row_of[docnums]
         rows = rows[rows >= 0]
+        if unique and len(rows) > len(self.docnums) // 16:
+            # many distinct rows: ascending by a mask over all of them, not a sort (a common
+            # word's matches are most of the rows)
+            return np.flatnonzero(self.mask(rows))
         rows.sort()
         return rows
 
@@ -132,13 +137,21 @@ class FacetColumns:
             out[col.rows[np.isin(col.ids, wanted_ids)]] = True
         return out
 
-    def counts(self, facet: str, rows: np.ndarray) -> Counter[str]:
-        """How many of the documents at ``rows`` hold each value of ``facet``."""
+    def mask(self, rows: np.ndarray) -> np.ndarray:
+        """Per row: is it one of ``rows``?  (``counts`` of several facets over the same rows
+        share one: at 4× the releases each was a quarter of a million entries set.)"""
+        chosen = np.zeros(len(self.docnums), dtype=bool)
+        chosen[rows] = True
+        return chosen
+
+    def counts(self, facet: str, rows: np.ndarray, chosen: np.ndarray | None = None) -> Counter[str]:
+        """How many of the documents at ``rows`` hold each value of ``facet`` (``chosen``:
+        ``mask(rows)``, when the caller has it)."""
         col = self.column(facet)
         if not len(rows) or not len(col.values):
             return Counter()
-        chosen = np.zeros(len(self.docnums), dtype=bool)
-        chosen[rows] = True
+        if chosen is None:
+            chosen = self.mask(rows)
         tally = np.bincount(col.ids[chosen[col.rows]], minlength=len(col.values))
         return Counter({col.values[i]: int(tally[i]) for i in np.flatnonzero(tally).tolist()})
 

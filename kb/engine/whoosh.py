@@ -282,8 +282,7 @@ class WhooshSnapshot(Snapshot):
             return super().matching_among(q, among)
         mask = np.zeros(self.arrays.doc_count_all, dtype=bool)
         mask[np.fromiter(among, dtype=np.int64, count=len(among))] = True
-        docs = self.arrays.evaluate(q, mask).docs
-        return set(docs[mask[docs]].tolist())
+        return set(self.arrays.docs_within(q, mask).tolist())
 
     def whoosh_matching(self, q: kq.Query) -> set[int]:
         wq_ = compile_query(q)

@@ -300,22 +300,44 @@ def _collect(out: dict[int, list[int]], wanted: list[int], ids, values) -> None:
     """Positions of the ``wanted`` docnums (ascending) among a block's ascending ``ids``.
 
     Each wanted docnum is found by bisection, not each of the block's postings tested:
-    a phrase's candidates are often a few of a common word's 128 postings a block."""
+    a phrase's candidates are often a few of a common word's 128 postings a block.
+    The values not decoded before are unpickled in one call (``_decode_all``), not
+    one ``pickle.loads`` each: a phrase of common words has tens of thousands."""
     decoded, lo, n = _DECODED, 0, len(ids)
+    todo: list[tuple[int, bytes]] = []
     for d in wanted:
         lo = bisect.bisect_left(ids, d, lo)
         if lo == n:
-            return
+            break
         if ids[lo] != d:
             continue
         value = values[lo]
         found = decoded.get(value)
         if found is None:
-            codes = value[4:]  # Whoosh's Positions.decode_positions, for one value
-            found = list(accumulate(pickle.loads(codes if codes.endswith(b".") else codes + b".")))
-            if len(value) <= 16 and len(decoded) < 100_000:  # one or two positions: shared by many postings
-                decoded[value] = found
+            todo.append((d, value))
+        else:
+            out[d] = found
+    if not todo:
+        return
+    for (d, value), deltas in zip(todo, _decode_all([v for _, v in todo])):
+        found = list(accumulate(deltas))
+        if len(value) <= 16 and len(decoded) < 100_000:  # one or two positions: shared by many postings
+            decoded[value] = found
         out[d] = found
+
+
+def _decode_all(values: list[bytes]) -> list[list[int]]:
+    """Each positions value's deltas (Whoosh's ``Positions``: a 4-byte count, then a
+    protocol-2 pickle of the list).  The pickles' bodies, each leaving one list, are
+    joined inside one mark and read as a list of lists by one ``pickle.loads``; a value
+    of another shape is read alone (Whoosh's ``decode_positions``, for one value)."""
+    bodies = []
+    for value in values:
+        codes = value[4:]
+        if not codes.startswith(b"\x80\x02"):
+            return [pickle.loads(v[4:] if v.endswith(b".") else v[4:] + b".") for v in values]
+        bodies.append(codes[2:-1] if codes.endswith(b".") else codes[2:])
+    return pickle.loads(b"\x80\x02(" + b"".join(bodies) + b"l.")
 
 
 _DECODED: dict[bytes, list[int]] = {}  # a short positions value → its positions (callers never mutate them)

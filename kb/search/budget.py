@@ -52,6 +52,13 @@ class WorkBudget:
     # ``Finder.partial`` and ``inside_only`` read a scan the search made earlier, and the
     # snapshot's memo may have dropped it meanwhile (the answer then depended on the memo)
     scans_made: dict = field(default_factory=dict)
+    # this search's docsets read from the memo or made (key → set): the memo keeps a large
+    # set packed as an array and makes a new set at every read (a common word's quarter of a
+    # million documents at 4× the releases, read three or four times a search)
+    docsets_seen: dict = field(default_factory=dict)
+    # this search's ``Finder.verbatim`` answers ((chunk, as_word) → (its scan, answer)): the
+    # rewrite and the plan both ask, and each answer intersected a common word's documents
+    verbatim_seen: dict = field(default_factory=dict)
 
     @classmethod
     def start(cls, limits: WorkLimits = DEFAULT_LIMITS) -> "WorkBudget":

@@ -50,10 +50,24 @@ class Finder:
 
     def docs(self, q: kq.Query) -> set[int]:
         key = ("docs", q)
-        found = self.memo.get(key)
+        found = self._recall(key)
         if found is None:
-            found = self._remember(key, self.index.docset(self.snap, q))
+            found = self._remember_set(key, self.index.docset(self.snap, q))
         return found
+
+    def _recall(self, key: tuple) -> set[int] | None:
+        """A docset this search has already read or made, else the memo's (callers never
+        change a docset they are given: the memo hands out its small ones as they are)."""
+        found = self.budget.docsets_seen.get(key)
+        if found is None:
+            found = self.memo.get(key)
+            if found is not None:
+                self.budget.docsets_seen[key] = found
+        return found
+
+    def _remember_set(self, key: tuple, docs: set[int]) -> set[int]:
+        self.budget.docsets_seen[key] = docs
+        return self._remember(key, docs)
 
     def doc_frequency(self, word: str) -> int:
         return self.index.doc_frequency(self.snap, "words", word)
@@ -77,6 +91,16 @@ class Finder:
         if found is None:
             aligned = self.docs(self.phrase_query(c))
             return Occurrences(1.0, {d: [] for d in aligned}, aligned)
+        key = (c.text, tuple(c.words), as_word)
+        seen = self.budget.verbatim_seen.get(key)
+        if seen is not None and seen[0] is found:  # this search asked already (rewrite, then the plan)
+            return seen[1]
+        occ = self._verbatim_of(c, found, as_word)
+        self.budget.verbatim_seen[key] = (found, occ)
+        return occ
+
+    def _verbatim_of(self, c: Chunk, found: tuple[float, Mapping[int, list[int]]], as_word: bool) -> Occurrences:
+        """``verbatim`` of a chunk from its scan ``found`` (idf, occurrences)."""
         idf, scanned = found
         positions = self.split(c.text, scanned)[0]
         if as_word:
@@ -93,14 +117,14 @@ class Finder:
 
         A phrase of common words (และ ได้ มี) is held by most documents, each
         checked on its positions; its typed text, by far fewer."""
-        whole = self.memo.get(("docs", q))
+        whole = self._recall(("docs", q))
         if whole is not None:
             return whole.intersection(among)
         key = ("docs-among", q, text)
-        found = self.memo.get(key)
+        found = self._recall(key)
         if found is None:
             docs = set(among.docs.tolist()) if isinstance(among, DocOffsets) else set(among)
-            found = self._remember(key, self.snap.matching_among(q, docs))
+            found = self._remember_set(key, self.snap.matching_among(q, docs))
         return found
 
     def as_words(self, c: Chunk, weight: float = 1.0) -> Occurrences:
