@@ -1,0 +1,156 @@
+"""A learned topic decision for news releases: per topic, a logistic regression
+over the release's words and the cues the hand rules compute.
+
+The hand rules (kb.extract.topics) read lexicon hits sentence by sentence; they
+cannot tell a passing mention in a release about something else from a
+deliberate one, nor find a subject the lexicon has no term for.  The model
+keeps the rules' reading as cues (their verdict, where and how densely the
+topic is named) and adds the release's words, weighted by where they stand
+(headline, lead, body), so it can learn both.  It is fitted by
+benchmarks/fit_topic_model.py on labelled releases only and stored as data
+(kb/taxonomy/topic_model.json: weights, the date, the training sets and the
+figures they gave); inference is a dot product.  When the file is absent or
+says ``"use": false`` the rules decide alone.
+"""
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from kb.analysis import stopwords, words
+
+if TYPE_CHECKING:
+    from kb.extract.topic_hits import TopicHit
+
+MODEL_FILE = "topic_model.json"
+# How far into the body a word or hit still counts as in the lead: the first lines of
+# a ThaiGov release repeat the headline and give the lead paragraph.
+LEAD_CHARS = 600
+# Where a word stands weighs its count: the headline says what a release is about.
+PLACE_WEIGHTS = {"title": 3.0, "lead": 2.0, "body": 1.0}
+CUES = ("candidate", "rules_kept", "title_hit", "title_scored", "lead_hit", "points", "point_share",
+        "topic_density", "sentences")
+
+
+@dataclass(frozen=True)
+class RuleReading:
+    """What the hand rules saw in a release, per topic named by a lexicon hit."""
+
+    hits: list[TopicHit]
+    kept: set[str]
+    points: dict[str, float]
+    sentences: dict[str, int]
+    in_title: set[str]
+    scoring: int
+    title_chars: int
+    text_chars: int
+
+
+def release_words(title: str, text: str, scope: str = "all") -> dict[str, float]:
+    """The release's words as features: log(1 + place-weighted count), the vector scaled
+    to unit length.  ``scope`` "lead" reads only the headline and the lead."""
+    counts: Counter = Counter()
+    parts = [("title", title), ("lead", text[:LEAD_CHARS])]
+    if scope == "all":
+        parts.append(("body", text[LEAD_CHARS:]))
+    stop = stopwords()
+    for place, part in parts:
+        weight = PLACE_WEIGHTS[place]
+        for w in words(part):
+            if len(w) > 1 and w not in stop and not w.isdigit():
+                counts[w] += weight
+    logged = {w: math.log1p(c) for w, c in counts.items()}
+    norm = math.sqrt(sum(v * v for v in logged.values())) or 1.0
+    return {w: v / norm for w, v in logged.items()}
+
+
+def topic_cues(reading: RuleReading) -> dict[str, dict[str, float]]:
+    """Per topic with a hit, its cues (``CUES``)."""
+    head_end, body_start = reading.title_chars, reading.title_chars + 1
+    body_len = max(1, reading.text_chars)
+    total = sum(reading.points.values()) or 1.0
+    out = {}
+    for topic in {h.topic for h in reading.hits}:
+        mine = [h for h in reading.hits if h.topic == topic]
+        points = reading.points.get(topic, 0.0)
+        out[topic] = {
+            "candidate": 1.0,
+            "rules_kept": float(topic in reading.kept),
+            "title_hit": float(any(h.start < head_end for h in mine)),
+            "title_scored": float(topic in reading.in_title),
+            "lead_hit": float(any(0 <= h.start - body_start < LEAD_CHARS for h in mine)),
+            "points": math.log1p(points),
+            "point_share": points / total,
+            "topic_density": 1000.0 * reading.scoring / body_len,
+            "sentences": math.log1p(reading.sentences.get(topic, 0) if points else 0),
+        }
+    return out
+
+
+@dataclass(frozen=True)
+class TopicModel:
+    """Weights per topic (columns, in ``topics`` order); cues enter standardized."""
+
+    topics: tuple[str, ...]
+    vocabulary: dict[str, int]
+    word_weights: np.ndarray  # vocabulary × topics
+    cue_names: tuple[str, ...]
+    cue_mean: np.ndarray
+    cue_scale: np.ndarray
+    cue_weights: np.ndarray  # cues × topics
+    bias: np.ndarray
+    threshold: float
+    scope: str
+
+    def probabilities(self, word_features: dict[str, float], cues: dict[str, dict[str, float]]) -> dict[str, float]:
+        logits = self.bias.copy()
+        rows = [(self.vocabulary[w], v) for w, v in word_features.items() if w in self.vocabulary]
+        if rows:
+            index, values = zip(*rows)
+            logits += np.asarray(values) @ self.word_weights[list(index)]
+        if len(self.cue_names):
+            zero = (0.0 - self.cue_mean) / self.cue_scale
+            cue_rows = np.tile(zero, (len(self.topics), 1))
+            for j, topic in enumerate(self.topics):
+                if topic in cues:
+                    cue_rows[j] = (np.array([cues[topic][c] for c in self.cue_names]) - self.cue_mean) / self.cue_scale
+            logits += np.einsum("tc,ct->t", cue_rows, self.cue_weights)
+        return {t: float(p) for t, p in zip(self.topics, 1 / (1 + np.exp(-logits)))}
+
+    def decide(self, title: str, text: str, reading: RuleReading) -> set[str]:
+        """The topics of a news release (title and text with Thai digits folded)."""
+        p = self.probabilities(release_words(title, text, self.scope), topic_cues(reading))
+        return {t for t, v in p.items() if v >= self.threshold}
+
+
+def model_from_json(data: dict) -> TopicModel:
+    """A model from its stored form; a malformed file is a clear error naming it."""
+    try:
+        topics = tuple(data["topics"])
+        vocab = {w: i for i, w in enumerate(data["vocabulary"])}
+        cue_names = tuple(data["cues"])
+        return TopicModel(
+            topics, vocab, np.array(data["word_weights"], dtype=float).reshape(len(vocab), len(topics)),
+            cue_names, np.array(data["cue_mean"], dtype=float), np.array(data["cue_scale"], dtype=float),
+            np.array(data["cue_weights"], dtype=float).reshape(len(cue_names), len(topics)),
+            np.array(data["bias"], dtype=float), float(data["threshold"]), data.get("scope", "all"),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"kb/taxonomy/{MODEL_FILE}: not a topic model ({type(exc).__name__}: {exc})") from exc
+
+
+@cache
+def topic_model() -> TopicModel | None:
+    """The shipped model, loaded once; None when there is none or it is switched off."""
+    path = resources.files("kb.taxonomy").joinpath(MODEL_FILE)
+    if not path.is_file():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return model_from_json(data) if data.get("use", False) else None
