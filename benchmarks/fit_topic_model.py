@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import hashlib
 import json
 import sys
 from dataclasses import dataclass
@@ -48,11 +49,12 @@ from kb.thai.digits import thai_digits_to_arabic  # noqa: E402
 
 FOLD_SETS = ("train_thaigov", "dev_thaigov", "heldout_thaigov", "old", "blind2_thaigov", "train2_thaigov")
 REPORT_SETS = ("blind_thaigov", "blind3_thaigov")
+FIT_SETS = ("train2_thaigov", "train_thaigov")  # --split: fitted on these; chosen on the others
 TOPICS = tuple(t["key"] for t in taxonomy.topics())
 VOCABULARY_CAP = 1500
 MIN_RELEASES = 3  # a word in fewer training releases is no feature
 CUE_L2 = 1.0
-ITERATIONS = int(__import__("os").environ.get("KB_FIT_ITERATIONS", 600))
+ITERATIONS = int(__import__("os").environ.get("KB_FIT_ITERATIONS", 2000))
 THRESHOLDS = np.arange(0.20, 0.81, 0.02)
 
 
@@ -73,6 +75,7 @@ class Config:
     word_l2: float
     threshold: float | None  # None: fitted on the training releases
     bias_l2: float = 0.0
+    shared: bool = False  # also word weights shared by every topic, on the topics with a hit
 
 
 @dataclass
@@ -84,6 +87,7 @@ class Fit:
     cue_weights: np.ndarray  # shared by every topic
     bias: np.ndarray
     threshold: float
+    shared_weights: np.ndarray  # vocabulary: on every topic with a hit (what a passing mention's release says)
 
 
 def make_release(doc_id: str, raw: RawDocument, want: set[str]) -> Release | None:
@@ -156,6 +160,8 @@ def cue_tensor(releases: list[Release], use: bool) -> np.ndarray:
 def logits(fit: Fit, words: np.ndarray, cues: np.ndarray) -> np.ndarray:
     out = words @ fit.word_weights + fit.bias
     if cues.shape[2]:
+        out += (words @ fit.shared_weights)[:, None] * cues[:, :, CUES.index("candidate")]
+    if cues.shape[2]:
         out += ((cues - fit.cue_mean) / fit.cue_scale) @ fit.cue_weights
     return out
 
@@ -174,22 +180,27 @@ def fit(releases: list[Release], config: Config, iterations: int = ITERATIONS) -
     # topic); the words' weights and the biases are per topic.
     lipschitz = 0.25 * ((np.linalg.norm(x, 2) ** 2 if x.size else 0.0)
                         + (np.linalg.norm(flat / scale, 2) ** 2 if k_cues else 0.0) + n)
-    step = 1.0 / (lipschitz * (1 + 1 / len(TOPICS)) + max(config.word_l2, CUE_L2, config.bias_l2))
+    step = 1.0 / (lipschitz * (2 + 1 / len(TOPICS)) + max(config.word_l2, CUE_L2, config.bias_l2))
     # A shared intercept, and per topic a bias around it shrunk by ``config.bias_l2``: a set whose
     # releases carry more topics than the training sets (the old set) needs the cues to decide.
-    params = [np.zeros((x.shape[1], len(TOPICS))), np.zeros(k_cues), np.zeros(len(TOPICS)), np.zeros(1)]
+    candidate = c[:, :, CUES.index("candidate")] if k_cues else np.zeros(y.shape)
+    shared = float(config.shared)
+    params = [np.zeros((x.shape[1], len(TOPICS))), np.zeros(k_cues), np.zeros(len(TOPICS)), np.zeros(1),
+              np.zeros(x.shape[1])]
     ahead = [p.copy() for p in params]
     for k in range(iterations):
         z = x @ ahead[0] + ahead[2] + ahead[3] + (cs @ ahead[1] if k_cues else 0.0)
+        z += shared * (x @ ahead[4])[:, None] * candidate
         r = 1 / (1 + np.exp(-z)) - y
         grads = [x.T @ r + config.word_l2 * ahead[0],
                  (np.einsum("ntk,nt->k", cs, r) if k_cues else ahead[1]) + CUE_L2 * ahead[1],
-                 r.sum(axis=0) + config.bias_l2 * ahead[2], np.array([r.sum()])]
+                 r.sum(axis=0) + config.bias_l2 * ahead[2], np.array([r.sum()]),
+                 shared * (x.T @ (r * candidate).sum(axis=1)) + config.word_l2 * ahead[4]]
         new = [a - step * g for a, g in zip(ahead, grads)]
         momentum = k / (k + 3)
         ahead = [nw + momentum * (nw - p) for nw, p in zip(new, params)]
         params = new
-    result = Fit(vocabulary, params[0], mean, scale, params[1], params[2] + params[3], 0.5)
+    result = Fit(vocabulary, params[0], mean, scale, params[1], params[2] + params[3], 0.5, params[4])
     if config.threshold is None:
         p = 1 / (1 + np.exp(-logits(result, x, c)))
         result.threshold = float(-max((prf(score(releases, decided(p, t)))[2], -t) for t in THRESHOLDS)[1])
@@ -223,26 +234,43 @@ def configs(quick: bool) -> list[Config]:
     out = [Config("hand rules (shipped)", None, False, 0.0, None)]
     for threshold in (None, 0.5):
         th = "fitted" if threshold is None else "0.5"
-        for bias in (0.0, 10.0, 1000.0):
-            out.append(Config(f"rules + cue model, topic-bias L2 {bias:g}, threshold {th}", None, True, 1.0, threshold, bias))
+        for bias in (10.0, 1000.0):
+            out.append(Config(f"rules + cue model, topic-bias L2 {bias:g}, threshold {th}", None, True, 1.0,
+                              threshold, bias))
         for scope in ("all",) if quick else ("all", "lead"):
-            for l2 in (0.1,) if quick else (0.03, 0.3, 3.0):
-                for cues in (False, True):
-                    what = "words + cues" if cues else "words only"
-                    for bias in (0.0, 10.0) if cues else (0.0,):
-                        out.append(Config(f"{what} ({scope}), word L2 {l2:g}, topic-bias L2 {bias:g}, threshold {th}",
-                                          scope, cues, l2, threshold, bias))
+            for l2 in (0.01, 0.1):
+                out.append(Config(f"words only ({scope}), word L2 {l2:g}, threshold {th}", scope, False, l2, threshold))
+            for l2 in (0.03,) if quick else (0.01, 0.03, 0.1):
+                for shared in (False, True):
+                    what = "words + cues" + (", shared words" if shared else "")
+                    out.append(Config(f"{what} ({scope}), word L2 {l2:g}, topic-bias L2 10, threshold {th}",
+                                      scope, True, l2, threshold, 10.0, shared))
     return out
 
 
-def run_config(config: Config, sets: dict[str, list[Release]]) -> dict[str, np.ndarray]:
+def train2_parts(releases: list[Release], k: int) -> dict[str, list[Release]]:
+    """train2 cut in ``k`` parts by a hash of the release id (fixed across runs)."""
+    parts: dict[str, list[Release]] = {f"train2/{i}": [] for i in range(k)}
+    for r in releases:
+        parts[f"train2/{int(hashlib.sha256(r.name.encode()).hexdigest(), 16) % k}"].append(r)
+    return parts
+
+
+def run_config(config: Config, sets: dict[str, list[Release]], fit_only: tuple[str, ...] = (),
+               split: bool = False) -> dict[str, np.ndarray]:
+    """Per scored set, the counts of ``config`` fitted on the other sets (``split``: on the
+    ``fit_only`` sets alone, once); ``fit_only`` sets are fitted on and never scored."""
     per = {}
+    fitted = fit([r for n in fit_only for r in sets[n]], config) if split and (config.scope or config.cues) else None
     for out in sets:
+        if out in fit_only:
+            continue
         if config.scope is None and not config.cues:
             per[out] = score(sets[out], [r.rules for r in sets[out]])
             continue
-        fit_on = [r for name in sets if name != out for r in sets[name]]
-        per[out] = score(sets[out], decide(fit(fit_on, config), config, sets[out]))
+        if not split:  # leave ``out`` out; the fit-only sets are always in
+            fitted = fit([r for name in sets if name != out for r in sets[name]], config)
+        per[out] = score(sets[out], decide(fitted, config, sets[out]))
     return per
 
 
@@ -257,6 +285,7 @@ def stored_form(fitted: Fit, config: Config, figures: dict, use: bool) -> dict:
         "cue_mean": [round(v, 6) for v in fitted.cue_mean], "cue_scale": [round(v, 6) for v in fitted.cue_scale],
         "cue_weights": np.round(fitted.cue_weights, 5).tolist(), "bias": np.round(fitted.bias, 5).tolist(),
         "vocabulary": fitted.vocabulary, "word_weights": np.round(fitted.word_weights, 5).tolist(),
+        "shared_word_weights": np.round(fitted.shared_weights, 5).tolist(),
     }
 
 
@@ -266,20 +295,37 @@ def main() -> None:
     ap.add_argument("--write", action="store_true", help=f"store the chosen fit in kb/taxonomy/{MODEL_FILE}")
     ap.add_argument("--quick", action="store_true", help="a small grid")
     ap.add_argument("--only", default="", help="only decisions whose label holds this text (and the rules)")
+    ap.add_argument("--split", action="store_true",
+                    help=f"fit on {', '.join(FIT_SETS)} (and old with --with-old), choose on the other fold sets")
+    ap.add_argument("--with-old", action="store_true", help="with --split: the old set is fitted on, not scored")
+    ap.add_argument("--train2-folds", type=int, default=0,
+                    help="K: score train2 only, by K-fold CV (each part fitted on the other parts and every other set)")
     args = ap.parse_args()
     names = [n for n in FOLD_SETS if n == "old" or (fit_topics.LABELS / f"{n}.json").is_file()]
     sets = {n: load(n) for n in names}
-    print("folds: " + ", ".join(f"{n} {len(sets[n])} releases / {sum(len(r.want) for r in sets[n])} topics"
-                                for n in names), flush=True)
+    if args.train2_folds:
+        # train2 is the one set no rule was written from: its parts are the scored folds.
+        parts = train2_parts(sets.pop("train2_thaigov"), args.train2_folds)
+        names = [n for n in names if n != "train2_thaigov"] + list(parts)
+        sets.update(parts)
+    fit_only = (FIT_SETS + (("old",) if args.with_old else ())) if args.split else ()
+    if args.train2_folds:
+        fit_only = tuple(n for n in names if not n.startswith("train2"))
+    if args.split and not args.with_old:
+        del sets["old"]
+        names.remove("old")
+    scored = [n for n in names if n not in fit_only]
+    print("sets: " + ", ".join(f"{n} {len(sets[n])} releases / {sum(len(r.want) for r in sets[n])} topics"
+                               for n in names) + (f"; fitted on {', '.join(fit_only)}" if fit_only else ""), flush=True)
     results = []
     for config in configs(args.quick):
         if args.only and args.only not in config.label and config.scope is not None:
             continue
-        per = run_config(config, sets)
+        per = run_config(config, sets, fit_only, args.split)
         pooled = sum(per.values())
         p, r, f = prf(pooled)
         results.append(((p, r, f), config, per))
-        cells = " ".join(f"{prf(per[n])[0]:.3f}/{prf(per[n])[1]:.3f}" for n in names)
+        cells = " ".join(f"{prf(per[n])[0]:.3f}/{prf(per[n])[1]:.3f}" for n in scored)
         print(f"{p:.3f} / {r:.3f} / {f:.3f}  {cells}  {config.label}", flush=True)
     rules_f1 = results[0][0][2]
     # Best pooled F1; within 0.002 of it, a decision whose precision is not under its recall.
@@ -287,12 +333,17 @@ def main() -> None:
     near = [x for x in results if x[0][2] >= best_f1 - 0.002]
     chosen = max(near, key=lambda x: (x[0][0] >= x[0][1], x[0][2]))
     (p, r, f), config, per = chosen
-    print(f"chosen: {config.label}: {p:.3f} / {r:.3f} / {f:.3f} (rules {rules_f1:.3f}); folds: " + ", ".join(names))
+    print(f"chosen: {config.label}: {p:.3f} / {r:.3f} / {f:.3f} (rules {rules_f1:.3f}); scored: " + ", ".join(scored))
     if not (args.report or args.write):
         return
-    every = [r for n in names for r in sets[n]]
+    fitted_on = names if args.train2_folds else (fit_only or names)
+    every = [r for n in fitted_on for r in sets[n]]
     fitted = fit(every, config) if config.scope or config.cues else None
-    figures = {"cv_folds": names, "cv": [round(v, 4) for v in (p, r, f)], "cv_rules": round(rules_f1, 4)}
+    protocol = f"train2 {args.train2_folds}-fold" if args.train2_folds else "split" if args.split else "loso"
+    figures = {"fitted_on": list(fitted_on), "chosen_on": scored, "protocol": protocol,
+               "chosen": [round(v, 4) for v in (p, r, f)], "rules": [round(v, 4) for v in results[0][0]],
+               "per_set": {n: {"model": [round(v, 4) for v in prf(per[n])],
+                               "rules": [round(v, 4) for v in prf(results[0][2][n])]} for n in scored}}
     for name in REPORT_SETS:
         rs = load(name)
         mine = decide(fitted, config, rs) if fitted else [x.rules for x in rs]

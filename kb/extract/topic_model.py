@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from kb.analysis import stopwords, words
+from kb.extract.topic_hits import background_terms
 
 if TYPE_CHECKING:
     from kb.extract.topic_hits import TopicHit
@@ -35,8 +36,9 @@ MODEL_FILE = "topic_model.json"
 LEAD_CHARS = 600
 # Where a word stands weighs its count: the headline says what a release is about.
 PLACE_WEIGHTS = {"title": 3.0, "lead": 2.0, "body": 1.0}
-CUES = ("candidate", "rules_kept", "title_hit", "title_scored", "lead_hit", "points", "point_share",
-        "topic_density", "sentences")
+CUES = ("candidate", "rules_kept", "title_hit", "title_strong", "title_scored", "lead_hit", "points",
+        "point_share", "topic_density", "sentences", "hits", "strong_share", "distinct_terms", "first_position",
+        "other_topics", "length", "background_share")
 
 
 @dataclass(frozen=True)
@@ -76,27 +78,38 @@ def topic_cues(reading: RuleReading) -> dict[str, dict[str, float]]:
     head_end, body_start = reading.title_chars, reading.title_chars + 1
     body_len = max(1, reading.text_chars)
     total = sum(reading.points.values()) or 1.0
+    with_points = {t for t, p in reading.points.items() if p > 0}
+    background = background_terms()
     out = {}
     for topic in {h.topic for h in reading.hits}:
         mine = [h for h in reading.hits if h.topic == topic]
+        body = [h.start - body_start for h in mine if h.start >= body_start]
         points = reading.points.get(topic, 0.0)
         out[topic] = {
             "candidate": 1.0,
             "rules_kept": float(topic in reading.kept),
             "title_hit": float(any(h.start < head_end for h in mine)),
+            "title_strong": float(any(h.strong for h in mine if h.start < head_end)),
             "title_scored": float(topic in reading.in_title),
-            "lead_hit": float(any(0 <= h.start - body_start < LEAD_CHARS for h in mine)),
+            "lead_hit": float(any(b < LEAD_CHARS for b in body)),
             "points": math.log1p(points),
             "point_share": points / total,
             "topic_density": 1000.0 * reading.scoring / body_len,
             "sentences": math.log1p(reading.sentences.get(topic, 0) if points else 0),
+            "hits": math.log1p(len(mine)),
+            "strong_share": sum(h.strong for h in mine) / len(mine),
+            "distinct_terms": math.log1p(len({h.term for h in mine})),
+            "first_position": min(body) / body_len if body else 1.0,
+            "other_topics": math.log1p(len(with_points - {topic})),
+            "length": math.log(body_len),
+            "background_share": sum(h.term in background for h in mine) / len(mine),
         }
     return out
 
 
 @dataclass(frozen=True)
 class TopicModel:
-    """Weights per topic (columns, in ``topics`` order); cues enter standardized."""
+    """Word weights per topic (columns, in ``topics`` order); cues enter standardized."""
 
     topics: tuple[str, ...]
     vocabulary: dict[str, int]
@@ -104,24 +117,30 @@ class TopicModel:
     cue_names: tuple[str, ...]
     cue_mean: np.ndarray
     cue_scale: np.ndarray
-    cue_weights: np.ndarray  # cues × topics
+    cue_weights: np.ndarray  # per cue, shared by every topic: a passing mention looks alike whatever its topic
     bias: np.ndarray
     threshold: float
     scope: str
+    shared_word_weights: np.ndarray  # vocabulary: added to every topic with a hit
 
     def probabilities(self, word_features: dict[str, float], cues: dict[str, dict[str, float]]) -> dict[str, float]:
+        """Per topic, the probability that the release is about it."""
         logits = self.bias.copy()
         rows = [(self.vocabulary[w], v) for w, v in word_features.items() if w in self.vocabulary]
         if rows:
             index, values = zip(*rows)
             logits += np.asarray(values) @ self.word_weights[list(index)]
+            if len(self.cue_names):
+                # Words that say what a release with a passing mention is about, whatever the topic.
+                release_kind = float(np.asarray(values) @ self.shared_word_weights[list(index)])
+                logits += release_kind * np.array([float(t in cues) for t in self.topics])
         if len(self.cue_names):
             zero = (0.0 - self.cue_mean) / self.cue_scale
             cue_rows = np.tile(zero, (len(self.topics), 1))
             for j, topic in enumerate(self.topics):
                 if topic in cues:
                     cue_rows[j] = (np.array([cues[topic][c] for c in self.cue_names]) - self.cue_mean) / self.cue_scale
-            logits += np.einsum("tc,ct->t", cue_rows, self.cue_weights)
+            logits += cue_rows @ self.cue_weights
         return {t: float(p) for t, p in zip(self.topics, 1 / (1 + np.exp(-logits)))}
 
     def decide(self, title: str, text: str, reading: RuleReading) -> set[str]:
@@ -139,8 +158,9 @@ def model_from_json(data: dict) -> TopicModel:
         return TopicModel(
             topics, vocab, np.array(data["word_weights"], dtype=float).reshape(len(vocab), len(topics)),
             cue_names, np.array(data["cue_mean"], dtype=float), np.array(data["cue_scale"], dtype=float),
-            np.array(data["cue_weights"], dtype=float).reshape(len(cue_names), len(topics)),
+            np.array(data["cue_weights"], dtype=float).reshape(len(cue_names)),
             np.array(data["bias"], dtype=float), float(data["threshold"]), data.get("scope", "all"),
+            np.array(data.get("shared_word_weights") or [0.0] * len(vocab), dtype=float).reshape(len(vocab)),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"kb/taxonomy/{MODEL_FILE}: not a topic model ({type(exc).__name__}: {exc})") from exc
