@@ -42,19 +42,22 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 import fit_topics  # noqa: E402
 from kb import taxonomy  # noqa: E402
 from kb.extract import extract  # noqa: E402
-from kb.extract.topic_model import CUES, MODEL_FILE, release_words, topic_cues  # noqa: E402
+from kb.extract.topic_model import CUES, MODEL_FILE, VocabularyScan, release_words, topic_cues  # noqa: E402
 from kb.extract.topics import rule_reading  # noqa: E402
 from kb.models import RawDocument  # noqa: E402
 from kb.thai.digits import thai_digits_to_arabic  # noqa: E402
 
 FOLD_SETS = ("train_thaigov", "dev_thaigov", "heldout_thaigov", "old", "blind2_thaigov", "train2_thaigov")
+SCOPES = ("all", "lead", "title")  # segmented words: the whole release, headline and lead, headline only
+# Decisions' word scopes: the segmented ones and "scan" (kb.extract.topic_model.VocabularyScan).
+WORD_SCOPES = ("scan",) + SCOPES
 REPORT_SETS = ("blind_thaigov", "blind3_thaigov")
 FIT_SETS = ("train2_thaigov", "train_thaigov")  # --split: fitted on these; chosen on the others
 TOPICS = tuple(t["key"] for t in taxonomy.topics())
-VOCABULARY_CAP = 1500
+VOCABULARY_CAP = 1000
 MIN_RELEASES = 3  # a word in fewer training releases is no feature
 CUE_L2 = 1.0
-ITERATIONS = int(__import__("os").environ.get("KB_FIT_ITERATIONS", 2000))
+ITERATIONS = 800
 THRESHOLDS = np.arange(0.20, 0.81, 0.02)
 
 
@@ -64,7 +67,9 @@ class Release:
     want: set[str]
     rules: set[str]
     cues: dict[str, dict[str, float]]
-    words: dict[str, dict[str, float]]  # by scope: "all", "lead"
+    words: dict[str, dict[str, float]]  # segmented, by scope: "all", "lead", "title"
+    title: str  # Thai digits folded, for the scan
+    text: str
 
 
 @dataclass(frozen=True)
@@ -97,8 +102,8 @@ def make_release(doc_id: str, raw: RawDocument, want: set[str]) -> Release | Non
     title = thai_digits_to_arabic((raw.title or "").strip())
     text = thai_digits_to_arabic((raw.text or "").strip())
     reading = rule_reading(text, title, release=True)
-    by_scope = {scope: release_words(title, text, scope) for scope in ("all", "lead")}
-    return Release(doc_id, want, set(reading.kept), topic_cues(reading), by_scope)
+    by_scope = {scope: release_words(title, text, scope) for scope in SCOPES}
+    return Release(doc_id, want, set(reading.kept), topic_cues(reading), by_scope, title, text)
 
 
 def load(name: str) -> list[Release]:
@@ -112,16 +117,17 @@ def load(name: str) -> list[Release]:
 
 def choose_vocabulary(releases: list[Release], scope: str) -> list[str]:
     """Words in ``MIN_RELEASES`` training releases or more, the ``VOCABULARY_CAP`` whose presence
-    rate differs most between the releases with and without some topic."""
-    df: dict[str, np.ndarray] = {}
+    rate differs most between the releases with and without some topic ("scan": words of the
+    segmented releases, present where the scan finds them)."""
+    df: dict[str, int] = {}
     y = labels(releases)
-    for i, r in enumerate(releases):
-        for w in r.words[scope]:
-            df.setdefault(w, np.zeros(len(releases), dtype=bool))[i] = True
-    words = [w for w, seen in df.items() if seen.sum() >= MIN_RELEASES]
+    for r in releases:
+        for w in r.words["all" if scope == "scan" else scope]:
+            df[w] = df.get(w, 0) + 1
+    words = sorted(w for w, n in df.items() if n >= MIN_RELEASES)
     if not words:
         return []
-    present = np.array([df[w] for w in words], dtype=float)  # words × releases
+    present = word_matrix(releases, words, scope).T > 0  # words × releases
     pos = y.sum(axis=0)
     rate_in = present @ y / np.maximum(pos, 1)
     rate_out = present @ (1 - y) / np.maximum(len(releases) - pos, 1)
@@ -137,6 +143,12 @@ def labels(releases: list[Release]) -> np.ndarray:
 def word_matrix(releases: list[Release], vocabulary: list[str], scope: str | None) -> np.ndarray:
     x = np.zeros((len(releases), len(vocabulary)))
     if scope is None:
+        return x
+    if scope == "scan":
+        scan = VocabularyScan(vocabulary)
+        for i, r in enumerate(releases):
+            for j, v in scan.features(r.title, r.text).items():
+                x[i, j] = v
         return x
     index = {w: j for j, w in enumerate(vocabulary)}
     for i, r in enumerate(releases):
@@ -166,7 +178,7 @@ def logits(fit: Fit, words: np.ndarray, cues: np.ndarray) -> np.ndarray:
     return out
 
 
-def fit(releases: list[Release], config: Config, iterations: int = ITERATIONS) -> Fit:
+def fit(releases: list[Release], config: Config, iterations: int | None = None) -> Fit:
     """L2 logistic regression per topic by Nesterov-accelerated gradient descent."""
     vocabulary = choose_vocabulary(releases, config.scope) if config.scope else []
     x, c, y = word_matrix(releases, vocabulary, config.scope), cue_tensor(releases, config.cues), labels(releases)
@@ -188,7 +200,7 @@ def fit(releases: list[Release], config: Config, iterations: int = ITERATIONS) -
     params = [np.zeros((x.shape[1], len(TOPICS))), np.zeros(k_cues), np.zeros(len(TOPICS)), np.zeros(1),
               np.zeros(x.shape[1])]
     ahead = [p.copy() for p in params]
-    for k in range(iterations):
+    for k in range(iterations or ITERATIONS):
         z = x @ ahead[0] + ahead[2] + ahead[3] + (cs @ ahead[1] if k_cues else 0.0)
         z += shared * (x @ ahead[4])[:, None] * candidate
         r = 1 / (1 + np.exp(-z)) - y
@@ -237,7 +249,7 @@ def configs(quick: bool) -> list[Config]:
         for bias in (10.0, 1000.0):
             out.append(Config(f"rules + cue model, topic-bias L2 {bias:g}, threshold {th}", None, True, 1.0,
                               threshold, bias))
-        for scope in ("all",) if quick else ("all", "lead"):
+        for scope in ("scan",) if quick else WORD_SCOPES:
             for l2 in (0.01, 0.1):
                 out.append(Config(f"words only ({scope}), word L2 {l2:g}, threshold {th}", scope, False, l2, threshold))
             for l2 in (0.03,) if quick else (0.01, 0.03, 0.1):
@@ -254,6 +266,21 @@ def train2_parts(releases: list[Release], k: int) -> dict[str, list[Release]]:
     for r in releases:
         parts[f"train2/{int(hashlib.sha256(r.name.encode()).hexdigest(), 16) % k}"].append(r)
     return parts
+
+
+def pooled_kfold(config: Config, sets: dict[str, list[Release]], k: int) -> dict[str, np.ndarray]:
+    """Per set, the counts of ``config`` by K-fold CV over every set at once: each release is
+    decided by a fit on the releases of the other parts (of every set)."""
+    part = {id(r): int(hashlib.sha256(r.name.encode()).hexdigest(), 16) % k for rs in sets.values() for r in rs}
+    per = {n: np.zeros(3, dtype=int) for n in sets}
+    if config.scope is None and not config.cues:
+        return {n: score(rs, [r.rules for r in rs]) for n, rs in sets.items()}
+    for i in range(k):
+        fitted = fit([r for rs in sets.values() for r in rs if part[id(r)] != i], config)
+        for n, rs in sets.items():
+            mine = [r for r in rs if part[id(r)] == i]
+            per[n] += score(mine, decide(fitted, config, mine))
+    return per
 
 
 def run_config(config: Config, sets: dict[str, list[Release]], fit_only: tuple[str, ...] = (),
@@ -294,13 +321,18 @@ def main() -> None:
     ap.add_argument("--report", action="store_true", help="fit the chosen decision on all folds; score the report sets")
     ap.add_argument("--write", action="store_true", help=f"store the chosen fit in kb/taxonomy/{MODEL_FILE}")
     ap.add_argument("--quick", action="store_true", help="a small grid")
-    ap.add_argument("--only", default="", help="only decisions whose label holds this text (and the rules)")
+    ap.add_argument("--only", default="", help="only decisions whose label holds one of these |-separated texts "
+                                               "(and the rules)")
     ap.add_argument("--split", action="store_true",
                     help=f"fit on {', '.join(FIT_SETS)} (and old with --with-old), choose on the other fold sets")
     ap.add_argument("--with-old", action="store_true", help="with --split: the old set is fitted on, not scored")
     ap.add_argument("--train2-folds", type=int, default=0,
                     help="K: score train2 only, by K-fold CV (each part fitted on the other parts and every other set)")
+    ap.add_argument("--iterations", type=int, default=ITERATIONS, help="gradient steps per fit")
+    ap.add_argument("--all-folds", type=int, default=0,
+                    help="K: K-fold CV over every set at once (each release decided by a fit on the other parts)")
     args = ap.parse_args()
+    globals()["ITERATIONS"] = args.iterations
     names = [n for n in FOLD_SETS if n == "old" or (fit_topics.LABELS / f"{n}.json").is_file()]
     sets = {n: load(n) for n in names}
     if args.train2_folds:
@@ -319,9 +351,10 @@ def main() -> None:
                                for n in names) + (f"; fitted on {', '.join(fit_only)}" if fit_only else ""), flush=True)
     results = []
     for config in configs(args.quick):
-        if args.only and args.only not in config.label and config.scope is not None:
+        if args.only and config.label != "hand rules (shipped)" and not any(o in config.label for o in args.only.split("|")):
             continue
-        per = run_config(config, sets, fit_only, args.split)
+        per = pooled_kfold(config, sets, args.all_folds) if args.all_folds else \
+            run_config(config, sets, fit_only, args.split)
         pooled = sum(per.values())
         p, r, f = prf(pooled)
         results.append(((p, r, f), config, per))
@@ -339,7 +372,8 @@ def main() -> None:
     fitted_on = names if args.train2_folds else (fit_only or names)
     every = [r for n in fitted_on for r in sets[n]]
     fitted = fit(every, config) if config.scope or config.cues else None
-    protocol = f"train2 {args.train2_folds}-fold" if args.train2_folds else "split" if args.split else "loso"
+    protocol = f"train2 {args.train2_folds}-fold" if args.train2_folds else f"all sets {args.all_folds}-fold" \
+        if args.all_folds else "split" if args.split else "loso"
     figures = {"fitted_on": list(fitted_on), "chosen_on": scored, "protocol": protocol,
                "chosen": [round(v, 4) for v in (p, r, f)], "rules": [round(v, 4) for v in results[0][0]],
                "per_set": {n: {"model": [round(v, 4) for v in prf(per[n])],

@@ -47,7 +47,7 @@ PLAIN = ["กระทรวงเกษตรและสหกรณ์ส่�
          "รัฐบาลจัดงานส่งเสริมการท่องเที่ยวชุมชนและสินค้าหนึ่งตำบลหนึ่งผลิตภัณฑ์",
          "กระทรวงศึกษาธิการเปิดโครงการทุนการศึกษาให้นักเรียนในพื้นที่ห่างไกล",
          "กรมทางหลวงเร่งซ่อมแซมถนนสายหลักก่อนเทศกาลปีใหม่"]
-CONFIG = fitting.Config("words + cues, shared words", "all", True, 0.01, 0.5, 10.0, True)
+CONFIG = fitting.Config("words + cues, shared words", "scan", True, 0.01, 0.5, 10.0, True)
 
 
 def _release(title: str, sentences: list[str], want: set[str], rng: random.Random) -> fitting.Release:

@@ -22,6 +22,7 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
+import ahocorasick
 import numpy as np
 
 from kb.analysis import stopwords, words
@@ -57,9 +58,12 @@ class RuleReading:
 
 def release_words(title: str, text: str, scope: str = "all") -> dict[str, float]:
     """The release's words as features: log(1 + place-weighted count), the vector scaled
-    to unit length.  ``scope`` "lead" reads only the headline and the lead."""
+    to unit length.  ``scope`` "lead" reads only the headline and the lead, "title" only the
+    headline (segmenting costs: the whole release's words would more than double extraction)."""
     counts: Counter = Counter()
-    parts = [("title", title), ("lead", text[:LEAD_CHARS])]
+    parts = [("title", title)]
+    if scope in ("lead", "all"):
+        parts.append(("lead", text[:LEAD_CHARS]))
     if scope == "all":
         parts.append(("body", text[LEAD_CHARS:]))
     stop = stopwords()
@@ -71,6 +75,34 @@ def release_words(title: str, text: str, scope: str = "all") -> dict[str, float]
     logged = {w: math.log1p(c) for w, c in counts.items()}
     norm = math.sqrt(sum(v * v for v in logged.values())) or 1.0
     return {w: v / norm for w, v in logged.items()}
+
+
+class VocabularyScan:
+    """The model's words counted in one Aho–Corasick pass over the release (scope "scan"):
+    segmenting a whole release costs more than the rest of its extraction, so the words,
+    chosen from segmented training releases, are found as substrings (overlaps included:
+    both ยาเสพติด and ยา); the fitting script counts them the same way."""
+
+    def __init__(self, vocabulary: list[str]):
+        self.size = len(vocabulary)
+        self._automaton = ahocorasick.Automaton()
+        for i, w in enumerate(vocabulary):
+            self._automaton.add_word(w.lower(), i)
+        if vocabulary:
+            self._automaton.make_automaton()
+
+    def features(self, title: str, text: str) -> dict[int, float]:
+        """Per vocabulary index, log(1 + place-weighted count), the vector scaled to unit length."""
+        counts: Counter = Counter()
+        if not self.size:
+            return {}
+        for place, part in (("title", title), ("lead", text[:LEAD_CHARS]), ("body", text[LEAD_CHARS:])):
+            weight = PLACE_WEIGHTS[place]
+            for _, i in self._automaton.iter(part.lower()):
+                counts[i] += weight
+        logged = {i: math.log1p(c) for i, c in counts.items()}
+        norm = math.sqrt(sum(v * v for v in logged.values())) or 1.0
+        return {i: v / norm for i, v in logged.items()}
 
 
 def topic_cues(reading: RuleReading) -> dict[str, dict[str, float]]:
@@ -122,11 +154,19 @@ class TopicModel:
     threshold: float
     scope: str
     shared_word_weights: np.ndarray  # vocabulary: added to every topic with a hit
+    scan: VocabularyScan | None = None  # scope "scan": how the words are found
 
-    def probabilities(self, word_features: dict[str, float], cues: dict[str, dict[str, float]]) -> dict[str, float]:
+    def word_features(self, title: str, text: str) -> dict[int, float]:
+        """Per vocabulary index, the release's value."""
+        if self.scan is not None:
+            return self.scan.features(title, text)
+        found = release_words(title, text, self.scope)
+        return {self.vocabulary[w]: v for w, v in found.items() if w in self.vocabulary}
+
+    def probabilities(self, word_features: dict[int, float], cues: dict[str, dict[str, float]]) -> dict[str, float]:
         """Per topic, the probability that the release is about it."""
         logits = self.bias.copy()
-        rows = [(self.vocabulary[w], v) for w, v in word_features.items() if w in self.vocabulary]
+        rows = list(word_features.items())
         if rows:
             index, values = zip(*rows)
             logits += np.asarray(values) @ self.word_weights[list(index)]
@@ -145,7 +185,7 @@ class TopicModel:
 
     def decide(self, title: str, text: str, reading: RuleReading) -> set[str]:
         """The topics of a news release (title and text with Thai digits folded)."""
-        p = self.probabilities(release_words(title, text, self.scope), topic_cues(reading))
+        p = self.probabilities(self.word_features(title, text), topic_cues(reading))
         return {t for t, v in p.items() if v >= self.threshold}
 
 
@@ -154,13 +194,15 @@ def model_from_json(data: dict) -> TopicModel:
     try:
         topics = tuple(data["topics"])
         vocab = {w: i for i, w in enumerate(data["vocabulary"])}
+        scope = data.get("scope", "all")
         cue_names = tuple(data["cues"])
         return TopicModel(
             topics, vocab, np.array(data["word_weights"], dtype=float).reshape(len(vocab), len(topics)),
             cue_names, np.array(data["cue_mean"], dtype=float), np.array(data["cue_scale"], dtype=float),
             np.array(data["cue_weights"], dtype=float).reshape(len(cue_names)),
-            np.array(data["bias"], dtype=float), float(data["threshold"]), data.get("scope", "all"),
+            np.array(data["bias"], dtype=float), float(data["threshold"]), scope,
             np.array(data.get("shared_word_weights") or [0.0] * len(vocab), dtype=float).reshape(len(vocab)),
+            VocabularyScan(list(data["vocabulary"])) if scope == "scan" else None,
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"kb/taxonomy/{MODEL_FILE}: not a topic model ({type(exc).__name__}: {exc})") from exc
