@@ -42,7 +42,9 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 import fit_topics  # noqa: E402
 from kb import taxonomy  # noqa: E402
 from kb.extract import extract  # noqa: E402
-from kb.extract.topic_model import CUES, MODEL_FILE, VocabularyScan, release_words, topic_cues  # noqa: E402
+from kb.extract.topic_model import (  # noqa: E402
+    CUES, MODEL_FILE, RuleReading, VocabularyScan, release_words, topic_cues, within_the_guide,
+)  # noqa: E402
 from kb.extract.topics import rule_reading  # noqa: E402
 from kb.models import RawDocument  # noqa: E402
 from kb.thai.digits import thai_digits_to_arabic  # noqa: E402
@@ -56,6 +58,8 @@ FIT_SETS = ("train2_thaigov", "train_thaigov")  # --split: fitted on these; chos
 TOPICS = tuple(t["key"] for t in taxonomy.topics())
 VOCABULARY_CAP = 1000
 MIN_RELEASES = 3  # a word in fewer training releases is no feature
+SCAN_MIN_CHARS = 3  # scan: a shorter word is mostly a piece of others (อง, แล)
+SCAN_MAX_SHARE = 0.25  # scan: nor a word found in more of the training releases
 CUE_L2 = 1.0
 ITERATIONS = 800
 THRESHOLDS = np.arange(0.20, 0.81, 0.02)
@@ -70,6 +74,7 @@ class Release:
     words: dict[str, dict[str, float]]  # segmented, by scope: "all", "lead", "title"
     title: str  # Thai digits folded, for the scan
     text: str
+    reading: RuleReading  # for the guide's constraints on any decision (``within_the_guide``)
 
 
 @dataclass(frozen=True)
@@ -103,7 +108,7 @@ def make_release(doc_id: str, raw: RawDocument, want: set[str]) -> Release | Non
     text = thai_digits_to_arabic((raw.text or "").strip())
     reading = rule_reading(text, title, release=True)
     by_scope = {scope: release_words(title, text, scope) for scope in SCOPES}
-    return Release(doc_id, want, set(reading.kept), topic_cues(reading), by_scope, title, text)
+    return Release(doc_id, want, set(reading.kept), topic_cues(reading), by_scope, title, text, reading)
 
 
 def load(name: str) -> list[Release]:
@@ -124,10 +129,15 @@ def choose_vocabulary(releases: list[Release], scope: str) -> list[str]:
     for r in releases:
         for w in r.words["all" if scope == "scan" else scope]:
             df[w] = df.get(w, 0) + 1
-    words = sorted(w for w, n in df.items() if n >= MIN_RELEASES)
+    words = sorted(w for w, n in df.items() if n >= MIN_RELEASES and (scope != "scan" or len(w) >= SCAN_MIN_CHARS))
     if not words:
         return []
     present = word_matrix(releases, words, scope).T > 0  # words × releases
+    if scope == "scan":
+        # A piece found in most releases (งาน, รัฐ) says little and is what the scan's time goes to.
+        common = present.mean(axis=1) > SCAN_MAX_SHARE
+        words = [w for w, c in zip(words, common) if not c]
+        present = present[~common]
     pos = y.sum(axis=0)
     rate_in = present @ y / np.maximum(pos, 1)
     rate_out = present @ (1 - y) / np.maximum(len(releases) - pos, 1)
@@ -224,7 +234,8 @@ def fit(releases: list[Release], config: Config, iterations: int | None = None) 
 def decide(fitted: Fit, config: Config, releases: list[Release]) -> list[set[str]]:
     x = word_matrix(releases, fitted.vocabulary, config.scope)
     p = 1 / (1 + np.exp(-logits(fitted, x, cue_tensor(releases, config.cues))))
-    return decided(p, fitted.threshold)
+    return [r.rules if r.reading.headline_only else within_the_guide(d, r.reading)
+            for r, d in zip(releases, decided(p, fitted.threshold))]
 
 
 def decided(p: np.ndarray, threshold: float) -> list[set[str]]:
@@ -328,6 +339,8 @@ def main() -> None:
     ap.add_argument("--with-old", action="store_true", help="with --split: the old set is fitted on, not scored")
     ap.add_argument("--train2-folds", type=int, default=0,
                     help="K: score train2 only, by K-fold CV (each part fitted on the other parts and every other set)")
+    ap.add_argument("--off", default="", metavar="REASON",
+                    help="with --write: store the fit switched off, for this reason (e.g. over the cost budget)")
     ap.add_argument("--iterations", type=int, default=ITERATIONS, help="gradient steps per fit")
     ap.add_argument("--all-folds", type=int, default=0,
                     help="K: K-fold CV over every set at once (each release decided by a fit on the other parts)")
@@ -386,10 +399,12 @@ def main() -> None:
         print(f"report {name} ({len(rs)} releases): chosen {got[0]:.3f} / {got[1]:.3f} / {got[2]:.3f}, "
               f"rules {rules[0]:.3f} / {rules[1]:.3f} / {rules[2]:.3f}")
     if args.write and fitted is not None:
-        use = f > rules_f1
+        use = bool(f > rules_f1) and not args.off
+        stored = stored_form(fitted, config, figures, use)
+        if not use:
+            stored["off_because"] = args.off or f"pooled F1 {f:.3f} does not beat the rules' {rules_f1:.3f}"
         path = REPO / "kb" / "taxonomy" / MODEL_FILE
-        path.write_text(json.dumps(stored_form(fitted, config, figures, use), ensure_ascii=False) + "\n",
-                        encoding="utf-8")
+        path.write_text(json.dumps(stored, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"wrote {path} (use: {use})")
 
 

@@ -136,3 +136,24 @@ def test_the_shipped_file_says_what_it_was_fitted_on():
     assert list(model.topics) == [t["key"] for t in taxonomy.topics()]
     assert data["date"] and data["figures"]["fitted_on"] and "blind4_thaigov" not in json.dumps(data["figures"])
     assert (topic_model() is not None) == bool(data["use"])
+
+
+def test_the_shipped_weights_decide_as_the_fitting_script():
+    # Switched on or off, the stored weights read by the extractor and by the fitting script agree.
+    path = resources.files("kb.taxonomy").joinpath(MODEL_FILE)
+    if not path.is_file():
+        pytest.skip("no topic model shipped")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    model = model_from_json(data)
+    n = len(model.vocabulary)
+    fit = fitting.Fit(list(data["vocabulary"]), model.word_weights, model.cue_mean, model.cue_scale,
+                      model.cue_weights, model.bias, model.threshold,
+                      model.shared_word_weights.reshape(n))
+    config = fitting.Config("shipped", data["scope"], bool(data["cues"]), 0.0, model.threshold)
+    rng = random.Random(7)
+    for title, sentences in (("จับกุมเครือข่ายยาเสพติด", SEIZURE), ("นายกรัฐมนตรีร่วมพิธีทำบุญ", CEREMONY + [PASSING]),
+                             ("ข่าวกิจกรรมของรัฐบาล", PLAIN), ("มัลแวร์ระบาดในหน่วยงานรัฐ", OUTBREAK)):
+        release = _release(title, sentences, set(), rng)
+        script = fitting.decide(fit, config, [release])[0]
+        shipped = model.decide(release.title, release.text, release.reading)
+        assert shipped == script, title

@@ -18,7 +18,7 @@ import json
 import math
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import TYPE_CHECKING
 
@@ -54,6 +54,8 @@ class RuleReading:
     scoring: int
     title_chars: int
     text_chars: int
+    actor_only: frozenset[str] = frozenset()  # topics named only by agencies' names (guide 4)
+    headline_only: bool = False  # a release whose body says nothing beyond its headline (guide 18)
 
 
 def release_words(title: str, text: str, scope: str = "all") -> dict[str, float]:
@@ -93,13 +95,13 @@ class VocabularyScan:
 
     def features(self, title: str, text: str) -> dict[int, float]:
         """Per vocabulary index, log(1 + place-weighted count), the vector scaled to unit length."""
-        counts: Counter = Counter()
         if not self.size:
             return {}
-        for place, part in (("title", title), ("lead", text[:LEAD_CHARS]), ("body", text[LEAD_CHARS:])):
-            weight = PLACE_WEIGHTS[place]
-            for _, i in self._automaton.iter(part.lower()):
-                counts[i] += weight
+        counts: dict[int, float] = {}
+        get, scan = counts.get, self._automaton.iter
+        for weight, part in ((3.0, title), (2.0, text[:LEAD_CHARS]), (1.0, text[LEAD_CHARS:])):
+            for _, i in scan(part.lower()):
+                counts[i] = get(i, 0.0) + weight
         logged = {i: math.log1p(c) for i, c in counts.items()}
         norm = math.sqrt(sum(v * v for v in logged.values())) or 1.0
         return {i: v / norm for i, v in logged.items()}
@@ -166,27 +168,40 @@ class TopicModel:
     def probabilities(self, word_features: dict[int, float], cues: dict[str, dict[str, float]]) -> dict[str, float]:
         """Per topic, the probability that the release is about it."""
         logits = self.bias.copy()
-        rows = list(word_features.items())
-        if rows:
-            index, values = zip(*rows)
-            logits += np.asarray(values) @ self.word_weights[list(index)]
-            if len(self.cue_names):
+        if word_features:
+            index = np.fromiter(word_features.keys(), dtype=np.intp, count=len(word_features))
+            values = np.fromiter(word_features.values(), dtype=float, count=len(word_features))
+            logits += values @ self.word_weights[index]
+            if len(self.cue_names) and cues:
                 # Words that say what a release with a passing mention is about, whatever the topic.
-                release_kind = float(np.asarray(values) @ self.shared_word_weights[list(index)])
+                release_kind = float(values @ self.shared_word_weights[index])
                 logits += release_kind * np.array([float(t in cues) for t in self.topics])
         if len(self.cue_names):
-            zero = (0.0 - self.cue_mean) / self.cue_scale
-            cue_rows = np.tile(zero, (len(self.topics), 1))
+            # Cues are 0 for a topic with no hit; a topic with hits gets its own row.
+            logits += self._no_hit
             for j, topic in enumerate(self.topics):
                 if topic in cues:
-                    cue_rows[j] = (np.array([cues[topic][c] for c in self.cue_names]) - self.cue_mean) / self.cue_scale
-            logits += cue_rows @ self.cue_weights
+                    row = (np.array([cues[topic][c] for c in self.cue_names]) - self.cue_mean) / self.cue_scale
+                    logits[j] += float(row @ self.cue_weights) - self._no_hit
         return {t: float(p) for t, p in zip(self.topics, 1 / (1 + np.exp(-logits)))}
+
+    @cached_property
+    def _no_hit(self) -> float:
+        return float(((0.0 - self.cue_mean) / self.cue_scale) @ self.cue_weights)
 
     def decide(self, title: str, text: str, reading: RuleReading) -> set[str]:
         """The topics of a news release (title and text with Thai digits folded)."""
+        if reading.headline_only:
+            return set(reading.kept)
         p = self.probabilities(self.word_features(title, text), topic_cues(reading))
-        return {t for t, v in p.items() if v >= self.threshold}
+        return within_the_guide({t for t, v in p.items() if v >= self.threshold}, reading)
+
+
+def within_the_guide(topics: set[str], reading: RuleReading) -> set[str]:
+    """The model's topics less those the labelling guide rules out whatever the words say:
+    a topic named only by an agency's name is an actor (decision 4: ศอ.บต. backing an
+    Islamic centre; the scan finds ศอ.บต. and the words learned it means the unrest)."""
+    return topics - reading.actor_only
 
 
 def model_from_json(data: dict) -> TopicModel:

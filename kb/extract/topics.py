@@ -334,14 +334,15 @@ def rule_reading(folded_text: str, folded_title: str = "", release: bool = False
         backed = {t for t in found.title_named if found.points.get(t, 0.0) >= support - 1e-9}
         kept |= backed
         found.in_title |= backed
-    if release and _headline_only(text, cfg):
+    headline_only = release and _headline_only(text, cfg)
+    if headline_only:
         kept |= found.title_named  # guide 18: a release with only a headline is labelled from it
     kept -= found.actor_only
     if release and len(text) > cfg["short_doc_chars"]:
         kept -= _passing_in_a_sparse_release(found, kept, folded_title, text, cfg)
         kept -= _beside_the_main_subject(found, kept, folded_title, text, cfg)
     return RuleReading(found.hits, kept, found.points, found.sentences, found.in_title, found.scoring,
-                       len(folded_title.replace("\n", " ")), len(text))
+                       len(folded_title.replace("\n", " ")), len(text), frozenset(found.actor_only), headline_only)
 
 
 # What a body without prose still holds: hashtags, links, the source line, dates.
