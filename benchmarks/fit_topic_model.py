@@ -52,7 +52,7 @@ from kb.thai.digits import thai_digits_to_arabic  # noqa: E402
 FOLD_SETS = ("train_thaigov", "dev_thaigov", "heldout_thaigov", "old", "blind2_thaigov", "train2_thaigov")
 SCOPES = ("all", "lead", "title")  # segmented words: the whole release, headline and lead, headline only
 # Decisions' word scopes: the segmented ones and "scan" (kb.extract.topic_model.VocabularyScan).
-WORD_SCOPES = ("scan",) + SCOPES
+WORD_SCOPES = ("scan", "scan-lead") + SCOPES
 REPORT_SETS = ("blind_thaigov", "blind3_thaigov")
 FIT_SETS = ("train2_thaigov", "train_thaigov")  # --split: fitted on these; chosen on the others
 TOPICS = tuple(t["key"] for t in taxonomy.topics())
@@ -127,13 +127,14 @@ def choose_vocabulary(releases: list[Release], scope: str) -> list[str]:
     df: dict[str, int] = {}
     y = labels(releases)
     for r in releases:
-        for w in r.words["all" if scope == "scan" else scope]:
+        for w in r.words[{"scan": "all", "scan-lead": "lead"}.get(scope, scope)]:
             df[w] = df.get(w, 0) + 1
-    words = sorted(w for w, n in df.items() if n >= MIN_RELEASES and (scope != "scan" or len(w) >= SCAN_MIN_CHARS))
+    shortest = SCAN_MIN_CHARS if scope.startswith("scan") else 1
+    words = sorted(w for w, n in df.items() if n >= MIN_RELEASES and len(w) >= shortest)
     if not words:
         return []
     present = word_matrix(releases, words, scope).T > 0  # words × releases
-    if scope == "scan":
+    if scope.startswith("scan"):
         # A piece found in most releases (งาน, รัฐ) says little and is what the scan's time goes to.
         common = present.mean(axis=1) > SCAN_MAX_SHARE
         words = [w for w, c in zip(words, common) if not c]
@@ -154,8 +155,8 @@ def word_matrix(releases: list[Release], vocabulary: list[str], scope: str | Non
     x = np.zeros((len(releases), len(vocabulary)))
     if scope is None:
         return x
-    if scope == "scan":
-        scan = VocabularyScan(vocabulary)
+    if scope.startswith("scan"):
+        scan = VocabularyScan(vocabulary, body=scope == "scan")
         for i, r in enumerate(releases):
             for j, v in scan.features(r.title, r.text).items():
                 x[i, j] = v

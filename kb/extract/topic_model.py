@@ -20,13 +20,17 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
-import ahocorasick
 import numpy as np
 
 from kb.analysis import stopwords, words
 from kb.extract.topic_hits import background_terms
+
+try:  # as kb.extract.lexicon: a dependency, kept optional so an old environment still runs (slowly)
+    import ahocorasick
+except ImportError:  # pragma: no cover
+    ahocorasick = None
 
 if TYPE_CHECKING:
     from kb.extract.topic_hits import TopicHit
@@ -85,21 +89,35 @@ class VocabularyScan:
     chosen from segmented training releases, are found as substrings (overlaps included:
     both ยาเสพติด and ยา); the fitting script counts them the same way."""
 
-    def __init__(self, vocabulary: list[str]):
+    def __init__(self, vocabulary: list[str], body: bool = True):
         self.size = len(vocabulary)
-        self._automaton = ahocorasick.Automaton()
-        for i, w in enumerate(vocabulary):
-            self._automaton.add_word(w.lower(), i)
-        if vocabulary:
-            self._automaton.make_automaton()
+        self._body = body  # False: the headline and the lead only (scope "scan-lead")
+        self._words = [w.lower() for w in vocabulary]
+        self._automaton = ahocorasick.Automaton() if ahocorasick is not None else None
+        if self._automaton is not None:
+            for i, w in enumerate(self._words):
+                self._automaton.add_word(w, i)
+            if vocabulary:
+                self._automaton.make_automaton()
+
+    def _found(self, text: str) -> Iterator[tuple[int, int]]:
+        """(offset, vocabulary index) of every occurrence in ``text``, overlaps included,
+        without the automaton (its ``iter`` gives the same pairs, faster)."""
+        for i, w in enumerate(self._words):  # pragma: no cover - without pyahocorasick
+            at = text.find(w)
+            while at >= 0:
+                yield at, i
+                at = text.find(w, at + 1)
 
     def features(self, title: str, text: str) -> dict[int, float]:
         """Per vocabulary index, log(1 + place-weighted count), the vector scaled to unit length."""
         if not self.size:
             return {}
         counts: dict[int, float] = {}
-        get, scan = counts.get, self._automaton.iter
-        for weight, part in ((3.0, title), (2.0, text[:LEAD_CHARS]), (1.0, text[LEAD_CHARS:])):
+        get = counts.get
+        scan = self._automaton.iter if self._automaton is not None else self._found
+        parts = ((3.0, title), (2.0, text[:LEAD_CHARS])) + (((1.0, text[LEAD_CHARS:]),) if self._body else ())
+        for weight, part in parts:
             for _, i in scan(part.lower()):
                 counts[i] = get(i, 0.0) + weight
         logged = {i: math.log1p(c) for i, c in counts.items()}
@@ -217,7 +235,7 @@ def model_from_json(data: dict) -> TopicModel:
             np.array(data["cue_weights"], dtype=float).reshape(len(cue_names)),
             np.array(data["bias"], dtype=float), float(data["threshold"]), scope,
             np.array(data.get("shared_word_weights") or [0.0] * len(vocab), dtype=float).reshape(len(vocab)),
-            VocabularyScan(list(data["vocabulary"])) if scope == "scan" else None,
+            VocabularyScan(list(data["vocabulary"]), body=scope == "scan") if scope.startswith("scan") else None,
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"kb/taxonomy/{MODEL_FILE}: not a topic model ({type(exc).__name__}: {exc})") from exc
