@@ -1,27 +1,29 @@
-"""Fit, compare and (optionally) store a learned topic decision for news releases.
+"""Fit, compare and store a learned topic decision for news releases (kb.extract.topic_model).
 
-Issue 13, "Extraction that generalizes".  Decisions compared in one run, each a
-per-topic logistic regression (kb.extract.topic_model) unless it is the rules:
+Issue 13, "Extraction that generalizes".  Decisions compared in one run, each a per-topic
+logistic regression unless it is the rules:
 
 * the hand rules as shipped (``kb.extract.topics.rule_reading``; nothing fitted);
-* rules + cue model: the rules' cues only (their verdict, hit place, points, density);
+* rules + cue model: the rules' cues only (their verdict, hit place, points, density ...);
 * words only: the release's words (headline ×3, lead ×2, body ×1, log counts, unit length),
-  over the whole release or over headline and lead only;
-* words + cues.
+  segmented (whole release, headline + lead, headline) or found by the vocabulary scan
+  (``VocabularyScan``: whole release "scan", headline + lead "scan-lead");
+* words + cues, with or without word weights shared by every topic with a hit.
 
-Each with L2 on the word weights 0.1 / 1 / 10 (cues 1, standardized; biases free) and
-threshold 0.5 or the one with the best F1 on the releases it was fitted on.  Protocol:
-leave one labelled set out over the fold sets (train, dev, held-out, old news, blind2, and
-train2 when it is merged), pooled micro P / R / F1; the decision with the best pooled F1
-is chosen (precision ≥ recall preferred among near ties).  ``--report`` then fits the
-chosen decision on every fold set and scores the report-only sets once: the old blind set
-and the third blind set (never used for fitting or choosing).  ``--write`` stores that fit
-in kb/taxonomy/topic_model.json with the date, the sets and the figures; it is switched on
-(``"use": true``) only if the chosen decision beats the shipped rules' pooled F1.
+Word L2 0.01 / 0.03 / 0.1 (cues 1, standardized; topic biases shrunk by 10 around a shared
+one), threshold 0.5 or the best F1 on the releases fitted on.  A decision keeps two guide
+rules whatever the words say (``within_the_guide``; headline-only releases).
 
-Fitting: all topics at once by accelerated gradient descent (numpy only).
+Protocols: ``--all-folds K`` (every labelled set cut in K parts by a hash of the id; each
+release decided by a fit on the other parts), ``--train2-folds K`` (train2 scored only),
+``--split`` (fit on train2 + train, choose on dev + held-out + blind2), default leave one set
+out.  The best pooled F1 is chosen (precision ≥ recall preferred among near ties).  ``--report``
+fits it on every set and scores the report-only sets once (the old blind set, the third blind
+set); ``--write`` stores that fit in kb/taxonomy/topic_model.json with the date, the sets and the
+figures, switched on only if it beats the rules' pooled F1 and ``--off REASON`` is not given.
+The fourth blind set is never read.  Fitting: accelerated gradient descent, numpy only.
 
-Run:  python benchmarks/fit_topic_model.py [--report] [--write] [--quick]
+Run:  python benchmarks/fit_topic_model.py --all-folds 5 [--only TEXT|TEXT] [--report] [--write [--off REASON]]
 """
 from __future__ import annotations
 
