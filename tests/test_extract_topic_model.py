@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from kb import taxonomy
-from kb.extract.topic_model import MODEL_FILE, model_from_json, topic_model
+from kb.extract.topic_model import MODEL_FILE, model_from_json, topic_model, within_the_guide
 from kb.extract.topic_hits import topic_hits
 from kb.extract.topics import rule_reading
 from kb.models import RawDocument
@@ -157,3 +157,18 @@ def test_the_shipped_weights_decide_as_the_fitting_script():
         script = fitting.decide(fit, config, [release])[0]
         shipped = model.decide(release.title, release.text, release.reading)
         assert shipped == script, title
+
+
+def test_the_guide_rules_stand_over_the_model(fitted):
+    _, model, _ = fitted
+    # Guide 4: a topic named only by an agency's name is an actor, whatever the words say.
+    satun = "ศอ.บต. ร่วมหารือกับจังหวัดสตูลเรื่องการก่อสร้างศูนย์บริหารกิจการศาสนาให้แล้วเสร็จภายในปีนี้"
+    reading = rule_reading(satun, "ศอ.บต. หารือจังหวัดสตูลสร้างศูนย์กิจการศาสนา", release=True)
+    assert "southern-unrest" in reading.actor_only
+    assert within_the_guide({"southern-unrest", "drugs"}, reading) == {"drugs"}
+    # Guide 18: a release with only a headline is labelled from it by the rules.
+    body = "วันจันทร์ที่ 9 มิถุนายน 2568\n#กระทรวงกลาโหม\nที่มา : https://www.thaigov.go.th/news/contents/details/1"
+    title = "บริการตรวจสุขภาพประจำปีให้กำลังพลและครอบครัว"
+    reading = rule_reading(body, title, release=True)
+    assert reading.headline_only and "public-health" in reading.kept
+    assert model.decide(title, body, reading) == reading.kept
