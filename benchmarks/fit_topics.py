@@ -101,7 +101,7 @@ def _release(doc_id: str, raw: RawDocument, want: set[str]) -> Release | None:
     return Release(doc_id, title, text, candidate_rows(title, text, set(doc.topics)), want, set(doc.topics))
 
 
-def thaigov_set(name: str) -> list[Release]:
+def thaigov_set(name: str, make: Callable | None = None) -> list:
     labels = json.loads((LABELS / f"{name}.json").read_text(encoding="utf-8"))
     wanted = labels["documents"]
     lines = {}
@@ -114,23 +114,25 @@ def thaigov_set(name: str) -> list[Release]:
         path = Path(tmp) / f"{name}.jsonl"
         path.write_text("".join(lines[i] for i in wanted), encoding="utf-8")
         raws = [r for r in read(path) if isinstance(r, RawDocument)]
-    out = [_release(r.id, r, set(wanted[r.id]["topics"])) for r in raws]
+    make = make or _release
+    out = [make(r.id, r, set(wanted[r.id]["topics"])) for r in raws]
     return [r for r in out if r is not None]
 
 
-def old_set() -> list[Release]:
+def old_set(make: Callable | None = None) -> list:
     """The news releases of the old labelled set: bundled corpus files and inline cases."""
+    make = make or _release
     out = []
     for path in sorted(LABELS.glob("corpus_*.json")):
         for doc_id, expected in json.loads(path.read_text(encoding="utf-8")).items():
             raws = [r for r in read(REPO / "corpus" / doc_id) if isinstance(r, RawDocument)]
-            out.append(_release(doc_id, raws[0], set(expected["topics"])))
+            out.append(make(doc_id, raws[0], set(expected["topics"])))
     for path in sorted(LABELS.glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         for case in data if isinstance(data, list) else []:
             if isinstance(case, dict) and "text" in case:
                 raw = RawDocument(title=case.get("title", ""), text=case["text"], date_hint=case.get("date_hint"))
-                out.append(_release(case["id"], raw, set(case["expected"]["topics"])))
+                out.append(make(case["id"], raw, set(case["expected"]["topics"])))
     return [r for r in out if r is not None]
 
 

@@ -16,6 +16,7 @@ from kb import taxonomy
 from kb.extract.lexicon import SPACE, key
 from kb.extract.sentences import LINE, line_sentences, numbered_items
 from kb.extract.topic_hits import TopicHit, background_terms, title_term_company, topic_hits, topic_scoring
+from kb.extract.topic_model import RuleReading, topic_model
 from kb.thai.digits import thai_digits_to_arabic
 
 
@@ -177,6 +178,7 @@ class _Evidence:
     title_named: set[str] = field(default_factory=set)  # topics the title names by any term, weak ones too
     in_lead: set[str] = field(default_factory=set)  # topics the headline or lead names by a pair
     actor_only: set[str] = field(default_factory=set)  # topics named only by the names of agencies
+    hits: list[TopicHit] = field(default_factory=list)
 
 
 def _topic_evidence(title: str, text: str) -> _Evidence:
@@ -188,7 +190,7 @@ def _topic_evidence(title: str, text: str) -> _Evidence:
     head = title.replace("\n", " ")
     whole = f"{head}\n{text}"
     hits = topic_hits(whole)
-    found = _Evidence({}, {}, set(), 0)
+    found = _Evidence({}, {}, set(), 0, hits=hits)
     found.title_named = _named_in_title(hits, len(head), cfg)
     found.in_lead = {h.topic for h in hits if h.paired}
     found.actor_only = _named_by_actors_only(hits, cfg)
@@ -304,7 +306,18 @@ def find_topics(text: str, title: str = "") -> list[str]:
 
 def topics_in(folded_text: str, folded_title: str = "", release: bool = False) -> list[str]:
     """``find_topics`` of a text and title whose Thai digits are already folded;
-    ``release``: the text is a news release (see ``_passing_in_a_sparse_release``)."""
+    ``release``: the text is a news release (see ``_passing_in_a_sparse_release``),
+    decided by the learned model (kb.extract.topic_model) when one is shipped."""
+    reading = rule_reading(folded_text, folded_title, release)
+    kept = reading.kept
+    model = topic_model() if release else None
+    if model is not None:
+        kept = model.decide(folded_title, folded_text, reading)
+    return [t["key"] for t in taxonomy.topics() if t["key"] in kept]
+
+
+def rule_reading(folded_text: str, folded_title: str = "", release: bool = False) -> RuleReading:
+    """The hand rules' topics of a text and the evidence they read them from."""
     text = folded_text
     cfg = topic_scoring()
     found = _topic_evidence(folded_title, text)
@@ -321,13 +334,15 @@ def topics_in(folded_text: str, folded_title: str = "", release: bool = False) -
         backed = {t for t in found.title_named if found.points.get(t, 0.0) >= support - 1e-9}
         kept |= backed
         found.in_title |= backed
-    if release and _headline_only(text, cfg):
+    headline_only = release and _headline_only(text, cfg)
+    if headline_only:
         kept |= found.title_named  # guide 18: a release with only a headline is labelled from it
     kept -= found.actor_only
     if release and len(text) > cfg["short_doc_chars"]:
         kept -= _passing_in_a_sparse_release(found, kept, folded_title, text, cfg)
         kept -= _beside_the_main_subject(found, kept, folded_title, text, cfg)
-    return [t["key"] for t in taxonomy.topics() if t["key"] in kept]
+    return RuleReading(found.hits, kept, found.points, found.sentences, found.in_title, found.scoring,
+                       len(folded_title.replace("\n", " ")), len(text), frozenset(found.actor_only), headline_only)
 
 
 # What a body without prose still holds: hashtags, links, the source line, dates.

@@ -1,0 +1,415 @@
+"""Fit, compare and store a learned topic decision for news releases (kb.extract.topic_model).
+
+Issue 13, "Extraction that generalizes".  Decisions compared in one run, each a per-topic
+logistic regression unless it is the rules:
+
+* the hand rules as shipped (``kb.extract.topics.rule_reading``; nothing fitted);
+* rules + cue model: the rules' cues only (their verdict, hit place, points, density ...);
+* words only: the release's words (headline ×3, lead ×2, body ×1, log counts, unit length),
+  segmented (whole release, headline + lead, headline) or found by the vocabulary scan
+  (``VocabularyScan``: whole release "scan", headline + lead "scan-lead");
+* words + cues, with or without word weights shared by every topic with a hit.
+
+Word L2 0.01 / 0.03 / 0.1 (cues 1, standardized; topic biases shrunk by 10 around a shared
+one), threshold 0.5 or the best F1 on the releases fitted on.  A decision keeps two guide
+rules whatever the words say (``within_the_guide``; headline-only releases).
+
+Protocols: ``--all-folds K`` (every labelled set cut in K parts by a hash of the id; each
+release decided by a fit on the other parts), ``--train2-folds K`` (train2 scored only),
+``--split`` (fit on train2 + train, choose on dev + held-out + blind2), default leave one set
+out.  The best pooled F1 is chosen (precision ≥ recall preferred among near ties).  ``--report``
+fits it on every set and scores the report-only sets once (the old blind set, the third blind
+set); ``--write`` stores that fit in kb/taxonomy/topic_model.json with the date, the sets and the
+figures, switched on only if it beats the rules' pooled F1 and ``--off REASON`` is not given.
+The fourth blind set is never read.  Fitting: accelerated gradient descent, numpy only.
+
+Run:  python benchmarks/fit_topic_model.py --all-folds 5 [--only TEXT|TEXT] [--report] [--write [--off REASON]]
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+import fit_topics  # noqa: E402
+from kb import taxonomy  # noqa: E402
+from kb.extract import extract  # noqa: E402
+from kb.extract.topic_model import (  # noqa: E402
+    CUES, MODEL_FILE, RuleReading, VocabularyScan, release_words, topic_cues, within_the_guide,
+)  # noqa: E402
+from kb.extract.topics import rule_reading  # noqa: E402
+from kb.models import RawDocument  # noqa: E402
+from kb.thai.digits import thai_digits_to_arabic  # noqa: E402
+
+FOLD_SETS = ("train_thaigov", "dev_thaigov", "heldout_thaigov", "old", "blind2_thaigov", "train2_thaigov")
+SCOPES = ("all", "lead", "title")  # segmented words: the whole release, headline and lead, headline only
+# Decisions' word scopes: the segmented ones and "scan" (kb.extract.topic_model.VocabularyScan).
+WORD_SCOPES = ("scan", "scan-lead") + SCOPES
+REPORT_SETS = ("blind_thaigov", "blind3_thaigov")
+FIT_SETS = ("train2_thaigov", "train_thaigov")  # --split: fitted on these; chosen on the others
+TOPICS = tuple(t["key"] for t in taxonomy.topics())
+VOCABULARY_CAP = 1000
+MIN_RELEASES = 3  # a word in fewer training releases is no feature
+SCAN_MIN_CHARS = 3  # scan: a shorter word is mostly a piece of others (อง, แล)
+SCAN_MAX_SHARE = 0.25  # scan: nor a word found in more of the training releases
+CUE_L2 = 1.0
+ITERATIONS = 800
+THRESHOLDS = np.arange(0.20, 0.81, 0.02)
+
+
+@dataclass
+class Release:
+    name: str
+    want: set[str]
+    rules: set[str]
+    cues: dict[str, dict[str, float]]
+    words: dict[str, dict[str, float]]  # segmented, by scope: "all", "lead", "title"
+    title: str  # Thai digits folded, for the scan
+    text: str
+    reading: RuleReading  # for the guide's constraints on any decision (``within_the_guide``)
+
+
+@dataclass(frozen=True)
+class Config:
+    label: str
+    scope: str | None  # None: no word features
+    cues: bool
+    word_l2: float
+    threshold: float | None  # None: fitted on the training releases
+    bias_l2: float = 0.0
+    shared: bool = False  # also word weights shared by every topic, on the topics with a hit
+
+
+@dataclass
+class Fit:
+    vocabulary: list[str]
+    word_weights: np.ndarray
+    cue_mean: np.ndarray
+    cue_scale: np.ndarray
+    cue_weights: np.ndarray  # shared by every topic
+    bias: np.ndarray
+    threshold: float
+    shared_weights: np.ndarray  # vocabulary: on every topic with a hit (what a passing mention's release says)
+
+
+def make_release(doc_id: str, raw: RawDocument, want: set[str]) -> Release | None:
+    """A labelled release read as at indexing time; None unless ``extract`` types it news."""
+    if extract(raw, doc_id).type != "news":
+        return None
+    title = thai_digits_to_arabic((raw.title or "").strip())
+    text = thai_digits_to_arabic((raw.text or "").strip())
+    reading = rule_reading(text, title, release=True)
+    by_scope = {scope: release_words(title, text, scope) for scope in SCOPES}
+    return Release(doc_id, want, set(reading.kept), topic_cues(reading), by_scope, title, text, reading)
+
+
+def load(name: str) -> list[Release]:
+    if name == "old":
+        return fit_topics.old_set(make_release)
+    return fit_topics.thaigov_set(name, make_release)
+
+
+# ----------------------------------------------------------------------------- matrices and fitting
+
+
+def choose_vocabulary(releases: list[Release], scope: str) -> list[str]:
+    """Words in ``MIN_RELEASES`` training releases or more, the ``VOCABULARY_CAP`` whose presence
+    rate differs most between the releases with and without some topic ("scan": words of the
+    segmented releases, present where the scan finds them)."""
+    df: dict[str, int] = {}
+    y = labels(releases)
+    for r in releases:
+        for w in r.words[{"scan": "all", "scan-lead": "lead"}.get(scope, scope)]:
+            df[w] = df.get(w, 0) + 1
+    shortest = SCAN_MIN_CHARS if scope.startswith("scan") else 1
+    words = sorted(w for w, n in df.items() if n >= MIN_RELEASES and len(w) >= shortest)
+    if not words:
+        return []
+    present = word_matrix(releases, words, scope).T > 0  # words × releases
+    if scope.startswith("scan"):
+        # A piece found in most releases (งาน, รัฐ) says little and is what the scan's time goes to.
+        common = present.mean(axis=1) > SCAN_MAX_SHARE
+        words = [w for w, c in zip(words, common) if not c]
+        present = present[~common]
+    pos = y.sum(axis=0)
+    rate_in = present @ y / np.maximum(pos, 1)
+    rate_out = present @ (1 - y) / np.maximum(len(releases) - pos, 1)
+    score = np.abs(rate_in - rate_out).max(axis=1)
+    order = np.argsort(-score, kind="stable")[:VOCABULARY_CAP]
+    return sorted(words[i] for i in order)
+
+
+def labels(releases: list[Release]) -> np.ndarray:
+    return np.array([[float(t in r.want) for t in TOPICS] for r in releases]).reshape(len(releases), len(TOPICS))
+
+
+def word_matrix(releases: list[Release], vocabulary: list[str], scope: str | None) -> np.ndarray:
+    x = np.zeros((len(releases), len(vocabulary)))
+    if scope is None:
+        return x
+    if scope.startswith("scan"):
+        scan = VocabularyScan(vocabulary, body=scope == "scan")
+        for i, r in enumerate(releases):
+            for j, v in scan.features(r.title, r.text).items():
+                x[i, j] = v
+        return x
+    index = {w: j for j, w in enumerate(vocabulary)}
+    for i, r in enumerate(releases):
+        for w, v in r.words[scope].items():
+            if w in index:
+                x[i, index[w]] = v
+    return x
+
+
+def cue_tensor(releases: list[Release], use: bool) -> np.ndarray:
+    """releases × topics × cues; a topic with no hit has every cue 0."""
+    c = np.zeros((len(releases), len(TOPICS), len(CUES) if use else 0))
+    if use:
+        for i, r in enumerate(releases):
+            for j, t in enumerate(TOPICS):
+                if t in r.cues:
+                    c[i, j] = [r.cues[t][k] for k in CUES]
+    return c
+
+
+def logits(fit: Fit, words: np.ndarray, cues: np.ndarray) -> np.ndarray:
+    out = words @ fit.word_weights + fit.bias
+    if cues.shape[2]:
+        out += (words @ fit.shared_weights)[:, None] * cues[:, :, CUES.index("candidate")]
+    if cues.shape[2]:
+        out += ((cues - fit.cue_mean) / fit.cue_scale) @ fit.cue_weights
+    return out
+
+
+def fit(releases: list[Release], config: Config, iterations: int | None = None) -> Fit:
+    """L2 logistic regression per topic by Nesterov-accelerated gradient descent."""
+    vocabulary = choose_vocabulary(releases, config.scope) if config.scope else []
+    x, c, y = word_matrix(releases, vocabulary, config.scope), cue_tensor(releases, config.cues), labels(releases)
+    k_cues = c.shape[2]
+    flat = c.reshape(len(releases) * len(TOPICS), k_cues)
+    mean = flat.mean(axis=0) if k_cues else np.zeros(0)
+    scale = flat.std(axis=0) + 1e-9 if k_cues else np.zeros(0)
+    cs = (c - mean) / scale if k_cues else c
+    n = len(releases)
+    # The cues' weights are shared by every topic (a passing mention looks alike whatever its
+    # topic); the words' weights and the biases are per topic.
+    lipschitz = 0.25 * ((np.linalg.norm(x, 2) ** 2 if x.size else 0.0)
+                        + (np.linalg.norm(flat / scale, 2) ** 2 if k_cues else 0.0) + n)
+    step = 1.0 / (lipschitz * (2 + 1 / len(TOPICS)) + max(config.word_l2, CUE_L2, config.bias_l2))
+    # A shared intercept, and per topic a bias around it shrunk by ``config.bias_l2``: a set whose
+    # releases carry more topics than the training sets (the old set) needs the cues to decide.
+    candidate = c[:, :, CUES.index("candidate")] if k_cues else np.zeros(y.shape)
+    shared = float(config.shared)
+    params = [np.zeros((x.shape[1], len(TOPICS))), np.zeros(k_cues), np.zeros(len(TOPICS)), np.zeros(1),
+              np.zeros(x.shape[1])]
+    ahead = [p.copy() for p in params]
+    for k in range(iterations or ITERATIONS):
+        z = x @ ahead[0] + ahead[2] + ahead[3] + (cs @ ahead[1] if k_cues else 0.0)
+        z += shared * (x @ ahead[4])[:, None] * candidate
+        r = 1 / (1 + np.exp(-z)) - y
+        grads = [x.T @ r + config.word_l2 * ahead[0],
+                 (np.einsum("ntk,nt->k", cs, r) if k_cues else ahead[1]) + CUE_L2 * ahead[1],
+                 r.sum(axis=0) + config.bias_l2 * ahead[2], np.array([r.sum()]),
+                 shared * (x.T @ (r * candidate).sum(axis=1)) + config.word_l2 * ahead[4]]
+        new = [a - step * g for a, g in zip(ahead, grads)]
+        momentum = k / (k + 3)
+        ahead = [nw + momentum * (nw - p) for nw, p in zip(new, params)]
+        params = new
+    result = Fit(vocabulary, params[0], mean, scale, params[1], params[2] + params[3], 0.5, params[4])
+    if config.threshold is None:
+        p = 1 / (1 + np.exp(-logits(result, x, c)))
+        result.threshold = float(-max((prf(score(releases, decided(p, t)))[2], -t) for t in THRESHOLDS)[1])
+    else:
+        result.threshold = config.threshold
+    return result
+
+
+def decide(fitted: Fit, config: Config, releases: list[Release]) -> list[set[str]]:
+    x = word_matrix(releases, fitted.vocabulary, config.scope)
+    p = 1 / (1 + np.exp(-logits(fitted, x, cue_tensor(releases, config.cues))))
+    return [r.rules if r.reading.headline_only else within_the_guide(d, r.reading)
+            for r, d in zip(releases, decided(p, fitted.threshold))]
+
+
+def decided(p: np.ndarray, threshold: float) -> list[set[str]]:
+    return [{t for t, v in zip(TOPICS, row) if v >= threshold} for row in p]
+
+
+def score(releases: list[Release], topics: list[set[str]]) -> np.ndarray:
+    return np.array([sum(len(d & r.want) for d, r in zip(topics, releases)),
+                     sum(len(d) for d in topics), sum(len(r.want) for r in releases)])
+
+
+prf = fit_topics.prf
+
+
+# ----------------------------------------------------------------------------- run
+
+
+def configs(quick: bool) -> list[Config]:
+    out = [Config("hand rules (shipped)", None, False, 0.0, None)]
+    for threshold in (None, 0.5):
+        th = "fitted" if threshold is None else "0.5"
+        for bias in (10.0, 1000.0):
+            out.append(Config(f"rules + cue model, topic-bias L2 {bias:g}, threshold {th}", None, True, 1.0,
+                              threshold, bias))
+        for scope in ("scan",) if quick else WORD_SCOPES:
+            for l2 in (0.01, 0.1):
+                out.append(Config(f"words only ({scope}), word L2 {l2:g}, threshold {th}", scope, False, l2, threshold))
+            for l2 in (0.03,) if quick else (0.01, 0.03, 0.1):
+                for shared in (False, True):
+                    what = "words + cues" + (", shared words" if shared else "")
+                    out.append(Config(f"{what} ({scope}), word L2 {l2:g}, topic-bias L2 10, threshold {th}",
+                                      scope, True, l2, threshold, 10.0, shared))
+    return out
+
+
+def train2_parts(releases: list[Release], k: int) -> dict[str, list[Release]]:
+    """train2 cut in ``k`` parts by a hash of the release id (fixed across runs)."""
+    parts: dict[str, list[Release]] = {f"train2/{i}": [] for i in range(k)}
+    for r in releases:
+        parts[f"train2/{int(hashlib.sha256(r.name.encode()).hexdigest(), 16) % k}"].append(r)
+    return parts
+
+
+def pooled_kfold(config: Config, sets: dict[str, list[Release]], k: int) -> dict[str, np.ndarray]:
+    """Per set, the counts of ``config`` by K-fold CV over every set at once: each release is
+    decided by a fit on the releases of the other parts (of every set)."""
+    part = {id(r): int(hashlib.sha256(r.name.encode()).hexdigest(), 16) % k for rs in sets.values() for r in rs}
+    per = {n: np.zeros(3, dtype=int) for n in sets}
+    if config.scope is None and not config.cues:
+        return {n: score(rs, [r.rules for r in rs]) for n, rs in sets.items()}
+    for i in range(k):
+        fitted = fit([r for rs in sets.values() for r in rs if part[id(r)] != i], config)
+        for n, rs in sets.items():
+            mine = [r for r in rs if part[id(r)] == i]
+            per[n] += score(mine, decide(fitted, config, mine))
+    return per
+
+
+def run_config(config: Config, sets: dict[str, list[Release]], fit_only: tuple[str, ...] = (),
+               split: bool = False) -> dict[str, np.ndarray]:
+    """Per scored set, the counts of ``config`` fitted on the other sets (``split``: on the
+    ``fit_only`` sets alone, once); ``fit_only`` sets are fitted on and never scored."""
+    per = {}
+    fitted = fit([r for n in fit_only for r in sets[n]], config) if split and (config.scope or config.cues) else None
+    for out in sets:
+        if out in fit_only:
+            continue
+        if config.scope is None and not config.cues:
+            per[out] = score(sets[out], [r.rules for r in sets[out]])
+            continue
+        if not split:  # leave ``out`` out; the fit-only sets are always in
+            fitted = fit([r for name in sets if name != out for r in sets[name]], config)
+        per[out] = score(sets[out], decide(fitted, config, sets[out]))
+    return per
+
+
+def stored_form(fitted: Fit, config: Config, figures: dict, use: bool) -> dict:
+    return {
+        "_doc": "Learned topic decision for news releases (kb.extract.topic_model), written by "
+                "benchmarks/fit_topic_model.py --write; 'use' is true only if it beat the shipped rules' "
+                "cross-validated F1.",
+        "use": use, "date": datetime.date.today().isoformat(), "decision": config.label,
+        "figures": figures, "topics": list(TOPICS), "scope": config.scope or "lead",
+        "threshold": round(fitted.threshold, 4), "cues": list(CUES) if config.cues else [],
+        "cue_mean": [round(v, 6) for v in fitted.cue_mean], "cue_scale": [round(v, 6) for v in fitted.cue_scale],
+        "cue_weights": np.round(fitted.cue_weights, 5).tolist(), "bias": np.round(fitted.bias, 5).tolist(),
+        "vocabulary": fitted.vocabulary, "word_weights": np.round(fitted.word_weights, 5).tolist(),
+        "shared_word_weights": np.round(fitted.shared_weights, 5).tolist(),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--report", action="store_true", help="fit the chosen decision on all folds; score the report sets")
+    ap.add_argument("--write", action="store_true", help=f"store the chosen fit in kb/taxonomy/{MODEL_FILE}")
+    ap.add_argument("--quick", action="store_true", help="a small grid")
+    ap.add_argument("--only", default="", help="only decisions whose label holds one of these |-separated texts "
+                                               "(and the rules)")
+    ap.add_argument("--split", action="store_true",
+                    help=f"fit on {', '.join(FIT_SETS)} (and old with --with-old), choose on the other fold sets")
+    ap.add_argument("--with-old", action="store_true", help="with --split: the old set is fitted on, not scored")
+    ap.add_argument("--train2-folds", type=int, default=0,
+                    help="K: score train2 only, by K-fold CV (each part fitted on the other parts and every other set)")
+    ap.add_argument("--off", default="", metavar="REASON",
+                    help="with --write: store the fit switched off, for this reason (e.g. over the cost budget)")
+    ap.add_argument("--iterations", type=int, default=ITERATIONS, help="gradient steps per fit")
+    ap.add_argument("--all-folds", type=int, default=0,
+                    help="K: K-fold CV over every set at once (each release decided by a fit on the other parts)")
+    args = ap.parse_args()
+    globals()["ITERATIONS"] = args.iterations
+    names = [n for n in FOLD_SETS if n == "old" or (fit_topics.LABELS / f"{n}.json").is_file()]
+    sets = {n: load(n) for n in names}
+    if args.train2_folds:
+        # train2 is the one set no rule was written from: its parts are the scored folds.
+        parts = train2_parts(sets.pop("train2_thaigov"), args.train2_folds)
+        names = [n for n in names if n != "train2_thaigov"] + list(parts)
+        sets.update(parts)
+    fit_only = (FIT_SETS + (("old",) if args.with_old else ())) if args.split else ()
+    if args.train2_folds:
+        fit_only = tuple(n for n in names if not n.startswith("train2"))
+    if args.split and not args.with_old:
+        del sets["old"]
+        names.remove("old")
+    scored = [n for n in names if n not in fit_only]
+    print("sets: " + ", ".join(f"{n} {len(sets[n])} releases / {sum(len(r.want) for r in sets[n])} topics"
+                               for n in names) + (f"; fitted on {', '.join(fit_only)}" if fit_only else ""), flush=True)
+    results = []
+    for config in configs(args.quick):
+        if args.only and config.label != "hand rules (shipped)" and not any(o in config.label for o in args.only.split("|")):
+            continue
+        per = pooled_kfold(config, sets, args.all_folds) if args.all_folds else \
+            run_config(config, sets, fit_only, args.split)
+        pooled = sum(per.values())
+        p, r, f = prf(pooled)
+        results.append(((p, r, f), config, per))
+        cells = " ".join(f"{prf(per[n])[0]:.3f}/{prf(per[n])[1]:.3f}" for n in scored)
+        print(f"{p:.3f} / {r:.3f} / {f:.3f}  {cells}  {config.label}", flush=True)
+    rules_f1 = results[0][0][2]
+    # Best pooled F1; within 0.002 of it, a decision whose precision is not under its recall.
+    best_f1 = max(x[0][2] for x in results)
+    near = [x for x in results if x[0][2] >= best_f1 - 0.002]
+    chosen = max(near, key=lambda x: (x[0][0] >= x[0][1], x[0][2]))
+    (p, r, f), config, per = chosen
+    print(f"chosen: {config.label}: {p:.3f} / {r:.3f} / {f:.3f} (rules {rules_f1:.3f}); scored: " + ", ".join(scored))
+    if not (args.report or args.write):
+        return
+    fitted_on = names if args.train2_folds else (fit_only or names)
+    every = [r for n in fitted_on for r in sets[n]]
+    fitted = fit(every, config) if config.scope or config.cues else None
+    protocol = f"train2 {args.train2_folds}-fold" if args.train2_folds else f"all sets {args.all_folds}-fold" \
+        if args.all_folds else "split" if args.split else "loso"
+    figures = {"fitted_on": list(fitted_on), "chosen_on": scored, "protocol": protocol,
+               "chosen": [round(v, 4) for v in (p, r, f)], "rules": [round(v, 4) for v in results[0][0]],
+               "per_set": {n: {"model": [round(v, 4) for v in prf(per[n])],
+                               "rules": [round(v, 4) for v in prf(results[0][2][n])]} for n in scored}}
+    for name in REPORT_SETS:
+        rs = load(name)
+        mine = decide(fitted, config, rs) if fitted else [x.rules for x in rs]
+        got, rules = prf(score(rs, mine)), prf(score(rs, [x.rules for x in rs]))
+        figures[name] = {"model": [round(v, 4) for v in got], "rules": [round(v, 4) for v in rules]}
+        print(f"report {name} ({len(rs)} releases): chosen {got[0]:.3f} / {got[1]:.3f} / {got[2]:.3f}, "
+              f"rules {rules[0]:.3f} / {rules[1]:.3f} / {rules[2]:.3f}")
+    if args.write and fitted is not None:
+        use = bool(f > rules_f1) and not args.off
+        stored = stored_form(fitted, config, figures, use)
+        if not use:
+            stored["off_because"] = args.off or f"pooled F1 {f:.3f} does not beat the rules' {rules_f1:.3f}"
+        path = REPO / "kb" / "taxonomy" / MODEL_FILE
+        path.write_text(json.dumps(stored, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"wrote {path} (use: {use})")
+
+
+if __name__ == "__main__":
+    main()
