@@ -127,12 +127,17 @@ def test_a_malformed_model_is_a_clear_error():
         model_from_json({"topics": ["drugs"], "vocabulary": ["a"]})
 
 
-def test_the_shipped_file_says_what_it_was_fitted_on():
+def _shipped():
+    """The stored model file and the model read from it (skips when none is shipped)."""
     path = resources.files("kb.taxonomy").joinpath(MODEL_FILE)
     if not path.is_file():
         pytest.skip("no topic model shipped")
     data = json.loads(path.read_text(encoding="utf-8"))
-    model = model_from_json(data)
+    return data, model_from_json(data)
+
+
+def test_the_shipped_file_says_what_it_was_fitted_on():
+    data, model = _shipped()
     assert list(model.topics) == [t["key"] for t in taxonomy.topics()]
     assert data["date"] and data["figures"]["fitted_on"] and "blind4_thaigov" not in json.dumps(data["figures"])
     assert (topic_model() is not None) == bool(data["use"])
@@ -140,11 +145,7 @@ def test_the_shipped_file_says_what_it_was_fitted_on():
 
 def test_the_shipped_weights_decide_as_the_fitting_script():
     # Switched on or off, the stored weights read by the extractor and by the fitting script agree.
-    path = resources.files("kb.taxonomy").joinpath(MODEL_FILE)
-    if not path.is_file():
-        pytest.skip("no topic model shipped")
-    data = json.loads(path.read_text(encoding="utf-8"))
-    model = model_from_json(data)
+    data, model = _shipped()
     n = len(model.vocabulary)
     fit = fitting.Fit(list(data["vocabulary"]), model.word_weights, model.cue_mean, model.cue_scale,
                       model.cue_weights, model.bias, model.threshold,

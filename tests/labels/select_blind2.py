@@ -82,15 +82,16 @@ def default_source() -> Path:
     return next((b / SOURCE for b in bases if (b / SOURCE).exists()), bases[0] / SOURCE)
 
 
-def main(argv: list[str]) -> int:
+def command(argv: list[str], name: str, select) -> int:
+    """A selection script's command line: print the ids ``select(source)`` draws, one per line."""
     source = Path(argv[1]) if len(argv) > 1 else default_source()
     if not source.exists():
-        print(f"select_blind2: data file not found: {source}", file=sys.stderr)
+        print(f"{name}: data file not found: {source}", file=sys.stderr)
         return 2
-    for doc_id in select_ids(source):
+    for doc_id in select(source):
         print(doc_id)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(command(sys.argv, "select_blind2", select_ids))

@@ -23,15 +23,5 @@ def select_ids(source: Path, labels_dir: Path = rule.HERE, size: int = SIZE) -> 
     return rule.select_ids(source, labels_dir, size, salt=SALT, excluded=EXCLUDED)
 
 
-def main(argv: list[str]) -> int:
-    source = Path(argv[1]) if len(argv) > 1 else rule.default_source()
-    if not source.exists():
-        print(f"select_train2: data file not found: {source}", file=sys.stderr)
-        return 2
-    for doc_id in select_ids(source):
-        print(doc_id)
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(rule.command(sys.argv, "select_train2", select_ids))
