@@ -381,7 +381,7 @@ def growth_table(runs: list[ScaleRun]) -> str:
 
 def goals(runs: list[ScaleRun]) -> list[tuple[str, str, bool | None]]:
     """(goal, the figures, met?) for every goal of the issue this run can judge (None: not measured)."""
-    base, kb, ts = runs[0], runs[0].kb, runs[0].typesense
+    kb, ts = runs[0].kb, runs[0].typesense
     out: list[tuple[str, str, bool | None]] = []
     for which in ("first", "repeated"):
         a = kb.stat(which, "p95")

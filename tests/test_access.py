@@ -11,8 +11,6 @@ anonymous caller: same totals, facet counts, suggestions, hits and excerpts
 """
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest

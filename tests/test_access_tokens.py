@@ -4,7 +4,6 @@ commands; the server is the real app, changed under it by those commands."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import stat
 from datetime import date, timedelta

@@ -22,7 +22,7 @@ import pytest
 
 from kb.params import parse_mapping
 from kb.search import Searcher
-from kb.engine import Index, IndexMissing, exists
+from kb.engine import Index, exists
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable

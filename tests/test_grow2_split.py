@@ -13,7 +13,6 @@ import random
 import threading
 import time
 
-import numpy as np
 import pytest
 
 from kb import mapped, scan_pairs, scan_split

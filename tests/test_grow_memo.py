@@ -13,7 +13,6 @@ from kb.engine import Index
 from kb.engine import memo as memo_module
 from kb.models import SearchRequest
 from kb.search import Searcher
-from kb.search.budget import WorkLimits
 
 
 def test_the_bound_grows_with_the_documents_within_a_floor_and_a_cap(monkeypatch):

@@ -16,7 +16,7 @@ from PIL import Image
 
 from indexer import ocr
 from indexer.deskew import estimate_skew
-from indexer.ocr import NEEDS_OCR, OcrCache, OcrUnavailable, ensure_available, ocr_page
+from indexer.ocr import NEEDS_OCR, OcrUnavailable, ensure_available, ocr_page
 from indexer.ocr_repair import correct_lookalikes, join_split_words, repair_ocr_text
 from indexer.readers import image as image_reader
 from indexer.readers import pdf as pdf_reader

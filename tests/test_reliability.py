@@ -21,7 +21,7 @@ import pytest
 
 from kb.params import BadParameter, parse_mapping
 from kb.search import Searcher
-from kb.engine import Index, IndexWriter, WriterLock
+from kb.engine import Index, WriterLock
 from tests.webutil import LiveServer
 
 ROOT = Path(__file__).resolve().parent.parent
