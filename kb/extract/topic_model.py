@@ -20,17 +20,14 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from kb.analysis import stopwords, words
 from kb.extract.topic_hits import background_terms
 
-try:  # as kb.extract.lexicon: a dependency, kept optional so an old environment still runs (slowly)
-    import ahocorasick
-except ImportError:  # pragma: no cover
-    ahocorasick = None
+import ahocorasick
 
 if TYPE_CHECKING:
     from kb.extract.topic_hits import TopicHit
@@ -93,21 +90,11 @@ class VocabularyScan:
         self.size = len(vocabulary)
         self._body = body  # False: the headline and the lead only (scope "scan-lead")
         self._words = [w.lower() for w in vocabulary]
-        self._automaton = ahocorasick.Automaton() if ahocorasick is not None else None
-        if self._automaton is not None:
-            for i, w in enumerate(self._words):
-                self._automaton.add_word(w, i)
-            if vocabulary:
-                self._automaton.make_automaton()
-
-    def _found(self, text: str) -> Iterator[tuple[int, int]]:
-        """(offset, vocabulary index) of every occurrence in ``text``, overlaps included,
-        without the automaton (its ``iter`` gives the same pairs, faster)."""
-        for i, w in enumerate(self._words):  # pragma: no cover - without pyahocorasick
-            at = text.find(w)
-            while at >= 0:
-                yield at, i
-                at = text.find(w, at + 1)
+        self._automaton = ahocorasick.Automaton()
+        for i, w in enumerate(self._words):
+            self._automaton.add_word(w, i)
+        if vocabulary:
+            self._automaton.make_automaton()
 
     def features(self, title: str, text: str) -> dict[int, float]:
         """Per vocabulary index, log(1 + place-weighted count), the vector scaled to unit length."""
@@ -115,7 +102,7 @@ class VocabularyScan:
             return {}
         counts: dict[int, float] = {}
         get = counts.get
-        scan = self._automaton.iter if self._automaton is not None else self._found
+        scan = self._automaton.iter
         parts = ((3.0, title), (2.0, text[:LEAD_CHARS])) + (((1.0, text[LEAD_CHARS:]),) if self._body else ())
         for weight, part in parts:
             for _, i in scan(part.lower()):
