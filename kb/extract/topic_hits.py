@@ -56,7 +56,19 @@ def topic_terms(topic: dict) -> list[tuple[str, list[str]]]:
 
 @cache
 def _topic_blockers() -> dict[str, Lexicon]:
-    return {t["key"]: Lexicon((x, x) for x in t["exclude"]) for t in taxonomy.topics() if t["exclude"]}
+    blockers = {t["key"]: [*t["exclude"], *_abroad_phrases(t)] for t in taxonomy.topics()}
+    return {k: Lexicon((x, x) for x in xs) for k, xs in blockers.items() if xs}
+
+
+def _abroad_phrases(topic: dict) -> list[str]:
+    """A topic bound to a place in Thailand (``abroad``: the southern border provinces) is not
+    named by its terms when they are set in a foreign country ("ความไม่สงบในอิสราเอล"): each term
+    followed by a link word (ใน, ที่ ...) and a foreign place is an exclude phrase."""
+    abroad = topic.get("abroad")
+    if not abroad:
+        return []
+    terms = [x for kind, xs in topic_terms(topic) for x in xs]
+    return [f"{x}{link}{place}" for x in terms for link in abroad["links"] for place in abroad["places"]]
 
 
 @cache

@@ -1,0 +1,62 @@
+"""Kinds of topic error that recur on train2 and the development sets, fixed in the guide's terms
+(issue 13, branch topics7).
+
+- The sea as an environment (marine resources, rare marine animals, seagrass, coastal erosion) is no
+  security at sea (guide clarification 23).
+- Unrest in a foreign country is no southern unrest (the topic is the southern border provinces).
+
+Every release here is invented for these tests.  The new data are keys the segmenter's dictionary does
+not read, so ``analysis.signature()`` stays main's.
+"""
+from __future__ import annotations
+
+from kb import analysis
+from kb.extract import extract
+from kb.models import RawDocument
+
+MAIN_SIGNATURE = "a3-c1d583bb0ebbc7d9"
+
+
+def _release(title: str, paragraphs: list[str]) -> list[str]:
+    raw = RawDocument(title=title, text="\n".join(paragraphs), date_hint="2024-01-10", type_hint="news")
+    return extract(raw, "release").topics
+
+
+def test_the_segmenter_dictionary_is_unchanged():
+    assert analysis.signature() == MAIN_SIGNATURE
+
+
+def test_the_sea_as_an_environment_is_no_security_at_sea():
+    conservation = [
+        "รัฐมนตรีตรวจเยี่ยมศูนย์วิจัยทรัพยากรทางทะเลและชายฝั่งทะเลอันดามันตอนบน "
+        "และติดตามการอนุรักษ์สัตว์ทะเลหายาก เช่น เต่าทะเล โลมา และพะยูน",
+        "รัฐมนตรีเน้นย้ำให้ทุกหน่วยงานบูรณาการการฟื้นฟูแปลงหญ้าทะเลและแก้ไขปัญหาการกัดเซาะชายฝั่งทะเลร่วมกัน "
+        "พร้อมปลูกป่าชายเลนเพิ่มอีกหนึ่งหมื่นไร่",
+        "ศูนย์ฯ จะจัดกิจกรรมปลูกจิตสำนึกการอนุรักษ์ทรัพยากรทางทะเลและชายฝั่งให้เด็กและเยาวชนทุกปี",
+    ]
+    assert "maritime" not in _release("รัฐมนตรีตรวจเยี่ยมศูนย์วิจัยทรัพยากรทางทะเล เน้นอนุรักษ์สัตว์ทะเลหายาก",
+                                      conservation)
+
+
+def test_security_at_sea_still_counts():
+    patrol = [
+        "ศูนย์ประสานการปฏิบัติในการรักษาผลประโยชน์ของชาติทางทะเลส่งเรือลาดตระเวนในอ่าวไทย "
+        "จับกุมเรือประมงผิดกฎหมายได้ 3 ลำ พร้อมลูกเรือ 25 คน",
+        "ผู้บัญชาการสั่งการให้เพิ่มการลาดตระเวนในน่านน้ำไทยเพื่อป้องกันการทำประมงผิดกฎหมายอย่างต่อเนื่อง",
+    ]
+    assert "maritime" in _release("ศรชล. จับเรือประมงผิดกฎหมายในอ่าวไทย", patrol)
+
+
+def test_unrest_abroad_is_no_southern_unrest():
+    abroad = [
+        "ปลัดกระทรวงแรงงานเป็นผู้แทนรับร่างแรงงานไทยที่เสียชีวิตจากสถานการณ์ความไม่สงบในอิสราเอล "
+        "พร้อมมอบเงินช่วยเหลือให้แก่ครอบครัวของผู้เสียชีวิตทุกราย",
+        "กระทรวงแรงงานเปิดศูนย์ช่วยเหลือแรงงานและติดตามสถานการณ์ความไม่สงบในประเทศอิสราเอล "
+        "ให้ญาติของแรงงานติดต่อได้ตลอด 24 ชั่วโมง",
+    ]
+    assert "southern-unrest" not in _release("ปลัดแรงงานรับร่างแรงงานไทยกลับสู่มาตุภูมิ", abroad)
+    home = [
+        "แม่ทัพภาคที่ 4 ประชุมติดตามสถานการณ์ความไม่สงบในจังหวัดปัตตานี และสั่งการให้เพิ่มกำลังรักษาความปลอดภัย"
+        "ในพื้นที่เสี่ยง พร้อมเยียวยาผู้ได้รับผลกระทบจากเหตุลอบวางระเบิดทุกราย",
+    ]
+    assert "southern-unrest" in _release("แม่ทัพภาคที่ 4 สั่งเพิ่มมาตรการรักษาความปลอดภัย", home)
