@@ -1,6 +1,7 @@
 """Kinds of topic error that recur on train2 and the development sets, fixed in the guide's terms
 (issue 13, branch topics7).
 
+- A sea named where the weather is (a monsoon over the Andaman Sea) is a place (guide decision 4).
 - The sea as an environment (marine resources, rare marine animals, seagrass, coastal erosion) is no
   security at sea (guide clarification 23).
 - Unrest in a foreign country is no southern unrest (the topic is the southern border provinces).
@@ -24,6 +25,22 @@ def _release(title: str, paragraphs: list[str]) -> list[str]:
 
 def test_the_segmenter_dictionary_is_unchanged():
     assert analysis.signature() == MAIN_SIGNATURE
+
+
+_STORM = [
+    "กรมป้องกันและบรรเทาสาธารณภัยรายงานสถานการณ์อุทกภัยในพื้นที่ 5 จังหวัด ซึ่งยังมีน้ำท่วมบ้านเรือนประชาชน "
+    "และได้สั่งการให้ทุกจังหวัดเตรียมเครื่องสูบน้ำและเรือท้องแบนช่วยเหลือผู้ประสบภัย",
+    "กรมอุตุนิยมวิทยาแจ้งว่ามรสุมตะวันตกเฉียงใต้กำลังแรงพัดปกคลุมทะเลอันดามันและอ่าวไทย "
+    "ทำให้มีฝนตกหนักถึงหนักมากในหลายพื้นที่ ขอให้ประชาชนระวังอันตรายจากน้ำท่วมฉับพลันและน้ำป่าไหลหลาก",
+    "พายุโซนร้อนบริเวณทะเลจีนใต้ตอนบนจะเคลื่อนเข้าสู่ประเทศเวียดนามตอนบน "
+    "ส่งผลให้คลื่นลมบริเวณทะเลอันดามันตอนบนมีกำลังแรง คลื่นสูง 2-3 เมตร ชาวเรือควรเดินเรือด้วยความระมัดระวัง",
+]
+
+
+def test_a_sea_named_as_where_the_weather_is_is_a_place():
+    topics = _release("ปภ. รายงานสถานการณ์อุทกภัย เตือนฝนตกหนักจากอิทธิพลมรสุม", _STORM)
+    assert "disaster" in topics
+    assert "maritime" not in topics
 
 
 def test_the_sea_as_an_environment_is_no_security_at_sea():

@@ -200,10 +200,33 @@ def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
         frames = (time_frame, backdrop_frame if term in background_terms() else None)
         if strong and any(f is not None and f.search(whole, max(0, m.start - 70), m.start) for f in frames):
             strong = False  # "ก่อนโรคระบาด", "หลังสถานการณ์โควิด": a time, not a subject
+        if strong and _after_a_place_frame(whole, m.start, topic):
+            strong = False  # "มรสุมพัดปกคลุมอ่าวไทย": where the weather is, not security at sea
         if strong and topic in occasions and not _serves_a_purpose(whole, m.start, m.end, occasions[topic]):
             strong = False  # loyalty at a royal birthday is the occasion, not the subject
         hits.append(TopicHit(m.start, m.end, topic, strong, term, m in pair_set))
     return hits
+
+
+@cache
+def _place_frames() -> dict[str, tuple[tuple[str, ...], int]]:
+    """Per topic, its ``place_frames`` words and their reach (topics.json)."""
+    return {
+        t["key"]: (tuple(t["place_frames"]["words"]), t["place_frames"]["reach"])
+        for t in taxonomy.topics() if t.get("place_frames")
+    }
+
+
+def _after_a_place_frame(whole: str, start: int, topic: str) -> bool:
+    """True if a frame word of the topic stands within its reach before the term: the term
+    says where something else happens (a monsoon over the Andaman Sea is weather, and the sea
+    its place: guide decision 4, clarification 23)."""
+    frame = _place_frames().get(topic)
+    if frame is None:
+        return False
+    words, reach = frame
+    before = whole[max(0, start - reach) : start]
+    return any(w in before for w in words)
 
 
 # Thai marks written above or below a consonant (ั ิ ี ึ ื ุ ู ฺ ็ ่ ้ ๊ ๋ ์ ํ ๎), and the vowels written
