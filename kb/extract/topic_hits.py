@@ -200,12 +200,35 @@ def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
         frames = (time_frame, backdrop_frame if term in background_terms() else None)
         if strong and any(f is not None and f.search(whole, max(0, m.start - 70), m.start) for f in frames):
             strong = False  # "ก่อนโรคระบาด", "หลังสถานการณ์โควิด": a time, not a subject
+        strong = strong and not _in_a_run_of_other_subjects(whole, m.start, m.end)  # guide 3: one item of a list
         if strong and _after_a_place_frame(whole, m.start, topic):
             strong = False  # "มรสุมพัดปกคลุมอ่าวไทย": where the weather is, not security at sea
         if strong and topic in occasions and not _serves_a_purpose(whole, m.start, m.end, occasions[topic]):
             strong = False  # loyalty at a royal birthday is the occasion, not the subject
         hits.append(TopicHit(m.start, m.end, topic, strong, term, m in pair_set))
     return hits
+
+
+@cache
+def _run_pattern() -> re.Pattern[str] | None:
+    """Subjects with no topic key (ผู้มีอิทธิพล, อาชญากรรม, การพนัน ...: topics.json ``run_companions``)
+    joined to a term by a list joiner (และ, หรือ, a comma, a space), before or after it."""
+    words = topic_scoring().get("run_companions", [])
+    if not words:
+        return None
+    alternation = "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+    return re.compile(f"(?:{alternation})[\\s,]*(?:และ|หรือ|รวมถึง)?[\\s,]*$|^[\\s,]*(?:และ|หรือ|รวมถึง)?[\\s,]*(?:{alternation})")
+
+
+def _in_a_run_of_other_subjects(whole: str, start: int, end: int) -> bool:
+    """True if the term is one item of a run of subjects whose other items have no topic key
+    ("ปราบปรามผู้มีอิทธิพล ยาเสพติด และการทวงหนี้", "ยาเสพติดและสิ่งผิดกฎหมายทุกชนิด"): a standing
+    list of what the province cracks down on names each subject in passing (guide decisions 3, 4)."""
+    pattern = _run_pattern()
+    if pattern is None:
+        return False
+    reach = topic_scoring()["run_reach"]
+    return bool(pattern.search(whole[max(0, start - reach) : start]) or pattern.search(whole[end : end + reach]))
 
 
 @cache
