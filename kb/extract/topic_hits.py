@@ -56,19 +56,32 @@ def topic_terms(topic: dict) -> list[tuple[str, list[str]]]:
 
 @cache
 def _topic_blockers() -> dict[str, Lexicon]:
-    blockers = {t["key"]: [*t["exclude"], *_abroad_phrases(t)] for t in taxonomy.topics()}
-    return {k: Lexicon((x, x) for x in xs) for k, xs in blockers.items() if xs}
+    return {t["key"]: Lexicon((x, x) for x in t["exclude"]) for t in taxonomy.topics() if t["exclude"]}
 
 
-def _abroad_phrases(topic: dict) -> list[str]:
-    """A topic bound to a place in Thailand (``abroad``: the southern border provinces) is not
-    named by its terms when they are set in a foreign country ("ความไม่สงบในอิสราเอล"): each term
-    followed by a link word (ใน, ที่ ...) and a foreign place is an exclude phrase."""
-    abroad = topic.get("abroad")
-    if not abroad:
-        return []
-    terms = [x for kind, xs in topic_terms(topic) for x in xs]
-    return [f"{x}{link}{place}" for x in terms for link in abroad["links"] for place in abroad["places"]]
+@cache
+def _abroad_patterns() -> dict[str, re.Pattern[str]]:
+    """Per topic bound to a place in Thailand (``abroad``: the southern border provinces), what
+    sets a term of it in a foreign country right after the term: a link word (ใน, ที่ ...) and a
+    foreign place ("ความไม่สงบในอิสราเอล" is no southern unrest)."""
+    def alternation(xs: list[str]) -> str:
+        return "|".join(map(re.escape, sorted(xs, key=len, reverse=True)))
+
+    return {
+        t["key"]: re.compile(f"\\s*(?:{alternation(t['abroad']['links'])})\\s*(?:{alternation(t['abroad']['places'])})")
+        for t in taxonomy.topics() if t.get("abroad")
+    }
+
+
+def _blocked_spans(whole: str, raw: list[Match], named: set[str]) -> dict[str, list[tuple[int, int]]]:
+    """Per topic, the spans its terms may not overlap: its exclude phrases, and its terms set abroad."""
+    blocked = {k: [(b.start, b.end) for b in lex.find(whole)] for k, lex in _topic_blockers().items() if k in named}
+    abroad = _abroad_patterns()
+    for m in raw:
+        topic = m.value.split("|")[0]
+        if topic in abroad and abroad[topic].match(whole, m.end):
+            blocked.setdefault(topic, []).append((m.start, m.end))
+    return blocked
 
 
 @cache
@@ -162,9 +175,7 @@ def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
     if not raw:
         return []
     named = {m.value.split("|")[0] for m in raw}
-    blocked: dict[str, list[tuple[int, int]]] = {
-        k: [(b.start, b.end) for b in lex.find(whole)] for k, lex in _topic_blockers().items() if k in named
-    }
+    blocked = _blocked_spans(whole, raw, named)
     agency_spans = [(m.start, m.end) for m in agency_name_lexicon().find(whole)]
     # A plan cited by its title names a topic in passing: its terms are weak there.
     demote = topic_scoring()["plan_title_terms_weak"]
