@@ -77,11 +77,26 @@ def _blocked_spans(whole: str, raw: list[Match], named: set[str]) -> dict[str, l
     """Per topic, the spans its terms may not overlap: its exclude phrases, and its terms set abroad."""
     blocked = {k: [(b.start, b.end) for b in lex.find(whole)] for k, lex in _topic_blockers().items() if k in named}
     abroad = _abroad_patterns()
+    helpers = _helpers_of_thais_abroad(whole)
     for m in raw:
         topic = m.value.split("|")[0]
-        if topic in abroad and abroad[topic].match(whole, m.end):
+        set_abroad = topic in abroad and abroad[topic].match(whole, m.end) is not None
+        if set_abroad or key(whole[m.start : m.end]) in helpers.get(topic, ()):
             blocked.setdefault(topic, []).append((m.start, m.end))
     return blocked
+
+
+def _helpers_of_thais_abroad(whole: str) -> dict[str, frozenset[str]]:
+    """Per topic with ``thais_abroad`` (international), the term keys that only say who helps when the
+    headline is about Thai workers abroad (แรงงานไทย ...): Thailand's embassy, its foreign ministry, "abroad"
+    itself.  Guide decision 2: such releases are international only by dealings with the foreign state."""
+    headline = whole[: whole.find("\n")] if "\n" in whole else whole
+    out = {}
+    for t in taxonomy.topics():
+        rule = t.get("thais_abroad")
+        if rule and any(marker in headline for marker in rule["headline"]):
+            out[t["key"]] = frozenset(key(x) for x in rule["helpers"])
+    return out
 
 
 @cache
