@@ -24,7 +24,12 @@ Every release is read through the real JSONL reader and goes through the real
 ``extract``, so ``release`` (doc type news) is decided as at indexing time.  A
 labelled topic that is no candidate counts as a miss in every figure.
 
+``--sets`` (branch topics7) prints the shipped extract's topic precision / recall on every labelled set and
+pooled: train2 (fitted on), the development sets, blind3 + blind4 (the choose sets: numbers only) and the old
+set; ``--train2-errors`` adds train2's errors with the labellers' reasons.
+
 Run:  python benchmarks/fit_topics.py [--summary] [--errors train_thaigov,...] [--with-blind2] [--blind]
+      python benchmarks/fit_topics.py --sets [--train2-errors]
 """
 from __future__ import annotations
 
@@ -335,13 +340,60 @@ def cross_validate(sets: dict[str, list[Release]], decide: Decision) -> tuple[np
     return sum(per.values()), per
 
 
+# The sets a change is judged on (branch topics7): fitted on train2, chosen on the choose sets
+# pooled (numbers only: their differences and ids are never printed), reported on the others.
+TRAIN2 = "train2_thaigov"
+DEVELOPMENT = ("train_thaigov", "dev_thaigov", "heldout_thaigov", BLIND2, BLIND)
+CHOOSE = ("blind3_thaigov", "blind4_thaigov")
+
+
+def _train2_notes() -> dict[str, list[str]]:
+    """The train2 labellers' reasons, one list of lines per release (the four files differ in shape)."""
+    out: dict[str, list[str]] = {}
+    for path in sorted(LABELS.glob("train2_notes_*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for doc_id, notes in (data.get("notes") or data.get("documents") or {}).items():
+            if isinstance(notes, dict):
+                notes = [f"{k}: {v}" for k, v in notes.items()]
+            out[doc_id] = [notes] if isinstance(notes, str) else list(notes)
+    return out
+
+
+def sets_report(train2_errors: bool) -> None:
+    """Topic precision / recall of the shipped ``extract`` on every labelled set, pooled as chosen."""
+    def topics_of(doc_id: str, raw: RawDocument, want: set[str]) -> tuple[str, str, set[str], set[str]]:
+        return doc_id, raw.title or "", want, set(extract(raw, doc_id).topics)
+
+    tallies, notes = {}, _train2_notes() if train2_errors else {}
+    for name in (TRAIN2, *DEVELOPMENT, *CHOOSE, "old"):
+        rows = old_set(topics_of) if name == "old" else thaigov_set(name, topics_of)
+        tallies[name] = np.array([sum(len(g & w) for _, _, w, g in rows), sum(len(g) for *_, g in rows),
+                                  sum(len(w) for _, _, w, _ in rows)])
+        if name == TRAIN2 and train2_errors:
+            for doc_id, title, want, got in rows:
+                if got != want:
+                    print(f"{doc_id}  false {sorted(got - want)} missed {sorted(want - got)}  {title[:90]}")
+                    print("\n".join(f"    {line}" for line in notes.get(doc_id, [])))
+    pools = {**{n: (n,) for n in tallies}, "development pooled": DEVELOPMENT, "choose pooled": CHOOSE}
+    for label, names in pools.items():
+        c = sum(tallies[n] for n in names)
+        p, r, f = prf(c)
+        print(f"{label:<20} P {p:.3f}  R {r:.3f}  F1 {f:.3f}  (found {c[0]}, given {c[1]}, labelled {c[2]})")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sets", action="store_true",
+                    help="the shipped extract's topics on every labelled set (choose sets: numbers only)")
+    ap.add_argument("--train2-errors", action="store_true", help="with --sets: train2's errors and the labellers' notes")
     ap.add_argument("--blind", action="store_true", help="score the chosen decision on the blind set (once)")
     ap.add_argument("--summary", action="store_true", help="the shipped rules' errors by topic and cue, per fold")
     ap.add_argument("--errors", default="", help="comma-separated folds whose errors to print (never blind)")
     ap.add_argument("--with-blind2", action="store_true", help="the second blind set as a fifth fold")
     args = ap.parse_args()
+    if args.sets:
+        sets_report(args.train2_errors)
+        return
     folds = FOLDS + ((BLIND2,) if args.with_blind2 else ())
     sets = {name: thaigov_set(name) for name in folds if name != "old"}
     sets["old"] = old_set()

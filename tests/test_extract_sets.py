@@ -39,12 +39,13 @@ SETS = ("dev_thaigov", "heldout_thaigov")
 # 0.654 / 0.944); each floor is the lower figure rounded down, so one more wrong topic
 # (0.03-0.05 here) fails it.  Branch topics4 (mined terms, weak headline terms backed by a
 # body sentence): dev 0.931 / 0.964, held-out 0.731 / 0.905 (one false topic more).
+# Branch topics7 (fitted on train2): held-out 0.760 / 0.905 (the standing crackdown line no trafficking topic).
 # Branch topics5 (pairs, actors, headline-only releases, written from blind2): unchanged.
 FLOOR = {
     "dev_thaigov": {"date": 1.0, "type": 1.0, "plans": 1.0, "provinces": 0.97, "regions": 0.98,
                     "topics": 0.92, "agencies": 0.97},
     "heldout_thaigov": {"date": 1.0, "type": 1.0, "plans": 1.0, "provinces": 0.97, "regions": 0.98,
-                        "topics": 0.72, "agencies": 0.98},
+                        "topics": 0.74, "agencies": 0.98},
 }
 
 

@@ -56,3 +56,21 @@ def test_topics_on_the_training_set(tmp_path):
     print(f"\ntopics over {len(labelled)} training releases: precision {precision:.3f} recall {recall:.3f}")
     assert min(precision, recall) >= TRAIN_FLOOR
 
+
+
+# The second training set (train2, 320 releases, four labellers): rules were first written from its errors by
+# branch topics7 (2026-12-07): 0.762 / 0.782 before, 0.847 / 0.790 after.  The floor sits one or two releases
+# under the lower figure (one topic is about 0.008 here), so that a fall fails it.
+TRAIN2 = REPO / "tests" / "labels" / "train2_thaigov.json"
+TRAIN2_FLOOR = 0.77
+
+
+def test_topics_on_the_second_training_set(tmp_path):
+    _source()
+    labelled = _read_and_extract(tmp_path, json.loads(TRAIN2.read_text(encoding="utf-8"))["documents"])
+    tp = sum(len(set(doc.topics) & set(want["topics"])) for _, doc, want in labelled)
+    got = sum(len(doc.topics) for _, doc, _ in labelled)
+    wanted = sum(len(want["topics"]) for _, _, want in labelled)
+    precision, recall = tp / got, tp / wanted
+    print(f"\ntopics over {len(labelled)} train2 releases: precision {precision:.3f} recall {recall:.3f}")
+    assert min(precision, recall) >= TRAIN2_FLOOR

@@ -60,6 +60,46 @@ def _topic_blockers() -> dict[str, Lexicon]:
 
 
 @cache
+def _abroad_patterns() -> dict[str, re.Pattern[str]]:
+    """Per topic bound to a place in Thailand (``abroad``: the southern border provinces), what
+    sets a term of it in a foreign country right after the term: a link word (ใน, ที่ ...) and a
+    foreign place ("ความไม่สงบในอิสราเอล" is no southern unrest)."""
+    def alternation(xs: list[str]) -> str:
+        return "|".join(map(re.escape, sorted(xs, key=len, reverse=True)))
+
+    return {
+        t["key"]: re.compile(f"\\s*(?:{alternation(t['abroad']['links'])})\\s*(?:{alternation(t['abroad']['places'])})")
+        for t in taxonomy.topics() if t.get("abroad")
+    }
+
+
+def _blocked_spans(whole: str, raw: list[Match], named: set[str]) -> dict[str, list[tuple[int, int]]]:
+    """Per topic, the spans its terms may not overlap: its exclude phrases, and its terms set abroad."""
+    blocked = {k: [(b.start, b.end) for b in lex.find(whole)] for k, lex in _topic_blockers().items() if k in named}
+    abroad = _abroad_patterns()
+    helpers = _helpers_of_thais_abroad(whole)
+    for m in raw:
+        topic = m.value.split("|")[0]
+        set_abroad = topic in abroad and abroad[topic].match(whole, m.end) is not None
+        if set_abroad or key(whole[m.start : m.end]) in helpers.get(topic, ()):
+            blocked.setdefault(topic, []).append((m.start, m.end))
+    return blocked
+
+
+def _helpers_of_thais_abroad(whole: str) -> dict[str, frozenset[str]]:
+    """Per topic with ``thais_abroad`` (international), the term keys that only say who helps when the
+    headline is about Thai workers abroad (แรงงานไทย ...): Thailand's embassy, its foreign ministry, "abroad"
+    itself.  Guide decision 2: such releases are international only by dealings with the foreign state."""
+    headline = whole[: whole.find("\n")] if "\n" in whole else whole
+    out = {}
+    for t in taxonomy.topics():
+        rule = t.get("thais_abroad")
+        if rule and any(marker in headline for marker in rule["headline"]):
+            out[t["key"]] = frozenset(key(x) for x in rule["helpers"])
+    return out
+
+
+@cache
 def topic_scoring() -> dict:
     return taxonomy.topic_scoring()
 
@@ -150,9 +190,7 @@ def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
     if not raw:
         return []
     named = {m.value.split("|")[0] for m in raw}
-    blocked: dict[str, list[tuple[int, int]]] = {
-        k: [(b.start, b.end) for b in lex.find(whole)] for k, lex in _topic_blockers().items() if k in named
-    }
+    blocked = _blocked_spans(whole, raw, named)
     agency_spans = [(m.start, m.end) for m in agency_name_lexicon().find(whole)]
     # A plan cited by its title names a topic in passing: its terms are weak there.
     demote = topic_scoring()["plan_title_terms_weak"]
@@ -188,10 +226,56 @@ def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
         frames = (time_frame, backdrop_frame if term in background_terms() else None)
         if strong and any(f is not None and f.search(whole, max(0, m.start - 70), m.start) for f in frames):
             strong = False  # "ก่อนโรคระบาด", "หลังสถานการณ์โควิด": a time, not a subject
+        strong = strong and not _in_a_run_of_other_subjects(whole, m.start, m.end)  # guide 3: one item of a list
+        if strong and _after_a_place_frame(whole, m.start, topic):
+            strong = False  # "มรสุมพัดปกคลุมอ่าวไทย": where the weather is, not security at sea
         if strong and topic in occasions and not _serves_a_purpose(whole, m.start, m.end, occasions[topic]):
             strong = False  # loyalty at a royal birthday is the occasion, not the subject
         hits.append(TopicHit(m.start, m.end, topic, strong, term, m in pair_set))
     return hits
+
+
+@cache
+def _run_pattern() -> re.Pattern[str] | None:
+    """Subjects with no topic key (ผู้มีอิทธิพล, อาชญากรรม, การพนัน ...: topics.json ``run_companions``)
+    joined to a term by a list joiner (และ, หรือ, a comma, a space), before or after it."""
+    words = topic_scoring().get("run_companions", [])
+    if not words:
+        return None
+    alternation = "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+    return re.compile(f"(?:{alternation})[\\s,]*(?:และ|หรือ|รวมถึง)?[\\s,]*$|^[\\s,]*(?:และ|หรือ|รวมถึง)?[\\s,]*(?:{alternation})")
+
+
+def _in_a_run_of_other_subjects(whole: str, start: int, end: int) -> bool:
+    """True if the term is one item of a run of subjects whose other items have no topic key
+    ("ปราบปรามผู้มีอิทธิพล ยาเสพติด และการทวงหนี้", "ยาเสพติดและสิ่งผิดกฎหมายทุกชนิด"): a standing
+    list of what the province cracks down on names each subject in passing (guide decisions 3, 4)."""
+    pattern = _run_pattern()
+    if pattern is None:
+        return False
+    reach = topic_scoring()["run_reach"]
+    return bool(pattern.search(whole[max(0, start - reach) : start]) or pattern.search(whole[end : end + reach]))
+
+
+@cache
+def _place_frames() -> dict[str, tuple[tuple[str, ...], int]]:
+    """Per topic, its ``place_frames`` words and their reach (topics.json)."""
+    return {
+        t["key"]: (tuple(t["place_frames"]["words"]), t["place_frames"]["reach"])
+        for t in taxonomy.topics() if t.get("place_frames")
+    }
+
+
+def _after_a_place_frame(whole: str, start: int, topic: str) -> bool:
+    """True if a frame word of the topic stands within its reach before the term: the term
+    says where something else happens (a monsoon over the Andaman Sea is weather, and the sea
+    its place: guide decision 4, clarification 23)."""
+    frame = _place_frames().get(topic)
+    if frame is None:
+        return False
+    words, reach = frame
+    before = whole[max(0, start - reach) : start]
+    return any(w in before for w in words)
 
 
 # Thai marks written above or below a consonant (ั ิ ี ึ ื ุ ู ฺ ็ ่ ้ ๊ ๋ ์ ํ ๎), and the vowels written
