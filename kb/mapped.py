@@ -9,8 +9,8 @@ first few queries (``docs/benchmarks.md``, "Server memory at 63k").
 (``MADV_DONTNEED`` on a read-only shared file mapping): the pages stay in the
 kernel's page cache, shared by every process and evictable, and the next
 touch maps them again from there (a minor fault, no disk read; a window with
-many candidates is mapped in one call, ``populate``, as a fault costs ~5 µs of
-system time here).  The bytes
+many candidates is mapped by its candidates' own faults, 64 KB around each:
+mapping it whole first in one call, ``populate``, was measured no cheaper).  The bytes
 are the file's, so nothing read later differs.  A whole-buffer pass
 (``windows``) walks the buffer a window at a time and releases each window
 behind it, so the process holds at most one window of it at once.
@@ -22,10 +22,10 @@ import sys
 from collections.abc import Iterator
 
 WINDOW = 8 * 2**20  # bytes of a mapped buffer a pass holds at once
-# Mapping an 8 MB window's pages in one call costs ~1.2 ms, about what 250 page faults do (~5 µs
-# of system time each in the 60-query mix at 63k; 64 here was measured 0.3-1.4 s slower over it):
-# a window with more candidates than this is mapped whole first
-POPULATE_AT = 256
+# candidates in a window past which a check counts it as paged in whole (``kb stats``).  Such a
+# window was mapped whole first (``populate``) until measured at 4x the releases: the kernel maps
+# 64 KB around each fault, so the candidates' own faults cost no more (docs/design.md, "Fourth step")
+DENSE_AT = 256
 _DONTNEED = getattr(mmap, "MADV_DONTNEED", None)
 _POPULATE_READ = getattr(mmap, "MADV_POPULATE_READ", 22 if sys.platform == "linux" else None)  # Linux ≥ 5.14
 

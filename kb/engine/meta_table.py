@@ -66,7 +66,7 @@ class MetadataTable(Mapping):
         for f in facets:
             col = FacetColumn(list(values[f]), np.frombuffer(rows[f], dtype=np.int32).copy(), np.frombuffer(ids[f], dtype=np.int32).copy())
             self._facets[f] = col
-            self._firsts[f] = np.searchsorted(col.rows, np.arange(n + 1)).astype(np.int32)
+            self._firsts[f] = np.searchsorted(col.rows, np.arange(n + 1, dtype=col.rows.dtype)).astype(np.int32)
         row_of = np.full(int(self.docnums[-1]) + 1 if n else 0, -1, dtype=np.int32)
         row_of[self.docnums] = np.arange(n, dtype=np.int32)
         self._row_of = array("i", row_of.tobytes())
