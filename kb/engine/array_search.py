@@ -34,7 +34,8 @@ class ArrayIndex:
     live: np.ndarray  # bool per global docnum
     doc_count_all: int
     avg_length: dict[str, float]  # Whoosh's field_length / doc_count_all, per field
-    positions: PositionsFn  # (segment index, field, term, local docnums) → local docnum → positions
+    positions: PositionsFn  # (segment index, field, term, local docnums) → (positions per docnum, flat positions)
+    positions_on_disk: int = 0  # bytes of the phrase positions files (kb.engine.positions)
     _terms: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _terms_bytes: int = 0
     _terms_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -229,7 +230,7 @@ class ArrayIndex:
             rows = np.flatnonzero(seg_of == s)
             local = both.docs[rows] - bases[s]
             found = [self.positions(s, fieldname, t, local) for t in terms]
-            keep[rows[_consecutive_rows(found, local.tolist())]] = True
+            keep[rows[_consecutive_flat(found, len(local))]] = True
         return Hits(both.docs[keep], both.scores[keep])
 
     def matching(self, q: kq.Query) -> np.ndarray:
@@ -285,18 +286,30 @@ def _intersection(parts: list[Hits]) -> Hits:
     return Hits(docs, scores)
 
 
+def flat_positions(by_doc: dict[int, list[int]], docs: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Positions by docnum (Whoosh's decoding) as ``_consecutive_flat`` takes them."""
+    lists = [by_doc.get(d, ()) for d in docs]
+    lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    return lengths, np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(lengths.sum()))
+
+
 def _consecutive_rows(found: list[dict[int, list[int]]], docs: list[int]) -> np.ndarray:
-    """The indexes into ``docs`` of those with a p such that p + i is in ``found[i][doc]``
-    for every term i: each (row, p - i) as one int64 key, the keys of the first term
-    kept where every later term has them (one vector pass a term, not a Python set
-    per document: a phrase of common words has tens of thousands of candidates).
-    Whoosh's positions ascend within a document, so every term's keys ascend."""
+    """``_consecutive_flat`` of positions given by docnum."""
+    return _consecutive_flat([flat_positions(f, docs) for f in found], len(docs))
+
+
+def _consecutive_flat(found: list[tuple[np.ndarray, np.ndarray]], rows_count: int) -> np.ndarray:
+    """The rows (indexes into a segment's candidates) with a p such that p + i is among
+    term i's positions for every term i; ``found[i]`` is (how many positions each row
+    has, the positions flat in row order).  Each (row, p - i) is one int64 key, the
+    keys of the first term kept where every later term has them (one vector pass a
+    term, not a Python set per document: a phrase of common words has tens of
+    thousands of candidates).  A document's positions ascend, so every term's keys ascend."""
     survivors = None
-    for i, by_doc in enumerate(found):
-        lists = [by_doc.get(d, ()) for d in docs]
-        lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-        flat = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(lengths.sum()))
-        keys = np.repeat(np.arange(len(docs), dtype=np.int64) << _ROW_SHIFT, lengths) + (flat - i + _POSITION_BIAS)
+    for i, (lengths, flat) in enumerate(found):
+        keys = np.repeat(np.arange(rows_count, dtype=np.int64) << _ROW_SHIFT, lengths) + (
+            flat.astype(np.int64) - i + _POSITION_BIAS
+        )
         survivors = keys if survivors is None else survivors[sorted_contains(keys, survivors)]
         if not len(survivors):
             break

@@ -318,4 +318,4 @@ class Hits:
 
 
 _NO_HITS = Hits(_EMPTY_DOCS, np.zeros(0))
-PositionsFn = Callable[[int, str, str, np.ndarray], "dict[int, list[int]]"]
+PositionsFn = Callable[[int, str, str, np.ndarray], "tuple[np.ndarray, np.ndarray]"]  # (counts per docnum, flat positions)

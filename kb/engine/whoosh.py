@@ -27,7 +27,8 @@ from kb import query as kq
 from kb.analysis import Analysis
 from kb.engine import arrays, memo
 from kb.engine import generations as gens
-from kb.engine.array_search import ArrayIndex
+from kb.engine import positions as kb_positions
+from kb.engine.array_search import ArrayIndex, flat_positions
 from kb.engine.base import EngineWriter, SearchIndex, Snapshot
 from kb.engine.generations import IndexMissing, disk_errors
 from kb.engine.meta_table import MetadataTable
@@ -211,6 +212,23 @@ def _segment_arrays(gen: Path, reader, build: bool = True) -> list[tuple[arrays.
     return out
 
 
+def _segment_positions(gen: Path, reader) -> list[dict | None]:
+    """Each segment's phrase positions files (``kb.engine.positions``), written first
+    where missing; None for a segment whose files cannot be written (Whoosh decodes)."""
+    out = []
+    for seg_reader, _ in reader.leaf_readers():
+        name, count = segment_name(seg_reader), seg_reader.doc_count_all()
+        found = kb_positions.load_segment(gen, name, count, arrays.FIELDS)
+        if found is None:
+            try:
+                kb_positions.write_segment(gen, name, count, seg_reader, arrays.FIELDS)
+            except Exception as exc:  # read-only or full: this segment's phrases decode through Whoosh
+                logging.getLogger("kb").warning("no phrase positions for %s (%s)", name, exc)
+            found = kb_positions.load_segment(gen, name, count, arrays.FIELDS)
+        out.append(found)
+    return out
+
+
 def write_arrays(gen: Path) -> None:
     """Write the arrays of every segment of ``gen`` that has none, and drop those of
     merged-away segments (the writer's job, after each commit, so a server's first
@@ -221,6 +239,7 @@ def write_arrays(gen: Path) -> None:
             reader = snap.searcher.reader()
             segments = [segment_name(r) for r, _ in reader.leaf_readers()] if reader.doc_count_all() else []
         arrays.remove_stale(gen, segments)
+        arrays.remove_stale(gen, segments, kb_positions.POS_DIR)
         snap.scan()
         arrays.remove_stale(gen, [snap.state], SCAN_DIR)
         snap.searcher.close()
@@ -244,13 +263,18 @@ def _array_index(gen: Path, searcher, docs: dict, lock: threading.RLock) -> Arra
     if docs:
         live[np.fromiter(docs, dtype=np.int64, count=len(docs))] = True
     leaves = [r for r, _ in reader.leaf_readers()]
+    by_segment = _segment_positions(gen, reader)
 
-    def positions(s: int, fieldname: str, term: str, local: np.ndarray) -> dict[int, list[int]]:
-        with lock:
-            return term_positions(leaves[s], fieldname, term, local)
+    def positions(s: int, fieldname: str, term: str, local: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        field = by_segment[s].get(fieldname) if by_segment[s] else None
+        found = field.find(term.encode("utf-8"), local) if field is not None else None
+        if found is not None:
+            return found
+        with lock:  # a rare term (or no files): Whoosh's decoding
+            return flat_positions(term_positions(leaves[s], fieldname, term, local), local.tolist())
 
     avg = {f: searcher.field_length(f) / count for f in arrays.FIELDS}
-    return ArrayIndex(segments, live, count, avg, positions)
+    return ArrayIndex(segments, live, count, avg, positions, kb_positions.disk_bytes(by_segment))
 
 
 @dataclass(eq=False)
@@ -361,6 +385,7 @@ class WhooshSnapshot(Snapshot):
         if self.arrays is not None:
             out.update(arrays.memory(seg for seg, _ in self.arrays.segments))
             out["term_cache"] = self.arrays.cache_bytes()
+            out["phrase_positions_on_disk"] = self.arrays.positions_on_disk
         if self._scan is None and self.folder is not None and self.state:
             where = self.folder / SCAN_DIR / self.state  # not loaded: the files it would read by slices
             for names, key in ((("buffer.bin",), "scan_buffer_on_disk"), (SCAN_PAIR_FILES, "pair_index_on_disk")):
