@@ -212,16 +212,17 @@ def _segment_arrays(gen: Path, reader, build: bool = True) -> list[tuple[arrays.
     return out
 
 
-def _segment_positions(gen: Path, reader) -> list[dict | None]:
+def _segment_positions(gen: Path, reader, segments: list) -> list[dict | None]:
     """Each segment's phrase positions files (``kb.engine.positions``), written first
     where missing; None for a segment whose files cannot be written (Whoosh decodes)."""
     out = []
-    for seg_reader, _ in reader.leaf_readers():
+    for (seg_reader, _), (seg, _) in zip(reader.leaf_readers(), segments):
         name, count = segment_name(seg_reader), seg_reader.doc_count_all()
         found = kb_positions.load_segment(gen, name, count, arrays.FIELDS)
         if found is None:
             try:
-                kb_positions.write_segment(gen, name, count, seg_reader, arrays.FIELDS)
+                common = {f: kb_positions.common_terms(seg.fields[f]) for f in arrays.FIELDS}
+                kb_positions.write_segment(gen, name, count, seg_reader, arrays.FIELDS, common)
             except Exception as exc:  # read-only or full: this segment's phrases decode through Whoosh
                 logging.getLogger("kb").warning("no phrase positions for %s (%s)", name, exc)
             found = kb_positions.load_segment(gen, name, count, arrays.FIELDS)
@@ -263,7 +264,7 @@ def _array_index(gen: Path, searcher, docs: dict, lock: threading.RLock) -> Arra
     if docs:
         live[np.fromiter(docs, dtype=np.int64, count=len(docs))] = True
     leaves = [r for r, _ in reader.leaf_readers()]
-    by_segment = _segment_positions(gen, reader)
+    by_segment = _segment_positions(gen, reader, segments)
 
     def positions(s: int, fieldname: str, term: str, local: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         field = by_segment[s].get(fieldname) if by_segment[s] else None
