@@ -164,7 +164,7 @@ def assert_no_orphans(ix: Path) -> None:
     for p in gen.iterdir():
         if p.name.startswith("MAIN_") and p.name != "MAIN_WRITELOCK":
             assert p.name.split(".")[0] in live, f"orphan {p.name}"
-        elif p.name == "kb-arrays":  # kb.engine.arrays: one folder per live segment
+        elif p.name in ("kb-arrays", "kb-positions"):  # kb.engine.arrays, .positions: one folder per live segment
             assert {a.name for a in p.iterdir()} <= live, f"orphan arrays {sorted(a.name for a in p.iterdir())}"
         elif p.name == "kb-scan":  # the mapped scan of the last index state only
             assert len(list(p.iterdir())) <= 1
