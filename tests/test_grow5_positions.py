@@ -86,6 +86,8 @@ def test_positions_files_answer_as_whoosh_through_runs_merges_and_deletions(tmp_
     corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
     _write_docs(corpus, rng, range(60))
     webutil.pipeline.run([corpus], index_dir, progress=False)
+    gen = index_dir / (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
+    assert (gen / kpos.POS_DIR).is_dir()  # written by the writer, before any reader opens the index
     snap = open_index(index_dir).snapshot()
     assert _check_positions(snap) > 10
     _check(snap, rng)
