@@ -31,7 +31,7 @@ from typing import Iterator
 
 import numpy as np
 
-from kb.engine.arrays import NpyFile, term_hash
+from kb.engine.arrays import FieldArrays, NpyFile, term_hash
 
 POS_DIR = "kb-positions"
 FORMAT = 1
@@ -167,7 +167,7 @@ def _write_field(folder: Path, field: str, terms: Iterator[tuple[bytes, np.ndarr
         np.save(folder / f"{field}.{name}.npy", array)
 
 
-def common_terms(field_arrays) -> list[bytes]:
+def common_terms(field_arrays: FieldArrays) -> list[bytes]:
     """The terms of a field's postings arrays (``arrays.FieldArrays``) with ``MIN_POSTINGS`` or more."""
     starts = np.asarray(field_arrays.starts[0 : len(field_arrays.starts)])
     spans = np.asarray(field_arrays.term_starts[0 : len(field_arrays.term_starts)])
