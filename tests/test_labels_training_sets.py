@@ -1,0 +1,60 @@
+"""The training sets for topics (tests/labels/train2_thaigov.json, train3_thaigov.json) are the fixed hash samples
+they say they are.
+
+Only what each file claims is checked: its ids are the ones its ``select_trainN.py`` draws (the first N of its own
+salt's order outside every set that existed when it was drawn), it shares no release with another set, every label is
+a topic key of the taxonomy and every release names its labeller.  The texts are read at run time from the shared
+data folder; without it the selection test skips.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from test_extract_blind import source_of
+
+REPO = Path(__file__).resolve().parent.parent
+LABELS = REPO / "tests" / "labels"
+
+# name, size, labellers
+SETS = [("train2", 320, {"lt1", "lt2", "lt3", "lt4"}), ("train3", 640, {"lt5", "lt6", "lt7", "lt8"})]
+
+
+def _set(name: str) -> dict:
+    return json.loads((LABELS / f"{name}_thaigov.json").read_text(encoding="utf-8"))
+
+
+def _selector(name: str):
+    sys.path.insert(0, str(LABELS))  # the selection scripts import the shared rule from select_blind2
+    spec = importlib.util.spec_from_file_location(f"select_{name}", LABELS / f"select_{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("name, size, labellers", SETS)
+def test_every_label_is_a_topic_key_and_every_release_has_a_labeller(name, size, labellers):
+    topics = {t["key"] for t in json.loads((REPO / "kb" / "taxonomy" / "topics.json").read_text(encoding="utf-8"))["topics"]}
+    labels = _set(name)
+    assert len(labels["documents"]) == labels["size"] == size
+    assert set(labels["excluded_sets"]) == {f"{n}_thaigov" for n in _selector(name).EXCLUDED}
+    for doc_id, entry in labels["documents"].items():
+        assert set(entry) == {"topics"} and set(entry["topics"]) <= topics, doc_id
+        assert labels["labeller"][doc_id] in labellers
+
+
+@pytest.mark.parametrize("name, size, labellers", SETS)
+def test_the_selection_script_reproduces_the_ids_outside_every_other_set(name, size, labellers):
+    labels = _set(name)
+    source = source_of(labels, f"the training set {name}")
+    ids = list(labels["documents"])
+    assert _selector(name).select_ids(source, LABELS) == ids
+    others = set()
+    for path in LABELS.glob("*_thaigov.json"):
+        if path.name != f"{name}_thaigov.json":
+            others |= set(json.loads(path.read_text(encoding="utf-8"))["documents"])
+    assert not others & set(ids)
