@@ -45,7 +45,7 @@ import fit_topics  # noqa: E402
 from kb import taxonomy  # noqa: E402
 from kb.extract import extract  # noqa: E402
 from kb.extract.topic_model import (  # noqa: E402
-    CUES, MODEL_FILE, RuleReading, VocabularyScan, indexed_features, release_words, segment_release, topic_cues,
+    CUES, MODEL_FILE, RuleReading, VocabularyScan, indexed_counts, release_words, segment_release, topic_cues,
     within_the_guide,
 )  # noqa: E402
 from kb.extract.topics import rule_reading  # noqa: E402
@@ -58,7 +58,7 @@ FOLD_SETS = ("train_thaigov", "dev_thaigov", "heldout_thaigov", "old", "blind2_t
 DEVELOPMENT = ("train_thaigov", "dev_thaigov", "heldout_thaigov", "blind2_thaigov", "blind_thaigov")
 CHOOSE_SETS = ("blind3_thaigov", "blind4_thaigov")  # --choose: numbers only, never their differences or ids
 # Segmented words: the whole release, headline and lead, headline only; "index": the indexer's words.
-SCOPES = ("index", "all", "lead", "title")
+SCOPES = ("index", "index-lead", "all", "lead", "title")
 # Decisions' word scopes: the segmented ones and "scan" (kb.extract.topic_model.VocabularyScan).
 WORD_SCOPES = ("scan", "scan-lead") + SCOPES
 COMPUTED_SCOPES = list(SCOPES)  # --scopes: only these are segmented (segmenting every scope is slow)
@@ -116,8 +116,10 @@ def make_release(doc_id: str, raw: RawDocument, want: set[str]) -> Release | Non
     title = thai_digits_to_arabic((raw.title or "").strip())
     text = thai_digits_to_arabic((raw.text or "").strip())
     reading = rule_reading(text, title, release=True)
-    by_scope = {scope: release_words(title, text, scope) for scope in SCOPES if scope in COMPUTED_SCOPES}
-    by_scope["index"] = indexed_features(segment_release(title, text))
+    by_scope = {scope: release_words(title, text, scope) for scope in SCOPES
+                if scope in COMPUTED_SCOPES and not scope.startswith("index")}
+    found = segment_release(title, text)  # counts: unit length over the vocabulary in word_matrix
+    by_scope["index"], by_scope["index-lead"] = indexed_counts(found), indexed_counts(found, whole=False)
     return Release(doc_id, want, set(reading.kept), topic_cues(reading), by_scope, title, text, reading)
 
 
@@ -176,6 +178,11 @@ def word_matrix(releases: list[Release], vocabulary: list[str], scope: str | Non
         for w, v in r.words[scope].items():
             if w in index:
                 x[i, index[w]] = v
+    if scope.startswith("index"):  # as the model reads it: log counts of the vocabulary's words, unit length
+        x = np.log1p(x)
+        norms = np.linalg.norm(x, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        x /= norms
     return x
 
 
@@ -343,6 +350,34 @@ def choose_figures(config: Config, sets: dict[str, list[Release]], choose: dict[
     return out
 
 
+def extraction_cost(docs: int, rounds: int = 3) -> None:
+    """CPU ms per release of ``extract`` over the first ``docs`` ThaiGov releases, the stored model
+    off (the rules) and on, in turn, best of ``rounds``; the words are segmented beforehand, outside
+    the timing, as ``indexer.prepare`` hands them (it segments every release anyway)."""
+    import itertools
+    import time
+
+    import kb.extract.topics as topics_module
+    from indexer.readers import jsonl
+    from kb.extract.topic_model import model_from_json
+
+    data = json.loads((REPO / "kb" / "taxonomy" / MODEL_FILE).read_text(encoding="utf-8"))
+    model = model_from_json(data)
+    raws = [d for d in itertools.islice(jsonl.read(fit_topics.shared_data() / "thaigov" / "thaigov_v2.jsonl.gz"), docs)
+            if isinstance(d, RawDocument)]
+    given = [segment_release((d.title or "").strip(), (d.text or "").strip()) for d in raws]
+    best = {"rules": float("inf"), "model": float("inf")}
+    for _ in range(rounds):
+        for name, decider in (("rules", lambda: None), ("model", lambda: model)):
+            topics_module.topic_model = decider
+            t = time.process_time()
+            for d, w in zip(raws, given):
+                extract(d, d.id, words=w)
+            best[name] = min(best[name], 1000 * (time.process_time() - t) / len(raws))
+    print(f"{len(raws)} releases, extract CPU ms a release (best of {rounds}): rules {best['rules']:.3f}, "
+          f"model on {best['model']:.3f} ({100 * (best['model'] / best['rules'] - 1):+.1f} %)")
+
+
 def stored_form(fitted: Fit, config: Config, figures: dict, use: bool) -> dict:
     return {
         "_doc": "Learned topic decision for news releases (kb.extract.topic_model), written by "
@@ -375,16 +410,26 @@ def main() -> None:
     ap.add_argument("--iterations", type=int, default=ITERATIONS, help="gradient steps per fit")
     ap.add_argument("--choose", action="store_true",
                     help="each decision also fitted on every fold set and scored on " + " + ".join(CHOOSE_SETS))
+    ap.add_argument("--cost", type=int, default=0, metavar="N",
+                    help="only time extract with the stored model off and on over the first N ThaiGov releases")
     ap.add_argument("--scopes", default=",".join(SCOPES), help="segmented word scopes to compute")
+    ap.add_argument("--share", default="", metavar="SET=FRACTION",
+                    help="keep only this fraction of a fold set, by a hash of the id (the learning curve)")
     ap.add_argument("--without", default="", help="fold sets left out (e.g. train3_thaigov: the learning curve)")
     ap.add_argument("--all-folds", type=int, default=0,
                     help="K: K-fold CV over every set at once (each release decided by a fit on the other parts)")
     args = ap.parse_args()
+    if args.cost:
+        return extraction_cost(args.cost)
     globals()["ITERATIONS"] = args.iterations
     COMPUTED_SCOPES[:] = args.scopes.split(",")
     names = [n for n in FOLD_SETS if (n == "old" or (fit_topics.LABELS / f"{n}.json").is_file())
              and n not in args.without.split(",")]
     sets = {n: load(n) for n in names}
+    if args.share:
+        name, fraction = args.share.split("=")
+        sets[name] = [r for r in sets[name]
+                      if int(hashlib.sha256(("share" + r.name).encode()).hexdigest(), 16) % 1000 < 1000 * float(fraction)]
     if args.train2_folds:
         # train2 is the one set no rule was written from: its parts are the scored folds.
         parts = train2_parts(sets.pop("train2_thaigov"), args.train2_folds)

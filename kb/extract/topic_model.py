@@ -77,17 +77,27 @@ def segment_release(title: str, text: str) -> ReleaseWords:
     return ReleaseWords(tuple(analyze(title).words), tuple(analyze(text).words))
 
 
-def indexed_features(found: ReleaseWords) -> dict[str, float]:
-    """Scope "index": log(1 + place-weighted count) of the indexer's words, unit length;
-    the lead is the body's first ``LEAD_WORDS`` words."""
-    counts: Counter = Counter()
-    stop = stopwords()
-    places = ((PLACE_WEIGHTS["title"], found.title), (PLACE_WEIGHTS["lead"], found.body[:LEAD_WORDS]),
-              (PLACE_WEIGHTS["body"], found.body[LEAD_WORDS:]))
-    for weight, part in places:
-        for w in part:
-            if len(w) > 1 and w not in stop and not w.isdigit():
-                counts[w] += weight
+def indexed_counts(found: ReleaseWords, vocabulary: dict[str, int] | None = None, whole: bool = True) -> dict[str, float]:
+    """Scope "index": place-weighted counts of the indexer's words (the lead is the body's first
+    ``LEAD_WORDS`` words); only the ``vocabulary``'s when given, else every word but stopwords,
+    digits and single letters (what a vocabulary is chosen from).  Counting runs in C (Counter);
+    the Python loop is over the words kept, which is what keeps the model within the cost budget."""
+    lead_end = LEAD_WORDS
+    title, lead = Counter(found.title), Counter(found.body[:lead_end])
+    body = Counter(found.body) if whole else Counter()
+    if vocabulary is not None:
+        keys = (title.keys() | body.keys()) & vocabulary.keys()  # set work in C; the loop below is short
+    else:
+        stop = stopwords()
+        keys = {w for w in title.keys() | body.keys() if len(w) > 1 and w not in stop and not w.isdigit()}
+    get_title, get_lead, get_body = title.get, lead.get, body.get
+    weight_title, weight_lead = PLACE_WEIGHTS["title"], PLACE_WEIGHTS["lead"] - (PLACE_WEIGHTS["body"] if whole else 0)
+    # body counts the lead once already: the lead adds its extra weight on top
+    return {w: weight_title * get_title(w, 0) + weight_lead * get_lead(w, 0) + get_body(w, 0) for w in keys}
+
+
+def unit_log(counts: dict) -> dict:
+    """log(1 + count), the vector scaled to unit length."""
     logged = {w: math.log1p(c) for w, c in counts.items()}
     norm = math.sqrt(sum(v * v for v in logged.values())) or 1.0
     return {w: v / norm for w, v in logged.items()}
@@ -201,8 +211,14 @@ class TopicModel:
         """Per vocabulary index, the release's value (``given``: the indexer's words, scope "index")."""
         if self.scan is not None:
             return self.scan.features(title, text)
-        if self.scope == "index":
-            found = indexed_features(given if given is not None else segment_release(title, text))
+        if self.scope.startswith("index"):
+            counts = indexed_counts(given if given is not None else segment_release(title, text), self.vocabulary,
+                                    whole=self.scope == "index")
+            if not counts:
+                return {}
+            values = np.log1p(np.fromiter(counts.values(), dtype=float, count=len(counts)))
+            values /= math.sqrt(float(values @ values))
+            return dict(zip(map(self.vocabulary.__getitem__, counts), values.tolist()))
         else:
             found = release_words(title, text, self.scope)
         return {self.vocabulary[w]: v for w, v in found.items() if w in self.vocabulary}
