@@ -21,7 +21,10 @@ out.  The best pooled F1 is chosen (precision ≥ recall preferred among near ti
 fits it on every set and scores the report-only sets once (the old blind set, the third blind
 set); ``--write`` stores that fit in kb/taxonomy/topic_model.json with the date, the sets and the
 figures, switched on only if it beats the rules' pooled F1 and ``--off REASON`` is not given.
-The fourth blind set is never read.  Fitting: accelerated gradient descent, numpy only.
+topics8: scope "index" / "index-lead" reads the indexer's words (``ReleaseWords``); ``--choose``
+scores blind3 + blind4 by numbers only and then decides "use" (choose F1 beats the rules', development
+within 0.01); ``--cost N`` times extraction; ``--without`` / ``--share`` give the learning curve.  blind5 is
+never read.  Fitting: accelerated gradient descent, numpy only.
 
 Run:  python benchmarks/fit_topic_model.py --all-folds 5 [--only TEXT|TEXT] [--report] [--write [--off REASON]]
 """
