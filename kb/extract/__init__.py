@@ -37,6 +37,7 @@ from kb.thai.digits import thai_digits_to_arabic
 
 __all__ = [
     "extract",
+    "ReleaseWords",
     "parse_date",
     "find_plans",
     "find_provinces",
