@@ -22,6 +22,7 @@ from typing import Callable
 from kb import analysis, engine
 from kb.engine import PreparedDoc
 from kb.extract import extract
+from kb.extract.topic_model import ReleaseWords
 from kb.models import Failure, RawDocument
 
 
@@ -76,15 +77,15 @@ def prepare(task: PrepareTask) -> PreparedDoc | Failure:
     if isinstance(raw, Failure):
         return raw
     try:
-        doc = extract(raw, task.doc_id)
+        # Segmented first: the learned topic decision reads the same words (kb.extract.ReleaseWords).
+        text, title = analysis.normalize((raw.text or "").strip()), analysis.normalize((raw.title or "").strip())
+        body, title_words = analysis.analyze(text, is_normalized=True), analysis.analyze(title, is_normalized=True)
+        doc = extract(raw, task.doc_id, ReleaseWords(tuple(title_words.words), tuple(body.words)))
         doc.content_hash = task.content_hash
         doc.source = raw.source
         if not (doc.title.strip() or doc.text.strip()):
             return Failure(raw.source, "no text found in the document")
-        text = analysis.normalize(doc.text)
-        title = analysis.normalize(doc.title)
         scan = analysis.scan_form(title + "\n" + text, is_normalized=True) if task.subword else b""
-        body, title_words = analysis.analyze(text, is_normalized=True), analysis.analyze(title, is_normalized=True)
         if task.postings:
             body, title_words = engine.postings(body.words), engine.postings(title_words.words)
         if task.rows is not None:  # the engine's rows, passed on as its stored form; the texts stay here

@@ -30,12 +30,14 @@ from kb.extract.doctype import detect_type
 from kb.extract.meeting import analyze_record, looks_like_minutes
 from kb.extract.places import find_provinces, find_regions, provinces_in, regions_in
 from kb.extract.plans import find_plans, plans_documented, plans_in, with_plan_topics
+from kb.extract.topic_model import ReleaseWords
 from kb.extract.topics import find_topics, topics_in
 from kb.models import DOC_TYPES, Document, RawDocument
 from kb.thai.digits import thai_digits_to_arabic
 
 __all__ = [
     "extract",
+    "ReleaseWords",
     "parse_date",
     "find_plans",
     "find_provinces",
@@ -47,13 +49,15 @@ __all__ = [
 ]
 
 
-def extract(raw: RawDocument, doc_id: str) -> Document:
+def extract(raw: RawDocument, doc_id: str, words: ReleaseWords | None = None) -> Document:
     """Build the indexed ``Document`` from what a reader found.
 
     The publication date is the reader's date hint when it parses, else the
     text's dateline (a first line that is only a date), else the first date in
     the title and text; the type is the reader's hint when it is one of
     the known types, else read from cues.  ``content_hash`` is the pipeline's job.
+    ``words``: the release's words as the indexer segments them (``indexer.prepare``), read
+    by the learned topic decision; absent, it segments them itself, with the same result.
     """
     title = (raw.title or "").strip()
     text = (raw.text or "").strip()
@@ -63,7 +67,7 @@ def extract(raw: RawDocument, doc_id: str) -> Document:
     doc_type = raw.type_hint if raw.type_hint in DOC_TYPES else detect_type(title, text, date is not None)
     provinces = provinces_in(whole)
     plans = plans_in(whole)
-    topics = topics_in(folded_text, folded_title, release=doc_type == "news")
+    topics = topics_in(folded_text, folded_title, release=doc_type == "news", given=words)
     if doc_type == "plan":
         topics = with_plan_topics(topics, plans_documented(folded_title, plans))
     meeting, sections = analyze_record(title, text) if looks_like_minutes(text) else (None, [])

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from kb.analysis import stopwords, words
+from kb.analysis import analyze, stopwords, words
 from kb.extract.topic_hits import background_terms
 
 import ahocorasick
@@ -36,6 +36,8 @@ MODEL_FILE = "topic_model.json"
 # How far into the body a word or hit still counts as in the lead: the first lines of
 # a ThaiGov release repeat the headline and give the lead paragraph.
 LEAD_CHARS = 600
+# Scope "index": the lead is the body's first words as the indexer segments them (~600 characters).
+LEAD_WORDS = 120
 # Where a word stands weighs its count: the headline says what a release is about.
 PLACE_WEIGHTS = {"title": 3.0, "lead": 2.0, "body": 1.0}
 CUES = ("candidate", "rules_kept", "title_hit", "title_strong", "title_scored", "lead_hit", "points",
@@ -57,6 +59,48 @@ class RuleReading:
     text_chars: int
     actor_only: frozenset[str] = frozenset()  # topics named only by agencies' names (guide 4)
     headline_only: bool = False  # a release whose body says nothing beyond its headline (guide 18)
+
+
+@dataclass(frozen=True)
+class ReleaseWords:
+    """A release's words as the indexer segments them (``kb.analysis.analyze`` of the
+    headline and of the body, each normalized): ``indexer.prepare`` hands them to ``extract``
+    so that the model's words cost nothing more at indexing time."""
+
+    title: tuple[str, ...]
+    body: tuple[str, ...]
+
+
+def segment_release(title: str, text: str) -> ReleaseWords:
+    """The words the indexer would give: ``extract`` segments itself when it is handed none
+    (normalizing folds Thai digits, so folded and raw texts give the same words)."""
+    return ReleaseWords(tuple(analyze(title).words), tuple(analyze(text).words))
+
+
+def indexed_counts(found: ReleaseWords, vocabulary: dict[str, int] | None = None, whole: bool = True) -> dict[str, float]:
+    """Scope "index": place-weighted counts of the indexer's words (the lead is the body's first
+    ``LEAD_WORDS`` words); only the ``vocabulary``'s when given, else every word but stopwords,
+    digits and single letters (what a vocabulary is chosen from).  Counting runs in C (Counter);
+    the Python loop is over the words kept, which is what keeps the model within the cost budget."""
+    lead_end = LEAD_WORDS
+    title, lead = Counter(found.title), Counter(found.body[:lead_end])
+    body = Counter(found.body) if whole else Counter()
+    if vocabulary is not None:
+        keys = (title.keys() | body.keys()) & vocabulary.keys()  # set work in C; the loop below is short
+    else:
+        stop = stopwords()
+        keys = {w for w in title.keys() | body.keys() if len(w) > 1 and w not in stop and not w.isdigit()}
+    get_title, get_lead, get_body = title.get, lead.get, body.get
+    weight_title, weight_lead = PLACE_WEIGHTS["title"], PLACE_WEIGHTS["lead"] - (PLACE_WEIGHTS["body"] if whole else 0)
+    # body counts the lead once already: the lead adds its extra weight on top
+    return {w: weight_title * get_title(w, 0) + weight_lead * get_lead(w, 0) + get_body(w, 0) for w in keys}
+
+
+def unit_log(counts: dict) -> dict:
+    """log(1 + count), the vector scaled to unit length."""
+    logged = {w: math.log1p(c) for w, c in counts.items()}
+    norm = math.sqrt(sum(v * v for v in logged.values())) or 1.0
+    return {w: v / norm for w, v in logged.items()}
 
 
 def release_words(title: str, text: str, scope: str = "all") -> dict[str, float]:
@@ -163,11 +207,20 @@ class TopicModel:
     shared_word_weights: np.ndarray  # vocabulary: added to every topic with a hit
     scan: VocabularyScan | None = None  # scope "scan": how the words are found
 
-    def word_features(self, title: str, text: str) -> dict[int, float]:
-        """Per vocabulary index, the release's value."""
+    def word_features(self, title: str, text: str, given: ReleaseWords | None = None) -> dict[int, float]:
+        """Per vocabulary index, the release's value (``given``: the indexer's words, scope "index")."""
         if self.scan is not None:
             return self.scan.features(title, text)
-        found = release_words(title, text, self.scope)
+        if self.scope.startswith("index"):
+            counts = indexed_counts(given if given is not None else segment_release(title, text), self.vocabulary,
+                                    whole=self.scope == "index")
+            if not counts:
+                return {}
+            values = np.log1p(np.fromiter(counts.values(), dtype=float, count=len(counts)))
+            values /= math.sqrt(float(values @ values))
+            return dict(zip(map(self.vocabulary.__getitem__, counts), values.tolist()))
+        else:
+            found = release_words(title, text, self.scope)
         return {self.vocabulary[w]: v for w, v in found.items() if w in self.vocabulary}
 
     def probabilities(self, word_features: dict[int, float], cues: dict[str, dict[str, float]]) -> dict[str, float]:
@@ -190,15 +243,20 @@ class TopicModel:
                     logits[j] += float(row @ self.cue_weights) - self._no_hit
         return {t: float(p) for t, p in zip(self.topics, 1 / (1 + np.exp(-logits)))}
 
+    def __post_init__(self) -> None:
+        # A cue constant in training was stored with scale 0 by older fits (rounding 1e-9): it says nothing.
+        object.__setattr__(self, "cue_scale", np.where(self.cue_scale > 0, self.cue_scale, 1.0))
+
     @cached_property
     def _no_hit(self) -> float:
         return float(((0.0 - self.cue_mean) / self.cue_scale) @ self.cue_weights)
 
-    def decide(self, title: str, text: str, reading: RuleReading) -> set[str]:
-        """The topics of a news release (title and text with Thai digits folded)."""
+    def decide(self, title: str, text: str, reading: RuleReading, given: ReleaseWords | None = None) -> set[str]:
+        """The topics of a news release (title and text with Thai digits folded; ``given``:
+        the indexer's words of the same release, segmented here when absent)."""
         if reading.headline_only:
             return set(reading.kept)
-        p = self.probabilities(self.word_features(title, text), topic_cues(reading))
+        p = self.probabilities(self.word_features(title, text, given), topic_cues(reading))
         return within_the_guide({t for t, v in p.items() if v >= self.threshold}, reading)
 
 

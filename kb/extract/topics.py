@@ -304,7 +304,7 @@ def find_topics(text: str, title: str = "") -> list[str]:
     return topics_in(thai_digits_to_arabic(text), thai_digits_to_arabic(title))
 
 
-def topics_in(folded_text: str, folded_title: str = "", release: bool = False) -> list[str]:
+def topics_in(folded_text: str, folded_title: str = "", release: bool = False, given=None) -> list[str]:
     """``find_topics`` of a text and title whose Thai digits are already folded;
     ``release``: the text is a news release (see ``_passing_in_a_sparse_release``),
     decided by the learned model (kb.extract.topic_model) when one is shipped."""
@@ -312,7 +312,7 @@ def topics_in(folded_text: str, folded_title: str = "", release: bool = False) -
     kept = reading.kept
     model = topic_model() if release else None
     if model is not None:
-        kept = model.decide(folded_title, folded_text, reading)
+        kept = model.decide(folded_title, folded_text, reading, given)  # given: the indexer's words (topics8)
     return [t["key"] for t in taxonomy.topics() if t["key"] in kept]
 
 
