@@ -101,6 +101,15 @@ def sorted_index(values: np.ndarray, x: int, side: str = "left") -> int:
     return int(np.searchsorted(values, x, side=side))
 
 
+def run_indices(firsts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """The indices of runs laid end to end: run i is ``firsts[i] .. firsts[i] + sizes[i] - 1``
+    (int64).  How a batch of documents, terms or postings takes its own entries out of
+    a flat array without a Python step per run."""
+    sizes = np.asarray(sizes, dtype=np.int64)
+    run_starts = np.cumsum(sizes) - sizes
+    return np.repeat(np.asarray(firsts, dtype=np.int64) - run_starts, sizes) + np.arange(int(sizes.sum()), dtype=np.int64)
+
+
 def doc_offsets(found: np.ndarray, starts: np.ndarray, docnums: np.ndarray) -> DocOffsets:
     """Verified buffer positions (ascending) as docnum → offsets in the document, given
     each document's start in the buffer (ascending) and its docnum.

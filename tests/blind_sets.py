@@ -29,12 +29,17 @@ def _labels(number: int) -> dict:
 
 
 @cache
-def _selector(number: int):
+def selection_module(name: str):
+    """``tests/labels/select_<name>.py`` loaded as a module (``name``: "blind4", "train3" ...)."""
     sys.path.insert(0, str(LABELS_DIR))  # the selection scripts import the shared rule from select_blind2
-    spec = importlib.util.spec_from_file_location(f"select_blind{number}", LABELS_DIR / f"select_blind{number}.py")
+    spec = importlib.util.spec_from_file_location(f"select_{name}", LABELS_DIR / f"select_{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _selector(number: int):
+    return selection_module(f"blind{number}")
 
 
 class BlindSetChecks:

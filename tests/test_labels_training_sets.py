@@ -8,13 +8,12 @@ data folder; without it the selection test skips.
 """
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
+from blind_sets import selection_module
 from test_extract_blind import source_of
 
 REPO = Path(__file__).resolve().parent.parent
@@ -29,11 +28,7 @@ def _set(name: str) -> dict:
 
 
 def _selector(name: str):
-    sys.path.insert(0, str(LABELS))  # the selection scripts import the shared rule from select_blind2
-    spec = importlib.util.spec_from_file_location(f"select_{name}", LABELS / f"select_{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return selection_module(name)
 
 
 @pytest.mark.parametrize("name, size, labellers", SETS)

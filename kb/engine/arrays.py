@@ -36,6 +36,7 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 
 from kb import mapped as kb_mapped
+from kb.scan_offsets import run_indices
 
 CACHE_DIR = "kb-arrays"
 FORMAT = 1
@@ -53,6 +54,19 @@ def sorted_contains(sorted_values: np.ndarray, wanted: np.ndarray) -> np.ndarray
     at = np.searchsorted(sorted_values, wanted)
     at[at == len(sorted_values)] = 0
     return sorted_values[at] == wanted
+
+
+def find_term(hashes: np.ndarray, term_starts, term_bytes, term: bytes) -> int | None:
+    """The row of ``term`` among terms ordered by ``term_hash`` (equal hashes told apart
+    by their bytes, ``term_bytes[term_starts[i]:term_starts[i+1]]``), or None."""
+    h = np.uint64(term_hash(term))
+    i = int(np.searchsorted(hashes, h))
+    while i < len(hashes) and hashes[i] == h:
+        lo, hi = (int(x) for x in term_starts[i : i + 2])
+        if np.asarray(term_bytes[lo:hi]).tobytes() == term:
+            return i
+        i += 1
+    return None
 
 
 def term_hash(term: bytes) -> int:
@@ -139,18 +153,14 @@ class FieldArrays:
     def bounds(self, term: bytes) -> tuple[int, int] | None:
         """Where ``term``'s postings are (``docs[first:last]``), or None: what a document
         frequency needs, without reading the postings."""
-        h = np.uint64(term_hash(term))
         hashes = self.hashes
         if isinstance(hashes, NpyFile):  # not held (never, as read_field reads them)
             hashes = self.hashes = hashes[0 : len(hashes)]
-        i = int(np.searchsorted(hashes, h))
-        while i < len(hashes) and hashes[i] == h:
-            spans = self.term_starts[i : i + 2]
-            if np.asarray(self.term_bytes[int(spans[0]) : int(spans[1])]).tobytes() == term:
-                first, last = (int(x) for x in self.starts[i : i + 2])
-                return first, last
-            i += 1
-        return None
+        i = find_term(hashes, self.term_starts, self.term_bytes, term)
+        if i is None:
+            return None
+        first, last = (int(x) for x in self.starts[i : i + 2])
+        return first, last
 
     def lookup(self, term: bytes) -> tuple[np.ndarray, np.ndarray] | None:
         """(local docnums, tfs) of ``term``, or None."""
@@ -204,8 +214,7 @@ def write_field(folder: Path, field: str, postings: Iterable[tuple[bytes, list[i
     count_array = np.array(counts, dtype=np.int64)
     first = np.concatenate(([0], np.cumsum(count_array)))
     # postings regrouped in hash order: each term's run of positions, in the new order
-    take = np.repeat(first[:-1][order] - np.concatenate(([0], np.cumsum(count_array[order])))[:-1], count_array[order])
-    take += np.arange(len(docs), dtype=np.int64)
+    take = run_indices(first[:-1][order], count_array[order])
     sizes = np.fromiter((len(terms[i]) for i in order.tolist()), dtype=np.int64, count=n)
     arrays = {
         "hashes": hashes[order],
@@ -271,20 +280,29 @@ def load_segment(gen: Path, segment: str, doc_count: int) -> SegmentArrays | Non
 def write_segment(
     gen: Path, segment: str, doc_count: int, read: Callable[[str], tuple[Iterator, np.ndarray]]
 ) -> None:
-    """Write a segment's arrays atomically: into a temporary folder renamed into
-    place, so a reader never sees half a cache and two writers never mix theirs.
-    ``read(field)`` gives the field's postings and lengths."""
-    final = cache_folder(gen, segment)
-    if final.is_dir():
-        return
-    tmp = final.with_name(f".{segment}.{os.getpid()}.tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    try:
+    """Write a segment's arrays atomically (``write_folder``).  ``read(field)`` gives the
+    field's postings and lengths."""
+
+    def fill(tmp: Path) -> None:
         for field in FIELDS:
             postings, lengths = read(field)
             write_field(tmp, field, postings, lengths)
-        (tmp / "meta.json").write_text(json.dumps({"format": FORMAT, "doc_count": doc_count}), encoding="utf-8")
+
+    write_folder(cache_folder(gen, segment), fill, {"format": FORMAT, "doc_count": doc_count})
+
+
+def write_folder(final: Path, fill: Callable[[Path], None], meta: dict) -> None:
+    """Make a segment's folder of derived files atomically: ``fill`` writes them into a
+    temporary folder, ``meta.json`` last, renamed into place, so a reader never sees half
+    of it and two writers never mix theirs.  A folder already there is kept."""
+    if final.is_dir():
+        return
+    tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
+        fill(tmp)
+        (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
         try:
             os.rename(tmp, final)
         except OSError:  # another process wrote the same segment first: theirs is as good

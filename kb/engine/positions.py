@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import pickle
-import shutil
 import zlib
 from dataclasses import dataclass
 from itertools import chain
@@ -31,7 +29,8 @@ from typing import Iterator
 
 import numpy as np
 
-from kb.engine.arrays import FieldArrays, NpyFile, term_hash
+from kb.engine.arrays import FieldArrays, NpyFile, find_term, term_hash, write_folder
+from kb.scan_offsets import run_indices
 
 POS_DIR = "kb-positions"
 FORMAT = 1
@@ -52,20 +51,10 @@ class FieldPositions:
     offsets: NpyFile  # int64, posting j's positions: positions[offsets[j]:offsets[j+1]]
     positions: NpyFile  # int32
 
-    def _term(self, term: bytes) -> int | None:
-        h = np.uint64(term_hash(term))
-        i = int(np.searchsorted(self.hashes, h))
-        while i < len(self.hashes) and self.hashes[i] == h:
-            lo, hi = int(self.term_starts[i]), int(self.term_starts[i + 1])
-            if self.term_bytes[lo:hi].tobytes() == term:
-                return i
-            i += 1
-        return None
-
     def find(self, term: bytes, local: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         """For the ascending local docnums ``local``: how many positions each has and
         the positions, flat in that order; None when the term is not in these files."""
-        i = self._term(term)
+        i = find_term(self.hashes, self.term_starts, self.term_bytes, term)
         if i is None:
             return None
         first, last = int(self.post_starts[i]), int(self.post_starts[i + 1])
@@ -83,11 +72,7 @@ class FieldPositions:
         lengths[held] = ends - starts
         base = int(starts[0])
         span = self.positions.read(base, int(ends[-1]))
-        counts = ends - starts
-        # each candidate's run, gathered: start of its run repeated, plus 0..count-1
-        take = np.repeat(starts - base - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
-        take += np.arange(int(counts.sum()), dtype=np.int64)
-        return lengths, span[take]
+        return lengths, span[run_indices(starts - base, ends - starts)]
 
     def disk_bytes(self) -> int:
         return sum(f.nbytes for f in (self.docs, self.offsets, self.positions))
@@ -120,24 +105,13 @@ def write_segment(
     """Write a segment's positions files atomically (a temporary folder renamed into place).
     ``common``: each field's terms with ``MIN_POSTINGS`` or more (from the postings arrays),
     which spares the walk over every term of Whoosh's dictionary (half the time)."""
-    final = segment_folder(gen, segment)
-    if final.is_dir():
-        return
-    tmp = final.with_name(f".{segment}.{os.getpid()}.tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    try:
+
+    def fill(tmp: Path) -> None:
         for field in fields:
             names = None if common is None else common[field]
             _write_field(tmp, field, _common_terms(segment_reader, field, names))
-        (tmp / "meta.json").write_text(json.dumps({"format": FORMAT, "doc_count": doc_count}), encoding="utf-8")
-        try:
-            os.rename(tmp, final)
-        except OSError:  # another process wrote it first
-            shutil.rmtree(tmp, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+
+    write_folder(segment_folder(gen, segment), fill, {"format": FORMAT, "doc_count": doc_count})
 
 
 def _write_field(folder: Path, field: str, terms: Iterator[tuple[bytes, np.ndarray, np.ndarray, np.ndarray]]) -> None:

@@ -119,9 +119,7 @@ def release_words(title: str, text: str, scope: str = "all") -> dict[str, float]
         for w in words(part):
             if len(w) > 1 and w not in stop and not w.isdigit():
                 counts[w] += weight
-    logged = {w: math.log1p(c) for w, c in counts.items()}
-    norm = math.sqrt(sum(v * v for v in logged.values())) or 1.0
-    return {w: v / norm for w, v in logged.items()}
+    return unit_log(counts)
 
 
 class VocabularyScan:
@@ -147,13 +145,13 @@ class VocabularyScan:
         counts: dict[int, float] = {}
         get = counts.get
         scan = self._automaton.iter
-        parts = ((3.0, title), (2.0, text[:LEAD_CHARS])) + (((1.0, text[LEAD_CHARS:]),) if self._body else ())
+        weights = PLACE_WEIGHTS
+        parts = ((weights["title"], title), (weights["lead"], text[:LEAD_CHARS]))
+        parts += ((weights["body"], text[LEAD_CHARS:]),) if self._body else ()
         for weight, part in parts:
             for _, i in scan(part.lower()):
                 counts[i] = get(i, 0.0) + weight
-        logged = {i: math.log1p(c) for i, c in counts.items()}
-        norm = math.sqrt(sum(v * v for v in logged.values())) or 1.0
-        return {i: v / norm for i, v in logged.items()}
+        return unit_log(counts)
 
 
 def topic_cues(reading: RuleReading) -> dict[str, dict[str, float]]:

@@ -16,7 +16,7 @@ from typing import Callable
 
 import numpy as np
 
-from kb.scan_offsets import DocOffsets
+from kb.scan_offsets import DocOffsets, run_indices
 from kb.scan_split import run_parts
 from kb.search.budget import WorkBudget
 from kb.search.params import RankingParams
@@ -371,10 +371,7 @@ def _gathered(held: np.ndarray, counts: np.ndarray, offsets: np.ndarray, rows: n
     order: a gather of their runs, so a batch of 512 of a common word's 60,000
     documents costs its own occurrences, not the word's 1.4 million."""
     sizes = counts[rows].astype(np.int64)
-    firsts = (np.cumsum(counts, dtype=np.int64) - counts)[rows]
-    total = int(sizes.sum())
-    run_starts = np.cumsum(sizes) - sizes
-    at = np.repeat(firsts - run_starts, sizes) + np.arange(total, dtype=np.int64)
+    at = run_indices((np.cumsum(counts, dtype=np.int64) - counts)[rows], sizes)
     # int64: the docnums are shifted into window keys
     return np.repeat(held[rows].astype(np.int64), sizes), offsets[at].astype(np.int64)
 
@@ -387,10 +384,8 @@ def _gathered_runs(counts: np.ndarray, offsets: np.ndarray, rows: np.ndarray) ->
     docnum of every occurrence nor int64 offsets are made (a common word's batch: 1-3 M
     occurrences, each such array 8-24 MB of new memory)."""
     sizes = counts[rows].astype(np.int64)
-    firsts = (np.cumsum(counts, dtype=np.int64) - counts)[rows]
-    run_starts = np.cumsum(sizes) - sizes
-    at = np.repeat(firsts - run_starts, sizes) + np.arange(int(sizes.sum()), dtype=np.int64)
-    return offsets[at], run_starts
+    at = run_indices((np.cumsum(counts, dtype=np.int64) - counts)[rows], sizes)
+    return offsets[at], np.cumsum(sizes) - sizes
 
 
 def _bm25_tf(tf: np.ndarray, k1: float) -> np.ndarray:
