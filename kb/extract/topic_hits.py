@@ -22,7 +22,7 @@ from kb.extract.boilerplate import boilerplate_windows, in_standing_line
 from kb.extract.lexicon import Lexicon, Match, is_separator_gap, key
 from kb.extract.plans import plan_title_lexicon
 from kb.extract.sentences import LINE
-from kb.extract.topic_pairs import paired_matches
+from kb.extract.topic_pairs import lead_until, paired_matches
 
 @cache
 def _topic_lexicon() -> Lexicon:
@@ -55,6 +55,12 @@ def topic_terms(topic: dict) -> list[tuple[str, list[str]]]:
 
 
 @cache
+def _actor_lexicon() -> Lexicon:
+    """The names of agencies that act in a release (topics.json ``actor_terms``: ตชด., ศอ.บต. ...)."""
+    return Lexicon((x, x) for x in topic_scoring().get("actor_terms", ()))
+
+
+@cache
 def _topic_blockers() -> dict[str, Lexicon]:
     return {t["key"]: Lexicon((x, x) for x in t["exclude"]) for t in taxonomy.topics() if t["exclude"]}
 
@@ -73,17 +79,37 @@ def _abroad_patterns() -> dict[str, re.Pattern[str]]:
     }
 
 
-def _blocked_spans(whole: str, raw: list[Match], named: set[str]) -> dict[str, list[tuple[int, int]]]:
+def _excluded_spans(whole: str) -> dict[str, list[tuple[int, int]]]:
+    """Per topic, the spans of its exclude phrases in ``whole``."""
+    return {k: spans for k, lex in _topic_blockers().items() if (spans := [(b.start, b.end) for b in lex.find(whole)])}
+
+
+def _blocked_spans(whole: str, raw: list[Match], named: set[str], excluded: dict[str, list[tuple[int, int]]]) -> dict[str, list[tuple[int, int]]]:
     """Per topic, the spans its terms may not overlap: its exclude phrases, and its terms set abroad."""
-    blocked = {k: [(b.start, b.end) for b in lex.find(whole)] for k, lex in _topic_blockers().items() if k in named}
+    blocked = {k: list(spans) for k, spans in excluded.items() if k in named}
     abroad = _abroad_patterns()
     helpers = _helpers_of_thais_abroad(whole)
+    placeless = _terms_without_their_place(whole, named)
     for m in raw:
         topic = m.value.split("|")[0]
         set_abroad = topic in abroad and abroad[topic].match(whole, m.end) is not None
-        if set_abroad or key(whole[m.start : m.end]) in helpers.get(topic, ()):
+        term = key(whole[m.start : m.end])
+        if set_abroad or term in helpers.get(topic, ()) or term in placeless.get(topic, ()):
             blocked.setdefault(topic, []).append((m.start, m.end))
     return blocked
+
+
+def _terms_without_their_place(whole: str, named: set[str]) -> dict[str, frozenset[str]]:
+    """Per topic bound to a place (``needs_place``: the southern unrest to the southern border
+    provinces), the keys of its generic terms (ความไม่สงบ, เหตุรุนแรง, สันติสุข) when the text names
+    none of its ``places``: unrest, violence or peace elsewhere (at the Cambodian border, in a
+    neighbouring country) is not that policy area (guide: the key's definition, decision 4)."""
+    out = {}
+    for t in taxonomy.topics():
+        rule = t.get("needs_place")
+        if rule and t["key"] in named and not any(place in whole for place in rule["places"]):
+            out[t["key"]] = frozenset(key(x) for x in rule["terms"])
+    return out
 
 
 def _helpers_of_thais_abroad(whole: str) -> dict[str, frozenset[str]]:
@@ -184,14 +210,18 @@ def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
     ``standing_lines``, nor in a line the corpus repeats (kb.extract.boilerplate:
     off only to mine those lines)."""
     raw = [Match(m.start, m.end, value) for m in _topic_lexicon().find(whole) for value in m.value.split(";")]
-    pairs = paired_matches(whole, topic_scoring().get("pair_lead_chars", 0))
-    pair_set = {m for m in pairs if m.value.endswith("|strong")}
+    lead_chars = topic_scoring().get("pair_lead_chars", 0)
+    excluded = _excluded_spans(whole)
+    agency_spans = [(m.start, m.end) for m in agency_name_lexicon().find(whole)]
+    names = [*agency_spans, *((m.start, m.end) for m in _actor_lexicon().find(whole))]
+    pairs = paired_matches(whole, lead_chars, excluded, names)
+    lead_end = lead_until(whole, lead_chars)  # a pair in the lead marks its topic as the lead's (``paired``)
+    pair_set = {m for m in pairs if m.value.endswith("|strong") and m.start < lead_end}
     raw = [m for m in _with_pairs(raw, pairs) if not _cuts_a_syllable(whole, m.start, m.end)]
     if not raw:
         return []
     named = {m.value.split("|")[0] for m in raw}
-    blocked = _blocked_spans(whole, raw, named)
-    agency_spans = [(m.start, m.end) for m in agency_name_lexicon().find(whole)]
+    blocked = _blocked_spans(whole, raw, named, excluded)
     # A plan cited by its title names a topic in passing: its terms are weak there.
     demote = topic_scoring()["plan_title_terms_weak"]
     title_spans = [(m.start, m.end) for m in plan_title_lexicon().find(whole)] if demote else []
@@ -237,13 +267,14 @@ def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
 
 @cache
 def _run_pattern() -> re.Pattern[str] | None:
-    """Subjects with no topic key (ผู้มีอิทธิพล, อาชญากรรม, การพนัน ...: topics.json ``run_companions``)
-    joined to a term by a list joiner (และ, หรือ, a comma, a space), before or after it."""
+    """Subjects with no topic key (ผู้มีอิทธิพล, อาชญากรรมข้ามชาติ, การพนัน ...: topics.json ``run_companions``)
+    joined to a term by a list joiner (และ, หรือ, a comma, a space) and a nominalizer (การ), before or after it."""
     words = topic_scoring().get("run_companions", [])
     if not words:
         return None
     alternation = "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
-    return re.compile(f"(?:{alternation})[\\s,]*(?:และ|หรือ|รวมถึง)?[\\s,]*$|^[\\s,]*(?:และ|หรือ|รวมถึง)?[\\s,]*(?:{alternation})")
+    # A nominalizer (การ) may open the item: "อาชญากรรมข้ามชาติและการก่อการร้าย".
+    return re.compile(f"(?:{alternation})[\\s,]*(?:และ|หรือ|รวมถึง)?[\\s,]*(?:การ)?$|^[\\s,]*(?:และ|หรือ|รวมถึง)?[\\s,]*(?:การ)?(?:{alternation})")
 
 
 def _in_a_run_of_other_subjects(whole: str, start: int, end: int) -> bool:
@@ -258,24 +289,26 @@ def _in_a_run_of_other_subjects(whole: str, start: int, end: int) -> bool:
 
 
 @cache
-def _place_frames() -> dict[str, tuple[tuple[str, ...], int]]:
-    """Per topic, its ``place_frames`` words and their reach (topics.json)."""
-    return {
-        t["key"]: (tuple(t["place_frames"]["words"]), t["place_frames"]["reach"])
-        for t in taxonomy.topics() if t.get("place_frames")
-    }
+def _place_frames() -> dict[str, tuple[tuple[tuple[str, ...], int], ...]]:
+    """Per topic, its ``place_frames``: one frame (words and their reach) or a list of them (topics.json)."""
+    out = {}
+    for t in taxonomy.topics():
+        frames = t.get("place_frames")
+        if frames:
+            frames = frames if isinstance(frames, list) else [frames]
+            out[t["key"]] = tuple((tuple(f["words"]), int(f["reach"])) for f in frames)
+    return out
 
 
 def _after_a_place_frame(whole: str, start: int, topic: str) -> bool:
     """True if a frame word of the topic stands within its reach before the term: the term
-    says where something else happens (a monsoon over the Andaman Sea is weather, and the sea
-    its place: guide decision 4, clarification 23)."""
-    frame = _place_frames().get(topic)
-    if frame is None:
-        return False
-    words, reach = frame
-    before = whole[max(0, start - reach) : start]
-    return any(w in before for w in words)
+    says where something else happens (a monsoon over the Andaman Sea is weather, tourism or
+    research "ทางทะเล" is done at sea, and the sea is their place: guide decision 4, clarification 23)."""
+    for words, reach in _place_frames().get(topic, ()):
+        before = whole[max(0, start - reach) : start]
+        if any(w in before for w in words):
+            return True
+    return False
 
 
 # Thai marks written above or below a consonant (ั ิ ี ึ ื ุ ู ฺ ็ ่ ้ ๊ ๋ ์ ํ ๎), and the vowels written

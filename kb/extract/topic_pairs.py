@@ -11,7 +11,10 @@ and its setting a weak one, so that the sentence holding both is about it.
 Only in the headline and the lead (the first ``pair_lead_chars`` characters after
 it): a pair is weaker evidence than a term, and the guide labels a subject the
 headline or the lead is about; deep in the body a fraud on social media is often a
-remark in a release on trafficking.
+remark in a release on trafficking.  A pair marked ``anywhere`` is read in the whole
+text: where the setting is a place and the deed one that happens there (a bombing in
+Pattani, goods smuggled in from a neighbouring country), the guide makes the deed the
+subject wherever it is told (decision 9, clarification 21), as a term would be.
 
 The pairs are a key the segmenter's dictionary does not read
 (``kb.taxonomy._dictionary_terms``), so no index is segmented differently.
@@ -26,33 +29,40 @@ from kb.extract.lexicon import Lexicon, Match
 
 
 @cache
-def _pair_lexicons() -> tuple[tuple[str, Lexicon, Lexicon, int], ...]:
-    """(topic, deeds, settings, reach) for every pair of the topic lexicon."""
+def _pair_lexicons() -> tuple[tuple[str, Lexicon, Lexicon, int, bool], ...]:
+    """(topic, deeds, settings, reach, anywhere) for every pair of the topic lexicon."""
     out = []
     for t in taxonomy.topics():
         for pair in t.get("pairs", ()):
             deeds = Lexicon((term, term) for term in pair["terms"])
             settings = Lexicon((term, term) for term in pair["with"])
-            out.append((t["key"], deeds, settings, int(pair["reach"])))
+            out.append((t["key"], deeds, settings, int(pair["reach"]), bool(pair.get("anywhere", False))))
     return tuple(out)
 
 
-def paired_matches(whole: str, lead_chars: int) -> list[Match]:
+def paired_matches(whole: str, lead_chars: int, excluded: dict[str, list[tuple[int, int]]] | None = None,
+                   names: list[tuple[int, int]] = ()) -> list[Match]:
     """Matches (value ``topic|strong`` for a deed, ``topic|weak`` for its setting)
     of every deed that has a setting within reach on its line, in text order, in
-    the first line of ``whole`` (the headline) and ``lead_chars`` characters after it."""
+    the first line of ``whole`` (the headline) and ``lead_chars`` characters after it
+    (a pair marked ``anywhere``: in the whole text).  A setting inside one of the topic's
+    ``excluded`` spans (its exclude phrases: ชายแดน in ชายแดนภาคใต้) or inside an agency's or a
+    unit's name (``names``: ชายแดน in ตำรวจตระเวนชายแดน, an actor) is no setting."""
     found: dict[tuple[int, int, str], Match] = {}
     pairs = _pair_lexicons()
     if not pairs:
         return []
-    until = whole.find("\n") + 1 + lead_chars
-    for topic, deeds, settings, reach in pairs:
+    lead_end = lead_until(whole, lead_chars)
+    for topic, deeds, settings, reach, anywhere in pairs:
+        until = len(whole) if anywhere else lead_end
         # The lexicons run over the whole text, as every lexicon of extraction does:
         # they share one pass over it (kb.extract.lexicon), which a slice would redo.
         deed_matches = _before(deeds.find(whole), until)
         if not deed_matches:
             continue
-        setting_matches = _before(settings.find(whole), until + reach)
+        spans = [*(excluded or {}).get(topic, ()), *names]
+        setting_matches = [s for s in _before(settings.find(whole), until + reach)
+                           if not any(a <= s.start < b for a, b in spans)]
         for deed in deed_matches:
             near = [s for s in setting_matches if _within(whole, deed, s, reach)]
             if not near:
@@ -61,6 +71,11 @@ def paired_matches(whole: str, lead_chars: int) -> list[Match]:
             for s in near:
                 found.setdefault((s.start, s.end, topic), Match(s.start, s.end, f"{topic}|weak"))
     return sorted(found.values(), key=lambda m: (m.start, -m.end))
+
+
+def lead_until(whole: str, lead_chars: int) -> int:
+    """Where the lead of ``whole`` ends: ``lead_chars`` characters after the headline's line."""
+    return whole.find("\n") + 1 + lead_chars
 
 
 def _before(matches: Iterator[Match], until: int) -> list[Match]:
