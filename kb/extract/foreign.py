@@ -12,6 +12,8 @@ deals with) unless its place says otherwise:
   นักท่องเที่ยวจีน, ภาษาอังกฤษ: ``nationality_heads`` right before it);
 * it says where something happens (ทำงานในไต้หวัน, ไปญี่ปุ่น, ในประเทศญี่ปุ่น:
   ``place_links``, maybe with a ``state_titles`` word, right before it);
+* it is a frame of reference (เป้าหมายการพัฒนาที่ยั่งยืน (SDGs) ของสหประชาชาติ: one of
+  the ``frames`` within ``frame_reach`` characters before it, guide decision 4);
 * an abbreviation written in capitals in the gazetteer (WHO, UN) is one only in
   capitals ("who" is an English word).
 
@@ -64,6 +66,7 @@ class Counterparts:
         bilateral = _alternation(data["bilateral_prefixes"])
         # "ชายแดนไทย-กัมพูชา", "ในประเทศญี่ปุ่น": a link, maybe Thailand's half of a pair, maybe a title
         self._place = re.compile(f"(?:{links})\\s?(?:{bilateral})?(?:(?:{titles})\\s?)?$")
+        self._frame = re.compile(f"(?:{_alternation(data['frames'])})[^\\n]{{0,{int(data['frame_reach'])}}}$")
 
     def find(self, whole: str) -> Iterator[Match]:
         """Counterparts in ``whole`` (its first line the headline), in text order.  When the
@@ -81,11 +84,15 @@ class Counterparts:
     def stands_as_counterpart(self, whole: str, start: int, end: int) -> bool:
         surface = whole[start:end]
         if not _THAI.search(surface):
-            return key(surface) not in self._capitals or surface.isupper()
-        if not is_whole_word(whole, start, end):
+            if key(surface) in self._capitals and not surface.isupper():
+                return False
+        elif not is_whole_word(whole, start, end):
             return False
-        before = whole[max(0, start - 24) : start]
-        return not (self._heads.search(before) or self._place.search(before))
+        offset = max(0, start - 48)
+        before = whole[offset:start]
+        if self._heads.search(before) or self._frame.search(before):
+            return False
+        return self._place.search(before) is None
 
 
 @cache
