@@ -168,3 +168,12 @@ def test_states_as_items_of_a_list_or_a_place_make_no_dealing():
     talks = f"{title}\nพาณิชย์จังหวัดหารือกับทูตพาณิชย์แคนาดา เรื่องการส่งออกสินค้าชุมชน"
     assert [talks[m.start : m.end] for m in paired_matches(talks, 600) if m.value.startswith("international")] == [
         "หารือ", "แคนาดา"]
+
+
+def test_a_visit_that_is_the_occasion_is_no_dealing():
+    """The general test: the occasion of an event is no subject ("on the occasion of the royal
+    visit to Finland" an official attends a reception); a visit that is the event counts."""
+    title = "ปลัดกระทรวงร่วมเฝ้ารับเสด็จ ในโอกาสเสด็จเยือนสาธารณรัฐฟินแลนด์"
+    lead = "ปลัดกระทรวงพร้อมคณะร่วมเฝ้ารับเสด็จและร่วมงานเลี้ยงรับรองที่สถานที่จัดงานในกรุงเทพมหานคร"
+    assert "international" not in _topics(title, lead)
+    assert "international" in _topics("รัฐมนตรีเดินทางเยือนสาธารณรัฐฟินแลนด์ หารือความร่วมมือด้านการศึกษา", lead)
