@@ -45,13 +45,30 @@ def _topic_lexicon() -> Lexicon:
     return Lexicon(entries)
 
 
+# Term lists only extraction reads (a new dictionary word would change how every index is segmented).
+EXTRACTION_TERMS = ("mined", "measures", "hazards")
+
+
 def topic_terms(topic: dict) -> list[tuple[str, list[str]]]:
     """A topic's terms by strength: its ``strong`` and ``weak`` terms (also words
-    of the segmenter's dictionary) and its ``mined`` ones, found in the corpus by
-    benchmarks/mine_topic_terms.py and reviewed by hand, which only extraction reads
-    (a new dictionary word would change how every index is segmented)."""
-    mined = topic.get("mined", {})
-    return [(kind, [*topic[kind], *mined.get(kind, ())]) for kind in ("strong", "weak")]
+    of the segmenter's dictionary) and those only extraction reads: its ``mined``
+    ones, found in the corpus by benchmarks/mine_topic_terms.py and reviewed by
+    hand; its ``measures``, which name a measure taken on the topic (quarantine, a
+    field hospital, a blood drive: guide decisions 5, 11, 13); its ``hazards``, which
+    name a hazard the guide puts under the topic (El Niño, a chemical leak)."""
+    extra = [topic.get(entry, {}) for entry in EXTRACTION_TERMS]
+    strong = [*topic["strong"], *(t for e in extra for t in (*e.get("strong", ()), *e.get("lead", ())))]
+    return [("strong", strong), ("weak", [*topic["weak"], *(t for e in extra for t in e.get("weak", ()))])]
+
+
+@cache
+def _lead_only_terms() -> frozenset[tuple[str, str]]:
+    """(topic, term key) of the terms that name the topic only in the headline and the lead
+    (an entry's ``lead`` list): a blood drive the headline is about is a health campaign, one
+    stop of a round-up of what the provinces did for a royal occasion is a list entry (decision 4)."""
+    return frozenset(
+        (t["key"], key(x)) for t in taxonomy.topics() for e in EXTRACTION_TERMS for x in t.get(e, {}).get("lead", ())
+    )
 
 
 @cache
@@ -206,6 +223,8 @@ def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
     nationalities = _nationalities(whole, raw)
     occasions = _occasions(whole, named)
     standing = standing_lines and bool(boilerplate_windows())
+    lead_only = _lead_only_terms()
+    lead_end = whole.find("\n") + 1 + topic_scoring().get("pair_lead_chars", 0) if lead_only else 0
     hits = []
     for m in raw:
         if any(a <= m.start < b for a, b in attendee_spans):
@@ -220,9 +239,11 @@ def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
         if standing and in_standing_line(whole, m.start, m.end, topic):
             continue  # a policy line or motto pasted into releases on anything (kb.extract.boilerplate)
         strong = strength == "strong" and not (demote and any(a <= m.start < b for a, b in title_spans))
+        term = key(whole[m.start : m.end])
+        if strong and m.start >= lead_end and (topic, term) in lead_only:
+            strong = False  # a lead-only term deep in the body
         if strong and _names_a_unit(whole, m.end):
             strong = False  # "ตชด.11", "ตำรวจตระเวนชายแดนที่ 11": a numbered unit takes part, it is no subject
-        term = key(whole[m.start : m.end])
         frames = (time_frame, backdrop_frame if term in background_terms() else None)
         if strong and any(f is not None and f.search(whole, max(0, m.start - 70), m.start) for f in frames):
             strong = False  # "ก่อนโรคระบาด", "หลังสถานการณ์โควิด": a time, not a subject
