@@ -253,7 +253,30 @@ def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
         if strong and topic in occasions and not _serves_a_purpose(whole, m.start, m.end, occasions[topic]):
             strong = False  # loyalty at a royal birthday is the occasion, not the subject
         hits.append(TopicHit(m.start, m.end, topic, strong, term, m in pair_set))
-    return hits
+    return _without_relief_backdrop(whole, hits)
+
+
+def _without_relief_backdrop(whole: str, hits: list[TopicHit]) -> list[TopicHit]:
+    """The hits less a topic's background terms when the headline is about relief from it
+    (the topic's ``relief`` words: aid bags, compensation, easing hardship) and names the
+    topic only by background terms: COVID-19 behind a relief measure is its circumstance,
+    and only a measure on the disease itself speaks of public health (guide decision 5)."""
+    rules = _relief_words()
+    if not rules:
+        return hits
+    head_end = whole.find("\n") if "\n" in whole else len(whole)
+    background = background_terms()
+    drop = set()
+    for topic, words in rules.items():
+        in_head = [h for h in hits if h.topic == topic and h.start < head_end]
+        if in_head and all(h.term in background for h in in_head) and any(w in whole[:head_end] for w in words):
+            drop.add(topic)
+    return [h for h in hits if not (h.topic in drop and h.term in background)] if drop else hits
+
+
+@cache
+def _relief_words() -> dict[str, tuple[str, ...]]:
+    return {t["key"]: tuple(t["relief"]) for t in taxonomy.topics() if t.get("relief")}
 
 
 @cache
