@@ -193,6 +193,7 @@ class TopicHit:
     strong: bool
     term: str  # the matched surface, whitespace removed: distinct terms are distinct keys
     paired: bool = False  # a deed beside its setting in the headline or lead (kb.extract.topic_pairs)
+    measured: bool = False  # right after one of its topic's ``measure_frames`` (เตรียมพร้อมรับ ...)
 
 
 def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
@@ -252,7 +253,8 @@ def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
             strong = False  # "มรสุมพัดปกคลุมอ่าวไทย": where the weather is, not security at sea
         if strong and topic in occasions and not _serves_a_purpose(whole, m.start, m.end, occasions[topic]):
             strong = False  # loyalty at a royal birthday is the occasion, not the subject
-        hits.append(TopicHit(m.start, m.end, topic, strong, term, m in pair_set))
+        measured = strong and _after_a_frame(whole, m.start, _measure_frames().get(topic))
+        hits.append(TopicHit(m.start, m.end, topic, strong, term, m in pair_set, measured))
     return _without_relief_backdrop(whole, hits)
 
 
@@ -314,7 +316,19 @@ def _after_a_place_frame(whole: str, start: int, topic: str) -> bool:
     """True if a frame word of the topic stands within its reach before the term: the term
     says where something else happens (a monsoon over the Andaman Sea is weather, and the sea
     its place: guide decision 4, clarification 23)."""
-    frame = _place_frames().get(topic)
+    return _after_a_frame(whole, start, _place_frames().get(topic))
+
+
+@cache
+def _measure_frames() -> dict[str, tuple[tuple[str, ...], int]]:
+    """Per topic, its ``measure_frames`` words and their reach (topics.json)."""
+    return {
+        t["key"]: (tuple(t["measure_frames"]["words"]), t["measure_frames"]["reach"])
+        for t in taxonomy.topics() if t.get("measure_frames")
+    }
+
+
+def _after_a_frame(whole: str, start: int, frame: tuple[tuple[str, ...], int] | None) -> bool:
     if frame is None:
         return False
     words, reach = frame
