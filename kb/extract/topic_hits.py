@@ -61,6 +61,12 @@ def topic_terms(topic: dict) -> list[tuple[str, list[str]]]:
     return [("strong", strong), ("weak", [*topic["weak"], *(t for e in extra for t in e.get("weak", ()))])]
 
 
+def _hyphen_listed(whole: str, start: int, end: int) -> bool:
+    """True if the term is joined by a hyphen to the next or the last item of a run written
+    without spaces ("ทำบุญตักบาตร-ปล่อยปลา-บริจาคโลหิต"): one activity of a list (decision 4)."""
+    return (start > 0 and whole[start - 1] in "-–") or (end < len(whole) and whole[end] in "-–")
+
+
 @cache
 def _lead_only_terms() -> frozenset[tuple[str, str]]:
     """(topic, term key) of the terms that name the topic only in the headline and the lead
@@ -241,8 +247,8 @@ def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
             continue  # a policy line or motto pasted into releases on anything (kb.extract.boilerplate)
         strong = strength == "strong" and not (demote and any(a <= m.start < b for a, b in title_spans))
         term = key(whole[m.start : m.end])
-        if strong and m.start >= lead_end and (topic, term) in lead_only:
-            strong = False  # a lead-only term deep in the body
+        if strong and (topic, term) in lead_only and (m.start >= lead_end or _hyphen_listed(whole, m.start, m.end)):
+            strong = False  # a lead-only term deep in the body, or one of a run of activities
         if strong and _names_a_unit(whole, m.end):
             strong = False  # "ตชด.11", "ตำรวจตระเวนชายแดนที่ 11": a numbered unit takes part, it is no subject
         frames = (time_frame, backdrop_frame if term in background_terms() else None)
