@@ -120,7 +120,7 @@ def test_the_new_term_lists_stay_out_of_the_segmenter_dictionary():
     would change how every index is segmented."""
     dictionary = set(taxonomy.dictionary_terms())
     added = [term for t in taxonomy.topics() for entry in EXTRACTION_TERMS[1:]
-             for terms in t.get(entry, {}).values() for term in terms]
+             for kind, terms in t.get(entry, {}).items() if not kind.startswith("_") for term in terms]
     assert added and _entry("public-health", "measures") and _entry("disaster", "hazards")
     listed = {term for t in taxonomy.topics() for term in (*t["strong"], *t["weak"])}
     assert not [term for term in added if term in dictionary and term not in listed]

@@ -284,7 +284,7 @@ def _without_relief_backdrop(whole: str, hits: list[TopicHit]) -> list[TopicHit]
 
 @cache
 def _relief_words() -> dict[str, tuple[str, ...]]:
-    return {t["key"]: tuple(t["relief"]) for t in taxonomy.topics() if t.get("relief")}
+    return {t["key"]: tuple(t["relief"]["headline"]) for t in taxonomy.topics() if t.get("relief")}
 
 
 @cache
