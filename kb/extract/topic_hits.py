@@ -45,13 +45,36 @@ def _topic_lexicon() -> Lexicon:
     return Lexicon(entries)
 
 
+# Term lists only extraction reads (a new dictionary word would change how every index is segmented).
+EXTRACTION_TERMS = ("mined", "measures", "hazards")
+
+
 def topic_terms(topic: dict) -> list[tuple[str, list[str]]]:
     """A topic's terms by strength: its ``strong`` and ``weak`` terms (also words
-    of the segmenter's dictionary) and its ``mined`` ones, found in the corpus by
-    benchmarks/mine_topic_terms.py and reviewed by hand, which only extraction reads
-    (a new dictionary word would change how every index is segmented)."""
-    mined = topic.get("mined", {})
-    return [(kind, [*topic[kind], *mined.get(kind, ())]) for kind in ("strong", "weak")]
+    of the segmenter's dictionary) and those only extraction reads: its ``mined``
+    ones, found in the corpus by benchmarks/mine_topic_terms.py and reviewed by
+    hand; its ``measures``, which name a measure taken on the topic (quarantine, a
+    field hospital, a blood drive: guide decisions 5, 11, 13); its ``hazards``, which
+    name a hazard the guide puts under the topic (El Niño, a chemical leak)."""
+    extra = [topic.get(entry, {}) for entry in EXTRACTION_TERMS]
+    strong = [*topic["strong"], *(t for e in extra for t in (*e.get("strong", ()), *e.get("lead", ())))]
+    return [("strong", strong), ("weak", [*topic["weak"], *(t for e in extra for t in e.get("weak", ()))])]
+
+
+def _hyphen_listed(whole: str, start: int, end: int) -> bool:
+    """True if the term is joined by a hyphen to the next or the last item of a run written
+    without spaces ("ทำบุญตักบาตร-ปล่อยปลา-บริจาคโลหิต"): one activity of a list (decision 4)."""
+    return (start > 0 and whole[start - 1] in "-–") or (end < len(whole) and whole[end] in "-–")
+
+
+@cache
+def _lead_only_terms() -> frozenset[tuple[str, str]]:
+    """(topic, term key) of the terms that name the topic only in the headline and the lead
+    (an entry's ``lead`` list): a blood drive the headline is about is a health campaign, one
+    stop of a round-up of what the provinces did for a royal occasion is a list entry (decision 4)."""
+    return frozenset(
+        (t["key"], key(x)) for t in taxonomy.topics() for e in EXTRACTION_TERMS for x in t.get(e, {}).get("lead", ())
+    )
 
 
 @cache
@@ -202,6 +225,7 @@ class TopicHit:
     strong: bool
     term: str  # the matched surface, whitespace removed: distinct terms are distinct keys
     paired: bool = False  # a deed beside its setting in the headline or lead (kb.extract.topic_pairs)
+    measured: bool = False  # right after one of its topic's ``measure_frames`` (เตรียมพร้อมรับ ...)
 
 
 def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
@@ -236,6 +260,7 @@ def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
     nationalities = _nationalities(whole, raw)
     occasions = _occasions(whole, named)
     standing = standing_lines and bool(boilerplate_windows())
+    lead_only = _lead_only_terms()
     hits = []
     for m in raw:
         if any(a <= m.start < b for a, b in attendee_spans):
@@ -250,9 +275,11 @@ def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
         if standing and in_standing_line(whole, m.start, m.end, topic):
             continue  # a policy line or motto pasted into releases on anything (kb.extract.boilerplate)
         strong = strength == "strong" and not (demote and any(a <= m.start < b for a, b in title_spans))
+        term = key(whole[m.start : m.end])
+        if strong and (topic, term) in lead_only and (m.start >= lead_end or _hyphen_listed(whole, m.start, m.end)):
+            strong = False  # a lead-only term deep in the body, or one of a run of activities
         if strong and _names_a_unit(whole, m.end):
             strong = False  # "ตชด.11", "ตำรวจตระเวนชายแดนที่ 11": a numbered unit takes part, it is no subject
-        term = key(whole[m.start : m.end])
         frames = (time_frame, backdrop_frame if term in background_terms() else None)
         if strong and any(f is not None and f.search(whole, max(0, m.start - 70), m.start) for f in frames):
             strong = False  # "ก่อนโรคระบาด", "หลังสถานการณ์โควิด": a time, not a subject
@@ -261,8 +288,32 @@ def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
             strong = False  # "มรสุมพัดปกคลุมอ่าวไทย": where the weather is, not security at sea
         if strong and topic in occasions and not _serves_a_purpose(whole, m.start, m.end, occasions[topic]):
             strong = False  # loyalty at a royal birthday is the occasion, not the subject
-        hits.append(TopicHit(m.start, m.end, topic, strong, term, m in pair_set))
-    return hits
+        measured = strong and _after_a_frame(whole, m.start, _measure_frames().get(topic))
+        hits.append(TopicHit(m.start, m.end, topic, strong, term, m in pair_set, measured))
+    return _without_relief_backdrop(whole, hits)
+
+
+def _without_relief_backdrop(whole: str, hits: list[TopicHit]) -> list[TopicHit]:
+    """The hits less a topic's background terms when the headline is about relief from it
+    (the topic's ``relief`` words: aid bags, compensation, easing hardship) and names the
+    topic only by background terms: COVID-19 behind a relief measure is its circumstance,
+    and only a measure on the disease itself speaks of public health (guide decision 5)."""
+    rules = _relief_words()
+    if not rules:
+        return hits
+    head_end = whole.find("\n") if "\n" in whole else len(whole)
+    background = background_terms()
+    drop = set()
+    for topic, words in rules.items():
+        in_head = [h for h in hits if h.topic == topic and h.start < head_end]
+        if in_head and all(h.term in background for h in in_head) and any(w in whole[:head_end] for w in words):
+            drop.add(topic)
+    return [h for h in hits if not (h.topic in drop and h.term in background)] if drop else hits
+
+
+@cache
+def _relief_words() -> dict[str, tuple[str, ...]]:
+    return {t["key"]: tuple(t["relief"]["headline"]) for t in taxonomy.topics() if t.get("relief")}
 
 
 @cache
@@ -304,11 +355,24 @@ def _after_a_place_frame(whole: str, start: int, topic: str) -> bool:
     """True if a frame word of the topic stands within its reach before the term: the term
     says where something else happens (a monsoon over the Andaman Sea is weather, tourism or
     research "ทางทะเล" is done at sea, and the sea is their place: guide decision 4, clarification 23)."""
-    for words, reach in _place_frames().get(topic, ()):
-        before = whole[max(0, start - reach) : start]
-        if any(w in before for w in words):
-            return True
-    return False
+    return any(_after_a_frame(whole, start, frame) for frame in _place_frames().get(topic, ()))
+
+
+@cache
+def _measure_frames() -> dict[str, tuple[tuple[str, ...], int]]:
+    """Per topic, its ``measure_frames`` words and their reach (topics.json)."""
+    return {
+        t["key"]: (tuple(t["measure_frames"]["words"]), t["measure_frames"]["reach"])
+        for t in taxonomy.topics() if t.get("measure_frames")
+    }
+
+
+def _after_a_frame(whole: str, start: int, frame: tuple[tuple[str, ...], int] | None) -> bool:
+    if frame is None:
+        return False
+    words, reach = frame
+    before = whole[max(0, start - reach) : start]
+    return any(w in before for w in words)
 
 
 # Thai marks written above or below a consonant (ั ิ ี ึ ื ุ ู ฺ ็ ่ ้ ๊ ๋ ์ ํ ๎), and the vowels written

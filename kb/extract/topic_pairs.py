@@ -25,17 +25,24 @@ from functools import cache
 from typing import Iterator
 
 from kb import taxonomy
+from kb.extract.foreign import Counterparts, counterparts
 from kb.extract.lexicon import Lexicon, Match
 
 
 @cache
-def _pair_lexicons() -> tuple[tuple[str, Lexicon, Lexicon, int, bool], ...]:
-    """(topic, deeds, settings, reach, anywhere) for every pair of the topic lexicon."""
+def _pair_lexicons() -> tuple[tuple[str, Lexicon, Lexicon | Counterparts, int, bool], ...]:
+    """(topic, deeds, settings, reach, anywhere) for every pair of the topic lexicon; a pair
+    ``with_gazetteer`` takes as settings the foreign states and organisations that stand
+    as counterparts (kb.extract.foreign) besides its ``with`` terms."""
     out = []
     for t in taxonomy.topics():
         for pair in t.get("pairs", ()):
-            deeds = Lexicon((term, term) for term in pair["terms"])
-            settings = Lexicon((term, term) for term in pair["with"])
+            # ``not_terms``: longer words that hold a deed and are none (ห้องประชุม is a room)
+            deeds = Lexicon([*((term, term) for term in pair["terms"]), *((x, None) for x in pair.get("not_terms", ()))])
+            if pair.get("with_gazetteer"):
+                settings = counterparts(tuple(pair["with"]), tuple(t.get("thais_abroad", {}).get("headline", ())))
+            else:
+                settings = Lexicon((term, term) for term in pair["with"])
             out.append((t["key"], deeds, settings, int(pair["reach"]), bool(pair.get("anywhere", False))))
     return tuple(out)
 

@@ -225,13 +225,21 @@ def _topic_evidence(title: str, text: str) -> _Evidence:
                 if in_title or any(h.topic == topic and h.term not in background_terms() for h in hits[i:j]):
                     substantive.add(topic)
         i = j
-    found.dedicated = _dedicated_items(whole, hits, cfg)
+    found.dedicated = _dedicated_items(whole, hits, cfg) | _measured(found.points, hits, cfg)
     substantive |= found.dedicated
     # An era's backdrop (COVID-19 in 2020-2022 releases) named in passing is no subject:
     # without the title or another term of the topic, it needs ``background_need`` points.
     need = cfg.get("background_need", 0.0)
     found.points = {t: p for t, p in found.points.items() if t in substantive or p >= need - 1e-9}
     return found
+
+
+def _measured(points: dict[str, float], hits: list[TopicHit], cfg: dict) -> set[str]:
+    """Topics a sentence about them gives a measure of its own: a strong term right after one
+    of the topic's ``measure_frames`` (เตรียมพร้อมรับ ... ภัยแล้ง, รับมือกับน้ำท่วม).  An
+    instruction to prepare for a hazard counts even in a release about something else (guide
+    decision 3, clarification 11), so such a topic is no passing remark, like a numbered item."""
+    return {h.topic for h in hits if h.measured and points.get(h.topic, 0.0) >= cfg["single_points"] - 1e-9}
 
 
 def _named_by_actors_only(hits: list[TopicHit], cfg: dict) -> set[str]:

@@ -45,6 +45,7 @@ __all__ = [
     "dictionary_terms",
     "compound_names",
     "thesaurus",
+    "foreign_states",
 ]
 
 
@@ -241,6 +242,12 @@ def dictionary_terms() -> list[str]:
     """Domain words for the word segmenter's custom dictionary, so that a province,
     an agency or a topic term is kept whole (trailing abbreviation periods removed)."""
     return list(_dictionary_terms())
+
+
+def foreign_states() -> dict[str, Any]:
+    """The gazetteer of foreign states and international organisations (foreign_states.json):
+    states, organisations, not_names, nationality_heads, place_links, state_titles."""
+    return {k: v for k, v in _load("foreign_states.json").items() if not k.startswith("_")}
 
 
 def topic_scoring() -> dict[str, Any]:

@@ -1,0 +1,126 @@
+"""Public-health and disaster decisions that generalize (issue 13, branch topics10).
+
+Each test is one decision of the labelling guide (docs/labelling.md), on releases
+written for these tests (none copied from a release): health measures as their
+own vocabulary (decisions 5, 11, 13), blood drives in the headline against a
+round-up of a royal occasion (decision 4), relief headlines that make COVID-19
+the circumstance (decision 5), man-made hazards (decisions 20, 23), an
+instruction to prepare for a hazard in a release on something else (decision 3,
+clarification 11), and an office title as an actor (decision 4).
+"""
+from __future__ import annotations
+
+from kb import taxonomy
+from kb.extract import extract
+from kb.extract.topic_hits import EXTRACTION_TERMS, topic_hits
+from kb.models import RawDocument
+
+# A release mostly about no topic: a provincial meeting on the local economy.
+_MEETING = [f"ผู้ว่าราชการจังหวัดมอบแนวทางที่ {n} ด้านการพัฒนาเศรษฐกิจฐานรากและการท่องเที่ยวชุมชนให้ทุกอำเภอ" for n in range(1, 19)]
+_VISIT = ("รัฐมนตรีตรวจเยี่ยมการฝึกอาชีพของแรงงานในจังหวัด พร้อมรับฟังปัญหาของผู้ประกอบการรายย่อย"
+          "และมอบแนวทางการพัฒนาฝีมือแรงงานให้สอดคล้องกับความต้องการของตลาด")
+
+
+def _release(title: str, paragraphs: list[str]) -> list[str]:
+    raw = RawDocument(title=title, text="\n".join(paragraphs), date_hint="2024-01-10", type_hint="news")
+    return extract(raw, "release").topics
+
+
+def _entry(topic: str, name: str) -> dict:
+    return next(t for t in taxonomy.topics() if t["key"] == topic).get(name, {})
+
+
+def test_a_health_measure_named_by_its_own_words_is_public_health():
+    """Decisions 5 and 11: quarantine, a field hospital, screening are measures on the
+    disease even when the release never names an epidemic by a term of the topic."""
+    quarantine = ("แรงงานไทยที่เดินทางกลับจากต่างประเทศทุกคนต้องเข้าสถานที่กักกันที่รัฐจัดให้เป็นเวลา 14 วัน "
+                  "โดยเจ้าหน้าที่จะรับตัวจากท่าอากาศยานไปยังที่พักทันที")
+    assert _release("กระทรวงแรงงานดูแลแรงงานไทยที่เดินทางกลับประเทศ", [_VISIT, quarantine]) == ["public-health"]
+    field = "กองทัพภาคที่ 2 จัดตั้งโรงพยาบาลสนามในค่ายทหาร รองรับผู้ป่วยได้วันละ 50 ราย พร้อมทีมแพทย์และพยาบาลตลอด 24 ชั่วโมง"
+    assert _release("แม่ทัพภาคที่ 2 สั่งการหน่วยในพื้นที่", [_VISIT, field]) == ["public-health"]
+    # Without the measure the same release is about no topic.
+    assert _release("กระทรวงแรงงานดูแลแรงงานไทยที่เดินทางกลับประเทศ", [_VISIT]) == []
+
+
+def test_detention_and_a_namesake_hospital_are_no_health_measure():
+    """Decision 4 (namesake): foreigners held pending deportation are detained, not quarantined;
+    a hospital named for a district (สนามชัยเขต) is no field hospital."""
+    held = ("เจ้าหน้าที่ดูแลคนต่างด้าวที่ถูกกักตัวระหว่างรอการส่งกลับประเทศต้นทาง "
+            "และตรวจสอบเอกสารของนายจ้างในพื้นที่อย่างเข้มงวด")
+    assert "public-health" not in _release("อธิบดีลงพื้นที่ติดตามการทำงานของสำนักงานจัดหางานจังหวัด", [_VISIT, held])
+    hits = topic_hits("ผู้ป่วยเดินทางไปตรวจที่โรงพยาบาลสนามชัยเขตเป็นประจำทุกเดือนตามนัดของแพทย์")
+    assert not [h for h in hits if h.topic == "public-health" and h.strong]
+
+
+def test_a_blood_drive_in_the_headline_is_public_health_one_stop_of_a_royal_round_up_is_not():
+    """A blood drive the headline is about is a health campaign (emergency medicine);
+    the same words as one stop of a round-up of what the provinces did for a royal
+    birthday are an entry of a list (decision 4), so ``lead`` terms count only in the
+    headline and the lead."""
+    drive = ["กำลังพลจิตอาสาร่วมบริจาคโลหิตให้โรงพยาบาลจังหวัด ช่วยผู้ป่วยที่รอรับการผ่าตัดในช่วงที่โลหิตขาดแคลน",
+             "ผู้บังคับหน่วยกล่าวว่าจะจัดกิจกรรมนี้ต่อเนื่องทุกสามเดือนเพื่อให้ธนาคารเลือดมีโลหิตสำรองเพียงพอ"]
+    assert _release("ทหารจิตอาสาบริจาคโลหิตช่วยผู้ป่วยฉุกเฉิน", drive) == ["public-health"]
+    stops = [f"จังหวัดที่ {n} ประชาชนร่วมทำบุญตักบาตรและปลูกต้นไม้ถวายเป็นพระราชกุศลที่ศาลากลางจังหวัดอย่างพร้อมเพรียง"
+             for n in range(1, 12)]
+    stop = "ส่วนอีกจังหวัดหนึ่งเหล่ากาชาดจังหวัดร่วมกับโรงพยาบาลจังหวัดออกหน่วยรับบริจาคโลหิตถวายเป็นพระราชกุศล"
+    assert "public-health" not in _release("ประชาชนทั่วประเทศร่วมประกอบพิธีเฉลิมพระเกียรติ", [*stops, stop])
+    # One activity of a run in the headline itself is an entry of that list too.
+    run = "ผู้ว่าราชการจังหวัดนำประชาชนร่วมกิจกรรมทำบุญตักบาตร-ปล่อยปลา-บริจาคโลหิต ถวายเป็นพระราชกุศล"
+    assert "public-health" not in _release(run, [run, *stops[:3]])
+
+
+def test_covid_in_a_relief_headline_is_the_circumstance():
+    """Decision 5: aid bags, compensation or easing hardship "from COVID-19" is economic
+    relief, however often the disease is named; a measure on the disease itself still counts."""
+    title = "รัฐมนตรีมอบถุงยังชีพบรรเทาความเดือดร้อนจากโควิด-19 แก่ผู้ขับรถรับจ้าง"
+    body = ["รัฐมนตรีมอบถุงยังชีพจำนวน 500 ชุด แก่สมาชิกสมาคมผู้ขับรถรับจ้างที่ขาดรายได้จากสถานการณ์โควิด-19",
+            "สมาคมขอบคุณรัฐบาลที่ช่วยเหลือผู้ได้รับผลกระทบจากการแพร่ระบาดของโรคโควิด-19 อย่างต่อเนื่อง",
+            "ถุงยังชีพประกอบด้วยข้าวสาร อาหารแห้ง และน้ำดื่ม สำหรับครอบครัวละหนึ่งชุด"]
+    assert "public-health" not in _release(title, body)
+    measure = ("นอกจากนี้ กระทรวงได้จัดตั้งศูนย์ตรวจคัดกรองโรคให้ผู้ขับรถรับจ้างทุกคนโดยไม่เสียค่าใช้จ่าย "
+               "และจัดหา Hospitel รองรับผู้ที่ตรวจพบเชื้อ")
+    assert "public-health" in _release(title, [*body, measure])
+    # A headline on the disease itself is no relief headline.
+    assert "public-health" in _release("รัฐมนตรีสั่งการเร่งฉีดวัคซีนโควิด-19 ให้ผู้ขับรถรับจ้าง", body)
+
+
+def test_man_made_hazards_and_weather_are_disasters():
+    """Decisions 20 and 23, and the topic's definition (man-made hazards): a fireworks-factory
+    explosion, arsenic in a river, El Niño."""
+    blast = ["เกิดเหตุโรงงานพลุระเบิดในอำเภอเมือง มีผู้เสียชีวิตและบาดเจ็บหลายราย "
+             "รัฐมนตรีสั่งการให้จังหวัดดูแลครอบครัวผู้เสียชีวิตและเร่งเก็บกู้วัตถุอันตรายในพื้นที่"]
+    assert _release("รัฐมนตรีติดตามเหตุระเบิดที่จังหวัด", blast) == ["disaster"]
+    arsenic = ["ตรวจพบสารหนูเกินค่ามาตรฐานในแม่น้ำสายหลัก รัฐมนตรีสั่งให้หน่วยงานเฝ้าระวัง "
+               "แจ้งเตือนประชาชนงดใช้น้ำจากแม่น้ำ และเก็บตัวอย่างน้ำทุกวัน"]
+    assert _release("รัฐมนตรีสั่งหน่วยงานเฝ้าระวังคุณภาพน้ำในแม่น้ำ", arsenic) == ["disaster"]
+
+
+def test_an_instruction_to_prepare_for_a_hazard_is_a_measure_not_a_passing_remark():
+    """Decision 3 and clarification 11: one sentence that tells officials to prepare for a
+    drought is an instruction of its own, even in a long release about something else; the
+    same hazard named as the season of another subject is a passing remark."""
+    prepare = ("ขอให้ทุกจังหวัดเตรียมพร้อมรับสถานการณ์ภัยแล้งที่คาดว่าจะรุนแรงกว่าปีที่ผ่านมา "
+               "โดยสำรวจแหล่งน้ำและจัดรถบรรทุกน้ำให้พร้อม")
+    assert _release("รัฐมนตรีมอบนโยบายผู้ว่าราชการจังหวัด", [*_MEETING, prepare]) == ["disaster"]
+    season = ("ผู้ประกอบการบางรายกล่าวว่ายอดขายสินค้าหัตถกรรมลดลงในช่วงภัยแล้งของปีที่ผ่านมา "
+              "แต่ปีนี้คาดว่าจะดีขึ้นตามการท่องเที่ยวของจังหวัด")
+    assert _release("รัฐมนตรีมอบนโยบายผู้ว่าราชการจังหวัด", [*_MEETING, season]) == []
+
+
+def test_a_deputy_secretarys_title_is_an_actor():
+    """Decision 4: the disaster word in the title of the deputy permanent secretary who heads
+    the disaster and urban-development group names who attended, not the subject."""
+    attended = ("ในพิธีมีรองปลัดกระทรวงมหาดไทย หัวหน้ากลุ่มภารกิจด้านสาธารณภัยและพัฒนาเมือง "
+                "และผู้บริหารกระทรวงร่วมพิธีถวายสัตย์ปฏิญาณเพื่อเป็นข้าราชการที่ดีและพลังของแผ่นดิน")
+    assert "disaster" not in _release("ปลัดกระทรวงนำข้าราชการร่วมพิธีถวายสัตย์ปฏิญาณ", [_VISIT, attended])
+
+
+def test_the_new_term_lists_stay_out_of_the_segmenter_dictionary():
+    """Measures, hazards and lead terms are read by extraction only: a new dictionary word
+    would change how every index is segmented."""
+    dictionary = set(taxonomy.dictionary_terms())
+    added = [term for t in taxonomy.topics() for entry in EXTRACTION_TERMS[1:]
+             for kind, terms in t.get(entry, {}).items() if not kind.startswith("_") for term in terms]
+    assert added and _entry("public-health", "measures") and _entry("disaster", "hazards")
+    listed = {term for t in taxonomy.topics() for term in (*t["strong"], *t["weak"])}
+    assert not [term for term in added if term in dictionary and term not in listed]

@@ -1,0 +1,179 @@
+"""The `international` topic from the gazetteer of foreign states (issue 13, branch topics9).
+
+Guide (docs/labelling.md): `international` is Thailand's dealings with other states and
+international organisations.  A release deals with one when a deed of diplomacy or
+cooperation (a visit, a call, talks, an agreement signed, a joint exercise, a meeting of
+a bilateral or multilateral body) has a foreign state, an organisation or their official
+as its counterpart in the headline or the lead (kb.extract.foreign, the international
+pair of kb/taxonomy/topics.json).  Not when the state is a place, a nationality, a frame
+of reference, a Thai word that holds its name, or when Thai workers abroad are the subject
+and the dealings are a clause of the lead (decision 2).  Every release here is invented
+for these tests; none is copied from a ThaiGov text.
+"""
+from __future__ import annotations
+
+from kb import taxonomy
+from kb.extract import extract
+from kb.extract.foreign import counterparts
+from kb.extract.topic_pairs import paired_matches
+from kb.models import RawDocument
+
+# Body paragraphs about no topic, so that only the headline and the lead decide.
+_FILLER = [
+    "ทั้งนี้ ผู้เข้าร่วมได้รับฟังการบรรยายสรุปผลการดำเนินงานของหน่วยงานในรอบปีที่ผ่านมา"
+    "และแนวทางการพัฒนาบุคลากรให้มีความรู้ความสามารถเพิ่มขึ้นอย่างต่อเนื่อง",
+    "ในตอนท้าย ผู้บริหารได้มอบของที่ระลึกและถ่ายภาพร่วมกันเป็นที่ระลึกก่อนเดินทางกลับ",
+]
+
+
+def _topics(title: str, lead: str, body: list[str] | None = None) -> list[str]:
+    text = "\n".join(["วันอังคารที่ 9 มกราคม 2567", lead, *(_FILLER if body is None else body)])
+    raw = RawDocument(title=title, text=text, date_hint="2024-01-09", type_hint="news")
+    return extract(raw, "release").topics
+
+
+def _found(text: str) -> list[str]:
+    """The counterparts' surfaces the finder accepts in ``text`` (first line = headline)."""
+    return [text[m.start : m.end] for m in counterparts().find(text)]
+
+
+# --- the gazetteer --------------------------------------------------------------------
+
+
+def test_the_gazetteer_knows_every_un_member_state_and_the_main_organisations():
+    data = taxonomy.foreign_states()
+    keys = {s["key"] for s in data["states"]}
+    assert len(keys) == len(data["states"]) >= 192 + 5  # UN members but Thailand, 2 observers, TW, HK, MO
+    assert "TH" not in keys
+    assert all(s["th"] for s in data["states"])
+    orgs = {o["key"] for o in data["organisations"]}
+    assert {"UN", "ASEAN", "APEC", "GMS", "ACMECS", "BIMSTEC", "ILO", "WHO", "IOM", "UNHCR", "UNODC", "INTERPOL"} <= orgs
+    korea = next(s for s in data["states"] if s["key"] == "KR")
+    assert {"สาธารณรัฐเกาหลี", "เกาหลีใต้", "เกาหลี"} <= set(korea["th"])
+
+
+def test_a_name_of_a_state_or_an_organisation_is_a_counterpart():
+    assert _found("รัฐมนตรีหารือกับรัฐมนตรีว่าการกระทรวงเกษตรของนิวซีแลนด์") == ["นิวซีแลนด์"]
+    assert _found("ผบ.ทบ.ฟิลิปปินส์ เยี่ยมคำนับ รมช.กห.") == ["ฟิลิปปินส์"]
+    assert _found("ต้อนรับผู้แทนองค์การอนามัยโลกและ IOM") == ["องค์การอนามัยโลก", "IOM"]
+    assert _found("ความร่วมมือไทย-โปรตุเกส") == ["โปรตุเกส"]
+
+
+def test_names_inside_thai_words_and_names_are_no_state():
+    """ปราจีนบุรี, ตรุษจีน, แม่น้ำท่าจีน hold จีน; ศาลาว่าการ holds ลาว; a continent holds อเมริกา."""
+    for text in ("ประชุมที่จังหวัดปราจีนบุรี", "งานเทศกาลตรุษจีนของจังหวัด", "ลุ่มแม่น้ำท่าจีนตอนล่าง",
+                 "ประชุมที่ศาลาว่าการกระทรวง", "ผู้แทนจากประเทศในอเมริกาใต้", "นางสาวมาลี ใจดี"):
+        assert _found(text) == [], text
+
+
+def test_a_nationality_and_a_place_are_no_counterpart():
+    """A name after a noun of people or things is a nationality (แรงงานชาวเมียนมา); after a link
+    word it is where something happens (ไปทำงานไต้หวัน, ในประเทศญี่ปุ่น); a company or a chamber of
+    commerce of one country is no state (decision 27)."""
+    for text in ("แรงงานชาวเมียนมา", "แรงงานเมียนมา", "นักท่องเที่ยวจีน", "เรียนภาษาอังกฤษ",
+                 "ส่งแรงงานไปทำงานไต้หวัน", "แรงงานไทยในประเทศญี่ปุ่น", "ชายแดนไทย-กัมพูชา",
+                 "บริษัทญี่ปุ่น", "สภาหอการค้าออสเตรเลีย"):
+        assert _found(text) == [], text
+
+
+def test_a_frame_of_reference_is_no_counterpart():
+    """Decision 4: "สอดคล้องกับเป้าหมาย SDGs ของสหประชาชาติ" names the UN as a frame."""
+    assert _found("ขับเคลื่อนเป้าหมายการพัฒนาที่ยั่งยืน (SDGs) ขององค์การสหประชาชาติ") == []
+    assert _found("ผ่านการรับรองตามมาตรฐานของ WHO") == []
+
+
+def test_an_abbreviation_in_capitals_only():
+    assert _found("ผู้แทน WHO ประจำประเทศไทย") == ["WHO"]
+    assert _found("a visitor who came") == []
+
+
+# --- the decision ---------------------------------------------------------------------
+
+
+def test_talks_with_a_foreign_minister_in_the_headline_are_international():
+    """Decision 2's example: a minister meets the host country's minister."""
+    title = "รมว.พาณิชย์ หารือ รมว.การค้านิวซีแลนด์ ขยายตลาดสินค้าเกษตร"
+    lead = "รัฐมนตรีว่าการกระทรวงพาณิชย์ ให้การต้อนรับคณะผู้แทนจากนิวซีแลนด์ ณ กระทรวงพาณิชย์"
+    assert "international" in _topics(title, lead)
+
+
+def test_a_foreign_army_chief_calling_on_the_deputy_minister_is_international():
+    title = "ผบ.ทบ.ฟิลิปปินส์ เยี่ยมคำนับ รมช.กห."
+    lead = "รัฐมนตรีช่วยว่าการกระทรวงกลาโหม ให้การต้อนรับผู้บัญชาการทหารบกฟิลิปปินส์ ในโอกาสเดินทางเยือนไทย"
+    assert "international" in _topics(title, lead)
+
+
+def test_an_agreement_signed_with_a_foreign_ministry_in_the_lead_is_international():
+    title = "ปลัดกระทรวงเกษตรฯ ร่วมพิธีเปิดศูนย์วิจัยพันธุ์ข้าวแห่งใหม่"
+    lead = ("ในโอกาสนี้ได้มีพิธีลงนามบันทึกความเข้าใจกับกระทรวงเกษตรแห่งสาธารณรัฐโปรตุเกส "
+            "ว่าด้วยการแลกเปลี่ยนนักวิจัยด้านพันธุ์พืชระหว่างสองประเทศเป็นระยะเวลาสามปี")
+    assert "international" in _topics(title, lead)
+
+
+def test_a_joint_exercise_with_a_foreign_army_is_international():
+    """Decision 6: an exercise with a foreign army → `international` too."""
+    title = "กองทัพบก ฝึกร่วม กับกองทัพบกออสเตรเลีย ประจำปี 2567"
+    lead = "กองทัพบกจัดการฝึกร่วมกับกองทัพบกออสเตรเลีย เพื่อเสริมสร้างความสัมพันธ์อันดีระหว่างกองทัพ"
+    assert "international" in _topics(title, lead)
+
+
+def test_a_delegation_of_an_international_organisation_holding_talks_is_international():
+    """Decision 27: an organisation's delegation holds talks → as with a state."""
+    title = "ปลัดกระทรวงมหาดไทย ให้การต้อนรับผู้แทน IOM หารือความร่วมมือด้านการจัดการข้อมูล"
+    lead = "ปลัดกระทรวงมหาดไทย ให้การต้อนรับคณะผู้แทนองค์การระหว่างประเทศเพื่อการโยกย้ายถิ่นฐาน"
+    assert "international" in _topics(title, lead)
+
+
+def test_a_state_as_the_nationality_of_workers_is_no_dealing():
+    """แรงงานชาวเมียนมา is migration, not international, even beside talks with employers."""
+    title = "จัดหางานจังหวัด หารือ นายจ้าง แนวทางจ้างแรงงานชาวกัมพูชาในสวนผลไม้"
+    lead = "จัดหางานจังหวัดประชุมหารือกับนายจ้างในพื้นที่ เรื่องการจ้างแรงงานชาวกัมพูชาให้ถูกต้องตามกฎหมาย"
+    assert "international" not in _topics(title, lead)
+
+
+def test_thai_workers_abroad_with_an_agreement_as_a_clause_of_the_lead_is_no_dealing():
+    """Decision 2: a recruitment release names the host state as where the workers go; an
+    agreement recalled in its lead is a clause, not a paragraph of dealings."""
+    title = "กรมการจัดหางาน รับสมัครแรงงานไทยไปทำงานภาคเกษตรที่นิวซีแลนด์ 300 อัตรา"
+    lead = ("การจัดส่งครั้งนี้เป็นไปตามบันทึกความเข้าใจที่ลงนามกับกระทรวงแรงงานนิวซีแลนด์เมื่อปีที่ผ่านมา "
+            "ผู้สนใจสมัครได้ที่สำนักงานจัดหางานจังหวัดทุกแห่ง")
+    assert "international" not in _topics(title, lead)
+    # the same minister's own visit and talks in the headline are dealings
+    visit = "แรงงานไทยเฮ รมว.แรงงาน เยือนนิวซีแลนด์ เจรจาเพิ่มโควตาแรงงานภาคเกษตร"
+    assert "international" in _topics(visit, lead)
+
+
+def test_names_in_thai_words_beside_a_meeting_make_no_dealing():
+    title = "ผู้ว่าราชการจังหวัดปราจีนบุรี ประชุมเตรียมจัดงานเทศกาลตรุษจีน"
+    lead = "ผู้ว่าราชการจังหวัดปราจีนบุรี ประชุมหัวหน้าส่วนราชการ ณ ศาลากลางจังหวัด เพื่อเตรียมจัดงานตรุษจีนประจำปี"
+    assert "international" not in _topics(title, lead)
+
+
+def test_an_organisation_attending_a_domestic_event_is_an_actor():
+    """Decision 27: an organisation that attends a domestic event and praises it is an actor."""
+    title = "จังหวัดจัดงานวันเด็กแห่งชาติ ผู้แทนยูนิเซฟร่วมงานและกล่าวชื่นชม"
+    lead = "ผู้ว่าราชการจังหวัดเป็นประธานเปิดงานวันเด็กแห่งชาติ โดยมีผู้แทนยูนิเซฟร่วมงานและกล่าวชื่นชมกิจกรรมของเด็ก"
+    assert "international" not in _topics(title, lead)
+
+
+def test_states_as_items_of_a_list_or_a_place_make_no_dealing():
+    """One item of a list; a place: the export markets of a product, with no deed towards them,
+    are no dealings (the lexicon's weak country names may still add up to a sentence on their own)."""
+    title = "พาณิชย์จังหวัดเปิดตลาดสินค้าชุมชน"
+    lead = "สินค้าชุมชนของจังหวัดส่งออกไปยังตลาดสำคัญ ได้แก่ แคนาดา และเม็กซิโก โดยมียอดขายเพิ่มขึ้นทุกปี"
+    assert "international" not in _topics(title, lead)
+    whole = f"{title}\n{lead}"
+    assert [m for m in paired_matches(whole, 600) if m.value.startswith("international")] == []
+    # the same lead with talks towards one of them pairs the deed with the state
+    talks = f"{title}\nพาณิชย์จังหวัดหารือกับทูตพาณิชย์แคนาดา เรื่องการส่งออกสินค้าชุมชน"
+    assert [talks[m.start : m.end] for m in paired_matches(talks, 600) if m.value.startswith("international")] == [
+        "หารือ", "แคนาดา"]
+
+
+def test_a_visit_that_is_the_occasion_is_no_dealing():
+    """The general test: the occasion of an event is no subject ("on the occasion of the royal
+    visit to Finland" an official attends a reception); a visit that is the event counts."""
+    title = "ปลัดกระทรวงร่วมเฝ้ารับเสด็จ ในโอกาสเสด็จเยือนสาธารณรัฐฟินแลนด์"
+    lead = "ปลัดกระทรวงพร้อมคณะร่วมเฝ้ารับเสด็จและร่วมงานเลี้ยงรับรองที่สถานที่จัดงานในกรุงเทพมหานคร"
+    assert "international" not in _topics(title, lead)
+    assert "international" in _topics("รัฐมนตรีเดินทางเยือนสาธารณรัฐฟินแลนด์ หารือความร่วมมือด้านการศึกษา", lead)
