@@ -45,13 +45,17 @@ def test_violence_in_the_southern_border_provinces_counts_deep_in_the_body():
 
 def test_the_southern_unrest_is_a_policy_area_named_by_its_setting_and_a_deed():
     """The key's definition: violence, peace talks, security and the development work done
-    for the southern border provinces; the area alone is a place (decision 4)."""
-    security = ("รัฐมนตรีกำชับหน่วยงานให้เพิ่มมาตรการรักษาความมั่นคงในพื้นที่จังหวัดชายแดนภาคใต้ "
+    for the southern border provinces; the area alone is a place (decision 4), and a drug
+    problem there is the drugs topic."""
+    security = ("รัฐมนตรีกำชับหน่วยงานให้เพิ่มมาตรการรักษาความสงบในพื้นที่จังหวัดชายแดนภาคใต้ "
                 "และดูแลความปลอดภัยของครูและนักเรียนในช่วงเปิดภาคเรียน")
     assert "southern-unrest" in _release("รัฐมนตรีประชุมหน่วยงานในพื้นที่", [*_MEETING, security, security + " อีกครั้ง"])
     development = ("ที่ประชุมติดตามแผนการพัฒนาจังหวัดชายแดนภาคใต้ประจำปีงบประมาณ "
                    "และเร่งรัดโครงการสร้างอาชีพให้ประชาชนในพื้นที่ให้เสร็จตามกำหนด")
     assert "southern-unrest" in _release("คณะกรรมการติดตามแผนการพัฒนาจังหวัดชายแดนภาคใต้", [development, *_MEETING])
+    drugs = ("รัฐมนตรีมอบนโยบายการแก้ไขปัญหายาเสพติดในจังหวัดชายแดนภาคใต้ให้ผู้นำชุมชน "
+             "และเร่งนำผู้เสพเข้ารับการบำบัดรักษาในโรงพยาบาลทุกอำเภอ")
+    assert "southern-unrest" not in _release("รัฐมนตรีมอบนโยบายผู้นำชุมชน", [*_MEETING, drugs, drugs])
     flood = ("น้ำท่วมในจังหวัดชายแดนภาคใต้ทำให้ประชาชนเดือดร้อนกว่าหมื่นครัวเรือน "
              "จังหวัดเร่งส่งเรือและถุงยังชีพไปช่วยเหลือผู้ประสบอุทกภัยทุกอำเภอ")
     topics = _release("จังหวัดเร่งช่วยเหลือผู้ประสบอุทกภัย", [flood, *_MEETING])
