@@ -234,13 +234,9 @@ def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
     ``standing_lines``, nor in a line the corpus repeats (kb.extract.boilerplate:
     off only to mine those lines)."""
     raw = [Match(m.start, m.end, value) for m in _topic_lexicon().find(whole) for value in m.value.split(";")]
-    lead_chars = topic_scoring().get("pair_lead_chars", 0)
     excluded = _excluded_spans(whole)
     agency_spans = [(m.start, m.end) for m in agency_name_lexicon().find(whole)]
-    names = [*agency_spans, *((m.start, m.end) for m in _actor_lexicon().find(whole))]
-    pairs = paired_matches(whole, lead_chars, excluded, names)
-    lead_end = lead_until(whole, lead_chars)  # a pair in the lead marks its topic as the lead's (``paired``)
-    pair_set = {m for m in pairs if m.value.endswith("|strong") and m.start < lead_end}
+    pairs, pair_set, lead_end = _pairs(whole, excluded, agency_spans)
     raw = [m for m in _with_pairs(raw, pairs) if not _cuts_a_syllable(whole, m.start, m.end)]
     if not raw:
         return []
@@ -314,6 +310,17 @@ def _without_relief_backdrop(whole: str, hits: list[TopicHit]) -> list[TopicHit]
 @cache
 def _relief_words() -> dict[str, tuple[str, ...]]:
     return {t["key"]: tuple(t["relief"]["headline"]) for t in taxonomy.topics() if t.get("relief")}
+
+
+def _pairs(whole: str, excluded: dict[str, list[tuple[int, int]]], agency_spans: list[tuple[int, int]]) -> tuple[list[Match], set[Match], int]:
+    """The paired matches (kb.extract.topic_pairs), the deeds of those in the lead (a pair there marks its
+    topic as the lead's: ``TopicHit.paired``) and where the lead ends.  No setting inside an exclude phrase
+    of its topic or inside an agency's or a unit's name (``actor_terms``)."""
+    lead_chars = topic_scoring().get("pair_lead_chars", 0)
+    names = [*agency_spans, *((m.start, m.end) for m in _actor_lexicon().find(whole))]
+    pairs = paired_matches(whole, lead_chars, excluded, names)
+    lead_end = lead_until(whole, lead_chars)
+    return pairs, {m for m in pairs if m.value.endswith("|strong") and m.start < lead_end}, lead_end
 
 
 @cache
