@@ -24,6 +24,7 @@ __all__ = [
     "province_context",
     "regions",
     "region_exclusions",
+    "region_abroad_links",
     "topics",
     "topic_scoring",
     "agencies",
@@ -134,6 +135,11 @@ def subregion_phrases() -> dict[str, str]:
 def region_exclusions() -> list[str]:
     """Phrases (Middle East, ภูมิภาค ...) inside which a region phrase is not a Thai region."""
     return _load("regions.json")["exclude"]
+
+
+def region_abroad_links() -> list[str]:
+    """Words (ของ, ใน ...) that, between a region phrase and a foreign state's name, make it that state's region."""
+    return _load("regions.json").get("abroad_links", [])
 
 
 def topics() -> list[dict]:

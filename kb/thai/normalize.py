@@ -75,6 +75,17 @@ def _nfkc(text: str) -> str:
     return folded if unicodedata.is_normalized("NFKC", folded) else unicodedata.normalize("NFKC", text)
 
 
+# Letters typists put for another that looks alike, as (correct, typed): sara ae as two
+# sara e (กำเเพงเพชร), tho than as to patak (สุราษฏร์ธานี).  ``normalize`` folds the first.
+TYPED_FOR = ((SARA_AE, SARA_E + SARA_E), ("\u0e0e", "\u0e0f"))
+
+
+def typed_variants(word: str) -> set[str]:
+    """Misspellings of ``word`` that typists produce by ``TYPED_FOR`` (every occurrence of
+    one letter replaced at a time), for matching a name as it is found in running text."""
+    return {word.replace(correct, typed) for correct, typed in TYPED_FOR if correct in word}
+
+
 def normalize(text: str) -> str:
     """Fold a text into the form both the index and queries are built from."""
     if not unicodedata.is_normalized("NFKC", text):
