@@ -47,8 +47,10 @@ def _province_lexicon() -> Lexicon:
     entries: list[tuple[str, str | None]] = []
     markers = taxonomy.province_context()["abbreviation_markers"]
     for p in taxonomy.provinces():
-        for surface in [p["name"], *p["aliases"]]:
-            entries += [(s, p["name"]) for s in _spellings(surface)]
+        # an alias that is an exclude phrase too is a word of the segmenter only (กรุงศรีอยุธยา)
+        for surface in [p["name"], *p["aliases"], *p.get("misspellings", [])]:
+            if surface not in p["exclude"]:
+                entries += [(s, p["name"]) for s in _spellings(surface)]
         entries += [(f"{m} {a}", p["name"]) for m in markers for a in _abbreviations(p["abbr_th"])]
         entries += [(s, None) for x in p["exclude"] for s in _spellings(x)]
     return Lexicon(entries)
@@ -57,7 +59,8 @@ def _province_lexicon() -> Lexicon:
 @cache
 def _trap_surfaces() -> frozenset[str]:
     """Keys of the surfaces that are ordinary words too: a trap province's names and aliases."""
-    return frozenset(key(s) for p in taxonomy.provinces() if p["trap"] for n in [p["name"], *p["aliases"]] for s in _spellings(n))
+    traps = [p for p in taxonomy.provinces() if p["trap"]]
+    return frozenset(key(s) for p in traps for n in [p["name"], *p["aliases"], *p.get("misspellings", [])] for s in _spellings(n))
 
 
 def _ends_with_any(s: str, words: Iterable[str]) -> bool:
@@ -173,7 +176,7 @@ def _is_person(word: str, ctx: dict[str, list[str]], inside: bool = False) -> bo
 def _region_lexicon() -> Lexicon:
     entries: list[tuple[str, str | None]] = []
     for r in taxonomy.regions():
-        entries += [(r["label"], r["key"])] + [(p, r["key"]) for p in r["phrases"]]
+        entries += [(p, r["key"]) for p in [r["label"], *r["phrases"], *r.get("extra_phrases", [])]]
     entries += [(x, None) for x in taxonomy.region_exclusions()]
     return Lexicon(entries)
 
