@@ -160,13 +160,14 @@ def _in_surname(t: str, start: int, ctx: dict[str, list[str]]) -> bool:
 
 def _is_person(word: str, ctx: dict[str, list[str]], inside: bool = False) -> bool:
     """True if ``word`` is a title glued to a given name (นายสุพจน์, พลตำรวจโทณัฐพิชย์); with
-    ``inside``, also if it ends so, the title starting a word of the segmenter (พร้อมด้วยนางมุกดา)."""
+    ``inside``, also if it ends so (พร้อมด้วยนางมุกดา).  The segmenter must cut the word right
+    after the title: นายกรัฐมนตรี and นายอำเภอ are words of their own, นายกิตติรัตน์ is นาย and
+    a name.  A title_lookalike the segmenter cuts off (นายสิบ) is no title either."""
     for title in ctx["person_titles"]:
         at = word.find(title) if inside else (0 if word.startswith(title) else -1)
         while at >= 0:
-            named = len(word) > at + len(title)
-            if named and not any(word.startswith(w, at) for w in ctx["title_lookalikes"]):
-                if at == 0 or is_whole_word(word, at, at + len(title)):
+            if len(word) > at + len(title) and is_whole_word(word, at, at + len(title)):
+                if not any(word.startswith(w, at) and is_whole_word(word, at, at + len(w)) for w in ctx["title_lookalikes"]):
                     return True
             at = word.find(title, at + 1) if inside else -1
     return False
