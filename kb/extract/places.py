@@ -121,7 +121,7 @@ def _inside_other_name(t: str, m: Match, ctx: dict[str, list[str]]) -> bool:
         return True  # a given name: นายชุมพร, ศ.ดร. สุรินทร์
     head = t[max(0, m.start - 40) : m.start]
     route = _DASH.search(head)
-    if route and _starts_with_any(head[: route.start()].split()[-1:], ctx["routes"]):
+    if route and _names_a_road(head[: route.start()].split()[-1:], ctx["routes"]):
         return True  # the far end of a road named for two places: ถนนบางนา – ตราด
     return _in_surname(t, m.start, ctx)
 
@@ -136,8 +136,15 @@ def _after_title(before: str, titles: Iterable[str]) -> bool:
     return False
 
 
-def _starts_with_any(words: list[str], prefixes: Iterable[str]) -> bool:
-    return bool(words) and any(words[0].startswith(p) for p in prefixes)
+def _names_a_road(words: list[str], roads: Iterable[str]) -> bool:
+    """True if the (last) word before a route's dash is a road's name: a road word starts it or
+    starts a word of the segmenter in it (โรงงานตั้งอยู่ถนนบางนา)."""
+    word = words[0] if words else ""
+    for road in roads:
+        at = word.rfind(road)
+        if at == 0 or (at > 0 and is_whole_word(word, at, at + len(road))):
+            return True
+    return False
 
 
 def _in_surname(t: str, start: int, ctx: dict[str, list[str]]) -> bool:
