@@ -61,6 +61,8 @@ def test_an_art_style_or_a_period_is_no_place(text, expected):
         ("โรงงานตั้งอยู่ถนนบางนา – ตราด กม. 16 อำเภอบางพลี จังหวัดสมุทรปราการ", ["สมุทรปราการ"]),
         ("จุดตรวจบนถนนสายพิษณุโลก-อุตรดิตถ์", []),
         ("ทางหลวงหมายเลข 34 ถนนบางนา-ตราด", []),
+        # a railway junction named for a road: the segment's far end is a place
+        ("รถไฟทางคู่ช่วงชุมทางถนนจิระ - ขอนแก่น", ["ขอนแก่น"]),
     ],
 )
 def test_a_road_named_for_two_places_is_no_place(text, expected):

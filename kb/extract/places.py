@@ -63,13 +63,20 @@ def _trap_surfaces() -> frozenset[str]:
     return frozenset(key(s) for p in traps for n in [p["name"], *p["aliases"], *p.get("misspellings", [])] for s in _spellings(n))
 
 
-def _ends_with_any(s: str, words: Iterable[str]) -> bool:
-    return any(s.endswith(w) for w in words)
+@cache
+def _context() -> dict[str, tuple[str, ...]]:
+    """provinces.json's context, each list a tuple (``str.endswith`` takes one, in C)."""
+    return {k: tuple(v) for k, v in taxonomy.province_context().items()}
+
+
+@cache
+def _title_inside() -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, _context()["person_titles"])))
 
 
 def _own_text(folded: str) -> str:
     """The release's own text: up to a line that only heads links to other releases."""
-    for end in taxonomy.province_context()["section_ends"]:
+    for end in _context()["section_ends"]:
         at = folded.find(f"\n{end}\n")
         if at >= 0:
             folded = folded[:at]
@@ -90,19 +97,19 @@ def find_provinces(text: str) -> list[str]:
 def provinces_in(folded: str) -> list[str]:
     """``find_provinces`` of a text whose Thai digits are already folded."""
     t = _own_text(folded)
-    ctx = taxonomy.province_context()
+    ctx = _context()
     traps = _trap_surfaces()
     matches = [m for m in _province_lexicon().find(t) if is_whole_word(t, m.start, m.end)]
     matches = [m for m in matches if not _inside_other_name(t, m, ctx)]
     accepted = [
         key(t[m.start : m.end]) not in traps
-        or _ends_with_any(text_before(t, m.start), ctx["markers_before"])
-        or any(text_after(t, m.end).startswith(w) for w in ctx["markers_after"])
+        or text_before(t, m.start).endswith(ctx["markers_before"])
+        or text_after(t, m.end).startswith(ctx["markers_after"])
         for m in matches
     ]
     # Lists: a trap name next to an accepted province, joined only by commas,
     # spaces, และ/หรือ (and maybe a count after the left name), is part of the list.
-    separators = ctx["list_separators"]
+    separators = list(ctx["list_separators"])
     accept_listed(matches, accepted, lambda left, right: _list_gap(t[left.end : right.start], separators))
     return list(dict.fromkeys(m.value for m, ok in zip(matches, accepted) if ok))
 
@@ -112,23 +119,25 @@ def _list_gap(gap: str, separators: list[str]) -> bool:
     return is_separator_gap(gap[counted.end() :] if counted else gap, separators)
 
 
-def _inside_other_name(t: str, m: Match, ctx: dict[str, list[str]]) -> bool:
+def _inside_other_name(t: str, m: Match, ctx: dict[str, tuple[str, ...]]) -> bool:
     """True if the name at ``m`` is part of a road's, an art style's or a person's name."""
     before = text_before(t, m.start)
-    if _ends_with_any(before, ctx["reject_before"]) and not _ends_with_any(before, ctx["keep_before"]):
+    if before.endswith(ctx["reject_before"]) and not before.endswith(ctx["keep_before"]):
         return True
     if _after_title(before, ctx["person_titles"]):
         return True  # a given name: นายชุมพร, ศ.ดร. สุรินทร์
     head = t[max(0, m.start - 40) : m.start]
     route = _DASH.search(head)
-    if route and _names_a_road(head[: route.start()].split()[-1:], ctx["routes"]):
+    if route and _names_a_road(head[: route.start()].split()[-1:], ctx["routes"], ctx["not_roads_after"]):
         return True  # the far end of a road named for two places: ถนนบางนา – ตราด
     return _in_surname(t, m.start, ctx)
 
 
-def _after_title(before: str, titles: Iterable[str]) -> bool:
+def _after_title(before: str, titles: tuple[str, ...]) -> bool:
     """True if ``before`` ends with a person's title; one written with a period must not end a
     longer abbreviation (สนพ. is an office, not นพ.)."""
+    if not before.endswith(titles):
+        return False
     for title in titles:
         at = len(before) - len(title)
         if before.endswith(title) and (not title.endswith(".") or at == 0 or not before[at - 1].isalpha()):
@@ -136,22 +145,24 @@ def _after_title(before: str, titles: Iterable[str]) -> bool:
     return False
 
 
-def _names_a_road(words: list[str], roads: Iterable[str]) -> bool:
+def _names_a_road(words: list[str], roads: tuple[str, ...], not_after: tuple[str, ...]) -> bool:
     """True if the (last) word before a route's dash is a road's name: a road word starts it or
-    starts a word of the segmenter in it (โรงงานตั้งอยู่ถนนบางนา)."""
+    starts a word of the segmenter in it (โรงงานตั้งอยู่ถนนบางนา), not right after a word that makes
+    the whole a place named for a road (ชุมทางถนนจิระ, a railway junction)."""
     word = words[0] if words else ""
     for road in roads:
         at = word.rfind(road)
-        if at == 0 or (at > 0 and is_whole_word(word, at, at + len(road))):
+        if at == 0 or (at > 0 and is_whole_word(word, at, at + len(road)) and not word[:at].endswith(not_after)):
             return True
     return False
 
 
-def _in_surname(t: str, start: int, ctx: dict[str, list[str]]) -> bool:
+def _in_surname(t: str, start: int, ctx: dict[str, tuple[str, ...]]) -> bool:
     """True if the name starting at ``start`` is (in) a surname: the word after a
     person's title and given name ("นางอัญชลี กัลมาพิจิตร"), or after ณ that follows
     one ("นายสุพจน์ รอดเรือง ณ หนองคาย", "พลโท ธีรพงศ์ ปัทมสิงห์ ณ อยุธยา")."""
-    line = t[max(t.rfind("\n", 0, start) + 1, start - _LOOK_BACK) : start]
+    lo = max(0, start - _LOOK_BACK)
+    line = t[t.rfind("\n", lo, start) + 1 or lo : start]
     words = line.split()
     own = words.pop() if words and not line[-1].isspace() else ""  # the name's own word, up to it
     if own == "ณ" or (not own and words and words[-1] == "ณ"):
@@ -160,16 +171,18 @@ def _in_surname(t: str, start: int, ctx: dict[str, list[str]]) -> bool:
         # ณ is a surname's mark: the title may even be glued to the words before it (พร้อมด้วยนางมุกดา)
         person, titles = lambda w: _is_person(w, ctx, inside=True), ctx["person_titles"]
         return any(person(w) for w in words[-2:]) or any(w in titles for w in words[-3:-1])
-    if len(own) > _SURNAME_HEAD or _ends_with_any(own, ctx["markers_before"]):
+    if len(own) > _SURNAME_HEAD or own.endswith(ctx["markers_before"]):
         return False
     return bool(words) and _is_person(words[-1], ctx)
 
 
-def _is_person(word: str, ctx: dict[str, list[str]], inside: bool = False) -> bool:
+def _is_person(word: str, ctx: dict[str, tuple[str, ...]], inside: bool = False) -> bool:
     """True if ``word`` is a title glued to a given name (นายสุพจน์, พลตำรวจโทณัฐพิชย์); with
     ``inside``, also if it ends so (พร้อมด้วยนางมุกดา).  The segmenter must cut the word right
     after the title: นายกรัฐมนตรี and นายอำเภอ are words of their own, นายกิตติรัตน์ is นาย and
     a name.  A title_lookalike the segmenter cuts off (นายสิบ) is no title either."""
+    if not (_title_inside().search(word) if inside else word.startswith(ctx["person_titles"])):
+        return False
     for title in ctx["person_titles"]:
         at = word.find(title) if inside else (0 if word.startswith(title) else -1)
         while at >= 0:
