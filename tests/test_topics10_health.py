@@ -169,13 +169,6 @@ def test_a_mobile_medical_unit_the_headline_is_about_is_a_health_service():
     assert hits and not any(h.strong for h in hits)
 
 
-def test_the_communicable_disease_committee_is_an_actor():
-    """Decision 4: the provincial communicable-disease committee approving a payout is an agency
-    acting, its name no subject."""
-    hits = topic_hits("สำนักงานแรงงานจังหวัดเสนอคณะกรรมการโรคติดต่อจังหวัดอนุมัติการจ่ายเงินสงเคราะห์ลูกจ้าง")
-    assert not [h for h in hits if h.topic == "public-health"]
-
-
 def test_a_job_abroad_and_its_host_countrys_quarantine_are_no_thai_health_measure():
     """Decision 2 (Thai workers abroad) and decision 5: the quarantine and the tests the host
     country requires are terms of the placement when the headline is about Thais going abroad
