@@ -147,15 +147,3 @@ def test_a_threat_in_a_run_of_subjects_with_no_key_is_one_item_of_a_list():
     # Alone, the same threat with a measure is the subject.
     plan = "สำนักงานตำรวจแห่งชาติ เพิ่มมาตรการป้องกันการก่อการร้ายในสนามบินและสถานีรถไฟทุกแห่ง"
     assert find_topics(plan) == ["terrorism"]
-
-
-def test_spreading_the_kings_works_is_promoting_the_institutions_even_at_a_royal_occasion():
-    """Decisions 1 and 32 (branch topics14): a programme that spreads the King's works to build
-    reverence promotes the institutions, also when a royal occasion is its setting; the occasion
-    with only its ceremony is no subject."""
-    ceremony = ("ข้าราชการและประชาชนร่วมพิธีวางพานพุ่มดอกไม้และลงนามถวายพระพรชัยมงคล เนื่องในโอกาสวันเฉลิมพระชนมพรรษา "
-                "ณ ศาลากลางจังหวัด โดยพร้อมเพรียงกัน")
-    spread = ("ผู้ว่าราชการจังหวัดมอบหมายให้ทุกอำเภอและสถานศึกษาร่วมกันเผยแพร่พระราชกรณียกิจแก่เยาวชน "
-              "ผ่านสื่อทุกช่องทางอย่างต่อเนื่องตลอดปี")
-    assert "institutions" in _release("ผู้ว่าราชการจังหวัดนำข้าราชการร่วมพิธีเฉลิมพระเกียรติ", [*_MEETING[:3], ceremony, spread])
-    assert "institutions" not in _release("ผู้ว่าราชการจังหวัดนำข้าราชการร่วมพิธีเฉลิมพระเกียรติ", [*_MEETING[:3], ceremony])
