@@ -140,11 +140,13 @@ def _parallel_items(whole: str, start: int, cfg: dict, seen: dict[int, set[int]]
     rule = cfg.get("parallel_items")
     if not rule:
         return False
-    line_start = whole.rfind("\n", 0, start) + 1
+    n, line_start, line_end = rule["head_chars"], whole.rfind("\n", 0, start) + 1, whole.find("\n", start)
+    line_end = len(whole) if line_end < 0 else line_end
+    if whole.count(whole[start : start + n], line_start, line_end) < rule["min_items"]:
+        return False  # fewer openings like this one on its line than a list has items
     if line_start not in seen:
-        line_end = whole.find("\n", start)
-        spans = line_sentences(whole, line_start, len(whole) if line_end < 0 else line_end, cfg)
-        n, items, run = rule["head_chars"], set(), []
+        spans = line_sentences(whole, line_start, line_end, cfg)
+        items, run = set(), []
         for a, b in [*spans, (0, 0)]:
             head = whole[a : a + n] if b - a > n and _THAI_LETTERS.fullmatch(whole, a, a + n) and not _DIGIT.search(whole, a, b) else None
             if run and head == whole[run[0] : run[0] + n]:
