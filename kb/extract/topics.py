@@ -96,15 +96,16 @@ def _sentence_evidence(sentence: str, hits: list[TopicHit], cfg: dict, offset: i
 def _list_start(sentence: str, hits: list[TopicHit], cfg: dict, offset: int, listed: bool) -> tuple[int | None, list[TopicHit]]:
     """Where a sentence's list starts (after an enumeration word; at its start in an
     enumeration or a ``listed`` sentence, one of parallel clauses: ``_parallel_items``), and
-    its hits with the deed of a pair read anywhere (kb.extract.topic_pairs) weak inside the list:
-    there the deed and its setting name one item of the list, not a subject (guide decision 4)."""
+    its hits, with the deed of a pair read anywhere (kb.extract.topic_pairs) weak in a ``listed``
+    sentence: there the deed and its setting name one item of the list, not a subject (guide
+    decision 4).  After เช่น the examples are often ways of the deed itself ("เช่น ใช้รถบรรทุก
+    ลักลอบนำเข้าน้ำมันทางช่องธรรมชาติ"), so there the deed stays strong."""
     markers_at = [i for i in (sentence.find(m) for m in cfg["list_markers"]) if i >= 0]
     if listed or _is_enumeration(sentence, cfg):
         markers_at.append(0)  # "ด้านศิลปวัฒนธรรม ด้านสาธารณสุข ...": every item is one example among others
     if not markers_at:
         return None, hits
-    at = offset + min(markers_at)
-    return at, [replace(h, strong=False) if h.deed and h.start >= at else h for h in hits]
+    return offset + min(markers_at), [replace(h, strong=False) if listed and h.deed else h for h in hits]
 
 
 def _glued_modifiers(hits: list[TopicHit]) -> set[str]:
