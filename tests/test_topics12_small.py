@@ -167,8 +167,8 @@ def test_an_area_and_its_problem_in_parallel_clauses_is_one_item_of_a_list():
     items = ("สภาพปัญหาในแต่ละจังหวัดแตกต่างกันมาก จังหวัดทางตอนเหนือเผชิญหมอกควันจากการเผาในที่โล่ง "
              "จังหวัดริมแม่น้ำโขงเผชิญการลักลอบนำเข้าสินค้าเกษตรข้ามมาจากอีกฝั่ง "
              "จังหวัดชายทะเลเผชิญการกัดเซาะชายฝั่งอย่างรุนแรง จังหวัดอุตสาหกรรมเผชิญการขาดแคลนแรงงานที่มีทักษะในโรงงาน")
-    assert find_topics(items) == []
-    assert _release("จังหวัดประชุมจัดทำแผนพัฒนาจังหวัด", [*_MEETING, items]) == []
+    assert "border" not in find_topics(items)
+    assert "border" not in _release("จังหวัดประชุมจัดทำแผนพัฒนาจังหวัด", [*_MEETING, items])
     # The same clause alone is a statement about smuggling along the border.
     one = "ที่ประชุมรับทราบว่าจังหวัดริมแม่น้ำโขงเผชิญการลักลอบนำเข้าสินค้าเกษตรข้ามมาจากอีกฝั่งเพิ่มขึ้นมาก"
     assert find_topics(one) == ["border"]

@@ -58,13 +58,18 @@ def _sentence_evidence(sentence: str, hits: list[TopicHit], cfg: dict, offset: i
     a strong term do not matter: the whole text is one subject.  A sentence that
     states problems (``problem_frames``: "แก้ไขปัญหาการลักลอบขนสินค้าหนีภาษีและ
     ยาเสพติดบริเวณแนวชายแดน") is about each subject its problem phrase names,
-    unless it is a list.  A ``listed`` sentence is all list (``_list_start``).
+    unless it is a list.  A ``listed`` sentence's pair deeds are weak (``_parallel_items``).
     """
     if any(marker in key(sentence) for marker in cfg["cross_reference_markers"]):
         return {}
-    listed_from, hits = _list_start(sentence, hits, cfg, offset, listed)
+    if listed:
+        hits = [replace(h, strong=False) if h.deed else h for h in hits]
     mentions = _mentions_by_topic(hits)
     others = len(mentions) - 1 - len(_glued_modifiers(hits))
+    markers_at = [i for i in (sentence.find(m) for m in cfg["list_markers"]) if i >= 0]
+    if _is_enumeration(sentence, cfg):
+        markers_at.append(0)  # "ด้านศิลปวัฒนธรรม ด้านสาธารณสุข ...": every item is one example among others
+    listed_from = offset + min(markers_at) if markers_at else None
     # A list of threats names them by strong terms; a weak term beside them (a country,
     # ไทย–เมียนมา) does not make a statement on three subjects a list of four.
     named = sum(found.strong for found in mentions.values())
@@ -91,21 +96,6 @@ def _sentence_evidence(sentence: str, hits: list[TopicHit], cfg: dict, offset: i
         elif others == cfg["max_other_topics"] + 1:
             out[topic] = cfg["shared_points"]
     return out
-
-
-def _list_start(sentence: str, hits: list[TopicHit], cfg: dict, offset: int, listed: bool) -> tuple[int | None, list[TopicHit]]:
-    """Where a sentence's list starts (after an enumeration word; at its start in an
-    enumeration or a ``listed`` sentence, one of parallel clauses: ``_parallel_items``), and
-    its hits, with the deed of a pair read anywhere (kb.extract.topic_pairs) weak in a ``listed``
-    sentence: there the deed and its setting name one item of the list, not a subject (guide
-    decision 4).  After เช่น the examples are often ways of the deed itself ("เช่น ใช้รถบรรทุก
-    ลักลอบนำเข้าน้ำมันทางช่องธรรมชาติ"), so there the deed stays strong."""
-    markers_at = [i for i in (sentence.find(m) for m in cfg["list_markers"]) if i >= 0]
-    if listed or _is_enumeration(sentence, cfg):
-        markers_at.append(0)  # "ด้านศิลปวัฒนธรรม ด้านสาธารณสุข ...": every item is one example among others
-    if not markers_at:
-        return None, hits
-    return offset + min(markers_at), [replace(h, strong=False) if listed and h.deed else h for h in hits]
 
 
 def _glued_modifiers(hits: list[TopicHit]) -> set[str]:
@@ -137,7 +127,9 @@ def _parallel_items(whole: str, start: int, cfg: dict, seen: dict[int, set[int]]
     at least ``parallel_items.min_items`` sentences in a row on its line open with the same
     ``head_chars`` Thai letters and state no figure (no digit: clarification 12) — "พื้นที่ชายแดน
     เผชิญ... พื้นที่ริมแม่น้ำโขงเผชิญ... พื้นที่อุตสาหกรรมเผชิญ...": each area and its problems
-    are one item of a list (guide decision 4).  ``seen``: the items found per line start."""
+    are one item of a list (guide decision 4).  Only a pair's deed turns weak there: such clauses
+    may also be purposes ("เพื่อ... เพื่อ...") or the services a release is about ("คลินิกวัคซีน
+    คลินิกสุขภาพจิต ..."), whose terms must still count.  ``seen``: the items per line start."""
     rule = cfg.get("parallel_items")
     if not rule:
         return False
@@ -260,7 +252,7 @@ def _topic_evidence(title: str, text: str) -> _Evidence:
             continue
         if j > i:
             in_title = start < len(head)
-            listed = _parallel_items(whole, start, cfg, parallel)
+            listed = any(h.deed for h in hits[i:j]) and _parallel_items(whole, start, cfg, parallel)
             said = _sentence_evidence(whole[start:end], hits[i:j], cfg, start, listed)
             found.scoring += bool(said)
             for topic, points in said.items():
