@@ -124,3 +124,67 @@ def test_the_new_term_lists_stay_out_of_the_segmenter_dictionary():
     assert added and _entry("public-health", "measures") and _entry("disaster", "hazards")
     listed = {term for t in taxonomy.topics() for term in (*t["strong"], *t["weak"])}
     assert not [term for term in added if term in dictionary and term not in listed]
+
+
+# Second round (branch topics14): the kinds that recurred across train4, train3 and the older sets.
+
+# About 700 characters on no topic, so that what follows stands past the lead (``pair_lead_chars``).
+_LONG_OPENING = [_VISIT, *_MEETING[:6]]
+
+
+def test_a_disease_a_campaign_or_a_warning_is_about_is_public_health():
+    """Decisions 5 and 11 and the key's definition (health campaigns): a campaign against stroke,
+    a meeting on preventing HIV, a heat-stroke warning name the disease, not a measure word,
+    and the release is about it; without the disease the same release is about no topic."""
+    walk = ["ปลัดกระทรวงเชิญชวนข้าราชการและประชาชนทุกจังหวัดร่วมกิจกรรมเดิน วิ่ง ปั่น "
+            "ตั้งเป้าผู้ร่วมกิจกรรมหนึ่งล้านคน และให้ความรู้แก่ประชาชนเรื่องการออกกำลังกายทุกวัน"]
+    assert _release("ปลัดกระทรวงชวนประชาชนเดิน วิ่ง ปั่น ป้องกันโรคหลอดเลือดสมอง", walk) == ["public-health"]
+    assert _release("ปลัดกระทรวงชวนประชาชนเดิน วิ่ง ปั่น เฉลิมพระเกียรติ", walk) == []
+    hiv = ["กรมสวัสดิการและคุ้มครองแรงงานจัดการประชุมร่วมกับภาคธุรกิจ ตั้งเป้าไม่มีผู้ติดเชื้อเอชไอวีรายใหม่ในสถานประกอบการ "
+           "และไม่มีการเลือกปฏิบัติต่อลูกจ้าง"]
+    assert "public-health" in _release("กระทรวงแรงงานจับมือภาคธุรกิจป้องกันและควบคุม HIV/AIDS ในที่ทำงาน", hiv)
+
+
+def test_a_common_illness_deep_in_the_body_is_a_harm_named_in_passing():
+    """Clarification 11: a common illness named deep in the body as the harm of something else
+    (vaping causes cancer and diabetes) is a clause; the same illness in the headline of a
+    warning is its subject, so these illnesses are ``lead`` terms."""
+    raid = ("เจ้าหน้าที่ย้ำว่าบุหรี่ไฟฟ้าเป็นสินค้าผิดกฎหมาย ผู้สูบเสี่ยงต่อโรคมะเร็งและเบาหวาน "
+            "หากพบการลักลอบจำหน่ายขอให้แจ้งศูนย์ดำรงธรรมจังหวัด")
+    assert "public-health" not in _release("ฝ่ายปกครองตรวจค้นร้านค้าในอำเภอเมือง", [*_LONG_OPENING, raid])
+    warning = ["ช่วงฤดูฝนประชาชนควรสังเกตอาการของตนเอง หากมีไข้สูงควรพบแพทย์ที่โรงพยาบาลใกล้บ้าน"]
+    assert _release("เช็คอาการหน้าฝน ภูมิแพ้ หรือ ไข้หวัด", warning) == ["public-health"]
+    deep = [h for h in topic_hits("\n".join(["หัวข้อข่าว", *_LONG_OPENING, raid])) if h.term == "มะเร็ง"]
+    assert deep and not any(h.strong for h in deep)
+
+
+def test_a_mobile_medical_unit_the_headline_is_about_is_a_health_service():
+    """Decisions 5 and 11 (health services): a province sending a mobile medical unit to remote
+    villages is public health; the unit recalled deep in a long history is weak there."""
+    service = ["แพทย์และพยาบาลตรวจรักษาโรคทั่วไป ถอนฟัน และให้คำปรึกษาแก่ประชาชนกว่า 600 ราย "
+               "พร้อมมอบยาสามัญประจำบ้านแก่ครัวเรือนในหมู่บ้าน"]
+    assert _release("จังหวัดนำหน่วยแพทย์ออกให้บริการประชาชนในพื้นที่ห่างไกล", service) == ["public-health"]
+    recalled = "เมื่อห้าสิบปีก่อนพระองค์ทรงจัดตั้งหน่วยแพทย์อาสาออกไปดูแลราษฎรในถิ่นทุรกันดาร"
+    hits = [h for h in topic_hits("\n".join(["หัวข้อข่าว", *_LONG_OPENING, recalled])) if h.term == "หน่วยแพทย์"]
+    assert hits and not any(h.strong for h in hits)
+
+
+def test_a_job_abroad_and_its_host_countrys_quarantine_are_no_thai_health_measure():
+    """Decision 2 (Thai workers abroad) and decision 5: the quarantine and the tests the host
+    country requires are terms of the placement when the headline is about Thais going abroad
+    to work; Thai officials screening workers who come home is a health measure."""
+    costs = ["บริษัทนายจ้างรับผิดชอบค่าที่พักในสถานที่กักตัว 14 วัน ค่าตรวจหาเชื้อโควิด-19 "
+             "และค่าตั๋วเครื่องบินของแรงงานไทยที่ผ่านการคัดเลือกทุกคน",
+             "ผู้สนใจยื่นใบสมัครได้ที่สำนักงานจัดหางานจังหวัดทุกแห่งภายในวันที่ 7 มกราคม"]
+    assert "public-health" not in _release("ข่าวดี ไต้หวันรับสมัครแรงงานไทยไปทำงานโรงงาน 15 อัตรา", costs)
+    home = ["ด่านตรวจคนเข้าเมืองตรวจหาเชื้อโควิด-19 แรงงานไทยทุกคนที่เดินทางกลับ "
+            "และนำส่งสถานที่กักตัวของรัฐเป็นเวลา 14 วัน"]
+    assert "public-health" in _release("รัฐมนตรีห่วงแรงงานไทยเดินทางกลับจากไต้หวัน สั่งด่านดูแลใกล้ชิด", home)
+
+
+def test_easing_the_disease_control_measures_is_no_measure_on_the_disease():
+    """Decisions 5 and 13: hiring more migrant workers after the disease-control measures are
+    eased eases the economy, it is no measure on the disease."""
+    eased = ["คณะรัฐมนตรีเห็นชอบให้นายจ้างนำเข้าแรงงานต่างด้าวเพิ่มเติม เพื่อฟื้นฟูประเทศภายหลังการผ่อนคลาย"
+             "มาตรการป้องกันและควบคุมโรคติดเชื้อไวรัสโคโรนา 2019 และแก้ปัญหาการขาดแคลนแรงงาน"]
+    assert _release("ครม.เห็นชอบแก้ปัญหาขาดแคลนแรงงานต่างด้าว", eased) == ["migration"]

@@ -147,3 +147,37 @@ def test_a_threat_in_a_run_of_subjects_with_no_key_is_one_item_of_a_list():
     # Alone, the same threat with a measure is the subject.
     plan = "สำนักงานตำรวจแห่งชาติ เพิ่มมาตรการป้องกันการก่อการร้ายในสนามบินและสถานีรถไฟทุกแห่ง"
     assert find_topics(plan) == ["terrorism"]
+
+
+def test_a_unit_acting_with_others_ends_its_name_before_the_smuggling_deed():
+    """Clarification 21: goods smuggled along the border are the border topic, also when the
+    unit that stops them is written glued before the deed: "ร่วมกับ" (together with) ends an
+    agency's name, so the deed is no part of one (fixcorpus: army-region-north)."""
+    unit = ("กองกำลังสุรนารีร่วมกับฝ่ายปกครองอำเภอสกัดกั้นการลักลอบขนสินค้าเกษตร"
+            "ตามแนวชายแดนอำเภอกันทรลักษ์ได้ต่อเนื่อง")
+    assert ("ลักลอบขน", True) in [(h.term, h.strong) for h in topic_hits(unit) if h.topic == "border"]
+    assert "border" in _release("กองกำลังสุรนารีแถลงผลการปฏิบัติงาน", [*_MEETING, unit])
+
+
+def test_an_area_and_its_problem_in_parallel_clauses_is_one_item_of_a_list():
+    """Decision 4 and clarification 12: clauses in a row that open alike ("จังหวัดทางตอนเหนือ
+    เผชิญ... จังหวัดริมแม่น้ำโขงเผชิญ... จังหวัดชายทะเลเผชิญ...") list areas and their problems;
+    each is one item of a list with no measure or figure of its own, even a smuggling deed beside
+    the river (a pair, kb.extract.topic_pairs) (fixcorpus: plans/plan-17.md)."""
+    items = ("สภาพปัญหาในแต่ละจังหวัดแตกต่างกันมาก จังหวัดทางตอนเหนือเผชิญหมอกควันจากการเผาในที่โล่ง "
+             "จังหวัดริมแม่น้ำโขงเผชิญการลักลอบนำเข้าสินค้าเกษตรข้ามมาจากอีกฝั่ง "
+             "จังหวัดชายทะเลเผชิญการกัดเซาะชายฝั่งอย่างรุนแรง จังหวัดอุตสาหกรรมเผชิญการขาดแคลนแรงงานที่มีทักษะในโรงงาน")
+    assert "border" not in find_topics(items)
+    assert "border" not in _release("จังหวัดประชุมจัดทำแผนพัฒนาจังหวัด", [*_MEETING, items])
+    # The same clause alone is a statement about smuggling along the border.
+    one = "ที่ประชุมรับทราบว่าจังหวัดริมแม่น้ำโขงเผชิญการลักลอบนำเข้าสินค้าเกษตรข้ามมาจากอีกฝั่งเพิ่มขึ้นมาก"
+    assert find_topics(one) == ["border"]
+    # Items that carry a figure of their own count (clarification 12).
+    figures = ("ผลการปฏิบัติในรอบเดือน จังหวัดหนองคายจับกุมการลักลอบนำเข้าสินค้าเกษตรริมแม่น้ำโขงได้ 12 ครั้ง "
+               "จังหวัดนครพนมจับกุมการลักลอบนำเข้าสินค้าเกษตรริมแม่น้ำโขงได้ 8 ครั้ง "
+               "จังหวัดมุกดาหารจับกุมการลักลอบนำเข้าสินค้าเกษตรริมแม่น้ำโขงได้ 5 ครั้ง")
+    assert find_topics(figures) == ["border"]
+    # After เช่น the examples may be the ways of the deed itself: the deed beside its setting stays strong.
+    ways = ("ด่านตรวจพบการลักลอบนำเข้าน้ำมันเถื่อนหลายรูปแบบ เช่น ใช้รถบรรทุกลักลอบนำเข้าน้ำมันเถื่อน"
+            "ทางช่องธรรมชาติและผ่านจุดผ่านแดนถาวร")
+    assert find_topics(ways) == ["border"]

@@ -22,7 +22,7 @@ from kb.extract.boilerplate import boilerplate_windows, in_standing_line
 from kb.extract.lexicon import Lexicon, Match, is_separator_gap, key
 from kb.extract.plans import plan_title_lexicon
 from kb.extract.sentences import LINE
-from kb.extract.topic_pairs import lead_until, paired_matches
+from kb.extract.topic_pairs import lead_until, paired_matches, read_anywhere
 
 @cache
 def _topic_lexicon() -> Lexicon:
@@ -226,6 +226,7 @@ class TopicHit:
     term: str  # the matched surface, whitespace removed: distinct terms are distinct keys
     paired: bool = False  # a deed beside its setting in the headline or lead (kb.extract.topic_pairs)
     measured: bool = False  # right after one of its topic's ``measure_frames`` (เตรียมพร้อมรับ ...)
+    deed: bool = False  # the deed of a pair read anywhere, beside its setting (kb.extract.topic_pairs)
 
 
 def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
@@ -237,6 +238,7 @@ def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
     excluded = _excluded_spans(whole)
     agency_spans = [(m.start, m.end) for m in agency_name_lexicon().find(whole)]
     pairs, pair_set, lead_end = _pairs(whole, excluded, agency_spans)
+    deeds = {m for m in pairs if m.value.endswith("|strong") and m.value.split("|")[0] in read_anywhere()}
     raw = [m for m in _with_pairs(raw, pairs) if not _cuts_a_syllable(whole, m.start, m.end)]
     if not raw:
         return []
@@ -285,7 +287,7 @@ def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
         if strong and topic in occasions and not _serves_a_purpose(whole, m.start, m.end, occasions[topic]):
             strong = False  # loyalty at a royal birthday is the occasion, not the subject
         measured = strong and _after_a_frame(whole, m.start, _measure_frames().get(topic))
-        hits.append(TopicHit(m.start, m.end, topic, strong, term, m in pair_set, measured))
+        hits.append(TopicHit(m.start, m.end, topic, strong, term, m in pair_set, measured, m in deeds))
     return _without_relief_backdrop(whole, hits)
 
 

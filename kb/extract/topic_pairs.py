@@ -80,6 +80,13 @@ def paired_matches(whole: str, lead_chars: int, excluded: dict[str, list[tuple[i
     return sorted(found.values(), key=lambda m: (m.start, -m.end))
 
 
+@cache
+def read_anywhere() -> frozenset[str]:
+    """Topics with a pair marked ``anywhere``: its deed beside its setting is as good as a term
+    wherever it stands, so it is also read as one, an item of a list included (kb.extract.topics)."""
+    return frozenset(topic for topic, *_, anywhere in _pair_lexicons() if anywhere)
+
+
 def lead_until(whole: str, lead_chars: int) -> int:
     """Where the lead of ``whole`` ends: ``lead_chars`` characters after the headline's line."""
     return whole.find("\n") + 1 + lead_chars

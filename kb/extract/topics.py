@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterator
 
 from kb import taxonomy
@@ -36,7 +36,7 @@ def _hit_line_sentences(whole: str, hits: list[TopicHit], cfg: dict) -> Iterator
         yield from line_sentences(whole, line_start, line_end, cfg, until=hits[i - 1].start)
 
 
-def _sentence_evidence(sentence: str, hits: list[TopicHit], cfg: dict, offset: int = 0) -> dict[str, float]:
+def _sentence_evidence(sentence: str, hits: list[TopicHit], cfg: dict, offset: int = 0, listed: bool = False) -> dict[str, float]:
     """How much one sentence (at ``offset`` in the text) is about each topic it
     names, from its term hits.
 
@@ -58,10 +58,12 @@ def _sentence_evidence(sentence: str, hits: list[TopicHit], cfg: dict, offset: i
     a strong term do not matter: the whole text is one subject.  A sentence that
     states problems (``problem_frames``: "แก้ไขปัญหาการลักลอบขนสินค้าหนีภาษีและ
     ยาเสพติดบริเวณแนวชายแดน") is about each subject its problem phrase names,
-    unless it is a list.
+    unless it is a list.  A ``listed`` sentence's pair deeds are weak (``_parallel_items``).
     """
     if any(marker in key(sentence) for marker in cfg["cross_reference_markers"]):
         return {}
+    if listed:
+        hits = [replace(h, strong=False) if h.deed else h for h in hits]
     mentions = _mentions_by_topic(hits)
     others = len(mentions) - 1 - len(_glued_modifiers(hits))
     markers_at = [i for i in (sentence.find(m) for m in cfg["list_markers"]) if i >= 0]
@@ -118,6 +120,40 @@ def _is_enumeration(sentence: str, cfg: dict) -> bool:
     least = cfg.get("enumeration_min_items", 0)
     items = sentence.split()
     return bool(least) and len(items) >= least and all(len(i) <= cfg["list_item_max_chars"] for i in items)
+
+
+def _parallel_items(whole: str, start: int, cfg: dict, seen: dict[int, set[int]]) -> bool:
+    """True if the sentence at ``start`` is an item of a list written as parallel clauses:
+    at least ``parallel_items.min_items`` sentences in a row on its line open with the same
+    ``head_chars`` Thai letters and state no figure (no digit: clarification 12) — "พื้นที่ชายแดน
+    เผชิญ... พื้นที่ริมแม่น้ำโขงเผชิญ... พื้นที่อุตสาหกรรมเผชิญ...": each area and its problems
+    are one item of a list (guide decision 4).  Only a pair's deed turns weak there: such clauses
+    may also be purposes ("เพื่อ... เพื่อ...") or the services a release is about ("คลินิกวัคซีน
+    คลินิกสุขภาพจิต ..."), whose terms must still count.  ``seen``: the items per line start."""
+    rule = cfg.get("parallel_items")
+    if not rule:
+        return False
+    n, line_start, line_end = rule["head_chars"], whole.rfind("\n", 0, start) + 1, whole.find("\n", start)
+    line_end = len(whole) if line_end < 0 else line_end
+    if whole.count(whole[start : start + n], line_start, line_end) < rule["min_items"]:
+        return False  # fewer openings like this one on its line than a list has items
+    if line_start not in seen:
+        spans = line_sentences(whole, line_start, line_end, cfg)
+        items, run = set(), []
+        for a, b in [*spans, (0, 0)]:
+            head = whole[a : a + n] if b - a > n and _THAI_LETTERS.fullmatch(whole, a, a + n) and not _DIGIT.search(whole, a, b) else None
+            if run and head == whole[run[0] : run[0] + n]:
+                run.append(a)
+                continue
+            if len(run) >= rule["min_items"]:
+                items.update(run)
+            run = [a] if head else []
+        seen[line_start] = items
+    return start in seen[line_start]
+
+
+_THAI_LETTERS = re.compile("[\u0e01-\u0e4e]+")
+_DIGIT = re.compile(r"\d")
 
 
 def _problem_phrase(sentence: str, cfg: dict) -> tuple[int, int] | None:
@@ -197,6 +233,7 @@ def _topic_evidence(title: str, text: str) -> _Evidence:
     substantive: set[str] = set()  # topics with a sentence beyond their background terms
     i = 0
     pointing_until = -1  # end of a line that refers the reader to other plans
+    parallel: dict[int, set[int]] = {}  # per line start, its sentences that are parallel items
     for start, end in _hit_line_sentences(whole, hits, cfg):
         while i < len(hits) and hits[i].start < start:
             i += 1
@@ -215,7 +252,8 @@ def _topic_evidence(title: str, text: str) -> _Evidence:
             continue
         if j > i:
             in_title = start < len(head)
-            said = _sentence_evidence(whole[start:end], hits[i:j], cfg, start)
+            listed = any(h.deed for h in hits[i:j]) and _parallel_items(whole, start, cfg, parallel)
+            said = _sentence_evidence(whole[start:end], hits[i:j], cfg, start, listed)
             found.scoring += bool(said)
             for topic, points in said.items():
                 found.points[topic] = found.points.get(topic, 0.0) + (cfg["title_weight"] if in_title else 1.0) * points
