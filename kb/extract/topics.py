@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Iterator
 
 from kb import taxonomy
@@ -78,7 +79,7 @@ def _sentence_evidence(sentence: str, hits: list[TopicHit], cfg: dict, offset: i
         # The backdrop's terms are one mention of it ("การแพร่ระบาดของโควิด"), not corroboration.
         terms = len({"" if bg else term for term, bg in zip(found.terms, found.backdrop)})
         if not found.strong:
-            if not is_list and terms >= cfg["weak_only_distinct_terms"]:
+            if not is_list and terms >= weak_only_need().get(topic, cfg["weak_only_distinct_terms"]):
                 out[topic] = cfg["single_points"]
         elif is_list:
             if terms >= cfg["list_min_distinct_terms"]:
@@ -94,6 +95,13 @@ def _sentence_evidence(sentence: str, hits: list[TopicHit], cfg: dict, offset: i
         elif others == cfg["max_other_topics"] + 1:
             out[topic] = cfg["shared_points"]
     return out
+
+
+@cache
+def weak_only_need() -> dict[str, int]:
+    """A topic's own ``weak_only_distinct_terms``, where its entry sets one: international's weak
+    terms are country names, which in a row are places or nationalities, never dealings (decision 4)."""
+    return {t["key"]: int(t["weak_only_distinct_terms"]) for t in taxonomy.topics() if "weak_only_distinct_terms" in t}
 
 
 def _glued_modifiers(hits: list[TopicHit]) -> set[str]:
