@@ -258,3 +258,14 @@ def test_an_invitation_a_meeting_and_talks_with_a_foreign_counterpart_are_deeds(
         ("รมว.แรงงาน คุย รมว.เกษตรอิสราเอล เพิ่มโควตาแรงงานไทย", "รัฐมนตรีว่าการกระทรวงแรงงาน เดินทางไปติดตามการจ้างงานแรงงานไทยในภาคเกษตร"),
     ):
         assert "international" in _topics(title, lead), title
+
+
+def test_workers_under_the_mou_is_a_clause():
+    """Decision 10's own example: "workers under the MoU" names the workers' category, no dealings;
+    the home states' officials issuing papers in the lead are dealings."""
+    title = "ครม.เห็นชอบให้แรงงานต่างด้าวตาม MoU ที่ครบวาระจ้างงาน ทำงานต่อได้อีก 2 ปี"
+    lead = ("คณะรัฐมนตรีมีมติเห็นชอบให้คนต่างด้าว 3 สัญชาติ ซึ่งเข้ามาทำงานตามบันทึกความเข้าใจกับกัมพูชา ลาว และเมียนมา "
+            "ขออนุญาตทำงานต่อได้อีก 2 ปี")
+    assert "international" not in _topics(title, lead)
+    talks = "ทั้งนี้ กรมการจัดหางานได้หารือกับทางการกัมพูชา เพื่อเร่งออกหนังสือเดินทางให้แรงงานที่ครบวาระจ้างงาน"
+    assert "international" in _topics(title, talks)
