@@ -177,3 +177,95 @@ def test_a_visit_that_is_the_occasion_is_no_dealing():
     lead = "ปลัดกระทรวงพร้อมคณะร่วมเฝ้ารับเสด็จและร่วมงานเลี้ยงรับรองที่สถานที่จัดงานในกรุงเทพมหานคร"
     assert "international" not in _topics(title, lead)
     assert "international" in _topics("รัฐมนตรีเดินทางเยือนสาธารณรัฐฟินแลนด์ หารือความร่วมมือด้านการศึกษา", lead)
+
+
+# --- second round (issue 13, branch topics13) -----------------------------------------
+# The old lexicon's strong terms that name a body (the UN, ASEAN, a consulate, the foreign
+# ministry) are strong only in the headline and the lead; beyond it they count when a deed
+# stands beside them (the second pair), decision 27.  Country names in a row are places
+# or nationalities, never dealings on their own (decision 4).
+
+# Two more paragraphs about no topic: the lead ends ``pair_lead_chars`` (600) characters after the headline.
+_MORE_FILLER = [
+    "ภายในงานมีการจัดแสดงและจำหน่ายสินค้าจากกลุ่มวิสาหกิจชุมชนกว่าสองร้อยร้าน ทั้งผ้าทอมือ เครื่องจักสาน "
+    "อาหารแปรรูป และผลิตภัณฑ์สมุนไพร ซึ่งได้รับความสนใจจากประชาชนที่มาร่วมงานเป็นจำนวนมากตลอดทั้งวัน",
+    "ผู้จัดงานได้เตรียมเวทีการแสดงทางวัฒนธรรมของแต่ละอำเภอ การประกวดผลิตภัณฑ์ดีเด่น และกิจกรรมสาธิต"
+    "การทำอาหารพื้นบ้าน เพื่อให้ผู้ร่วมงานได้เรียนรู้ภูมิปัญญาท้องถิ่นและสนับสนุนสินค้าของชุมชน",
+]
+_ATTENDED = [
+    "ในงานนี้ผู้ประสานงานสหประชาชาติประจำประเทศไทยร่วมงานและเยี่ยมชมนิทรรศการของจังหวัดด้วย",
+    "นอกจากนี้ผู้แทนองค์การสหประชาชาติได้ร่วมปลูกต้นไม้กับนักเรียนในพื้นที่ตามกำหนดการของงาน",
+    "กิจกรรมทั้งหมดสอดคล้องกับแนวทางการพัฒนาขององค์การสหประชาชาติที่จังหวัดยึดถือมาโดยตลอด",
+]
+
+
+def test_the_un_attending_a_domestic_event_beyond_the_lead_is_an_actor():
+    """Decision 27: the UN's people attend a provincial fair and plant trees, named in three
+    body sentences; no delegation, talks or joint programme → no `international`."""
+    title = "จังหวัดจัดงานมหกรรมสินค้าชุมชนประจำปี 2567"
+    lead = "ผู้ว่าราชการจังหวัดเป็นประธานเปิดงานมหกรรมสินค้าชุมชนประจำปี ณ ลานหน้าศาลากลางจังหวัด"
+    assert "international" not in _topics(title, lead, [*_FILLER, *_MORE_FILLER, *_ATTENDED])
+
+
+def test_talks_with_the_un_in_a_body_paragraph_are_dealings():
+    """Decision 27 in a paragraph (decision 10): a deed beside the UN deep in the body counts."""
+    title = "จังหวัดจัดงานมหกรรมสินค้าชุมชนประจำปี 2567"
+    lead = "ผู้ว่าราชการจังหวัดเป็นประธานเปิดงานมหกรรมสินค้าชุมชนประจำปี ณ ลานหน้าศาลากลางจังหวัด"
+    talks = ("ในช่วงบ่าย ผู้ว่าราชการจังหวัดได้หารือกับคณะผู้แทนองค์การสหประชาชาติ "
+             "เรื่องโครงการร่วมพัฒนาฐานข้อมูลความยากจนของจังหวัดซึ่งจะเริ่มดำเนินการในปีหน้า "
+             "โดยจังหวัดจะลงนามบันทึกความเข้าใจกับองค์การสหประชาชาติภายในเดือนมีนาคม")
+    assert "international" in _topics(title, lead, [*_FILLER, *_MORE_FILLER, talks])
+
+
+def test_praise_of_a_partnership_with_the_un_in_the_body_is_a_clause():
+    """Decision 27: a sentence praising the partnership is a clause; cooperation and relations
+    are no deed of the body's pair."""
+    title = "จังหวัดจัดงานมหกรรมสินค้าชุมชนประจำปี 2567"
+    lead = "ผู้ว่าราชการจังหวัดเป็นประธานเปิดงานมหกรรมสินค้าชุมชนประจำปี ณ ลานหน้าศาลากลางจังหวัด"
+    praise = "ในตอนท้ายผู้ว่าราชการจังหวัดกล่าวขอบคุณความร่วมมือจากองค์การสหประชาชาติที่ให้การสนับสนุนเสมอมา"
+    assert "international" not in _topics(title, lead, [*_FILLER, *_MORE_FILLER, praise])
+
+
+def test_country_names_in_a_row_are_no_dealings():
+    """Decision 4: the nationalities of workers counted one after another are no dealings."""
+    title = "จัดหางานจังหวัด เผยผลการตรวจสอบการทำงานของคนต่างด้าวประจำเดือน"
+    lead = "จัดหางานจังหวัดตรวจสอบสถานประกอบการ 120 แห่ง ในเดือนที่ผ่านมาตามแผนการตรวจประจำปี"
+    counts = "ผู้ได้รับอนุญาตทำงานที่ตรวจพบ แยกเป็นกัมพูชา 1,200 คน เมียนมา 3,400 คน ลาว 560 คน และเวียดนาม 20 คน"
+    assert "international" not in _topics(title, lead, [counts])
+
+
+def test_the_election_commission_is_no_foreign_ministry():
+    """กกต. holds กต. (the foreign ministry's abbreviation): a namesake."""
+    title = "มหาดไทยร่วมกับ กกต. เตรียมความพร้อมการเลือกตั้งท้องถิ่น"
+    lead = "ปลัดกระทรวงมหาดไทยประชุมร่วมกับ กกต. และผู้ว่าราชการจังหวัดทุกจังหวัดผ่านระบบออนไลน์"
+    assert "international" not in _topics(title, lead)
+
+
+def test_a_warning_to_thais_lured_to_work_abroad_is_no_dealing():
+    """Decision 2: the embassy's labour office only reports the cases."""
+    title = "กระทรวงแรงงาน เตือนคนไทย อย่าหลงเชื่อนายหน้าชวนทำงานต่างประเทศผ่านโซเชียล"
+    lead = ("รัฐมนตรีว่าการกระทรวงแรงงาน เปิดเผยว่า ได้รับรายงานจากฝ่ายแรงงานประจำสถานเอกอัครราชทูต "
+            "ว่ามีคนไทยถูกชักชวนให้ไปทำงานโดยใช้วีซ่าท่องเที่ยว")
+    assert "international" not in _topics(title, lead)
+
+
+def test_an_invitation_a_meeting_and_talks_with_a_foreign_counterpart_are_deeds():
+    """A visit at a foreign force's invitation, meeting a neighbour's officers, talks with a
+    foreign minister: deeds the pair lacked."""
+    for title, lead in (
+        ("ผบ.ทอ. เยือนงานแสดงการบินนานาชาติ", "เมื่อวันที่ 8 มกราคม ผู้บัญชาการทหารอากาศ ได้รับเชิญจากกองทัพอากาศสิงคโปร์ให้เข้าร่วมงานแสดงการบินนานาชาติ"),
+        ("กองกำลังจัดกิจกรรมจิตอาสาริมชายแดน", "เมื่อวันที่ 8 มกราคม รองผู้บัญชาการกองกำลัง ร่วมกับผู้บังคับกองพันทหารราบกัมพูชา พบปะพัฒนาสัมพันธ์และทำความสะอาดพื้นที่"),
+        ("รมว.แรงงาน คุย รมว.เกษตรอิสราเอล เพิ่มโควตาแรงงานไทย", "รัฐมนตรีว่าการกระทรวงแรงงาน เดินทางไปติดตามการจ้างงานแรงงานไทยในภาคเกษตร"),
+    ):
+        assert "international" in _topics(title, lead), title
+
+
+def test_workers_under_the_mou_is_a_clause():
+    """Decision 10's own example: "workers under the MoU" names the workers' category, no dealings;
+    the home states' officials issuing papers in the lead are dealings."""
+    title = "ครม.เห็นชอบให้แรงงานต่างด้าวตาม MoU ที่ครบวาระจ้างงาน ทำงานต่อได้อีก 2 ปี"
+    lead = ("คณะรัฐมนตรีมีมติเห็นชอบให้คนต่างด้าว 3 สัญชาติ ซึ่งเข้ามาทำงานตามบันทึกความเข้าใจกับกัมพูชา ลาว และเมียนมา "
+            "ขออนุญาตทำงานต่อได้อีก 2 ปี")
+    assert "international" not in _topics(title, lead)
+    talks = "ทั้งนี้ กรมการจัดหางานได้หารือกับทางการกัมพูชา เพื่อเร่งออกหนังสือเดินทางให้แรงงานที่ครบวาระจ้างงาน"
+    assert "international" in _topics(title, talks)

@@ -46,7 +46,7 @@ def _topic_lexicon() -> Lexicon:
 
 
 # Term lists only extraction reads (a new dictionary word would change how every index is segmented).
-EXTRACTION_TERMS = ("mined", "measures", "hazards")
+EXTRACTION_TERMS = ("mined", "measures", "hazards", "actors")
 
 
 def topic_terms(topic: dict) -> list[tuple[str, list[str]]]:

@@ -47,6 +47,14 @@ def _pair_lexicons() -> tuple[tuple[str, Lexicon, Lexicon | Counterparts, int, b
     return tuple(out)
 
 
+@cache
+def pair_deeds() -> dict[str, Lexicon]:
+    """The deeds of the first pair of each topic whose ``weak_only`` entry sets ``needs_deed``
+    (kb.extract.topics: its weak terms add up to a sentence only beside a deed)."""
+    lexicons = {topic: deeds for topic, deeds, *_ in reversed(_pair_lexicons())}
+    return {t["key"]: lexicons[t["key"]] for t in taxonomy.topics() if t.get("weak_only", {}).get("needs_deed") and t["key"] in lexicons}
+
+
 def paired_matches(whole: str, lead_chars: int, excluded: dict[str, list[tuple[int, int]]] | None = None,
                    names: list[tuple[int, int]] = ()) -> list[Match]:
     """Matches (value ``topic|strong`` for a deed, ``topic|weak`` for its setting)

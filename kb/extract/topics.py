@@ -17,6 +17,7 @@ from kb.extract.lexicon import SPACE, key
 from kb.extract.sentences import LINE, line_sentences, numbered_items
 from kb.extract.topic_hits import TopicHit, background_terms, title_term_company, topic_hits, topic_scoring
 from kb.extract.topic_model import RuleReading, topic_model
+from kb.extract.topic_pairs import pair_deeds
 from kb.thai.digits import thai_digits_to_arabic
 
 
@@ -80,7 +81,7 @@ def _sentence_evidence(sentence: str, hits: list[TopicHit], cfg: dict, offset: i
         # The backdrop's terms are one mention of it ("การแพร่ระบาดของโควิด"), not corroboration.
         terms = len({"" if bg else term for term, bg in zip(found.terms, found.backdrop)})
         if not found.strong:
-            if not is_list and terms >= cfg["weak_only_distinct_terms"]:
+            if not is_list and terms >= cfg["weak_only_distinct_terms"] and _weak_terms_may_add_up(topic, sentence):
                 out[topic] = cfg["single_points"]
         elif is_list:
             if terms >= cfg["list_min_distinct_terms"]:
@@ -96,6 +97,15 @@ def _sentence_evidence(sentence: str, hits: list[TopicHit], cfg: dict, offset: i
         elif others == cfg["max_other_topics"] + 1:
             out[topic] = cfg["shared_points"]
     return out
+
+
+def _weak_terms_may_add_up(topic: str, sentence: str) -> bool:
+    """Whether weak terms alone may make ``sentence`` about ``topic``: a topic whose ``weak_only``
+    entry sets ``needs_deed`` (international: its weak terms are country names, which in a row are
+    places or nationalities, decision 4) needs a deed of its pairs in the sentence ("ไทยหารือกับ
+    กัมพูชา ลาว และเมียนมา"), not a count of workers by nationality."""
+    deeds = pair_deeds().get(topic)
+    return deeds is None or next(iter(deeds.find(sentence)), None) is not None
 
 
 def _glued_modifiers(hits: list[TopicHit]) -> set[str]:
