@@ -20,12 +20,13 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
+from itertools import chain, repeat
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from kb.analysis import analyze, stopwords, words
-from kb.extract.topic_hits import background_terms
+from kb.extract.topic_hits import background_terms, topic_scoring
 
 import ahocorasick
 
@@ -80,20 +81,43 @@ def segment_release(title: str, text: str) -> ReleaseWords:
 def indexed_counts(found: ReleaseWords, vocabulary: dict[str, int] | None = None, whole: bool = True) -> dict[str, float]:
     """Scope "index": place-weighted counts of the indexer's words (the lead is the body's first
     ``LEAD_WORDS`` words); only the ``vocabulary``'s when given, else every word but stopwords,
-    digits and single letters (what a vocabulary is chosen from).  Counting runs in C (Counter);
-    the Python loop is over the words kept, which is what keeps the model within the cost budget."""
+    digits and single letters (what a vocabulary is chosen from).  ``whole`` False: the headline
+    and the lead only (scope "index-lead").  The fitting script's counts; the model itself counts
+    its vocabulary's words in one pass (``vocabulary_counts``), and a test holds the two equal."""
     lead_end = LEAD_WORDS
     title, lead = Counter(found.title), Counter(found.body[:lead_end])
     body = Counter(found.body) if whole else Counter()
+    # topics11: the lead's words too (before, a lead word missing from the headline was dropped in "index-lead")
     if vocabulary is not None:
-        keys = (title.keys() | body.keys()) & vocabulary.keys()  # set work in C; the loop below is short
+        keys = (title.keys() | lead.keys() | body.keys()) & vocabulary.keys()
     else:
         stop = stopwords()
-        keys = {w for w in title.keys() | body.keys() if len(w) > 1 and w not in stop and not w.isdigit()}
+        keys = {w for w in title.keys() | lead.keys() | body.keys() if len(w) > 1 and w not in stop and not w.isdigit()}
     get_title, get_lead, get_body = title.get, lead.get, body.get
     weight_title, weight_lead = PLACE_WEIGHTS["title"], PLACE_WEIGHTS["lead"] - (PLACE_WEIGHTS["body"] if whole else 0)
     # body counts the lead once already: the lead adds its extra weight on top
     return {w: weight_title * get_title(w, 0) + weight_lead * get_lead(w, 0) + get_body(w, 0) for w in keys}
+
+
+def vocabulary_counts(found: ReleaseWords, vocabulary: dict[str, int], whole: bool = True) -> np.ndarray:
+    """``indexed_counts`` of the ``vocabulary``'s words as one array (vocabulary order), in one
+    pass over the indexer's words: each word's vocabulary index is looked up in C (``map`` over
+    ``dict.get``; a word outside the vocabulary falls in one extra slot) and the place weights
+    are summed per index by ``np.bincount``.  No second segmentation, no scan of the text."""
+    size = len(vocabulary)
+    body = found.body if whole else found.body[:LEAD_WORDS]
+    n_title, n = len(found.title), len(found.title) + len(body)
+    at = np.fromiter(map(vocabulary.get, chain(found.title, body), repeat(size)), dtype=np.intp, count=n)
+    return np.bincount(at, weights=_place_weights(n_title, len(body)), minlength=size + 1)[:size]
+
+
+def _place_weights(n_title: int, n_body: int) -> np.ndarray:
+    """Per word of the headline then the body, its place weight (headline, lead, rest)."""
+    weights = np.empty(n_title + n_body)
+    weights[:n_title] = PLACE_WEIGHTS["title"]
+    weights[n_title:n_title + LEAD_WORDS] = PLACE_WEIGHTS["lead"]
+    weights[n_title + LEAD_WORDS:] = PLACE_WEIGHTS["body"]
+    return weights
 
 
 def unit_log(counts: dict) -> dict:
@@ -155,36 +179,45 @@ class VocabularyScan:
 
 
 def topic_cues(reading: RuleReading) -> dict[str, dict[str, float]]:
-    """Per topic with a hit, its cues (``CUES``)."""
+    """Per topic with a hit, its cues by name (``CUES``)."""
+    return {topic: dict(zip(CUES, row)) for topic, row in cue_rows(reading).items()}
+
+
+def cue_rows(reading: RuleReading) -> dict[str, list[float]]:
+    """Per topic with a hit, its cues in ``CUES`` order (the hits grouped in one pass)."""
     head_end, body_start = reading.title_chars, reading.title_chars + 1
     body_len = max(1, reading.text_chars)
     total = sum(reading.points.values()) or 1.0
     with_points = {t for t, p in reading.points.items() if p > 0}
     background = background_terms()
+    density, length = 1000.0 * reading.scoring / body_len, math.log(body_len)
+    by_topic: dict[str, list[TopicHit]] = {}
+    for h in reading.hits:
+        by_topic.setdefault(h.topic, []).append(h)
     out = {}
-    for topic in {h.topic for h in reading.hits}:
-        mine = [h for h in reading.hits if h.topic == topic]
+    for topic, mine in by_topic.items():
         body = [h.start - body_start for h in mine if h.start >= body_start]
         points = reading.points.get(topic, 0.0)
-        out[topic] = {
-            "candidate": 1.0,
-            "rules_kept": float(topic in reading.kept),
-            "title_hit": float(any(h.start < head_end for h in mine)),
-            "title_strong": float(any(h.strong for h in mine if h.start < head_end)),
-            "title_scored": float(topic in reading.in_title),
-            "lead_hit": float(any(b < LEAD_CHARS for b in body)),
-            "points": math.log1p(points),
-            "point_share": points / total,
-            "topic_density": 1000.0 * reading.scoring / body_len,
-            "sentences": math.log1p(reading.sentences.get(topic, 0) if points else 0),
-            "hits": math.log1p(len(mine)),
-            "strong_share": sum(h.strong for h in mine) / len(mine),
-            "distinct_terms": math.log1p(len({h.term for h in mine})),
-            "first_position": min(body) / body_len if body else 1.0,
-            "other_topics": math.log1p(len(with_points - {topic})),
-            "length": math.log(body_len),
-            "background_share": sum(h.term in background for h in mine) / len(mine),
-        }
+        n = len(mine)
+        out[topic] = [
+            1.0,  # candidate
+            float(topic in reading.kept),  # rules_kept
+            float(any(h.start < head_end for h in mine)),  # title_hit
+            float(any(h.strong for h in mine if h.start < head_end)),  # title_strong
+            float(topic in reading.in_title),  # title_scored
+            float(any(b < LEAD_CHARS for b in body)),  # lead_hit
+            math.log1p(points),  # points
+            points / total,  # point_share
+            density,  # topic_density
+            math.log1p(reading.sentences.get(topic, 0) if points else 0),  # sentences
+            math.log1p(n),  # hits
+            sum(h.strong for h in mine) / n,  # strong_share
+            math.log1p(len({h.term for h in mine})),  # distinct_terms
+            min(body) / body_len if body else 1.0,  # first_position
+            math.log1p(len(with_points) - (topic in with_points)),  # other_topics
+            length,  # length
+            sum(h.term in background for h in mine) / n,  # background_share
+        ]
     return out
 
 
@@ -205,64 +238,142 @@ class TopicModel:
     shared_word_weights: np.ndarray  # vocabulary: added to every topic with a hit
     scan: VocabularyScan | None = None  # scope "scan": how the words are found
 
+    def word_vector(self, title: str, text: str, given: ReleaseWords | None = None) -> np.ndarray:
+        """The release's word features over the whole vocabulary (log counts, unit length);
+        ``given``: the indexer's words (scopes "index", "index-lead"), segmented here when absent."""
+        if not self.scope.startswith("index"):
+            return self._dense(self._found_features(title, text))
+        found = given if given is not None else segment_release(title, text)
+        x = np.log1p(vocabulary_counts(found, self.vocabulary, whole=self.scope == "index"))
+        norm = math.sqrt(float(x @ x))
+        return x / norm if norm else x
+
     def word_features(self, title: str, text: str, given: ReleaseWords | None = None) -> dict[int, float]:
-        """Per vocabulary index, the release's value (``given``: the indexer's words, scope "index")."""
+        """Per vocabulary index the release holds, its value (``word_vector``'s non-zero entries)."""
+        if not self.scope.startswith("index"):
+            return self._found_features(title, text)
+        x = self.word_vector(title, text, given)
+        present = np.flatnonzero(x)
+        return dict(zip(present.tolist(), x[present].tolist()))
+
+    def _found_features(self, title: str, text: str) -> dict[int, float]:
+        """Scopes of older fits: the vocabulary scan ("scan") or the release segmented here."""
         if self.scan is not None:
             return self.scan.features(title, text)
-        if self.scope.startswith("index"):
-            counts = indexed_counts(given if given is not None else segment_release(title, text), self.vocabulary,
-                                    whole=self.scope == "index")
-            if not counts:
-                return {}
-            values = np.log1p(np.fromiter(counts.values(), dtype=float, count=len(counts)))
-            values /= math.sqrt(float(values @ values))
-            return dict(zip(map(self.vocabulary.__getitem__, counts), values.tolist()))
-        else:
-            found = release_words(title, text, self.scope)
+        found = release_words(title, text, self.scope)
         return {self.vocabulary[w]: v for w, v in found.items() if w in self.vocabulary}
 
-    def probabilities(self, word_features: dict[int, float], cues: dict[str, dict[str, float]]) -> dict[str, float]:
+    def logits(self, words: np.ndarray | dict[int, float], cues: dict[str, dict[str, float]] | dict[str, list[float]]
+               ) -> np.ndarray:
+        """Per topic (``topics`` order), the log-odds that the release is about it."""
+        x = words if isinstance(words, np.ndarray) else self._dense(words)
+        out = x @ self.word_weights + self.bias
+        if not len(self.cue_names):
+            return out
+        out -= self._cue_offset  # cues are 0 for a topic with no hit; a topic with hits gets its own row
+        if cues:
+            hit = [j for j, t in enumerate(self.topics) if t in cues]
+            # ``cue_rows`` (lists in ``CUES`` order, read by a model fitted on ``CUES``) or ``topic_cues``
+            rows = np.array([row if isinstance(row, list) else [row[c] for c in self.cue_names]
+                             for row in (cues[self.topics[j]] for j in hit)])
+            # Words that say what a release with a passing mention is about, whatever the topic.
+            out[hit] += rows @ self._scaled_cue_weights + float(x @ self.shared_word_weights)
+        return out
+
+    def probabilities(self, words: np.ndarray | dict[int, float], cues: dict[str, dict[str, float]]) -> dict[str, float]:
         """Per topic, the probability that the release is about it."""
-        logits = self.bias.copy()
-        if word_features:
-            index = np.fromiter(word_features.keys(), dtype=np.intp, count=len(word_features))
-            values = np.fromiter(word_features.values(), dtype=float, count=len(word_features))
-            logits += values @ self.word_weights[index]
-            if len(self.cue_names) and cues:
-                # Words that say what a release with a passing mention is about, whatever the topic.
-                release_kind = float(values @ self.shared_word_weights[index])
-                logits += release_kind * np.array([float(t in cues) for t in self.topics])
-        if len(self.cue_names):
-            # Cues are 0 for a topic with no hit; a topic with hits gets its own row.
-            logits += self._no_hit
-            for j, topic in enumerate(self.topics):
-                if topic in cues:
-                    row = (np.array([cues[topic][c] for c in self.cue_names]) - self.cue_mean) / self.cue_scale
-                    logits[j] += float(row @ self.cue_weights) - self._no_hit
-        return {t: float(p) for t, p in zip(self.topics, 1 / (1 + np.exp(-logits)))}
+        return {t: float(p) for t, p in zip(self.topics, 1 / (1 + np.exp(-self.logits(words, cues))))}
+
+    def _dense(self, features: dict[int, float]) -> np.ndarray:
+        x = np.zeros(len(self.vocabulary))
+        if features:
+            x[np.fromiter(features.keys(), dtype=np.intp, count=len(features))] = list(features.values())
+        return x
 
     def __post_init__(self) -> None:
         # A cue constant in training was stored with scale 0 by older fits (rounding 1e-9): it says nothing.
         object.__setattr__(self, "cue_scale", np.where(self.cue_scale > 0, self.cue_scale, 1.0))
 
     @cached_property
-    def _no_hit(self) -> float:
-        return float(((0.0 - self.cue_mean) / self.cue_scale) @ self.cue_weights)
+    def _scaled_cue_weights(self) -> np.ndarray:
+        """Cue weights over the cues' scales: a row's standardized dot product is row @ this - offset."""
+        return self.cue_weights / self.cue_scale
+
+    @cached_property
+    def _cue_offset(self) -> float:
+        return float(self.cue_mean @ self._scaled_cue_weights)
+
+    @cached_property
+    def _threshold_logit(self) -> float:
+        t = min(max(self.threshold, 1e-12), 1 - 1e-12)
+        return math.log(t / (1 - t))
 
     def decide(self, title: str, text: str, reading: RuleReading, given: ReleaseWords | None = None) -> set[str]:
         """The topics of a news release (title and text with Thai digits folded; ``given``:
-        the indexer's words of the same release, segmented here when absent)."""
+        the indexer's words of the same release, segmented here when absent), held to the
+        labelling guide (``within_the_guide``)."""
         if reading.headline_only:
             return set(reading.kept)
-        p = self.probabilities(self.word_features(title, text, given), topic_cues(reading))
-        return within_the_guide({t for t, v in p.items() if v >= self.threshold}, reading)
+        cues = cue_rows(reading) if self.cue_names == CUES else topic_cues(reading)
+        z = self.logits(self.word_vector(title, text, given), cues)
+        found = {t for t, v in zip(self.topics, z.tolist()) if v >= self._threshold_logit}
+        return within_the_guide(found, reading, title, text)
 
 
-def within_the_guide(topics: set[str], reading: RuleReading) -> set[str]:
-    """The model's topics less those the labelling guide rules out whatever the words say:
-    a topic named only by an agency's name is an actor (decision 4: ศอ.บต. backing an
-    Islamic centre; the scan finds ศอ.บต. and the words learned it means the unrest)."""
-    return topics - reading.actor_only
+def within_the_guide(topics: set[str], reading: RuleReading, title: str, text: str) -> set[str]:
+    """The model's topics held to what the labelling guide (docs/labelling.md) rules whatever
+    the words say; ``title`` and ``text`` with Thai digits folded, as the rules read them.
+
+    * A release with only a headline is labelled from it (decision 18): the rules' topics.
+    * An actor is no subject (decision 4): a topic named only by an agency's name is dropped
+      (ศอ.บต. backing an Islamic centre; the words learned that ศอ.บต. means the unrest).
+    * A topic the rules keep stays where the guide says the release is about it (``GUIDE_HOLDS``):
+      the headline or the lead is about it (the general test), a report dense with topics gives
+      it a deliberate sentence (decision 4), a numbered item of its own (decision 3).
+
+    The model decides the rest: it may drop a topic the rules keep only where the guide leaves
+    the question open (a single sentence in a release about something else), and add one the
+    rules miss (a subject without a lexicon term)."""
+    if reading.headline_only:
+        return set(reading.kept)
+    out = topics - reading.actor_only
+    undecided = reading.kept - out
+    for holds in GUIDE_HOLDS:  # cheapest first; most releases leave nothing undecided
+        if not undecided:
+            break
+        undecided -= holds(reading, title, text)
+    return out | (reading.kept - undecided)
+
+
+def headline_or_lead(reading: RuleReading, title: str = "", text: str = "") -> set[str]:
+    """The general test, "the headline or the lead is about it", as the rules read it: a sentence
+    of the headline scores the topic, or a pair (a deed beside its setting: a fraud through an app)
+    names it in the headline or the lead (kb.extract.topic_pairs, the first ``pair_lead_chars``)."""
+    return set(reading.in_title) | {h.topic for h in reading.hits if h.paired}
+
+
+def dense_with_topics(reading: RuleReading, title: str, text: str) -> set[str]:
+    """Decision 4, a threat in a minor role, is a remark in a release, not in a report: in a
+    release dense with topics (at least ``dense_release_share`` of its sentences, the headline's
+    included, are about some topic, counted as the rules count them) every kept topic holds."""
+    from kb.extract.topics import _sentence_count  # the rules' own count (kb.extract.topics imports this module)
+
+    cfg = topic_scoring()
+    share = cfg.get("dense_release_share", 0.0)
+    return set(reading.kept) if share and reading.scoring >= share * _sentence_count(title, text, cfg) else set()
+
+
+def own_numbered_item(reading: RuleReading, title: str, text: str) -> set[str]:
+    """Decision 3: a subject given a numbered item of its own (a ministry-wide instruction)
+    counts, as the rules find such items."""
+    from kb.extract.topics import _dedicated_items  # the rules' own reading of numbered items
+
+    cfg = topic_scoring()
+    return _dedicated_items(f"{title.replace(chr(10), ' ')}\n{text}", reading.hits, cfg)
+
+
+# What the guide holds whatever the words say, of the topics the rules keep (``within_the_guide``).
+GUIDE_HOLDS = (headline_or_lead, own_numbered_item, dense_with_topics)
 
 
 def model_from_json(data: dict) -> TopicModel:

@@ -1,0 +1,121 @@
+"""topics11: the learned topic decision counts its vocabulary's words in one pass.
+
+``vocabulary_counts`` maps the indexer's words (``ReleaseWords``) to vocabulary
+indices in one pass and sums their place weights with ``np.bincount``; the
+fitting script counts with ``indexed_counts`` (Counters of every word).  The two
+must agree word for word on invented releases, for the whole release (scope
+"index") and for the headline and lead (scope "index-lead", whose lead words
+were dropped before topics11 unless the headline held them too).  With the
+indexer's words handed in, deciding segments nothing again.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import kb.extract.topic_model as topic_model_module
+import kb.extract.topics as topics_module
+from kb.extract import extract
+from kb.extract.topic_model import (
+    CUES, LEAD_WORDS, PLACE_WEIGHTS, ReleaseWords, TopicModel, cue_rows, indexed_counts, segment_release, topic_cues,
+    unit_log, vocabulary_counts,
+)
+from kb.models import RawDocument
+
+import test_extract_topic_model as invented
+
+
+def _vocabulary(words) -> dict[str, int]:
+    return {w: i for i, w in enumerate(sorted(set(words)))}
+
+
+def _as_array(counts: dict[str, float], vocabulary: dict[str, int]) -> np.ndarray:
+    out = np.zeros(len(vocabulary))
+    for w, c in counts.items():
+        out[vocabulary[w]] = c
+    return out
+
+
+def test_one_pass_counts_equal_the_counters_on_a_made_up_word_list():
+    lead = ["ยาเสพติด", "ชายแดน", "ยาเสพติด"] + ["ประชุม"] * (LEAD_WORDS - 3)
+    body = lead + ["ชายแดน", "สินค้า", "ยาเสพติด"]
+    found = ReleaseWords(("ยาเสพติด", "ตำรวจ", "ยาเสพติด"), tuple(body))
+    vocabulary = _vocabulary(["ยาเสพติด", "ชายแดน", "ตำรวจ", "สินค้า", "ไม่มีในข่าว"])
+    for whole in (True, False):
+        got = vocabulary_counts(found, vocabulary, whole)
+        assert np.array_equal(got, _as_array(indexed_counts(found, vocabulary, whole), vocabulary)), whole
+    w = PLACE_WEIGHTS
+    whole = vocabulary_counts(found, vocabulary, True)
+    assert whole[vocabulary["ยาเสพติด"]] == 2 * w["title"] + 2 * w["lead"] + w["body"]
+    assert whole[vocabulary["สินค้า"]] == w["body"] and whole[vocabulary["ไม่มีในข่าว"]] == 0
+    lead_only = vocabulary_counts(found, vocabulary, False)
+    # The lead's words count in the headline-and-lead scope though the headline lacks them; the rest does not.
+    assert lead_only[vocabulary["ชายแดน"]] == w["lead"] and lead_only[vocabulary["สินค้า"]] == 0
+
+
+@pytest.mark.parametrize("title, sentences", [
+    ("มัลแวร์ระบาดในหน่วยงานรัฐ", invented.OUTBREAK),
+    ("นายกรัฐมนตรีร่วมพิธีทำบุญ", invented.CEREMONY * 6 + [invented.PASSING]),
+    ("จับกุมเครือข่ายยาเสพติด", invented.SEIZURE * 5),
+    ("ข่าวกิจกรรมของรัฐบาล", invented.PLAIN),
+])
+def test_one_pass_counts_equal_the_counters_on_invented_releases(title, sentences):
+    found = segment_release(title, "\n".join(sentences))
+    # Every word but stopwords and digits, as a fitted vocabulary is chosen from; and half of them.
+    every = indexed_counts(found)
+    for vocabulary in (_vocabulary(every), _vocabulary(sorted(every)[::2])):
+        for whole in (True, False):
+            got = vocabulary_counts(found, vocabulary, whole)
+            assert np.array_equal(got, _as_array(indexed_counts(found, vocabulary, whole), vocabulary))
+
+
+def _model(vocabulary: dict[str, int], scope: str) -> TopicModel:
+    rng = np.random.default_rng(11)
+    topics = invented.fitting.TOPICS
+    return TopicModel(topics, vocabulary, rng.normal(size=(len(vocabulary), len(topics))), CUES,
+                      rng.normal(size=len(CUES)), np.abs(rng.normal(size=len(CUES))) + 0.1,
+                      rng.normal(size=len(CUES)), rng.normal(size=len(topics)), 0.5, scope,
+                      rng.normal(size=len(vocabulary)))
+
+
+@pytest.mark.parametrize("scope", ["index", "index-lead"])
+def test_the_word_vector_is_the_unit_log_of_the_counts(scope):
+    title, text = "จับกุมเครือข่ายยาเสพติด", "\n".join(invented.SEIZURE * 5 + invented.PLAIN)
+    found = segment_release(title, text)
+    vocabulary = _vocabulary(indexed_counts(found))
+    model = _model(vocabulary, scope)
+    expected = _as_array(unit_log(indexed_counts(found, vocabulary, whole=scope == "index")), vocabulary)
+    assert np.allclose(model.word_vector(title, text, found), expected)
+    features = model.word_features(title, text, found)
+    assert sorted(features) == [j for j, v in enumerate(expected.tolist()) if v]
+    assert np.allclose([features[j] for j in sorted(features)], expected[sorted(features)])
+
+
+def test_cue_rows_are_the_named_cues_in_order():
+    from kb.extract.topics import rule_reading
+
+    text = "\n".join(invented.SEIZURE + invented.CEREMONY + [invented.PASSING])
+    reading = rule_reading(text, "จับกุมเครือข่ายยาเสพติดที่ชายแดน", release=True)
+    rows, named = cue_rows(reading), topic_cues(reading)
+    assert rows and set(rows) == set(named)
+    for topic, row in rows.items():
+        assert row == [named[topic][c] for c in CUES]
+    model = _model(_vocabulary(["ยาเสพติด", "ชายแดน"]), "index")
+    x = model.word_vector("จับกุมเครือข่ายยาเสพติด", text)
+    assert np.allclose(model.logits(x, rows), model.logits(x, named))
+
+
+def test_given_words_are_not_segmented_again(monkeypatch):
+    raw = RawDocument(title="จับกุมเครือข่ายยาเสพติด", text="\n".join(invented.SEIZURE), type_hint="news")
+    given = segment_release(raw.title, raw.text)
+    model = _model(_vocabulary(indexed_counts(given)), "index-lead")
+    monkeypatch.setattr(topics_module, "topic_model", lambda: model)
+    alone = extract(raw, "t11").topics
+
+    def no_segmenting(*_args):
+        raise AssertionError("segmented again")
+
+    monkeypatch.setattr(topic_model_module, "segment_release", no_segmenting)
+    assert extract(raw, "t11", words=given).topics == alone
+    with pytest.raises(AssertionError, match="segmented again"):
+        extract(raw, "t11")
