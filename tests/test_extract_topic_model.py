@@ -112,7 +112,9 @@ def test_a_passing_mention_in_a_ceremony_is_no_topic(fitted):
 def test_a_release_about_drugs_keeps_its_topic(fitted):
     fit, model, rng = fitted
     script, shipped = _decide_both(fit, model, "ตำรวจยึดยาบ้าล็อตใหญ่", SEIZURE[:3], rng)
-    assert shipped == script == {"drugs"}
+    # topics11: every sentence is about a topic (a report, guide decision 4), so the border the rules find
+    # (drugs smuggled through natural crossings, decision 21) holds, though the invented training labels lack it.
+    assert shipped == script == {"drugs", "border"}
 
 
 def test_the_stored_model_decides_as_the_fitting_script_on_plain_releases(fitted):
