@@ -1,8 +1,8 @@
 """topics11: the learned topic decision counts its vocabulary's words in one pass.
 
 ``vocabulary_counts`` maps the indexer's words (``ReleaseWords``) to vocabulary
-indices in one pass and sums their place weights with ``np.bincount``; the
-fitting script counts with ``indexed_counts`` (Counters of every word).  The two
+indices in one pass and sums their place weights; the fitting script counts
+with ``indexed_counts`` (Counters of every word).  The two
 must agree word for word on invented releases, for the whole release (scope
 "index") and for the headline and lead (scope "index-lead", whose lead words
 were dropped before topics11 unless the headline held them too).  With the
@@ -36,6 +36,10 @@ def _as_array(counts: dict[str, float], vocabulary: dict[str, int]) -> np.ndarra
     return out
 
 
+def _by_index(counts: dict[str, float], vocabulary: dict[str, int]) -> dict[int, float]:
+    return {vocabulary[w]: c for w, c in counts.items()}
+
+
 def test_one_pass_counts_equal_the_counters_on_a_made_up_word_list():
     lead = ["ยาเสพติด", "ชายแดน", "ยาเสพติด"] + ["ประชุม"] * (LEAD_WORDS - 3)
     body = lead + ["ชายแดน", "สินค้า", "ยาเสพติด"]
@@ -43,14 +47,14 @@ def test_one_pass_counts_equal_the_counters_on_a_made_up_word_list():
     vocabulary = _vocabulary(["ยาเสพติด", "ชายแดน", "ตำรวจ", "สินค้า", "ไม่มีในข่าว"])
     for whole in (True, False):
         got = vocabulary_counts(found, vocabulary, whole)
-        assert np.array_equal(got, _as_array(indexed_counts(found, vocabulary, whole), vocabulary)), whole
+        assert got == _by_index(indexed_counts(found, vocabulary, whole), vocabulary), whole
     w = PLACE_WEIGHTS
     whole = vocabulary_counts(found, vocabulary, True)
     assert whole[vocabulary["ยาเสพติด"]] == 2 * w["title"] + 2 * w["lead"] + w["body"]
-    assert whole[vocabulary["สินค้า"]] == w["body"] and whole[vocabulary["ไม่มีในข่าว"]] == 0
+    assert whole[vocabulary["สินค้า"]] == w["body"] and vocabulary["ไม่มีในข่าว"] not in whole
     lead_only = vocabulary_counts(found, vocabulary, False)
     # The lead's words count in the headline-and-lead scope though the headline lacks them; the rest does not.
-    assert lead_only[vocabulary["ชายแดน"]] == w["lead"] and lead_only[vocabulary["สินค้า"]] == 0
+    assert lead_only[vocabulary["ชายแดน"]] == w["lead"] and vocabulary["สินค้า"] not in lead_only
 
 
 @pytest.mark.parametrize("title, sentences", [
@@ -66,7 +70,7 @@ def test_one_pass_counts_equal_the_counters_on_invented_releases(title, sentence
     for vocabulary in (_vocabulary(every), _vocabulary(sorted(every)[::2])):
         for whole in (True, False):
             got = vocabulary_counts(found, vocabulary, whole)
-            assert np.array_equal(got, _as_array(indexed_counts(found, vocabulary, whole), vocabulary))
+            assert got == _by_index(indexed_counts(found, vocabulary, whole), vocabulary)
 
 
 def _model(vocabulary: dict[str, int], scope: str) -> TopicModel:
@@ -119,3 +123,21 @@ def test_given_words_are_not_segmented_again(monkeypatch):
     assert extract(raw, "t11", words=given).topics == alone
     with pytest.raises(AssertionError, match="segmented again"):
         extract(raw, "t11")
+
+
+def test_the_logits_are_the_fitting_scripts_formula():
+    from kb.extract.topics import rule_reading
+
+    title, text = "จับกุมเครือข่ายยาเสพติดที่ชายแดน", "\n".join(invented.SEIZURE + invented.CEREMONY + [invented.PASSING])
+    found = segment_release(title, text)
+    model = _model(_vocabulary(indexed_counts(found)), "index")
+    reading = rule_reading(text, title, release=True)
+    x, named = model.word_vector(title, text, found), topic_cues(reading)
+    # benchmarks/fit_topic_model.logits: words @ W + bias, + the shared words on a topic with a hit,
+    # + standardized cues @ cue weights (a topic with no hit has every cue 0).
+    cues = np.array([[named[t][c] for c in CUES] if t in named else [0.0] * len(CUES) for t in model.topics])
+    expected = x @ model.word_weights + model.bias + (x @ model.shared_word_weights) * cues[:, 0]
+    expected += ((cues - model.cue_mean) / model.cue_scale) @ model.cue_weights
+    assert len(named) >= 2
+    assert np.allclose(model.logits(x, cue_rows(reading)), expected)
+    assert np.allclose(model.logits(model.word_features(title, text, found), named), expected)

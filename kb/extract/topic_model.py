@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
-from itertools import chain, repeat
+from operator import mul
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -99,25 +99,21 @@ def indexed_counts(found: ReleaseWords, vocabulary: dict[str, int] | None = None
     return {w: weight_title * get_title(w, 0) + weight_lead * get_lead(w, 0) + get_body(w, 0) for w in keys}
 
 
-def vocabulary_counts(found: ReleaseWords, vocabulary: dict[str, int], whole: bool = True) -> np.ndarray:
-    """``indexed_counts`` of the ``vocabulary``'s words as one array (vocabulary order), in one
-    pass over the indexer's words: each word's vocabulary index is looked up in C (``map`` over
-    ``dict.get``; a word outside the vocabulary falls in one extra slot) and the place weights
-    are summed per index by ``np.bincount``.  No second segmentation, no scan of the text."""
-    size = len(vocabulary)
-    body = found.body if whole else found.body[:LEAD_WORDS]
-    n_title, n = len(found.title), len(found.title) + len(body)
-    at = np.fromiter(map(vocabulary.get, chain(found.title, body), repeat(size)), dtype=np.intp, count=n)
-    return np.bincount(at, weights=_place_weights(n_title, len(body)), minlength=size + 1)[:size]
-
-
-def _place_weights(n_title: int, n_body: int) -> np.ndarray:
-    """Per word of the headline then the body, its place weight (headline, lead, rest)."""
-    weights = np.empty(n_title + n_body)
-    weights[:n_title] = PLACE_WEIGHTS["title"]
-    weights[n_title:n_title + LEAD_WORDS] = PLACE_WEIGHTS["lead"]
-    weights[n_title + LEAD_WORDS:] = PLACE_WEIGHTS["body"]
-    return weights
+def vocabulary_counts(found: ReleaseWords, vocabulary: dict[str, int], whole: bool = True) -> dict[int, float]:
+    """``indexed_counts`` of the ``vocabulary``'s words by vocabulary index, in one pass over the
+    indexer's words (each looked up once, ``map`` over ``dict.get`` in C): no second segmentation,
+    no scan of the text, and nothing built for the words outside the vocabulary."""
+    get = vocabulary.get
+    counts: dict[int, float] = {}
+    count = counts.get
+    places = [(PLACE_WEIGHTS["title"], found.title), (PLACE_WEIGHTS["lead"], found.body[:LEAD_WORDS])]
+    if whole:
+        places.append((PLACE_WEIGHTS["body"], found.body[LEAD_WORDS:]))
+    for weight, words in places:
+        for j in map(get, words):
+            if j is not None:
+                counts[j] = count(j, 0.0) + weight
+    return counts
 
 
 def unit_log(counts: dict) -> dict:
@@ -184,39 +180,43 @@ def topic_cues(reading: RuleReading) -> dict[str, dict[str, float]]:
 
 
 def cue_rows(reading: RuleReading) -> dict[str, list[float]]:
-    """Per topic with a hit, its cues in ``CUES`` order (the hits grouped in one pass)."""
+    """Per topic with a hit, its cues in ``CUES`` order (one pass over the hits)."""
     head_end, body_start = reading.title_chars, reading.title_chars + 1
     body_len = max(1, reading.text_chars)
     total = sum(reading.points.values()) or 1.0
     with_points = {t for t, p in reading.points.items() if p > 0}
     background = background_terms()
-    density, length = 1000.0 * reading.scoring / body_len, math.log(body_len)
-    by_topic: dict[str, list[TopicHit]] = {}
+    # per topic: hits, strong hits, background hits, a hit in the title, a strong one there, first body offset, terms
+    seen: dict[str, list] = {}
     for h in reading.hits:
-        by_topic.setdefault(h.topic, []).append(h)
+        row = seen.get(h.topic)
+        if row is None:
+            row = seen[h.topic] = [0, 0, 0, False, False, None, set()]
+        row[0] += 1
+        row[1] += h.strong
+        row[2] += h.term in background
+        if h.start < head_end:
+            row[3] = True
+            row[4] = row[4] or h.strong
+        elif h.start >= body_start and (row[5] is None or h.start - body_start < row[5]):
+            row[5] = h.start - body_start
+        row[6].add(h.term)
+    density, length, log1p = 1000.0 * reading.scoring / body_len, math.log(body_len), math.log1p
     out = {}
-    for topic, mine in by_topic.items():
-        body = [h.start - body_start for h in mine if h.start >= body_start]
+    for topic, (n, strong, back, title_hit, title_strong, first, terms) in seen.items():
         points = reading.points.get(topic, 0.0)
-        n = len(mine)
         out[topic] = [
             1.0,  # candidate
             float(topic in reading.kept),  # rules_kept
-            float(any(h.start < head_end for h in mine)),  # title_hit
-            float(any(h.strong for h in mine if h.start < head_end)),  # title_strong
+            float(title_hit), float(title_strong),  # title_hit, title_strong
             float(topic in reading.in_title),  # title_scored
-            float(any(b < LEAD_CHARS for b in body)),  # lead_hit
-            math.log1p(points),  # points
-            points / total,  # point_share
-            density,  # topic_density
-            math.log1p(reading.sentences.get(topic, 0) if points else 0),  # sentences
-            math.log1p(n),  # hits
-            sum(h.strong for h in mine) / n,  # strong_share
-            math.log1p(len({h.term for h in mine})),  # distinct_terms
-            min(body) / body_len if body else 1.0,  # first_position
-            math.log1p(len(with_points) - (topic in with_points)),  # other_topics
-            length,  # length
-            sum(h.term in background for h in mine) / n,  # background_share
+            float(first is not None and first < LEAD_CHARS),  # lead_hit
+            log1p(points), points / total, density,  # points, point_share, topic_density
+            log1p(reading.sentences.get(topic, 0) if points else 0),  # sentences
+            log1p(n), strong / n, log1p(len(terms)),  # hits, strong_share, distinct_terms
+            first / body_len if first is not None else 1.0,  # first_position
+            log1p(len(with_points) - (topic in with_points)),  # other_topics
+            length, back / n,  # length, background_share
         ]
     return out
 
@@ -238,23 +238,29 @@ class TopicModel:
     shared_word_weights: np.ndarray  # vocabulary: added to every topic with a hit
     scan: VocabularyScan | None = None  # scope "scan": how the words are found
 
-    def word_vector(self, title: str, text: str, given: ReleaseWords | None = None) -> np.ndarray:
-        """The release's word features over the whole vocabulary (log counts, unit length);
-        ``given``: the indexer's words (scopes "index", "index-lead"), segmented here when absent."""
+    def word_values(self, title: str, text: str, given: ReleaseWords | None = None) -> tuple[list[int], list[float]]:
+        """The vocabulary indices the release holds and their values (log counts, unit length);
+        ``given``: the indexer's words (scopes "index", "index-lead"), segmented here when absent.
+        Plain lists: a handful of numbers, cheaper in Python than through numpy calls."""
         if not self.scope.startswith("index"):
-            return self._dense(self._found_features(title, text))
-        found = given if given is not None else segment_release(title, text)
-        x = np.log1p(vocabulary_counts(found, self.vocabulary, whole=self.scope == "index"))
-        norm = math.sqrt(float(x @ x))
-        return x / norm if norm else x
+            found = self._found_features(title, text)  # already unit length
+            return list(found), list(found.values())
+        counts = vocabulary_counts(given if given is not None else segment_release(title, text), self.vocabulary,
+                                   whole=self.scope == "index")
+        logged = list(map(math.log1p, counts.values()))
+        norm = math.sqrt(sum(map(mul, logged, logged))) or 1.0
+        return list(counts), [v / norm for v in logged]
 
     def word_features(self, title: str, text: str, given: ReleaseWords | None = None) -> dict[int, float]:
-        """Per vocabulary index the release holds, its value (``word_vector``'s non-zero entries)."""
-        if not self.scope.startswith("index"):
-            return self._found_features(title, text)
-        x = self.word_vector(title, text, given)
-        present = np.flatnonzero(x)
-        return dict(zip(present.tolist(), x[present].tolist()))
+        """Per vocabulary index the release holds, its value (``word_values`` as a mapping)."""
+        return dict(zip(*self.word_values(title, text, given)))
+
+    def word_vector(self, title: str, text: str, given: ReleaseWords | None = None) -> np.ndarray:
+        """``word_features`` over the whole vocabulary (zeros for the words the release lacks)."""
+        x = np.zeros(len(self.vocabulary))
+        index, values = self.word_values(title, text, given)
+        x[index] = values
+        return x
 
     def _found_features(self, title: str, text: str) -> dict[int, float]:
         """Scopes of older fits: the vocabulary scan ("scan") or the release segmented here."""
@@ -265,43 +271,60 @@ class TopicModel:
 
     def logits(self, words: np.ndarray | dict[int, float], cues: dict[str, dict[str, float]] | dict[str, list[float]]
                ) -> np.ndarray:
-        """Per topic (``topics`` order), the log-odds that the release is about it."""
-        x = words if isinstance(words, np.ndarray) else self._dense(words)
-        out = x @ self.word_weights + self.bias
-        if not len(self.cue_names):
-            return out
-        out -= self._cue_offset  # cues are 0 for a topic with no hit; a topic with hits gets its own row
-        if cues:
-            hit = [j for j, t in enumerate(self.topics) if t in cues]
-            # ``cue_rows`` (lists in ``CUES`` order, read by a model fitted on ``CUES``) or ``topic_cues``
-            rows = np.array([row if isinstance(row, list) else [row[c] for c in self.cue_names]
-                             for row in (cues[self.topics[j]] for j in hit)])
-            # Words that say what a release with a passing mention is about, whatever the topic.
-            out[hit] += rows @ self._scaled_cue_weights + float(x @ self.shared_word_weights)
+        """Per topic (``topics`` order), the log-odds that the release is about it; ``words`` over the
+        whole vocabulary or by index, ``cues`` from ``topic_cues`` or ``cue_rows``."""
+        if isinstance(words, np.ndarray):
+            index = np.flatnonzero(words)
+            return np.array(self._logit_list(index.tolist(), words[index].tolist(), cues))
+        return np.array(self._logit_list(list(words), list(words.values()), cues))
+
+    def _logit_list(self, index: list[int], values: list[float], cues: dict) -> list[float]:
+        """``logits`` from the release's word indices and values: one product with the rows of the
+        words it holds; each topic with a hit adds its cues' and the shared words' part."""
+        if index:
+            both = np.dot(values, self._word_and_shared_weights.take(index, axis=0)).tolist()
+            out, shared = [b + w for b, w in zip(self._base, both)], both[-1]
+        else:
+            out, shared = list(self._base), 0.0
+        if len(self.cue_names):
+            weights, where = self._scaled_cue_list, self._topic_index
+            for topic, row in cues.items():
+                j = where.get(topic)
+                if j is not None:
+                    # Words that say what a release with a passing mention is about, whatever the topic.
+                    row = row if isinstance(row, list) else [row[c] for c in self.cue_names]
+                    out[j] += sum(map(mul, row, weights)) + shared
         return out
 
     def probabilities(self, words: np.ndarray | dict[int, float], cues: dict[str, dict[str, float]]) -> dict[str, float]:
         """Per topic, the probability that the release is about it."""
         return {t: float(p) for t, p in zip(self.topics, 1 / (1 + np.exp(-self.logits(words, cues))))}
 
-    def _dense(self, features: dict[int, float]) -> np.ndarray:
-        x = np.zeros(len(self.vocabulary))
-        if features:
-            x[np.fromiter(features.keys(), dtype=np.intp, count=len(features))] = list(features.values())
-        return x
-
     def __post_init__(self) -> None:
         # A cue constant in training was stored with scale 0 by older fits (rounding 1e-9): it says nothing.
         object.__setattr__(self, "cue_scale", np.where(self.cue_scale > 0, self.cue_scale, 1.0))
 
     @cached_property
-    def _scaled_cue_weights(self) -> np.ndarray:
-        """Cue weights over the cues' scales: a row's standardized dot product is row @ this - offset."""
-        return self.cue_weights / self.cue_scale
+    def _scaled_cue_list(self) -> list[float]:
+        """Cue weights over the cues' scales: a row's standardized dot product is row · these - offset."""
+        return (self.cue_weights / self.cue_scale).tolist()
 
     @cached_property
-    def _cue_offset(self) -> float:
-        return float(self.cue_mean @ self._scaled_cue_weights)
+    def _base(self) -> list[float]:
+        """Per topic, the log-odds before words and hits: the bias, less the cues' offset (cues are 0
+        for a topic with no hit)."""
+        offset = float(self.cue_mean @ (self.cue_weights / self.cue_scale)) if len(self.cue_names) else 0.0
+        return (self.bias - offset).tolist()
+
+    @cached_property
+    def _word_and_shared_weights(self) -> np.ndarray:
+        """vocabulary × (topics + 1): the words' weights per topic, and last their shared weight."""
+        shared = self.shared_word_weights if len(self.cue_names) else np.zeros(len(self.vocabulary))
+        return np.hstack([self.word_weights, shared.reshape(-1, 1)])
+
+    @cached_property
+    def _topic_index(self) -> dict[str, int]:
+        return {t: j for j, t in enumerate(self.topics)}
 
     @cached_property
     def _threshold_logit(self) -> float:
@@ -315,8 +338,9 @@ class TopicModel:
         if reading.headline_only:
             return set(reading.kept)
         cues = cue_rows(reading) if self.cue_names == CUES else topic_cues(reading)
-        z = self.logits(self.word_vector(title, text, given), cues)
-        found = {t for t, v in zip(self.topics, z.tolist()) if v >= self._threshold_logit}
+        z = self._logit_list(*self.word_values(title, text, given), cues)
+        least = self._threshold_logit
+        found = {t for t, v in zip(self.topics, z) if v >= least}
         return within_the_guide(found, reading, title, text)
 
 
