@@ -141,3 +141,27 @@ def test_the_logits_are_the_fitting_scripts_formula():
     assert len(named) >= 2
     assert np.allclose(model.logits(x, cue_rows(reading)), expected)
     assert np.allclose(model.logits(model.word_features(title, text, found), named), expected)
+
+
+def test_a_release_without_a_hit_is_read_only_if_the_words_alone_can_reach_a_topic(monkeypatch):
+    title, text = "ข่าวกิจกรรมของรัฐบาล", "\n".join(invented.PLAIN)
+    found = segment_release(title, text)
+    from kb.extract.topics import rule_reading
+
+    reading = rule_reading(text, title, release=True)
+    assert not reading.hits
+    vocabulary = _vocabulary(indexed_counts(found))
+    model = _model(vocabulary, "index-lead")
+    calls = []
+    monkeypatch.setattr(topic_model_module, "vocabulary_counts", lambda *a, **k: calls.append(1) or {0: 3.0})
+    # Biases far below the threshold: no word vector can lift a topic over it, nothing is read.
+    low = TopicModel(*[getattr(model, f) for f in ("topics", "vocabulary", "word_weights", "cue_names", "cue_mean",
+                                                    "cue_scale", "cue_weights")], model.bias - 1e3, 0.5, "index-lead",
+                     model.shared_word_weights)
+    assert low.decide(title, text, reading, found) == set() and not calls
+    assert not any(v >= 0 for v in low.logits(low.word_vector(title, text, found), {}))
+    # Biases far above: every topic passes on the words alone, and they are read.
+    high = TopicModel(*[getattr(low, f) for f in ("topics", "vocabulary", "word_weights", "cue_names", "cue_mean",
+                                                   "cue_scale", "cue_weights")], model.bias + 1e3, 0.5, "index-lead",
+                      model.shared_word_weights)
+    assert high.decide(title, text, reading, found) == set(high.topics) and calls

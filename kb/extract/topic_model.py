@@ -323,6 +323,14 @@ class TopicModel:
         return np.hstack([self.word_weights, shared.reshape(-1, 1)])
 
     @cached_property
+    def _words_alone_reach(self) -> bool:
+        """True if the words alone can take some topic without a hit over the threshold: its
+        log-odds before words plus the most any unit-length, non-negative word vector adds (the
+        length of its positive word weights).  Else a release without a hit is decided unread."""
+        reach = np.array(self._base) + np.sqrt((np.maximum(self.word_weights, 0.0) ** 2).sum(axis=0))
+        return bool((reach >= self._threshold_logit - 1e-9).any())
+
+    @cached_property
     def _topic_index(self) -> dict[str, int]:
         return {t: j for j, t in enumerate(self.topics)}
 
@@ -338,6 +346,8 @@ class TopicModel:
         if reading.headline_only:
             return set(reading.kept)
         cues = cue_rows(reading) if self.cue_names == CUES else topic_cues(reading)
+        if not self._words_alone_reach and not (cues and len(self.cue_names)):
+            return within_the_guide(set(), reading, title, text)  # no topic can pass: the words need not be read
         z = self._logit_list(*self.word_values(title, text, given), cues)
         least = self._threshold_logit
         found = {t for t, v in zip(self.topics, z) if v >= least}
