@@ -370,14 +370,17 @@ def choose_figures(config: Config, sets: dict[str, list[Release]], choose: dict[
     return out
 
 
-def extraction_cost(docs: int, rounds: int = 3, chunk: int = 50, fresh: bool = True) -> tuple[float, float]:
+def extraction_cost(docs: int, rounds: int = 3, chunk: int = 50, fresh: bool = True,
+                    hashed: bool = False) -> tuple[float, float]:
     """CPU ms per release of ``extract`` over the first ``docs`` ThaiGov releases, the stored model
     off (the rules) and on, timed by ``chunk`` releases, off and on in turn (the order swapped every
     round), each chunk's best of ``rounds`` summed: on the shared machine a burst of other work spoils
     a chunk, not the total.  The words are segmented outside the timing, as ``indexer.prepare``
     hands them: ``fresh`` (topics11), each release's just before its ``extract``, as in ``prepare``
     (new strings, their hashes not yet computed); else all beforehand, once (topics8's timing: old
-    strings, out of the cache by the time they are read)."""
+    strings, out of the cache by the time they are read).  ``hashed``: fresh words whose hashes are
+    computed outside the timing too: ``prepare`` hashes every word for the postings right after
+    ``extract`` (the same string objects), so the hashes the model computes first cost indexing nothing."""
     import itertools
     import time
 
@@ -402,13 +405,17 @@ def extraction_cost(docs: int, rounds: int = 3, chunk: int = 50, fresh: bool = T
                 spent = 0.0
                 for i in part:
                     words = segment_release(*texts[i]) if fresh else given[i]
+                    if hashed:
+                        for w in (*words.title, *words.body):
+                            hash(w)
                     t = time.process_time()
                     extract(raws[i], raws[i].id, words=words)
                     spent += time.process_time() - t
                 best[name][j] = min(best[name][j], spent)
     topics_module.topic_model = shipped
     rules_ms, model_ms = (1000 * sum(best[n]) / len(raws) for n in ("rules", "model"))
-    print(f"{len(raws)} releases, extract CPU ms a release (words {'fresh' if fresh else 'segmented beforehand'}; "
+    how = ("fresh, hashed" if hashed else "fresh") if fresh else "segmented beforehand"
+    print(f"{len(raws)} releases, extract CPU ms a release (words {how}; "
           f"chunks of {chunk}, best of {rounds} each): rules {rules_ms:.3f}, model on {model_ms:.3f} "
           f"({100 * (model_ms / rules_ms - 1):+.1f} %)", flush=True)
     return rules_ms, model_ms
@@ -497,6 +504,8 @@ def main() -> None:
                     help="only time extract with the stored model off and on over the first N ThaiGov releases")
     ap.add_argument("--beforehand", action="store_true",
                     help="with --cost: segment every release beforehand (topics8's timing), not each just before")
+    ap.add_argument("--hashed", action="store_true",
+                    help="with --cost: the fresh words' hashes computed outside the timing (as the postings need them)")
     ap.add_argument("--scopes", default=",".join(SCOPES), help="segmented word scopes to compute")
     ap.add_argument("--share", default="", metavar="SET=FRACTION",
                     help="keep only this fraction of a fold set, by a hash of the id (the learning curve)")
@@ -505,7 +514,7 @@ def main() -> None:
                     help="K: K-fold CV over every set at once (each release decided by a fit on the other parts)")
     args = ap.parse_args()
     if args.cost:
-        extraction_cost(args.cost, fresh=not args.beforehand)
+        extraction_cost(args.cost, fresh=not args.beforehand, hashed=args.hashed)
         return
     globals()["ITERATIONS"] = args.iterations
     COMPUTED_SCOPES[:] = args.scopes.split(",")

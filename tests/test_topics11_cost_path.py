@@ -165,3 +165,23 @@ def test_a_release_without_a_hit_is_read_only_if_the_words_alone_can_reach_a_top
                                                    "cue_scale", "cue_weights")], model.bias + 1e3, 0.5, "index-lead",
                       model.shared_word_weights)
     assert high.decide(title, text, reading, found) == set(high.topics) and calls
+
+
+def test_a_release_whose_topics_the_guide_decides_is_not_read_when_the_words_alone_reach_none(monkeypatch):
+    from kb.extract.topics import rule_reading
+
+    title, text = "ตำรวจจับกุมผู้ค้ายาเสพติดรายใหญ่พร้อมของกลางยาบ้า", "\n".join(invented.PLAIN)
+    reading = rule_reading(text, title, release=True)
+    assert {h.topic for h in reading.hits} == {"drugs"} and "drugs" in reading.in_title
+    found = segment_release(title, text)
+    model = _model(_vocabulary(indexed_counts(found)), "index-lead")
+    low = TopicModel(*[getattr(model, f) for f in ("topics", "vocabulary", "word_weights", "cue_names", "cue_mean",
+                                                    "cue_scale", "cue_weights")], model.bias - 1e3, 0.5, "index-lead",
+                     model.shared_word_weights)
+    calls = []
+    monkeypatch.setattr(topic_model_module, "vocabulary_counts", lambda *a, **k: calls.append(1) or {})
+    assert low.decide(title, text, reading, found) == {"drugs"} and not calls
+    # The same drugs named only in the body: the model decides it, so the words are read.
+    body = rule_reading(text + "\nตำรวจจับกุมผู้ค้ายาเสพติดรายใหญ่พร้อมของกลางยาบ้า", "ข่าวรัฐบาล", release=True)
+    low.decide("ข่าวรัฐบาล", text + "\nตำรวจจับกุมผู้ค้ายาเสพติดรายใหญ่พร้อมของกลางยาบ้า", body, found)
+    assert calls

@@ -322,6 +322,13 @@ class TopicModel:
         shared = self.shared_word_weights if len(self.cue_names) else np.zeros(len(self.vocabulary))
         return np.hstack([self.word_weights, shared.reshape(-1, 1)])
 
+    def _open_topics(self, cues: dict, reading: RuleReading) -> set[str]:
+        """The topics with a hit whose fate the model decides: not an actor's name, not kept by the
+        rules where the headline or the lead is about them (``within_the_guide`` decides those)."""
+        if not len(self.cue_names):
+            return set()  # a words-only model: a hit gives no topic log-odds of its own
+        return set(cues) - reading.actor_only - (reading.kept & headline_or_lead(reading))
+
     @cached_property
     def _words_alone_reach(self) -> bool:
         """True if the words alone can take some topic without a hit over the threshold: its
@@ -346,8 +353,8 @@ class TopicModel:
         if reading.headline_only:
             return set(reading.kept)
         cues = cue_rows(reading) if self.cue_names == CUES else topic_cues(reading)
-        if not self._words_alone_reach and not (cues and len(self.cue_names)):
-            return within_the_guide(set(), reading, title, text)  # no topic can pass: the words need not be read
+        if not self._words_alone_reach and not self._open_topics(cues, reading):
+            return within_the_guide(set(), reading, title, text)  # nothing left to decide: the words need not be read
         z = self._logit_list(*self.word_values(title, text, given), cues)
         least = self._threshold_logit
         found = {t for t, v in zip(self.topics, z) if v >= least}
