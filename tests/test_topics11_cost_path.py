@@ -128,7 +128,8 @@ def test_given_words_are_not_segmented_again(monkeypatch):
 def test_the_logits_are_the_fitting_scripts_formula():
     from kb.extract.topics import rule_reading
 
-    title, text = "จับกุมเครือข่ายยาเสพติดที่ชายแดน", "\n".join(invented.SEIZURE + invented.CEREMONY + [invented.PASSING])
+    title = "จับกุมเครือข่ายยาเสพติดที่ชายแดน"
+    text = "\n".join(invented.SEIZURE + invented.CEREMONY + [invented.PASSING])
     found = segment_release(title, text)
     model = _model(_vocabulary(indexed_counts(found)), "index")
     reading = rule_reading(text, title, release=True)

@@ -296,7 +296,7 @@ class TopicModel:
                     out[j] += sum(map(mul, row, weights)) + shared
         return out
 
-    def probabilities(self, words: np.ndarray | dict[int, float], cues: dict[str, dict[str, float]]) -> dict[str, float]:
+    def probabilities(self, words: np.ndarray | dict[int, float], cues: dict) -> dict[str, float]:
         """Per topic, the probability that the release is about it."""
         return {t: float(p) for t, p in zip(self.topics, 1 / (1 + np.exp(-self.logits(words, cues))))}
 
