@@ -10,6 +10,8 @@ indexer's words handed in, deciding segments nothing again.
 """
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -73,8 +75,8 @@ def test_one_pass_counts_equal_the_counters_on_invented_releases(title, sentence
             assert got == _by_index(indexed_counts(found, vocabulary, whole), vocabulary)
 
 
-def _model(vocabulary: dict[str, int], scope: str) -> TopicModel:
-    rng = np.random.default_rng(11)
+def _model(vocabulary: dict[str, int], scope: str, seed: int = 11) -> TopicModel:
+    rng = np.random.default_rng(seed)
     topics = invented.fitting.TOPICS
     return TopicModel(topics, vocabulary, rng.normal(size=(len(vocabulary), len(topics))), CUES,
                       rng.normal(size=len(CUES)), np.abs(rng.normal(size=len(CUES))) + 0.1,
@@ -186,3 +188,47 @@ def test_a_release_whose_topics_the_guide_decides_is_not_read_when_the_words_alo
     body = rule_reading(text + "\nตำรวจจับกุมผู้ค้ายาเสพติดรายใหญ่พร้อมของกลางยาบ้า", "ข่าวรัฐบาล", release=True)
     low.decide("ข่าวรัฐบาล", text + "\nตำรวจจับกุมผู้ค้ายาเสพติดรายใหญ่พร้อมของกลางยาบ้า", body, found)
     assert calls
+
+
+OPEN_CASES = [
+    ("จับกุมเครือข่ายยาเสพติด", invented.SEIZURE + invented.CEREMONY),
+    ("นายกรัฐมนตรีร่วมพิธีทำบุญ", invented.CEREMONY + [invented.PASSING]),
+    ("ข่าวกิจกรรมของรัฐบาล", invented.PLAIN + invented.SEIZURE[:1] + invented.OUTBREAK[3:]),
+    ("ศอ.บต. หารือจังหวัดสตูล", ["ศอ.บต. ร่วมหารือเรื่องยาเสพติดและการค้ามนุษย์ในพื้นที่ชายแดน", *invented.PLAIN]),
+]
+
+
+def test_the_open_topics_path_decides_as_the_full_one():
+    """A model whose words alone lift no topic computes only the log-odds of the topics the guide leaves
+    open; over every topic (the path of a model whose words can) the decision is the same."""
+    from kb.extract.topics import rule_reading
+
+    seen = set()
+    for (title, sentences), seed in itertools.product(OPEN_CASES, range(8)):
+        text = "\n".join(sentences)
+        found, reading = segment_release(title, text), rule_reading(text, title, release=True)
+        base = _model(_vocabulary(indexed_counts(found)), "index-lead", seed)
+        # Each topic's bias just under what its words alone would need: the cues decide a topic with a hit.
+        reach = np.sqrt((np.maximum(base.word_weights, 0) ** 2).sum(axis=0))
+        fields = [getattr(base, f) for f in ("topics", "vocabulary", "word_weights", "cue_names", "cue_mean",
+                                             "cue_scale", "cue_weights")]
+        model = TopicModel(*fields, -reach - 0.5 - base._base[0] + base.bias[0], 0.5, "index-lead",
+                           base.shared_word_weights)
+        full = TopicModel(*fields, model.bias, 0.5, "index-lead", model.shared_word_weights)
+        full.__dict__["_words_alone_reach"] = True  # every topic's log-odds
+        assert not model._words_alone_reach
+        decided = model.decide(title, text, reading, found)
+        assert decided == full.decide(title, text, reading, found)
+        seen.add(decided != set(reading.kept))
+    assert seen == {True, False}  # the model both follows and overrules the rules here
+
+
+def test_the_line_count_bounds_the_sentence_count():
+    from kb.extract.topic_hits import topic_scoring
+    from kb.extract.topics import _sentence_count
+
+    for title, lines in (("กรมการจัดหางานเปิดลงทะเบียนแรงงาน", invented.SEIZURE * 3 + ["   ", ""]), ("", invented.PLAIN)):
+        text = "\n".join(lines)
+        lower = bool(title.strip()) + len(topic_model_module._TEXT_LINE.findall(text))
+        assert lower == bool(title) + sum(bool(line.strip()) for line in lines) <= _sentence_count(title, text,
+                                                                                                    topic_scoring())

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -338,6 +339,11 @@ class TopicModel:
         return bool((reach >= self._threshold_logit - 1e-9).any())
 
     @cached_property
+    def _columns(self) -> list[list[float]]:
+        """Per topic, then the shared weight, the words' weights as a list (``_open_passing``)."""
+        return self._word_and_shared_weights.T.tolist()
+
+    @cached_property
     def _topic_index(self) -> dict[str, int]:
         return {t: j for j, t in enumerate(self.topics)}
 
@@ -353,12 +359,31 @@ class TopicModel:
         if reading.headline_only:
             return set(reading.kept)
         cues = cue_rows(reading) if self.cue_names == CUES else topic_cues(reading)
-        if not self._words_alone_reach and not self._open_topics(cues, reading):
-            return within_the_guide(set(), reading, title, text)  # nothing left to decide: the words need not be read
-        z = self._logit_list(*self.word_values(title, text, given), cues)
-        least = self._threshold_logit
-        found = {t for t, v in zip(self.topics, z) if v >= least}
+        if self._words_alone_reach:
+            z = self._logit_list(*self.word_values(title, text, given), cues)
+            least = self._threshold_logit
+            return within_the_guide({t for t, v in zip(self.topics, z) if v >= least}, reading, title, text)
+        # No topic passes on its words alone: only the topics with a hit the guide leaves open can change the
+        # decision (nothing to read when there is none), and only their log-odds are computed.
+        undecided = self._open_topics(cues, reading)
+        found = self._open_passing(undecided, cues, title, text, given) if undecided else set()
         return within_the_guide(found, reading, title, text)
+
+    def _open_passing(self, undecided: set[str], cues: dict, title: str, text: str,
+                      given: ReleaseWords | None) -> set[str]:
+        """Of the ``undecided`` topics (each with a hit), those over the threshold: their ``logits``
+        alone, in plain Python over the columns of the words present (one or two topics a release)."""
+        index, values = self.word_values(title, text, given)
+        columns, weights, least = self._columns, self._scaled_cue_list, self._threshold_logit
+        shared = sum(map(mul, values, map(columns[-1].__getitem__, index)))
+        out = set()
+        for topic in undecided:
+            j = self._topic_index[topic]
+            row = cues[topic] if isinstance(cues[topic], list) else [cues[topic][c] for c in self.cue_names]
+            z = self._base[j] + sum(map(mul, values, map(columns[j].__getitem__, index))) + shared
+            if z + sum(map(mul, row, weights)) >= least:
+                out.add(topic)
+        return out
 
 
 def within_the_guide(topics: set[str], reading: RuleReading, title: str, text: str) -> set[str]:
@@ -401,7 +426,11 @@ def dense_with_topics(reading: RuleReading, title: str, text: str) -> set[str]:
 
     cfg = topic_scoring()
     share = cfg.get("dense_release_share", 0.0)
-    return set(reading.kept) if share and reading.scoring >= share * _sentence_count(title, text, cfg) else set()
+    # Every line with text holds a sentence at least: too few scoring sentences for that many lines is no report,
+    # without counting the sentences themselves.
+    if not share or reading.scoring < share * (bool(title.strip()) + len(_TEXT_LINE.findall(text))):
+        return set()
+    return set(reading.kept) if reading.scoring >= share * _sentence_count(title, text, cfg) else set()
 
 
 def own_numbered_item(reading: RuleReading, title: str, text: str) -> set[str]:
@@ -411,6 +440,9 @@ def own_numbered_item(reading: RuleReading, title: str, text: str) -> set[str]:
 
     cfg = topic_scoring()
     return _dedicated_items(f"{title.replace(chr(10), ' ')}\n{text}", reading.hits, cfg)
+
+
+_TEXT_LINE = re.compile(r"[^\S\n]*\S[^\n]*")  # a line with text (one match a line)
 
 
 # What the guide holds whatever the words say, of the topics the rules keep (``within_the_guide``).
