@@ -232,3 +232,20 @@ def test_the_line_count_bounds_the_sentence_count():
         lower = bool(title.strip()) + len(topic_model_module._TEXT_LINE.findall(text))
         assert lower == bool(title) + sum(bool(line.strip()) for line in lines) <= _sentence_count(title, text,
                                                                                                     topic_scoring())
+
+
+def test_a_topic_key_the_fit_does_not_know_is_no_error():
+    """A rule branch may add a topic key after the fit: the model leaves it to the guide, on either path."""
+    from kb.extract.topics import rule_reading
+
+    title, text = "ตำรวจจับกุมผู้ค้ายาเสพติดรายใหญ่พร้อมของกลางยาบ้า", "\n".join(invented.SEIZURE)
+    found, reading = segment_release(title, text), rule_reading(text, title, release=True)
+    base = _model(_vocabulary(indexed_counts(found)), "index-lead")
+    known = tuple(t for t in base.topics if t != "drugs")
+    keep = [j for j, t in enumerate(base.topics) if t != "drugs"]
+    for bias in (-1e3, 0.0):
+        model = TopicModel(known, base.vocabulary, base.word_weights[:, keep], base.cue_names, base.cue_mean,
+                           base.cue_scale, base.cue_weights, base.bias[keep] + bias, 0.5, "index-lead",
+                           base.shared_word_weights)
+        decided = model.decide(title, text, reading, found)
+        assert "drugs" in decided  # kept by the rules, the headline about it

@@ -328,7 +328,9 @@ class TopicModel:
         rules where the headline or the lead is about them (``within_the_guide`` decides those)."""
         if not len(self.cue_names):
             return set()  # a words-only model: a hit gives no topic log-odds of its own
-        return set(cues) - reading.actor_only - (reading.kept & headline_or_lead(reading))
+        # A topic the fit does not know (a key added since) is not the model's to decide, as in ``_logit_list``.
+        known = cues.keys() & self._topic_index.keys()
+        return known - reading.actor_only - (reading.kept & headline_or_lead(reading))
 
     @cached_property
     def _words_alone_reach(self) -> bool:
