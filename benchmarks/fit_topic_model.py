@@ -423,8 +423,8 @@ def extraction_cost(docs: int, rounds: int = 3, chunk: int = 50, fresh: bool = T
 
 
 def cost_in_a_new_process(docs: int, rounds: int) -> tuple[float, float]:
-    """``extraction_cost`` of the stored file in a new process (``--cost``): in the fitting process, the
-    labelled sets it holds make the collector's passes, and with them the model's allocations, far dearer."""
+    """``extraction_cost`` of the stored file in a new process (``--cost``), as an indexing worker runs it:
+    nothing of the fitting (the labelled sets, the fits) in its memory."""
     import subprocess
 
     run = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--cost", str(docs), "--rounds", str(rounds)],
