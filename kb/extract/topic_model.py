@@ -16,16 +16,18 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
+from operator import mul
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from kb.analysis import analyze, stopwords, words
-from kb.extract.topic_hits import background_terms
+from kb.extract.topic_hits import background_terms, topic_scoring
 
 import ahocorasick
 
@@ -80,20 +82,39 @@ def segment_release(title: str, text: str) -> ReleaseWords:
 def indexed_counts(found: ReleaseWords, vocabulary: dict[str, int] | None = None, whole: bool = True) -> dict[str, float]:
     """Scope "index": place-weighted counts of the indexer's words (the lead is the body's first
     ``LEAD_WORDS`` words); only the ``vocabulary``'s when given, else every word but stopwords,
-    digits and single letters (what a vocabulary is chosen from).  Counting runs in C (Counter);
-    the Python loop is over the words kept, which is what keeps the model within the cost budget."""
+    digits and single letters (what a vocabulary is chosen from).  ``whole`` False: the headline
+    and the lead only (scope "index-lead").  The fitting script's counts; the model itself counts
+    its vocabulary's words in one pass (``vocabulary_counts``), and a test holds the two equal."""
     lead_end = LEAD_WORDS
     title, lead = Counter(found.title), Counter(found.body[:lead_end])
     body = Counter(found.body) if whole else Counter()
+    # topics11: the lead's words too (before, a lead word missing from the headline was dropped in "index-lead")
     if vocabulary is not None:
-        keys = (title.keys() | body.keys()) & vocabulary.keys()  # set work in C; the loop below is short
+        keys = (title.keys() | lead.keys() | body.keys()) & vocabulary.keys()
     else:
         stop = stopwords()
-        keys = {w for w in title.keys() | body.keys() if len(w) > 1 and w not in stop and not w.isdigit()}
+        keys = {w for w in title.keys() | lead.keys() | body.keys() if len(w) > 1 and w not in stop and not w.isdigit()}
     get_title, get_lead, get_body = title.get, lead.get, body.get
     weight_title, weight_lead = PLACE_WEIGHTS["title"], PLACE_WEIGHTS["lead"] - (PLACE_WEIGHTS["body"] if whole else 0)
     # body counts the lead once already: the lead adds its extra weight on top
     return {w: weight_title * get_title(w, 0) + weight_lead * get_lead(w, 0) + get_body(w, 0) for w in keys}
+
+
+def vocabulary_counts(found: ReleaseWords, vocabulary: dict[str, int], whole: bool = True) -> dict[int, float]:
+    """``indexed_counts`` of the ``vocabulary``'s words by vocabulary index, in one pass over the
+    indexer's words (each looked up once, ``map`` over ``dict.get`` in C): no second segmentation,
+    no scan of the text, and nothing built for the words outside the vocabulary."""
+    get = vocabulary.get
+    counts: dict[int, float] = {}
+    count = counts.get
+    places = [(PLACE_WEIGHTS["title"], found.title), (PLACE_WEIGHTS["lead"], found.body[:LEAD_WORDS])]
+    if whole:
+        places.append((PLACE_WEIGHTS["body"], found.body[LEAD_WORDS:]))
+    for weight, words in places:
+        for j in map(get, words):
+            if j is not None:
+                counts[j] = count(j, 0.0) + weight
+    return counts
 
 
 def unit_log(counts: dict) -> dict:
@@ -155,36 +176,49 @@ class VocabularyScan:
 
 
 def topic_cues(reading: RuleReading) -> dict[str, dict[str, float]]:
-    """Per topic with a hit, its cues (``CUES``)."""
+    """Per topic with a hit, its cues by name (``CUES``)."""
+    return {topic: dict(zip(CUES, row)) for topic, row in cue_rows(reading).items()}
+
+
+def cue_rows(reading: RuleReading) -> dict[str, list[float]]:
+    """Per topic with a hit, its cues in ``CUES`` order (one pass over the hits)."""
     head_end, body_start = reading.title_chars, reading.title_chars + 1
     body_len = max(1, reading.text_chars)
     total = sum(reading.points.values()) or 1.0
     with_points = {t for t, p in reading.points.items() if p > 0}
     background = background_terms()
+    # per topic: hits, strong hits, background hits, a hit in the title, a strong one there, first body offset, terms
+    seen: dict[str, list] = {}
+    for h in reading.hits:
+        row = seen.get(h.topic)
+        if row is None:
+            row = seen[h.topic] = [0, 0, 0, False, False, None, set()]
+        row[0] += 1
+        row[1] += h.strong
+        row[2] += h.term in background
+        if h.start < head_end:
+            row[3] = True
+            row[4] = row[4] or h.strong
+        elif h.start >= body_start and (row[5] is None or h.start - body_start < row[5]):
+            row[5] = h.start - body_start
+        row[6].add(h.term)
+    density, length, log1p = 1000.0 * reading.scoring / body_len, math.log(body_len), math.log1p
     out = {}
-    for topic in {h.topic for h in reading.hits}:
-        mine = [h for h in reading.hits if h.topic == topic]
-        body = [h.start - body_start for h in mine if h.start >= body_start]
+    for topic, (n, strong, back, title_hit, title_strong, first, terms) in seen.items():
         points = reading.points.get(topic, 0.0)
-        out[topic] = {
-            "candidate": 1.0,
-            "rules_kept": float(topic in reading.kept),
-            "title_hit": float(any(h.start < head_end for h in mine)),
-            "title_strong": float(any(h.strong for h in mine if h.start < head_end)),
-            "title_scored": float(topic in reading.in_title),
-            "lead_hit": float(any(b < LEAD_CHARS for b in body)),
-            "points": math.log1p(points),
-            "point_share": points / total,
-            "topic_density": 1000.0 * reading.scoring / body_len,
-            "sentences": math.log1p(reading.sentences.get(topic, 0) if points else 0),
-            "hits": math.log1p(len(mine)),
-            "strong_share": sum(h.strong for h in mine) / len(mine),
-            "distinct_terms": math.log1p(len({h.term for h in mine})),
-            "first_position": min(body) / body_len if body else 1.0,
-            "other_topics": math.log1p(len(with_points - {topic})),
-            "length": math.log(body_len),
-            "background_share": sum(h.term in background for h in mine) / len(mine),
-        }
+        out[topic] = [
+            1.0,  # candidate
+            float(topic in reading.kept),  # rules_kept
+            float(title_hit), float(title_strong),  # title_hit, title_strong
+            float(topic in reading.in_title),  # title_scored
+            float(first is not None and first < LEAD_CHARS),  # lead_hit
+            log1p(points), points / total, density,  # points, point_share, topic_density
+            log1p(reading.sentences.get(topic, 0) if points else 0),  # sentences
+            log1p(n), strong / n, log1p(len(terms)),  # hits, strong_share, distinct_terms
+            first / body_len if first is not None else 1.0,  # first_position
+            log1p(len(with_points) - (topic in with_points)),  # other_topics
+            length, back / n,  # length, background_share
+        ]
     return out
 
 
@@ -205,64 +239,216 @@ class TopicModel:
     shared_word_weights: np.ndarray  # vocabulary: added to every topic with a hit
     scan: VocabularyScan | None = None  # scope "scan": how the words are found
 
+    def word_values(self, title: str, text: str, given: ReleaseWords | None = None) -> tuple[list[int], list[float]]:
+        """The vocabulary indices the release holds and their values (log counts, unit length);
+        ``given``: the indexer's words (scopes "index", "index-lead"), segmented here when absent.
+        Plain lists: a handful of numbers, cheaper in Python than through numpy calls."""
+        if not self.scope.startswith("index"):
+            found = self._found_features(title, text)  # already unit length
+            return list(found), list(found.values())
+        counts = vocabulary_counts(given if given is not None else segment_release(title, text), self.vocabulary,
+                                   whole=self.scope == "index")
+        logged = list(map(math.log1p, counts.values()))
+        norm = math.sqrt(sum(map(mul, logged, logged))) or 1.0
+        return list(counts), [v / norm for v in logged]
+
     def word_features(self, title: str, text: str, given: ReleaseWords | None = None) -> dict[int, float]:
-        """Per vocabulary index, the release's value (``given``: the indexer's words, scope "index")."""
+        """Per vocabulary index the release holds, its value (``word_values`` as a mapping)."""
+        return dict(zip(*self.word_values(title, text, given)))
+
+    def word_vector(self, title: str, text: str, given: ReleaseWords | None = None) -> np.ndarray:
+        """``word_features`` over the whole vocabulary (zeros for the words the release lacks)."""
+        x = np.zeros(len(self.vocabulary))
+        index, values = self.word_values(title, text, given)
+        x[index] = values
+        return x
+
+    def _found_features(self, title: str, text: str) -> dict[int, float]:
+        """Scopes of older fits: the vocabulary scan ("scan") or the release segmented here."""
         if self.scan is not None:
             return self.scan.features(title, text)
-        if self.scope.startswith("index"):
-            counts = indexed_counts(given if given is not None else segment_release(title, text), self.vocabulary,
-                                    whole=self.scope == "index")
-            if not counts:
-                return {}
-            values = np.log1p(np.fromiter(counts.values(), dtype=float, count=len(counts)))
-            values /= math.sqrt(float(values @ values))
-            return dict(zip(map(self.vocabulary.__getitem__, counts), values.tolist()))
-        else:
-            found = release_words(title, text, self.scope)
+        found = release_words(title, text, self.scope)
         return {self.vocabulary[w]: v for w, v in found.items() if w in self.vocabulary}
 
-    def probabilities(self, word_features: dict[int, float], cues: dict[str, dict[str, float]]) -> dict[str, float]:
-        """Per topic, the probability that the release is about it."""
-        logits = self.bias.copy()
-        if word_features:
-            index = np.fromiter(word_features.keys(), dtype=np.intp, count=len(word_features))
-            values = np.fromiter(word_features.values(), dtype=float, count=len(word_features))
-            logits += values @ self.word_weights[index]
-            if len(self.cue_names) and cues:
-                # Words that say what a release with a passing mention is about, whatever the topic.
-                release_kind = float(values @ self.shared_word_weights[index])
-                logits += release_kind * np.array([float(t in cues) for t in self.topics])
+    def logits(self, words: np.ndarray | dict[int, float], cues: dict[str, dict[str, float]] | dict[str, list[float]]
+               ) -> np.ndarray:
+        """Per topic (``topics`` order), the log-odds that the release is about it; ``words`` over the
+        whole vocabulary or by index, ``cues`` from ``topic_cues`` or ``cue_rows``."""
+        if isinstance(words, np.ndarray):
+            index = np.flatnonzero(words)
+            return np.array(self._logit_list(index.tolist(), words[index].tolist(), cues))
+        return np.array(self._logit_list(list(words), list(words.values()), cues))
+
+    def _logit_list(self, index: list[int], values: list[float], cues: dict) -> list[float]:
+        """``logits`` from the release's word indices and values: one product with the rows of the
+        words it holds; each topic with a hit adds its cues' and the shared words' part."""
+        if index:
+            both = np.dot(values, self._word_and_shared_weights.take(index, axis=0)).tolist()
+            out, shared = [b + w for b, w in zip(self._base, both)], both[-1]
+        else:
+            out, shared = list(self._base), 0.0
         if len(self.cue_names):
-            # Cues are 0 for a topic with no hit; a topic with hits gets its own row.
-            logits += self._no_hit
-            for j, topic in enumerate(self.topics):
-                if topic in cues:
-                    row = (np.array([cues[topic][c] for c in self.cue_names]) - self.cue_mean) / self.cue_scale
-                    logits[j] += float(row @ self.cue_weights) - self._no_hit
-        return {t: float(p) for t, p in zip(self.topics, 1 / (1 + np.exp(-logits)))}
+            weights, where = self._scaled_cue_list, self._topic_index
+            for topic, row in cues.items():
+                j = where.get(topic)
+                if j is not None:
+                    # Words that say what a release with a passing mention is about, whatever the topic.
+                    row = row if isinstance(row, list) else [row[c] for c in self.cue_names]
+                    out[j] += sum(map(mul, row, weights)) + shared
+        return out
+
+    def probabilities(self, words: np.ndarray | dict[int, float], cues: dict) -> dict[str, float]:
+        """Per topic, the probability that the release is about it."""
+        return {t: float(p) for t, p in zip(self.topics, 1 / (1 + np.exp(-self.logits(words, cues))))}
 
     def __post_init__(self) -> None:
         # A cue constant in training was stored with scale 0 by older fits (rounding 1e-9): it says nothing.
         object.__setattr__(self, "cue_scale", np.where(self.cue_scale > 0, self.cue_scale, 1.0))
 
     @cached_property
-    def _no_hit(self) -> float:
-        return float(((0.0 - self.cue_mean) / self.cue_scale) @ self.cue_weights)
+    def _scaled_cue_list(self) -> list[float]:
+        """Cue weights over the cues' scales: a row's standardized dot product is row · these - offset."""
+        return (self.cue_weights / self.cue_scale).tolist()
+
+    @cached_property
+    def _base(self) -> list[float]:
+        """Per topic, the log-odds before words and hits: the bias, less the cues' offset (cues are 0
+        for a topic with no hit)."""
+        offset = float(self.cue_mean @ (self.cue_weights / self.cue_scale)) if len(self.cue_names) else 0.0
+        return (self.bias - offset).tolist()
+
+    @cached_property
+    def _word_and_shared_weights(self) -> np.ndarray:
+        """vocabulary × (topics + 1): the words' weights per topic, and last their shared weight."""
+        shared = self.shared_word_weights if len(self.cue_names) else np.zeros(len(self.vocabulary))
+        return np.hstack([self.word_weights, shared.reshape(-1, 1)])
+
+    def _open_topics(self, cues: dict, reading: RuleReading) -> set[str]:
+        """The topics with a hit whose fate the model decides: not an actor's name, not kept by the
+        rules where the headline or the lead is about them (``within_the_guide`` decides those)."""
+        if not len(self.cue_names):
+            return set()  # a words-only model: a hit gives no topic log-odds of its own
+        # A topic the fit does not know (a key added since) is not the model's to decide, as in ``_logit_list``.
+        known = cues.keys() & self._topic_index.keys()
+        return known - reading.actor_only - (reading.kept & headline_or_lead(reading))
+
+    @cached_property
+    def _words_alone_reach(self) -> bool:
+        """True if the words alone can take some topic without a hit over the threshold: its
+        log-odds before words plus the most any unit-length, non-negative word vector adds (the
+        length of its positive word weights).  Else a release without a hit is decided unread."""
+        reach = np.array(self._base) + np.sqrt((np.maximum(self.word_weights, 0.0) ** 2).sum(axis=0))
+        return bool((reach >= self._threshold_logit - 1e-9).any())
+
+    @cached_property
+    def _columns(self) -> list[list[float]]:
+        """Per topic, then the shared weight, the words' weights as a list (``_open_passing``)."""
+        return self._word_and_shared_weights.T.tolist()
+
+    @cached_property
+    def _topic_index(self) -> dict[str, int]:
+        return {t: j for j, t in enumerate(self.topics)}
+
+    @cached_property
+    def _threshold_logit(self) -> float:
+        t = min(max(self.threshold, 1e-12), 1 - 1e-12)
+        return math.log(t / (1 - t))
 
     def decide(self, title: str, text: str, reading: RuleReading, given: ReleaseWords | None = None) -> set[str]:
         """The topics of a news release (title and text with Thai digits folded; ``given``:
-        the indexer's words of the same release, segmented here when absent)."""
+        the indexer's words of the same release, segmented here when absent), held to the
+        labelling guide (``within_the_guide``)."""
         if reading.headline_only:
             return set(reading.kept)
-        p = self.probabilities(self.word_features(title, text, given), topic_cues(reading))
-        return within_the_guide({t for t, v in p.items() if v >= self.threshold}, reading)
+        cues = cue_rows(reading) if self.cue_names == CUES else topic_cues(reading)
+        if self._words_alone_reach:
+            z = self._logit_list(*self.word_values(title, text, given), cues)
+            least = self._threshold_logit
+            return within_the_guide({t for t, v in zip(self.topics, z) if v >= least}, reading, title, text)
+        # No topic passes on its words alone: only the topics with a hit the guide leaves open can change the
+        # decision (nothing to read when there is none), and only their log-odds are computed.
+        undecided = self._open_topics(cues, reading)
+        found = self._open_passing(undecided, cues, title, text, given) if undecided else set()
+        return within_the_guide(found, reading, title, text)
+
+    def _open_passing(self, undecided: set[str], cues: dict, title: str, text: str,
+                      given: ReleaseWords | None) -> set[str]:
+        """Of the ``undecided`` topics (each with a hit), those over the threshold: their ``logits``
+        alone, in plain Python over the columns of the words present (one or two topics a release)."""
+        index, values = self.word_values(title, text, given)
+        columns, weights, least = self._columns, self._scaled_cue_list, self._threshold_logit
+        shared = sum(map(mul, values, map(columns[-1].__getitem__, index)))
+        out = set()
+        for topic in undecided:
+            j = self._topic_index[topic]
+            row = cues[topic] if isinstance(cues[topic], list) else [cues[topic][c] for c in self.cue_names]
+            z = self._base[j] + sum(map(mul, values, map(columns[j].__getitem__, index))) + shared
+            if z + sum(map(mul, row, weights)) >= least:
+                out.add(topic)
+        return out
 
 
-def within_the_guide(topics: set[str], reading: RuleReading) -> set[str]:
-    """The model's topics less those the labelling guide rules out whatever the words say:
-    a topic named only by an agency's name is an actor (decision 4: ศอ.บต. backing an
-    Islamic centre; the scan finds ศอ.บต. and the words learned it means the unrest)."""
-    return topics - reading.actor_only
+def within_the_guide(topics: set[str], reading: RuleReading, title: str, text: str) -> set[str]:
+    """The model's topics held to what the labelling guide (docs/labelling.md) rules whatever
+    the words say; ``title`` and ``text`` with Thai digits folded, as the rules read them.
+
+    * A release with only a headline is labelled from it (decision 18): the rules' topics.
+    * An actor is no subject (decision 4): a topic named only by an agency's name is dropped
+      (ศอ.บต. backing an Islamic centre; the words learned that ศอ.บต. means the unrest).
+    * A topic the rules keep stays where the guide says the release is about it (``GUIDE_HOLDS``):
+      the headline or the lead is about it (the general test), a report dense with topics gives
+      it a deliberate sentence (decision 4), a numbered item of its own (decision 3).
+
+    The model decides the rest: it may drop a topic the rules keep only where the guide leaves
+    the question open (a single sentence in a release about something else), and add one the
+    rules miss (a subject without a lexicon term)."""
+    if reading.headline_only:
+        return set(reading.kept)
+    out = topics - reading.actor_only
+    undecided = reading.kept - out
+    for holds in GUIDE_HOLDS:  # cheapest first; most releases leave nothing undecided
+        if not undecided:
+            break
+        undecided -= holds(reading, title, text)
+    return out | (reading.kept - undecided)
+
+
+def headline_or_lead(reading: RuleReading, title: str = "", text: str = "") -> set[str]:
+    """The general test, "the headline or the lead is about it", as the rules read it: a sentence
+    of the headline scores the topic, or a pair (a deed beside its setting: a fraud through an app)
+    names it in the headline or the lead (kb.extract.topic_pairs, the first ``pair_lead_chars``)."""
+    return set(reading.in_title) | {h.topic for h in reading.hits if h.paired}
+
+
+def dense_with_topics(reading: RuleReading, title: str, text: str) -> set[str]:
+    """Decision 4, a threat in a minor role, is a remark in a release, not in a report: in a
+    release dense with topics (at least ``dense_release_share`` of its sentences, the headline's
+    included, are about some topic, counted as the rules count them) every kept topic holds."""
+    from kb.extract.topics import _sentence_count  # the rules' own count (kb.extract.topics imports this module)
+
+    cfg = topic_scoring()
+    share = cfg.get("dense_release_share", 0.0)
+    # Every line with text holds a sentence at least: too few scoring sentences for that many lines is no report,
+    # without counting the sentences themselves.
+    if not share or reading.scoring < share * (bool(title.strip()) + len(_TEXT_LINE.findall(text))):
+        return set()
+    return set(reading.kept) if reading.scoring >= share * _sentence_count(title, text, cfg) else set()
+
+
+def own_numbered_item(reading: RuleReading, title: str, text: str) -> set[str]:
+    """Decision 3: a subject given a numbered item of its own (a ministry-wide instruction)
+    counts, as the rules find such items."""
+    from kb.extract.topics import _dedicated_items  # the rules' own reading of numbered items
+
+    cfg = topic_scoring()
+    return _dedicated_items(f"{title.replace(chr(10), ' ')}\n{text}", reading.hits, cfg)
+
+
+_TEXT_LINE = re.compile(r"[^\S\n]*\S[^\n]*")  # a line with text (one match a line)
+
+
+# What the guide holds whatever the words say, of the topics the rules keep (``within_the_guide``).
+GUIDE_HOLDS = (headline_or_lead, own_numbered_item, dense_with_topics)
 
 
 def model_from_json(data: dict) -> TopicModel:
