@@ -110,8 +110,8 @@ def vocabulary_counts(found: ReleaseWords, vocabulary: dict[str, int], whole: bo
     places = [(PLACE_WEIGHTS["title"], found.title), (PLACE_WEIGHTS["lead"], found.body[:LEAD_WORDS])]
     if whole:
         places.append((PLACE_WEIGHTS["body"], found.body[LEAD_WORDS:]))
-    for weight, words in places:
-        for j in map(get, words):
+    for weight, tokens in places:
+        for j in map(get, tokens):
             if j is not None:
                 counts[j] = count(j, 0.0) + weight
     return counts
