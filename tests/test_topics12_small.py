@@ -10,19 +10,9 @@ a release).
 from __future__ import annotations
 
 from kb import analysis
-from kb.extract import extract, find_topics
+from kb.extract import find_topics
 from kb.extract.topic_hits import topic_hits
-from kb.models import RawDocument
-
-MAIN_SIGNATURE = "a3-c1d583bb0ebbc7d9"
-
-# A release about no topic: a provincial meeting on the local economy.
-_MEETING = [f"ผู้ว่าราชการจังหวัดมอบแนวทางที่ {n} ด้านการพัฒนาเศรษฐกิจฐานรากและการท่องเที่ยวชุมชนให้ทุกอำเภอ" for n in range(1, 9)]
-
-
-def _release(title: str, paragraphs: list[str]) -> list[str]:
-    raw = RawDocument(title=title, text="\n".join(paragraphs), date_hint="2024-01-10", type_hint="news")
-    return extract(raw, "release").topics
+from test_extract_topics_pairs import MAIN_SIGNATURE, _MEETING, _release  # one invented release maker for the topic tests
 
 
 def test_the_new_terms_stay_out_of_the_segmenter_dictionary():
