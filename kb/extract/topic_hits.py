@@ -22,6 +22,7 @@ from kb.extract.boilerplate import boilerplate_windows, in_standing_line
 from kb.extract.lexicon import Lexicon, Match, is_separator_gap, key
 from kb.extract.plans import plan_title_lexicon
 from kb.extract.sentences import LINE
+from kb.extract.topic_headlines import without_passing_headline_topics
 from kb.extract.topic_pairs import lead_until, paired_matches, read_anywhere
 
 @cache
@@ -288,7 +289,7 @@ def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
             strong = False  # loyalty at a royal birthday is the occasion, not the subject
         measured = strong and _after_a_frame(whole, m.start, _measure_frames().get(topic))
         hits.append(TopicHit(m.start, m.end, topic, strong, term, m in pair_set, measured, m in deeds))
-    return _without_relief_backdrop(whole, hits)
+    return without_passing_headline_topics(whole, _without_relief_backdrop(whole, hits))
 
 
 def _without_relief_backdrop(whole: str, hits: list[TopicHit]) -> list[TopicHit]:
