@@ -237,3 +237,12 @@ def test_a_chemical_leak_is_a_hazard():
     leak = ["เกิดเหตุสารเคมีรั่วไหลจากโรงงานในนิคมอุตสาหกรรม กลิ่นฉุนลอยไปถึงชุมชนใกล้เคียง "
             "รัฐมนตรีส่งทีมเฉพาะกิจลงพื้นที่ตรวจสอบและให้ประชาชนออกจากรัศมีหนึ่งกิโลเมตร"]
     assert _release("รัฐมนตรีส่งทีมเฉพาะกิจลงพื้นที่โรงงาน", leak) == ["disaster"]
+
+
+def test_the_disaster_fund_for_victims_of_fighting_at_the_border_names_no_hazard():
+    """Decision 16: help paid from the disaster-victims fund to the family of a villager killed in
+    fighting at the border answers armed clashes, no natural or man-made hazard."""
+    fund = ["จังหวัดมอบเงินกองทุนช่วยเหลือผู้ประสบสาธารณภัยให้แก่ครอบครัวผู้เสียชีวิต จำนวน 800,000 บาท "
+            "รวมถึงเงินเยียวยาตามระเบียบว่าด้วยการป้องกันและบรรเทาสาธารณภัย"]
+    assert "disaster" not in _release("รัฐมนตรีร่วมพิธีศพชาวบ้านที่เสียชีวิตจากการปะทะบริเวณชายแดน", fund)
+    assert "disaster" in _release("รัฐมนตรีร่วมพิธีศพชาวบ้านที่เสียชีวิตจากเหตุน้ำป่าไหลหลาก", fund)
