@@ -188,3 +188,61 @@ def test_easing_the_disease_control_measures_is_no_measure_on_the_disease():
     eased = ["คณะรัฐมนตรีเห็นชอบให้นายจ้างนำเข้าแรงงานต่างด้าวเพิ่มเติม เพื่อฟื้นฟูประเทศภายหลังการผ่อนคลาย"
              "มาตรการป้องกันและควบคุมโรคติดเชื้อไวรัสโคโรนา 2019 และแก้ปัญหาการขาดแคลนแรงงาน"]
     assert _release("ครม.เห็นชอบแก้ปัญหาขาดแคลนแรงงานต่างด้าว", eased) == ["migration"]
+
+
+# Third round (branch topics16): courtesy calls, sustainability headlines, flood victims.
+
+_THANKS = ("ในโอกาสนี้ รองปลัดกระทรวงได้กล่าวขอบคุณรัฐบาลของประเทศผู้มาเยือนที่สนับสนุนวัคซีนป้องกันโควิด-19 "
+           "ให้แก่ประเทศไทย และหวังว่าสถานการณ์การแพร่ระบาดของโรคโควิด-19 จะคลี่คลายโดยเร็ว")
+_DEFENCE = ("ทั้งสองฝ่ายหารือแนวทางความร่วมมือด้านการทหาร การฝึกศึกษา และการแลกเปลี่ยนการเยือนระดับสูง "
+            "ซึ่งเป็นพื้นฐานสำคัญของความสัมพันธ์อันดีระหว่างกองทัพของทั้งสองประเทศ")
+
+
+def test_health_talk_in_a_courtesy_call_is_no_public_health():
+    """Decisions 4 and 27, clarification 11: an attaché paying a courtesy call who is thanked for
+    vaccines, with good wishes on the epidemic, is the visit's talk; the headline names no health
+    subject.  A visit whose headline is about health cooperation still counts."""
+    call = "ผู้ช่วยทูตฝ่ายทหารประจำประเทศไทยเข้าเยี่ยมคำนับรองปลัดกระทรวงกลาโหมเพื่ออำลาในโอกาสครบวาระ"
+    assert "public-health" not in _release(call, [_DEFENCE, _THANKS])
+    health = "เอกอัครราชทูตเข้าเยี่ยมคำนับรัฐมนตรี หารือความร่วมมือด้านวัคซีนป้องกันโควิด-19"
+    assert "public-health" in _release(health, [_DEFENCE, _THANKS])
+    # The same paragraphs under a headline that is no courtesy call are read as before.
+    assert "public-health" in _release("รองปลัดกระทรวงกลาโหมหารือความร่วมมือกับผู้ช่วยทูตฝ่ายทหาร", [_DEFENCE, _THANKS])
+
+
+def test_floods_a_farming_plot_prevents_are_its_purpose():
+    """Decisions 4 and 9: a sufficiency-farming plot praised for keeping floods and drought away
+    is a project whose purpose names the hazards, not a release about disasters; a headline on
+    the flood itself is."""
+    plot = ["ปลัดกระทรวงชื่นชมเจ้าของแปลงที่ขุดหนองเก็บน้ำและปลูกไม้ยืนต้นหลายระดับ ทำให้พื้นที่ไม่มีปัญหาน้ำท่วม"
+            "ในหน้าฝนและไม่มีภัยแล้งในหน้าแล้ง",
+            "พร้อมกล่าวว่าครัวเรือนต้นแบบจะเป็นแหล่งเรียนรู้ให้ชุมชนนำหลักทฤษฎีใหม่ไปปรับใช้ในพื้นที่ของตนเอง"]
+    assert "disaster" not in _release("ปลัดกระทรวงเยี่ยมแปลงโคก หนอง นา ต้นแบบของตำบล", plot)
+    assert "disaster" in _release("ปลัดกระทรวงติดตามสถานการณ์น้ำท่วมในตำบล", plot)
+
+
+def test_help_to_people_affected_by_a_flood_is_relief():
+    """Decision 7: people affected by a flood (ได้รับผลกระทบจากอุทกภัย) are its victims and moving
+    them out is relief; the time-frame reading ("affected by the epidemic") stays for the others."""
+    rangers = ["กองกำลังทหารพรานจัดกำลังพลช่วยเหลือประชาชนที่ได้รับผลกระทบจากอุทกภัยในพื้นที่อำเภอ "
+               "โดยขนย้ายผู้สูงอายุและทรัพย์สินไปยังที่ปลอดภัยตั้งแต่เช้ามืด"]
+    assert _release("ทหารพรานช่วยเหลือประชาชนในพื้นที่อำเภอ", rangers) == ["disaster"]
+    hits = topic_hits("ผู้ประกอบการที่ได้รับผลกระทบจากโควิด-19 จะได้รับสินเชื่อดอกเบี้ยต่ำจากธนาคารของรัฐ")
+    assert not [h for h in hits if h.topic == "public-health" and h.strong]
+
+
+def test_a_chemical_leak_is_a_hazard():
+    """The topic's definition (chemical accidents): a chemical leak from a plant whose fumes reach
+    the nearby homes is a man-made hazard, as a fireworks-factory blast is (decision 20)."""
+    leak = ["เกิดเหตุสารเคมีรั่วไหลจากโรงงานในนิคมอุตสาหกรรม กลิ่นฉุนลอยไปถึงชุมชนใกล้เคียง "
+            "รัฐมนตรีส่งทีมเฉพาะกิจลงพื้นที่ตรวจสอบและให้ประชาชนออกจากรัศมีหนึ่งกิโลเมตร"]
+    assert _release("รัฐมนตรีส่งทีมเฉพาะกิจลงพื้นที่โรงงาน", leak) == ["disaster"]
+
+
+def test_the_disaster_fund_for_victims_of_fighting_at_the_border_names_no_hazard():
+    """Decision 16: help paid from the disaster-victims fund to the family of a villager killed in
+    fighting at the border answers armed clashes, no natural or man-made hazard."""
+    fund = ["จังหวัดมอบเงินกองทุนช่วยเหลือผู้ประสบสาธารณภัยให้แก่ครอบครัวผู้เสียชีวิต จำนวน 800,000 บาท "
+            "รวมถึงเงินเยียวยาตามระเบียบว่าด้วยการป้องกันและบรรเทาสาธารณภัย"]
+    assert "disaster" not in _release("รัฐมนตรีร่วมพิธีศพชาวบ้านที่เสียชีวิตจากการปะทะบริเวณชายแดน", fund)
+    assert "disaster" in _release("รัฐมนตรีร่วมพิธีศพชาวบ้านที่เสียชีวิตจากเหตุน้ำป่าไหลหลาก", fund)

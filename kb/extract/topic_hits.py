@@ -22,6 +22,7 @@ from kb.extract.boilerplate import boilerplate_windows, in_standing_line
 from kb.extract.lexicon import Lexicon, Match, is_separator_gap, key
 from kb.extract.plans import plan_title_lexicon
 from kb.extract.sentences import LINE
+from kb.extract.topic_headlines import without_passing_headline_topics
 from kb.extract.topic_pairs import lead_until, paired_matches, read_anywhere
 
 @cache
@@ -199,17 +200,20 @@ def _attendee_line_pattern() -> re.Pattern[str]:
 
 
 @cache
-def _time_frame_pattern(words_key: str = "time_frame_words") -> re.Pattern[str] | None:
+def _time_frame_pattern(words_key: str = "time_frame_words", topic: str = "") -> re.Pattern[str] | None:
     """Text that ends right before a term when the term dates something rather than
     names a subject: a time word (ก่อน, หลัง ...), maybe a filler (สถานการณ์ ...).
     ``backdrop_frame_words`` ("จากสถานการณ์...") frame only an era's backdrop terms:
-    "ผลกระทบจากสถานการณ์โควิด" is a circumstance, "เสียชีวิตจากสถานการณ์ชายแดน" a subject."""
+    "ผลกระทบจากสถานการณ์โควิด" is a circumstance, "เสียชีวิตจากสถานการณ์ชายแดน" a subject.
+    A ``topic``'s ``time_frame_exempt`` words, and words they end with, frame none of its terms."""
     cfg = topic_scoring()
-    words, fillers = cfg.get(words_key, []), cfg["time_frame_fillers"]
+    exempt = [w for t in taxonomy.topics() if t["key"] == topic for w in t.get("time_frame_exempt", {}).get("words", ())]
+    words, fillers = [w for w in cfg.get(words_key, []) if w not in exempt], cfg["time_frame_fillers"]
     if not words:
         return None
     def alternation(xs: list[str]) -> str:
-        return "|".join(map(re.escape, sorted(xs, key=len, reverse=True)))
+        guards = {w: "".join(f"(?<!{re.escape(e[: -len(w)])})" for e in exempt if e.endswith(w)) for w in xs}
+        return "|".join(guards[w] + re.escape(w) for w in sorted(xs, key=len, reverse=True))
 
     # fillers, spaces, numbers and brackets in a row: "ช่วงสถานการณ์การแพร่ระบาดของโรคโควิด",
     # "วิกฤตการแพร่ระบาดของโรคติดเชื้อไวรัสโคโรนา 2019 (COVID-19)"
@@ -254,7 +258,7 @@ def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
         and line.end() - line.start() <= topic_scoring()["attendee_line_max_chars"] and attendee.match(line.group())
         and not any(v in line.group() for v in topic_scoring()["statement_verbs"])
     ]
-    time_frame, backdrop_frame = _time_frame_pattern(), _time_frame_pattern("backdrop_frame_words")
+    backdrop_frame = _time_frame_pattern("backdrop_frame_words")
     nationalities = _nationalities(whole, raw)
     occasions = _occasions(whole, named)
     standing = standing_lines and bool(boilerplate_windows())
@@ -278,7 +282,7 @@ def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
             strong = False  # a lead-only term deep in the body, or one of a run of activities
         if strong and _names_a_unit(whole, m.end):
             strong = False  # "ตชด.11", "ตำรวจตระเวนชายแดนที่ 11": a numbered unit takes part, it is no subject
-        frames = (time_frame, backdrop_frame if term in background_terms() else None)
+        frames = (_time_frame_pattern("time_frame_words", topic), backdrop_frame if term in background_terms() else None)
         if strong and any(f is not None and f.search(whole, max(0, m.start - 70), m.start) for f in frames):
             strong = False  # "ก่อนโรคระบาด", "หลังสถานการณ์โควิด": a time, not a subject
         strong = strong and not _in_a_run_of_other_subjects(whole, m.start, m.end)  # guide 3: one item of a list
@@ -288,7 +292,7 @@ def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
             strong = False  # loyalty at a royal birthday is the occasion, not the subject
         measured = strong and _after_a_frame(whole, m.start, _measure_frames().get(topic))
         hits.append(TopicHit(m.start, m.end, topic, strong, term, m in pair_set, measured, m in deeds))
-    return _without_relief_backdrop(whole, hits)
+    return without_passing_headline_topics(whole, _without_relief_backdrop(whole, hits))
 
 
 def _without_relief_backdrop(whole: str, hits: list[TopicHit]) -> list[TopicHit]:
