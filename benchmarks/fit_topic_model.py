@@ -330,7 +330,15 @@ def configs(quick: bool) -> list[Config]:
                     what = "words + cues" + (", shared words" if shared else "")
                     out.append(Config(f"{what} ({scope}), word L2 {l2:g}, topic-bias L2 10, threshold {th}",
                                       scope, True, l2, threshold, 10.0, shared))
-    return out
+    return out + open_configs()
+
+
+def open_configs() -> list[Config]:
+    """model2: words + cues, shared words, with "open:" cues (adding weighed apart from dropping); threshold
+    0.5, a topic the rules do not keep added from 0.5 or 0.45 (``--only "open cues"``: these alone)."""
+    return [Config(f"words + cues, shared words, open cues (index-lead), word L2 0.03, topic-bias L2 10, threshold 0.5"
+                   f"{'' if add is None else f', add {add:g}'}", "index-lead", True, 0.03, 0.5, 10.0, True, True, add)
+            for add in (None, 0.45)]
 
 
 def train2_parts(releases: list[Release], k: int) -> dict[str, list[Release]]:
