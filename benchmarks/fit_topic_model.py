@@ -32,6 +32,9 @@ four times as many to look up: topics8 measured +34 % against +20 %); ``--write`
 beats the rules' CV F1 and choose-set F1 (development within 0.01), the guide's tests pass with it on and
 extraction costs at most +10 % (``write_model``; ``--cost`` timing in a new process, words fresh, best of 7
 per chunk).
+model2: "open cues" decisions (``Config.open_cues``): the cues again for a topic the rules do not keep, so adding a
+topic is weighed apart from dropping one; ``Config.add_threshold``, the threshold to add such a topic (stored as
+"add_threshold"); they join the "(index-lead)" decisions of the refit command below.
 
 Refit (after any change to the rules' cues, topics.json or the label sets), one command from the repository root,
 about 15 minutes on the shared two-core machine; it writes kb/taxonomy/topic_model.json and prints why it is off:
