@@ -32,6 +32,9 @@ four times as many to look up: topics8 measured +34 % against +20 %); ``--write`
 beats the rules' CV F1 and choose-set F1 (development within 0.01), the guide's tests pass with it on and
 extraction costs at most +10 % (``write_model``; ``--cost`` timing in a new process, words fresh, best of 7
 per chunk).
+model2: "open cues" decisions (``Config.open_cues``): the cues again for a topic the rules do not keep, so adding a
+topic is weighed apart from dropping one; ``Config.add_threshold``, the threshold to add such a topic (stored as
+"add_threshold"); they join the "(index-lead)" decisions of the refit command below.
 
 Refit (after any change to the rules' cues, topics.json or the label sets), one command from the repository root,
 about 15 minutes on the shared two-core machine; it writes kb/taxonomy/topic_model.json and prints why it is off:
@@ -65,7 +68,7 @@ import fit_topics  # noqa: E402
 from kb import taxonomy  # noqa: E402
 from kb.extract import extract  # noqa: E402
 from kb.extract.topic_model import (  # noqa: E402
-    CUES, MODEL_FILE, RuleReading, VocabularyScan, indexed_counts, release_words, segment_release, topic_cues,
+    CUES, MODEL_FILE, OPEN_PREFIX, RuleReading, VocabularyScan, indexed_counts, release_words, segment_release, topic_cues,
     within_the_guide,
 )  # noqa: E402
 from kb.extract.topics import rule_reading  # noqa: E402
@@ -117,6 +120,8 @@ class Config:
     threshold: float | None  # None: fitted on the training releases
     bias_l2: float = 0.0
     shared: bool = False  # also word weights shared by every topic, on the topics with a hit
+    open_cues: bool = False  # model2: the cues again for a topic the rules do not keep ("open:" cues)
+    add_threshold: float | None = None  # model2: a topic the rules do not keep is added from this (None: threshold)
 
 
 @dataclass
@@ -129,6 +134,7 @@ class Fit:
     bias: np.ndarray
     threshold: float
     shared_weights: np.ndarray  # vocabulary: on every topic with a hit (what a passing mention's release says)
+    add_threshold: float | None = None  # a topic the rules do not keep is added from this (None: ``threshold``)
 
 
 def make_release(doc_id: str, raw: RawDocument, want: set[str]) -> Release | None:
@@ -208,15 +214,26 @@ def word_matrix(releases: list[Release], vocabulary: list[str], scope: str | Non
     return x
 
 
-def cue_tensor(releases: list[Release], use: bool) -> np.ndarray:
-    """releases × topics × cues; a topic with no hit has every cue 0."""
+def cue_tensor(releases: list[Release], use: bool, open_cues: bool = False) -> np.ndarray:
+    """releases × topics × cues; a topic with no hit has every cue 0.  ``open_cues`` (model2): the cues
+    again, 0 where the rules keep the topic (``OPEN_PREFIX``), so adding is weighed apart from dropping."""
     c = np.zeros((len(releases), len(TOPICS), len(CUES) if use else 0))
     if use:
         for i, r in enumerate(releases):
             for j, t in enumerate(TOPICS):
                 if t in r.cues:
                     c[i, j] = [r.cues[t][k] for k in CUES]
+    if use and open_cues:
+        kept = CUES.index("rules_kept")
+        c = np.concatenate([c, c * (1 - c[:, :, kept:kept + 1])], axis=2)
     return c
+
+
+def cue_names(config: Config) -> list[str]:
+    """The stored cue names: ``CUES``, and with ``open_cues`` their "open:" copies."""
+    if not config.cues:
+        return []
+    return list(CUES) + ([OPEN_PREFIX + c for c in CUES] if config.open_cues else [])
 
 
 def logits(fit: Fit, words: np.ndarray, cues: np.ndarray) -> np.ndarray:
@@ -231,7 +248,8 @@ def logits(fit: Fit, words: np.ndarray, cues: np.ndarray) -> np.ndarray:
 def fit(releases: list[Release], config: Config, iterations: int | None = None) -> Fit:
     """L2 logistic regression per topic by Nesterov-accelerated gradient descent."""
     vocabulary = choose_vocabulary(releases, config.scope) if config.scope else []
-    x, c, y = word_matrix(releases, vocabulary, config.scope), cue_tensor(releases, config.cues), labels(releases)
+    x, c, y = word_matrix(releases, vocabulary, config.scope), cue_tensor(releases, config.cues, config.open_cues), \
+        labels(releases)
     k_cues = c.shape[2]
     flat = c.reshape(len(releases) * len(TOPICS), k_cues)
     mean = flat.mean(axis=0) if k_cues else np.zeros(0)
@@ -263,7 +281,8 @@ def fit(releases: list[Release], config: Config, iterations: int | None = None) 
         momentum = k / (k + 3)
         ahead = [nw + momentum * (nw - p) for nw, p in zip(new, params)]
         params = new
-    result = Fit(vocabulary, params[0], mean, scale, params[1], params[2] + params[3], 0.5, params[4])
+    result = Fit(vocabulary, params[0], mean, scale, params[1], params[2] + params[3], 0.5, params[4],
+                 config.add_threshold)
     if config.threshold is None:
         p = 1 / (1 + np.exp(-logits(result, x, c)))
         result.threshold = float(-max((prf(score(releases, decided(p, t)))[2], -t) for t in THRESHOLDS)[1])
@@ -274,12 +293,18 @@ def fit(releases: list[Release], config: Config, iterations: int | None = None) 
 
 def decide(fitted: Fit, config: Config, releases: list[Release]) -> list[set[str]]:
     x = word_matrix(releases, fitted.vocabulary, config.scope)
-    p = 1 / (1 + np.exp(-logits(fitted, x, cue_tensor(releases, config.cues))))
-    return [within_the_guide(d, r.reading, r.title, r.text) for r, d in zip(releases, decided(p, fitted.threshold))]
+    p = 1 / (1 + np.exp(-logits(fitted, x, cue_tensor(releases, config.cues, config.open_cues))))
+    chosen = decided(p, fitted.threshold, fitted.add_threshold, [r.rules for r in releases])
+    return [within_the_guide(d, r.reading, r.title, r.text) for r, d in zip(releases, chosen)]
 
 
-def decided(p: np.ndarray, threshold: float) -> list[set[str]]:
-    return [{t for t, v in zip(TOPICS, row) if v >= threshold} for row in p]
+def decided(p: np.ndarray, threshold: float, add: float | None = None, kept: list[set[str]] | None = None
+            ) -> list[set[str]]:
+    """Per release, the topics over ``threshold``; with ``add`` (model2), a topic not in the release's
+    ``kept`` (the rules') over ``add`` instead."""
+    if add is None or kept is None:
+        return [{t for t, v in zip(TOPICS, row) if v >= threshold} for row in p]
+    return [{t for t, v in zip(TOPICS, row) if v >= (threshold if t in k else add)} for row, k in zip(p, kept)]
 
 
 def score(releases: list[Release], topics: list[set[str]]) -> np.ndarray:
@@ -308,7 +333,15 @@ def configs(quick: bool) -> list[Config]:
                     what = "words + cues" + (", shared words" if shared else "")
                     out.append(Config(f"{what} ({scope}), word L2 {l2:g}, topic-bias L2 10, threshold {th}",
                                       scope, True, l2, threshold, 10.0, shared))
-    return out
+    return out + open_configs()
+
+
+def open_configs() -> list[Config]:
+    """model2: words + cues, shared words, with "open:" cues (adding weighed apart from dropping); threshold
+    0.5, a topic the rules do not keep added from 0.5 or 0.45 (``--only "open cues"``: these alone)."""
+    return [Config(f"words + cues, shared words, open cues (index-lead), word L2 0.03, topic-bias L2 10, threshold 0.5"
+                   f"{'' if add is None else f', add {add:g}'}", "index-lead", True, 0.03, 0.5, 10.0, True, True, add)
+            for add in (None, 0.45)]
 
 
 def train2_parts(releases: list[Release], k: int) -> dict[str, list[Release]]:
@@ -488,7 +521,8 @@ def stored_form(fitted: Fit, config: Config, figures: dict, use: bool) -> dict:
                 "(write_model; 'off_because' says why not).",
         "use": use, "date": datetime.date.today().isoformat(), "decision": config.label,
         "figures": figures, "topics": list(TOPICS), "scope": config.scope or "lead",
-        "threshold": round(fitted.threshold, 4), "cues": list(CUES) if config.cues else [],
+        "threshold": round(fitted.threshold, 4), "cues": cue_names(config),
+        "add_threshold": None if fitted.add_threshold is None else round(fitted.add_threshold, 4),
         "cue_mean": [round(v, 6) for v in fitted.cue_mean], "cue_scale": [round(v, 6) for v in fitted.cue_scale],
         "cue_weights": np.round(fitted.cue_weights, 5).tolist(), "bias": np.round(fitted.bias, 5).tolist(),
         "vocabulary": fitted.vocabulary, "word_weights": np.round(fitted.word_weights, 5).tolist(),

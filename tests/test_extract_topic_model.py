@@ -13,15 +13,17 @@ say what it was fitted on and what it gave.
 from __future__ import annotations
 
 import json
+import math
 import random
 import sys
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from kb import taxonomy
-from kb.extract.topic_model import MODEL_FILE, model_from_json, topic_model, within_the_guide
+from kb.extract.topic_model import CUES, MODEL_FILE, OPEN_PREFIX, TopicModel, model_from_json, topic_model, within_the_guide
 from kb.extract.topic_hits import topic_hits
 from kb.extract.topics import rule_reading
 from kb.models import RawDocument
@@ -29,6 +31,7 @@ from kb.models import RawDocument
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import fit_topic_model as fitting  # noqa: E402
 
+TOPICS = tuple(t["key"] for t in taxonomy.topics())
 MALWARE = "zorblax"
 CEREMONY = ["นายกรัฐมนตรีเป็นประธานพิธีถวายผ้าพระกฐินพระราชทาน ณ วัดประจำจังหวัด",
             "พร้อมด้วยคณะรัฐมนตรีร่วมพิธีทำบุญตักบาตรถวายภัตตาหารแด่พระสงฆ์",
@@ -124,6 +127,53 @@ def test_the_stored_model_decides_as_the_fitting_script_on_plain_releases(fitted
         assert shipped == script
 
 
+def test_open_cues_and_the_add_threshold_decide_as_the_fitting_script(fitted):
+    # model2: the cues again for a topic the rules do not keep, and a lower threshold to add one; stored and
+    # loaded through JSON, the extractor's model decides as the fitting script.
+    rng = random.Random(5)
+    config = fitting.Config("open", "index-lead", True, 0.01, 0.5, 10.0, True, open_cues=True, add_threshold=0.3)
+    fit = fitting.fit(_training(rng), config, iterations=400)
+    stored = fitting.stored_form(fit, config, {"test": True}, use=True)
+    assert stored["cues"] == list(CUES) + [OPEN_PREFIX + c for c in CUES] and stored["add_threshold"] == 0.3
+    model = model_from_json(json.loads(json.dumps(stored, ensure_ascii=False)))
+    assert not np.allclose(model._scaled_open_cue_list, model._scaled_cue_list)
+    for title, sentences in (("แจ้งเตือนภัยมัลแวร์", OUTBREAK[:3]), ("พิธีทอดผ้าป่าสามัคคี", CEREMONY[1:] + [PASSING]),
+                             ("ตำรวจยึดยาบ้าล็อตใหญ่", SEIZURE[:3]), ("ข่าวรัฐบาล", PLAIN[:2] + SEIZURE[:1])):
+        release = _release(title, sentences, set(), rng)
+        script = fitting.decide(fit, config, [release])[0]
+        assert model.decide(release.title, release.text, release.reading) == script, title
+
+
+def _candidates_at(p: float, add: float | None) -> TopicModel:
+    """A model under which every topic with a hit has probability ``p`` (its "candidate" cue) and every other
+    topic about 0; threshold 0.5, ``add`` for a topic the rules do not keep."""
+    n, cue = len(TOPICS), np.zeros(len(CUES))
+    cue[CUES.index("candidate")] = 20.0 + math.log(p / (1 - p))
+    return TopicModel(TOPICS, {"คำ": 0}, np.zeros((1, n)), CUES, np.zeros(len(CUES)), np.ones(len(CUES)), cue,
+                      np.full(n, -20.0), 0.5, "index-lead", np.zeros(1), add_threshold=add)
+
+
+def test_the_add_threshold_adds_what_the_rules_miss_and_keeps_dropping_apart():
+    # A fraud through an app deep in a long body: the rules drop it (no lead), so cyber is a hit they do not keep;
+    # a passing mention of drugs in a ceremony: the rules keep it, the guide leaves it to the model.
+    lead = "ตำรวจจับกุมผู้ต้องหาที่ใช้แอปพลิเคชันหาคู่หลอกลวงผู้เสียหายให้โอนเงินกว่าสิบราย เพื่อดำเนินคดีตามกฎหมาย"
+    meeting = [f"ผู้ว่าราชการจังหวัดมอบแนวทางที่ {n} ด้านการพัฒนาเศรษฐกิจฐานรากและการท่องเที่ยวชุมชนให้ทุกอำเภอ" for n in range(1, 9)]
+    fraud = ("ตำรวจภูธรจังหวัดแถลงผลการจับกุม", "\n".join([*meeting, *meeting, lead]))
+    ceremony = ("นายกรัฐมนตรีร่วมพิธีทำบุญ", "\n".join([*CEREMONY, PASSING]))
+    fraud_reading, ceremony_reading = (rule_reading(text, title, release=True) for title, text in (fraud, ceremony))
+    assert not fraud_reading.kept and "cyber" in {h.topic for h in fraud_reading.hits}
+    assert ceremony_reading.kept == {"drugs"}
+    # At probability 0.4, one threshold (0.5) adds nothing and drops the passing mention; an add threshold of 0.3
+    # adds cyber and still drops drugs (its threshold stays 0.5).
+    for add, added in ((None, set()), (0.3, {"cyber"})):
+        model = _candidates_at(0.4, add)
+        assert model.decide(*fraud, fraud_reading) == added
+        assert model.decide(*ceremony, ceremony_reading) == set()
+    # At 0.6 with an add threshold of 0.7: drugs kept (over 0.5), cyber not added.
+    model = _candidates_at(0.6, 0.7)
+    assert model.decide(*fraud, fraud_reading) == set() and model.decide(*ceremony, ceremony_reading) == {"drugs"}
+
+
 def test_a_malformed_model_is_a_clear_error():
     with pytest.raises(ValueError, match="topic_model.json"):
         model_from_json({"topics": ["drugs"], "vocabulary": ["a"]})
@@ -151,8 +201,10 @@ def test_the_shipped_weights_decide_as_the_fitting_script():
     n = len(model.vocabulary)
     fit = fitting.Fit(list(data["vocabulary"]), model.word_weights, model.cue_mean, model.cue_scale,
                       model.cue_weights, model.bias, model.threshold,
-                      model.shared_word_weights.reshape(n))
-    config = fitting.Config("shipped", data["scope"], bool(data["cues"]), 0.0, model.threshold)
+                      model.shared_word_weights.reshape(n), model.add_threshold)
+    open_cues = any(c.startswith(OPEN_PREFIX) for c in data["cues"])
+    config = fitting.Config("shipped", data["scope"], bool(data["cues"]), 0.0, model.threshold, open_cues=open_cues,
+                            add_threshold=model.add_threshold)
     rng = random.Random(7)
     for title, sentences in (("จับกุมเครือข่ายยาเสพติด", SEIZURE), ("นายกรัฐมนตรีร่วมพิธีทำบุญ", CEREMONY + [PASSING]),
                              ("ข่าวกิจกรรมของรัฐบาล", PLAIN), ("มัลแวร์ระบาดในหน่วยงานรัฐ", OUTBREAK)):

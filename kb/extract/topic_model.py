@@ -1,16 +1,13 @@
-"""A learned topic decision for news releases: per topic, a logistic regression
-over the release's words and the cues the hand rules compute.
+"""A learned topic decision for news releases: per topic, a logistic regression over the release's words
+and the cues the hand rules compute.
 
-The hand rules (kb.extract.topics) read lexicon hits sentence by sentence; they
-cannot tell a passing mention in a release about something else from a
-deliberate one, nor find a subject the lexicon has no term for.  The model
-keeps the rules' reading as cues (their verdict, where and how densely the
-topic is named) and adds the release's words, weighted by where they stand
-(headline, lead, body), so it can learn both.  It is fitted by
-benchmarks/fit_topic_model.py on labelled releases only and stored as data
-(kb/taxonomy/topic_model.json: weights, the date, the training sets and the
-figures they gave); inference is a dot product.  When the file is absent or
-says ``"use": false`` the rules decide alone.
+The hand rules (kb.extract.topics) read lexicon hits sentence by sentence; they cannot tell a passing mention
+in a release about something else from a deliberate one, nor find a subject the lexicon has no term for.  The
+model keeps the rules' reading as cues (their verdict, where and how densely the topic is named) and adds the
+release's words, weighted by where they stand (headline, lead, body), so it can learn both.  It is fitted by
+benchmarks/fit_topic_model.py on labelled releases only and stored as data (kb/taxonomy/topic_model.json:
+weights, the date, the training sets and the figures they gave); inference is a dot product.  When the file
+is absent or says ``"use": false`` the rules decide alone.
 """
 from __future__ import annotations
 
@@ -45,6 +42,9 @@ PLACE_WEIGHTS = {"title": 3.0, "lead": 2.0, "body": 1.0}
 CUES = ("candidate", "rules_kept", "title_hit", "title_strong", "title_scored", "lead_hit", "points",
         "point_share", "topic_density", "sentences", "hits", "strong_share", "distinct_terms", "first_position",
         "other_topics", "length", "background_share")
+# model2: the cues again for a topic the rules do not keep ("open:" + cue; 0 where they keep it): adding a topic the
+# rules miss is weighed apart from dropping one they keep.
+OPEN_PREFIX = "open:"
 
 
 @dataclass(frozen=True)
@@ -65,17 +65,16 @@ class RuleReading:
 
 @dataclass(frozen=True)
 class ReleaseWords:
-    """A release's words as the indexer segments them (``kb.analysis.analyze`` of the
-    headline and of the body, each normalized): ``indexer.prepare`` hands them to ``extract``
-    so that the model's words cost nothing more at indexing time."""
+    """A release's words as the indexer segments them (``kb.analysis.analyze`` of the headline and of the body,
+    each normalized): ``indexer.prepare`` hands them to ``extract``, so the model's words cost nothing more."""
 
     title: tuple[str, ...]
     body: tuple[str, ...]
 
 
 def segment_release(title: str, text: str) -> ReleaseWords:
-    """The words the indexer would give: ``extract`` segments itself when it is handed none
-    (normalizing folds Thai digits, so folded and raw texts give the same words)."""
+    """The words the indexer would give: ``extract`` segments itself when it is handed none (normalizing folds
+    Thai digits, so folded and raw texts give the same words)."""
     return ReleaseWords(tuple(analyze(title).words), tuple(analyze(text).words))
 
 
@@ -101,9 +100,8 @@ def indexed_counts(found: ReleaseWords, vocabulary: dict[str, int] | None = None
 
 
 def vocabulary_counts(found: ReleaseWords, vocabulary: dict[str, int], whole: bool = True) -> dict[int, float]:
-    """``indexed_counts`` of the ``vocabulary``'s words by vocabulary index, in one pass over the
-    indexer's words (each looked up once, ``map`` over ``dict.get`` in C): no second segmentation,
-    no scan of the text, and nothing built for the words outside the vocabulary."""
+    """``indexed_counts`` of the ``vocabulary``'s words by vocabulary index, in one pass over the indexer's words
+    (each looked up once, ``map`` over ``dict.get`` in C): nothing built for the words outside the vocabulary."""
     get = vocabulary.get
     counts: dict[int, float] = {}
     count = counts.get
@@ -238,6 +236,7 @@ class TopicModel:
     scope: str
     shared_word_weights: np.ndarray  # vocabulary: added to every topic with a hit
     scan: VocabularyScan | None = None  # scope "scan": how the words are found
+    add_threshold: float | None = None  # model2: a topic the rules do not keep is added from this (else threshold)
 
     def word_values(self, title: str, text: str, given: ReleaseWords | None = None) -> tuple[list[int], list[float]]:
         """The vocabulary indices the release holds and their values (log counts, unit length);
@@ -253,7 +252,6 @@ class TopicModel:
         return list(counts), [v / norm for v in logged]
 
     def word_features(self, title: str, text: str, given: ReleaseWords | None = None) -> dict[int, float]:
-        """Per vocabulary index the release holds, its value (``word_values`` as a mapping)."""
         return dict(zip(*self.word_values(title, text, given)))
 
     def word_vector(self, title: str, text: str, given: ReleaseWords | None = None) -> np.ndarray:
@@ -288,27 +286,38 @@ class TopicModel:
         else:
             out, shared = list(self._base), 0.0
         if len(self.cue_names):
-            weights, where = self._scaled_cue_list, self._topic_index
+            weights, where, open_weights = self._scaled_cue_list, self._topic_index, self._scaled_open_cue_list
+            kept = self._row_names.index("rules_kept")
             for topic, row in cues.items():
                 j = where.get(topic)
                 if j is not None:
                     # Words that say what a release with a passing mention is about, whatever the topic.
-                    row = row if isinstance(row, list) else [row[c] for c in self.cue_names]
-                    out[j] += sum(map(mul, row, weights)) + shared
+                    row = row if isinstance(row, list) else [row[c] for c in self._row_names]
+                    out[j] += sum(map(mul, row, weights if row[kept] else open_weights)) + shared
         return out
-
-    def probabilities(self, words: np.ndarray | dict[int, float], cues: dict) -> dict[str, float]:
-        """Per topic, the probability that the release is about it."""
-        return {t: float(p) for t, p in zip(self.topics, 1 / (1 + np.exp(-self.logits(words, cues))))}
 
     def __post_init__(self) -> None:
         # A cue constant in training was stored with scale 0 by older fits (rounding 1e-9): it says nothing.
         object.__setattr__(self, "cue_scale", np.where(self.cue_scale > 0, self.cue_scale, 1.0))
 
     @cached_property
+    def _row_names(self) -> tuple[str, ...]:  # the cues a row holds: the stored names less the "open:" copies
+        return tuple(c for c in self.cue_names if not c.startswith(OPEN_PREFIX))
+
+    @cached_property
     def _scaled_cue_list(self) -> list[float]:
-        """Cue weights over the cues' scales: a row's standardized dot product is row · these - offset."""
-        return (self.cue_weights / self.cue_scale).tolist()
+        """Cue weights over the cues' scales: a row's standardized dot product is row · these - offset
+        (a topic the rules keep: its "open:" cues are 0, their part is in the offset)."""
+        n = len(self._row_names)
+        return (self.cue_weights[:n] / self.cue_scale[:n]).tolist()
+
+    @cached_property
+    def _scaled_open_cue_list(self) -> list[float]:
+        """For a topic with a hit the rules do not keep, its "open:" cues equal its cues: both weights
+        over their scales, summed (a fit without "open:" cues: ``_scaled_cue_list``)."""
+        n = len(self._row_names)
+        return (np.array(self._scaled_cue_list) + (self.cue_weights[n:] / self.cue_scale[n:] if n < len(
+            self.cue_names) else 0.0)).tolist()
 
     @cached_property
     def _base(self) -> list[float]:
@@ -324,8 +333,8 @@ class TopicModel:
         return np.hstack([self.word_weights, shared.reshape(-1, 1)])
 
     def _open_topics(self, cues: dict, reading: RuleReading) -> set[str]:
-        """The topics with a hit whose fate the model decides: not an actor's name, not kept by the
-        rules where the headline or the lead is about them (``within_the_guide`` decides those)."""
+        """The topics with a hit whose fate the model decides: not an actor's name, not kept by the rules where
+        the headline or the lead is about them (``within_the_guide`` decides those)."""
         if not len(self.cue_names):
             return set()  # a words-only model: a hit gives no topic log-odds of its own
         # A topic the fit does not know (a key added since) is not the model's to decide, as in ``_logit_list``.
@@ -334,11 +343,11 @@ class TopicModel:
 
     @cached_property
     def _words_alone_reach(self) -> bool:
-        """True if the words alone can take some topic without a hit over the threshold: its
-        log-odds before words plus the most any unit-length, non-negative word vector adds (the
-        length of its positive word weights).  Else a release without a hit is decided unread."""
+        """True if the words alone can take some topic without a hit (never kept) over the add threshold: its
+        log-odds before words plus the most any unit-length, non-negative word vector adds (the length of its
+        positive word weights).  Else a release without a hit is decided unread."""
         reach = np.array(self._base) + np.sqrt((np.maximum(self.word_weights, 0.0) ** 2).sum(axis=0))
-        return bool((reach >= self._threshold_logit - 1e-9).any())
+        return bool((reach >= self._add_logit - 1e-9).any())
 
     @cached_property
     def _columns(self) -> list[list[float]]:
@@ -351,8 +360,11 @@ class TopicModel:
 
     @cached_property
     def _threshold_logit(self) -> float:
-        t = min(max(self.threshold, 1e-12), 1 - 1e-12)
-        return math.log(t / (1 - t))
+        return _logit(self.threshold)
+
+    @cached_property
+    def _add_logit(self) -> float:  # a topic the rules do not keep is added from ``add_threshold`` (else ``threshold``)
+        return _logit(self.threshold if self.add_threshold is None else self.add_threshold)
 
     def decide(self, title: str, text: str, reading: RuleReading, given: ReleaseWords | None = None) -> set[str]:
         """The topics of a news release (title and text with Thai digits folded; ``given``:
@@ -360,32 +372,39 @@ class TopicModel:
         labelling guide (``within_the_guide``)."""
         if reading.headline_only:
             return set(reading.kept)
-        cues = cue_rows(reading) if self.cue_names == CUES else topic_cues(reading)
+        cues = cue_rows(reading) if self._row_names == CUES else topic_cues(reading)
         if self._words_alone_reach:
             z = self._logit_list(*self.word_values(title, text, given), cues)
-            least = self._threshold_logit
-            return within_the_guide({t for t, v in zip(self.topics, z) if v >= least}, reading, title, text)
+            keep, add, kept = self._threshold_logit, self._add_logit, reading.kept
+            found = {t for t, v in zip(self.topics, z) if v >= (keep if t in kept else add)}
+            return within_the_guide(found, reading, title, text)
         # No topic passes on its words alone: only the topics with a hit the guide leaves open can change the
         # decision (nothing to read when there is none), and only their log-odds are computed.
         undecided = self._open_topics(cues, reading)
-        found = self._open_passing(undecided, cues, title, text, given) if undecided else set()
+        found = self._open_passing(undecided, cues, reading, title, text, given) if undecided else set()
         return within_the_guide(found, reading, title, text)
 
-    def _open_passing(self, undecided: set[str], cues: dict, title: str, text: str,
+    def _open_passing(self, undecided: set[str], cues: dict, reading: RuleReading, title: str, text: str,
                       given: ReleaseWords | None) -> set[str]:
-        """Of the ``undecided`` topics (each with a hit), those over the threshold: their ``logits``
-        alone, in plain Python over the columns of the words present (one or two topics a release)."""
+        """Of the ``undecided`` topics (each with a hit), those over their threshold (``threshold`` if the rules
+        keep it, else ``add_threshold``): their ``logits`` alone, in plain Python over the words present."""
         index, values = self.word_values(title, text, given)
-        columns, weights, least = self._columns, self._scaled_cue_list, self._threshold_logit
+        columns = self._columns
         shared = sum(map(mul, values, map(columns[-1].__getitem__, index)))
         out = set()
         for topic in undecided:
             j = self._topic_index[topic]
-            row = cues[topic] if isinstance(cues[topic], list) else [cues[topic][c] for c in self.cue_names]
+            row = cues[topic] if isinstance(cues[topic], list) else [cues[topic][c] for c in self._row_names]
             z = self._base[j] + sum(map(mul, values, map(columns[j].__getitem__, index))) + shared
-            if z + sum(map(mul, row, weights)) >= least:
+            kept = topic in reading.kept
+            weights = self._scaled_cue_list if kept else self._scaled_open_cue_list
+            if z + sum(map(mul, row, weights)) >= (self._threshold_logit if kept else self._add_logit):
                 out.add(topic)
         return out
+
+
+def _logit(p: float) -> float:
+    return math.log(min(max(p, 1e-12), 1 - 1e-12) / (1 - min(max(p, 1e-12), 1 - 1e-12)))
 
 
 def within_the_guide(topics: set[str], reading: RuleReading, title: str, text: str) -> set[str]:
@@ -465,6 +484,7 @@ def model_from_json(data: dict) -> TopicModel:
             np.array(data["bias"], dtype=float), float(data["threshold"]), scope,
             np.array(data.get("shared_word_weights") or [0.0] * len(vocab), dtype=float).reshape(len(vocab)),
             VocabularyScan(list(data["vocabulary"]), body=scope == "scan") if scope.startswith("scan") else None,
+            None if data.get("add_threshold") is None else float(data["add_threshold"]),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"kb/taxonomy/{MODEL_FILE}: not a topic model ({type(exc).__name__}: {exc})") from exc
