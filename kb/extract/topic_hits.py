@@ -46,7 +46,7 @@ def _topic_lexicon() -> Lexicon:
 
 
 # Term lists only extraction reads (a new dictionary word would change how every index is segmented).
-EXTRACTION_TERMS = ("mined", "measures", "hazards", "actors")
+EXTRACTION_TERMS = ("mined", "measures", "hazards", "actors", "people")
 
 
 def topic_terms(topic: dict) -> list[tuple[str, list[str]]]:
@@ -55,7 +55,8 @@ def topic_terms(topic: dict) -> list[tuple[str, list[str]]]:
     ones, found in the corpus by benchmarks/mine_topic_terms.py and reviewed by
     hand; its ``measures``, which name a measure taken on the topic (quarantine, a
     field hospital, a blood drive: guide decisions 5, 11, 13); its ``hazards``, which
-    name a hazard the guide puts under the topic (El Niño, a chemical leak)."""
+    name a hazard the guide puts under the topic (El Niño, a chemical leak); its ``people``, other
+    wordings of the people its key names (workers of the three nationalities, stateless people)."""
     extra = [topic.get(entry, {}) for entry in EXTRACTION_TERMS]
     strong = [*topic["strong"], *(t for e in extra for t in (*e.get("strong", ()), *e.get("lead", ())))]
     return [("strong", strong), ("weak", [*topic["weak"], *(t for e in extra for t in e.get("weak", ()))])]
