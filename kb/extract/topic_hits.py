@@ -226,7 +226,7 @@ class TopicHit:
     strong: bool
     term: str  # the matched surface, whitespace removed: distinct terms are distinct keys
     paired: bool = False  # a deed beside its setting in the headline or lead (kb.extract.topic_pairs)
-    measured: bool = False  # after a ``measure_frames`` word, or a deed of a ``measured_deeds`` topic (guide 21)
+    measured: bool = False  # after a ``measure_frames`` word, or a pair's deed among ``measured_deeds`` (guide 21)
     deed: bool = False  # the deed of a pair read anywhere, beside its setting (kb.extract.topic_pairs)
 
 
@@ -259,7 +259,7 @@ def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
     nationalities = _nationalities(whole, raw)
     occasions = _occasions(whole, named)
     standing = standing_lines and bool(boilerplate_windows())
-    lead_only, measured_deeds = _lead_only_terms(), topic_scoring().get("measured_deeds", ())
+    lead_only, measured_deeds = _lead_only_terms(), {key(x) for x in topic_scoring().get("measured_deeds", ())}
     hits = []
     for m in raw:
         if any(a <= m.start < b for a, b in attendee_spans):
@@ -287,7 +287,7 @@ def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
             strong = False  # "มรสุมพัดปกคลุมอ่าวไทย": where the weather is, not security at sea
         if strong and topic in occasions and not _serves_a_purpose(whole, m.start, m.end, occasions[topic]):
             strong = False  # loyalty at a royal birthday is the occasion, not the subject
-        measured = strong and (_after_a_frame(whole, m.start, _measure_frames().get(topic)) or (m in deeds and topic in measured_deeds))
+        measured = strong and (_after_a_frame(whole, m.start, _measure_frames().get(topic)) or (m in deeds and term in measured_deeds))
         hits.append(TopicHit(m.start, m.end, topic, strong, term, m in pair_set, measured, m in deeds))
     return _without_relief_backdrop(whole, hits)
 
