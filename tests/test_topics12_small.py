@@ -189,6 +189,9 @@ def test_a_watch_along_the_border_counts_beside_a_main_subject():
     # Watching the water level of the Mekong is a flood watch, not a border measure.
     river = "สำนักงานทรัพยากรน้ำแจ้งให้จังหวัดเฝ้าระวังระดับน้ำในแม่น้ำโขงที่เพิ่มสูงขึ้นต่อเนื่องตลอดสัปดาห์"
     assert "border" not in _release("จังหวัดเตรียมรับมือน้ำหลาก", [*_MEETING, *_DRUG_REPORT, river])
+    # A disease watch along the border acts on the disease (clarification 11), not on the border.
+    disease = "อาสาสมัครสาธารณสุขเฝ้าระวังโรคไข้หวัดนกตามแนวชายแดนอย่างเข้มงวดและรายงานผลทุกสัปดาห์"
+    assert "border" not in _release(title, [*_MEETING, *_DRUG_REPORT, disease])
 
 
 def test_goods_smuggled_in_count_deep_in_a_long_release():
