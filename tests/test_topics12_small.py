@@ -5,7 +5,9 @@ work, development of the southern border provinces), smuggling and clashes at th
 border, the border as a place or in an association's name, the sea as the place of
 tourism, research and shipping, a namesake of drug treatment, and a threat in a run of
 subjects with no key.  Every release here is written for these tests (none copied from
-a release).
+a release).  Branch topics17 adds: a watch or a crossing opened or closed at the border,
+smuggling deep in a long release, a route "from the border", workers of the three
+nationalities, stateless people, and Thais lured to work abroad.
 """
 from __future__ import annotations
 
@@ -171,3 +173,64 @@ def test_an_area_and_its_problem_in_parallel_clauses_is_one_item_of_a_list():
     ways = ("ด่านตรวจพบการลักลอบนำเข้าน้ำมันเถื่อนหลายรูปแบบ เช่น ใช้รถบรรทุกลักลอบนำเข้าน้ำมันเถื่อน"
             "ทางช่องธรรมชาติและผ่านจุดผ่านแดนถาวร")
     assert find_topics(ways) == ["border"]
+
+
+# Branch topics17: the smaller topics, second round (docs/design.md).
+_DRUG_REPORT = [f"อำเภอที่ {n} รายงานผลการตรวจค้นผู้ค้ายาเสพติดและนำผู้เสพยาเสพติดเข้ารับการบำบัดรักษาอย่างต่อเนื่อง" for n in range(1, 10)]
+
+
+def test_a_watch_along_the_border_counts_beside_a_main_subject():
+    """Clarifications 11 and 21: a measure acting on the border (a watch, an interception
+    along it) is the border topic, also as one sentence of a release on something else."""
+    watch = "ผู้ว่าราชการจังหวัดสั่งการให้ทหารพรานเฝ้าระวังตามแนวชายแดนตลอดยี่สิบสี่ชั่วโมงเพื่อป้องกันการลักลอบเข้าเมือง"
+    title = "ผู้ว่าราชการจังหวัดสั่งเข้มปราบปรามยาเสพติดทุกอำเภอ"
+    assert "border" in _release(title, [*_MEETING, *_DRUG_REPORT, watch])
+    assert "border" not in _release(title, [*_MEETING, *_DRUG_REPORT])
+    # Watching the water level of the Mekong is a flood watch, not a border measure.
+    river = "สำนักงานทรัพยากรน้ำแจ้งให้จังหวัดเฝ้าระวังระดับน้ำในแม่น้ำโขงที่เพิ่มสูงขึ้นต่อเนื่องตลอดสัปดาห์"
+    assert "border" not in _release("จังหวัดเตรียมรับมือน้ำหลาก", [*_MEETING, *_DRUG_REPORT, river])
+    # A disease watch along the border acts on the disease (clarification 11), not on the border.
+    disease = "อาสาสมัครสาธารณสุขเฝ้าระวังโรคไข้หวัดนกตามแนวชายแดนอย่างเข้มงวดและรายงานผลทุกสัปดาห์"
+    assert "border" not in _release(title, [*_MEETING, *_DRUG_REPORT, disease])
+
+
+def test_goods_smuggled_in_count_deep_in_a_long_release():
+    """Clarification 21: goods smuggled across the border, told once in a long release whose
+    main subject is another, are still the border topic (a deed of its own, like a numbered item)."""
+    smuggled = "เจ้าหน้าที่ศุลกากรตรวจพบบุหรี่เถื่อนที่คาดว่าลักลอบนำเข้ามาตามช่องทางธรรมชาติจากประเทศเพื่อนบ้าน"
+    title = "ผู้ว่าราชการจังหวัดสั่งเข้มปราบปรามยาเสพติดทุกอำเภอ"
+    assert "border" in _release(title, [*_MEETING * 4, *_DRUG_REPORT, smuggled])
+
+
+def test_opening_or_closing_a_crossing_is_a_border_measure():
+    """Decision 9 and clarification 24: opening a border crossing for trade, or closing it,
+    is the border topic, told once in a long release."""
+    opening = "ที่ประชุมเห็นชอบให้เปิดจุดผ่อนปรนการค้าบ้านโนนสูงอีกครั้งตั้งแต่วันจันทร์หน้าเป็นต้นไป"
+    title = "ผู้ว่าราชการจังหวัดสั่งเข้มปราบปรามยาเสพติดทุกอำเภอ"
+    assert "border" in _release(title, [*_MEETING * 4, *_DRUG_REPORT, opening])
+    market = "ชาวบ้านนำสินค้าเกษตรมาวางขายในตลาดนัดซึ่งอยู่ไม่ไกลจากจุดผ่อนปรนการค้าบ้านโนนสูง"
+    assert "border" not in _release(title, [*_MEETING * 4, *_DRUG_REPORT, market])
+
+
+def test_coming_from_the_border_is_a_routes_place():
+    """Clarification 21: a route or a gang only located at the border ("มาจากชายแดน") is a place."""
+    seizure = "ตำรวจตรวจยึดยาบ้าได้สองแสนเม็ดที่ด่านตรวจในจังหวัดนครสวรรค์พร้อมผู้ต้องหาสองราย"
+    route = "ผู้ต้องหาขับรถกระบะที่รับของมาจากชายแดนแล้วมุ่งหน้าเข้าสู่ตัวเมืองในเวลากลางคืน"
+    topics = _release("ตำรวจแถลงผลการจับกุมยาเสพติด", [*_MEETING, seizure, route])
+    assert "drugs" in topics and "border" not in topics
+
+
+def test_workers_of_three_nationalities_and_stateless_people_are_migration():
+    """The key: foreigners working in Thailand and stateless people, in the wordings releases use."""
+    fee = "รัฐบาลยกเว้นค่าธรรมเนียมการกลับเข้าประเทศให้แรงงาน 3 สัญชาติที่เดินทางกลับบ้านช่วงปีใหม่"
+    assert "migration" in _release("กรมการจัดหางานแจ้งนายจ้างทั่วประเทศ", [*_MEETING, fee])
+    cards = "อำเภอมอบบัตรประจำตัวให้บุคคลไร้รัฐไร้สัญชาติที่ผ่านการพิสูจน์สถานะแล้วจำนวนสองร้อยราย"
+    assert "migration" in _release("นายอำเภอลงพื้นที่พบประชาชน", [*_MEETING, cards])
+
+
+def test_working_illegally_abroad_is_no_migration():
+    """Decision 2: Thais lured to work abroad are no migration (foreigners in Thailand)."""
+    lured = "หลายรายถูกนายหน้าหลอกไปทำงานผิดกฎหมายในประเทศที่สามโดยใช้วีซ่าท่องเที่ยวและถูกยึดหนังสือเดินทาง"
+    assert "migration" not in _release("กระทรวงแรงงานเตือนคนหางานอย่าหลงเชื่อนายหน้าชวนไปทำงานต่างประเทศ", [*_MEETING, lured])
+    found = "เจ้าหน้าที่ตรวจสถานประกอบการสิบแห่งพบคนต่างด้าวทำงานผิดกฎหมายและดำเนินคดีกับนายจ้างทันที"
+    assert "migration" in _release("จังหวัดตรวจสถานประกอบการทั่วจังหวัด", [*_MEETING, found])

@@ -47,7 +47,7 @@ def _topic_lexicon() -> Lexicon:
 
 
 # Term lists only extraction reads (a new dictionary word would change how every index is segmented).
-EXTRACTION_TERMS = ("mined", "measures", "hazards", "actors")
+EXTRACTION_TERMS = ("mined", "measures", "hazards", "actors", "people")
 
 
 def topic_terms(topic: dict) -> list[tuple[str, list[str]]]:
@@ -56,7 +56,8 @@ def topic_terms(topic: dict) -> list[tuple[str, list[str]]]:
     ones, found in the corpus by benchmarks/mine_topic_terms.py and reviewed by
     hand; its ``measures``, which name a measure taken on the topic (quarantine, a
     field hospital, a blood drive: guide decisions 5, 11, 13); its ``hazards``, which
-    name a hazard the guide puts under the topic (El Niño, a chemical leak)."""
+    name a hazard the guide puts under the topic (El Niño, a chemical leak); its ``people``, other
+    wordings of the people its key names (workers of the three nationalities, stateless people)."""
     extra = [topic.get(entry, {}) for entry in EXTRACTION_TERMS]
     strong = [*topic["strong"], *(t for e in extra for t in (*e.get("strong", ()), *e.get("lead", ())))]
     return [("strong", strong), ("weak", [*topic["weak"], *(t for e in extra for t in e.get("weak", ()))])]
@@ -229,7 +230,7 @@ class TopicHit:
     strong: bool
     term: str  # the matched surface, whitespace removed: distinct terms are distinct keys
     paired: bool = False  # a deed beside its setting in the headline or lead (kb.extract.topic_pairs)
-    measured: bool = False  # right after one of its topic's ``measure_frames`` (เตรียมพร้อมรับ ...)
+    measured: bool = False  # after a ``measure_frames`` word, or a pair's deed among ``measured_deeds`` (guide 21)
     deed: bool = False  # the deed of a pair read anywhere, beside its setting (kb.extract.topic_pairs)
 
 
@@ -262,7 +263,7 @@ def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
     nationalities = _nationalities(whole, raw)
     occasions = _occasions(whole, named)
     standing = standing_lines and bool(boilerplate_windows())
-    lead_only = _lead_only_terms()
+    lead_only, measured_deeds = _lead_only_terms(), {key(x) for x in topic_scoring().get("measured_deeds", ())}
     hits = []
     for m in raw:
         if any(a <= m.start < b for a, b in attendee_spans):
@@ -290,7 +291,7 @@ def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
             strong = False  # "มรสุมพัดปกคลุมอ่าวไทย": where the weather is, not security at sea
         if strong and topic in occasions and not _serves_a_purpose(whole, m.start, m.end, occasions[topic]):
             strong = False  # loyalty at a royal birthday is the occasion, not the subject
-        measured = strong and _after_a_frame(whole, m.start, _measure_frames().get(topic))
+        measured = strong and (_after_a_frame(whole, m.start, _measure_frames().get(topic)) or (m in deeds and term in measured_deeds))
         hits.append(TopicHit(m.start, m.end, topic, strong, term, m in pair_set, measured, m in deeds))
     return without_passing_headline_topics(whole, _without_relief_backdrop(whole, hits))
 
