@@ -58,8 +58,7 @@ class Counterparts:
     def __init__(self, extra: Iterable[str] = (), abroad: Iterable[str] = ()):
         data = taxonomy.foreign_states()
         self._abroad = tuple(abroad)
-        names = [*gazetteer_names(), *extra]
-        self._lexicon = Lexicon([*((n, "counterpart") for n in names), *((b, None) for b in data["not_names"])])
+        self._lexicon = _names_lexicon(tuple(extra))
         self._capitals = frozenset(key(a) for o in data["organisations"] for a in o["abbr"] if a.isupper())
         self._heads = re.compile(f"(?:{_alternation(data['nationality_heads'])})\\s?$")
         links, titles = _alternation(data["place_links"]), _alternation(data["state_titles"])
@@ -93,6 +92,14 @@ class Counterparts:
         if self._heads.search(before) or self._frame.search(before):
             return False
         return self._place.search(before) is None
+
+
+@cache
+def _names_lexicon(extra: tuple[str, ...]) -> Lexicon:
+    """The gazetteer's names and ``extra`` surfaces, less its ``not_names``: one lexicon for
+    every finder over the same names (a pair with and one without the decision-2 cut)."""
+    names = [*gazetteer_names(), *extra]
+    return Lexicon([*((n, "counterpart") for n in names), *((b, None) for b in taxonomy.foreign_states()["not_names"])])
 
 
 @cache
