@@ -321,3 +321,15 @@ def test_a_state_after_the_occasion_of_a_visit_is_no_counterpart():
     (a place); the visit itself in the same words without the occasion names a counterpart."""
     assert _found("คณะเดินทางถึงกรุงเฮลซิงกิในโอกาสเดินทางเยือนสาธารณรัฐฟินแลนด์เพื่อหารือข้อราชการ") == []
     assert _found("รัฐมนตรีเดินทางเยือนสาธารณรัฐฟินแลนด์เพื่อหารือข้อราชการ") == ["ฟินแลนด์"]
+
+
+def test_the_seat_of_a_body_of_one_country_is_no_counterpart():
+    """Decision 27: a foundation, organisation or company of one country is no international
+    organisation; the state named as its seat ("องค์กร… ประเทศญี่ปุ่น", "มูลนิธิ… แห่งสหภาพยุโรป") is no counterpart."""
+    assert _found("ต้อนรับประธานองค์กรส่งเสริมการฝึกงานระดับนานาชาติ ประเทศญี่ปุ่น และคณะ เพื่อหารือ") == []
+    assert _found("ต้อนรับผู้อำนวยการมูลนิธิส่งเสริมทักษะดิจิทัล แห่งสหภาพยุโรป เพื่อหารือ") == []
+    assert _found("ต้อนรับรัฐมนตรีว่าการกระทรวงแรงงานแห่งประเทศญี่ปุ่น เพื่อหารือ") == ["ประเทศญี่ปุ่น"]
+    title = "รมว.แรงงาน หารือผู้บริหารองค์กรฝึกงาน เตรียมส่งเยาวชนไทยไปฝึกงาน 3 ปี"
+    lead = ("รัฐมนตรีว่าการกระทรวงแรงงาน ให้การต้อนรับประธานองค์กรส่งเสริมการฝึกงานระดับนานาชาติ ประเทศญี่ปุ่น "
+            "และคณะ เพื่อหารือการจัดส่งผู้ฝึกงานเทคนิคคนไทย")
+    assert "international" not in _topics(title, lead)

@@ -66,6 +66,10 @@ class Counterparts:
         # "ชายแดนไทย-กัมพูชา", "ในประเทศญี่ปุ่น": a link, maybe Thailand's half of a pair, maybe a title
         self._place = re.compile(f"(?:{links})\\s?(?:{bilateral})?(?:(?:{titles})\\s?)?$")
         self._frame = re.compile(f"(?:{_alternation(data['frames'])})[^\\n]{{0,{int(data['frame_reach'])}}}$")
+        # "มูลนิธิ X แห่งสหภาพยุโรป": the seat of a body of one country (decision 27)
+        seat = f"(?:{_alternation(data['seat_heads'])})[^\\n]{{0,{int(data['seat_reach'])}}}(?:{_alternation(data['seat_links'])})\\s?$"
+        self._seat = re.compile(seat)
+        self._titles = tuple(data["state_titles"])
 
     def find(self, whole: str) -> Iterator[Match]:
         """Counterparts in ``whole`` (its first line the headline), in text order.  When the
@@ -89,7 +93,8 @@ class Counterparts:
             return False
         offset = max(0, start - 48)
         before = whole[offset:start]
-        if self._heads.search(before) or self._frame.search(before):
+        title = next((t for t in self._titles if surface.startswith(t)), "")  # ประเทศญี่ปุ่น is a name
+        if self._heads.search(before) or self._frame.search(before) or self._seat.search(before + title):
             return False
         return self._place.search(before) is None
 
