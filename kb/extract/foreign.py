@@ -14,6 +14,8 @@ deals with) unless its place says otherwise:
   ``place_links``, maybe with a ``state_titles`` word, right before it);
 * it is a frame of reference (เป้าหมายการพัฒนาที่ยั่งยืน (SDGs) ของสหประชาชาติ: one of
   the ``frames`` within ``frame_reach`` characters before it, guide decision 4);
+* it is the seat of a body of one country (มูลนิธิ … แห่งสหภาพยุโรป, บริษัท … ประเทศญี่ปุ่น:
+  ``seat_heads``, then ``seat_links`` within ``seat_reach`` characters; guide decision 27);
 * an abbreviation written in capitals in the gazetteer (WHO, UN) is one only in
   capitals ("who" is an English word).
 
