@@ -269,3 +269,67 @@ def test_workers_under_the_mou_is_a_clause():
     assert "international" not in _topics(title, lead)
     talks = "ทั้งนี้ กรมการจัดหางานได้หารือกับทางการกัมพูชา เพื่อเร่งออกหนังสือเดินทางให้แรงงานที่ครบวาระจ้างงาน"
     assert "international" in _topics(title, talks)
+
+
+# --- third round (issue 13, branch topics15) ------------------------------------------
+# Decision 2 both ways: in a release on Thai workers abroad the host state is where they
+# work, yet a paragraph of real dealings with its authorities (the minister's visit and
+# talks, an MoU signed, officials holding talks) is `international`.  The third pair reads
+# such deeds in the lead past the headline, unless the headline is a recruitment notice or a
+# warning, where dealings recalled in the lead are a clause (decision 10).
+
+
+def test_a_visit_and_talks_with_the_host_state_in_the_lead_of_a_release_on_thai_workers_abroad():
+    title = "รมว.แรงงาน เผยผลงานจัดส่งแรงงานไทยไปทำงานภาคเกษตรต่างแดน คาดเพิ่มขึ้นเท่าตัว"
+    lead = ("รัฐมนตรีว่าการกระทรวงแรงงาน เปิดเผยว่า จากการเยือนนิวซีแลนด์เมื่อเดือนที่ผ่านมา "
+            "ได้หารือกับรัฐมนตรีกระทรวงตรวจคนเข้าเมืองของนิวซีแลนด์ เรื่องการขยายโควตาแรงงานตามฤดูกาล")
+    assert "international" in _topics(title, lead)
+    # the same headline with a lead that only says where the workers go: no dealings
+    place = ("รัฐมนตรีว่าการกระทรวงแรงงาน เปิดเผยว่า ปีนี้มีแรงงานไทยเดินทางไปทำงานในนิวซีแลนด์แล้ว 1,200 คน "
+             "ส่วนใหญ่ทำงานในสวนผลไม้และฟาร์มโคนม")
+    assert "international" not in _topics(title, place)
+
+
+def test_officials_of_the_host_state_holding_talks_in_the_lead_are_dealings():
+    title = "กรมการจัดหางาน สำรวจความต้องการไปทำงานเก็บผลไม้ตามฤดูกาล ผ่านเว็บไซต์ถึงสิ้นเดือน"
+    lead = ("อธิบดีกรมการจัดหางาน เปิดเผยว่า กรมฯ และกระทรวงการจ้างงานของนิวซีแลนด์ ได้หารือร่วมกัน"
+            "เพื่อแก้ปัญหาการจัดส่งแรงงานตามฤดูกาลมาโดยตลอด")
+    assert "international" in _topics(title, lead)
+
+
+def test_dealings_recalled_in_a_recruitment_notice_are_a_clause():
+    """``headline_cut``: a recruitment notice recalls the signing as the ground of the
+    placement (decision 10's clause), even when the lead names the host ministry."""
+    title = "กระทรวงแรงงาน เปิดรับสมัครชายไทยไปทำงานภาคเกษตรนิวซีแลนด์ 400 อัตรา"
+    lead = ("อธิบดีกรมการจัดหางาน เปิดเผยว่า กระทรวงแรงงานและกระทรวงการจ้างงานของนิวซีแลนด์ ได้ลงนาม"
+            "ในบันทึกความเข้าใจว่าด้วยการจัดส่งแรงงาน ผู้สนใจสมัครได้ที่สำนักงานจัดหางานจังหวัดทุกแห่ง")
+    assert "international" not in _topics(title, lead)
+
+
+def test_an_exchange_rate_is_no_exchange_with_a_state():
+    """อัตราแลกเปลี่ยน holds แลกเปลี่ยน (a deed of exchange): a namesake."""
+    title = "ททท. แนะคนไทยเตรียมเงินค่าใช้จ่ายก่อนเดินทางท่องเที่ยวต่างแดนช่วงปีใหม่"
+    lead = ("ค่าครองชีพต่อเดือนประมาณ 14,000 เหรียญ คิดเป็นเงินไทยตามอัตราแลกเปลี่ยน "
+            "ณ วันที่ 8 มกราคม 1 เหรียญมาเก๊า เท่ากับ 4.3 บาท หรือประมาณ 60,000 บาท")
+    assert "international" not in _topics(title, lead)
+    exchange = "เมื่อวันที่ 8 มกราคม คณะผู้แทนรัฐบาลนิวซีแลนด์ แลกเปลี่ยนความรู้ด้านการศึกษาเรียนรวมกับกระทรวงศึกษาธิการ"
+    assert "international" in _topics(title, exchange)
+
+
+def test_a_state_after_the_occasion_of_a_visit_is_no_counterpart():
+    """The general test: "on the occasion of a visit to Finland" sets the state as the occasion
+    (a place); the visit itself in the same words without the occasion names a counterpart."""
+    assert _found("คณะเดินทางถึงกรุงเฮลซิงกิในโอกาสเดินทางเยือนสาธารณรัฐฟินแลนด์เพื่อหารือข้อราชการ") == []
+    assert _found("รัฐมนตรีเดินทางเยือนสาธารณรัฐฟินแลนด์เพื่อหารือข้อราชการ") == ["ฟินแลนด์"]
+
+
+def test_the_seat_of_a_body_of_one_country_is_no_counterpart():
+    """Decision 27: a foundation, organisation or company of one country is no international
+    organisation; the state named as its seat ("องค์กร… ประเทศญี่ปุ่น", "มูลนิธิ… แห่งสหภาพยุโรป") is no counterpart."""
+    assert _found("ต้อนรับประธานองค์กรส่งเสริมการฝึกงานระดับนานาชาติ ประเทศญี่ปุ่น และคณะ เพื่อหารือ") == []
+    assert _found("ต้อนรับผู้อำนวยการมูลนิธิส่งเสริมทักษะดิจิทัล แห่งสหภาพยุโรป เพื่อหารือ") == []
+    assert _found("ต้อนรับรัฐมนตรีว่าการกระทรวงแรงงานแห่งประเทศญี่ปุ่น เพื่อหารือ") == ["ประเทศญี่ปุ่น"]
+    title = "รมว.แรงงาน หารือผู้บริหารองค์กรฝึกงาน เตรียมส่งเยาวชนไทยไปฝึกงาน 3 ปี"
+    lead = ("รัฐมนตรีว่าการกระทรวงแรงงาน ให้การต้อนรับประธานองค์กรส่งเสริมการฝึกงานระดับนานาชาติ ประเทศญี่ปุ่น "
+            "และคณะ เพื่อหารือการจัดส่งผู้ฝึกงานเทคนิคคนไทย")
+    assert "international" not in _topics(title, lead)

@@ -14,6 +14,8 @@ deals with) unless its place says otherwise:
   ``place_links``, maybe with a ``state_titles`` word, right before it);
 * it is a frame of reference (เป้าหมายการพัฒนาที่ยั่งยืน (SDGs) ของสหประชาชาติ: one of
   the ``frames`` within ``frame_reach`` characters before it, guide decision 4);
+* it is the seat of a body of one country (มูลนิธิ … แห่งสหภาพยุโรป, บริษัท … ประเทศญี่ปุ่น:
+  ``seat_heads``, then ``seat_links`` within ``seat_reach`` characters; guide decision 27);
 * an abbreviation written in capitals in the gazetteer (WHO, UN) is one only in
   capitals ("who" is an English word).
 
@@ -58,8 +60,7 @@ class Counterparts:
     def __init__(self, extra: Iterable[str] = (), abroad: Iterable[str] = ()):
         data = taxonomy.foreign_states()
         self._abroad = tuple(abroad)
-        names = [*gazetteer_names(), *extra]
-        self._lexicon = Lexicon([*((n, "counterpart") for n in names), *((b, None) for b in data["not_names"])])
+        self._lexicon = _names_lexicon(tuple(extra))
         self._capitals = frozenset(key(a) for o in data["organisations"] for a in o["abbr"] if a.isupper())
         self._heads = re.compile(f"(?:{_alternation(data['nationality_heads'])})\\s?$")
         links, titles = _alternation(data["place_links"]), _alternation(data["state_titles"])
@@ -67,6 +68,10 @@ class Counterparts:
         # "ชายแดนไทย-กัมพูชา", "ในประเทศญี่ปุ่น": a link, maybe Thailand's half of a pair, maybe a title
         self._place = re.compile(f"(?:{links})\\s?(?:{bilateral})?(?:(?:{titles})\\s?)?$")
         self._frame = re.compile(f"(?:{_alternation(data['frames'])})[^\\n]{{0,{int(data['frame_reach'])}}}$")
+        # "มูลนิธิ X แห่งสหภาพยุโรป": the seat of a body of one country (decision 27)
+        seat = f"(?:{_alternation(data['seat_heads'])})[^\\n]{{0,{int(data['seat_reach'])}}}(?:{_alternation(data['seat_links'])})\\s?$"
+        self._seat = re.compile(seat)
+        self._titles = tuple(data["state_titles"])
 
     def find(self, whole: str) -> Iterator[Match]:
         """Counterparts in ``whole`` (its first line the headline), in text order.  When the
@@ -90,9 +95,18 @@ class Counterparts:
             return False
         offset = max(0, start - 48)
         before = whole[offset:start]
-        if self._heads.search(before) or self._frame.search(before):
+        title = next((t for t in self._titles if surface.startswith(t)), "")  # ประเทศญี่ปุ่น is a name
+        if self._heads.search(before) or self._frame.search(before) or self._seat.search(before + title):
             return False
         return self._place.search(before) is None
+
+
+@cache
+def _names_lexicon(extra: tuple[str, ...]) -> Lexicon:
+    """The gazetteer's names and ``extra`` surfaces, less its ``not_names``: one lexicon for
+    every finder over the same names (a pair with and one without the decision-2 cut)."""
+    names = [*gazetteer_names(), *extra]
+    return Lexicon([*((n, "counterpart") for n in names), *((b, None) for b in taxonomy.foreign_states()["not_names"])])
 
 
 @cache

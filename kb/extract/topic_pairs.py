@@ -40,7 +40,9 @@ def _pair_lexicons() -> tuple[tuple[str, Lexicon, Lexicon | Counterparts, int, b
             # ``not_terms``: longer words that hold a deed and are none (ห้องประชุม is a room)
             deeds = Lexicon([*((term, term) for term in pair["terms"]), *((x, None) for x in pair.get("not_terms", ()))])
             if pair.get("with_gazetteer"):
-                settings = counterparts(tuple(pair["with"]), tuple(t.get("thais_abroad", {}).get("headline", ())))
+                # the headline markers after which no counterpart counts: the topic's, or the pair's own
+                abroad = pair.get("headline_cut", t.get("thais_abroad", {}).get("headline", ()))
+                settings = counterparts(tuple(pair["with"]), tuple(abroad))
             else:
                 settings = Lexicon((term, term) for term in pair["with"])
             out.append((t["key"], deeds, settings, int(pair["reach"]), bool(pair.get("anywhere", False))))
