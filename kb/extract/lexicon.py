@@ -52,6 +52,28 @@ def key(surface: str) -> str:
 _last_key: tuple[str, str] = ("", "")
 
 
+def keys_may_hold(text: str, words: Iterable[str]) -> bool:
+    """False only if the ``key`` of no part of ``text`` holds one of ``words``: a test run
+    once per text that spares a rule asking every sentence's key (issue 12).
+
+    A Thai word is in a part's key only where its letters stand in the text with nothing but
+    whitespace between them (Thai letters have no case, and no other letter lower-cases to one),
+    so one search over the text answers for every part; with a word not all Thai, True.
+    """
+    pattern = _spaced_words(tuple(words))
+    return pattern is None or pattern.search(text) is not None
+
+
+@lru_cache(maxsize=64)
+def _spaced_words(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not words or not all(_THAI_WORD.fullmatch(w) for w in words):
+        return None
+    return re.compile("|".join(r"\s*".join(map(re.escape, w)) for w in words))
+
+
+_THAI_WORD = re.compile(f"[{THAI_BLOCK}]+")
+
+
 def latin_pattern(term: str) -> str:
     """Regex for a term written in Latin letters: any whitespace where it has a
     space, word boundaries around it (Thai words have none, Latin ones do)."""
@@ -202,27 +224,24 @@ class _SharedStarts:
 _SHARED = _SharedStarts()
 
 
-class _LetterSearch(_Search):
-    """``_Search`` with, at each start, the pattern of the terms beginning with its letter."""
+class _LetterSearch:
+    """``_Search`` with, at each start, the pattern of the terms beginning with its letter;
+    the starts come from an iterator, so a caller that stops early (a pair read in the
+    lead only) has the text scanned no further than it read."""
 
-    __slots__ = ("_by_letter",)
+    __slots__ = ("_by_letter", "_text", "_starts")
 
-    def __init__(self, by_letter: dict[str, re.Pattern[str]], text: str, starts: list[int]):
-        super().__init__(None, text, starts)
-        self._by_letter = by_letter
+    def __init__(self, by_letter: dict[str, re.Pattern[str]], text: str, starts: Iterator[int]):
+        self._by_letter, self._text, self._starts = by_letter, text, starts
 
     def search(self, pos: int) -> re.Match[str] | None:
-        starts, i, n, text = self._starts, self._next, len(self._starts), self._text
-        while i < n:
-            start = starts[i]
-            i += 1
+        text, by_letter = self._text, self._by_letter
+        for start in self._starts:
             if start >= pos:
-                pattern = self._by_letter.get(text[start].lower())
+                pattern = by_letter.get(text[start].lower())
                 m = pattern.match(text, start) if pattern is not None else None
                 if m:
-                    self._next = i
                     return m
-        self._next = i
         return None
 
 
@@ -301,7 +320,7 @@ class Lexicon:
         return value
 
     def _latin_search(self, text: str) -> _LetterSearch:
-        return _LetterSearch(self._latin_by_letter, text, [m.start() for m in self._latin_starts.finditer(text)])
+        return _LetterSearch(self._latin_by_letter, text, map(_START, self._latin_starts.finditer(text)))
 
     def _thai_search(self, text: str) -> _Search | _Scan:
         if self._thai_starts is None:
@@ -339,6 +358,7 @@ class Lexicon:
 
 
 _MISSING = object()
+_START = re.Match.start
 
 
 def _latin_starts(first: frozenset[str]) -> re.Pattern[str]:

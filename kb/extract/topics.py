@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterator
 
 from kb import taxonomy
-from kb.extract.lexicon import SPACE, key
+from kb.extract.lexicon import SPACE, key, keys_may_hold
 from kb.extract.sentences import LINE, line_sentences, numbered_items
 from kb.extract.topic_hits import TopicHit, background_terms, title_term_company, topic_hits, topic_scoring
 from kb.extract.topic_model import RuleReading, topic_model
@@ -244,13 +244,14 @@ def _topic_evidence(title: str, text: str) -> _Evidence:
     i = 0
     pointing_until = -1  # end of a line that refers the reader to other plans
     parallel: dict[int, set[int]] = {}  # per line start, its sentences that are parallel items
+    pointers = keys_may_hold(whole, cfg["cross_reference_markers"])  # else no sentence holds one
     for start, end in _hit_line_sentences(whole, hits, cfg):
         while i < len(hits) and hits[i].start < start:
             i += 1
         j = i
         while j < len(hits) and hits[j].start < end:
             j += 1
-        if any(marker in key(whole[start:end]) for marker in cfg["cross_reference_markers"]):
+        if pointers and any(marker in key(whole[start:end]) for marker in cfg["cross_reference_markers"]):
             line_end = whole.find("\n", start)
             pointing_until = line_end if line_end >= 0 else len(whole)
         elif start < pointing_until:
