@@ -235,6 +235,8 @@ def _topic_evidence(title: str, text: str) -> _Evidence:
         cfg = {**cfg, "short_doc": True}
     head = title.replace("\n", " ")
     whole = f"{head}\n{text}"
+    if not keys_may_hold(whole, cfg["cross_reference_markers"]):
+        cfg = {**cfg, "cross_reference_markers": ()}  # no sentence holds one: spares asking each (issue 12)
     hits = topic_hits(whole)
     found = _Evidence({}, {}, set(), 0, hits=hits)
     found.title_named = _named_in_title(hits, len(head), cfg)
@@ -244,14 +246,13 @@ def _topic_evidence(title: str, text: str) -> _Evidence:
     i = 0
     pointing_until = -1  # end of a line that refers the reader to other plans
     parallel: dict[int, set[int]] = {}  # per line start, its sentences that are parallel items
-    pointers = keys_may_hold(whole, cfg["cross_reference_markers"])  # else no sentence holds one
     for start, end in _hit_line_sentences(whole, hits, cfg):
         while i < len(hits) and hits[i].start < start:
             i += 1
         j = i
         while j < len(hits) and hits[j].start < end:
             j += 1
-        if pointers and any(marker in key(whole[start:end]) for marker in cfg["cross_reference_markers"]):
+        if any(marker in key(whole[start:end]) for marker in cfg["cross_reference_markers"]):
             line_end = whole.find("\n", start)
             pointing_until = line_end if line_end >= 0 else len(whole)
         elif start < pointing_until:
