@@ -396,6 +396,7 @@ _last_runs: tuple[str, list[int] | None, list[int] | None] = ("", [], [])
 
 
 SPACE = re.compile(r"\s")
+_WHITESPACE = re.compile(r"\s+")
 
 
 @lru_cache(maxsize=4096)
@@ -435,9 +436,10 @@ def text_after(text: str, end: int, width: int = 24) -> str:
 
 def is_separator_gap(gap: str, separators: list[str]) -> bool:
     """True if the text between two names only joins them in a list (commas, และ ...)."""
-    rest = re.sub(r"\s+", "", gap)
+    rest = _WHITESPACE.sub("", gap)
+    longest_first = sorted(separators, key=len, reverse=True) if rest else ()
     while rest:
-        for sep in sorted(separators, key=len, reverse=True):
+        for sep in longest_first:
             if rest.startswith(sep):
                 rest = rest[len(sep) :]
                 break
