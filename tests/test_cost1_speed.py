@@ -162,3 +162,26 @@ def test_match_is_a_value():
     assert m in {L.Match(1, 3, "x")}
     with pytest.raises(AttributeError):
         m.start = 2
+
+
+def test_fast_init_keeps_a_frozen_dataclass():
+    import dataclasses
+
+    from kb.extract.topic_hits import TopicHit
+
+    h = TopicHit(1, 4, "drugs", True, "ยาเสพติด")
+    assert h == TopicHit(start=1, end=4, topic="drugs", strong=True, term="ยาเสพติด", paired=False)
+    assert hash(h) == hash(TopicHit(1, 4, "drugs", True, "ยาเสพติด"))
+    assert (h.paired, h.measured, h.deed) == (False, False, False)  # the defaults
+    assert dataclasses.replace(h, strong=False).strong is False
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        h.strong = False
+    with pytest.raises(TypeError):
+        TopicHit(1, 4, "drugs")  # the required fields stay required
+
+    @L.fast_init
+    @dataclasses.dataclass(frozen=True)
+    class Listed:
+        items: list = dataclasses.field(default_factory=list)
+
+    assert Listed().items == [] and Listed().items is not Listed().items  # a factory: left to dataclass

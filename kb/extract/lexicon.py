@@ -10,6 +10,7 @@ around a match, list separators) are the context tests the fields share.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 import weakref
@@ -25,6 +26,27 @@ except ImportError:  # pragma: no cover - a dependency; kept optional so an old 
     ahocorasick = None
 
 THAI_CHAR = re.compile(f"[{THAI_BLOCK}]")
+
+
+def fast_init(cls: type) -> type:
+    """A frozen dataclass with an ``__init__`` that writes its fields straight into the new
+    instance's ``__dict__``: the generated one calls ``object.__setattr__`` once per field, and
+    extraction makes a dozen topic hits of eight fields per release (2 % of its CPU, issue 12).
+    Equality, hashing, ``replace`` and the frozen guard are the dataclass's own; a class this
+    does not fit (slots, ``__post_init__``, keyword-only or factory fields) keeps its ``__init__``."""
+    fields = dataclasses.fields(cls)
+    if "__slots__" in cls.__dict__ or hasattr(cls, "__post_init__") or any(
+        not f.init or f.kw_only or f.default_factory is not dataclasses.MISSING for f in fields
+    ):
+        return cls
+    defaults = {f"_{f.name}": f.default for f in fields if f.default is not dataclasses.MISSING}
+    params = ", ".join(f.name + (f"=_{f.name}" if f"_{f.name}" in defaults else "") for f in fields)
+    body = "".join(f"\n    d[{f.name!r}] = {f.name}" for f in fields)
+    namespace: dict = {}
+    exec(f"def __init__(self, {params}):\n    d = self.__dict__{body}\n", defaults, namespace)
+    namespace["__init__"].__qualname__ = f"{cls.__qualname__}.__init__"
+    cls.__init__ = namespace["__init__"]
+    return cls
 
 
 class Match(NamedTuple):

@@ -19,7 +19,7 @@ from importlib import resources
 from kb import taxonomy
 from kb.extract.agencies import agency_name_lexicon
 from kb.extract.boilerplate import boilerplate_windows, in_standing_line
-from kb.extract.lexicon import Lexicon, Match, is_separator_gap, key
+from kb.extract.lexicon import Lexicon, Match, fast_init, is_separator_gap, key
 from kb.extract.plans import plan_title_lexicon
 from kb.extract.sentences import LINE
 from kb.extract.topic_pairs import lead_until, paired_matches, read_anywhere
@@ -217,6 +217,7 @@ def _time_frame_pattern(words_key: str = "time_frame_words") -> re.Pattern[str] 
     return re.compile(f"(?:{alternation(words)}){filler}$")
 
 
+@fast_init
 @dataclass(frozen=True)
 class TopicHit:
     start: int
