@@ -185,3 +185,24 @@ def test_fast_init_keeps_a_frozen_dataclass():
         items: list = dataclasses.field(default_factory=list)
 
     assert Listed().items == [] and Listed().items is not Listed().items  # a factory: left to dataclass
+
+
+def test_runs_of_other_subjects_are_the_one_pattern_they_were():
+    from kb.extract import topic_hits as H
+
+    words = topic_scoring()["run_companions"]
+    alternation = "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+    joiner = r"[\s,]*(?:และ|หรือ|รวมถึง)?[\s,]*(?:การ)?"
+    one = re.compile(f"(?:{alternation}){joiner}$|^{joiner}(?:{alternation})")  # the pattern before cost1
+    reach = topic_scoring()["run_reach"]
+    rng = random.Random(5)
+    alphabet = [*words[:6], "และ", "หรือ", "การ", " ", ",", "\n", "ยาเสพติด", "ก", "ข่าว"]
+    found = 0
+    for _ in range(3000):
+        whole = _text(rng, alphabet, 16)
+        start = rng.randint(0, len(whole))
+        end = rng.randint(start, len(whole))
+        want = bool(one.search(whole[max(0, start - reach) : start]) or one.search(whole[end : end + reach]))
+        found += want
+        assert H._in_a_run_of_other_subjects(whole, start, end) == want, (whole, start, end)
+    assert 100 < found < 2900  # both answers were put to the test

@@ -327,26 +327,29 @@ def _pairs(whole: str, excluded: dict[str, list[tuple[int, int]]], agency_spans:
 
 
 @cache
-def _run_pattern() -> re.Pattern[str] | None:
+def _run_pattern() -> tuple[re.Pattern[str], re.Pattern[str]] | None:
     """Subjects with no topic key (ผู้มีอิทธิพล, อาชญากรรมข้ามชาติ, การพนัน ...: topics.json ``run_companions``)
     joined to a term by a list joiner (และ, หรือ, a comma, a space) and a nominalizer (การ), before or after it."""
     words = topic_scoring().get("run_companions", [])
     if not words:
         return None
     alternation = "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
-    # A nominalizer (การ) may open the item: "อาชญากรรมข้ามชาติและการก่อการร้าย".
-    return re.compile(f"(?:{alternation})[\\s,]*(?:และ|หรือ|รวมถึง)?[\\s,]*(?:การ)?$|^[\\s,]*(?:และ|หรือ|รวมถึง)?[\\s,]*(?:การ)?(?:{alternation})")
+    # A nominalizer (การ) may open the item: "อาชญากรรมข้ามชาติและการก่อการร้าย".  Two patterns, a run
+    # ending a window and one opening it: re skips to a companion in C (issue 12; one pattern of both tried every offset).
+    return (re.compile(f"(?:{alternation})[\\s,]*(?:และ|หรือ|รวมถึง)?[\\s,]*(?:การ)?$"),
+            re.compile(f"[\\s,]*(?:และ|หรือ|รวมถึง)?[\\s,]*(?:การ)?(?:{alternation})"))
 
 
 def _in_a_run_of_other_subjects(whole: str, start: int, end: int) -> bool:
     """True if the term is one item of a run of subjects whose other items have no topic key
     ("ปราบปรามผู้มีอิทธิพล ยาเสพติด และการทวงหนี้", "ยาเสพติดและสิ่งผิดกฎหมายทุกชนิด"): a standing
     list of what the province cracks down on names each subject in passing (guide decisions 3, 4)."""
-    pattern = _run_pattern()
-    if pattern is None:
+    patterns = _run_pattern()
+    if patterns is None:
         return False
-    reach = topic_scoring()["run_reach"]
-    return bool(pattern.search(whole[max(0, start - reach) : start]) or pattern.search(whole[end : end + reach]))
+    (ending, opening), reach = patterns, topic_scoring()["run_reach"]
+    before, after = whole[max(0, start - reach) : start], whole[end : end + reach]
+    return bool(ending.search(before) or opening.match(before) or ending.search(after) or opening.match(after))
 
 
 @cache
