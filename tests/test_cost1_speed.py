@@ -206,3 +206,14 @@ def test_runs_of_other_subjects_are_the_one_pattern_they_were():
         found += want
         assert H._in_a_run_of_other_subjects(whole, start, end) == want, (whole, start, end)
     assert 100 < found < 2900  # both answers were put to the test
+
+
+def test_route_dash_is_the_dash_pattern():
+    from kb.extract import places as P
+
+    rng = random.Random(9)
+    alphabet = ["ถนน", "บางนา", "-", "–", "—", " ", "  ", "\n", "\t", "\u00a0", "ก", "x"]
+    for _ in range(5000):
+        head = _text(rng, alphabet, 10)
+        m = P._DASH.search(head)
+        assert P._route_dash(head) == (m.start() if m else None), repr(head)
