@@ -10,12 +10,12 @@ around a match, list separators) are the context tests the fields share.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 import weakref
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, NamedTuple
 
 from kb.thai.script import THAI_BLOCK
 from kb.thai.segmenter import word_boundaries
@@ -28,8 +28,31 @@ except ImportError:  # pragma: no cover - a dependency; kept optional so an old 
 THAI_CHAR = re.compile(f"[{THAI_BLOCK}]")
 
 
-@dataclass(frozen=True)
-class Match:
+def fast_init(cls: type) -> type:
+    """A frozen dataclass with an ``__init__`` that writes its fields straight into the new
+    instance's ``__dict__``: the generated one calls ``object.__setattr__`` once per field, and
+    extraction makes a dozen topic hits of eight fields per release (2 % of its CPU, issue 12).
+    Equality, hashing, ``replace`` and the frozen guard are the dataclass's own; a class this
+    does not fit (slots, ``__post_init__``, keyword-only or factory fields) keeps its ``__init__``."""
+    fields = dataclasses.fields(cls)
+    if "__slots__" in cls.__dict__ or hasattr(cls, "__post_init__") or any(
+        not f.init or f.kw_only or f.default_factory is not dataclasses.MISSING for f in fields
+    ):
+        return cls
+    defaults = {f"_{f.name}": f.default for f in fields if f.default is not dataclasses.MISSING}
+    params = ", ".join(f.name + (f"=_{f.name}" if f"_{f.name}" in defaults else "") for f in fields)
+    body = "".join(f"\n    d[{f.name!r}] = {f.name}" for f in fields)
+    namespace: dict = {}
+    exec(f"def __init__(self, {params}):\n    d = self.__dict__{body}\n", defaults, namespace)
+    namespace["__init__"].__qualname__ = f"{cls.__qualname__}.__init__"
+    cls.__init__ = namespace["__init__"]
+    return cls
+
+
+class Match(NamedTuple):
+    """A lexicon's match: [start, end) and its value.  A tuple: extraction makes tens of
+    them per release, and a frozen dataclass's ``__init__`` cost three times as much."""
+
     start: int
     end: int
     value: str
@@ -50,6 +73,30 @@ def key(surface: str) -> str:
 # asking for its key once per marker (a tenth of extraction's CPU went to remaking it).
 # A tuple replaced whole, so threads may share it.
 _last_key: tuple[str, str] = ("", "")
+
+
+def keys_may_hold(text: str, words: Iterable[str]) -> bool:
+    """False only if the ``key`` of no part of ``text`` holds one of ``words``: a test run
+    once per text that spares a rule asking every sentence's key (issue 12).
+
+    A Thai word is in a part's key only where its letters stand in the text with nothing but
+    whitespace between them (Thai letters have no case, and no other letter lower-cases to one),
+    so one search over the text answers for every part; with a word not all Thai, True.
+    """
+    patterns = _spaced_words(tuple(words))
+    return patterns is None or any(p.search(text) for p in patterns)
+
+
+@lru_cache(maxsize=64)
+def _spaced_words(words: tuple[str, ...]) -> tuple[re.Pattern[str], ...] | None:
+    """A pattern per word (each opens with a letter that re skips to in C; one alternation
+    of them all tried every offset that opens any, half again as slow)."""
+    if not words or not all(_THAI_WORD.fullmatch(w) for w in words):
+        return None
+    return tuple(re.compile(r"\s*".join(map(re.escape, w))) for w in words)
+
+
+_THAI_WORD = re.compile(f"[{THAI_BLOCK}]+")
 
 
 def latin_pattern(term: str) -> str:
@@ -202,27 +249,23 @@ class _SharedStarts:
 _SHARED = _SharedStarts()
 
 
-class _LetterSearch(_Search):
-    """``_Search`` with, at each start, the pattern of the terms beginning with its letter."""
+class _LetterSearch:
+    """``_Search`` with, at each start, the pattern of the terms beginning with its letter
+    (the starts from an iterator)."""
 
-    __slots__ = ("_by_letter",)
+    __slots__ = ("_by_letter", "_text", "_starts")
 
-    def __init__(self, by_letter: dict[str, re.Pattern[str]], text: str, starts: list[int]):
-        super().__init__(None, text, starts)
-        self._by_letter = by_letter
+    def __init__(self, by_letter: dict[str, re.Pattern[str]], text: str, starts: Iterator[int]):
+        self._by_letter, self._text, self._starts = by_letter, text, starts
 
     def search(self, pos: int) -> re.Match[str] | None:
-        starts, i, n, text = self._starts, self._next, len(self._starts), self._text
-        while i < n:
-            start = starts[i]
-            i += 1
+        text, by_letter = self._text, self._by_letter
+        for start in self._starts:
             if start >= pos:
-                pattern = self._by_letter.get(text[start].lower())
+                pattern = by_letter.get(text[start].lower())
                 m = pattern.match(text, start) if pattern is not None else None
                 if m:
-                    self._next = i
                     return m
-        self._next = i
         return None
 
 
@@ -289,7 +332,7 @@ class Lexicon:
         }
         # First characters a Latin match can start with, in both cases (ASCII
         # only: the lookahead demands it).
-        self._latin_starts = _latin_starts(frozenset(c for s in latin for c in (s[0].lower(), s[0].upper())))
+        self._latin_digits, self._latin_first = _latin_first(frozenset(c for s in latin for c in (s[0].lower(), s[0].upper())))
         self._memo: dict[str, str | None] = {}
 
     def _value(self, surface: str) -> str | None:
@@ -301,7 +344,7 @@ class Lexicon:
         return value
 
     def _latin_search(self, text: str) -> _LetterSearch:
-        return _LetterSearch(self._latin_by_letter, text, [m.start() for m in self._latin_starts.finditer(text)])
+        return _LetterSearch(self._latin_by_letter, text, iter(_latin_starts(text, self._latin_digits, self._latin_first)))
 
     def _thai_search(self, text: str) -> _Search | _Scan:
         if self._thai_starts is None:
@@ -341,21 +384,41 @@ class Lexicon:
 _MISSING = object()
 
 
-def _latin_starts(first: frozenset[str]) -> re.Pattern[str]:
-    """Where a Latin match can start: at a letter or digit that begins a term and
-    that no ASCII letter or digit precedes (the lookbehind of ``latin_pattern``);
-    when no term begins with a digit, at any letter that no letter precedes
-    (a start of a run of letters)."""
+def _latin_first(first: frozenset[str]) -> tuple[bool, frozenset[str]]:
+    """Whether a Latin term begins with a digit, and the characters a Latin match can start
+    with: the ASCII letters and digits of ``first``, less the digits when no term begins with one."""
     digits = any(c.isdigit() for c in first)
-    run = "A-Za-z0-9" if digits else "A-Za-z"
-    chars = "".join(sorted(c for c in first if c.isascii() and c.isalnum() and (digits or not c.isdigit())))
-    if not chars:
-        return re.compile(r"(?!)")
-    # the letter first, so that re skips to the letters in C; then the lookbehind
-    return re.compile(f"[{re.escape(chars)}](?<![{run}].)")
+    return digits, frozenset(c for c in first if c.isascii() and c.isalnum() and (digits or not c.isdigit()))
+
+
+def _latin_starts(text: str, digits: bool, first: frozenset[str]) -> list[int]:
+    """Where a Latin match can start: at a letter or digit of ``first`` that no ASCII letter
+    or digit precedes (the lookbehind of ``latin_pattern``); when no term begins with a digit,
+    at a letter of ``first`` that no letter precedes (a start of a run of letters).
+
+    The starts of the runs are found once per text and shared by every lexicon (a scan per
+    lexicon cost 6-8 % of extraction, issue 12); the last text's are kept, replaced whole,
+    so threads may share them."""
+    global _last_runs
+    runs = _last_runs
+    if runs[0] is not text and runs[0] != text:
+        runs = (text, None, None)
+    starts = runs[2] if digits else runs[1]
+    if starts is None:
+        starts = [m.start() for m in (_ALNUM_RUN if digits else _ALPHA_RUN).finditer(text)]
+        runs = (text, runs[1], starts) if digits else (text, starts, runs[2])
+        _last_runs = runs
+    return [p for p in starts if text[p] in first]
+
+
+_ALPHA_RUN = re.compile("[A-Za-z]+")
+_ALNUM_RUN = re.compile("[A-Za-z0-9]+")
+# (text, starts of its runs of letters, of letters and digits): None until asked for
+_last_runs: tuple[str, list[int] | None, list[int] | None] = ("", [], [])
 
 
 SPACE = re.compile(r"\s")
+_WHITESPACE = re.compile(r"\s+")
 
 
 @lru_cache(maxsize=4096)
@@ -395,9 +458,10 @@ def text_after(text: str, end: int, width: int = 24) -> str:
 
 def is_separator_gap(gap: str, separators: list[str]) -> bool:
     """True if the text between two names only joins them in a list (commas, และ ...)."""
-    rest = re.sub(r"\s+", "", gap)
+    rest = _WHITESPACE.sub("", gap)
+    longest_first = sorted(separators, key=len, reverse=True) if rest else ()
     while rest:
-        for sep in sorted(separators, key=len, reverse=True):
+        for sep in longest_first:
             if rest.startswith(sep):
                 rest = rest[len(sep) :]
                 break

@@ -127,10 +127,20 @@ def _inside_other_name(t: str, m: Match, ctx: dict[str, tuple[str, ...]]) -> boo
     if _after_title(before, ctx["person_titles"]):
         return True  # a given name: นายชุมพร, ศ.ดร. สุรินทร์
     head = t[max(0, m.start - 40) : m.start]
-    route = _DASH.search(head)
-    if route and _names_a_road(head[: route.start()].split()[-1:], ctx["routes"], ctx["not_roads_after"]):
+    route = _route_dash(head)
+    if route is not None and _names_a_road(head[:route].split()[-1:], ctx["routes"], ctx["not_roads_after"]):
         return True  # the far end of a road named for two places: ถนนบางนา – ตราด
     return _in_surname(t, m.start, ctx)
+
+
+def _route_dash(head: str) -> int | None:
+    """Where ``_DASH`` matches in ``head`` (a dash ending it but for spaces, with the spaces before
+    the dash), or None: read from the end (the pattern opens with ``\\s*``, so re tried it at
+    every offset of the head, for every name found: issue 12)."""
+    body = head.rstrip()
+    if not body or body[-1] not in "-–—":
+        return None
+    return len(body[:-1].rstrip())
 
 
 def _after_title(before: str, titles: tuple[str, ...]) -> bool:

@@ -37,48 +37,57 @@ def line_sentences(
     """
     min_chars, glue = cfg["sentence_min_chars"], tuple(cfg["sentence_glue"])
     markers, item_chars = tuple(cfg["list_markers"]), cfg["list_item_max_chars"]
-    text = whole[line_start:line_end]
-    chunks = [(m.start(), m.end()) for m in _CHUNK.finditer(text)]
-    if not chunks:
+    # Offsets are ``whole``'s (no copy of the line), and the chunks are read one by one:
+    # with ``until``, most of a long line is never scanned (issue 12).
+    chunks = _CHUNK.finditer(whole, line_start, line_end)
+    first = next(chunks, None)
+    if first is None:
         return []
     # A marker without spaces lies inside one chunk, so "the sentence so far holds
     # a marker" is "one of its chunks does"; one with spaces needs the slow test.
-    if any(SPACE.search(m) for m in markers):
-        has_marker = None
-    elif any(m in text for m in markers):
-        has_marker = [any(m in text[a:b] for m in markers) for a, b in chunks]
-    else:
-        has_marker = [False] * len(chunks)
+    spaced = any(SPACE.search(m) for m in markers)
+    listing = spaced or any(whole.find(m, line_start, line_end) >= 0 for m in markers)
     out: list[tuple[int, int]] = []
-    start, end = chunks[0]
+    start, end = first.span()
+    last = start  # where the chunk added last starts
     in_list = False
-    for k in range(1, len(chunks)):
-        c_start, c_end = chunks[k]
-        if has_marker is None:
-            in_list = in_list or any(text.startswith(m, start) or m in text[start:end] for m in markers)
-        else:
-            # The chunk added last (k - 1) is the one the sentence has not been tested for.
-            in_list = in_list or has_marker[k - 1]
+    for chunk in chunks:
+        c_start, c_end = chunk.span()
+        if listing and not in_list:
+            if spaced:
+                in_list = any(whole.startswith(m, start, line_end) or whole.find(m, start, end) >= 0 for m in markers)
+            else:  # the chunk added last is the one the sentence has not been tested for
+                in_list = any(whole.find(m, last, end) >= 0 for m in markers)
         if (
             end - start >= min_chars
-            and not text[end - 1].isdigit()
-            and not (text[c_start].isdigit() or text.startswith(glue, c_start))
-            and not (in_list and (c_end - c_start <= item_chars or _ENUMERATOR.fullmatch(text, *chunks[k - 1])))
+            and not whole[end - 1].isdigit()
+            and not (whole[c_start].isdigit() or whole.startswith(glue, c_start, line_end))
+            and not (in_list and (c_end - c_start <= item_chars or _ENUMERATOR.fullmatch(whole, last, end)))
         ):
-            out.append((line_start + start, line_start + end))
-            if until is not None and line_start + end > until:
+            out.append((start, end))
+            if until is not None and end > until:
                 return out
             start, in_list = c_start, False
-        end = c_end
-    out.append((line_start + start, line_start + end))
+        last, end = c_start, c_end
+    out.append((start, end))
     return out
-
-
 
 
 # "1) ...", "2. ...", "(3) ...": an item number at the start of a line or after a space,
 # not a decimal ("1.5 ล้าน") nor a date or a count ("13 ก.พ.", "ครั้งที่ 1/2566").
 _ITEM_MARK = re.compile(r"(?<!\S)\(?(\d{1,2})[.)](?![\d.])\s*")
+# The period or bracket that ends an item number: re skips to these two characters in C,
+# where the lookbehind that opens ``_ITEM_MARK`` made it try every offset of a text.
+_MARK_END = re.compile(r"[.)](?<=\d.)(?![\d.])")
+
+
+def _item_marks(whole: str) -> list[re.Match[str]]:
+    """``_ITEM_MARK.finditer(whole)``, tried only at the one to three offsets before a
+    ``_MARK_END``: a mark starts there or nowhere.  No mark can start inside another
+    (a bracket or a digit after a bracket or a digit, never after a space), so the marks
+    found one by one are finditer's."""
+    starts = sorted({p for end in _MARK_END.finditer(whole) for p in range(max(0, end.start() - 3), end.start())})
+    return [m for m in map(lambda p: _ITEM_MARK.match(whole, p), starts) if m]
 
 
 def numbered_items(whole: str, max_gap: int) -> list[tuple[int, int, int]]:
@@ -91,7 +100,7 @@ def numbered_items(whole: str, max_gap: int) -> list[tuple[int, int, int]]:
     a lone "3." is not.  Ministry-wide instructions are written this way, one
     numbered item per subject (topic extraction, kb.extract.topics).
     """
-    marks = [(int(m.group(1)), m.start(), m.end()) for m in _ITEM_MARK.finditer(whole)]
+    marks = [(int(m.group(1)), m.start(), m.end()) for m in _item_marks(whole)]
     starts: dict[int, list[int]] = {}
     for n, start, _ in marks:
         starts.setdefault(n, []).append(start)

@@ -19,11 +19,13 @@ from importlib import resources
 from kb import taxonomy
 from kb.extract.agencies import agency_name_lexicon
 from kb.extract.boilerplate import boilerplate_windows, in_standing_line
-from kb.extract.lexicon import Lexicon, Match, is_separator_gap, key
+from kb.extract.lexicon import Lexicon, Match, fast_init, is_separator_gap, key
 from kb.extract.plans import plan_title_lexicon
 from kb.extract.sentences import LINE
 from kb.extract.topic_headlines import without_passing_headline_topics
 from kb.extract.topic_pairs import lead_until, paired_matches, read_anywhere
+from kb.thai.script import cuts_a_syllable
+
 
 @cache
 def _topic_lexicon() -> Lexicon:
@@ -222,6 +224,7 @@ def _time_frame_pattern(words_key: str = "time_frame_words", topic: str = "") ->
     return re.compile(f"(?:{alternation(words)}){filler}$")
 
 
+@fast_init
 @dataclass(frozen=True)
 class TopicHit:
     start: int
@@ -244,7 +247,7 @@ def topic_hits(whole: str, standing_lines: bool = True) -> list[TopicHit]:
     agency_spans = [(m.start, m.end) for m in agency_name_lexicon().find(whole)]
     pairs, pair_set, lead_end = _pairs(whole, excluded, agency_spans)
     deeds = {m for m in pairs if m.value.endswith("|strong") and m.value.split("|")[0] in read_anywhere()}
-    raw = [m for m in _with_pairs(raw, pairs) if not _cuts_a_syllable(whole, m.start, m.end)]
+    raw = [m for m in _with_pairs(raw, pairs) if not cuts_a_syllable(whole, m.start, m.end)]
     if not raw:
         return []
     named = {m.value.split("|")[0] for m in raw}
@@ -331,26 +334,29 @@ def _pairs(whole: str, excluded: dict[str, list[tuple[int, int]]], agency_spans:
 
 
 @cache
-def _run_pattern() -> re.Pattern[str] | None:
+def _run_pattern() -> tuple[re.Pattern[str], re.Pattern[str]] | None:
     """Subjects with no topic key (ผู้มีอิทธิพล, อาชญากรรมข้ามชาติ, การพนัน ...: topics.json ``run_companions``)
     joined to a term by a list joiner (และ, หรือ, a comma, a space) and a nominalizer (การ), before or after it."""
     words = topic_scoring().get("run_companions", [])
     if not words:
         return None
     alternation = "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
-    # A nominalizer (การ) may open the item: "อาชญากรรมข้ามชาติและการก่อการร้าย".
-    return re.compile(f"(?:{alternation})[\\s,]*(?:และ|หรือ|รวมถึง)?[\\s,]*(?:การ)?$|^[\\s,]*(?:และ|หรือ|รวมถึง)?[\\s,]*(?:การ)?(?:{alternation})")
+    # A nominalizer (การ) may open the item: "อาชญากรรมข้ามชาติและการก่อการร้าย".  Two patterns, a run
+    # ending a window and one opening it: re skips to a companion in C (issue 12; one pattern of both tried every offset).
+    return (re.compile(f"(?:{alternation})[\\s,]*(?:และ|หรือ|รวมถึง)?[\\s,]*(?:การ)?$"),
+            re.compile(f"[\\s,]*(?:และ|หรือ|รวมถึง)?[\\s,]*(?:การ)?(?:{alternation})"))
 
 
 def _in_a_run_of_other_subjects(whole: str, start: int, end: int) -> bool:
     """True if the term is one item of a run of subjects whose other items have no topic key
     ("ปราบปรามผู้มีอิทธิพล ยาเสพติด และการทวงหนี้", "ยาเสพติดและสิ่งผิดกฎหมายทุกชนิด"): a standing
     list of what the province cracks down on names each subject in passing (guide decisions 3, 4)."""
-    pattern = _run_pattern()
-    if pattern is None:
+    patterns = _run_pattern()
+    if patterns is None:
         return False
-    reach = topic_scoring()["run_reach"]
-    return bool(pattern.search(whole[max(0, start - reach) : start]) or pattern.search(whole[end : end + reach]))
+    (ending, opening), reach = patterns, topic_scoring()["run_reach"]
+    before, after = whole[max(0, start - reach) : start], whole[end : end + reach]
+    return bool(ending.search(before) or opening.match(before) or ending.search(after) or opening.match(after))
 
 
 @cache
@@ -387,21 +393,6 @@ def _after_a_frame(whole: str, start: int, frame: tuple[tuple[str, ...], int] | 
     words, reach = frame
     before = whole[max(0, start - reach) : start]
     return any(w in before for w in words)
-
-
-# Thai marks written above or below a consonant (ั ิ ี ึ ื ุ ู ฺ ็ ่ ้ ๊ ๋ ์ ํ ๎), and the vowels written
-# before one (เ แ โ ใ ไ): a match that ends before the first or starts after the second
-# cuts a syllable in two (ลาว in ศาลาว่าการ, ทะเล in ทะเลาะ is another case, left to excludes).
-_MARK_AFTER = re.compile("[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]")
-_LEADING_VOWEL = frozenset("\u0e40\u0e41\u0e42\u0e43\u0e44")
-
-
-def _cuts_a_syllable(whole: str, start: int, end: int) -> bool:
-    """True if a Thai match splits a syllable: a mark follows its end, or a leading vowel
-    stands right before its start (and it does not begin with one itself)."""
-    if end < len(whole) and _MARK_AFTER.match(whole, end):
-        return True
-    return start > 0 and whole[start - 1] in _LEADING_VOWEL
 
 
 def _with_pairs(raw: list[Match], pairs: list[Match]) -> list[Match]:

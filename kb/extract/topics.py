@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterator
 
 from kb import taxonomy
-from kb.extract.lexicon import SPACE, key
+from kb.extract.lexicon import SPACE, key, keys_may_hold
 from kb.extract.sentences import LINE, line_sentences, numbered_items
 from kb.extract.topic_hits import TopicHit, background_terms, title_term_company, topic_hits, topic_scoring
 from kb.extract.topic_model import RuleReading, topic_model
@@ -235,6 +235,8 @@ def _topic_evidence(title: str, text: str) -> _Evidence:
         cfg = {**cfg, "short_doc": True}
     head = title.replace("\n", " ")
     whole = f"{head}\n{text}"
+    if not keys_may_hold(whole, cfg["cross_reference_markers"]):
+        cfg = {**cfg, "cross_reference_markers": ()}  # no sentence holds one: spares asking each (issue 12)
     hits = topic_hits(whole)
     found = _Evidence({}, {}, set(), 0, hits=hits)
     found.title_named = _named_in_title(hits, len(head), cfg)

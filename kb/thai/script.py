@@ -39,6 +39,17 @@ def is_combining_mark(ch: str) -> bool:
     return ch in _COMBINING
 
 
+_LEADING = frozenset(LEADING_VOWELS)
+
+
+def cuts_a_syllable(text: str, start: int, end: int) -> bool:
+    """True if the span [start, end) of ``text`` splits a syllable: a combining mark follows its end
+    (ลาว in ศาลาว่าการ), or a leading vowel stands right before its start."""
+    if end < len(text) and text[end] in _COMBINING:
+        return True
+    return start > 0 and text[start - 1] in _LEADING
+
+
 # A run of Thai letters/marks, or a run of Latin letters and digits (of normalized text).
 RUN_PATTERN = re.compile(f"(?P<thai>[{THAI_RUN_CLASS}]+)|(?P<latin>[0-9a-z\u00c0-\u024f]+)")
 
