@@ -277,15 +277,3 @@ def test_an_anniversary_recalls_past_health_works_unless_it_gives_a_health_servi
                "พร้อมให้คำแนะนำการดูแลตนเองโดยแพทย์และพยาบาลตลอดทั้งวัน")
     assert "public-health" in _release(title, [_VISIT, service])
 
-
-def test_a_measure_to_control_covid_is_a_measure_easing_it_is_none():
-    """Clarification 13: telling employers to keep COVID-19 prevention measures at work is a
-    measure on the disease, even in a release on migrant workers; easing such measures, the
-    reason to recruit again, is none (decision 5)."""
-    title = "อธิบดีตรวจเยี่ยมสถานประกอบการที่ใช้แรงงานต่างด้าวในจังหวัด"
-    lead = ("อธิบดีตรวจเยี่ยมสถานประกอบการในจังหวัด พร้อมให้คำแนะนำนายจ้างและลูกจ้างปฏิบัติตามมาตรการป้องกันโควิด-19 "
-            "อย่างเคร่งครัดเพื่อไม่ให้เกิดการติดต่อในโรงงาน")
-    assert "public-health" in _release(title, [lead, _VISIT])
-    eased = ("อธิบดีกล่าวว่าหลังผ่อนคลายมาตรการป้องกันโควิด-19 สถานประกอบการต้องการแรงงานเพิ่มขึ้น "
-             "จึงเร่งรัดการนำเข้าแรงงานตามบันทึกความเข้าใจกับประเทศต้นทาง")
-    assert "public-health" not in _release(title, [eased, _VISIT])
