@@ -246,3 +246,34 @@ def test_the_disaster_fund_for_victims_of_fighting_at_the_border_names_no_hazard
             "รวมถึงเงินเยียวยาตามระเบียบว่าด้วยการป้องกันและบรรเทาสาธารณภัย"]
     assert "disaster" not in _release("รัฐมนตรีร่วมพิธีศพชาวบ้านที่เสียชีวิตจากการปะทะบริเวณชายแดน", fund)
     assert "disaster" in _release("รัฐมนตรีร่วมพิธีศพชาวบ้านที่เสียชีวิตจากเหตุน้ำป่าไหลหลาก", fund)
+
+
+# Third round (branch topics18): kinds that recur on train5 and on an older training set.
+
+
+def test_covid_as_the_economic_blow_is_the_circumstance():
+    """Decision 5: COVID-19 named as the crisis, the blow or the virus whose effects a labour
+    or trade measure answers (วิกฤติ, a spelling of วิกฤต; พิษโควิด; ผลกระทบจากไวรัสโควิด) is
+    the backdrop of that measure, however many sentences name it."""
+    blows = ["กระทรวงแรงงานจัดงานนัดพบแรงงานเพื่อช่วยให้ผู้ว่างงานก้าวผ่านวิกฤติโควิด-19 ไปได้โดยเร็ว",
+             "ผู้ประกอบการหลายรายกล่าวว่ายอดขายลดลงเพราะผลกระทบจากพิษโควิด-19 ตลอดปีที่ผ่านมา",
+             "กองทุนจะช่วยลูกจ้างของสถานประกอบการที่ได้รับผลกระทบจากไวรัสโควิด-19 ให้มีรายได้ระหว่างหางานใหม่",
+             "ผู้ประกอบการจำนวนมากต้องปิดกิจการลงในวิกฤติโควิด-19 ที่ผ่านมา และลูกจ้างต้องกลับภูมิลำเนา"]
+    assert "public-health" not in _release("รัฐมนตรีเปิดงานนัดพบแรงงานช่วยผู้ว่างงาน", [_VISIT, *blows])
+    # The same release with a measure on the disease itself is about it.
+    jab = "ในงานยังมีหน่วยบริการฉีดวัคซีนป้องกันโรคให้ผู้มาร่วมงานและแรงงานในพื้นที่โดยไม่เสียค่าใช้จ่าย"
+    assert "public-health" in _release("รัฐมนตรีเปิดงานนัดพบแรงงานช่วยผู้ว่างงาน", [_VISIT, *blows, jab])
+
+
+def test_an_anniversary_recalls_past_health_works_unless_it_gives_a_health_service():
+    """Decision 14: on a founding day or a royal birthday the year's past deeds (tests,
+    vaccines, hospitels in the epidemic) are recalled, no health measure of the release;
+    a medical unit that serves people on the day itself still is."""
+    title = "รัฐมนตรีร่วมพิธีทำบุญเนื่องในวันคล้ายวันสถาปนากระทรวงครบรอบ 30 ปี"
+    past = ("ในโอกาสนี้ รัฐมนตรีกล่าวถึงผลงานที่ผ่านมา ทั้งการตรวจหาเชื้อโควิด-19 เชิงรุกแก่ผู้ประกันตน "
+            "การฉีดวัคซีนให้ลูกจ้างในสถานประกอบการ และการจัดหา Hospitel รองรับผู้ป่วย")
+    assert "public-health" not in _release(title, [_VISIT, past])
+    service = ("ภายในงานกระทรวงจัดหน่วยแพทย์เคลื่อนที่ให้บริการตรวจสุขภาพแก่ประชาชนที่มาร่วมงาน "
+               "พร้อมให้คำแนะนำการดูแลตนเองโดยแพทย์และพยาบาลตลอดทั้งวัน")
+    assert "public-health" in _release(title, [_VISIT, service])
+

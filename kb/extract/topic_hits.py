@@ -423,11 +423,13 @@ def _occasions(whole: str, named: set[str]) -> dict[str, tuple[str, ...]]:
     """Per topic named in the text whose ``occasion`` markers it holds (a royal
     birthday, a merit-making for the King), the topic's ``purposes`` words: there,
     the topic's terms say what the occasion is, and only a term beside a purpose
-    (building loyalty, protecting the institution, a lese-majeste case) is a subject."""
+    (building loyalty, protecting the institution, a lese-majeste case) is a subject.
+    With ``in_headline``, only the headline's markers count (a release on the anniversary)."""
     out = {}
     for t in taxonomy.topics():
         occasion = t.get("occasion")
-        if occasion and t["key"] in named and any(marker in whole for marker in occasion["markers"]):
+        where = whole[: whole.find("\n")] if occasion and occasion.get("in_headline") and "\n" in whole else whole
+        if occasion and t["key"] in named and any(marker in where for marker in occasion["markers"]):
             out[t["key"]] = tuple(occasion["purposes"])
     return out
 
