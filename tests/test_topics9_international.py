@@ -333,3 +333,29 @@ def test_the_seat_of_a_body_of_one_country_is_no_counterpart():
     lead = ("รัฐมนตรีว่าการกระทรวงแรงงาน ให้การต้อนรับประธานองค์กรส่งเสริมการฝึกงานระดับนานาชาติ ประเทศญี่ปุ่น "
             "และคณะ เพื่อหารือการจัดส่งผู้ฝึกงานเทคนิคคนไทย")
     assert "international" not in _topics(title, lead)
+
+
+# --- topics19: listing by UNESCO (decision 27: dealings with an international organisation) ------------
+
+
+def test_a_nomination_to_the_world_heritage_committee_in_the_headline_is_international():
+    """A bid to UNESCO's World Heritage Committee is Thailand dealing with an international body."""
+    title = "รมว.ทส. เสนอ \"ป่าเขาหินปูนสามยอด\" ขึ้นทะเบียนเป็นมรดกโลก ต่อคณะกรรมการมรดกโลก"
+    lead = ("รัฐมนตรีว่าการกระทรวงทรัพยากรธรรมชาติและสิ่งแวดล้อม แถลงความพร้อมในการเสนอเอกสารต่อคณะกรรมการมรดกโลก "
+            "เพื่อขึ้นทะเบียนพื้นที่ป่าเขาหินปูนสามยอดเป็นแหล่งมรดกโลกทางธรรมชาติ")
+    assert "international" in _topics(title, lead)
+
+
+def test_a_certificate_from_unesco_for_a_global_geopark_is_international():
+    title = "นายกรัฐมนตรี รับมอบเกียรติบัตรจาก UNESCO รับรอง อุทยานธรณีผาแดง เป็นอุทยานธรณีโลก"
+    lead = ("นายกรัฐมนตรีเป็นประธานรับมอบเกียรติบัตรที่องค์การ UNESCO รับรองอุทยานธรณีผาแดง "
+            "ให้เป็นอุทยานธรณีโลกแห่งใหม่ของประเทศไทย")
+    assert "international" in _topics(title, lead)
+
+
+def test_a_tour_of_a_heritage_site_for_tourists_is_not_international():
+    """A World Heritage site as a place to visit is no dealing with UNESCO: the listing terms are absent."""
+    title = "ผู้ว่าฯ ตรวจเยี่ยมแหล่งมรดกโลกเมืองโบราณ กระตุ้นการท่องเที่ยวชุมชน"
+    lead = ("ผู้ว่าราชการจังหวัดลงพื้นที่แหล่งมรดกโลกเมืองโบราณ ตรวจความพร้อมของร้านค้าชุมชน "
+            "และเชิญชวนนักท่องเที่ยวมาเยี่ยมชมในช่วงวันหยุดยาว")
+    assert "international" not in _topics(title, lead)

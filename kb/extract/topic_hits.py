@@ -49,7 +49,7 @@ def _topic_lexicon() -> Lexicon:
 
 
 # Term lists only extraction reads (a new dictionary word would change how every index is segmented).
-EXTRACTION_TERMS = ("mined", "measures", "hazards", "actors", "people")
+EXTRACTION_TERMS = ("mined", "measures", "hazards", "actors", "people", "bodies")
 
 
 def topic_terms(topic: dict) -> list[tuple[str, list[str]]]:
@@ -59,7 +59,8 @@ def topic_terms(topic: dict) -> list[tuple[str, list[str]]]:
     hand; its ``measures``, which name a measure taken on the topic (quarantine, a
     field hospital, a blood drive: guide decisions 5, 11, 13); its ``hazards``, which
     name a hazard the guide puts under the topic (El Niño, a chemical leak); its ``people``, other
-    wordings of the people its key names (workers of the three nationalities, stateless people)."""
+    wordings of the people its key names (workers of the three nationalities, stateless people); its ``bodies``,
+    an international body named by one word (UNESCO, the World Heritage Committee)."""
     extra = [topic.get(entry, {}) for entry in EXTRACTION_TERMS]
     strong = [*topic["strong"], *(t for e in extra for t in (*e.get("strong", ()), *e.get("lead", ())))]
     return [("strong", strong), ("weak", [*topic["weak"], *(t for e in extra for t in e.get("weak", ()))])]
