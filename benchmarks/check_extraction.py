@@ -38,13 +38,17 @@ print(f"{len(out)} releases, extract {1000 * seconds / max(1, len(out)):.3f} ms 
 """
 
 
-def run(repo: Path, source: Path, out: Path, docs: int) -> list[str]:
+def run_in(repo: Path, script: str, *args: str) -> str:
+    """Run ``script`` with the checkout ``repo`` first on the path (its own ``kb``); its standard output."""
     env = {**os.environ, "PYTHONPATH": str(repo)}
-    done = subprocess.run([sys.executable, "-c", _EXTRACT, str(source), str(out), str(docs)], env=env, cwd=repo,
-                          capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", script, *args], env=env, cwd=repo, capture_output=True, text=True)
     if done.returncode:
         sys.exit(f"extraction failed in {repo}:\n{done.stderr[-3000:]}")
-    print(f"{repo}: {done.stdout.strip()}")
+    return done.stdout
+
+
+def run(repo: Path, source: Path, out: Path, docs: int) -> list[str]:
+    print(f"{repo}: {run_in(repo, _EXTRACT, str(source), str(out), str(docs)).strip()}")
     return out.read_text().splitlines()
 
 

@@ -16,12 +16,11 @@ import gzip
 import json
 import os
 import random
-import re
-import subprocess
-import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
+
+from check_extraction import run_in  # the same subprocess runner
 
 HERE = Path(__file__).resolve().parents[1]
 
@@ -39,18 +38,14 @@ Path(sys.argv[2]).write_text("\n".join(out))
 
 
 def topics_by_id(repo: Path, source: Path, out: Path) -> dict[str, set[str]]:
-    env = {**os.environ, "PYTHONPATH": str(repo)}
-    done = subprocess.run([sys.executable, "-c", _EXTRACT, str(source), str(out)], env=env, cwd=repo,
-                          capture_output=True, text=True)
-    if done.returncode:
-        sys.exit(f"extraction failed in {repo}:\n{done.stderr[-3000:]}")
+    run_in(repo, _EXTRACT, str(source), str(out))
     return {i: set(t) for i, t in map(json.loads, out.read_text().splitlines())}
 
 
 def labelled_ids() -> set[str]:
     ids: set[str] = set()
     for path in (HERE / "tests" / "labels").glob("*_thaigov.json"):
-        ids |= set(re.findall(r'"(data/[^"]+?\.txt)"', path.read_text(encoding="utf-8")))
+        ids |= set(json.loads(path.read_text(encoding="utf-8"))["documents"])
     return ids
 
 
