@@ -404,7 +404,7 @@ class TopicModel:
 
 
 def _logit(p: float) -> float:
-    return math.log(min(max(p, 1e-12), 1 - 1e-12) / (1 - min(max(p, 1e-12), 1 - 1e-12)))
+    return math.log((q := min(max(p, 1e-12), 1 - 1e-12)) / (1 - q))
 
 
 def within_the_guide(topics: set[str], reading: RuleReading, title: str, text: str) -> set[str]:
