@@ -87,6 +87,17 @@ def keys_may_hold(text: str, words: Iterable[str]) -> bool:
     return patterns is None or any(p.search(text) for p in patterns)
 
 
+def keys_hold(text: str, words: Iterable[str]) -> bool:
+    """True if the ``key`` of ``text`` holds one of ``words`` (each a key): for Thai words one
+    search per word over the text, as ``keys_may_hold``; else the keys compared."""
+    words = tuple(words)
+    patterns = _spaced_words(words)
+    if patterns is not None:
+        return any(p.search(text) for p in patterns)
+    compact = key(text)
+    return any(w in compact for w in words)
+
+
 @lru_cache(maxsize=64)
 def _spaced_words(words: tuple[str, ...]) -> tuple[re.Pattern[str], ...] | None:
     """A pattern per word (each opens with a letter that re skips to in C; one alternation

@@ -10,7 +10,7 @@ import re
 from functools import cache
 
 from kb import taxonomy
-from kb.extract.lexicon import THAI_CHAR, Lexicon, Match, accept_listed, key, text_before
+from kb.extract.lexicon import THAI_CHAR, Lexicon, Match, accept_listed, key, keys_hold, text_before
 from kb.thai.digits import thai_digits_to_arabic
 
 # แผน is written once, outside the alternatives, so that ``re`` searches for it as a literal.
@@ -50,23 +50,13 @@ def plan_title_lexicon() -> Lexicon:
 
 
 @cache
-def _plan_context_pattern() -> tuple[re.Pattern[str], ...] | None:
-    """The context markers as patterns that let whitespace in between any two
-    letters, or None when a marker has cased letters (then only the lower-cased,
-    whitespace-free text compares like ``_key``).  A pattern per marker: re skips to
-    its first letter in C, where one alternation tried every offset opening any."""
-    markers = [key(m) for m in taxonomy.plan_context()["context_markers"]]
-    if any(m != m.upper() or m != m.lower() for m in markers):
-        return None
-    return tuple(re.compile(r"\s*".join(map(re.escape, m))) for m in markers)
+def _context_markers() -> tuple[str, ...]:
+    return tuple(key(m) for m in taxonomy.plan_context()["context_markers"])
 
 
 def _has_plan_context(text: str) -> bool:
-    patterns = _plan_context_pattern()
-    if patterns is not None:
-        return any(p.search(text) for p in patterns)
-    compact = key(text)
-    return any(key(m) in compact for m in taxonomy.plan_context()["context_markers"])
+    """True if the text's key holds a context marker (a plan is referred to)."""
+    return keys_hold(text, _context_markers())
 
 
 def _numbers_after_anchor(text: str, pos: int) -> list[int]:
