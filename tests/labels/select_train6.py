@@ -1,0 +1,27 @@
+"""Re-derive the sixth training set (train6_thaigov.json): 384 ThaiGov security releases no other set holds.
+
+Every field labelled (date, type, plans, provinces, regions, agencies, topics), first an unread check of every field, then for fitting: the same fixed, text-independent rule as the blind sets (``select_blind2.py``), with
+its own salt: order every record of the ThaiGov security file by sha256("kb-train-v6:" + id) and take the first
+384 whose id is in no other label file (every blind set, blind6 included, and train2 to train5),
+not among the first 260 ranks of the "kb-blind-v1:" order, and holds no control character.  Usage: ``python tests/labels/select_train6.py [data/thaigov/...jsonl.gz]``.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import select_blind2 as rule  # noqa: E402  (the shared selection rule)
+
+SALT = "kb-train-v6:"
+EXCLUDED = rule.EXCLUDED + ("blind2", "blind3", "blind4", "blind5", "blind6", "train2", "train3", "train4", "train5")
+SIZE = 384
+
+
+def select_ids(source: Path, labels_dir: Path = rule.HERE, size: int = SIZE) -> list[str]:
+    """The train6 ids in hash order."""
+    return rule.select_ids(source, labels_dir, size, salt=SALT, excluded=EXCLUDED)
+
+
+if __name__ == "__main__":
+    sys.exit(rule.command(sys.argv, "select_train6", select_ids))
