@@ -1,5 +1,5 @@
 """The training sets (tests/labels/train2_thaigov.json and train3_thaigov.json: topics; train4_thaigov.json and
-train5_thaigov.json: topics, provinces and regions) are the fixed hash samples they say they are.
+train5_thaigov.json: topics, provinces and regions; train6_thaigov.json: every field) are the fixed hash samples they say they are.
 
 Only what each file claims is checked: its ids are the ones its ``select_trainN.py`` draws (the first N of its own
 salt's order outside every set that existed when it was drawn), it shares no release with another set, every label is
@@ -9,6 +9,7 @@ data folder; without it the selection test skips.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -19,12 +20,15 @@ from test_extract_blind2 import _vocabulary
 
 REPO = Path(__file__).resolve().parent.parent
 LABELS = REPO / "tests" / "labels"
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 # name, size, labellers, fields labelled
 SETS = [("train2", 320, {"lt1", "lt2", "lt3", "lt4"}, {"topics"}),
         ("train3", 640, {"lt5", "lt6", "lt7", "lt8"}, {"topics"}),
         ("train4", 480, {"lt9", "lt10", "lt11"}, {"topics", "provinces", "regions"}),
-        ("train5", 480, {"lt12", "lt13", "lt14"}, {"topics", "provinces", "regions"})]
+        ("train5", 480, {"lt12", "lt13", "lt14"}, {"topics", "provinces", "regions"}),
+        ("train6", 384, {f"lt{k}" for k in range(15, 21)},
+         {"date", "type", "plans", "provinces", "regions", "agencies", "topics"})]
 
 
 def _set(name: str) -> dict:
@@ -43,8 +47,11 @@ def test_every_label_is_in_the_taxonomy_and_every_release_has_a_labeller(name, s
     assert set(labels["excluded_sets"]) == {f"{n}_thaigov" for n in _selector(name).EXCLUDED}
     for doc_id, entry in labels["documents"].items():
         assert set(entry) == fields, doc_id
-        for field in fields:
+        for field in fields - {"date", "type"}:
             assert set(entry[field]) <= vocabulary[field], (doc_id, field)
+        if "date" in fields:
+            assert DATE.fullmatch(entry["date"]), doc_id
+            assert entry["type"] in vocabulary["type"], doc_id
         assert labels["labeller"][doc_id] in labellers
 
 
