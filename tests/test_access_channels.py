@@ -34,22 +34,26 @@ PROBES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
+def frequency_apps(root, engines: dict | None = None, env: dict | None = None) -> dict:
+    """The frequency corpus indexed whole (``full``) and per level alone (``public``, ``partner``), each
+    served by its app, with a partner token's headers; ``engines``: level → the cluster's ``EngineConfig``."""
     from web import create_app
 
-    root = tmp_path_factory.mktemp("access-freq")
-    full = root / "full-index"
-    build_index(write_frequency_corpus(root / "corpus", LEVEL_ORDER), full)
-    refs = {}
+    engines = engines or {}
+    folders = {"full": root / "full-index", "public": root / "ref-public", "partner": root / "ref-partner"}
+    build_index(write_frequency_corpus(root / "corpus", LEVEL_ORDER), folders["full"], engine=engines.get("full"))
     for level in ("public", "partner"):
-        refs[level] = root / f"ref-{level}"
-        build_index(write_frequency_corpus(root / f"corpus-{level}", visible_levels(level), declare=False), refs[level])
-    token = run_kb("tokens", "create", "--name", "t-partner", "--access", "partner", "--index", str(full),
-                   check_exit=0).stdout.strip()
-    apps = {"full": create_app({"INDEX_DIR": str(full), **NO_LIMITS})}
-    apps.update({lvl: create_app({"INDEX_DIR": str(p), **NO_LIMITS}) for lvl, p in refs.items()})
+        build_index(write_frequency_corpus(root / f"corpus-{level}", visible_levels(level), declare=False),
+                    folders[level], engine=engines.get(level))
+    token = run_kb("tokens", "create", "--name", "t-partner", "--access", "partner", "--index", str(folders["full"]),
+                   env=env, check_exit=0).stdout.strip()
+    apps = {k: create_app({"INDEX_DIR": str(p), "ENGINE": engines.get(k), **NO_LIMITS}) for k, p in folders.items()}
     return {"apps": apps, "headers": {"public": {}, "partner": {"Authorization": f"Bearer {token}"}}}
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    return frequency_apps(tmp_path_factory.mktemp("access-freq"))
 
 
 def answer(client, q: str, headers: dict[str, str]) -> dict:
@@ -61,17 +65,22 @@ def answer(client, q: str, headers: dict[str, str]) -> dict:
     return out
 
 
-@pytest.mark.parametrize("level", ("public", "partner"))
-def test_corrector_and_ranking_count_visible_documents_only(world, level):
+def check_frequency_probes(world: dict, level: str) -> None:
+    """Every probe at ``level`` answers what the visible documents alone answer (both engines use it)."""
     client, ref = world["apps"]["full"].test_client(), world["apps"][level].test_client()
     for q in PROBES:
         got, want = answer(client, q, world["headers"][level]), answer(ref, q, {})
         assert [h["id"] for h in got["hits"]] == [h["id"] for h in want["hits"]], f"{level} {q}: hit order"
         assert got == want, f"{level} {q}"
-    if level == "public":  # the probes do probe: the reference answers what the corpus was built for
-        assert answer(ref, "zorbax", {})["suggestions"] == ["zorbay"]
-        assert answer(ref, "qelmor", {})["total"] == 3
-        assert [h["id"] for h in answer(ref, "gammaword deltaword", {})["hits"]] == ["f-gamma", "f-delta"]
+    # the probes do probe: the reference answers what the corpus was built for
+    assert answer(ref, "zorbax", {})["suggestions"] == ["zorbay"]
+    assert answer(ref, "qelmor", {})["total"] == 3
+    assert [h["id"] for h in answer(ref, "gammaword deltaword", {})["hits"]] == ["f-gamma", "f-delta"]
+
+
+@pytest.mark.parametrize("level", ("public", "partner"))
+def test_corrector_and_ranking_count_visible_documents_only(world, level):
+    check_frequency_probes(world, level)
 
 
 CANARIES = ("wexdeletedfox", "นกกระจิบเงินยวง")
@@ -81,7 +90,17 @@ def test_a_deleted_restricted_document_leaves_no_word_for_the_corrector(tmp_path
     """A partner document removed from the corpus is deleted, not yet merged away: the engine
     still counts its words.  No level below it may be offered one, nor have it corrected to."""
     from kb.engine import Index
+
+    check_deleted_document(tmp_path)
+    assert Index(tmp_path / "index").snapshot().holds_deleted  # still there, deleted: what this test is about
+
+
+def check_deleted_document(tmp_path, engines: dict | None = None) -> None:
+    """The partner document indexed, then removed from the corpus and indexed again: anonymous answers
+    equal those of the public documents alone (``engines``: "index"/"ref" → a cluster's ``EngineConfig``)."""
     from web import create_app
+
+    engines = engines or {}
 
     public = [{"id": f"pub-{i}", "title": f"ประกาศที่ {i}", "text": f"วันที่ {i % 28 + 1} มีนาคม 2567 ที่จังหวัดตาก "
                f"รายงานการประชุมชายแดน ครั้งที่ {i}"} for i in range(60)]
@@ -93,13 +112,12 @@ def test_a_deleted_restricted_document_leaves_no_word_for_the_corrector(tmp_path
         (folder / "pub.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records[:60]), "utf-8")
         if len(records) > 60:
             (folder / "partner.jsonl").write_text(json.dumps(records[60], ensure_ascii=False) + "\n", "utf-8")
-    build_index(corpus, tmp_path / "index")
+    build_index(corpus, tmp_path / "index", engine=engines.get("index"))
     (corpus / "partner.jsonl").unlink()
-    build_index(corpus, tmp_path / "index")  # the partner document is deleted
-    build_index(ref_corpus, tmp_path / "ref")
-    assert Index(tmp_path / "index").snapshot().holds_deleted  # still there, deleted: what this test is about
-    client = create_app({"INDEX_DIR": str(tmp_path / "index"), **NO_LIMITS}).test_client()
-    ref = create_app({"INDEX_DIR": str(tmp_path / "ref"), **NO_LIMITS}).test_client()
+    build_index(corpus, tmp_path / "index", engine=engines.get("index"))  # the partner document is deleted
+    build_index(ref_corpus, tmp_path / "ref", engine=engines.get("ref"))
+    client = create_app({"INDEX_DIR": str(tmp_path / "index"), "ENGINE": engines.get("index"), **NO_LIMITS}).test_client()
+    ref = create_app({"INDEX_DIR": str(tmp_path / "ref"), "ENGINE": engines.get("ref"), **NO_LIMITS}).test_client()
     for q in ("wexdeletedfoy", "wexdeletedfo", "wexdeletedfox", "นกกระจิบเงินยวน", "กระจิบเงินยวง", "ตาก"):
         got, want = answer(client, q, {}), answer(ref, q, {})
         assert got == want, q

@@ -4,19 +4,19 @@ the documents their access level allows (issue 17).
 The house rule is to enforce access inside the engine interface, not by
 trimming a page of results: ``restricted(index, level)`` is itself a
 ``SearchIndex`` whose snapshots hold only the visible documents (``docs`` and
-``by_id``), intersect every matching set and top-k with them, count document
-frequencies and offer suggestions over them alone, build the sub-word scan
-from them alone, and keep their own memo (``kb.search`` memoizes per
+``by_id``), intersect every matching set and top-k with them, score with BM25
+statistics over them alone (``Snapshot.top_over``), count document frequencies
+and rank suggestions over them alone, build the sub-word scan from them alone,
+and keep their own memo (``kb.search`` memoizes per
 snapshot; a memo shared between levels would leak).  The whole search layer
 runs unchanged on top, so totals, facet counts, did-you-mean, excerpts,
 related documents, stats and the timeline all see the same visible set.
 
 Because it wraps the interface (``SearchIndex`` methods, with the engine's own
 snapshot), it holds for every engine.  A view is built once per (engine
-snapshot, level); when a level sees every document the engine's snapshot is
-used as it is.  Residual channel (``docs/security.md``): engines score with
-their own collection statistics, so a hit's BM25 score may differ in its last
-digits from a score computed over the visible documents alone.
+snapshot, level); when a level sees every document of a snapshot holding no
+deleted one, the engine's snapshot is used as it is.  Residual channels:
+``docs/security.md``.
 """
 from __future__ import annotations
 
