@@ -61,7 +61,7 @@ def answer(client, q: str, headers: dict[str, str]) -> dict:
     got = client.get(f"/api/search?{urlencode({'q': q})}", headers=headers)
     assert got.status_code == 200, got.data[:300]
     out = dict(got.json)
-    out["hits"] = [{**h, "score": pytest.approx(h["score"], rel=1e-6)} for h in out["hits"]]
+    out["hits"] = [{**h, "score": pytest.approx(h["score"], rel=1e-2)} for h in out["hits"]]  # see test_access.comparable
     return out
 
 
