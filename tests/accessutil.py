@@ -113,10 +113,12 @@ FREQ_PUBLIC = [
     {"id": "f-qelmo", "title": "ประกาศสี่", "text": f"{_DAY.format(4)} qelmoa qelmob qelmoc qelmod qelmoe"},
     {"id": "f-gamma", "title": "ประกาศห้า", "text": f"{_DAY.format(5)} gammaword gammaword เสือดาวหิมะ เสือดาวหิมะ"},
     {"id": "f-delta", "title": "ประกาศหก", "text": f"{_DAY.format(6)} deltaword ช้างเผือกน้อย"},
+    {"id": "f-flood", "title": "ประกาศเจ็ด", "text": f"{_DAY.format(13)} น้ำท่วมหนักในหมู่บ้าน อุทกภัย"},
+    {"id": "f-flood-2", "title": "ประกาศแปด", "text": f"{_DAY.format(14)} น้ำท่วมขังถนนสายหลัก"},
 ]
 FREQ_HIDDEN = [
     {"id": f"f-internal-{i}", "title": f"บันทึกภายใน {i}", "access": "internal",
-     "text": f"{_DAY.format(7 + i)} zorbaq qelmoa qelmob qelmoc qelmod qelmoe gammaword gammaword เสือดาวหิมะ"}
+     "text": f"{_DAY.format(7 + i)} zorbaq qelmoa qelmob qelmoc qelmod qelmoe gammaword gammaword เสือดาวหิมะ อุทกภัย อุทกภัย"}
     for i in range(4)
 ] + [{"id": "f-partner", "title": "บันทึกภาคีเครือข่าย", "access": "partner", "text": f"{_DAY.format(12)} ภาคีเครือข่าย"}]
 

@@ -31,6 +31,10 @@ PROBES = [
     "เสือดาวหิมะ",
     "zorbaq",
     "ลาดตระเวน",
+    "เสือดาวหิมะช้างเผือกน้อย",  # unspaced: split where the words are known (held by 2 visible documents)
+    "น้ำท่วม",  # thesaurus: น้ำท่วม ↔ อุทกภัย, which hidden documents hold many times
+    "อุทกภัย น้ำท่วม",
+    "เสือดาวหิมา",  # a Thai misspelling
 ]
 
 
