@@ -14,8 +14,8 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from itertools import chain
-from typing import Collection
 from math import log
+from typing import Collection
 
 import numpy as np
 
