@@ -99,3 +99,34 @@ def forbidden_strings(level: str) -> list[str]:
     if level in ("public", "partner"):
         out += [*INTERNAL_CANARIES, *INTERNAL_IDS, "บรรยายสรุปภายใน", "ฝ่ายการข่าวสรุป"]
     return out
+
+
+# --- frequency canaries (tests/test_access_channels.py) -------------------------------------
+# Hidden (internal) documents that hold *visible* words many times: the index vocabulary and its document
+# frequencies are a side channel.  The corrector's candidates (did you mean, typo correction) and
+# BM25's idf must be counted over the visible documents alone.
+_DAY = "วันที่ {} มีนาคม 2567 ที่จังหวัดตาก รายงานผลการลาดตระเวน"
+FREQ_PUBLIC = [
+    {"id": "f-zorbay-1", "title": "ประกาศหนึ่ง", "text": f"{_DAY.format(1)} zorbay qelmof นกเงือกทองหลวง"},
+    {"id": "f-zorbay-2", "title": "ประกาศสอง", "text": f"{_DAY.format(2)} zorbay qelmof นกเงือกทองหลวง"},
+    {"id": "f-zorbaq", "title": "ประกาศสาม", "text": f"{_DAY.format(3)} zorbaq qelmof"},
+    {"id": "f-qelmo", "title": "ประกาศสี่", "text": f"{_DAY.format(4)} qelmoa qelmob qelmoc qelmod qelmoe"},
+    {"id": "f-gamma", "title": "ประกาศห้า", "text": f"{_DAY.format(5)} gammaword gammaword เสือดาวหิมะ เสือดาวหิมะ"},
+    {"id": "f-delta", "title": "ประกาศหก", "text": f"{_DAY.format(6)} deltaword ช้างเผือกน้อย"},
+    {"id": "f-flood", "title": "ประกาศเจ็ด", "text": f"{_DAY.format(13)} น้ำท่วมหนักในหมู่บ้าน อุทกภัย"},
+    {"id": "f-flood-2", "title": "ประกาศแปด", "text": f"{_DAY.format(14)} น้ำท่วมขังถนนสายหลัก"},
+]
+FREQ_HIDDEN = [
+    {"id": f"f-internal-{i}", "title": f"บันทึกภายใน {i}", "access": "internal",
+     "text": f"{_DAY.format(7 + i)} zorbaq qelmoa qelmob qelmoc qelmod qelmoe gammaword gammaword เสือดาวหิมะ อุทกภัย อุทกภัย"}
+    for i in range(4)
+] + [{"id": "f-partner", "title": "บันทึกภาคีเครือข่าย", "access": "partner", "text": f"{_DAY.format(12)} ภาคีเครือข่าย"}]
+
+
+def write_frequency_corpus(folder: Path, levels: tuple[str, ...], declare: bool = True) -> Path:
+    """The frequency canaries of ``levels`` (``declare=False``: no levels written, the reference)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    records = FREQ_PUBLIC + [r for r in FREQ_HIDDEN if r["access"] in levels]
+    lines = [json.dumps({k: v for k, v in r.items() if declare or k != "access"}, ensure_ascii=False) for r in records]
+    (folder / "records.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder

@@ -24,6 +24,7 @@ from kb.engine.access import restricted
 from tests import typesense_util
 from tests.accessutil import INTERNAL_IDS, LEVEL_ORDER, PARTNER_IDS, build_index, visible_levels, write_corpus
 from tests.conftest import run_kb
+from tests.test_access_channels import check_deleted_document, check_frequency_probes, frequency_apps
 from tests.test_access import (
     NO_LIMITS, PROBES, assert_no_leak, check_no_route_leaks, check_search_equals_reference, headers_for,
 )
@@ -142,3 +143,23 @@ def test_suggestions_equal_the_visible_documents_alone(world, level):
         if got != want:
             differ.append((typo, got, want))
     assert not differ, differ[:5]
+
+
+@pytest.fixture(scope="module")
+def freq_world(tmp_path_factory):
+    """The frequency canaries (``tests/test_access_channels.py``) in the cluster: whole, and per level alone."""
+    cluster = typesense_util.cluster()
+    engines = {k: cluster.config(typesense_util.fresh_collection(f"fq{k[:3]}")) for k in ("full", "public", "partner")}
+    return frequency_apps(tmp_path_factory.mktemp("access-ts-freq"), engines, cluster.env(engines["full"].collection))
+
+
+@pytest.mark.parametrize("level", ("public", "partner"))
+def test_corrector_and_ranking_count_visible_documents_only(freq_world, level):
+    """Did you mean, typo correction and BM25 order count visible documents alone (hidden ones
+    hold visible words many times)."""
+    check_frequency_probes(freq_world, level)
+
+
+def test_a_deleted_restricted_document_leaves_no_word_for_the_corrector(tmp_path):
+    cluster = typesense_util.cluster()
+    check_deleted_document(tmp_path, {k: cluster.config(typesense_util.fresh_collection(f"del{k}")) for k in ("index", "ref")})

@@ -240,12 +240,18 @@ def _set_cookie(response: Response, name: str, value: str, max_age: int | None) 
 
 
 def _finish(response: Response) -> Response:
-    """Cookies this request decided on, and its audit line."""
+    """Cookies this request decided on, what a cache may keep, and the audit line.
+
+    The same URL answers each level differently: a shared cache (a proxy, a CDN) must key
+    on who asks (``Vary``) and must keep no answer given above the public level."""
     if g.get("drop_session"):
         response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="Strict", secure=secure_cookies())
     if g.get("new_csrf"):
         _set_cookie(response, CSRF_COOKIE, g.new_csrf, None)
     if request.endpoint != "static":
+        response.vary.update(("Authorization", "Cookie"))
+        if visitor().via != "anonymous" or "Set-Cookie" in response.headers:
+            response.headers["Cache-Control"] = "private, no-store"
         _audit(response)
     return response
 

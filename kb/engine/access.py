@@ -4,34 +4,37 @@ the documents their access level allows (issue 17).
 The house rule is to enforce access inside the engine interface, not by
 trimming a page of results: ``restricted(index, level)`` is itself a
 ``SearchIndex`` whose snapshots hold only the visible documents (``docs`` and
-``by_id``), intersect every matching set and top-k with them, count document
-frequencies and offer suggestions over them alone, build the sub-word scan
-from them alone, and keep their own memo (``kb.search`` memoizes per
+``by_id``), intersect every matching set and top-k with them, score with BM25
+statistics over them alone (``Snapshot.top_over``), count document frequencies
+and rank suggestions over them alone, build the sub-word scan from them alone,
+and keep their own memo (``kb.search`` memoizes per
 snapshot; a memo shared between levels would leak).  The whole search layer
 runs unchanged on top, so totals, facet counts, did-you-mean, excerpts,
 related documents, stats and the timeline all see the same visible set.
 
 Because it wraps the interface (``SearchIndex`` methods, with the engine's own
 snapshot), it holds for every engine.  A view is built once per (engine
-snapshot, level); when a level sees every document the engine's snapshot is
-used as it is.  Residual channel (``docs/security.md``): engines score with
-their own collection statistics, so a hit's BM25 score may differ in its last
-digits from a score computed over the visible documents alone.
+snapshot, level); when a level sees every document of a snapshot holding no
+deleted one, the engine's snapshot is used as it is.  Residual channels:
+``docs/security.md``.
 """
 from __future__ import annotations
 
 import threading
 import weakref
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Callable, Iterable
 
 from kb import query as kq
 from kb.access.levels import may_see
 from kb.engine.base import SearchIndex, Snapshot
 from kb.models import Document
+from kb.textscan import TextScan
 
 _DF_ENTRIES = 200_000
-_SUGGEST_MORE = 45  # candidates asked of the engine beyond the ones shown
+# every candidate the engine has within reach (its order is by frequencies over the whole
+# index, hidden documents included: the view orders them again by visible ones)
+_SUGGEST_ALL = 2_000
 
 @dataclass(eq=False)
 class RestrictedSnapshot(Snapshot):
@@ -42,6 +45,8 @@ class RestrictedSnapshot(Snapshot):
     level: str = ""
     # visible document frequencies: related documents ask for hundreds per page
     _df: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
+    _scorer: Callable | None = field(default=None, repr=False)  # the engine's ``top_over`` the visible documents
+    _scorer_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def _visible(self, found: set[int]) -> set[int]:
         docs = self.docs
@@ -51,7 +56,11 @@ class RestrictedSnapshot(Snapshot):
         return self._visible(self.engine.docset(self.base, q))
 
     def top(self, q: kq.Query, within: set[int], k: int) -> list[tuple[int, float]]:
-        return self.engine.top(self.base, q, self._visible(within), k)
+        # scored with the visible documents' statistics: hidden ones move no score and no order
+        with self._scorer_lock:
+            if self._scorer is None:
+                self._scorer = self.base.top_over(self.docs.keys())
+        return self._scorer(q, self._visible(within), k)
 
     def stored(self, docnum: int) -> Document:
         if docnum not in self.docs:
@@ -71,21 +80,37 @@ class RestrictedSnapshot(Snapshot):
         return found
 
     def suggest(self, fieldname: str, text: str, maxdist: int = 2, limit: int = 5) -> list[str]:
-        # the engine's first ``limit`` may all be hidden words: ask for more, keep the visible ones
+        """The visible words near ``text``, most *visible* documents first (then by word).
+
+        The engine ranks its candidates by frequencies over the whole index: taking
+        its first visible ones would let hidden documents choose which word is
+        offered ("did you mean") or crowd a visible word out of the corrector's
+        candidates (a total that moves).  So every candidate is asked for and
+        ranked again by the documents this level sees."""
         try:
-            found = self.base.suggest(fieldname, text, maxdist, limit=limit + _SUGGEST_MORE)
-            return [w for w in found if self.doc_frequency(fieldname, w) > 0][:limit]
+            found = self.base.suggest(fieldname, text, maxdist, limit=_SUGGEST_ALL)
+            counted = [(self.doc_frequency(fieldname, w), w) for w in found]
+            return [w for n, w in sorted(counted, key=lambda nw: (-nw[0], nw[1])) if n > 0][:limit]
         except Exception:  # noqa: BLE001 - a corrector must never fail a search
             return []
 
     def scan_forms(self) -> list[tuple[int, bytes]]:
         return [(d, form) for d, form in self.base.scan_forms() if d in self.docs]
 
+    def scan(self) -> TextScan:
+        # nothing hidden (a view for the deleted documents' sake): the engine's scan holds
+        # the live documents alone, mapped and shared, not copied
+        return self.base.scan() if len(self.docs) == len(self.base.docs) else super().scan()
+
 
 def _view(engine: SearchIndex, base: Snapshot, level: str) -> Snapshot:
-    """``base`` itself when ``level`` sees all of it, else its restricted view."""
+    """``base`` itself when ``level`` sees all of it, else its restricted view.
+
+    A snapshot still holding deleted documents is viewed too, whatever the level: the
+    engine's corrector and frequencies may count them (the words of a partner document
+    removed from the corpus were offered to anonymous visitors until a merge)."""
     hidden = [d for d, meta in base.docs.items() if not may_see(level, meta.access)]
-    if not hidden:
+    if not hidden and not base.holds_deleted:
         return base
     hide = set(hidden)
     snap = RestrictedSnapshot(generation=base.generation, subword=base.subword, base=base, engine=engine, level=level)

@@ -15,6 +15,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from itertools import chain
 from math import log
+from typing import Collection
 
 import numpy as np
 
@@ -36,6 +37,8 @@ class ArrayIndex:
     avg_length: dict[str, float]  # Whoosh's field_length / doc_count_all, per field
     positions: PositionsFn  # (segment index, field, term, local docnums) → (positions per docnum, flat positions)
     positions_on_disk: int = 0  # bytes of the phrase positions files (kb.engine.positions)
+    idf_docs: int = 0  # the idf's document count (0: ``doc_count_all``, as Whoosh)
+    live_df: bool = False  # the idf's document frequency counts live documents only (``over``)
     _terms: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _terms_bytes: int = 0
     _terms_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -114,16 +117,34 @@ class ArrayIndex:
         docs, tfs, lengths = self.postings(fieldname, term)
         if not len(docs):
             return _NO_HITS
-        idf = log(self.doc_count_all / (len(docs) + 1)) + 1
+        keep = self.live[docs]
+        df = int(keep.sum()) if self.live_df else len(docs)
+        idf = log((self.idf_docs or self.doc_count_all) / (df + 1)) + 1
         b = FIELD_B.get(fieldname, DEFAULT_B)
         avg = self.avg_length.get(fieldname) or 1.0
         tf = tfs.astype(np.float64)
         scores = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - b) + b * lengths.astype(np.float64) / avg)))
-        keep = self.live[docs]
         hit = Hits(docs[keep], scores[keep]) if not keep.all() else Hits(docs, scores)
         if len(hit) > 256:  # rare terms cost less to score again than to keep
             self._remember(key, hit)
         return hit
+
+    def over(self, visible: Collection[int]) -> "ArrayIndex":
+        """This index state as an index of the live documents of ``visible`` alone would
+        score them: those are its live documents, and its idf and mean field lengths are
+        counted over them (the restricted view, issue 17).  Its own term cache."""
+        live = np.zeros(self.doc_count_all, dtype=bool)
+        live[np.fromiter(visible, dtype=np.int64, count=len(visible))] = True
+        live &= self.live
+        n = max(1, int(live.sum()))
+        total = dict.fromkeys(self.avg_length, 0.0)
+        for seg, base in self.segments:
+            for fieldname in total:
+                arrays = seg.fields.get(fieldname)
+                if arrays is not None:
+                    total[fieldname] += float(arrays.lengths[live[base : base + len(arrays.lengths)]].sum(dtype=np.float64))
+        avg = {f: t / n for f, t in total.items()}
+        return ArrayIndex(self.segments, live, self.doc_count_all, avg, self.positions, self.positions_on_disk, n, True)
 
     def _remember(self, key: tuple, hit: Hits) -> None:
         size = hit.docs.nbytes + hit.scores.nbytes
@@ -235,6 +256,14 @@ class ArrayIndex:
 
     def matching(self, q: kq.Query) -> np.ndarray:
         return self.evaluate(q).docs
+
+    def top_among(self, q: kq.Query, within: set[int], k: int) -> list[tuple[int, float]]:
+        """``top`` of the documents of the set ``within``."""
+        if not within or k <= 0:
+            return []
+        mask = np.zeros(self.doc_count_all, dtype=bool)
+        mask[np.fromiter(within, dtype=np.int64, count=len(within))] = True
+        return self.top(q, mask, k)
 
     def top(self, q: kq.Query, within: np.ndarray | None, k: int) -> list[tuple[int, float]]:
         """The k best (docnum, score) of ``within`` (a bool mask, None: all) matching ``q``,

@@ -16,7 +16,7 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Protocol
+from typing import Callable, Collection, Iterable, Protocol
 
 from kb import query as kq
 from kb.analysis import Analysis
@@ -122,6 +122,8 @@ class Snapshot(ABC):
     by_id: dict[str, int] = field(default_factory=dict)
     generation: str = ""
     subword: bool = True  # False: an index built without the sub-word layer (benchmarks' baseline)
+    # deleted documents may still count in the engine's frequencies and corrector (until merged)
+    holds_deleted: bool = False
     memo: dict = field(default_factory=Memo)  # bounded in bytes (kb.engine.memo)
     _scan: TextScan | None = field(default=None, repr=False)
     _scan_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -148,6 +150,14 @@ class Snapshot(ABC):
         Scores are BM25F (title length normalisation softened), boosts multiply;
         ties keep docnum order.  Empty when ``within`` is empty or ``k <= 0``.
         """
+
+    def top_over(self, visible: Collection[int]) -> Callable[[kq.Query, set[int], int], list[tuple[int, float]]]:
+        """A ``top`` that scores as an index of the documents ``visible`` alone would: its
+        BM25 statistics (document count, document frequencies, mean field lengths) taken
+        over them only, so that documents outside move no score and no order (the
+        restricted view of issue 17, ``kb.engine.access``).  An engine that cannot
+        answers with its own ``top`` (a residual channel, ``docs/security.md``)."""
+        return self.top
 
     @abstractmethod
     def stored(self, docnum: int) -> Document:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Collection, Iterable
 
 import numpy as np
 
@@ -189,13 +189,14 @@ class TypesenseSnapshot(Snapshot):
 
     # -- scoring
 
-    def top(self, q: kq.Query, within: set[int], k: int) -> list[tuple[int, float]]:
+    def top(self, q: kq.Query, within: set[int], k: int, stats: CollectionStats | None = None) -> list[tuple[int, float]]:
         if not within or k <= 0:
             return []
         candidates = np.array(sorted(within & self.matching(q)), dtype=np.int32)
         if not len(candidates):
             return []
-        scores = score_many(q, candidates, self._frequencies, self._length_columns(), self._stats(), self._set)
+        stats = stats or self._stats()
+        scores = score_many(q, candidates, self._frequencies, self._length_columns(), stats, self._set)
         best = np.lexsort((candidates, -scores))[:k]  # best first, ties in docnum order
         return [(int(candidates[i]), float(scores[i])) for i in best]
 
@@ -220,6 +221,24 @@ class TypesenseSnapshot(Snapshot):
             return CollectionStats(n, avg, self.doc_frequency)
 
         return self._remember(("stats",), compute, self._once)
+
+    def top_over(self, visible: Collection[int]):
+        """``top`` with the statistics of the documents ``visible`` alone (issue 17)."""
+        shown = np.array(sorted(visible), dtype=np.int64)
+        n = max(1, len(shown))
+        avg = {f: sum(self.lengths.get(d, {}).get(f, 0) for d in shown.tolist()) / n for f in FIELDS}
+        counted: dict[tuple[str, str], int] = {}
+
+        def doc_frequency(fieldname: str, word: str) -> int:
+            if (fieldname, word) not in counted:
+                if len(counted) > 200_000:
+                    counted.clear()
+                docs = self._frequencies(fieldname, word)[0]
+                counted[(fieldname, word)] = int(np.isin(docs, shown, assume_unique=True).sum())
+            return counted[(fieldname, word)]
+
+        stats = CollectionStats(n, avg, doc_frequency)
+        return lambda q, within, k: self.top(q, within, k, stats)
 
     # -- documents, counts, suggestions, the sub-word layer
 

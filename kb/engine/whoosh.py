@@ -317,11 +317,10 @@ class WhooshSnapshot(Snapshot):
     def top(self, q: kq.Query, within: set[int], k: int) -> list[tuple[int, float]]:
         if not within or k <= 0:
             return []
-        if self.arrays is not None:
-            mask = np.zeros(self.arrays.doc_count_all, dtype=bool)
-            mask[np.fromiter(within, dtype=np.int64, count=len(within))] = True
-            return self.arrays.top(q, mask, k)
-        return self.whoosh_top(q, within, k)
+        return self.arrays.top_among(q, within, k) if self.arrays is not None else self.whoosh_top(q, within, k)
+
+    def top_over(self, visible):  # without the arrays, Whoosh scores over the whole index
+        return self.top if self.arrays is None else self.arrays.over(visible).top_among
 
     def whoosh_top(self, q: kq.Query, within: set[int], k: int) -> list[tuple[int, float]]:
         if not within or k <= 0:
@@ -425,6 +424,7 @@ def open_snapshot(gen: Path, subword: bool = True) -> WhooshSnapshot:
     new = WhooshSnapshot(searcher=searcher, generation=gen.name, subword=subword, folder=gen)
     reader = searcher.reader()
     new.docs = MetadataTable(_iter_meta(reader))  # columns, not an object per document
+    new.holds_deleted = reader.has_deletions()
     new.by_id = new.docs.by_id()
     new.memo.limit = memo.limit_for(len(new.docs))  # its entries grow with the collection
     new.arrays = _array_index(gen, searcher, new.docs, new.lock)
