@@ -12,7 +12,7 @@ logistic regression unless it is the rules:
 
 Word L2 0.01 / 0.03 / 0.1 (cues 1, standardized; topic biases shrunk by 10 around a shared
 one), threshold 0.5 or the best F1 on the releases fitted on.  A decision keeps what the labelling
-guide rules whatever the words say (``kb.extract.topic_model.within_the_guide``).
+guide rules whatever the words say (``kb.extract.topic_guide.within_the_guide``).
 
 Protocols: ``--all-folds K`` (every labelled set cut in K parts by a hash of the id; each
 release decided by a fit on the other parts), ``--train2-folds K`` (train2 scored only),
@@ -69,8 +69,8 @@ from kb import taxonomy  # noqa: E402
 from kb.extract import extract  # noqa: E402
 from kb.extract.topic_model import (  # noqa: E402
     CUES, MODEL_FILE, OPEN_PREFIX, RuleReading, VocabularyScan, indexed_counts, release_words, segment_release, topic_cues,
-    within_the_guide,
 )  # noqa: E402
+from kb.extract.topic_guide import within_the_guide  # noqa: E402
 from kb.extract.topics import rule_reading  # noqa: E402
 from kb.models import RawDocument  # noqa: E402
 from kb.thai.digits import thai_digits_to_arabic  # noqa: E402

@@ -23,7 +23,8 @@ import numpy as np
 import pytest
 
 from kb import taxonomy
-from kb.extract.topic_model import CUES, MODEL_FILE, OPEN_PREFIX, TopicModel, model_from_json, topic_model, within_the_guide
+from kb.extract.topic_guide import within_the_guide
+from kb.extract.topic_model import CUES, MODEL_FILE, OPEN_PREFIX, TopicModel, model_from_json, topic_model
 from kb.extract.topic_hits import topic_hits
 from kb.extract.topics import rule_reading
 from kb.models import RawDocument

@@ -15,6 +15,7 @@ import itertools
 import numpy as np
 import pytest
 
+import kb.extract.topic_guide as topic_guide_module
 import kb.extract.topic_model as topic_model_module
 import kb.extract.topics as topics_module
 from kb.extract import extract
@@ -231,7 +232,7 @@ def test_the_line_count_bounds_the_sentence_count():
 
     for title, lines in (("กรมการจัดหางานเปิดลงทะเบียนแรงงาน", invented.SEIZURE * 3 + ["   ", ""]), ("", invented.PLAIN)):
         text = "\n".join(lines)
-        lower = bool(title.strip()) + len(topic_model_module._TEXT_LINE.findall(text))
+        lower = bool(title.strip()) + len(topic_guide_module._TEXT_LINE.findall(text))
         assert lower == bool(title) + sum(bool(line.strip()) for line in lines) <= _sentence_count(title, text,
                                                                                                     topic_scoring())
 

@@ -4,7 +4,8 @@ Whatever the words say, a topic the hand rules keep stays where the guide says
 the release is about it (``within_the_guide``, ``GUIDE_HOLDS``): the headline or
 the lead is about it (the general test: a headline sentence scores it, or a pair
 names it in the headline or lead), it has a numbered item of its own (decision
-3), or the release is a report dense with topics, where a one-sentence threat is
+3), a sentence gives it a measure of its own (clarification 11), or the release
+is a report dense with topics, where a one-sentence threat is
 deliberate, not a minor role (decision 4).  Elsewhere the model decides.  Each
 principle is tested with a "contrary" model that keeps nothing on its own, so
 only the guide's holds remain; the invented releases are written for these
@@ -23,7 +24,8 @@ import pytest
 import kb.extract.topics as topics_module
 from kb import taxonomy
 from kb.extract import extract
-from kb.extract.topic_model import CUES, GUIDE_HOLDS, MODEL_FILE, TopicModel, model_from_json
+from kb.extract.topic_guide import GUIDE_HOLDS
+from kb.extract.topic_model import CUES, MODEL_FILE, TopicModel, model_from_json
 from kb.extract.topics import rule_reading
 from kb.models import RawDocument
 
@@ -64,7 +66,16 @@ def _rules(title: str, paragraphs: list[str]) -> set[str]:
 
 
 def test_the_holds_are_the_guide_decisions_in_order():
-    assert [h.__name__ for h in GUIDE_HOLDS] == ["headline_or_lead", "own_numbered_item", "dense_with_topics"]
+    assert [h.__name__ for h in GUIDE_HOLDS] == ["headline_or_lead", "a_measure_of_its_own", "own_numbered_item",
+                                                 "dense_with_topics"]
+
+
+def test_a_measure_of_its_own_holds_deep_in_a_release_about_something_else(contrary):
+    """Clarification 11: a sentence saying who does what about the topic counts, even as the last
+    sentence of a long release on the local economy; the contrary model cannot drop it."""
+    closing = "ที่ประชุมมีมติให้ปิดจุดผ่านแดนชั่วคราวบ้านหนองเขียวตั้งแต่พรุ่งนี้เป็นต้นไปจนกว่าสถานการณ์จะคลี่คลาย"
+    assert "border" in _rules("ผู้ว่าราชการจังหวัดประชุมหัวหน้าส่วนราชการประจำเดือน", [*MEETING, closing])
+    assert "border" in _topics("ผู้ว่าราชการจังหวัดประชุมหัวหน้าส่วนราชการประจำเดือน", [*MEETING, closing])
 
 
 def test_a_topic_the_headline_is_about_holds(contrary):
