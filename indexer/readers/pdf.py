@@ -109,6 +109,8 @@ def _extract(path: Path, budget: Budget) -> tuple[str, list[str]] | str:
         page_count = len(reader.pages)
     except FileNotDecryptedError:
         return "PDF is encrypted"
+    except DependencyError:  # AES-256 (R6): pypdf tries the empty password while opening the file
+        return "PDF is encrypted (AES; the 'cryptography' package is not installed)"
     except (PyPdfError, OSError, ValueError, TypeError, KeyError, AttributeError, IndexError,
             AssertionError, RecursionError, EOFError) as err:
         return f"not a readable PDF ({_short(err)})"

@@ -1,0 +1,98 @@
+"""Scanned meeting records as an office makes them (QA of issue 14): encrypted and broken PDFs,
+pages fed upside down, scanner metadata, agenda titles wrapped onto the next line.
+
+Every input is made here at run time (pages rendered with the Debian TLWG fonts by
+scripts/make_scans.py, PDFs written byte by byte); Tesseract is the real one.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from indexer import ocr
+from indexer.ocr import OcrUnavailable, ensure_available
+from indexer.readers import registry
+from kb.models import Failure, RawDocument
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+import make_scans  # noqa: E402  (scripts/ is not a package)
+
+
+def _tesseract_tha() -> bool:
+    try:
+        ensure_available()
+    except OcrUnavailable:
+        return False
+    return True
+
+
+needs_tesseract = pytest.mark.skipif(not _tesseract_tha(),
+                                     reason="tesseract-ocr-tha is not installed (scripts/test.sh installs it)")
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    """Each test OCRs afresh: nothing is answered from another test's cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("KB_OCR_CACHE", raising=False)
+    ocr._checked.clear()
+    yield
+    ocr._checked.clear()
+
+
+def kb(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run([sys.executable, "-m", "kb.cli", *args], capture_output=True, text=True,
+                          timeout=600, env=env, cwd=ROOT)
+
+
+def aes256_pdf(path: Path) -> Path:
+    """A one-page PDF whose trailer declares AES-256 encryption (V 5, R 6) with a user password,
+    as ``qpdf --encrypt secret owner 256`` or Acrobat's "password to open" writes it."""
+    hexes = {"O": "11" * 48, "U": "22" * 48, "OE": "33" * 32, "UE": "44" * 32, "Perms": "55" * 16}
+    encrypt = " ".join(f"/{key} <{value}>" for key, value in hexes.items())
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+               b"<< /Filter /Standard /V 5 /R 6 /Length 256 /P -4 " + encrypt.encode() + b" >>"]
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    file_id = b"<" + b"ab" * 16 + b">"
+    out += (b"trailer\n<< /Size %d /Root 1 0 R /Encrypt 4 0 R /ID [%s %s] >>\nstartxref\n%d\n%%%%EOF\n"
+            % (len(objects) + 1, file_id, file_id, xref))
+    path.write_bytes(bytes(out))
+    return path
+
+
+# --------------------------------------------------------------------------- files that cannot be read
+
+
+def test_aes_encrypted_pdf_is_a_failure_naming_the_reason(tmp_path: Path) -> None:
+    """pypdf tries the empty password while opening an AES-256 file and raised out of the reader."""
+    [item] = list(registry.read(aes256_pdf(tmp_path / "minutes-locked.pdf")))
+    assert isinstance(item, Failure), item
+    assert item.source.endswith("minutes-locked.pdf") and "encrypted" in item.reason
+
+
+def test_kb_index_goes_on_past_an_aes_encrypted_pdf(tmp_path: Path) -> None:
+    """The whole run died with a traceback; now the file fails alone and the others are committed."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    aes256_pdf(docs / "locked.pdf")
+    (docs / "minutes.txt").write_text("รายงานการประชุมคณะทำงานด้านอุทกภัย\nมติที่ประชุม รับทราบ\n", encoding="utf-8")
+    done = kb("index", str(docs), "--index", str(tmp_path / "ix"), "--no-progress")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert "locked.pdf: PDF is encrypted" in done.stdout + done.stderr
+    assert "added 1" in done.stdout
