@@ -96,3 +96,30 @@ def test_kb_index_goes_on_past_an_aes_encrypted_pdf(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
     assert "locked.pdf: PDF is encrypted" in done.stdout + done.stderr
     assert "added 1" in done.stdout
+
+
+# --------------------------------------------------------------------------- pages fed the wrong way
+
+#: A few lines of a record (a third of a page keeps each Tesseract run near a second).
+RECORD = "\n".join(make_scans.RECORDS["2567-11-12-nan-border-security-committee"].splitlines()[:3] + [
+    "มติที่ประชุม เห็นชอบให้ตั้งจุดตรวจร่วมบริเวณช่องทางธรรมชาติบ้านสบปืน",
+    "ผู้บังคับกองร้อยทหารพรานรายงานการลาดตระเวนตามแนวสันปันน้ำ",
+])
+RARE_PHRASE = "ช่องทางธรรมชาติบ้านสบปืน"
+
+
+def _third_of_a_page():
+    page = make_scans.render_pages(RECORD, 300)[0]
+    return page.crop((0, 0, page.width, page.height // 3))
+
+
+@needs_tesseract
+@pytest.mark.parametrize("turn", [180, 90])
+def test_page_scanned_upside_down_or_sideways_is_read_upright(tmp_path: Path, turn: int) -> None:
+    """Read as it lay, an upside-down page gave garbage (mean confidence 64) and the record was lost."""
+    path = tmp_path / "scan.png"
+    make_scans.save_png(_third_of_a_page().rotate(turn, expand=True), path)
+    [document] = list(registry.read(path))
+    assert isinstance(document, RawDocument), document
+    assert RARE_PHRASE in document.text, document.text[:300]
+    assert document.title.startswith("รายงานการประชุม")
