@@ -123,3 +123,24 @@ def test_page_scanned_upside_down_or_sideways_is_read_upright(tmp_path: Path, tu
     assert isinstance(document, RawDocument), document
     assert RARE_PHRASE in document.text, document.text[:300]
     assert document.title.startswith("รายงานการประชุม")
+
+
+# --------------------------------------------------------------------------- what the scanner writes
+
+
+@needs_tesseract
+def test_scan_to_pdf_titled_with_its_file_name_takes_the_records_first_line(tmp_path: Path) -> None:
+    """Scan-to-PDF tools (Pillow, img2pdf, office copiers) put the file name in the PDF's Title; the
+    record was then listed as "2568-02-18-mukdahan-…" instead of by its heading."""
+    path = make_scans.save_image_pdf([_third_of_a_page()], tmp_path / "2567-11-12-nan-scan.pdf", 300)
+    [document] = list(registry.read(path))
+    assert isinstance(document, RawDocument), document
+    assert document.title.startswith("รายงานการประชุม"), document.title
+
+
+def test_scanner_placeholder_titles_are_not_titles() -> None:
+    from indexer.readers.pdf import _usable_title
+
+    assert _usable_title("2567-11-12-nan-scan", Path("/x/2567-11-12-nan-scan.pdf")) == ""
+    assert _usable_title("SCAN_0001") == "" and _usable_title("IMG_0042") == ""
+    assert _usable_title("นโยบายและแผนระดับชาติว่าด้วยความมั่นคงแห่งชาติ", Path("nspp.pdf")).startswith("นโยบาย")
