@@ -181,11 +181,22 @@ def is_speckle_line(line: str) -> bool:
     return len(fragments) == len(pieces) and not words
 
 
+#: Specks read as punctuation at a line's edges (". รายงานการประชุม…", "ผู้มาประชุม |"): the
+#: characters a dirty scan gives, never the dash, bullet or bracket a typist starts an item with.
+_STRAY_LEAD = re.compile(r"^[.,'\"‘’“”|:;~_`]+\s+")
+_STRAY_TAIL = re.compile(r"\s+[|©®'\"‘’“”~_`]+$")
+
+
+def strip_stray_marks(line: str) -> str:
+    """The line without a speck read as punctuation before its first or after its last word."""
+    return _STRAY_TAIL.sub("", _STRAY_LEAD.sub("", line))
+
+
 def repair_ocr_text(text: str) -> str:
     """All repairs, line by line: speckle lines dropped, marks (as for PDFs), split words, look-alikes."""
     lines = []
     for line in fix_thai_marks(text).split("\n"):
-        line = " ".join(line.split())
+        line = strip_stray_marks(" ".join(line.split()))
         if is_speckle_line(line):
             continue
         line = join_split_words(line)
