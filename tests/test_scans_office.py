@@ -144,3 +144,41 @@ def test_scanner_placeholder_titles_are_not_titles() -> None:
     assert _usable_title("2567-11-12-nan-scan", Path("/x/2567-11-12-nan-scan.pdf")) == ""
     assert _usable_title("SCAN_0001") == "" and _usable_title("IMG_0042") == ""
     assert _usable_title("นโยบายและแผนระดับชาติว่าด้วยความมั่นคงแห่งชาติ", Path("nspp.pdf")).startswith("นโยบาย")
+
+
+# --------------------------------------------------------------------------- specks and narrow columns
+
+
+def test_specks_read_as_punctuation_at_line_edges_are_dropped() -> None:
+    """". รายงานการประชุม…" (a speck before the heading) became the title and, with the prefix not
+    recognised, the committee facet value "รายงานการประชุมคณะ…"."""
+    from indexer.ocr_repair import repair_ocr_text
+    from kb.extract.meeting import analyze
+
+    read = ". รายงานการประชุมคณะอนุกรรมการป้องกันการค้ามนุษย์จังหวัดสระแก้ว\nครั้งที่ ๔/๒๕๖๖\n" \
+           "ผู้มาประชุม |\n' มติที่ประชุม รับทราบ\n- ผู้แทนกองกำลังบูรพา\n(๑) ข้อเสนอ"
+    repaired = repair_ocr_text(read)
+    assert repaired.split("\n") == ["รายงานการประชุมคณะอนุกรรมการป้องกันการค้ามนุษย์จังหวัดสระแก้ว", "ครั้งที่ ๔/๒๕๖๖",
+                                    "ผู้มาประชุม", "มติที่ประชุม รับทราบ", "- ผู้แทนกองกำลังบูรพา", "(๑) ข้อเสนอ"]
+    meeting, _ = analyze(repaired + "\nระเบียบวาระที่ ๑ เรื่องแจ้งเพื่อทราบ\nมติที่ประชุม รับทราบ")
+    assert meeting["committee"] == "คณะอนุกรรมการป้องกันการค้ามนุษย์จังหวัดสระแก้ว"
+
+
+def test_item_and_resolution_titles_wrapped_onto_the_next_line_are_kept() -> None:
+    """A two-column scan puts "ระเบียบวาระที่ ๑" and its title on two lines; the outline and the hit's
+    section showed an empty title, and a resolution only "มติที่ประชุม"."""
+    from kb.extract.meeting import analyze
+
+    text = ("รายงานการประชุมคณะกรรมการรักษาความสงบเรียบร้อยชายฝั่งจังหวัดตราด ครั้งที่ ๗/๒๕๖๕\n"
+            "ระเบียบวาระที่ ๑\nเรื่องที่ประธานแจ้งให้ที่ประชุมทราบ\nประธานแจ้งว่าพบเรือประมงต่างชาติ\n"
+            "มติที่ประชุม รับทราบ\nระเบียบวาระที่ ๒ เรื่องเพื่อพิจารณา\n๒.๑\nการลักลอบขนน้ำมันเถื่อนทางทะเล\n"
+            "ผู้กำกับการตำรวจน้ำรายงาน\nมติที่ประชุม\nเห็นชอบให้ตั้งจุดสกัดร่วมที่ปากน้ำเกาะกูด\n"
+            "๒.๒ ความปลอดภัยนักท่องเที่ยวเกาะหมาก\nมติที่ประชุม\nมอบท่องเที่ยวและกีฬาจังหวัดจัดทำแผนเผชิญเหตุ\n"
+            "ระเบียบวาระที่ ๓\nมติที่ประชุม รับทราบ\nปิดประชุมเวลา ๑๖.๐๕ น.")
+    _, sections = analyze(text)
+    titles = {(s["kind"], s["number"]): s["title"] for s in sections}
+    assert titles[("agenda", "1")] == "เรื่องที่ประธานแจ้งให้ที่ประชุมทราบ"
+    assert titles[("agenda", "2.1")] == "การลักลอบขนน้ำมันเถื่อนทางทะเล"
+    assert titles[("resolution", "2.1")] == "มติที่ประชุม เห็นชอบให้ตั้งจุดสกัดร่วมที่ปากน้ำเกาะกูด"
+    assert titles[("resolution", "2.2")] == "มติที่ประชุม มอบท่องเที่ยวและกีฬาจังหวัดจัดทำแผนเผชิญเหตุ"
+    assert titles[("agenda", "3")] == ""  # the next line is a resolution, not the item's title
