@@ -25,6 +25,7 @@ import csv
 import hashlib
 import io
 import json
+import math
 import os
 import re
 import shutil
@@ -44,7 +45,7 @@ NEEDS_OCR = "needs OCR: install tesseract-ocr-tha"
 NEEDS_OCR_PACKAGES = "needs OCR: install kb[ocr] (pillow, pypdfium2) and tesseract-ocr-tha"
 
 #: Bumped when preprocessing or repair changes, so cached pages are OCR'd again.
-PIPELINE_VERSION = "ocr-8"
+PIPELINE_VERSION = "ocr-9"
 
 
 class OcrUnavailable(Exception):
@@ -207,6 +208,7 @@ def ocr_page(image: Image, settings: OcrSettings | None = None, cache: OcrCache 
 
     settings = settings or OcrSettings()
     cache = cache if cache is not None else OcrCache.default()
+    image = within_ocr_size(image)  # first: the key's copy of the pixels is then small too
     key = page_key(image, settings)
     hit = cache.get(key)
     if hit is not None:
@@ -226,6 +228,28 @@ def ocr_page(image: Image, settings: OcrSettings | None = None, cache: OcrCache 
                 result = turned
     cache.put(key, result)
     return result
+
+
+#: Pages are read at most this size: an A3 page at 400 dpi or an A4 page at 600 dpi. A bigger image
+#: (a poster-size scan, a 9000 x 12700 photo) is reduced first, so deskew, binarization and
+#: Tesseract never hold hundreds of megabytes or run for minutes on one page (QA: a 192-Mpx
+#: page took 26 s and 986 MB before; Tesseract reads 300-400 dpi best anyway).
+MAX_OCR_PIXELS = 36_000_000
+#: Tesseract refuses an image wider or taller than this ("Image too large"): all pages of a record
+#: stitched into one tall image, a fax roll.
+MAX_OCR_SIDE = 32_767
+
+
+def within_ocr_size(image: Image) -> Image:
+    """The image reduced by a whole factor (a box filter: fast, and fair to thin Thai marks) so that
+    it has at most ``MAX_OCR_PIXELS``; the image itself when it is no bigger."""
+    pixels = image.width * image.height
+    if pixels <= MAX_OCR_PIXELS and max(image.size) <= MAX_OCR_SIDE:
+        return image
+    factor = max(math.ceil(math.sqrt(pixels / MAX_OCR_PIXELS)), math.ceil(max(image.size) / MAX_OCR_SIDE))
+    if image.mode not in ("L", "RGB", "RGBA", "LA"):  # 1-bit and palette pages reduce as grey
+        image = image.convert("L")
+    return image.reduce(factor)
 
 
 def _read_page(page: Image, settings: OcrSettings) -> OcrPage:

@@ -182,3 +182,25 @@ def test_item_and_resolution_titles_wrapped_onto_the_next_line_are_kept() -> Non
     assert titles[("resolution", "2.1")] == "มติที่ประชุม เห็นชอบให้ตั้งจุดสกัดร่วมที่ปากน้ำเกาะกูด"
     assert titles[("resolution", "2.2")] == "มติที่ประชุม มอบท่องเที่ยวและกีฬาจังหวัดจัดทำแผนเผชิญเหตุ"
     assert titles[("agenda", "3")] == ""  # the next line is a resolution, not the item's title
+
+
+# --------------------------------------------------------------------------- huge images
+
+
+@needs_tesseract
+def test_all_pages_stitched_into_one_tall_image_are_read(tmp_path: Path) -> None:
+    """A record saved as one tall image (34,000 px high, 84 Mpx) failed: Tesseract refuses a side over
+    32,767 px ("Image too large"). Pages over the OCR size are now reduced first (they also took
+    26 s and 986 MB for a 192-Mpx page, 3 s and 339 MB now)."""
+    from PIL import Image
+
+    top = _third_of_a_page()
+    tall = Image.new("L", (top.width, 34_000), 255)
+    tall.paste(top, (0, 0))
+    path = tmp_path / "stitched.png"
+    make_scans.save_png(tall, path)
+    [document] = list(registry.read(path))
+    assert isinstance(document, RawDocument), document
+    assert RARE_PHRASE in document.text
+    assert ocr.within_ocr_size(tall).height <= ocr.MAX_OCR_SIDE
+    assert ocr.within_ocr_size(top) is top  # an ordinary page is read as it is
