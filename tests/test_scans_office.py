@@ -204,3 +204,15 @@ def test_all_pages_stitched_into_one_tall_image_are_read(tmp_path: Path) -> None
     assert RARE_PHRASE in document.text
     assert ocr.within_ocr_size(tall).height <= ocr.MAX_OCR_SIDE
     assert ocr.within_ocr_size(top) is top  # an ordinary page is read as it is
+
+
+def test_decompression_bomb_is_refused_in_plain_words(tmp_path: Path) -> None:
+    """The reason was Pillow's message cut at 80 characters: "… exceeds limit of 400000000 pixels,
+    could be decomp" (and the limit it named was not kb's)."""
+    from PIL import Image
+
+    path = tmp_path / "bomb.png"
+    Image.new("1", (15_000, 14_000), 1).save(path)  # 210 Mpx in 40 KB (Pillow only warns below 400 Mpx)
+    [item] = list(registry.read(path))
+    assert isinstance(item, Failure)
+    assert item.reason == "image too large to read (over 200 million pixels a page)"
