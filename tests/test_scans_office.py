@@ -216,3 +216,22 @@ def test_decompression_bomb_is_refused_in_plain_words(tmp_path: Path) -> None:
     [item] = list(registry.read(path))
     assert isinstance(item, Failure)
     assert item.reason == "image too large to read (over 200 million pixels a page)"
+
+
+def test_pdf_protected_against_editing_with_aes_256_is_read(tmp_path: Path) -> None:
+    """Acrobat's default protection: AES-256, no password to open. Needs the 'cryptography'
+    dependency; before it, the file failed ("PDF is encrypted (AES; …)")."""
+    pytest.importorskip("cryptography", reason="the 'cryptography' dependency is not installed in this venv")
+    from pypdf import PdfWriter
+    from reportlab.pdfgen import canvas
+
+    plain = tmp_path / "plain.pdf"
+    pdf = canvas.Canvas(str(plain))
+    pdf.drawString(72, 720, "Minutes of the provincial security committee, meeting 2/2567, protected against editing.")
+    pdf.save()
+    writer = PdfWriter(clone_from=str(plain))
+    writer.encrypt(user_password="", owner_password="owner", algorithm="AES-256")
+    writer.write(tmp_path / "protected.pdf")
+    [document] = list(registry.read(tmp_path / "protected.pdf"))
+    assert isinstance(document, RawDocument), document
+    assert "protected against editing" in document.text
