@@ -147,7 +147,14 @@ def correct_lookalikes(piece: str) -> str:
     "แผน" → "แผ่น"), i.e. it damaged correct text as often as it fixed OCR.
     """
     def takes(fit, now, candidate, _index, current) -> bool:
-        return fit[0] == 0 and now[0] >= 2 and len(candidate) == len(current)
+        if not (fit[0] == 0 and now[0] >= 2):
+            return False
+        if len(candidate) == len(current):
+            return True
+        # A tone mark dropped (a speck read as one: "ธั้นวาคม") only inside a long word it then
+        # spells: a short one would make place names such as "ภูดู่" into "ภูดู".
+        dropped = next(i for i, (a, b) in enumerate(zip(candidate + " ", current)) if a != b)
+        return len(candidate) == len(current) - 1 and bool(_compound_at(candidate, max(0, dropped - 1)))
 
     return _improve(piece, lambda current: ((None, c) for c in _candidates(current)), takes)
 

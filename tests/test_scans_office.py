@@ -235,3 +235,36 @@ def test_pdf_protected_against_editing_with_aes_256_is_read(tmp_path: Path) -> N
     [document] = list(registry.read(tmp_path / "protected.pdf"))
     assert isinstance(document, RawDocument), document
     assert "protected against editing" in document.text
+
+
+# --------------------------------------------------------------------------- dates read as letters
+
+
+def test_day_of_the_month_read_as_latin_letters_is_read_again_as_thai_digits() -> None:
+    """On a 200-dpi two-column scan Tesseract read "วันศุกร์ที่ ๑๖ ธันวาคม" as "… od ธั้นวาคม": the
+    record lost its date (and the year facet its B.E. year). The word before a month name is now
+    read again glyph by glyph like any number (the boxes are Tesseract's, with the text it gave)."""
+    from PIL import Image, ImageDraw
+
+    from indexer.ocr_digits import WordBox, reread_numbers
+
+    face = make_scans.font(300)
+    prefix, day = "วันศุกร์ที่ ", "๑๖"
+    page = Image.new("L", (1600, 200), 255)
+    ImageDraw.Draw(page).text((40, 40), f"{prefix}{day} ธันวาคม ๒๕๖๕", font=face, fill=0)
+    bbox = ImageDraw.Draw(page).textbbox((40 + face.getlength(prefix), 40), day, font=face)
+    left, top, right, bottom = (round(v) for v in bbox)
+    line = ("1", "1", "1")
+    boxes = [WordBox("วันศุกร์ที่", 40, top, round(face.getlength(prefix)) - 10, bottom - top, line),
+             WordBox("od", left, top, right - left, bottom - top, line),
+             *[WordBox(c, right + 20 + 10 * i, top, 10, bottom - top, line) for i, c in enumerate("ธั้นวาคม")]]
+    assert reread_numbers(page, "วันศุกร์ที่ od ธั้นวาคม ๒๕๖๕", boxes) == "วันศุกร์ที่ ๑๖ ธั้นวาคม ๒๕๖๕"
+    # a Latin word that is not before a month stays as read
+    assert reread_numbers(page, "วันศุกร์ที่ od", boxes[:2]) == "วันศุกร์ที่ od"
+
+
+def test_a_speck_read_as_a_tone_mark_is_dropped_inside_a_long_word_only() -> None:
+    from indexer.ocr_repair import repair_ocr_text
+
+    assert repair_ocr_text("วันศุกร์ที่ ๑๖ ธั้นวาคม ๒๕๖๕") == "วันศุกร์ที่ ๑๖ ธันวาคม ๒๕๖๕"
+    assert repair_ocr_text("ช่องทางภูดู่ อำเภอบ้านโคก") == "ช่องทางภูดู่ อำเภอบ้านโคก"  # a real place name
