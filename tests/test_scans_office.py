@@ -268,3 +268,15 @@ def test_a_speck_read_as_a_tone_mark_is_dropped_inside_a_long_word_only() -> Non
 
     assert repair_ocr_text("วันศุกร์ที่ ๑๖ ธั้นวาคม ๒๕๖๕") == "วันศุกร์ที่ ๑๖ ธันวาคม ๒๕๖๕"
     assert repair_ocr_text("ช่องทางภูดู่ อำเภอบ้านโคก") == "ช่องทางภูดู่ อำเภอบ้านโคก"  # a real place name
+
+
+def test_tone_marks_dropped_by_ocr_are_put_back_inside_long_words() -> None:
+    """Thin tone marks vanish from 200-dpi 1-bit scans: "คณะกรรมการความมันคงจังหวัดหนองคาย" was not
+    found by "ความมั่นคง" and made a second committee facet value."""
+    from indexer.ocr_repair import repair_ocr_text
+
+    assert repair_ocr_text("รายงานการประชุมคณะกรรมการความมันคงจังหวัดหนองคาย") == \
+        "รายงานการประชุมคณะกรรมการความมั่นคงจังหวัดหนองคาย"
+    assert repair_ocr_text("การสกัดกั้นยาเสพติดทางแม่นำโขง") == "การสกัดกั้นยาเสพติดทางแม่น้ำโขง"
+    # short words stay as read: "แผน" is not "แผ่น", "นำ" is not "น้ำ"
+    assert repair_ocr_text("จัดทำแผนตรวจร่วม และให้นำข้อมูลไปเชื่อม") == "จัดทำแผนตรวจร่วม และให้นำข้อมูลไปเชื่อม"
