@@ -145,7 +145,8 @@ def index_cmd(
     access: str = "public",
     engine=None,
 ) -> None:
-    """Index files and folders incrementally (HTML, TXT, MD, PDF, JSONL, JSONL.GZ).
+    """Index files and folders incrementally (HTML, TXT, MD, PDF, JSONL, JSONL.GZ,
+    and scans: PNG, JPG, TIFF and image-only PDF pages, read by OCR).
 
     With no PATH, indexes the bundled corpus.  New files are added, changed ones
     updated, files gone from an indexed folder deleted, unchanged ones untouched.

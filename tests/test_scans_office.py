@@ -280,3 +280,13 @@ def test_tone_marks_dropped_by_ocr_are_put_back_inside_long_words() -> None:
     assert repair_ocr_text("การสกัดกั้นยาเสพติดทางแม่นำโขง") == "การสกัดกั้นยาเสพติดทางแม่น้ำโขง"
     # short words stay as read: "แผน" is not "แผ่น", "นำ" is not "น้ำ"
     assert repair_ocr_text("จัดทำแผนตรวจร่วม และให้นำข้อมูลไปเชื่อม") == "จัดทำแผนตรวจร่วม และให้นำข้อมูลไปเชื่อม"
+
+
+def test_kb_index_help_names_the_scan_formats() -> None:
+    """`kb index --help` listed only text formats, so a researcher could not tell scans are read."""
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    text = " ".join(CliRunner().invoke(main, ["index", "--help"]).output.split())
+    assert "PNG, JPG, TIFF" in text and "OCR" in text
