@@ -408,7 +408,10 @@ def serve_cmd(
     from web import catalog
 
     catalog(app).warm()  # the first search answers as fast as later ones
-    waitress.serve(app, host=host, port=port, threads=threads, ident="kb")
+    try:
+        waitress.serve(app, host=host, port=port, threads=threads, ident="kb")
+    except OSError as exc:  # the port is taken, or the host is not this machine's: one line, no traceback
+        raise click.ClickException(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
 
 
 # access (issue 17): partner tokens and the audit log

@@ -290,3 +290,21 @@ def test_kb_index_help_names_the_scan_formats() -> None:
 
     text = " ".join(CliRunner().invoke(main, ["index", "--help"]).output.split())
     assert "PNG, JPG, TIFF" in text and "OCR" in text
+
+
+def test_kb_serve_on_a_port_in_use_says_so_in_one_line(tmp_path: Path) -> None:
+    """A researcher starting a second server got waitress's traceback ending in 'Address already in use'."""
+    import socket
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "minutes.txt").write_text("รายงานการประชุมคณะทำงานด้านอุทกภัย\nมติที่ประชุม รับทราบ\n", encoding="utf-8")
+    assert kb("index", str(docs), "--index", str(tmp_path / "ix"), "--no-progress").returncode == 0
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = kb("serve", "--index", str(tmp_path / "ix"), "--port", str(port))
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert f"cannot listen on 127.0.0.1:{port} (Address already in use)" in done.stderr
