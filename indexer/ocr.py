@@ -25,7 +25,9 @@ import csv
 import hashlib
 import io
 import json
+import math
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -43,7 +45,7 @@ NEEDS_OCR = "needs OCR: install tesseract-ocr-tha"
 NEEDS_OCR_PACKAGES = "needs OCR: install kb[ocr] (pillow, pypdfium2) and tesseract-ocr-tha"
 
 #: Bumped when preprocessing or repair changes, so cached pages are OCR'd again.
-PIPELINE_VERSION = "ocr-6"
+PIPELINE_VERSION = "ocr-11"
 
 
 class OcrUnavailable(Exception):
@@ -68,6 +70,10 @@ class OcrSettings:
     binarize: bool = True  # as needed: only pages whose paper is not white
     repair: bool = True
     digits: bool = True  # read Thai digits again glyph by glyph (indexer.ocr_digits)
+    #: A page read with less mean confidence than this may be upside down or sideways (fed the
+    #: wrong way into the scanner): Tesseract's orientation detection is asked, and the page is
+    #: read again turned when it says so (measured: upright pages 86–95, upside down 64).
+    orient_below: float = 80.0
 
     def key(self) -> str:
         return json.dumps({**asdict(self), "page_timeout": None, "v": PIPELINE_VERSION}, sort_keys=True)
@@ -202,6 +208,7 @@ def ocr_page(image: Image, settings: OcrSettings | None = None, cache: OcrCache 
 
     settings = settings or OcrSettings()
     cache = cache if cache is not None else OcrCache.default()
+    image = within_ocr_size(image)  # first: the key's copy of the pixels is then small too
     key = page_key(image, settings)
     hit = cache.get(key)
     if hit is not None:
@@ -212,9 +219,42 @@ def ocr_page(image: Image, settings: OcrSettings | None = None, cache: OcrCache 
         page = deskew(page)
     if settings.binarize and needs_binarizing(page):
         page = binarize(page)
-    buffer = io.BytesIO()
-    page.save(buffer, format="PNG")
-    raw_text, words = run_tesseract(buffer.getvalue(), settings)
+    result = _read_page(page, settings)
+    if result.confidence < settings.orient_below:
+        turn = orientation(page, settings)
+        if turn:
+            turned = _read_page(page.rotate(turn, expand=True), settings)
+            if turned.confidence > result.confidence:
+                result = turned
+    cache.put(key, result)
+    return result
+
+
+#: Pages are read at most this size: an A3 page at 400 dpi or an A4 page at 600 dpi. A bigger image
+#: (a poster-size scan, a 9000 x 12700 photo) is reduced first, so deskew, binarization and
+#: Tesseract never hold hundreds of megabytes or run for minutes on one page (QA: a 192-Mpx
+#: page took 26 s and 986 MB before; Tesseract reads 300-400 dpi best anyway).
+MAX_OCR_PIXELS = 36_000_000
+#: Tesseract refuses an image wider or taller than this ("Image too large"): all pages of a record
+#: stitched into one tall image, a fax roll.
+MAX_OCR_SIDE = 32_767
+
+
+def within_ocr_size(image: Image) -> Image:
+    """The image reduced by a whole factor (a box filter: fast, and fair to thin Thai marks) so that
+    it has at most ``MAX_OCR_PIXELS``; the image itself when it is no bigger."""
+    pixels = image.width * image.height
+    if pixels <= MAX_OCR_PIXELS and max(image.size) <= MAX_OCR_SIDE:
+        return image
+    factor = max(math.ceil(math.sqrt(pixels / MAX_OCR_PIXELS)), math.ceil(max(image.size) / MAX_OCR_SIDE))
+    if image.mode not in ("L", "RGB", "RGBA", "LA"):  # 1-bit and palette pages reduce as grey
+        image = image.convert("L")
+    return image.reduce(factor)
+
+
+def _read_page(page: Image, settings: OcrSettings) -> OcrPage:
+    """Tesseract on a prepared page, then the Thai digits read again and the text repaired."""
+    raw_text, words = run_tesseract(_png_bytes(page), settings)
     text = raw_text
     if settings.digits:
         text = reread_numbers(page, text, [box for box, _ in words])
@@ -223,9 +263,41 @@ def ocr_page(image: Image, settings: OcrSettings | None = None, cache: OcrCache 
 
         text = repair_ocr_text(text)
     confidence = sum(c for _, c in words) / len(words) if words else 0.0
-    result = OcrPage(text=tidy(text), confidence=round(confidence, 1), words=len(words))
-    cache.put(key, result)
-    return result
+    return OcrPage(text=tidy(text), confidence=round(confidence, 1), words=len(words))
+
+
+def _png_bytes(page: Image) -> bytes:
+    buffer = io.BytesIO()
+    page.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+_ROTATE = re.compile(r"^Rotate:\s*(\d+)", re.M)
+_ORIENTATION_CONFIDENCE = re.compile(r"^Orientation confidence:\s*([\d.]+)", re.M)
+#: Tesseract's orientation confidence below which its answer is a guess (blank or sparse pages).
+MIN_ORIENTATION_CONFIDENCE = 2.0
+
+
+def orientation(page: Image, settings: OcrSettings) -> int:
+    """Degrees (90, 180, 270; counter-clockwise, as ``Image.rotate`` takes them) that set the page
+    upright, by Tesseract's orientation detection (``--psm 0``); 0 when it is upright, when the
+    detection is unsure, or when it cannot run (no ``osd`` model): the page is then read as it is."""
+    exe = shutil.which("tesseract")
+    if exe is None:
+        return 0
+    with tempfile.TemporaryDirectory(prefix="kb-osd-") as tmp:
+        image = Path(tmp) / "page.png"
+        image.write_bytes(_png_bytes(page))
+        try:
+            done = subprocess.run([exe, str(image), "stdout", "--psm", "0"], capture_output=True,
+                                  timeout=settings.page_timeout, env=_tesseract_env())
+        except (OSError, subprocess.SubprocessError):
+            return 0
+    report = done.stdout.decode("utf-8", "replace")
+    turn, sure = _ROTATE.search(report), _ORIENTATION_CONFIDENCE.search(report)
+    if done.returncode != 0 or turn is None or sure is None or float(sure.group(1)) < MIN_ORIENTATION_CONFIDENCE:
+        return 0
+    return (360 - int(turn.group(1))) % 360  # Tesseract says clockwise; Pillow turns counter-clockwise
 
 
 def tidy(text: str) -> str:

@@ -131,11 +131,31 @@ def read_digits(page_ink: np.ndarray, box: WordBox) -> str | None:
     return "".join(out)
 
 
+#: Latin letters Tesseract gives for a Thai day of the month ("วันศุกร์ที่ od ธันวาคม" for ๑๖).
+_LATIN_LOOKALIKE = re.compile(r"^[A-Za-z0-9«»]{1,3}$")
+_TONE_MARKS = re.compile("[\u0e48-\u0e4b]")
+
+
+def _before_a_month(boxes: list[WordBox], index: int) -> bool:
+    """Whether the words after ``boxes[index]`` on its line begin a Thai month name (tone marks,
+    which OCR adds and drops, left out of the comparison)."""
+    from kb.thai import MONTHS_FULL
+
+    line = boxes[index].line
+    after = _TONE_MARKS.sub("", "".join(b.text for b in boxes[index + 1:index + 8] if b.line == line))
+    return len(after) >= 3 and any(after.startswith(_TONE_MARKS.sub("", month)[:3]) for month in MONTHS_FULL)
+
+
 def _numeric_runs(boxes: list[WordBox]) -> list[list[WordBox]]:
-    """Neighbouring numeric boxes of one line: Tesseract boxes Thai text piece by piece."""
+    """Neighbouring numeric boxes of one line: Tesseract boxes Thai text piece by piece. A short
+    Latin word just before a month name is a day read as letters and is read again too."""
     runs: list[list[WordBox]] = []
-    for box in boxes:
+    for index, box in enumerate(boxes):
         numeric = bool(box.text) and all(_NUMERIC.match(c) for c in box.text)
+        if not numeric and _LATIN_LOOKALIKE.match(box.text) and _before_a_month(boxes, index):
+            runs.append([box])
+            runs.append([])
+            continue
         if not numeric:
             runs.append([])
             continue
@@ -144,7 +164,8 @@ def _numeric_runs(boxes: list[WordBox]) -> list[list[WordBox]]:
             last.append(box)
         else:
             runs.append([box])
-    return [run for run in runs if run and any(c in THAI_DIGITS for b in run for c in b.text)]
+    return [run for run in runs if run and (any(c in THAI_DIGITS for b in run for c in b.text)
+                                            or _LATIN_LOOKALIKE.match(run[0].text))]
 
 
 def _grown(ink: np.ndarray, run: list[WordBox]) -> WordBox:

@@ -145,7 +145,8 @@ def index_cmd(
     access: str = "public",
     engine=None,
 ) -> None:
-    """Index files and folders incrementally (HTML, TXT, MD, PDF, JSONL, JSONL.GZ).
+    """Index files and folders incrementally (HTML, TXT, MD, PDF, JSONL, JSONL.GZ,
+    and scans: PNG, JPG, TIFF and image-only PDF pages, read by OCR).
 
     With no PATH, indexes the bundled corpus.  New files are added, changed ones
     updated, files gone from an indexed folder deleted, unchanged ones untouched.
@@ -407,7 +408,10 @@ def serve_cmd(
     from web import catalog
 
     catalog(app).warm()  # the first search answers as fast as later ones
-    waitress.serve(app, host=host, port=port, threads=threads, ident="kb")
+    try:
+        waitress.serve(app, host=host, port=port, threads=threads, ident="kb")
+    except OSError as exc:  # the port is taken, or the host is not this machine's: one line, no traceback
+        raise click.ClickException(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
 
 
 # access (issue 17): partner tokens and the audit log

@@ -12,7 +12,7 @@ if ! command -v chromium >/dev/null 2>&1 || [ ! -d /usr/share/fonts/truetype/tlw
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends chromium fonts-thai-tlwg \
-      tesseract-ocr tesseract-ocr-tha tesseract-ocr-eng >/dev/null
+      tesseract-ocr tesseract-ocr-tha tesseract-ocr-eng tesseract-ocr-osd >/dev/null
   else
     echo "scripts/test.sh: chromium or tesseract-ocr-tha missing and not root; browser and OCR tests will be skipped" >&2
   fi

@@ -40,6 +40,8 @@ def read(path: Path, budget: Budget | None = None) -> Iterator[RawDocument | Fai
             for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
                 if budget is not None:
                     budget.check()
+                if frame.width * frame.height > MAX_PIXELS:  # Pillow itself refuses only twice that
+                    raise Image.DecompressionBombError(f"{frame.width}x{frame.height}")
                 page = ocr_page(frame)
                 summary.add(number, page)
                 texts.append(page.text)
@@ -49,7 +51,10 @@ def read(path: Path, budget: Budget | None = None) -> Iterator[RawDocument | Fai
     except OcrError as err:
         yield Failure(source, f"OCR failed on page {len(texts) + 1} ({err})")
         return
-    except (UnidentifiedImageError, Image.DecompressionBombError) as err:
+    except Image.DecompressionBombError:
+        yield Failure(source, f"image too large to read (over {MAX_PIXELS // 1_000_000} million pixels a page)")
+        return
+    except UnidentifiedImageError as err:
         yield Failure(source, f"not a readable image ({_short(err)})")
         return
     except (OSError, ValueError, SyntaxError, EOFError) as err:

@@ -38,7 +38,7 @@ from kb.thai.pdf_repair import repair_pdf_text as fix_thai_marks
 # budget is checked between pages and a page's content size before parsing it.
 READER = ReaderSpec(name="pdf", suffixes=(".pdf",), max_bytes=MAX_PDF_BYTES, seconds=120.0)
 
-_JUNK_TITLES = re.compile(r"^(untitled|document\d*|microsoft word|title|\W*)$", re.I)
+_JUNK_TITLES = re.compile(r"^(untitled|document\d*|microsoft word|title|scan[\W_]*\d*|img[\W_]*\d+|\W*)$", re.I)
 _OFFICE_PREFIX = re.compile(r"^microsoft (word|powerpoint|excel) - ", re.I)
 
 
@@ -79,7 +79,7 @@ def read(path: Path, budget: Budget | None = None) -> Iterator[RawDocument | Fai
         yield Failure(source, "PDF has no text layer (scanned?)")
         return
     yield RawDocument(
-        title=_usable_title(meta_title) or title_from_text(text),
+        title=_usable_title(meta_title, path) or title_from_text(text),
         text=text,
         source=source,
         ocr=ocr,  # OCR: which pages were read by OCR, mean confidence
@@ -109,6 +109,8 @@ def _extract(path: Path, budget: Budget) -> tuple[str, list[str]] | str:
         page_count = len(reader.pages)
     except FileNotDecryptedError:
         return "PDF is encrypted"
+    except DependencyError:  # AES-256 (R6): pypdf tries the empty password while opening the file
+        return "PDF is encrypted (AES; the 'cryptography' package is not installed)"
     except (PyPdfError, OSError, ValueError, TypeError, KeyError, AttributeError, IndexError,
             AssertionError, RecursionError, EOFError) as err:
         return f"not a readable PDF ({_short(err)})"
@@ -147,13 +149,21 @@ def _short(err: BaseException) -> str:
     return message[:80]
 
 
-def _usable_title(title: str) -> str:
-    """The metadata title unless it is a placeholder such as "Microsoft Word - plan3.docx"."""
+def _usable_title(title: str, path: Path | None = None) -> str:
+    """The metadata title unless it is a placeholder such as "Microsoft Word - plan3.docx",
+    a scanner's name for the file ("scan0001", "IMG_0042") or the file's own name (what
+    Pillow, img2pdf and many scan-to-PDF tools write): the first line of the text says more."""
     title = " ".join(fix_thai_marks(title).split())
     title = _OFFICE_PREFIX.sub("", title)
     if _JUNK_TITLES.match(title) or re.search(r"\.(docx?|pdf|xlsx?|pptx?|odt)$", title, re.I):
         return ""
+    if path is not None and _name_key(title) == _name_key(path.stem):
+        return ""
     return title
+
+
+def _name_key(name: str) -> str:
+    return re.sub(r"[\W_]+", "", name.casefold())
 
 
 def clean_page(text: str) -> str:

@@ -204,6 +204,9 @@ def _bounded(module: ModuleType, path: Path) -> Iterator[RawDocument | Failure]:
             yield clean_document(item) if isinstance(item, RawDocument) else item
     except ReadError as err:
         yield Failure(str(path), err.reason)
+    except Exception as err:  # noqa: BLE001 - a reader's bug or a library's surprise fails this file, not the run
+        message = " ".join(str(err).split())[:120]
+        yield Failure(str(path), f"could not read the file ({type(err).__name__}: {message})")
 
 
 # Lone surrogates cannot be encoded (UTF-8 JSON, the store, a terminal); C0

@@ -176,6 +176,7 @@ def _collect_marks(lines: list[_Line]) -> list[tuple[int, str, str | None, str, 
         if found is None:
             continue
         kind, number, title = found
+        title = _wrapped_title(lines, line, kind, title, item)
         if kind == "agenda" and number == "0":  # OCR reads ๑ as ๐; items count from 1
             number = str(int(item.split(".")[0]) + 1) if item else "1"
         if kind == "agenda":
@@ -190,6 +191,16 @@ def _collect_marks(lines: list[_Line]) -> list[tuple[int, str, str | None, str, 
             item = current = None
         marks.append((line.number, kind, number, title, start))
     return marks
+
+
+def _wrapped_title(lines: list[_Line], line: _Line, kind: str, title: str, item: str | None) -> str:
+    """The title of an item or resolution whose words went on to the next line (a narrow column,
+    a two-column scan: "ระเบียบวาระที่ ๑" / "เรื่องที่ประธานแจ้ง…", "มติที่ประชุม" / "เห็นชอบ…")."""
+    bare = not title if kind in ("agenda", "sub") else kind == "resolution" and _RESOLUTION.fullmatch(line.key)
+    following = lines[line.number + 1] if line.number + 1 < len(lines) else None
+    if not bare or following is None or not following.key or _marker(following, item) is not None:
+        return title
+    return f"{title} {following.text}".strip()
 
 
 _ENDS = {  # which following markers close a section of each kind
