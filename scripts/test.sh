@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 # Debian packages: headless Chromium for the browser tests, Thai fonts for screenshots,
 # Tesseract with its Thai model for OCR of scans (issue 14).
 if ! command -v chromium >/dev/null 2>&1 || [ ! -d /usr/share/fonts/truetype/tlwg ] \
-   || ! command -v tesseract >/dev/null 2>&1 || ! tesseract --list-langs 2>/dev/null | grep -qx tha; then
+   || ! command -v tesseract >/dev/null 2>&1 || ! tesseract --list-langs 2>/dev/null | grep -qx tha \
+   || ! tesseract --list-langs 2>/dev/null | grep -qx osd; then
   if [ "$(id -u)" = 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
