@@ -159,9 +159,16 @@ class State:
             return "newest"
         return self.req.sort
 
-    def sort_choices(self) -> list[tuple[str, str]]:
-        """The orders worth offering: relevance only when there is a query to be relevant to."""
-        return [(k, i18n.translate(v)) for k, v in SORT_LABELS.items() if self.req.q or k != "relevance"]
+    def sort_choices(self) -> list[tuple[str, str, bool]]:
+        """The orders worth offering as (value sent, label, selected): relevance only when there is
+        a query to be relevant to.  Without one, the default order is shown as what it is (newest
+        first) but still sent as the default, so a query typed on the front page ranks by relevance."""
+        shown = self.sort_in_effect()
+        default_is_newest = not self.req.q and self.req.sort == "relevance"
+        return [
+            ("relevance" if k == "newest" and default_is_newest else k, i18n.translate(v), k == shown)
+            for k, v in SORT_LABELS.items() if self.req.q or k != "relevance"
+        ]
 
     def page_sizes(self) -> list[int]:
         """Page sizes offered, including a non-standard one typed into the URL."""

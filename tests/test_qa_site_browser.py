@@ -1,0 +1,35 @@
+"""QA of issues 4 and 15 in a real browser (Debian Chromium through Playwright, the real
+waitress server on the bundled corpus), at 1400 and 390 px, with and without JavaScript.
+
+Each test was written for a defect found by using the site and failed on the code before its fix.
+"""
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, quote, urlsplit
+
+import pytest
+
+from tests.test_browser import CHROMIUM, browser, server  # noqa: F401 - shared fixtures
+from tests.test_browser_site import view  # noqa: F401 - the width × JavaScript matrix
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(CHROMIUM is None, reason="no Chromium found on PATH (apt-get install chromium)"),
+]
+
+
+def params(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query)
+
+
+def test_a_query_typed_on_the_front_page_is_ranked_by_relevance(view, server):  # noqa: F811
+    view.goto(server + "/")
+    view.fill("#q", "ยาเสพติด")
+    view.press("#q", "Enter")
+    view.wait_for_url(re.compile("q="))
+    assert params(view.url).get("sort", ["relevance"]) == ["relevance"]
+    assert view.locator("#sort option:checked").inner_text() == "เกี่ยวข้องที่สุด"
+    expected = [h["id"] for h in view.request.get(server + "/api/search?q=" + quote("ยาเสพติด")).json()["hits"]]
+    shown = [urlsplit(a).path.removeprefix("/doc/") for a in view.locator(".hit-title a").evaluate_all("els => els.map(e => e.getAttribute('href'))")]
+    assert [s.replace("%20", " ") for s in shown] == expected
