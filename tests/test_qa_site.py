@@ -67,3 +67,86 @@ def test_an_explicit_order_chosen_without_a_query_is_kept_when_one_is_typed(clie
     for order in ("newest", "oldest"):
         sent = dict(search_form_fields(html_of(client, f"/?sort={order}")))
         assert sent["sort"] == order
+
+
+# --- English interface: error pages and sign-in ----------------------------------------
+
+THAI = re.compile("[\u0e00-\u0e7f]+")
+
+
+def thai_shown(html: str) -> list[str]:
+    """Thai text a reader of the English interface sees: the page without its language switch
+    (the one element marked ``lang="th"``)."""
+    html = re.sub(r'<a [^>]*lang="th"[^>]*>.*?</a>', "", html, flags=re.S)
+    return THAI.findall(re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S))
+
+
+@pytest.mark.parametrize("url,status", [
+    ("/?q=x&page=abc", 400),
+    ("/?q=x&page=0", 400),
+    ("/?q=x&page=5000&limit=50", 400),
+    ("/?limit=many", 400),
+    ("/?province=Atlantis", 400),
+    ("/?agency=XYZ", 400),
+    ("/?topic=nothing", 400),
+    ("/?plan=99", 400),
+    ("/?year=abc", 400),
+    ("/?month=2568-13", 400),
+    ("/?from=2568-02-30", 400),
+    ("/?from=yesterday", 400),
+    ("/?from=2568-05-01&to=2568-01-01", 400),
+    ("/?sort=alphabetical", 400),
+    ("/?section=minutes", 400),
+    ("/?q=x&q=%00", 400),
+    ("/doc/no/such/document", 404),
+    ("/stats?type=memo", 400),
+])
+def test_error_pages_speak_english_in_the_english_interface(client, url, status):
+    html = html_of(client, url + "&lang=en" if "?" in url else url + "?lang=en", status=status)
+    assert '<html lang="en">' in html
+    assert not thai_shown(html), thai_shown(html)
+    assert "(%d)" % status in html
+
+
+def test_error_pages_stay_thai_in_the_thai_interface(client):
+    html = unescape(html_of(client, "/?province=Atlantis", status=400))
+    assert "<p>ค่าของพารามิเตอร์ <code>province</code> ไม่ถูกต้อง: ไม่รู้จักจังหวัด 'Atlantis'</p>" in html
+    assert "กลับไปหน้าค้นหา" in html
+    english = unescape(html_of(client, "/?province=Atlantis&lang=en", status=400))
+    assert "<p>The value of the parameter <code>province</code> is not valid: unknown province 'Atlantis'</p>" in english
+
+
+def test_the_json_error_of_a_bad_parameter_is_unchanged_by_the_interface_language(client):
+    thai = client.get("/api/search?page=abc").get_json()
+    assert client.get("/api/search?page=abc&lang=en").get_json() == thai
+    assert thai["error"]["param"] == "page" and THAI.search(thai["error"]["message"])
+
+
+def test_the_sign_in_page_speaks_english_in_the_english_interface(client):
+    html = html_of(client, "/signin?lang=en")
+    assert not thai_shown(html), thai_shown(html)
+    wrong = client.post("/signin?lang=en", data={"token": "kb_wrong", "csrf_token": "x"})
+    assert wrong.status_code in (400, 401)
+    assert not thai_shown(wrong.get_data(as_text=True)), thai_shown(wrong.get_data(as_text=True))
+
+
+def test_every_interface_text_of_every_template_has_an_english_entry():
+    from pathlib import Path
+
+    from web.i18n import catalogue
+
+    wrapped = set()
+    for template in (Path(__file__).resolve().parent.parent / "web" / "templates").glob("*.html"):
+        wrapped |= set(re.findall(r"""_\(["']([^"']+)["']""", template.read_text(encoding="utf-8")))
+    missing = sorted(wrapped - set(catalogue()))
+    assert not missing, missing
+
+
+def test_every_reason_for_refusing_a_parameter_is_a_notice_with_english():
+    """A ``BadParameter`` reason written as a plain string would show in Thai on the English error page."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "kb"
+    source = "\n".join(p.read_text(encoding="utf-8") for p in root.rglob("*.py"))
+    plain = re.findall(r"""raise BadParameter\([^,]+,\s*(?:f?["']|self\.unknown)""", source)
+    assert not plain, plain
