@@ -150,3 +150,25 @@ def test_every_reason_for_refusing_a_parameter_is_a_notice_with_english():
     source = "\n".join(p.read_text(encoding="utf-8") for p in root.rglob("*.py"))
     plain = re.findall(r"""raise BadParameter\([^,]+,\s*(?:f?["']|self\.unknown)""", source)
     assert not plain, plain
+
+
+# --- Content-Security-Policy: no inline style anywhere ----------------------------------
+
+
+def meeting_record_with_outline(client) -> str:
+    hits = client.get("/api/search?type=meeting&limit=50").get_json()["hits"]
+    for hit in hits:
+        doc = client.get(f"/api/documents/{hit['id']}").get_json()
+        if doc.get("sections"):
+            return hit["id"]
+    pytest.fail("no meeting record with sections in the bundled corpus")
+
+
+def test_no_page_carries_an_inline_style_the_policy_would_block(client):
+    """``style-src 'self'`` blocks every ``<style>`` element and ``style=`` attribute: a meeting
+    record's outline styles were inline, so Chromium refused them (a console error) and they never applied."""
+    doc_id = meeting_record_with_outline(client)
+    assert "'unsafe-inline'" not in client.get("/").headers["Content-Security-Policy"]
+    for url in ("/", "/?q=ยาเสพติด", "/stats", "/help", f"/doc/{doc_id}", f"/doc/{doc_id}?q=ยาเสพติด&section=resolution"):
+        html = html_of(client, url)
+        assert "<style" not in html and " style=" not in html, url

@@ -33,3 +33,18 @@ def test_a_query_typed_on_the_front_page_is_ranked_by_relevance(view, server):  
     expected = [h["id"] for h in view.request.get(server + "/api/search?q=" + quote("ยาเสพติด")).json()["hits"]]
     shown = [urlsplit(a).path.removeprefix("/doc/") for a in view.locator(".hit-title a").evaluate_all("els => els.map(e => e.getAttribute('href'))")]
     assert [s.replace("%20", " ") for s in shown] == expected
+
+
+def test_a_meeting_record_page_obeys_the_content_security_policy(browser, server):  # noqa: F811
+    """With the policy enforced (no ``bypass_csp``): no violation, and the outline's own styles apply."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="th-TH")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    hits = page.request.get(server + "/api/search?type=meeting&limit=50").json()["hits"]
+    doc_id = next(h["id"] for h in hits if page.request.get(server + "/api/documents/" + quote(h["id"])).json().get("sections"))
+    page.goto(server + "/doc/" + quote(doc_id) + "?q=" + quote("ยาเสพติด"))
+    padding = page.evaluate("getComputedStyle(document.querySelector('.outline-items')).paddingLeft")
+    context.close()
+    assert not errors, errors
+    assert padding != "40px"  # the browser's default list indent: the outline's rule did not apply
