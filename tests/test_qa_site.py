@@ -172,3 +172,41 @@ def test_no_page_carries_an_inline_style_the_policy_would_block(client):
     for url in ("/", "/?q=ยาเสพติด", "/stats", "/help", f"/doc/{doc_id}", f"/doc/{doc_id}?q=ยาเสพติด&section=resolution"):
         html = html_of(client, url)
         assert "<style" not in html and " style=" not in html, url
+
+
+# --- English interface: the last Thai labels --------------------------------------------
+
+
+def test_the_committee_facet_and_the_section_chip_are_english_in_english(client):
+    html = html_of(client, "/?lang=en&type=meeting&section=resolution")
+    committee = re.search(r'<h3 id="facet-committee">([^<]+)</h3>', html).group(1)
+    assert not THAI.search(committee), committee
+    chips = re.search(r'<div class="chips".*?</div>', html, re.S).group(0)
+    assert not thai_shown(chips), thai_shown(chips)
+
+
+def test_the_window_title_of_a_search_reads_in_english(client):
+    title = unescape(re.search(r"<title>([^<]+)</title>", html_of(client, "/?q=ยาเสพติด&lang=en")).group(1))
+    assert title.startswith("ยาเสพติด — ") and not THAI.search(title.removeprefix("ยาเสพติด")), title
+    assert "Results for ·" not in title
+    thai = unescape(re.search(r"<title>([^<]+)</title>", html_of(client, "/?q=ยาเสพติด&lang=th")).group(1))
+    assert thai.startswith("ยาเสพติด — ผลการค้น")
+
+
+def test_the_english_timeline_labels_its_years_as_its_bars_do(client):
+    """The bars' titles say "Jan 2025" in English: the axis under them must count the same years."""
+    html = html_of(client, "/stats?lang=en")
+    svg = re.search(r'<svg class="timeline-chart".*?</svg>', html, re.S).group(0)
+    bar_years = {int(y) for y in re.findall(r"<title>[A-Z][a-z]{2} (\d{4}):", svg)}
+    ticks = [int(t) for t in re.findall(r'font-size="11" fill="#333">(\d{4})</text>', svg)]
+    assert ticks and set(ticks) <= bar_years, (ticks, sorted(bar_years))
+    thai = re.search(r'<svg class="timeline-chart".*?</svg>', html_of(client, "/stats?lang=th"), re.S).group(0)
+    assert [int(t) for t in re.findall(r'font-size="11" fill="#333">(\d{4})</text>', thai)] == [t + 543 for t in ticks]
+
+
+def test_the_copy_button_says_copied_in_the_interface_language(client):
+    doc_id = client.get("/api/search?q=ยาเสพติด").get_json()["hits"][0]["id"]
+    for lang, done in (("en", "Copied"), ("th", "คัดลอกแล้ว")):
+        html = html_of(client, f"/doc/{doc_id}?lang={lang}")
+        button = re.search(r'<button [^>]*class="js-copy"[^>]*>', html).group(0)
+        assert f'data-done="{done}"' in button, button

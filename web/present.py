@@ -232,7 +232,7 @@ class State:
         if self.req.date_to:
             out.append({"facet": i18n.translate("ถึง"), "label": shown_date(self.req.date_to), "url": self.without("to")})
         if self.req.section:  # issue 14: searching inside one kind of meeting section
-            out.append({"facet": i18n.translate("เฉพาะส่วน"), "label": SECTION_LABELS[self.req.section], "url": self.without("section")})
+            out.append({"facet": i18n.translate("เฉพาะส่วน"), "label": i18n.translate(SECTION_LABELS[self.req.section]), "url": self.without("section")})
         return out
 
     def has_filters(self) -> bool:

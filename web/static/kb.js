@@ -70,7 +70,7 @@
     btn.hidden = false;
     btn.addEventListener("click", function () {
       navigator.clipboard.writeText(target.value).then(function () {
-        btn.textContent = "คัดลอกแล้ว";
+        btn.textContent = btn.getAttribute("data-done") || btn.textContent;
       });
     });
   });
