@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from html import unescape
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 import pytest
 
@@ -210,3 +210,33 @@ def test_the_copy_button_says_copied_in_the_interface_language(client):
         html = html_of(client, f"/doc/{doc_id}?lang={lang}")
         button = re.search(r'<button [^>]*class="js-copy"[^>]*>', html).group(0)
         assert f'data-done="{done}"' in button, button
+
+
+# --- keeping one's place ---------------------------------------------------------------
+
+
+def test_back_to_results_returns_to_the_result_that_was_opened(client):
+    """"‹ กลับไปผลการค้น" leads to the same page of results *at the result the reader opened*,
+    not at the top of the page."""
+    search = "/?q=ยาเสพติด&sort=oldest&limit=5&page=2"
+    page = html_of(client, search)
+    links = [unescape(h) for h in re.findall(r'<h2 class="hit-title"><a href="([^"]+)"', page)]
+    opened = links[3]
+    back = unescape(re.search(r'<p class="breadcrumb"><a href="([^"]+)"', html_of(client, opened)).group(1))
+    path, _, fragment = back.partition("#")
+    assert parse_qs(urlsplit(path).query) == parse_qs(urlsplit(search).query), back
+    ids = [unescape(i) for i in re.findall(r'<li class="hit" id="([^"]+)"', page)]
+    assert fragment and unquote(fragment) == ids[3], (fragment, ids)
+
+
+def test_a_meeting_section_link_keeps_the_whole_search(client):
+    """A result's "มติ 2 …" link opens the document at that section *and* remembers the search
+    (filters, sort, page) for "back to results", as the title link does."""
+    search = "/?q=ประชุม&type=meeting&section=resolution&sort=oldest&limit=2&page=2"
+    page = html_of(client, search)
+    sections = [unescape(h) for h in re.findall(r'<a class="hit-section" href="([^"]+)"', page)]
+    assert sections, "no section links on the page"
+    for link in sections:
+        query = link.split("?", 1)[1].split("#")[0]
+        for pair in ("type=meeting", "section=resolution", "sort=oldest", "limit=2", "page=2"):
+            assert pair in query.split("&"), (pair, link)

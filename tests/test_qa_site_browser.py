@@ -48,3 +48,19 @@ def test_a_meeting_record_page_obeys_the_content_security_policy(browser, server
     context.close()
     assert not errors, errors
     assert padding != "40px"  # the browser's default list indent: the outline's rule did not apply
+
+
+def test_back_to_results_lands_on_the_result_that_was_opened(view, server):  # noqa: F811
+    search = server + "/?q=" + quote("ยาเสพติด") + "&sort=oldest&page=2"
+    view.goto(search)
+    opened = view.locator(".hit").nth(7)
+    title = opened.locator(".hit-title a").inner_text()
+    opened.locator(".hit-title a").click()
+    view.wait_for_url(re.compile("/doc/"))
+    view.locator(".breadcrumb a").click()
+    view.wait_for_url(re.compile(r"page=2"))
+    assert params(view.url) == params(search)
+    back = view.locator(".hit").nth(7)
+    assert back.locator(".hit-title a").inner_text() == title
+    box, height = back.bounding_box(), view.viewport_size["height"]
+    assert view.evaluate("scrollY") > 0 and 0 <= box["y"] < height, (box, height)

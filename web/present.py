@@ -7,7 +7,7 @@ a chip's remove link and a page link always agree with what was searched.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from flask import Flask, url_for
 
@@ -28,6 +28,11 @@ SECTION_LABELS = {"resolution": "มติที่ประชุม", "agenda"
 PAGE_SIZES = (10, 20, 50)  # the choices offered; any limit up to MAX_LIMIT still works by URL
 TAGS_SHOWN = 8  # tags on a result before the rest fold under "+n"
 FACET_SHOWN = 8  # values of a facet shown before the rest fold under "อื่น ๆ อีก n รายการ"
+
+
+def hit_anchor(doc_id: str) -> str:
+    """The id of a document's result on the search page, so "back to results" lands on it."""
+    return f"hit-{doc_id}"
 
 
 def thai_date(iso: str | None) -> str:
@@ -149,9 +154,10 @@ class State:
         base = url_for("pages.document", doc_id=doc_id)
         return f"{base}?{urlencode(pairs)}" if pairs else base
 
-    def back_url(self) -> str:
-        """The results page this search was on."""
-        return self.url(page=self.req.page)
+    def back_url(self, doc_id: str | None = None) -> str:
+        """The results page this search was on, at the result ``doc_id`` when it is given."""
+        url = self.url(page=self.req.page)
+        return f"{url}#{quote(hit_anchor(doc_id))}" if doc_id else url
 
     def sort_in_effect(self) -> str:
         """The order results really have: without a query there is no relevance, they come newest first."""
@@ -283,6 +289,7 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(thai_wbr_html, "wbr_html")
     app.add_template_global(taxonomy.label, "label")
     app.add_template_global(plan_title, "plan_title")
+    app.add_template_global(hit_anchor, "hit_anchor")
     app.add_template_global(FACET_TITLES, "FACET_TITLES")
     app.add_template_global(SORT_LABELS, "SORT_LABELS")
     app.add_template_global(TAGS_SHOWN, "TAGS_SHOWN")
