@@ -240,3 +240,17 @@ def test_a_meeting_section_link_keeps_the_whole_search(client):
         query = link.split("?", 1)[1].split("#")[0]
         for pair in ("type=meeting", "section=resolution", "sort=oldest", "limit=2", "page=2"):
             assert pair in query.split("&"), (pair, link)
+
+
+def test_a_related_document_remembers_the_search_for_back_to_results(client):
+    """Following "เอกสารที่เกี่ยวข้อง" from a document must not lose the reader's search: its
+    "back to results" still leads to the same results page."""
+    search = "/?q=ยาเสพติด&type=meeting&sort=oldest&limit=2&page=2"
+    first = unescape(re.search(r'<h2 class="hit-title"><a href="([^"]+)"', html_of(client, search)).group(1))
+    doc = html_of(client, first)
+    related = re.search(r'<section class="related".*?</section>', doc, re.S).group(0)
+    links = [unescape(h) for h in re.findall(r'href="(/doc/[^"]+)"', related)]
+    assert links, "no related documents"
+    for link in links:
+        back = unescape(re.search(r'<p class="breadcrumb"><a href="([^"#]+)', html_of(client, link)).group(1))
+        assert parse_qs(urlsplit(back).query) == parse_qs(urlsplit(search).query), (link, back)
