@@ -254,3 +254,29 @@ def test_a_related_document_remembers_the_search_for_back_to_results(client):
     for link in links:
         back = unescape(re.search(r'<p class="breadcrumb"><a href="([^"#]+)', html_of(client, link)).group(1))
         assert parse_qs(urlsplit(back).query) == parse_qs(urlsplit(search).query), (link, back)
+
+
+# --- kb serve on a port already taken ---------------------------------------------------
+
+
+def test_serve_on_a_busy_port_says_so_without_a_traceback(bundled_index):
+    """Another program (or a second ``kb serve``) holds the port: one clear line naming the
+    address and the reason, exit status 1, and no "http://…  Ctrl+C to stop" promise before it."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen(1)
+    port = holder.getsockname()[1]
+    try:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+        run = subprocess.run([sys.executable, "-m", "kb.cli", "serve", "--index", str(bundled_index), "--port", str(port)],
+                             capture_output=True, text=True, timeout=300, env=env)
+    finally:
+        holder.close()
+    assert run.returncode == 1, (run.returncode, run.stderr[-2000:])
+    assert "Traceback" not in run.stderr, run.stderr[-2000:]
+    assert f"127.0.0.1:{port}" in run.stderr and "Ctrl+C" not in run.stderr, run.stderr
