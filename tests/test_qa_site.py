@@ -280,3 +280,49 @@ def test_serve_on_a_busy_port_says_so_without_a_traceback(bundled_index):
     assert run.returncode == 1, (run.returncode, run.stderr[-2000:])
     assert "Traceback" not in run.stderr, run.stderr[-2000:]
     assert f"127.0.0.1:{port}" in run.stderr and "Ctrl+C" not in run.stderr, run.stderr
+
+
+# --- the help page: the same examples in both languages, and they do what they say ------
+
+
+def help_queries(client, lang: str) -> list[str]:
+    from urllib.parse import parse_qs as qs
+
+    html = html_of(client, f"/help?lang={lang}")
+    return [qs(urlsplit(unescape(h)).query)["q"][0] for h in re.findall(r'href="(/\?q=[^"]+)"', html)]
+
+
+def test_the_english_help_gives_every_example_the_thai_help_gives(client):
+    """Spacing, synonyms, corrections, parts of words, numbers: a reader of the English help
+    gets the same worked examples as a reader of the Thai one."""
+    thai, english = help_queries(client, "th"), help_queries(client, "en")
+    missing = [q for q in thai if q not in english]
+    assert not missing, missing
+
+
+def test_the_help_examples_do_what_the_help_says(client):
+    def api(q: str) -> dict:
+        return client.get("/api/search?" + urlencode({"q": q})).get_json()
+
+    for q in set(help_queries(client, "th")) | set(help_queries(client, "en")):
+        assert api(q)["total"] > 0, q
+    assert api("แรงงานต่างด้าวระนอง")["total"] == api("แรงงานต่างด้าว ระนอง")["total"]  # spaces or not
+    for typo, meant in (("งบประมาน", "งบประมาณ"), ("ยาเสพติต", "ยาเสพติด")):  # corrections
+        assert api(typo)["suggestions"][:1] == [meant], typo
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_the_help_names_every_filter_of_the_sidebar(client, lang):
+    """Every sidebar group (and the date range) is explained on the help page of each language."""
+    from kb.facets import sidebar
+    from web.i18n import FACET_TITLES_EN
+
+    html = html_of(client, f"/help?lang={lang}")
+    body = re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", re.search(r"<article.*?</article>", html, re.S).group(0))))
+    if lang == "en":
+        names = {f.name: FACET_TITLES_EN[f.name].split(" (")[0].lower() for f in sidebar()} | {"date": "date range"}
+        body = body.lower()
+    else:
+        names = {f.name: f.title.split(" (")[0] for f in sidebar()} | {"date": "ช่วงวันที่"}
+    missing = {k: v for k, v in names.items() if v not in body}
+    assert not missing, missing
