@@ -326,3 +326,14 @@ def test_the_help_names_every_filter_of_the_sidebar(client, lang):
         names = {f.name: f.title.split(" (")[0] for f in sidebar()} | {"date": "ช่วงวันที่"}
     missing = {k: v for k, v in names.items() if v not in body}
     assert not missing, missing
+
+
+def test_one_document_is_not_one_documents_in_english(client):
+    busiest = max(client.get("/api/search?limit=1").get_json()["facets"]["month"], key=lambda fv: fv["count"])
+    one = next(fv for fv in client.get("/api/search?limit=1").get_json()["facets"]["province"] if fv["count"] == 1)
+    search = html_of(client, "/?lang=en&" + urlencode({"province": one["value"]}))
+    assert re.search(r"Found <strong>1</strong> document\b(?!s)", search), re.search(r"Found.{0,40}", search).group(0)
+    stats = html_of(client, "/stats?lang=en&" + urlencode({"province": one["value"]}))
+    assert ": 1 documents<" not in stats and ": 1 document<" in stats
+    assert f": {busiest['count']} documents<" in html_of(client, "/stats?lang=en")
+    assert "พบ <strong>1</strong> เอกสาร" in html_of(client, "/?lang=th&" + urlencode({"province": one["value"]}))

@@ -55,8 +55,13 @@ def _remember(response: Response) -> Response:
 
 
 def translate(thai: str, **values: object) -> str:
-    """``thai`` in the current language, with ``{name}`` fields filled from ``values``."""
-    text = catalogue().get(thai, thai) if current() == "en" else thai
+    """``thai`` in the current language, with ``{name}`` fields filled from ``values``.
+
+    Thai nouns have no plural; English ones do: with ``n=1`` the catalogue's ``<thai>#one``
+    entry is used when there is one ("1 document", not "1 documents")."""
+    english = catalogue()
+    singular = values.get("n") == 1 and english.get(f"{thai}#one")
+    text = (singular or english.get(thai, thai)) if current() == "en" else thai
     return text.format(**values) if values else text
 
 
