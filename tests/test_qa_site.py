@@ -337,3 +337,23 @@ def test_one_document_is_not_one_documents_in_english(client):
     assert ": 1 documents<" not in stats and ": 1 document<" in stats
     assert f": {busiest['count']} documents<" in html_of(client, "/stats?lang=en")
     assert "พบ <strong>1</strong> เอกสาร" in html_of(client, "/?lang=th&" + urlencode({"province": one["value"]}))
+
+
+# --- a corrected query: no "did you mean" the page already shows; a way back to what was typed
+
+
+@pytest.mark.parametrize("q,typed", [("ยาเสพดิด", "ยาเสพดิด"), ("งบประมาน", "งบประมาน"), ("ยาเสพดิด ชายแดน", "ยาเสพดิด")])
+def test_a_corrected_search_offers_what_was_typed_not_what_it_shows(client, q, typed):
+    api = client.get("/api/search?" + urlencode({"q": q})).get_json()
+    assert any("แสดงผลของ" in n for n in api["notices"]), api["notices"]
+    html = html_of(client, "/?" + urlencode({"q": q}))
+    for s in api["suggestions"]:  # "หรือคุณหมายถึง X" for the X already shown is no suggestion
+        shown = client.get("/api/search?" + urlencode({"q": s})).get_json()
+        if [h["id"] for h in shown["hits"]] == [h["id"] for h in api["hits"]]:
+            assert "หรือคุณหมายถึง" not in html, s
+    link = re.search(r'<p class="suggestions">[^<]*<a href="([^"]+)"', html)
+    assert link, "no link to search for what was typed"
+    literal = parse_qs(urlsplit(unescape(link.group(1))).query)["q"][0]
+    assert f'"{typed}"' in literal
+    again = client.get("/api/search?" + urlencode({"q": literal})).get_json()
+    assert not any("แสดงผลของ" in n for n in again["notices"])  # searched as typed this time
