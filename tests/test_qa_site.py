@@ -357,3 +357,29 @@ def test_a_corrected_search_offers_what_was_typed_not_what_it_shows(client, q, t
     assert f'"{typed}"' in literal
     again = client.get("/api/search?" + urlencode({"q": literal})).get_json()
     assert not any("แสดงผลของ" in n for n in again["notices"])  # searched as typed this time
+
+
+# --- exports in the interface language ---------------------------------------------------
+
+
+def export_link(html: str, ext: str) -> str:
+    return unescape(re.search(rf'href="(/export\.{ext}[^"]*)"', html).group(1))
+
+
+def test_the_english_interface_exports_english_spreadsheets(client):
+    """A partner who chose English (remembered by the cookie, so no ``lang`` in the page URL)
+    and presses "CSV" or "Excel" gets English headers, as ``?lang=en`` gives."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    html_of(client, "/?lang=en")  # the choice, then pages without the parameter
+    page = html_of(client, "/?q=ตาก")
+    csv_head = client.get(export_link(page, "csv")).get_data(as_text=True).lstrip("\ufeff").splitlines()[0]
+    assert csv_head.startswith("id,") and not THAI.search(csv_head), csv_head
+    sheet = load_workbook(BytesIO(client.get(export_link(page, "xlsx")).data)).active
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    assert not any(THAI.search(str(h)) for h in header), header
+    thai_page = html_of(client, "/?q=ตาก&lang=th")
+    thai_head = client.get(export_link(thai_page, "csv")).get_data(as_text=True).lstrip("\ufeff").splitlines()[0]
+    assert thai_head.startswith("รหัสเอกสาร,"), thai_head

@@ -181,8 +181,10 @@ class State:
         return sorted(set(PAGE_SIZES) | {self.req.limit})
 
     def export_url(self, endpoint: str) -> str:
-        """Exports take the filters and sort, never the paging."""
-        return self._url([(k, v) for k, v in self.params() if k != "limit"], endpoint)
+        """Exports take the filters and sort, never the paging; from the English interface they
+        say ``lang=en`` (English headers and labels) whether the choice came by URL or cookie."""
+        pairs = [(k, v) for k, v in self.params() if k != "limit"]
+        return self._url(pairs + [("lang", "en")] if i18n.current() == "en" else pairs, endpoint)
 
     def toggle(self, facet: str, value: str) -> str:
         """Add ``value`` to the facet's selection, or remove it if selected (back to page 1)."""
