@@ -64,3 +64,46 @@ def test_back_to_results_lands_on_the_result_that_was_opened(view, server):  # n
     assert back.locator(".hit-title a").inner_text() == title
     box, height = back.bounding_box(), view.viewport_size["height"]
     assert view.evaluate("scrollY") > 0 and 0 <= box["y"] < height, (box, height)
+
+
+AXE_SCRIPT = """async () => {
+    const r = await axe.run(document, {resultTypes: ['violations']});
+    return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+      .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '));
+}"""
+QA_AXE_PAGES = ("/signin?lang=en", "/?q=" + quote("ยาเสพดิด"),
+                "/doc/meetings/2566-11-28-phitsanulok-nspp-lower-north-follow-up.txt?section=resolution&q=" + quote("ประชุม"))
+ERROR_PAGES = ("/?q=x&page=abc&lang=en", "/doc/no/such?lang=en")
+
+
+def axe_or_skip():
+    from tests.test_browser_site import AXE
+
+    if not AXE.exists():
+        pytest.skip("axe-core not installed: scripts/test.sh runs `npm install --prefix .cache/npm axe-core@4`")
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("path", QA_AXE_PAGES)
+def test_axe_on_the_pages_this_qa_changed(view, server, path):  # noqa: F811
+    axe = axe_or_skip()
+    if not view.js:
+        pytest.skip("axe runs as a script in the page")
+    view.goto(server + path)
+    view.add_script_tag(content=axe)
+    found = view.evaluate(AXE_SCRIPT)
+    assert not found, (path, found)
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+@pytest.mark.parametrize("path", ERROR_PAGES)
+def test_axe_on_the_english_error_pages(browser, server, path, width):  # noqa: F811
+    axe = axe_or_skip()
+    context = browser.new_context(viewport={"width": width, "height": 844}, locale="th-TH", bypass_csp=True)
+    page = context.new_page()
+    response = page.goto(server + path)
+    assert response.status in (400, 404)
+    page.add_script_tag(content=axe)
+    found = page.evaluate(AXE_SCRIPT)
+    context.close()
+    assert not found, (path, found)
