@@ -383,3 +383,15 @@ def test_the_english_interface_exports_english_spreadsheets(client):
     thai_page = html_of(client, "/?q=ตาก&lang=th")
     thai_head = client.get(export_link(thai_page, "csv")).get_data(as_text=True).lstrip("\ufeff").splitlines()[0]
     assert thai_head.startswith("รหัสเอกสาร,"), thai_head
+
+
+def test_removing_a_chip_on_the_overview_stays_on_the_overview(client):
+    html = html_of(client, "/stats?q=ยาเสพติด&type=meeting&year=2024")
+    chips = [unescape(h) for h in re.findall(r'<a class="chip" href="([^"]+)"', html)]
+    assert len(chips) == 2
+    for link in chips:
+        assert urlsplit(link).path == "/stats", link
+        assert parse_qs(urlsplit(link).query)["q"] == ["ยาเสพติด"]
+    html_of(client, chips[0])
+    search = html_of(client, "/?q=ยาเสพติด&type=meeting")
+    assert all(urlsplit(unescape(h)).path == "/" for h in re.findall(r'<a class="chip" href="([^"]+)"', search))

@@ -206,16 +206,16 @@ class State:
         """The overview charts of this search."""
         return self._url([(k, v) for k, v in self.params() if k not in ("sort", "limit")], "pages.overview")
 
-    def without(self, name: str, value: str | None = None) -> str:
+    def without(self, name: str, value: str | None = None, endpoint: str = "pages.search") -> str:
         """Drop one value (or every value) of parameter ``name``."""
-        return self._url([(k, v) for k, v in self.params() if not (k == name and (value is None or v == value))])
+        return self._url([(k, v) for k, v in self.params() if not (k == name and (value is None or v == value))], endpoint)
 
-    def without_filter(self, facet: str, value: str) -> str:
+    def without_filter(self, facet: str, value: str, endpoint: str = "pages.search") -> str:
         """A chip's removal link: the value dropped and, when query words asked for it (ภาคเหนือ,
         พ.ศ. 2567), those words quoted so the query searches them as text instead (issue 15)."""
         q = quote_filter_words(self.req.q, facet, value) if self.req.q else ""
         pairs = [(k, q if k == "q" else v) for k, v in self.params() if not (k == facet and str(v) == value)]
-        return self._url([(k, v) for k, v in pairs if k != "q" or v])
+        return self._url([(k, v) for k, v in pairs if k != "q" or v], endpoint)
 
     def with_query(self, q: str) -> str:
         """The same filters with another query (a 'did you mean' link)."""
@@ -225,22 +225,23 @@ class State:
         """Every filter removed; the query and sort stay."""
         return self._url([(k, v) for k, v in self.params() if k in ("q", "sort", "limit")])
 
-    def chips(self) -> list[dict[str, str]]:
-        """The active filters as removable chips: facet title, value label and the remove link."""
+    def chips(self, endpoint: str = "pages.search") -> list[dict[str, str]]:
+        """The active filters as removable chips: facet title, value label and the remove link
+        (to ``endpoint``: the overview's chips keep the reader on the overview)."""
         out: list[dict[str, str]] = []
         for facet in FACETS:
             for v in self.req.selected(facet):
                 out.append({
                     "facet": i18n.facet_title(facet, FACET_TITLES[facet]),
                     "label": i18n.value_label(facet, v),
-                    "url": self.without_filter(facet, str(v)),
+                    "url": self.without_filter(facet, str(v), endpoint),
                 })
         if self.req.date_from:
-            out.append({"facet": i18n.translate("ตั้งแต่"), "label": shown_date(self.req.date_from), "url": self.without("from")})
+            out.append({"facet": i18n.translate("ตั้งแต่"), "label": shown_date(self.req.date_from), "url": self.without("from", endpoint=endpoint)})
         if self.req.date_to:
-            out.append({"facet": i18n.translate("ถึง"), "label": shown_date(self.req.date_to), "url": self.without("to")})
+            out.append({"facet": i18n.translate("ถึง"), "label": shown_date(self.req.date_to), "url": self.without("to", endpoint=endpoint)})
         if self.req.section:  # issue 14: searching inside one kind of meeting section
-            out.append({"facet": i18n.translate("เฉพาะส่วน"), "label": i18n.translate(SECTION_LABELS[self.req.section]), "url": self.without("section")})
+            out.append({"facet": i18n.translate("เฉพาะส่วน"), "label": i18n.translate(SECTION_LABELS[self.req.section]), "url": self.without("section", endpoint=endpoint)})
         return out
 
     def has_filters(self) -> bool:
