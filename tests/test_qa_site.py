@@ -395,3 +395,23 @@ def test_removing_a_chip_on_the_overview_stays_on_the_overview(client):
     html_of(client, chips[0])
     search = html_of(client, "/?q=ยาเสพติด&type=meeting")
     assert all(urlsplit(unescape(h)).path == "/" for h in re.findall(r'<a class="chip" href="([^"]+)"', search))
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_a_bad_date_typed_in_the_form_keeps_the_rest_of_the_search(client, lang):
+    """The date boxes take free text: a slip (2567-13) must not throw the reader's query and
+    filters away; the 400 page links to the same search without the refused value."""
+    html = html_of(client, f"/?q=ยาเสพติด&type=meeting&from=2567-13&to=&sort=oldest&lang={lang}", status=400)
+    links = [unescape(h) for h in re.findall(r'<a class="retry" href="([^"]+)"', html)]
+    assert len(links) == 1, links
+    query = parse_qs(urlsplit(links[0]).query)
+    assert urlsplit(links[0]).path == "/" and "from" not in query
+    assert query["q"] == ["ยาเสพติด"] and query["type"] == ["meeting"] and query["sort"] == ["oldest"]
+    html_of(client, links[0])  # and it answers
+    stats = html_of(client, f"/stats?q=ยาเสพติด&month=2568-13&lang={lang}", status=400)
+    assert urlsplit(unescape(re.search(r'<a class="retry" href="([^"]+)"', stats).group(1))).path == "/stats"
+
+
+def test_a_missing_document_page_links_nowhere_it_came_from(client):
+    html = html_of(client, "/doc/no/such/document?page=abc", status=404)
+    assert 'class="retry"' not in html and "no/such/document" not in html
