@@ -107,3 +107,20 @@ def test_axe_on_the_english_error_pages(browser, server, path, width):  # noqa: 
     found = page.evaluate(AXE_SCRIPT)
     context.close()
     assert not found, (path, found)
+
+
+MARKER_JS = """() => [...document.querySelectorAll('.facets-panel > summary, .facet-more > summary')]
+    .filter(s => s.offsetParent !== null)
+    .map(s => [s.textContent.trim().slice(0, 24), getComputedStyle(s).display,
+               getComputedStyle(s, '::before').content, getComputedStyle(s, '::marker').content])
+    .filter(([, display, before]) => display !== 'list-item' && (before === 'none' || before === 'normal'))"""
+
+
+def test_what_unfolds_says_so_on_a_phone(view, server):  # noqa: F811
+    """A phone's filter panel and its "อื่น ๆ อีก n รายการ" lists are <details>: the 44 px rule made
+    their summaries flex boxes, which drops the disclosure triangle, so nothing said they open."""
+    view.goto(server + "/?q=" + quote("ชายแดน"))
+    if view.width < 700:
+        view.click(".facets-panel > summary")
+    unmarked = view.evaluate(MARKER_JS)
+    assert not unmarked, unmarked
