@@ -124,3 +124,37 @@ def test_what_unfolds_says_so_on_a_phone(view, server):  # noqa: F811
         view.click(".facets-panel > summary")
     unmarked = view.evaluate(MARKER_JS)
     assert not unmarked, unmarked
+
+
+def test_a_search_from_the_form_has_a_clean_shareable_url(view, server):  # noqa: F811
+    """Empty date boxes are not sent: the address to copy is /?q=…&sort=…&limit=…, not …&from=&to=."""
+    if not view.js:
+        pytest.skip("without JavaScript the browser sends every field of the form")
+    view.goto(server + "/?q=" + quote("ชายแดน"))
+    view.fill("#q", "ยาเสพติด")
+    view.press("#q", "Enter")
+    view.wait_for_url(re.compile("q=%E0%B8%A2"))
+    sent = urlsplit(view.url).query.split("&")
+    assert not [p for p in sent if p.endswith("=")], sent
+
+
+def test_the_desktop_filter_heading_is_no_tab_stop(view, server):  # noqa: F811
+    """On a wide screen the filter panel's summary is only a heading (it cannot close): after
+    "ข้ามไปยังตัวกรอง" the next Tab must reach the first filter, not a control that does nothing."""
+    if view.width < 700 or not view.js:
+        pytest.skip("the summary is a real control on phones, and without JavaScript")
+    view.goto(server + "/?q=" + quote("ชายแดน"))
+    view.locator('a.skip-link[href="#filters"]').focus()
+    view.keyboard.press("Enter")
+    view.keyboard.press("Tab")
+    assert view.evaluate("document.activeElement.classList.contains('facet-link')"), view.evaluate("document.activeElement.outerHTML.slice(0, 80)")
+
+
+def test_changing_the_order_keeps_the_url_clean_too(view, server):  # noqa: F811
+    if not view.js:
+        pytest.skip("the order box submits itself only with JavaScript")
+    view.goto(server + "/?q=" + quote("ชายแดน"))
+    view.select_option("#sort", "oldest")
+    view.wait_for_url(re.compile("sort=oldest"))
+    sent = urlsplit(view.url).query.split("&")
+    assert not [p for p in sent if p.endswith("=")], sent

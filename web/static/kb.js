@@ -4,7 +4,21 @@
 
   // Auto-submit the search form when the sort order changes.
   document.querySelectorAll("select.js-autosubmit").forEach(function (sel) {
-    sel.addEventListener("change", function () { if (sel.form) sel.form.submit(); });
+    sel.addEventListener("change", function () {  // requestSubmit: the form's submit handlers run too
+      if (sel.form) { if (sel.form.requestSubmit) sel.form.requestSubmit(); else sel.form.submit(); }
+    });
+  });
+
+  // Empty date boxes are not sent, so the address to share stays clean (no "&from=&to=").
+  document.querySelectorAll("form.search-form").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      form.querySelectorAll("#from, #to").forEach(function (input) {
+        if (!input.value.trim()) input.disabled = true;
+      });
+    });
+  });
+  window.addEventListener("pageshow", function () {  // back to a page kept in memory: boxes usable again
+    document.querySelectorAll("form.search-form #from, form.search-form #to").forEach(function (input) { input.disabled = false; });
   });
 
   // Province facet: a filter box over the province names.
