@@ -49,9 +49,14 @@
   var wide = window.matchMedia("(min-width: 761px)");
   if (panel) {
     panel.open = wide.matches;
-    panel.querySelector("summary").addEventListener("click", function (e) {
+    var summary = panel.querySelector("summary");
+    summary.addEventListener("click", function (e) {
       if (wide.matches) e.preventDefault();
     });
+    // on a wide screen the summary is only a heading: no tab stop that does nothing
+    var heading = function () { summary.tabIndex = wide.matches ? -1 : 0; };
+    heading();
+    if (wide.addEventListener) wide.addEventListener("change", heading);
     // "skip to filters" opens the panel on a phone
     document.querySelectorAll('a[href="#filters"]').forEach(function (a) {
       a.addEventListener("click", function () { panel.open = true; });
