@@ -375,6 +375,8 @@ def serve_cmd(
       kb serve --index /srv/kb/index --host 0.0.0.0 --port 8080
       KB_PUBLIC_URL=https://kb.example.org kb serve
     """
+    import logging
+
     import waitress
 
     from indexer import pipeline
@@ -404,14 +406,16 @@ def serve_cmd(
         )
     except AccessSetupError as exc:
         raise click.ClickException(str(exc)) from None
-    _echo_err(f"kb serve: http://{host}:{port}/  (index {_where(index_dir, engine)}; Ctrl+C to stop)")
+    logging.basicConfig()  # as waitress.serve did: the server's and the site's log lines reach stderr
+    try:  # the port is taken before any promise is printed: a busy port is one clear line, exit 1
+        server = waitress.create_server(app, host=host, port=port, threads=threads, ident="kb")
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     from web import catalog
 
     catalog(app).warm()  # the first search answers as fast as later ones
-    try:
-        waitress.serve(app, host=host, port=port, threads=threads, ident="kb")
-    except OSError as exc:  # the port is taken, or the host is not this machine's: one line, no traceback
-        raise click.ClickException(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+    _echo_err(f"kb serve: http://{host}:{port}/  (index {_where(index_dir, engine)}; Ctrl+C to stop)")
+    server.run()
 
 
 # access (issue 17): partner tokens and the audit log

@@ -19,6 +19,7 @@ from functools import cached_property
 from typing import Any, Callable, Iterable
 
 from kb import taxonomy
+from kb.notices import Notice
 from kb.params import BadParameter, canonical_values, choice_values, int_in_range, year_value
 from kb.thai import thai_digits_to_arabic
 from kb.thai.calendar import MONTHS_ABBR, to_buddhist_era, to_common_era
@@ -102,6 +103,7 @@ class NamedFacet(Facet):
 
     spellings_of: Callable[[], Iterable[tuple[str, str]]] = lambda: ()
     unknown: str = "ไม่รู้จักค่า '{value}'"
+    unknown_code: str = "unknown_value"  # the code of that reason (``kb.notices.Notice``)
 
     @cached_property
     def spellings(self) -> dict[str, str]:
@@ -118,7 +120,7 @@ class NamedFacet(Facet):
         v = value.strip()
         found = self.spellings.get(v) or self.spellings.get(v.lower())
         if found is None:
-            raise BadParameter(self.name, self.unknown.format(value=v[:60]))
+            raise BadParameter(self.name, Notice(self.unknown_code, self.unknown.format(value=v[:60]), value=v[:60]))
         return found
 
 
@@ -153,7 +155,7 @@ class CommitteeFacet(Facet):
         out: list[str] = []
         for value in raw:
             if len(value) > self.max_chars:
-                raise BadParameter(self.name, f"ชื่อคณะกรรมการยาวเกิน {self.max_chars} ตัวอักษร")
+                raise BadParameter(self.name, Notice("committee_too_long", f"ชื่อคณะกรรมการยาวเกิน {self.max_chars} ตัวอักษร", most=self.max_chars))
             name = normalize_committee(value)
             if name and name not in out:
                 out.append(name)
@@ -233,7 +235,7 @@ def _month_value(param: str, raw: str) -> str:
     text = thai_digits_to_arabic(raw.strip())
     year, month = _year_month(text if len(text) == 7 else f"{text[:5]}0{text[5:]}")
     if not year or not 1900 <= to_common_era(year) <= 2100:
-        raise BadParameter(param, f"'{raw[:40]}' ไม่ใช่เดือน (ใช้รูปแบบ YYYY-MM เช่น 2568-03 หรือ 2025-03)")
+        raise BadParameter(param, Notice("bad_month", f"'{raw[:40]}' ไม่ใช่เดือน (ใช้รูปแบบ YYYY-MM เช่น 2568-03 หรือ 2025-03)", raw=raw[:40]))
     return f"{to_common_era(year):04d}-{month:02d}"
 
 
@@ -261,7 +263,7 @@ REGISTRY: tuple[Facet, ...] = (
     NamedFacet(
         "province", "provinces", "จังหวัด", sidebar=60, csv_column="provinces", atom_category=3,
         labels_of=lambda: {p["name"]: p["name"] for p in taxonomy.provinces()},
-        spellings_of=_province_spellings, unknown="ไม่รู้จักจังหวัด '{value}'",
+        spellings_of=_province_spellings, unknown="ไม่รู้จักจังหวัด '{value}'", unknown_code="unknown_province",
         cli_help="Province, Thai name or alias (repeatable).",
     ),
     Facet(
@@ -283,7 +285,7 @@ REGISTRY: tuple[Facet, ...] = (
     NamedFacet(
         "agency", "agencies", "หน่วยงาน", sidebar=40, csv_column="agencies", atom_category=5,
         labels_of=lambda: {a["abbr"]: a["label"] for a in taxonomy.agencies()},
-        spellings_of=_agency_spellings, unknown="ไม่รู้จักหน่วยงาน '{value}'",
+        spellings_of=_agency_spellings, unknown="ไม่รู้จักหน่วยงาน '{value}'", unknown_code="unknown_agency",
         cli_help="Agency, abbreviation or full Thai name (repeatable).",
     ),
     CommitteeFacet(  # issue 14: meeting records by the committee that met

@@ -9,8 +9,15 @@ keeps writing its Thai wording where the notice is made; only the code is new.
 Codes in use (parameters in brackets): ``query_cut`` [most], ``or_cut`` [most],
 ``alternatives_cut`` [most], ``nothing_searchable``, ``year_filter`` [years:
 Gregorian ints], ``region_filter`` [regions: region4 keys], ``subregion_filter``
-[subregions: subregion keys], ``corrected`` [meant], ``partial``, ``relaxed``,
+[subregions: subregion keys], ``corrected`` [meant, typed], ``partial``, ``relaxed``,
 ``over_budget``, ``scans_limited``.
+
+The reasons of ``kb.params.BadParameter`` are made as notices too, so an error page can
+say them in English: ``not_integer`` [raw], ``out_of_range`` [lo, hi, got], ``bad_year``,
+``bad_date``, ``no_such_date``, ``bad_month`` [raw], ``unknown_value`` [value, known],
+``unknown_province``, ``unknown_agency`` [value], ``too_many_values`` [most, got], ``nul``,
+``query_too_long`` [most, got], ``from_after_to`` [start, end], ``one_of`` [choices],
+``result_window`` [most], ``committee_too_long`` [most].
 """
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterable
 from kb.thai import thai_digits_to_arabic
 from kb.thai.calendar import to_common_era
 from kb.models import SECTION_FILTERS, SORTS, SearchRequest
+from kb.notices import Notice
 
 MAX_QUERY_CHARS = 1000
 MAX_LIMIT = 100
@@ -20,7 +21,11 @@ MAX_VALUES_PER_FACET = 50
 
 
 class BadParameter(ValueError):
-    """A parameter a user gave is not acceptable; ``param`` names it."""
+    """A parameter a user gave is not acceptable; ``param`` names it.
+
+    ``reason`` is Thai text; made as a ``kb.notices.Notice`` it also carries a code and
+    parameters, so the English interface can say the same (``web.i18n.notice_text``).
+    """
 
     def __init__(self, param: str, reason: str):
         super().__init__(f"{param}: {reason}")
@@ -32,10 +37,10 @@ def int_in_range(param: str, raw: str, lo: int, hi: int) -> int:
     """A whole number (Thai digits accepted) within ``lo`` … ``hi``."""
     raw = thai_digits_to_arabic(raw.strip())
     if not re.fullmatch(r"[+-]?\d{1,9}", raw):
-        raise BadParameter(param, f"'{raw[:40]}' ไม่ใช่จำนวนเต็ม")
+        raise BadParameter(param, Notice("not_integer", f"'{raw[:40]}' ไม่ใช่จำนวนเต็ม", raw=raw[:40]))
     value = int(raw)
     if not lo <= value <= hi:
-        raise BadParameter(param, f"ต้องอยู่ระหว่าง {lo} ถึง {hi} (ได้รับ {value})")
+        raise BadParameter(param, Notice("out_of_range", f"ต้องอยู่ระหว่าง {lo} ถึง {hi} (ได้รับ {value})", lo=lo, hi=hi, got=value))
     return value
 
 
@@ -44,7 +49,7 @@ def year_value(param: str, raw: str) -> int:
     year = int_in_range(param, raw, 1, 9999)
     year = to_common_era(year)  # a Buddhist-Era year is accepted and converted
     if not 1900 <= year <= 2100:
-        raise BadParameter(param, f"'{raw[:40]}' ไม่ใช่ปีที่เป็นไปได้ (ใช้ปี ค.ศ. หรือ พ.ศ.)")
+        raise BadParameter(param, Notice("bad_year", f"'{raw[:40]}' ไม่ใช่ปีที่เป็นไปได้ (ใช้ปี ค.ศ. หรือ พ.ศ.)", raw=raw[:40]))
     return year
 
 
@@ -52,7 +57,7 @@ def _date(param: str, raw: str) -> str:
     raw = thai_digits_to_arabic(raw.strip())
     m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", raw)
     if not m:
-        raise BadParameter(param, f"'{raw[:40]}' ไม่ใช่วันที่ (ใช้รูปแบบ YYYY-MM-DD, YYYY-MM หรือ YYYY)")
+        raise BadParameter(param, Notice("bad_date", f"'{raw[:40]}' ไม่ใช่วันที่ (ใช้รูปแบบ YYYY-MM-DD, YYYY-MM หรือ YYYY)", raw=raw[:40]))
     year = int(m.group(1))
     year = to_common_era(year)
     month = int(m.group(2) or (1 if param == "from" else 12))
@@ -67,7 +72,7 @@ def _date(param: str, raw: str) -> str:
         else:
             d = _dt.date(year, month, int(day))
     except ValueError:
-        raise BadParameter(param, f"'{raw[:40]}' ไม่ใช่วันที่ที่มีอยู่จริงในปฏิทิน") from None
+        raise BadParameter(param, Notice("no_such_date", f"'{raw[:40]}' ไม่ใช่วันที่ที่มีอยู่จริงในปฏิทิน", raw=raw[:40])) from None
     return d.isoformat()
 
 
@@ -87,7 +92,8 @@ def _choices(param: str, values: Iterable[str], allowed: Iterable[str]) -> list[
         if not v:
             continue
         if v not in allowed_set:
-            raise BadParameter(param, f"ไม่รู้จักค่า '{v[:60]}'" + _known(allowed_list))
+            known = allowed_list if len(allowed_list) <= 20 else []
+            raise BadParameter(param, Notice("unknown_value", f"ไม่รู้จักค่า '{v[:60]}'" + _known(allowed_list), value=v[:60], known=known))
         if v not in out:
             out.append(v)
     return out
@@ -113,14 +119,16 @@ def parse_search(get: Callable[[str], list[str]]) -> SearchRequest:
     def many(name: str) -> list[str]:
         values = [v for v in get(name) if v is not None and v.strip()]
         if len(values) > MAX_VALUES_PER_FACET:
-            raise BadParameter(name, f"ระบุได้ไม่เกิน {MAX_VALUES_PER_FACET} ค่า (ได้รับ {len(values)} ค่า)")
+            raise BadParameter(name, Notice("too_many_values", f"ระบุได้ไม่เกิน {MAX_VALUES_PER_FACET} ค่า (ได้รับ {len(values)} ค่า)",
+                                              most=MAX_VALUES_PER_FACET, got=len(values)))
         return values
 
     q = one("q") or ""
     if "\x00" in q:
-        raise BadParameter("q", "มีอักขระ NUL ซึ่งใช้ค้นไม่ได้")
+        raise BadParameter("q", Notice("nul", "มีอักขระ NUL ซึ่งใช้ค้นไม่ได้"))
     if len(q) > MAX_QUERY_CHARS:
-        raise BadParameter("q", f"คำค้นยาวเกิน {MAX_QUERY_CHARS} ตัวอักษร ({len(q)} ตัวอักษร)")
+        raise BadParameter("q", Notice("query_too_long", f"คำค้นยาวเกิน {MAX_QUERY_CHARS} ตัวอักษร ({len(q)} ตัวอักษร)",
+                                      most=MAX_QUERY_CHARS, got=len(q)))
     from kb.facets import REGISTRY  # the registry validates with this module's helpers
 
     req = SearchRequest(q=q.strip(), filters={f.name: f.parse(many(f.name)) for f in REGISTRY})
@@ -129,21 +137,24 @@ def parse_search(get: Callable[[str], list[str]]) -> SearchRequest:
     if (raw := one("to")) and raw.strip():
         req.date_to = _date("to", raw)
     if req.date_from and req.date_to and req.date_from > req.date_to:
-        raise BadParameter("from", f"วันเริ่มต้น {req.date_from} อยู่หลังวันสิ้นสุด {req.date_to}")
+        raise BadParameter("from", Notice("from_after_to", f"วันเริ่มต้น {req.date_from} อยู่หลังวันสิ้นสุด {req.date_to}",
+                                         start=req.date_from, end=req.date_to))
     sort = (one("sort") or "relevance").strip()
     if sort not in SORTS:
-        raise BadParameter("sort", f"ต้องเป็นค่าใดค่าหนึ่งต่อไปนี้: {', '.join(SORTS)}")
+        raise BadParameter("sort", Notice("one_of", f"ต้องเป็นค่าใดค่าหนึ่งต่อไปนี้: {', '.join(SORTS)}", choices=list(SORTS)))
     req.sort = sort
     if (raw := one("section")) and raw.strip():
         if raw.strip() not in SECTION_FILTERS:
-            raise BadParameter("section", f"ต้องเป็นค่าใดค่าหนึ่งต่อไปนี้: {', '.join(SECTION_FILTERS)}")
+            raise BadParameter("section", Notice("one_of", f"ต้องเป็นค่าใดค่าหนึ่งต่อไปนี้: {', '.join(SECTION_FILTERS)}",
+                                               choices=list(SECTION_FILTERS)))
         req.section = raw.strip()
     if (raw := one("limit")) and raw.strip():
         req.limit = int_in_range("limit", raw, 1, MAX_LIMIT)
     if (raw := one("page")) and raw.strip():
         req.page = int_in_range("page", raw, 1, MAX_RESULT_WINDOW)
     if req.page * req.limit > MAX_RESULT_WINDOW:
-        raise BadParameter("page", f"ดูผลลัพธ์ได้ถึงลำดับที่ {MAX_RESULT_WINDOW} เท่านั้น โปรดจำกัดการค้นหาให้แคบลง")
+        raise BadParameter("page", Notice("result_window", f"ดูผลลัพธ์ได้ถึงลำดับที่ {MAX_RESULT_WINDOW} เท่านั้น โปรดจำกัดการค้นหาให้แคบลง",
+                                         most=MAX_RESULT_WINDOW))
     return req
 
 

@@ -101,8 +101,8 @@ def test_page_zero_is_answered_in_thai(client):
 def test_sort_box_shows_the_real_order_of_an_empty_query(client):
     html = html_of(client, "/")
     select = re.search(r'<select id="sort".*?</select>', html, re.S).group(0)
-    assert 'value="newest" selected' in select
-    assert "relevance" not in select  # nothing to be relevant to
+    assert re.search(r"<option [^>]*selected[^>]*>ใหม่ที่สุด</option>", select)  # newest first, as it is
+    assert "เกี่ยวข้องที่สุด" not in select  # nothing to be relevant to (the value sent stays the default)
     with_query = re.search(r'<select id="sort".*?</select>', html_of(client, "/?q=ชายแดน"), re.S).group(0)
     assert 'value="relevance" selected' in with_query
 

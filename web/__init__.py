@@ -18,8 +18,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import Flask, Response, jsonify, make_response, render_template, request, g
+from flask import Flask, Response, jsonify, make_response, render_template, request, g, url_for
 from werkzeug.exceptions import HTTPException
 
 from kb import heap
@@ -138,6 +139,19 @@ def wants_json() -> bool:
     return _wants_json(request.path)
 
 
+RETRY_ENDPOINTS = ("pages.search", "pages.overview")  # fixed paths: a link back never echoes a document id
+
+
+def retry_url(param: str | None) -> str | None:
+    """The same search (or overview) without the refused parameter, so a slip in a date box
+    keeps the reader's query and filters; None for other pages."""
+    if not param or request.endpoint not in RETRY_ENDPOINTS:
+        return None
+    pairs = [(k, v) for k, v in request.args.items(multi=True) if k not in (param, "lang") and v.strip()]
+    base = url_for(request.endpoint)
+    return f"{base}?{urlencode(pairs)}" if pairs else base
+
+
 def error_response(status: int, message: str, param: str | None = None) -> Response:
     """One error, as JSON or as a Thai HTML page depending on the route.
 
@@ -153,7 +167,8 @@ def error_response(status: int, message: str, param: str | None = None) -> Respo
             response = jsonify({"error": body})
         else:
             g.error_page = True  # the page must not echo the requested path (a hidden id answers like a missing one)
-            response = make_response(render_template("error.html", status=status, title=title, message=message, param=param))
+            response = make_response(render_template("error.html", status=status, title=title, message=message, param=param,
+                                                     retry=retry_url(param)))
     except Exception:  # noqa: BLE001 - the last line of defence must answer
         log.exception("error page for %s failed; answering the plain page", status)
         text = f"ค่าของพารามิเตอร์ {param} ไม่ถูกต้อง: {message}" if param else message

@@ -62,7 +62,7 @@ def timeline(month_counts: list[tuple[str, int]], height: int = 160, bar: int | 
         bars.append({"x": x, "y": 10 + plot - h, "w": bar, "h": h, "count": n,
                      "label": f"{MONTHS_ABBR[mo - 1]} {to_buddhist_era(y)}", "month": ym})
         if mo == 1 or i == 0:
-            ticks.append({"x": x, "label": str(to_buddhist_era(y))})
+            ticks.append({"x": x, "label": str(to_buddhist_era(y)), "year": y})  # B.E. label; ``year`` A.D. (English)
     return {"bars": bars, "width": 40 + len(span) * (bar + 2), "height": height, "ticks": ticks,
             "max": top, "axis_y": 10 + plot}
 

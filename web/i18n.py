@@ -24,7 +24,7 @@ COOKIE_MAX_AGE = 365 * 24 * 3600
 FACET_TITLES_EN = {
     "plan": "Security plan", "province": "Province", "region": "Region", "region4": "Region (4 security regions)", "topic": "Topic",
     "type": "Document type", "year": "Year (B.E.)", "agency": "Agency",
-    "subregion": "Sub-region (NESDC)", "month": "Month",
+    "subregion": "Sub-region (NESDC)", "month": "Month", "committee": "Committee / meeting",
 }
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -55,8 +55,13 @@ def _remember(response: Response) -> Response:
 
 
 def translate(thai: str, **values: object) -> str:
-    """``thai`` in the current language, with ``{name}`` fields filled from ``values``."""
-    text = catalogue().get(thai, thai) if current() == "en" else thai
+    """``thai`` in the current language, with ``{name}`` fields filled from ``values``.
+
+    Thai nouns have no plural; English ones do: with ``n=1`` the catalogue's ``<thai>#one``
+    entry is used when there is one ("1 document", not "1 documents")."""
+    english = catalogue()
+    singular = values.get("n") == 1 and english.get(f"{thai}#one")
+    text = (singular or english.get(thai, thai)) if current() == "en" else thai
     return text.format(**values) if values else text
 
 
@@ -112,11 +117,32 @@ NOTICES_EN = {
     "relaxed": "Too few documents hold every query word, so documents holding most of them follow.",
     "over_budget": "This search took longer than allowed: showing what was found so far (the order may be incomplete).",
     "scans_limited": "The query has too many parts: its later parts match whole words only.",
+    # why a parameter was refused (``kb.params.BadParameter`` reasons), shown on the error page
+    "not_integer": "'{raw}' is not a whole number",
+    "out_of_range": "must be between {lo} and {hi} (got {got})",
+    "bad_year": "'{raw}' is not a possible year (give it A.D. or B.E.)",
+    "bad_date": "'{raw}' is not a date (use YYYY-MM-DD, YYYY-MM or YYYY)",
+    "no_such_date": "'{raw}' is not a date in the calendar",
+    "bad_month": "'{raw}' is not a month (use YYYY-MM, e.g. 2568-03 or 2025-03)",
+    "unknown_value": "unknown value '{value}'{known}",
+    "unknown_province": "unknown province '{value}'",
+    "unknown_agency": "unknown agency '{value}'",
+    "too_many_values": "at most {most} values may be given (got {got})",
+    "nul": "it holds a NUL character, which cannot be searched",
+    "query_too_long": "the query is longer than {most} characters ({got} characters)",
+    "from_after_to": "the start date {start} is after the end date {end}",
+    "one_of": "must be one of: {choices}",
+    "result_window": "results can be viewed up to number {most} only; please narrow the search",
+    "committee_too_long": "the committee name is longer than {most} characters",
 }
 
 
 def _notice_values(params: dict) -> dict[str, object]:
     values: dict[str, object] = dict(params)
+    if "known" in params:
+        values["known"] = f" (accepted values: {', '.join(params['known'])})" if params["known"] else ""
+    if "choices" in params:
+        values["choices"] = ", ".join(params["choices"])
     if "years" in params:
         values["years"] = ", ".join(f"{y} (B.E. {int(y) + 543})" for y in params["years"])
     for facet, key in (("region4", "regions"), ("subregion", "subregions")):
@@ -126,10 +152,11 @@ def _notice_values(params: dict) -> dict[str, object]:
 
 
 def notice_text(notice: str) -> str:
-    """A search notice in the current language: its Thai text, or its English one by its code."""
+    """A search notice (or any message made as a ``Notice``) in the current language: its Thai
+    text, or its English one by its code; a plain Thai string is looked up in the catalogue."""
     english = NOTICES_EN.get(getattr(notice, "code", None) or "")
     if current() != "en" or english is None:
-        return str(notice)
+        return translate(str(notice))
     try:
         return english.format(**_notice_values(getattr(notice, "params", {})))
     except (KeyError, IndexError, ValueError):  # parameters the English text does not know: say it in Thai

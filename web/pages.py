@@ -45,6 +45,16 @@ def province_groups(values: list[FacetValue]) -> list[dict]:
     return groups
 
 
+def as_typed(q: str, notices: list[str]) -> str | None:
+    """For a corrected query, the same query with each corrected word quoted, so it is searched
+    as typed (None when nothing was corrected)."""
+    typed = [getattr(n, "params", {}).get("typed") for n in notices if getattr(n, "code", None) == "corrected"]
+    literal = q
+    for word in filter(None, typed):
+        literal = literal.replace(word, f'"{word}"', 1) if word in literal and f'"{word}"' not in literal else literal
+    return literal if literal != q else None
+
+
 def run_search() -> tuple[State, SearchResult]:
     """Validate the query string (BadParameter → 400) and search.
 
@@ -60,8 +70,12 @@ def run_search() -> tuple[State, SearchResult]:
 def search():
     state, result = run_search()
     facets = {name: result.facets.get(name, []) for name in SIDEBAR_ORDER}
+    literal = as_typed(result.request.q, result.notices)
     return render_template(
         "search.html",
+        as_typed=literal,
+        # a corrected query already shows what it meant: "did you mean" it is no suggestion
+        suggestions=[] if literal else result.suggestions,
         state=state,
         result=result,
         facets=facets,

@@ -7,7 +7,7 @@ a chip's remove link and a page link always agree with what was searched.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from flask import Flask, url_for
 
@@ -28,6 +28,11 @@ SECTION_LABELS = {"resolution": "มติที่ประชุม", "agenda"
 PAGE_SIZES = (10, 20, 50)  # the choices offered; any limit up to MAX_LIMIT still works by URL
 TAGS_SHOWN = 8  # tags on a result before the rest fold under "+n"
 FACET_SHOWN = 8  # values of a facet shown before the rest fold under "อื่น ๆ อีก n รายการ"
+
+
+def hit_anchor(doc_id: str) -> str:
+    """The id of a document's result on the search page, so "back to results" lands on it."""
+    return f"hit-{doc_id}"
 
 
 def thai_date(iso: str | None) -> str:
@@ -149,9 +154,10 @@ class State:
         base = url_for("pages.document", doc_id=doc_id)
         return f"{base}?{urlencode(pairs)}" if pairs else base
 
-    def back_url(self) -> str:
-        """The results page this search was on."""
-        return self.url(page=self.req.page)
+    def back_url(self, doc_id: str | None = None) -> str:
+        """The results page this search was on, at the result ``doc_id`` when it is given."""
+        url = self.url(page=self.req.page)
+        return f"{url}#{quote(hit_anchor(doc_id))}" if doc_id else url
 
     def sort_in_effect(self) -> str:
         """The order results really have: without a query there is no relevance, they come newest first."""
@@ -159,17 +165,26 @@ class State:
             return "newest"
         return self.req.sort
 
-    def sort_choices(self) -> list[tuple[str, str]]:
-        """The orders worth offering: relevance only when there is a query to be relevant to."""
-        return [(k, i18n.translate(v)) for k, v in SORT_LABELS.items() if self.req.q or k != "relevance"]
+    def sort_choices(self) -> list[tuple[str, str, bool]]:
+        """The orders worth offering as (value sent, label, selected): relevance only when there is
+        a query to be relevant to.  Without one, the default order is shown as what it is (newest
+        first) but still sent as the default, so a query typed on the front page ranks by relevance."""
+        shown = self.sort_in_effect()
+        default_is_newest = not self.req.q and self.req.sort == "relevance"
+        return [
+            ("relevance" if k == "newest" and default_is_newest else k, i18n.translate(v), k == shown)
+            for k, v in SORT_LABELS.items() if self.req.q or k != "relevance"
+        ]
 
     def page_sizes(self) -> list[int]:
         """Page sizes offered, including a non-standard one typed into the URL."""
         return sorted(set(PAGE_SIZES) | {self.req.limit})
 
     def export_url(self, endpoint: str) -> str:
-        """Exports take the filters and sort, never the paging."""
-        return self._url([(k, v) for k, v in self.params() if k != "limit"], endpoint)
+        """Exports take the filters and sort, never the paging; from the English interface they
+        say ``lang=en`` (English headers and labels) whether the choice came by URL or cookie."""
+        pairs = [(k, v) for k, v in self.params() if k != "limit"]
+        return self._url(pairs + [("lang", "en")] if i18n.current() == "en" else pairs, endpoint)
 
     def toggle(self, facet: str, value: str) -> str:
         """Add ``value`` to the facet's selection, or remove it if selected (back to page 1)."""
@@ -191,16 +206,16 @@ class State:
         """The overview charts of this search."""
         return self._url([(k, v) for k, v in self.params() if k not in ("sort", "limit")], "pages.overview")
 
-    def without(self, name: str, value: str | None = None) -> str:
+    def without(self, name: str, value: str | None = None, endpoint: str = "pages.search") -> str:
         """Drop one value (or every value) of parameter ``name``."""
-        return self._url([(k, v) for k, v in self.params() if not (k == name and (value is None or v == value))])
+        return self._url([(k, v) for k, v in self.params() if not (k == name and (value is None or v == value))], endpoint)
 
-    def without_filter(self, facet: str, value: str) -> str:
+    def without_filter(self, facet: str, value: str, endpoint: str = "pages.search") -> str:
         """A chip's removal link: the value dropped and, when query words asked for it (ภาคเหนือ,
         พ.ศ. 2567), those words quoted so the query searches them as text instead (issue 15)."""
         q = quote_filter_words(self.req.q, facet, value) if self.req.q else ""
         pairs = [(k, q if k == "q" else v) for k, v in self.params() if not (k == facet and str(v) == value)]
-        return self._url([(k, v) for k, v in pairs if k != "q" or v])
+        return self._url([(k, v) for k, v in pairs if k != "q" or v], endpoint)
 
     def with_query(self, q: str) -> str:
         """The same filters with another query (a 'did you mean' link)."""
@@ -210,22 +225,23 @@ class State:
         """Every filter removed; the query and sort stay."""
         return self._url([(k, v) for k, v in self.params() if k in ("q", "sort", "limit")])
 
-    def chips(self) -> list[dict[str, str]]:
-        """The active filters as removable chips: facet title, value label and the remove link."""
+    def chips(self, endpoint: str = "pages.search") -> list[dict[str, str]]:
+        """The active filters as removable chips: facet title, value label and the remove link
+        (to ``endpoint``: the overview's chips keep the reader on the overview)."""
         out: list[dict[str, str]] = []
         for facet in FACETS:
             for v in self.req.selected(facet):
                 out.append({
                     "facet": i18n.facet_title(facet, FACET_TITLES[facet]),
                     "label": i18n.value_label(facet, v),
-                    "url": self.without_filter(facet, str(v)),
+                    "url": self.without_filter(facet, str(v), endpoint),
                 })
         if self.req.date_from:
-            out.append({"facet": i18n.translate("ตั้งแต่"), "label": shown_date(self.req.date_from), "url": self.without("from")})
+            out.append({"facet": i18n.translate("ตั้งแต่"), "label": shown_date(self.req.date_from), "url": self.without("from", endpoint=endpoint)})
         if self.req.date_to:
-            out.append({"facet": i18n.translate("ถึง"), "label": shown_date(self.req.date_to), "url": self.without("to")})
+            out.append({"facet": i18n.translate("ถึง"), "label": shown_date(self.req.date_to), "url": self.without("to", endpoint=endpoint)})
         if self.req.section:  # issue 14: searching inside one kind of meeting section
-            out.append({"facet": i18n.translate("เฉพาะส่วน"), "label": SECTION_LABELS[self.req.section], "url": self.without("section")})
+            out.append({"facet": i18n.translate("เฉพาะส่วน"), "label": i18n.translate(SECTION_LABELS[self.req.section]), "url": self.without("section", endpoint=endpoint)})
         return out
 
     def has_filters(self) -> bool:
@@ -276,6 +292,7 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(thai_wbr_html, "wbr_html")
     app.add_template_global(taxonomy.label, "label")
     app.add_template_global(plan_title, "plan_title")
+    app.add_template_global(hit_anchor, "hit_anchor")
     app.add_template_global(FACET_TITLES, "FACET_TITLES")
     app.add_template_global(SORT_LABELS, "SORT_LABELS")
     app.add_template_global(TAGS_SHOWN, "TAGS_SHOWN")

@@ -4,7 +4,21 @@
 
   // Auto-submit the search form when the sort order changes.
   document.querySelectorAll("select.js-autosubmit").forEach(function (sel) {
-    sel.addEventListener("change", function () { if (sel.form) sel.form.submit(); });
+    sel.addEventListener("change", function () {  // requestSubmit: the form's submit handlers run too
+      if (sel.form) { if (sel.form.requestSubmit) sel.form.requestSubmit(); else sel.form.submit(); }
+    });
+  });
+
+  // Empty date boxes are not sent, so the address to share stays clean (no "&from=&to=").
+  document.querySelectorAll("form.search-form").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      form.querySelectorAll("#from, #to").forEach(function (input) {
+        if (!input.value.trim()) input.disabled = true;
+      });
+    });
+  });
+  window.addEventListener("pageshow", function () {  // back to a page kept in memory: boxes usable again
+    document.querySelectorAll("form.search-form #from, form.search-form #to").forEach(function (input) { input.disabled = false; });
   });
 
   // Province facet: a filter box over the province names.
@@ -35,9 +49,14 @@
   var wide = window.matchMedia("(min-width: 761px)");
   if (panel) {
     panel.open = wide.matches;
-    panel.querySelector("summary").addEventListener("click", function (e) {
+    var summary = panel.querySelector("summary");
+    summary.addEventListener("click", function (e) {
       if (wide.matches) e.preventDefault();
     });
+    // on a wide screen the summary is only a heading: no tab stop that does nothing
+    var heading = function () { summary.tabIndex = wide.matches ? -1 : 0; };
+    heading();
+    if (wide.addEventListener) wide.addEventListener("change", heading);
     // "skip to filters" opens the panel on a phone
     document.querySelectorAll('a[href="#filters"]').forEach(function (a) {
       a.addEventListener("click", function () { panel.open = true; });
@@ -70,7 +89,7 @@
     btn.hidden = false;
     btn.addEventListener("click", function () {
       navigator.clipboard.writeText(target.value).then(function () {
-        btn.textContent = "คัดลอกแล้ว";
+        btn.textContent = btn.getAttribute("data-done") || btn.textContent;
       });
     });
   });
