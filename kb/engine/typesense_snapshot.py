@@ -30,7 +30,7 @@ from kb.editdistance import edits
 from kb.engine.base import Snapshot
 from kb.engine.typesense_cluster import Cluster, side
 from kb.engine.typesense_postings import FieldPostings, PostingsBuilder
-from kb.engine.typesense_scoring import CollectionStats, score_many
+from kb.engine.typesense_scoring import CollectionStats, score_many, stored_lengths
 from kb.engine.typesense_rows import scan_bytes, stored_document
 from kb.engine.typesense_terms import decode, encode, encode_text
 from kb.models import Document
@@ -209,7 +209,7 @@ class TypesenseSnapshot(Snapshot):
     def _length_columns(self) -> dict[str, np.ndarray]:
         def build():
             size = max(self.docs, default=-1) + 1
-            return {f: np.array([self.lengths.get(d, {}).get(f, 0) for d in range(size)], dtype=np.float64) for f in FIELDS}
+            return {f: stored_lengths(np.array([self.lengths.get(d, {}).get(f, 0) for d in range(size)])) for f in FIELDS}
 
         return self._remember(("lengths",), build, self._once)
 
