@@ -178,6 +178,7 @@ def test_an_unreachable_cluster_is_one_line_and_exit_2(command, tmp_path):
 @pytest.mark.parametrize("setting,value,named", [
     ("KB_TYPESENSE_NODES", "", "KB_TYPESENSE_NODES"),
     ("KB_TYPESENSE_NODES", "ftp://x", "KB_TYPESENSE_NODES"),
+    ("KB_TYPESENSE_NODES", "http://127.0.0.1:99999", "KB_TYPESENSE_NODES"),  # was read as port 8108
     ("KB_ENGINE", "solr", "KB_ENGINE"),
     ("KB_TYPESENSE_API_KEY", "", "KB_TYPESENSE_API_KEY"),
 ])
