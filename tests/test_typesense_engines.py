@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -173,6 +176,44 @@ def test_an_unreachable_cluster_is_one_line_and_exit_2(command, tmp_path):
     proc = kb(*command, env=env, timeout=60)
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1 and "unreachable" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.fixture
+def not_typesense():
+    """A real HTTP server on loopback that is not Typesense (a wrong port: another web
+    service, a proxy): it answers 404 to every request."""
+
+    class NotFound(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_error(404)
+
+        do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), NotFound)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def _port() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return str(s.getsockname()[1])
+
+
+@pytest.mark.parametrize("command", [["search", "x"], ["stats"], ["index"], ["serve", "--port"]], ids=lambda c: c[0])
+def test_a_node_url_of_another_server_is_one_line_and_exit_2(command, not_typesense, tmp_path):
+    """Was: "no index …; run `kb index` first" for search and stats, a traceback (exit 1) for index and serve."""
+    env = {"KB_ENGINE": "typesense", "KB_TYPESENSE_NODES": not_typesense, "KB_TYPESENSE_API_KEY": "k",
+           "KB_INDEX_DIR": str(tmp_path / "ix")}
+    proc = kb(*command, *([_port()] if command[-1] == "--port" else []), env=env, timeout=60)
+    assert proc.returncode == 2, proc.stderr[-300:]
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+    assert "not a Typesense node" in proc.stderr and not_typesense in proc.stderr
 
 
 @pytest.mark.parametrize("setting,value,named", [
