@@ -374,6 +374,8 @@ def serve_cmd(
       kb serve --index /srv/kb/index --host 0.0.0.0 --port 8080
       KB_PUBLIC_URL=https://kb.example.org kb serve
     """
+    import logging
+
     import waitress
 
     from indexer import pipeline
@@ -386,6 +388,7 @@ def serve_cmd(
         site_url = checked_public_url(public_url)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="'--public-url' / KB_PUBLIC_URL") from None
+    _check_listen(host, port)  # before any build: a busy port would otherwise fail after it
     index_dir = index_dir or default_index_dir()
     if not exists(index_dir, engine):
         corpus = bundled_corpus()
@@ -407,7 +410,27 @@ def serve_cmd(
     from web import catalog
 
     catalog(app).warm()  # the first search answers as fast as later ones
-    waitress.serve(app, host=host, port=port, threads=threads, ident="kb")
+    logging.basicConfig()  # as waitress.serve: its warnings reach stderr
+    try:
+        server = waitress.create_server(app, host=host, port=port, threads=threads, ident="kb")
+    except OSError as exc:  # taken since the check
+        raise click.BadParameter(f"cannot listen on {host}:{port}: {exc.strerror or exc}", param_hint="'--port'") from None
+    server.print_listen("Serving on http://{}:{}")
+    server.run()
+
+
+def _check_listen(host: str, port: int) -> None:
+    """``--host``/``--port`` can be listened on (as waitress binds: SO_REUSEADDR), else a usage error."""
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise click.BadParameter(f"cannot listen on {host}:{port}: {reason}", param_hint="'--host' / '--port'") from None
 
 
 # access (issue 17): partner tokens and the audit log
