@@ -106,3 +106,14 @@ def test_scores_of_every_candidate_at_once_equal_one_at_a_time(monkeypatch):
                         lambda p: postings[p.field].phrase_docs(tuple(p.terms)))
     assert scores.tolist() == [_reference_score(q, d, corpus, lengths, stats) for d in candidates.tolist()]
     assert any(scores)
+
+
+def test_field_lengths_are_the_embedded_engines_one_byte_lengths():
+    """BM25F's ``dl`` on Typesense is the length Whoosh keeps in its byte, for every length."""
+    from whoosh.util.numeric import byte_to_length, length_to_byte
+
+    from kb.engine.typesense_scoring import stored_lengths
+
+    lengths = np.arange(0, 120_000)
+    expected = [byte_to_length(length_to_byte(int(n))) for n in lengths]
+    assert stored_lengths(lengths).tolist() == expected
