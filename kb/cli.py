@@ -389,6 +389,7 @@ def serve_cmd(
         site_url = checked_public_url(public_url)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="'--public-url' / KB_PUBLIC_URL") from None
+    _check_listen(host, port)  # before any build: a busy port would otherwise fail after it
     index_dir = index_dir or default_index_dir()
     if not exists(index_dir, engine):
         corpus = bundled_corpus()
@@ -410,12 +411,26 @@ def serve_cmd(
     try:  # the port is taken before any promise is printed: a busy port is one clear line, exit 1
         server = waitress.create_server(app, host=host, port=port, threads=threads, ident="kb")
     except OSError as exc:
-        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        raise click.BadParameter(f"cannot listen on {host}:{port}: {exc.strerror or exc}", param_hint="'--port'") from None
     from web import catalog
 
     catalog(app).warm()  # the first search answers as fast as later ones
     _echo_err(f"kb serve: http://{host}:{port}/  (index {_where(index_dir, engine)}; Ctrl+C to stop)")
     server.run()
+
+
+def _check_listen(host: str, port: int) -> None:
+    """``--host``/``--port`` can be listened on (as waitress binds: SO_REUSEADDR), else a usage error."""
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise click.BadParameter(f"cannot listen on {host}:{port}: {reason}", param_hint="'--host' / '--port'") from None
 
 
 # access (issue 17): partner tokens and the audit log

@@ -192,3 +192,16 @@ def test_api_document_and_errors_over_http(server):
     assert status == 400 and err["error"]["param"] == "plan"
     status, _ = get_json(base + "/api/documents/no/such/doc.html")
     assert status == 404
+
+
+def test_serve_on_a_port_in_use_is_one_line_and_exit_2_before_any_build(tmp_path):
+    """Was: the index built from the bundled corpus first (seconds, or a whole Typesense
+    collection), then waitress's ``OSError: Address already in use`` traceback, exit 1."""
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = str(busy.getsockname()[1])
+        proc = kb("serve", "--index", str(tmp_path / "ix"), "--port", port, timeout=120)
+    assert proc.returncode == 2, proc.stderr[-300:]
+    assert "Traceback" not in proc.stderr and "--port" in proc.stderr and port in proc.stderr
+    assert not (tmp_path / "ix").exists()

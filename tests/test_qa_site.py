@@ -277,7 +277,7 @@ def test_serve_on_a_busy_port_says_so_without_a_traceback(bundled_index):
                              capture_output=True, text=True, timeout=300, env=env)
     finally:
         holder.close()
-    assert run.returncode == 1, (run.returncode, run.stderr[-2000:])
+    assert run.returncode == 2, (run.returncode, run.stderr[-2000:])
     assert "Traceback" not in run.stderr, run.stderr[-2000:]
     assert f"127.0.0.1:{port}" in run.stderr and "Ctrl+C" not in run.stderr, run.stderr
 

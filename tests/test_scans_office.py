@@ -305,6 +305,6 @@ def test_kb_serve_on_a_port_in_use_says_so_in_one_line(tmp_path: Path) -> None:
         taken.listen()
         port = taken.getsockname()[1]
         done = kb("serve", "--index", str(tmp_path / "ix"), "--port", str(port))
-    assert done.returncode == 1, done.stderr
+    assert done.returncode == 2, done.stderr  # a usage error (click), as `kb serve` refuses a bad --port
     assert "Traceback" not in done.stderr
     assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in done.stderr

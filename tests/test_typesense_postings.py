@@ -106,3 +106,31 @@ def test_scores_of_every_candidate_at_once_equal_one_at_a_time(monkeypatch):
                         lambda p: postings[p.field].phrase_docs(tuple(p.terms)))
     assert scores.tolist() == [_reference_score(q, d, corpus, lengths, stats) for d in candidates.tolist()]
     assert any(scores)
+
+
+def test_field_lengths_are_the_embedded_engines_one_byte_lengths():
+    """BM25F's ``dl`` on Typesense is the length Whoosh keeps in its byte, for every length."""
+    from whoosh.util.numeric import byte_to_length, length_to_byte
+
+    from kb.engine.typesense_scoring import stored_lengths
+
+    lengths = np.arange(0, 120_000)
+    expected = [byte_to_length(length_to_byte(int(n))) for n in lengths]
+    assert stored_lengths(lengths).tolist() == expected
+
+
+def test_swap_edits_is_whooshs_damerau_levenshtein():
+    """The edit both engines' suggestions count (``kb.editdistance.swap_edits``) is the
+    distance Whoosh's corrector measures over several segments, also when cut at a limit."""
+    from whoosh.support.levenshtein import damerau_levenshtein
+
+    from kb.editdistance import swap_edits
+
+    rng = random.Random(3)
+    letters = "กขคงาิีเมนยด"
+    for _ in range(5000):
+        a, b = ("".join(rng.choice(letters) for _ in range(rng.randint(0, 7))) for _ in range(2))
+        expected = damerau_levenshtein(a, b)
+        assert swap_edits(a, b) == expected, (a, b)
+        assert all((swap_edits(a, b, limit) <= limit) == (expected <= limit) for limit in (1, 2))
+    assert swap_edits("เมีนยมา", "เมียนมา") == 1

@@ -98,3 +98,30 @@ def test_a_collection_of_an_older_layout_is_rebuilt_not_written_into(config):
     assert cluster.active() != old
     assert visible(config) == {"แรงงาน-9"}
     assert open_index(Path("-"), config).snapshot().stored(0).id == "แรงงาน-9"
+
+
+@pytest.mark.parametrize("committed", [False, True], ids=["while-importing", "before-the-swap"])
+def test_a_rebuild_whose_collection_another_run_removed_fails_in_one_line(config, committed):
+    """A second ``kb index`` of the same collection (another ``--index`` folder, so another
+    lock) removes a running ``--full``'s unfinished collection as a leftover.  The
+    rebuild used to die with Typesense's ObjectNotFound traceback; now it names the
+    collection and what to do (``IndexWriteFailed``: one line, exit 1).  Removed after its
+    last commit, the rebuild used to point the alias at the deleted collection (Typesense
+    accepts that), leaving readers no index."""
+    from kb.engine import IndexWriteFailed
+
+    first = open_writer(Path("-"), config)
+    first.add_batch(prepared(i, "ยาเสพติด") for i in range(2))
+    first.close()
+    rebuild = open_writer(Path("-"), config, rebuild=True)
+    rebuild.add_batch(prepared(i, "ประมง") for i in range(3))
+    if committed:
+        rebuild.commit()
+    other = open_writer(Path("-"), config)  # removes the rebuild's collection as a leftover
+    other.add_batch([prepared(9, "แรงงาน")])
+    other.close()
+    with pytest.raises(IndexWriteFailed, match=rebuild.physical) as failed:
+        rebuild.close()
+    assert "\n" not in str(failed.value) and "kb index" in str(failed.value)
+    rebuild.abort()
+    assert visible(config) == {f"ยาเสพติด-{i}" for i in range(2)} | {"แรงงาน-9"}

@@ -2,7 +2,8 @@
 
 ``cluster()`` starts ``scripts/typesense-cluster.sh`` (3 nodes on loopback, free
 ports, a temporary folder) the first time a test asks for it; every test module
-shares it, and ``atexit`` stops it.  ``skip_without_wheels()`` skips with the
+shares it, and ``atexit`` stops it.  ``KB_TEST_TYPESENSE_NODES=1`` starts one node
+instead, for a quick run on a busy machine (the fault tests then skip).  ``skip_without_wheels()`` skips with the
 reason where the typesense-server wheels cannot be installed; nothing is mocked.
 """
 from __future__ import annotations
@@ -145,11 +146,19 @@ class TestCluster:
 def cluster() -> TestCluster:
     """The session's 3-node cluster (skips the test where the wheels are missing)."""
     skip_without_wheels()
+    nodes = _node_count()
     folder = Path(tempfile.mkdtemp(prefix="kb-typesense-"))
-    c = TestCluster(folder, _base_port(3))
+    c = TestCluster(folder, _base_port(nodes), nodes)
     atexit.register(_shutdown, c)
     c.start()
     return c
+
+
+def _node_count() -> int:
+    raw = os.environ.get("KB_TEST_TYPESENSE_NODES", "3")
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"KB_TEST_TYPESENSE_NODES must be a number of nodes ≥ 1, got {raw!r}")
+    return int(raw)
 
 
 def _shutdown(c: TestCluster) -> None:

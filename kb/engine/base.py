@@ -11,6 +11,7 @@ within one ``Snapshot`` only (a commit may renumber).  Ids are the stable names.
 """
 from __future__ import annotations
 
+import heapq
 import threading
 from abc import ABC, abstractmethod
 from collections import Counter
@@ -174,7 +175,8 @@ class Snapshot(ABC):
     @abstractmethod
     def suggest(self, fieldname: str, text: str, maxdist: int = 2, limit: int = 5) -> list[str]:
         """Up to ``limit`` indexed terms within ``maxdist`` edits of ``text`` sharing its first
-        character, most frequent first; never raises (a corrector must not fail a search)."""
+        character (``text`` itself too), as ``rank_suggestions`` orders them; an edit is
+        ``kb.editdistance.swap_edits``'s.  Never raises (a corrector must not fail a search)."""
 
     @abstractmethod
     def scan_forms(self) -> list[tuple[int, bytes]]:
@@ -211,6 +213,14 @@ class Snapshot(ABC):
         if self._scan is not None:
             out.update(self._scan.nbytes())
         return out
+
+
+def rank_suggestions(near: Iterable[tuple[str, float]], limit: int) -> list[str]:
+    """``Snapshot.suggest``'s order, as Whoosh's corrector ranks its terms: of the (term,
+    occurrences in the field) pairs, the ``limit`` most frequent (at a tie the later
+    term), listed most frequent first and, at a tie, in term order."""
+    best = heapq.nlargest(limit, ((count, term) for term, count in near))
+    return [term for _, term in sorted(best, key=lambda p: (-p[0], p[1]))]
 
 
 class SearchIndex(ABC):

@@ -190,9 +190,22 @@ class TypesenseWriter(EngineWriter):
     def commit(self) -> None:
         started = time.monotonic()
         try:
-            self._commit()
+            with self._own_collection():
+                self._commit()
         finally:
             TypesenseWriter.waited += time.monotonic() - started
+
+    @contextlib.contextmanager
+    def _own_collection(self):
+        """Our collection deleted under us: another ``kb index`` of the same collection (with
+        another ``--index`` folder, so another lock) removed it as a dead run's leftover."""
+        try:
+            yield
+        except tse.ObjectNotFound:
+            raise IndexWriteFailed(
+                f"the collection {self.physical} was deleted while this run wrote it (another `kb index` of "
+                f"collection {self.cluster.alias} at the same time?); run `kb index` again"
+            ) from None
 
     def _commit(self) -> None:
         self._imported()
@@ -260,7 +273,10 @@ class TypesenseWriter(EngineWriter):
         if self.rebuild:
             old = self.cluster.active()
             if old != self.physical:
-                self._patiently(lambda: self.cluster.point_alias(self.physical))
+                with self._own_collection():  # Typesense would point an alias at a deleted collection
+                    with self.cluster.errors("read the new collection"):
+                        self.cluster.writer_client.collections[self.physical].retrieve()
+                    self._patiently(lambda: self.cluster.point_alias(self.physical))
                 # a stamp written after the swap: once every node has it, every node serves the new collection
                 stamp = uuid.uuid4().hex
                 self._patiently(lambda: self.cluster.write_settings(self.physical, self.settings, stamp))

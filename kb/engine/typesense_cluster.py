@@ -172,7 +172,17 @@ class Cluster:
             try:
                 return self.client.aliases[self.alias].retrieve()["collection_name"]
             except tse.ObjectNotFound:
+                self._confirm_typesense()
                 return None
+
+    def _confirm_typesense(self) -> None:
+        """A 404 for the alias means "no index yet" only from Typesense: any other web
+        server at a wrong URL answers 404 too, and kb would say "run `kb index`" or try to
+        build an index there.  Every Typesense node answers ``/health`` (503 when unready)."""
+        try:
+            self.client.operations.is_healthy()
+        except tse.ObjectNotFound:
+            raise ClusterUnavailable(f"not a Typesense node ({self.where()}): it answers 404 to /health") from None
 
     def point_alias(self, physical: str) -> None:
         with self.errors("switch the collection alias"):

@@ -68,11 +68,14 @@ def parse_nodes(text: str, param: str = "KB_TYPESENSE_NODES") -> tuple[Typesense
         url = urlsplit(part if "://" in part else f"http://{part}")
         try:
             port = url.port
-        except ValueError:
-            port = None
+        except ValueError:  # out of range or not a number: never the default port instead
+            port = 0
+        if port == 0:
+            raise BadEngineConfig(param, f"{part!r} has no valid port (1–65535), e.g. http://127.0.0.1:8108")
         if url.scheme not in ("http", "https") or not url.hostname:
             raise BadEngineConfig(param, f"{part!r} is not a node URL like http://127.0.0.1:8108")
-        nodes.append(TypesenseNode(url.scheme, url.hostname, port or (443 if url.scheme == "https" else 8108)))
+        default = 443 if url.scheme == "https" else 8108
+        nodes.append(TypesenseNode(url.scheme, url.hostname, default if port is None else port))
     return tuple(nodes)
 
 

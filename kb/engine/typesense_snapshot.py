@@ -26,11 +26,11 @@ from typing import Collection, Iterable
 import numpy as np
 
 from kb import query as kq
-from kb.editdistance import edits
-from kb.engine.base import Snapshot
+from kb.editdistance import swap_edits
+from kb.engine.base import Snapshot, rank_suggestions
 from kb.engine.typesense_cluster import Cluster, side
 from kb.engine.typesense_postings import FieldPostings, PostingsBuilder
-from kb.engine.typesense_scoring import CollectionStats, score_many
+from kb.engine.typesense_scoring import CollectionStats, score_many, stored_lengths
 from kb.engine.typesense_rows import scan_bytes, stored_document
 from kb.engine.typesense_terms import decode, encode, encode_text
 from kb.models import Document
@@ -210,7 +210,7 @@ class TypesenseSnapshot(Snapshot):
     def _length_columns(self) -> dict[str, np.ndarray]:
         def build():
             size = max(self.docs, default=-1) + 1
-            return {f: np.array([self.lengths.get(d, {}).get(f, 0) for d in range(size)], dtype=np.float64) for f in FIELDS}
+            return {f: stored_lengths(np.array([self.lengths.get(d, {}).get(f, 0) for d in range(size)])) for f in FIELDS}
 
         return self._remember(("lengths",), build, self._once)
 
@@ -298,7 +298,7 @@ class TypesenseSnapshot(Snapshot):
 
     def _suggest(self, fieldname: str, text: str, maxdist: int, limit: int) -> list[str]:
         """The indexed words within ``maxdist`` edits of ``text`` that share its first
-        character, most frequent first.  From the field's own vocabulary, not
+        character, in ``rank_suggestions``' order.  From the field's own vocabulary, not
         Typesense's typo search: 0.24's misses words depending on the other words
         of the collection (measured: a word was no longer offered once another
         document held a longer word starting with it), so a document a visitor
@@ -308,10 +308,15 @@ class TypesenseSnapshot(Snapshot):
         near = [
             w
             for w in self._vocabulary(fieldname).get(text[0], ())
-            if w != text and abs(len(w) - len(text)) <= maxdist and edits(w, text) <= maxdist
+            if abs(len(w) - len(text)) <= maxdist and swap_edits(w, text, limit=maxdist) <= maxdist
         ]
-        found = [(self.doc_frequency(fieldname, w), w) for w in near]
-        return [w for n, w in sorted(found, key=lambda p: (-p[0], p[1])) if n][:limit]
+        counted = ((w, self._occurrences(fieldname, w)) for w in near)
+        return rank_suggestions(((w, n) for w, n in counted if n), limit)
+
+    def _occurrences(self, fieldname: str, word: str) -> int:
+        """How often ``word`` occurs in ``fieldname`` over the documents (the suggestions' rank)."""
+        postings = self.postings().get(fieldname)
+        return int(postings.term_docs(encode(word))[1].sum()) if postings else 0
 
     def _vocabulary(self, fieldname: str) -> dict[str, list[str]]:
         """first character → every word of ``fieldname``, once per snapshot (frequencies

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import hashlib
-import heapq
 import shutil
 import threading
 import time
@@ -21,15 +20,15 @@ from typing import Iterator
 
 from whoosh import index
 from whoosh.filedb.filestore import FileStorage
-from whoosh.support.levenshtein import distance as edit_distance
 
 from kb import query as kq
 from kb.analysis import Analysis
+from kb.editdistance import swap_edits
 from kb.engine import arrays, memo
 from kb.engine import generations as gens
 from kb.engine import positions as kb_positions
 from kb.engine.array_search import ArrayIndex, flat_positions
-from kb.engine.base import EngineWriter, SearchIndex, Snapshot
+from kb.engine.base import EngineWriter, SearchIndex, Snapshot, rank_suggestions
 from kb.engine.generations import IndexMissing, disk_errors
 from kb.engine.meta_table import MetadataTable
 from kb.engine.metadata import FACETS, IndexedDoc, meta_from_bytes
@@ -342,7 +341,7 @@ class WhooshSnapshot(Snapshot):
     def suggest(self, fieldname: str, text: str, maxdist: int = 2, limit: int = 5) -> list[str]:
         # prefix=1 bounds the work to one slice of the lexicon; typos in the first character are rare
         try:
-            if self.arrays is not None and fieldname in arrays.FIELDS and len(self.arrays.segments) > 1:
+            if self.arrays is not None and fieldname in arrays.FIELDS and self.arrays.segments:
                 return self._suggest_from_arrays(fieldname, text, maxdist, limit)
             with self.lock:
                 return list(self.searcher.suggest(fieldname, text, limit=limit, maxdist=maxdist, prefix=1))
@@ -350,22 +349,21 @@ class WhooshSnapshot(Snapshot):
             return []
 
     def _suggest_from_arrays(self, fieldname: str, text: str, maxdist: int, limit: int) -> list[str]:
-        """Whoosh's corrector over several segments, answered from the arrays' terms.
+        """Whoosh's corrector, answered from the arrays' terms (also for one segment: Whoosh's
+        own automaton there counts two swapped letters as two edits, its merge of several
+        segments as one, so an answer depended on how the index happened to be split).
 
         Whoosh merges every segment's terms with the first letter, one key at a
         time (เ: 68,000 keys over 35 segments at 63,000 releases, ~0.5 s), then
         measures each.  Same rule here: the terms with the first letter within
-        ``maxdist`` Damerau-Levenshtein edits (a length further off never is),
-        ranked by ``-(maxdist + 0.5 / frequency)``, the ``limit`` best
-        (score, term) pairs, sorted by score then term."""
+        ``maxdist`` edits (``swap_edits``; a length further off never is), in
+        ``rank_suggestions``' order of their occurrences."""
         head = text[:1]
         near = [
             w for w in self.arrays.terms_starting(fieldname, head)
-            if abs(len(w) - len(text)) <= maxdist and edit_distance(w, text, limit=maxdist) <= maxdist
+            if abs(len(w) - len(text)) <= maxdist and swap_edits(w, text, limit=maxdist) <= maxdist
         ]
-        scored = [(0 - (maxdist + (1.0 / (self.arrays.frequency(fieldname, w) or 1) * 0.5)), w) for w in near]
-        best = heapq.nlargest(limit, scored)
-        return [w for _, w in sorted(best, key=lambda sw: (0 - sw[0], sw[1]))]
+        return rank_suggestions(((w, self.arrays.frequency(fieldname, w) or 1) for w in near), limit)
 
     def scan(self) -> TextScan:
         """The sub-word layer, memory-mapped from files of this index state (written on
