@@ -111,3 +111,45 @@ def test_markdown_flattening_is_unchanged_by_the_linear_patterns(line, flat):
     of the corpus and shared data, compared by hand when the patterns changed)."""
     doc = parse_text("ชื่อ\n\n" + line, markdown=True)
     assert doc.text == flat
+
+
+# --------------------------------------------------------------------------- the HTML reader
+
+
+def test_an_html_page_of_nested_title_wrappers_is_read_in_linear_time(tmp_path):
+    """30,000 nested ``<div class="title">`` around one long line (750 KB): each wrapper's
+    text was asked for in turn (quadratic: 20,000 took 168 s, then failed its 60 s budget,
+    which is checked only after the parse).  Now it is read, titled from the page's <title>."""
+    n = 30_000
+    page = tmp_path / "titles.html"
+    page.write_text("<html><head><title>หัวเรื่องของหน้า</title></head><body>" + '<div class="title">' * n
+                    + "ข้อความยาว " * 60 + "</div>" * n + "</body></html>", encoding="utf-8")
+    code = ("import json, sys; from pathlib import Path; from indexer.readers import read;"
+            "print(json.dumps([[type(i).__name__, getattr(i, 'title', ''), getattr(i, 'reason', '')] for i in read(Path(sys.argv[1]))]))")
+    try:
+        out = subprocess.run([PYTHON, "-c", code, str(page)], capture_output=True, text=True, cwd=ROOT,
+                             env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the HTML reader was still reading a 750 KB page after two minutes")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == [["RawDocument", "หัวเรื่องของหน้า", ""]]
+
+
+def test_the_measured_text_length_is_get_texts_length():
+    """The one-pass measure the title search now relies on equals ``get_text(" ", strip=True)``
+    for every element of a page mixing text, whitespace, links, comments and ruby."""
+    from bs4 import BeautifulSoup, Tag
+    from bs4.element import PreformattedString
+    from indexer.readers import html as html_reader
+
+    soup = BeautifulSoup("<body><div class='title'> a <b>bb</b>\n<i> </i>c<!-- x --></div>"
+                         "<p>ข่าว  <a href=x>ลิงก์ </a></p><ruby>漢<rt>kan</rt></ruby><div></div></body>", "lxml")
+    for node in soup.find_all(string=lambda s: isinstance(s, PreformattedString)):
+        node.extract()  # as the reader does before measuring
+    spans = html_reader._measure(soup.body, set())
+    checked = 0
+    for tag in soup.body.find_all(True):
+        if tag.interesting_string_types == Tag.MAIN_CONTENT_STRING_TYPES:
+            assert max(spans[id(tag)].shown - 1, 0) == len(tag.get_text(" ", strip=True)), tag
+            checked += 1
+    assert checked >= 6
