@@ -374,12 +374,10 @@ def serve_cmd(
       kb serve --index /srv/kb/index --host 0.0.0.0 --port 8080
       KB_PUBLIC_URL=https://kb.example.org kb serve
     """
-    import waitress
-
     from indexer import pipeline
     from kb.engine import exists
     from web import create_app
-    from web.edge import lane_size
+    from web.edge import create_server, lane_size
     from web.edge import public_url as checked_public_url
 
     try:  # refused before any work: a bad URL would otherwise surface after the index build
@@ -407,7 +405,12 @@ def serve_cmd(
     from web import catalog
 
     catalog(app).warm()  # the first search answers as fast as later ones
-    waitress.serve(app, host=host, port=port, threads=threads, ident="kb")
+    import logging
+
+    logging.basicConfig()  # as waitress.serve does: its warnings (task queue depth) reach stderr
+    server = create_server(app, host=host, port=port, threads=threads, ident="kb")
+    server.print_listen("Serving on http://{}:{}")
+    server.run()
 
 
 # access (issue 17): partner tokens and the audit log

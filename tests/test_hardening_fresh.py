@@ -153,3 +153,38 @@ def test_the_measured_text_length_is_get_texts_length():
             assert max(spans[id(tag)].shown - 1, 0) == len(tag.get_text(" ", strip=True)), tag
             checked += 1
     assert checked >= 6
+
+
+# --------------------------------------------------------------------------- waitress's own answers
+
+RAW_REQUESTS = {
+    "raw UTF-8 in the path": b"GET /doc/\xe0\xb9\x84 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    "raw Latin-1 in the query": b"GET /api/search?q=\xff HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    "a control byte in a header": b"GET / HTTP/1.1\r\nHost: localhost\r\nCookie: \x01\x02=x\r\nConnection: close\r\n\r\n",
+    "a header line without a colon": b"GET / HTTP/1.1\r\nHost: localhost\r\nfoo\r\nConnection: close\r\n\r\n",
+    "a lower-case method": b"get / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+}
+
+
+def raw_exchange(port: int, request: bytes) -> tuple[int, dict[str, str]]:
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as conn:
+        conn.sendall(request)
+        data = b""
+        while chunk := conn.recv(65536):
+            data += chunk
+    head = data.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in head[1:])}
+    return int(head[0].split()[1]), headers
+
+
+def test_requests_waitress_refuses_itself_get_a_400_with_the_security_headers(bundled_index, live_server):
+    """Waitress answers these before the app (or the edge) sees them; its plain 400 had no
+    CSP, nosniff or frame rules, breaking the promise of security headers on every response."""
+    server = live_server(bundled_index, threads=2)
+    for label, request in RAW_REQUESTS.items():
+        status, headers = raw_exchange(server.port, request)
+        assert status == 400, label
+        assert "frame-ancestors 'none'" in headers.get("content-security-policy", ""), (label, headers)
+        assert headers.get("x-content-type-options") == "nosniff", label
