@@ -188,3 +188,19 @@ def test_requests_waitress_refuses_itself_get_a_400_with_the_security_headers(bu
         assert status == 400, label
         assert "frame-ancestors 'none'" in headers.get("content-security-policy", ""), (label, headers)
         assert headers.get("x-content-type-options") == "nosniff", label
+
+
+# --------------------------------------------------------------------------- the CLI
+
+
+def test_a_query_holding_bytes_the_terminal_cannot_decode_is_searched_not_a_traceback(bundled_index):
+    """``kb search $'ชาย\\xe0'``: the stray byte reaches ``sys.argv`` as a lone surrogate and the
+    search died in the engine (``UnicodeEncodeError``, a traceback, exit 1).  It is searched as the
+    site searches malformed UTF-8: the byte becomes U+FFFD."""
+    query = "ชาย".encode() + b"\xe0"
+    out = subprocess.run([PYTHON, "-m", "kb.cli", "search", query, "--index", str(bundled_index), "--json"],
+                         capture_output=True, cwd=ROOT, timeout=120,
+                         env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"})
+    assert out.returncode == 0, out.stderr.decode(errors="replace")[-600:]
+    assert b"Traceback" not in out.stderr
+    assert json.loads(out.stdout)["query"] == "ชาย\ufffd"
