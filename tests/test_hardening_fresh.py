@@ -204,3 +204,42 @@ def test_a_query_holding_bytes_the_terminal_cannot_decode_is_searched_not_a_trac
     assert out.returncode == 0, out.stderr.decode(errors="replace")[-600:]
     assert b"Traceback" not in out.stderr
     assert json.loads(out.stdout)["query"] == "ชาย\ufffd"
+
+
+# --------------------------------------------------------------------------- a file changing while read
+
+
+def test_a_file_rewritten_between_its_hash_and_its_read_fails_and_never_sticks(tmp_path, monkeypatch):
+    """A writer rewrites news.txt (version A → B) after kb hashed it and before the reader
+    opened it; then the writer puts A back.  Before: B's text was stored under A's hash, so
+    every later run found the file "unchanged" and the index kept B for good.  Now the file
+    fails that run with its reason (the other files commit), and the next run reads A."""
+    from indexer import pipeline, readers
+    from kb.models import SearchRequest
+    from kb.search import Searcher
+
+    folder, index_dir = tmp_path / "docs", tmp_path / "index"
+    folder.mkdir()
+    news = folder / "news.txt"
+    version_a, version_b = "ข่าวฉบับแรก\n\nเนื้อหา alphaversion", "ข่าวฉบับแก้\n\nเนื้อหา betaversion ที่ยาวกว่าเดิม"
+    news.write_text(version_a, encoding="utf-8")
+    (folder / "other.txt").write_text("ข่าวอื่น\n\nเนื้อหา othermarker", encoding="utf-8")
+    real_read = readers.read
+
+    def read_as_a_writer_strikes(path):  # the concurrent writer, at the moment of reading
+        if Path(path) == news:
+            news.write_text(version_b, encoding="utf-8")
+        return real_read(path)
+
+    monkeypatch.setattr(readers, "read", read_as_a_writer_strikes)
+    report = pipeline.run([folder], index_dir, progress=False, procs=1)
+    monkeypatch.setattr(readers, "read", real_read)
+    assert [(Path(f.source).name, f.reason) for f in report.failures] == [
+        ("news.txt", "the file changed while it was being read; run kb index again once it is complete")]
+    news.write_text(version_a, encoding="utf-8")  # the writer puts A back
+    pipeline.run([folder], index_dir, progress=False, procs=1)
+
+    searcher = Searcher(Index(index_dir))
+    assert [h.id for h in searcher.search(SearchRequest(q="othermarker")).hits] == ["other.txt"]
+    assert [h.id for h in searcher.search(SearchRequest(q="alphaversion")).hits] == ["news.txt"]
+    assert searcher.search(SearchRequest(q="betaversion")).total == 0
