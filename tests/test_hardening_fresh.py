@@ -243,3 +243,38 @@ def test_a_file_rewritten_between_its_hash_and_its_read_fails_and_never_sticks(t
     assert [h.id for h in searcher.search(SearchRequest(q="othermarker")).hits] == ["other.txt"]
     assert [h.id for h in searcher.search(SearchRequest(q="alphaversion")).hits] == ["news.txt"]
     assert searcher.search(SearchRequest(q="betaversion")).total == 0
+
+
+# --------------------------------------------------------------------------- ?section= within the budget
+
+
+class CountingIndex(Index):
+    """The real index, counting the stored documents read through it."""
+
+    reads = 0
+
+    def document_at(self, snap, docnum):
+        self.reads += 1
+        return super().document_at(snap, docnum)
+
+
+def test_a_section_search_past_its_deadline_reads_no_more_records(bundled_index):
+    """``?section=`` runs the highlighter over every matching record (the 44-letter OR query:
+    0.1–0.2 s a record, 5–7 s for the 24 records of the bundled corpus under load, beyond the
+    4 s budget, and linear in the records of a larger corpus).  Past the deadline no further
+    record is read: the answer is capped and says so."""
+    from kb.models import SearchRequest
+    from kb.search import Searcher, parse, sections
+    from kb.search.budget import DEFAULT_LIMITS, OVER_BUDGET_NOTICE
+
+    index = CountingIndex(bundled_index)
+    snap = index.snapshot()
+    expected = Searcher(index).search(SearchRequest(q="มติ", section="resolution")).total
+    query = sections.SectionQuery.of("resolution", parse("มติ", DEFAULT_PARAMS), DEFAULT_PARAMS)
+    every = set(range(index.doc_count()))
+    assert len(sections.within(index, snap, every, query, WorkBudget.start())) == expected > 0
+    index.reads = 0
+    spent = WorkBudget(DEFAULT_LIMITS, deadline=0.0)  # its deadline long past
+    assert sections.within(index, snap, every, query, spent) == set()
+    assert index.reads == 0
+    assert OVER_BUDGET_NOTICE in spent.notices
