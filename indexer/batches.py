@@ -73,7 +73,10 @@ class BatchWriter:
         subword, encoded, cap = self.writer.subword and "scan" in forms, "postings" in forms, self.max_text_chars
         stored = "stored" in forms
         rows = self.writer.prepared_rows if "rows" in forms else None
-        tasks = [PrepareTask(c.raw, c.doc_id, c.content_hash, subword, c.path, cap, encoded, stored, rows) for c in batch]
+        tasks = [
+            PrepareTask(c.raw, c.doc_id, c.content_hash, subword, c.path, cap, encoded, stored, rows, c.signature)
+            for c in batch
+        ]
         self.in_flight.append((batch, self.preparer.submit(tasks)))
         while len(self.in_flight) > IN_FLIGHT:
             self._write(*self.in_flight.popleft())

@@ -29,7 +29,7 @@ from indexer import readers
 from indexer.discover import SourceFile
 from indexer.ids import id_problem, printable
 from indexer.readers import is_bulk, unreadable_reason
-from indexer.prepare import read_in_worker  # issue 14
+from indexer.prepare import CHANGED_WHILE_READ, file_signature, read_in_worker  # issue 14
 from indexer.report import Report
 
 
@@ -42,6 +42,7 @@ class Change:
     content_hash: str
     is_update: bool
     path: Path | None = None  # issue 14: a file read by the worker (OCR), ``raw`` then only names its source
+    signature: tuple | None = None  # the file's ``file_signature`` when ``content_hash`` was made
 
 
 def hash_file(path: Path) -> str:
@@ -140,6 +141,7 @@ class ChangePlanner:
         if problem:
             self._fail_file(source, f"the file's id {printable(doc_id)!r} {problem}; rename the file")
             return
+        signature = file_signature(sf.path)
         content_hash = with_access(hash_file(sf.path), self.default_access)
         if not self._claim(doc_id, source, source):
             return
@@ -150,10 +152,13 @@ class ChangePlanner:
             return
         if read_in_worker(sf.path):  # issue 14: OCR runs in the worker pool, not here
             raw = RawDocument(title="", text="", source=source)
-            yield Change(raw, doc_id, content_hash, is_update=old is not None, path=sf.path)
+            yield Change(raw, doc_id, content_hash, is_update=old is not None, path=sf.path, signature=signature)
             self.done += 1
             return
-        for item in readers.read(sf.path):
+        items = list(readers.read(sf.path))  # one document: read whole before the file is checked
+        if file_signature(sf.path) != signature:
+            items = [Failure(source, CHANGED_WHILE_READ)]
+        for item in items:
             if isinstance(item, Failure):
                 self.report.failures.append(item)
             elif self._text_fits(item, source, source) and self._level(item, source):

@@ -14,6 +14,7 @@ one document at a time, so progress can count OCR'd pages as they finish.
 from __future__ import annotations
 
 import dataclasses
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,7 @@ class PrepareTask:
     postings: bool = True  # the engine reads encoded postings (``EngineWriter.prepared_forms``); else ``Analysis``
     stored: bool = False  # the engine reads ``stored_form``: made here, and the text not sent back
     rows: Callable | None = None  # the engine's ``EngineWriter.prepared_rows`` ("rows"): its whole write made here
+    signature: tuple | None = None  # ``file_signature`` of ``path`` when its content hash was made
 
 
 # formats whose reading may mean OCR: images always, PDFs for pages without a text layer
@@ -48,6 +50,22 @@ _WORKER_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".pdf")
 def read_in_worker(path: Path) -> bool:
     """Whether a file is read by ``prepare`` (in a worker) instead of by the change planner."""
     return path.suffix.lower() in _WORKER_SUFFIXES
+
+
+CHANGED_WHILE_READ = "the file changed while it was being read; run kb index again once it is complete"
+
+
+def file_signature(path: Path) -> tuple | None:
+    """Size, modification time and inode: what a writer changes (None if the file is gone).
+
+    Taken before the content hash and compared after the read, so a document is never
+    stored with the hash of another version of its file (a rerun would then find the
+    file "unchanged" and keep the wrong text for good)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
 def read_file(task: PrepareTask) -> RawDocument | Failure:
@@ -63,6 +81,8 @@ def read_file(task: PrepareTask) -> RawDocument | Failure:
         return Failure(source, str(exc))
     except (OSError, UnicodeError, ValueError, RecursionError, MemoryError) as exc:
         return Failure(source, f"{type(exc).__name__}: {exc}")
+    if task.signature is not None and file_signature(task.path) != task.signature:
+        return Failure(source, CHANGED_WHILE_READ)
     if item is None or isinstance(item, Failure):
         return item or Failure(source, "no text found in the document")
     if task.max_text_chars and len(item.text) > task.max_text_chars:

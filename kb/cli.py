@@ -377,12 +377,10 @@ def serve_cmd(
     """
     import logging
 
-    import waitress
-
     from indexer import pipeline
     from kb.engine import exists
     from web import create_app
-    from web.edge import lane_size
+    from web.edge import create_server, lane_size
     from web.edge import public_url as checked_public_url
 
     try:  # refused before any work: a bad URL would otherwise surface after the index build
@@ -408,8 +406,8 @@ def serve_cmd(
     except AccessSetupError as exc:
         raise click.ClickException(str(exc)) from None
     logging.basicConfig()  # as waitress.serve did: the server's and the site's log lines reach stderr
-    try:  # the port is taken before any promise is printed: a busy port is one clear line, exit 1
-        server = waitress.create_server(app, host=host, port=port, threads=threads, ident="kb")
+    try:  # the port is taken before any promise is printed (checked before the build; taken since): a usage error
+        server = create_server(app, host=host, port=port, threads=threads, ident="kb")
     except OSError as exc:
         raise click.BadParameter(f"cannot listen on {host}:{port}: {exc.strerror or exc}", param_hint="'--port'") from None
     from web import catalog

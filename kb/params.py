@@ -18,6 +18,10 @@ MAX_QUERY_CHARS = 1000
 MAX_LIMIT = 100
 MAX_RESULT_WINDOW = 10_000  # page * limit may not go past this
 MAX_VALUES_PER_FACET = 50
+# A byte the terminal's encoding could not decode reaches ``sys.argv`` as a lone surrogate
+# (``kb search $'ชาย\xe0'``); no encoder accepts one.  The web decodes malformed UTF-8 to
+# U+FFFD, so the query becomes the same text the site would search.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class BadParameter(ValueError):
@@ -129,6 +133,7 @@ def parse_search(get: Callable[[str], list[str]]) -> SearchRequest:
     if len(q) > MAX_QUERY_CHARS:
         raise BadParameter("q", Notice("query_too_long", f"คำค้นยาวเกิน {MAX_QUERY_CHARS} ตัวอักษร ({len(q)} ตัวอักษร)",
                                       most=MAX_QUERY_CHARS, got=len(q)))
+    q = _LONE_SURROGATE.sub("\ufffd", q)
     from kb.facets import REGISTRY  # the registry validates with this module's helpers
 
     req = SearchRequest(q=q.strip(), filters={f.name: f.parse(many(f.name)) for f in REGISTRY})

@@ -74,12 +74,11 @@ class LiveServer:
     """The real app under waitress on a free loopback port, in a thread."""
 
     def __init__(self, index_dir: Path, threads: int = 8, **config):
-        import waitress
-
         from web import create_app
+        from web.edge import create_server  # what ``kb serve`` runs
 
         self.app = create_app({"INDEX_DIR": str(index_dir), **config})
-        self.server = waitress.create_server(self.app, host="127.0.0.1", port=0, threads=threads, ident="kb-test")
+        self.server = create_server(self.app, host="127.0.0.1", port=0, threads=threads, ident="kb-test")
         self.port = self.server.effective_port
         self.url = f"http://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self._run, daemon=True)

@@ -11,8 +11,9 @@ request they guard against:
   run at most ``lane`` at a time (fewer than the server's threads), so ``/healthz``
   and ordinary searches always find a free thread; when the lane is full the
   answer is an immediate 503 with ``Retry-After``, never a queue.
-- **Security headers** on every response, including the ones made here and the
-  bare 500 Flask falls back to when an error handler fails.
+- **Security headers** on every response, including the ones made here, the
+  bare 500 Flask falls back to when an error handler fails, and the 400s waitress
+  writes itself for a request it cannot parse (``create_server``).
 """
 from __future__ import annotations
 
@@ -217,3 +218,33 @@ def _with_security_headers(start_response: StartResponse) -> StartResponse:
         return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
     return start
+
+
+def create_server(app: WSGIApp, **options: Any) -> Any:
+    """``waitress.create_server`` whose own answers carry the security headers too.
+
+    Waitress answers a request it cannot parse (bytes that are no URI, a header line
+    without a colon or with control characters, a lower-case method, an oversized
+    header block) itself, with a plain-text 400 that never reaches the app or this
+    edge: its error task is given the headers here.
+    """
+    import waitress
+    from waitress.channel import HTTPChannel
+    from waitress.task import ErrorTask
+
+    class SecuredErrorTask(ErrorTask):
+        def execute(self) -> None:
+            self.response_headers.extend(SECURITY_HEADERS)
+            super().execute()
+
+    class SecuredChannel(HTTPChannel):
+        error_task_class = SecuredErrorTask
+
+    server = waitress.create_server(app, **options)
+    # one listening socket: the server itself; several (a name with IPv4 and IPv6
+    # addresses): each one is a dispatcher in the shared map
+    listeners = [server] if hasattr(server, "channel_class") else list(getattr(server, "map", {}).values())
+    for listener in listeners:
+        if hasattr(listener, "channel_class"):
+            listener.channel_class = SecuredChannel
+    return server

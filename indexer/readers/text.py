@@ -27,11 +27,31 @@ _FRONT_MATTER_KEYS = {"title": "title", "date": "date", "url": "url", "type": "t
 _SOURCE_LINE = re.compile(
     r"^\s*(?:ที่มา|แหล่งที่มา|source|url)\s*[:：]\s*<?(https?://[^\s>]+)>?\s*$", re.I
 )
-_ATX_HEADING = re.compile(r"^\s{0,3}#{1,6}(?:\s+|$)(.*?)(?:\s+#+)?\s*$")
+_ATX_OPENING = re.compile(r"\s{0,3}#{1,6}(?:\s+|$)")
 _SETEXT_RULE = re.compile(r"^\s{0,3}(=+|-+)\s*$")
 _THEMATIC_BREAK = re.compile(r"^\s{0,3}([-*_])(?:\s*\1){2,}\s*$")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _REFERENCE_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S+.*$")
+# Inline Markdown, each pattern in time linear in the line (a 96 KB line of ``*a `` took
+# 89 s, and the reader's time budget is checked only around the parse).  Link and URL
+# brackets exclude their own opening bracket, so no attempt scans past the next one;
+# emphasis goes through ``_sub_before_last`` with the zero-width pattern of its closer.
+_IMAGE = re.compile(r"!\[([^\]\[]*)\]\([^)\]]*\)")
+_LINK = re.compile(r"\[([^\]\[]+)\]\([^)\]]*\)")
+_REFERENCE_LINK = re.compile(r"\[([^\]\[]+)\]\[[^\]\[]*\]")
+_ANGLE_URL = re.compile(r"<(https?://[^<>\s]+)>")
+_CODE = re.compile(r"`([^`]+)`")
+# (pattern, the zero-width pattern of its closer, the closer's length): ** and __ before * and _
+_EMPHASIS = tuple(
+    (re.compile(pattern), re.compile(closer), size)
+    for pattern, closer, size in (
+        (r"\*\*(?=\S)(.+?)(?<=\S)\*\*", r"(?<=\S)(?=\*\*)", 2),
+        (r"__(?=\S)(.+?)(?<=\S)__", r"(?<=\S)(?=__)", 2),
+        (r"~~(?=\S)(.+?)(?<=\S)~~", r"(?<=\S)(?=~~)", 2),
+        (r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])", r"(?<=\S)(?=\*(?![\w*]))", 1),
+        (r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])", r"(?<=\S)(?=_(?![\w_]))", 1),
+    )
+)
 
 
 def read(path: Path, budget: Budget | None = None) -> Iterator[RawDocument | Failure]:
@@ -118,9 +138,9 @@ def _split_title(lines: list[str], markdown: bool, given: str | None) -> tuple[s
     first = lines[index]
     rest = lines[index + 1 :]
     if markdown:
-        heading = _ATX_HEADING.match(first)
-        if heading:
-            first = heading.group(1)
+        heading = _atx_heading(first)
+        if heading is not None:
+            first = heading
         elif rest and _SETEXT_RULE.match(rest[0]) and first.strip():
             rest = rest[1:]
         first = _inline_markdown(first)
@@ -164,29 +184,59 @@ def _flatten_markdown(lines: list[str]) -> list[str]:
         if seen_text == 1:
             out.append(line)
             continue
-        heading = _ATX_HEADING.match(line)
-        if heading:
-            line = heading.group(1)
+        heading = _atx_heading(line)
+        if heading is not None:
+            line = heading
         line = re.sub(r"^(\s*)(?:>\s?)+", r"\1", line)  # block quotes
         out.append(_inline_markdown(line))
     return out
 
 
+def _atx_heading(line: str) -> str | None:
+    """The text of an ATX heading (``## Title ##`` → ``Title``), or None for another line.
+
+    Done with string methods: the single regex it replaces backtracked over every run of
+    spaces (a 16,000-space heading took 7 s)."""
+    opening = _ATX_OPENING.match(line)
+    if opening is None:
+        return None
+    text = line[opening.end():].rstrip()
+    unclosed = text.rstrip("#")
+    if unclosed != text and unclosed[-1:].isspace():  # a closing run of #, after a space
+        text = unclosed.rstrip()
+    return text
+
+
 def _inline_markdown(line: str) -> str:
     """Remove inline Markdown: images/links keep their text, emphasis and code lose markers."""
-    line = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", line)
-    line = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", line)
-    line = re.sub(r"\[([^\]]+)\]\[[^\]]*\]", r"\1", line)
-    line = re.sub(r"<(https?://[^>\s]+)>", r"\1", line)
-    line = re.sub(r"`([^`]+)`", r"\1", line)
+    line = _IMAGE.sub(r"\1", line)
+    line = _LINK.sub(r"\1", line)
+    line = _REFERENCE_LINK.sub(r"\1", line)
+    line = _ANGLE_URL.sub(r"\1", line)
+    line = _CODE.sub(r"\1", line)
     # Bullets ("* item") are not emphasis: protect a leading list marker.
     bullet = re.match(r"^(\s*[*+-]\s+)", line)
     prefix, rest = (bullet.group(1), line[bullet.end():]) if bullet else ("", line)
-    rest = re.sub(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", r"\2", rest)
-    rest = re.sub(r"~~(?=\S)(.+?)(?<=\S)~~", r"\1", rest)
-    rest = re.sub(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])", r"\1", rest)
-    rest = re.sub(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])", r"\1", rest)
+    for pattern, closer, size in _EMPHASIS:
+        rest = _sub_before_last(pattern, closer, size, rest)
     return prefix + rest
+
+
+def _sub_before_last(pattern: re.Pattern, closer: re.Pattern, size: int, text: str) -> str:
+    """``pattern.sub(r"\\1", text)`` in linear time.
+
+    Every match ends with a closer, so nothing after the last closer can match: the text
+    is cut there.  In what is left, an attempt either finds its closer (and the text it
+    scanned is consumed) or starts within a closer's length of the cut; no attempt scans
+    the rest of a long line in vain, once per opening marker.
+    """
+    last = None
+    for last in closer.finditer(text):
+        pass
+    if last is None:
+        return text
+    cut = last.start() + size
+    return pattern.sub(r"\1", text[:cut]) + text[cut:]
 
 
 def _tidy(lines: list[str]) -> str:

@@ -28,6 +28,10 @@ MAX_SPLIT_WORDS = 3  # a longer unspaced clause is a sentence: the tiers read it
 MAX_CORRECTED_UNITS = 16  # a longer clause is a phrase or a sentence, not a misspelt word
 CORRECTED = "แสดงผลของ {}"
 MAX_ENGLISH_WORDS = 5  # the longest English name of the thesaurus joined back into one clause
+# the most adjacent words joined back into one known term: the longest thesaurus, synonym or
+# taxonomy term is 5 words (บัญชี|รับ|โอนเงิน|ผิดกฎหมาย); without a bound a clause of n words
+# cost n² lookups of strings up to n long (999 × ก: 30 s in ``_terms``)
+MAX_TERM_WORDS = 8
 
 
 @dataclass
@@ -162,7 +166,7 @@ def _terms(finder: Finder, words: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(words):
-        for j in range(len(words), i + 1, -1):
+        for j in range(min(len(words), i + MAX_TERM_WORDS), i + 1, -1):
             joined = "".join(words[i:j])
             if len(expand(joined)) > 1 or thesaurus.knows(joined) or finder.doc_frequency(joined) > 0:
                 out.append(joined)

@@ -81,7 +81,7 @@ class Searcher:
         matching = _joined(plan.matching, partial, meant.literal)
         in_section = sections.SectionQuery.of(req.section, parsed, self.params) if req.section else None  # issue 14
         if in_section:  # issue 14: only documents whose query words are inside such a section
-            matching = sections.within(self.index, snap, matching, in_section)
+            matching = sections.within(self.index, snap, matching, in_section, budget)
         facet_docs, final = apply_filters(snap, matching, applied)
         # the facet counts (vector work over every match: a quarter of a million documents for
         # a common word at 4× the releases) on a free core while the page is ranked; the same
@@ -119,7 +119,9 @@ class Searcher:
             for docnum, score in ranked
         ]
         if in_section:  # issue 14: each hit at the section of its best passage
-            hits = [sections.place_hit(self.index, snap, d, h, in_section, snippets) for (d, _), h in zip(ranked, hits)]
+            # (past the deadline a hit keeps its place in the list but is not placed in a section)
+            hits = [h if budget.spent() else sections.place_hit(self.index, snap, d, h, in_section, snippets)
+                    for (d, _), h in zip(ranked, hits)]
         return hits
 
     def _ranked(
