@@ -52,6 +52,8 @@ def test_a_province_inside_a_princes_royal_title_is_no_place(text, expected):
         ("ทีมแพทย์ออกหน่วยที่ตำบลอ่างทอง อำเภอเกาะสมุย จังหวัดสุราษฎร์ธานี", ["สุราษฎร์ธานี"]),
         ("เจ้าคณะตำบลขอนแก่น อำเภอเมืองร้อยเอ็ด ร่วมพิธี", ["ร้อยเอ็ด"]),
         ("ชาวบ้าน ต.ชัยภูมิ มารับถุงยังชีพ", []),
+        # an abbreviation that ends in ต. is no subdistrict: the branch is named for the province
+        ("สินค้าจาก สกต.บุรีรัมย์ วางจำหน่าย", ["บุรีรัมย์"]),
         # a list of local bodies after ส่วนตำบล with a space is no subdistrict's name
         ("ทั้งองค์การบริหารส่วนตำบล กรุงเทพมหานคร และเมืองพัทยา", ["กรุงเทพมหานคร"]),
     ],
@@ -75,8 +77,10 @@ def test_an_expressway_named_for_the_places_it_joins_is_a_road(text, expected):
     ("text", "expected"),
     [
         ("ร่วมเป็นกรรมการตัดสิน ได้แก่ คุณสมหญิง ลำปาง ผู้จัดการบริษัทเอกชน", []),
-        # คุณ that is a word of its own in another word is no title
+        # คุณ inside another word is no title: คุณภาพ, ขอบคุณ, a temple's name
         ("คุณภาพน้ำในจังหวัดลำปาง ดีขึ้น", ["ลำปาง"]),
+        ("มอบโล่ขอบคุณ กทม. ที่ให้ความร่วมมือ", ["กรุงเทพมหานคร"]),
+        ("เคยเรียนที่วัดทองนพคุณ กรุงเทพ มาก่อน", ["กรุงเทพมหานคร"]),
     ],
 )
 def test_a_surname_after_khun_and_a_given_name_is_no_place(text, expected):

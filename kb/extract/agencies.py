@@ -53,17 +53,16 @@ def _whole_word_aliases() -> frozenset[str]:
     return frozenset(x for a in taxonomy.agencies() for x in a["aliases"] if "." not in x and THAI_CHAR.match(x))
 
 
-def _ends_a_word(text: str, end: int) -> bool:
-    """True if the segmenter cuts a word at ``end`` (only the space-free chunk around it is segmented)."""
+def _ends_a_word(text: str, end: int, start: int) -> bool:
+    """True if the segmenter cuts a word at ``end``: the match from ``start`` up to the next space is
+    segmented, the match taken to start a word (ดีอีกด้วย reads ดี|อีกด้วย, ศุลกากรสะเดา ศุลกากร|สะเดา)."""
     if end >= len(text) or not THAI_CHAR.match(text[end]):
         return True
-    left, right = end, end
-    while left > 0 and not text[left - 1].isspace():
-        left -= 1
+    right = end
     while right < len(text) and not text[right].isspace():
         right += 1
-    bounds = word_boundaries(text[left:right])
-    return bounds is None or end - left in bounds
+    bounds = word_boundaries(text[start:right])
+    return bounds is None or end - start in bounds
 
 
 @cache
@@ -73,7 +72,7 @@ def _not_after() -> tuple[str, ...]:
 
 def _names_agency(text: str, m: Match) -> bool:
     """True unless the match is a dotless alias inside other words or part of a law's or a procedure's name."""
-    if text[m.start : m.end] in _whole_word_aliases() and not _ends_a_word(text, m.end):
+    if text[m.start : m.end] in _whole_word_aliases() and not _ends_a_word(text, m.end, m.start):
         return False
     return not text_before(text, m.start).endswith(_not_after())
 

@@ -23,7 +23,7 @@ from functools import cache
 from typing import Iterable
 
 from kb import taxonomy
-from kb.extract.lexicon import Lexicon, Match, accept_listed, is_separator_gap, is_whole_word, key, text_after, text_before
+from kb.extract.lexicon import THAI_CHAR, Lexicon, Match, accept_listed, is_separator_gap, is_whole_word, key, text_after, text_before
 from kb.thai.digits import thai_digits_to_arabic
 from kb.thai.normalize import typed_variants
 
@@ -131,8 +131,8 @@ def _ends_institution(t: str, m: Match, ctx: dict[str, tuple[str, ...]]) -> bool
 
 def _inside_other_name(t: str, m: Match, ctx: dict[str, tuple[str, ...]]) -> bool:
     """True if the name at ``m`` is part of a road's, an art style's, a subdistrict's or a person's name."""
-    if t.endswith(ctx["reject_glued"], 0, m.start):
-        return True  # a subdistrict's own name: ตำบลอ่างทอง, ต.ชัยภูมิ
+    if _glued_to(t, m.start, ctx["reject_glued"]):
+        return True  # a subdistrict's own name: ตำบลอ่างทอง, ต.ชัยภูมิ (not สกต.บุรีรัมย์, another abbreviation)
     before = text_before(t, m.start)
     if before.endswith(ctx["reject_before"]) and not before.endswith(ctx["keep_before"]):
         return True
@@ -155,14 +155,34 @@ def _route_dash(head: str) -> int | None:
     return len(body[:-1].rstrip())
 
 
+def _glued_to(t: str, start: int, words: tuple[str, ...]) -> bool:
+    """True if one of ``words`` ends right at ``start``; one written with a period must not end a
+    longer abbreviation (สกต. is not ต.)."""
+    if not t.endswith(words, 0, start):
+        return False
+    for word in words:
+        at = start - len(word)
+        if t.endswith(word, 0, start) and (not word.endswith(".") or at == 0 or not t[at - 1].isalpha()):
+            return True
+    return False
+
+
 def _after_title(before: str, titles: tuple[str, ...]) -> bool:
     """True if ``before`` ends with a person's title; one written with a period must not end a
-    longer abbreviation (สนพ. is an office, not นพ.)."""
+    longer abbreviation (สนพ. is an office, not นพ.), one glued to Thai letters before it must start
+    a word of the segmenter (ขอบคุณ and นพคุณ hold no title คุณ)."""
     if not before.endswith(titles):
         return False
     for title in titles:
+        if not before.endswith(title):
+            continue
         at = len(before) - len(title)
-        if before.endswith(title) and (not title.endswith(".") or at == 0 or not before[at - 1].isalpha()):
+        if at == 0:
+            return True
+        if title.endswith("."):
+            if not before[at - 1].isalpha():
+                return True
+        elif not THAI_CHAR.match(before[at - 1]) or is_whole_word(before, at, len(before)):
             return True
     return False
 
