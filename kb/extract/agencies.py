@@ -2,8 +2,8 @@
 
 The names are data (kb/taxonomy/agencies.json), blockers included, with the forms
 extraction alone matches (a council's or a former name; a minister's title and the
-ministry's short name, รมว.กลาโหม).  A dotless Thai alias counts only where it ends a
-word of the segmenter (ดีอี is not inside ดีอีกด้วย; ศุลกากร ends ด่านศุลกากร, a unit); a name or alias right after a law's or a procedure's
+ministry's short name, รมว.กลาโหม).  A short dotless Thai alias counts only where it
+ends a word of the segmenter (ดีอี is not inside ดีอีกด้วย); a name or alias right after a law's or a procedure's
 word (พระราชบัญญัติศุลกากร, พิธีการศุลกากร) names no agency.  The topic
 extractor also needs the full names alone, to tell a term inside an agency's
 name (ศูนย์อำนวยการป้องกันและปราบปรามยาเสพติด) from a statement about the topic.
@@ -28,6 +28,8 @@ from kb.thai.segmenter import known_words, segment, word_boundaries
 _LONGER = "\x00longer:"
 # How far back a glued word is read (the longest Thai words are shorter).
 _WORD_WINDOW = 30
+# The longest alias whose end is checked against the segmenter's words.
+_SHORT_ALIAS = 4
 
 
 @cache
@@ -49,17 +51,22 @@ def _titled(shorts: list[str]) -> list[str]:
 
 @cache
 def _whole_word_aliases() -> frozenset[str]:
-    """Aliases that are Thai with no period: they count only where they end a word of the segmenter."""
-    return frozenset(x for a in taxonomy.agencies() for x in a["aliases"] if "." not in x and THAI_CHAR.match(x))
+    """Short Thai aliases with no period (ดีอี, ศรชล): the letters after one may make a word with its
+    last letters, so it counts only where it ends a word of the segmenter (a long one, ศุลกากร,
+    ตรวจคนเข้าเมือง, is not checked: segmenting after every mention of it cost 1 % of extraction)."""
+    return frozenset(
+        x for a in taxonomy.agencies() for x in a["aliases"] if "." not in x and THAI_CHAR.match(x) and len(x) <= _SHORT_ALIAS
+    )
 
 
 def _ends_a_word(text: str, end: int, start: int) -> bool:
-    """True if the segmenter cuts a word at ``end``: the match from ``start`` up to the next space is
-    segmented, the match taken to start a word (ดีอีกด้วย reads ดี|อีกด้วย, ศุลกากรสะเดา ศุลกากร|สะเดา)."""
+    """True if the segmenter cuts a word at ``end``: the match from ``start`` up to the next space (at
+    most ``_WORD_WINDOW`` letters on) is segmented, the match taken to start a word (ดีอีกด้วย reads
+    ดี|อีกด้วย, ศุลกากรสะเดา ศุลกากร|สะเดา)."""
     if end >= len(text) or not THAI_CHAR.match(text[end]):
         return True
-    right = end
-    while right < len(text) and not text[right].isspace():
+    right, stop = end, min(len(text), end + _WORD_WINDOW)
+    while right < stop and not text[right].isspace():
         right += 1
     bounds = word_boundaries(text[start:right])
     return bounds is None or end - start in bounds
