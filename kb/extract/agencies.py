@@ -1,6 +1,10 @@
 """Agencies a text names: สมช., กอ.รมน., ศรชล., ปปส. … by abbreviation, full name or alias.
 
-The names are data (kb/taxonomy/agencies.json), blockers included; the topic
+The names are data (kb/taxonomy/agencies.json), blockers included, with the forms
+extraction alone matches (a council's or a former name; a minister's title and the
+ministry's short name, รมว.กลาโหม).  A short dotless Thai alias counts only where it
+ends a word of the segmenter (ดีอี is not inside ดีอีกด้วย); a name or alias right after a law's or a procedure's
+word (พระราชบัญญัติศุลกากร, พิธีการศุลกากร) names no agency.  The topic
 extractor also needs the full names alone, to tell a term inside an agency's
 name (ศูนย์อำนวยการป้องกันและปราบปรามยาเสพติด) from a statement about the topic.
 
@@ -16,14 +20,16 @@ from __future__ import annotations
 from functools import cache
 
 from kb import taxonomy
-from kb.extract.lexicon import THAI_CHAR, Lexicon, Match
+from kb.extract.lexicon import THAI_CHAR, Lexicon, Match, text_before
 from kb.thai.digits import thai_digits_to_arabic
-from kb.thai.segmenter import known_words, segment
+from kb.thai.segmenter import known_words, segment, word_boundaries
 
 # The value a longer abbreviation carries in the lexicon, before the form itself.
 _LONGER = "\x00longer:"
 # How far back a glued word is read (the longest Thai words are shorter).
 _WORD_WINDOW = 30
+# The longest alias whose end is checked against the segmenter's words.
+_SHORT_ALIAS = 4
 
 
 @cache
@@ -31,9 +37,51 @@ def _agency_lexicon() -> Lexicon:
     entries: list[tuple[str, str | None]] = []
     for a in taxonomy.agencies():
         entries += [(a["abbr"], a["abbr"]), (a["name"], a["abbr"])] + [(x, a["abbr"]) for x in a["aliases"]]
+        entries += [(x, a["abbr"]) for x in [*a.get("forms", []), *_titled(a.get("short", []))]]
     entries += [(b, None) for b in taxonomy.agency_blockers()]
     entries += [(f, _LONGER + f) for f in _inner_agency()]
     return Lexicon(entries)
+
+
+def _titled(shorts: list[str]) -> list[str]:
+    """A ministry's short names after each minister's or head's title, glued and spaced."""
+    titles = taxonomy.agency_context()["minister_titles"]
+    return [f"{t}{gap}{s}" for s in shorts for t in titles for gap in ("", " ")]
+
+
+@cache
+def _whole_word_aliases() -> frozenset[str]:
+    """Short Thai aliases with no period (ดีอี, ศรชล): the letters after one may make a word with its
+    last letters, so it counts only where it ends a word of the segmenter (a long one, ศุลกากร,
+    ตรวจคนเข้าเมือง, is not checked: segmenting after every mention of it cost 1 % of extraction)."""
+    return frozenset(
+        x for a in taxonomy.agencies() for x in a["aliases"] if "." not in x and THAI_CHAR.match(x) and len(x) <= _SHORT_ALIAS
+    )
+
+
+def _ends_a_word(text: str, end: int, start: int) -> bool:
+    """True if the segmenter cuts a word at ``end``: the match from ``start`` up to the next space (at
+    most ``_WORD_WINDOW`` letters on) is segmented, the match taken to start a word (ดีอีกด้วย reads
+    ดี|อีกด้วย, ศุลกากรสะเดา ศุลกากร|สะเดา)."""
+    if end >= len(text) or not THAI_CHAR.match(text[end]):
+        return True
+    right, stop = end, min(len(text), end + _WORD_WINDOW)
+    while right < stop and not text[right].isspace():
+        right += 1
+    bounds = word_boundaries(text[start:right])
+    return bounds is None or end - start in bounds
+
+
+@cache
+def _not_after() -> tuple[str, ...]:
+    return tuple(taxonomy.agency_context()["not_after"])
+
+
+def _names_agency(text: str, m: Match) -> bool:
+    """True unless the match is a dotless alias inside other words or part of a law's or a procedure's name."""
+    if text[m.start : m.end] in _whole_word_aliases() and not _ends_a_word(text, m.end, m.start):
+        return False
+    return not text_before(text, m.start).endswith(_not_after())
 
 
 @cache
@@ -98,7 +146,8 @@ def _glued_reading(text: str, m: Match) -> str | None:
 def agencies_in(folded: str) -> list[str]:
     """``find_agencies`` of a text whose Thai digits are already folded."""
     found: list[str | None] = [
-        _glued_reading(folded, m) if m.value.startswith(_LONGER) else m.value for m in _agency_lexicon().find(folded)
+        _glued_reading(folded, m) if m.value.startswith(_LONGER) else m.value if _names_agency(folded, m) else None
+        for m in _agency_lexicon().find(folded)
     ]
     return list(dict.fromkeys(a for a in found if a is not None))
 

@@ -8,9 +8,11 @@ are ordinary words too (เลย, แพร่, ตาก, น่าน, ตร
 A name is no place where the words around it make it part of another name
 (kb/taxonomy/provinces.json "context"): a road or a route (ถนนพิษณุโลก, ถนนบางนา –
 ตราด), a camp, an art style or a period (ศิลปะลำพูน, สมัยอยุธยา), a person's given
-name or surname (นายชุมพร, นายสุพจน์ รอดเรือง ณ หนองคาย, นางอัญชลี กัลมาพิจิตร), or a
-company or kingdom listed among the province's exclude phrases (ธนาคารกรุงเทพ,
-กรุงศรีอยุธยา).  The links to other releases a page ends with ("ข่าวที่เกี่ยวข้อง")
+name or surname (นายชุมพร, นายสุพจน์ รอดเรือง ณ หนองคาย, นางอัญชลี กัลมาพิจิตร, คุณสมหญิง
+ลำปาง), a prince's royal title (กรมหลวงชุมพรเขตอุดมศักดิ์), a subdistrict's own name glued to
+ตำบล/ต. (ตำบลอ่างทอง in Samui), or a company or kingdom listed among the province's exclude
+phrases (ธนาคารกรุงเทพ, กรุงศรีอยุธยา).  A name that ends one dictionary word after an
+institution's head (มหาวิทยาลัยเชียงใหม่) is an office named for the province: it counts.  The links to other releases a page ends with ("ข่าวที่เกี่ยวข้อง")
 are not the release's text.  A region phrase followed by a foreign state's name
 (ภาคเหนือของเมียนมา) is that state's region.
 """
@@ -21,7 +23,7 @@ from functools import cache
 from typing import Iterable
 
 from kb import taxonomy
-from kb.extract.lexicon import Lexicon, Match, accept_listed, is_separator_gap, is_whole_word, key, text_after, text_before
+from kb.extract.lexicon import THAI_CHAR, Lexicon, Match, accept_listed, is_separator_gap, is_whole_word, key, text_after, text_before
 from kb.thai.digits import thai_digits_to_arabic
 from kb.thai.normalize import typed_variants
 
@@ -99,7 +101,7 @@ def provinces_in(folded: str) -> list[str]:
     t = _own_text(folded)
     ctx = _context()
     traps = _trap_surfaces()
-    matches = [m for m in _province_lexicon().find(t) if is_whole_word(t, m.start, m.end)]
+    matches = [m for m in _province_lexicon().find(t) if is_whole_word(t, m.start, m.end) or _ends_institution(t, m, ctx)]
     matches = [m for m in matches if not _inside_other_name(t, m, ctx)]
     accepted = [
         key(t[m.start : m.end]) not in traps
@@ -119,8 +121,18 @@ def _list_gap(gap: str, separators: list[str]) -> bool:
     return is_separator_gap(gap[counted.end() :] if counted else gap, separators)
 
 
+def _ends_institution(t: str, m: Match, ctx: dict[str, tuple[str, ...]]) -> bool:
+    """True if the name at ``m`` ends a word of the segmenter that an institution's head opens
+    (มหาวิทยาลัยเชียงใหม่, ศาลาว่าการกรุงเทพมหานคร: one dictionary word each), an office named for it."""
+    if not t.endswith(ctx["institution_heads"], 0, m.start):
+        return False
+    return any(t.endswith(h, 0, m.start) and is_whole_word(t, m.start - len(h), m.end) for h in ctx["institution_heads"])
+
+
 def _inside_other_name(t: str, m: Match, ctx: dict[str, tuple[str, ...]]) -> bool:
-    """True if the name at ``m`` is part of a road's, an art style's or a person's name."""
+    """True if the name at ``m`` is part of a road's, an art style's, a subdistrict's or a person's name."""
+    if _glued_to(t, m.start, ctx["reject_glued"]):
+        return True  # a subdistrict's own name: ตำบลอ่างทอง, ต.ชัยภูมิ (not สกต.บุรีรัมย์, another abbreviation)
     before = text_before(t, m.start)
     if before.endswith(ctx["reject_before"]) and not before.endswith(ctx["keep_before"]):
         return True
@@ -143,14 +155,34 @@ def _route_dash(head: str) -> int | None:
     return len(body[:-1].rstrip())
 
 
+def _glued_to(t: str, start: int, words: tuple[str, ...]) -> bool:
+    """True if one of ``words`` ends right at ``start``; one written with a period must not end a
+    longer abbreviation (สกต. is not ต.)."""
+    if not t.endswith(words, 0, start):
+        return False
+    for word in words:
+        at = start - len(word)
+        if t.endswith(word, 0, start) and (not word.endswith(".") or at == 0 or not t[at - 1].isalpha()):
+            return True
+    return False
+
+
 def _after_title(before: str, titles: tuple[str, ...]) -> bool:
     """True if ``before`` ends with a person's title; one written with a period must not end a
-    longer abbreviation (สนพ. is an office, not นพ.)."""
+    longer abbreviation (สนพ. is an office, not นพ.), one glued to Thai letters before it must start
+    a word of the segmenter (ขอบคุณ and นพคุณ hold no title คุณ)."""
     if not before.endswith(titles):
         return False
     for title in titles:
+        if not before.endswith(title):
+            continue
         at = len(before) - len(title)
-        if before.endswith(title) and (not title.endswith(".") or at == 0 or not before[at - 1].isalpha()):
+        if at == 0:
+            return True
+        if title.endswith("."):
+            if not before[at - 1].isalpha():
+                return True
+        elif not THAI_CHAR.match(before[at - 1]) or is_whole_word(before, at, len(before)):
             return True
     return False
 

@@ -29,6 +29,7 @@ __all__ = [
     "topic_scoring",
     "agencies",
     "agency_blockers",
+    "agency_context",
     "agency_longer_abbreviations",
     "doc_types",
     "type_cues",
@@ -155,6 +156,13 @@ def agencies() -> list[dict]:
 def agency_blockers() -> list[str]:
     """Other names that contain an agency abbreviation but are not that agency."""
     return _load("agencies.json")["blockers"]
+
+
+def agency_context() -> dict[str, list[str]]:
+    """minister_titles (before a ministry's short name they name it) and not_after (words that make
+    a name or alias after them part of a law's or a procedure's name)."""
+    data = _load("agencies.json")
+    return {k: data[k] for k in ("minister_titles", "not_after")}
 
 
 def agency_longer_abbreviations() -> list[str]:
