@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -213,7 +214,8 @@ def _search_options(f):
         *_facet_options(),
         click.option("--from", "date_from", default=None, help="From date YYYY-MM-DD (or YYYY-MM, YYYY)."),
         click.option("--to", "date_to", default=None, help="To date YYYY-MM-DD (or YYYY-MM, YYYY)."),
-        click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True),
+        click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
+                     help="Order: best matches first, or by date."),
         click.option("--limit", default="10", show_default=True, help="Results per page (1–100)."),
         click.option("--page", default="1", show_default=True, help="Page number."),
         click.option("--section", default=None, type=click.Choice(SECTION_FILTERS),  # issue 14
@@ -284,6 +286,9 @@ def _print_result(result) -> None:
         click.echo(click.style(n, fg="yellow"))
     if result.total == 0:
         click.echo("ไม่พบเอกสาร (no documents found)")
+    elif not result.hits:  # a page past the last one, as the site says it
+        click.echo(f"หน้า {req.page} เลยหน้าสุดท้ายแล้ว: {result.total} documents on {result.pages} page(s); "
+                   f"the last is --page {result.pages}")
     else:
         first = (req.page - 1) * req.limit + 1
         click.echo(f"{result.total} documents; {first}–{first + len(result.hits) - 1}:")
@@ -304,7 +309,8 @@ def _print_result(result) -> None:
         excerpt = "".join(click.style(piece, fg="red", bold=True) if matched else piece for piece, matched in hit.excerpt.pieces())
         if hit.section:  # issue 14: the section the passage is in
             click.echo(f"   [{hit.section['kind']} {hit.section['number'] or ''}] {hit.section['title']}".rstrip())
-        click.echo("   " + excerpt)
+        # the excerpt's lines flow into one, as on the site, indented under its hit
+        click.echo("   " + " ".join(line.strip() for line in excerpt.splitlines() if line.strip()))
 
 
 def _be_date(iso: str | None) -> str:
@@ -353,8 +359,9 @@ def stats_cmd(index_dir: Path | None, as_json: bool, engine=None) -> None:
 
 @main.command("serve")
 @index_option
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0: every interface).")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
               help="Waitress threads; a quarter of them (at least one) may run exports, feeds and complex searches.")
 @click.option("--public-url", envvar="KB_PUBLIC_URL", default=None, metavar="URL",
@@ -403,11 +410,18 @@ def serve_cmd(
         )
     except AccessSetupError as exc:
         raise click.ClickException(str(exc)) from None
+    logging.basicConfig()  # waitress's own warnings, as waitress.serve shows them
+    try:  # bound before the warm-up, so a busy port is said at once, in one line
+        server = waitress.create_server(app, host=host, port=port, threads=threads, ident="kb")
+    except OSError as exc:
+        _echo_err(f"kb serve: cannot listen on {host} port {port}: {exc.strerror or exc}; "
+                  "stop what uses it or choose another with --port")
+        sys.exit(2)
     _echo_err(f"kb serve: http://{host}:{port}/  (index {_where(index_dir, engine)}; Ctrl+C to stop)")
     from web import catalog
 
     catalog(app).warm()  # the first search answers as fast as later ones
-    waitress.serve(app, host=host, port=port, threads=threads, ident="kb")
+    server.run()
 
 
 # access (issue 17): partner tokens and the audit log

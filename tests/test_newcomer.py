@@ -1,0 +1,180 @@
+"""A newcomer's first hour with kb: what following the README and poking at the
+site and the API found broken, each defect pinned by a test on the real parts
+(the ``kb`` command, the app under waitress on the bundled index).
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import socket
+import subprocess
+import sys
+from urllib.parse import quote
+
+import click
+import pytest
+
+from tests.webutil import ROOT
+
+
+def api_error(server, path: str) -> tuple[int, dict]:
+    """GET ``path`` (sent as is) and return the status and the ``error`` object of its JSON body."""
+    status, headers, body = server.get(path)
+    assert headers["content-type"].startswith("application/json"), (path, status, body[:200])
+    assert b"Traceback" not in body
+    return status, json.loads(body).get("error", {})
+
+
+# --- the JSON API with bad parameters: a clear 400/404 naming the parameter ---
+
+
+@pytest.mark.parametrize(
+    ("path", "param"),
+    [
+        ("/api/search?q=%ff%fe", "q"),  # not UTF-8 at all
+        ("/api/search?q=%E0%B8", "q"),  # a Thai letter cut in the middle
+        ("/api/search?province=%ff", "province"),
+        ("/api/search?q=x&plan=%c3", "plan"),
+    ],
+)
+def test_invalid_utf8_percent_escapes_are_a_400_naming_the_parameter(bundled_server, path, param):
+    status, error = api_error(bundled_server, path)
+    assert status == 400
+    assert error["param"] == param
+    assert "UTF-8" in error["message"]
+
+
+def test_invalid_utf8_on_a_page_is_a_400_page_too(bundled_server):
+    status, _, body = bundled_server.get("/?q=%ff")
+    assert status == 400
+    assert "UTF-8" in body.decode()
+
+
+@pytest.mark.parametrize(
+    ("path", "param", "bounds"),
+    [
+        ("/api/search?q=x&limit=1000000000", "limit", "1 ถึง 100"),
+        ("/api/search?q=x&page=99999999999999999999999", "page", "1 ถึง 10000"),
+        ("/api/search?q=x&page=" + "9" * 5000, "page", "1 ถึง 10000"),  # past Python's int-parsing limit
+    ],
+)
+def test_a_too_large_number_is_out_of_range_not_not_a_number(bundled_server, path, param, bounds):
+    status, error = api_error(bundled_server, path)
+    assert status == 400
+    assert error["param"] == param
+    assert bounds in error["message"]
+    assert "ไม่ใช่จำนวนเต็ม" not in error["message"]
+
+
+@pytest.mark.parametrize("name", ["size", "provnce", "facet"])
+def test_an_unknown_api_parameter_is_a_400_naming_it(bundled_server, name):
+    status, error = api_error(bundled_server, f"/api/search?q=x&{name}=1000000000")
+    assert status == 400
+    assert error["param"] == name
+    assert "limit" in error["message"]  # the accepted ones are listed
+
+
+def test_known_extra_parameters_and_pages_stay_accepted(bundled_server):
+    status, _, _ = bundled_server.get("/api/search?q=x&lang=en")
+    assert status == 200
+    status, _, _ = bundled_server.get("/?q=x&utm_source=mail")  # a shared link keeps working
+    assert status == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/documents/no-such-doc", "/api/documents/../../etc/passwd", "/api/documents/%2e%2e/%2e%2e/etc/passwd"],
+)
+def test_an_unknown_document_is_a_404_naming_the_id(bundled_server, path):
+    status, error = api_error(bundled_server, path)
+    assert status == 404
+    assert error["param"] == "id"
+
+
+# --- the English interface ---
+
+
+def test_error_pages_speak_english_in_the_english_interface(bundled_server):
+    status, _, body = bundled_server.get("/?page=abc&lang=en")
+    text = body.decode()
+    assert status == 400
+    assert "คำขอไม่ถูกต้อง" not in text and "กลับไปหน้าค้นหา" not in text and "ค่าของพารามิเตอร์" not in text
+    assert "Bad request" in text and "page" in text
+    status, _, body = bundled_server.get("/doc/no-such-doc?lang=en")
+    assert status == 404
+    assert "ไม่พบหน้า" not in body.decode()
+
+
+def test_english_results_title_reads_in_order(bundled_server):
+    _, _, body = bundled_server.get("/?q=" + quote("ตาก") + "&lang=en")
+    title = re.search(r"<title>(.*?)</title>", body.decode()).group(1)
+    assert title == "Results for ตาก · kb"
+
+
+# --- the CLI ---
+
+
+def _commands(group: click.Group, prefix: str = "kb"):
+    for name, cmd in group.commands.items():
+        yield f"{prefix} {name}", cmd
+        if isinstance(cmd, click.Group):
+            yield from _commands(cmd, f"{prefix} {name}")
+
+
+def test_every_command_has_examples_and_every_option_a_help_text():
+    from kb.cli import main
+
+    missing_examples, missing_help = [], []
+    for name, cmd in _commands(main):
+        if "Examples:" not in (cmd.help or ""):
+            missing_examples.append(name)
+        missing_help += [f"{name} {p.opts[0]}" for p in cmd.params if isinstance(p, click.Option) and not p.help]
+    assert not missing_examples and not missing_help, (missing_examples, missing_help)
+
+
+def _readme_search_lines() -> list[list[str]]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    usage = readme.split("## Using it", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    return [shlex.split(line, comments=True)[2:] for line in usage.splitlines() if line.startswith("kb search")]
+
+
+def test_the_readme_search_examples_find_documents(bundled_index, kb_runner):
+    from kb.cli import search_cmd
+
+    lines = _readme_search_lines() + [shlex.split(line.strip())[2:] for line in search_cmd.help.splitlines() if line.strip().startswith("kb search")]
+    assert len(lines) >= 8
+    for args in lines:
+        args = [a for a in args if a != "--json"]
+        run = kb_runner("search", *args, "--index", str(bundled_index), "--json")
+        assert run.exit_code == 0, (args, run.stderr)
+        assert run.json()["total"] > 0, f"kb search {shlex.join(args)} finds nothing in the bundled corpus"
+
+
+def test_a_page_past_the_last_says_so(bundled_index, kb_runner):
+    run = kb_runner("search", "ตาก", "--limit", "5", "--page", "9", "--index", str(bundled_index))
+    assert run.exit_code == 0
+    assert not re.search(r"\d+–\d+:", run.stdout)  # no "41–40:"
+    assert "หน้าสุดท้าย" in run.stdout and "--page 2" in run.stdout
+
+
+def test_multi_line_excerpts_stay_indented_under_their_hit(bundled_index, kb_runner):
+    run = kb_runner("search", "ตาก", "--limit", "3", "--index", str(bundled_index))
+    body = run.stdout.splitlines()[1:]
+    stray = [line for line in body if line and not line.startswith("   ") and not re.match(r"\d+\. ", line)]
+    assert run.exit_code == 0 and not stray, stray
+
+
+def test_serve_on_a_busy_port_is_one_line_and_exit_2(bundled_index):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        proc = subprocess.run(
+            [sys.executable, "-m", "kb.cli", "serve", "--index", str(bundled_index), "--port", str(port)],
+            capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+    assert proc.returncode == 2, proc.stderr[-500:]
+    assert "Traceback" not in proc.stderr
+    assert f"port {port}" in proc.stderr and "--port" in proc.stderr
