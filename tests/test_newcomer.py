@@ -178,3 +178,27 @@ def test_serve_on_a_busy_port_is_one_line_and_exit_2(bundled_index):
     assert proc.returncode == 2, proc.stderr[-500:]
     assert "Traceback" not in proc.stderr
     assert f"port {port}" in proc.stderr and "--port" in proc.stderr
+
+
+# --- query behaviour ---
+
+
+def _marks(snippet: str) -> list[str]:
+    from kb.thai import thai_digits_to_arabic
+
+    return [" ".join(thai_digits_to_arabic(m).split()) for m in re.findall(r"<mark>(.*?)</mark>", snippet)]
+
+
+@pytest.mark.parametrize("q", ['"แผนความมั่นคงที่ 1"', '"แผนความมั่นคงที่ ๓"'])
+def test_a_quoted_phrase_is_highlighted_whole_never_word_by_word(bundled_server, q):
+    result = bundled_server.search(q)
+    from kb.thai import thai_digits_to_arabic
+
+    phrase = " ".join(thai_digits_to_arabic(q.strip('"')).split())
+    assert result["total"] > 0
+    for hit in result["hits"]:
+        stray = [m for m in _marks(hit["snippet"]) if m != phrase]
+        assert not stray, (hit["id"], stray)  # not "แผนความมั่นคง" alone, not a lone "๑" of an agenda number
+    # the long NSPP text holds the phrase: its snippet shows it, not a passage of "แผนความมั่นคงที่ 1x"
+    nspp = next(hit for hit in result["hits"] if hit["id"] == "plans/nspp-2566-2570.pdf")
+    assert _marks(nspp["snippet"]), nspp["snippet"][:300]
