@@ -202,3 +202,44 @@ def test_a_quoted_phrase_is_highlighted_whole_never_word_by_word(bundled_server,
     # the long NSPP text holds the phrase: its snippet shows it, not a passage of "แผนความมั่นคงที่ 1x"
     nspp = next(hit for hit in result["hits"] if hit["id"] == "plans/nspp-2566-2570.pdf")
     assert _marks(nspp["snippet"]), nspp["snippet"][:300]
+
+
+# --- the site's own Content-Security-Policy (style-src 'self') ---
+
+
+def _section_hit(server) -> dict:
+    status, _, body = server.get("/api/search?q=" + quote("มอบ") + "&section=resolution&limit=1")
+    return json.loads(body)["hits"][0]
+
+
+def test_no_page_carries_inline_styles_its_csp_blocks(bundled_server):
+    hit = _section_hit(bundled_server)
+    paths = ["/", "/?q=" + quote("ภาค"), "/help", "/stats", "/signin", "/?page=abc", "/doc/plans/plan-01.md",
+             f"/doc/{quote(hit['id'])}?q={quote('มอบ')}&section=resolution"]
+    for path in paths:
+        _, headers, body = bundled_server.get(path)
+        assert "style-src 'self'" in headers["content-security-policy"]
+        inline = re.findall(r"<style|\sstyle=", body.decode())
+        assert not inline, (path, inline)  # the browser would refuse them: rules belong in static/style.css
+
+
+@pytest.mark.browser
+def test_a_meeting_record_page_applies_its_outline_styles_under_the_csp(bundled_server):
+    from tests.test_browser import CHROMIUM, LAUNCH_ARGS
+
+    if CHROMIUM is None:
+        pytest.skip("no Chromium found on PATH (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    hit = _section_hit(bundled_server)
+    url = f"{bundled_server.url}/doc/{quote(hit['id'])}?q={quote('มอบ')}&section=resolution"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        page = browser.new_page()  # the CSP enforced, as a visitor's browser does
+        errors: list[str] = []
+        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        page.goto(url)
+        background = page.locator(".section-match").first.evaluate("e => getComputedStyle(e).backgroundColor")
+        browser.close()
+    assert not errors, errors
+    assert background == "rgb(255, 244, 194)"  # #fff4c2: the matched resolution stands out
