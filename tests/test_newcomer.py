@@ -243,3 +243,31 @@ def test_a_meeting_record_page_applies_its_outline_styles_under_the_csp(bundled_
         browser.close()
     assert not errors, errors
     assert background == "rgb(255, 244, 194)"  # #fff4c2: the matched resolution stands out
+
+
+# --- the help page (issue 13: spaces, synonyms, corrections and English terms, with examples) ---
+
+HELP_EXAMPLES = {
+    "spaces": ["แรงงานต่างด้าวระนอง", "แรงงานต่างด้าว ระนอง"],
+    "synonyms": ["น้ำท่วม"],
+    "corrections": ["งบประมาน", "ยาเสพติต"],
+    "English terms": ["trafficking Tak"],
+    "part of a word": ["ค้ามนุษย์"],
+    "whole numbers": ['"แผนความมั่นคงที่ 1"'],
+}
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_the_help_page_shows_an_example_of_each_rule_in_both_languages(bundled_server, lang):
+    _, _, body = bundled_server.get(f"/help?lang={lang}")
+    html = body.decode()
+    missing = [(rule, q) for rule, examples in HELP_EXAMPLES.items() for q in examples
+               if f'href="/?q={quote(q, safe="")}"' not in html.replace("%20", "+").replace("+", "%20")]
+    assert not missing, missing
+
+
+def test_the_help_examples_do_what_the_help_says(bundled_server):
+    assert bundled_server.search("งบประมาน")["suggestions"] == ["งบประมาณ"]
+    assert bundled_server.search("ยาเสพติต")["suggestions"] == ["ยาเสพติด"]
+    joined, spaced = bundled_server.search("แรงงานต่างด้าวระนอง"), bundled_server.search("แรงงานต่างด้าว ระนอง")
+    assert [h["id"] for h in joined["hits"]] == [h["id"] for h in spaced["hits"]] and joined["total"] > 0
