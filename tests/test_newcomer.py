@@ -68,9 +68,10 @@ def test_a_too_large_number_is_out_of_range_not_not_a_number(bundled_server, pat
     assert "ไม่ใช่จำนวนเต็ม" not in error["message"]
 
 
-@pytest.mark.parametrize("name", ["size", "provnce", "facet"])
-def test_an_unknown_api_parameter_is_a_400_naming_it(bundled_server, name):
-    status, error = api_error(bundled_server, f"/api/search?q=x&{name}=1000000000")
+@pytest.mark.parametrize(("route", "name"), [("/api/search", "size"), ("/api/search", "provnce"), ("/api/search", "facet"),
+                                             ("/stats.json", "size")])
+def test_an_unknown_api_parameter_is_a_400_naming_it(bundled_server, route, name):
+    status, error = api_error(bundled_server, f"{route}?q=x&{name}=1000000000")
     assert status == 400
     assert error["param"] == name
     assert "limit" in error["message"]  # the accepted ones are listed

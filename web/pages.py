@@ -19,6 +19,7 @@ from kb.search import related
 from web import catalog
 from web.outline import anchor, outline, text_with_sections
 from web.overview import overview_context
+from web.querycheck import check_known
 from web.present import SIDEBAR_ORDER, State, be_year, page_window, plan_title, safe_url, span
 
 bp = Blueprint("pages", __name__)
@@ -152,6 +153,7 @@ def overview():
 @bp.get("/stats.json")
 def overview_json():
     """The overview's JSON twin: the same counts for the same search."""
+    check_known(request.args.keys())  # as /api/search: a misspelt name is a 400, not ignored
     state, result = run_search()
     view = overview_context(state, result)
     return jsonify({
