@@ -190,7 +190,7 @@ def index_cmd(
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
         if not report.changed and not report.failures:
-            click.echo(f"Index is up to date ({report.unchanged} documents unchanged). {_where(index_dir, engine)}")
+            click.echo(f"Index is up to date ({_documents(report.unchanged)} unchanged). {_where(index_dir, engine)}")
         click.echo(report.summary())
     sys.exit(1 if report.failures else 0)
 
@@ -287,11 +287,11 @@ def _print_result(result) -> None:
     if result.total == 0:
         click.echo("ไม่พบเอกสาร (no documents found)")
     elif not result.hits:  # a page past the last one, as the site says it
-        click.echo(f"หน้า {req.page} เลยหน้าสุดท้ายแล้ว: {result.total} documents on {result.pages} page(s); "
+        click.echo(f"หน้า {req.page} เลยหน้าสุดท้ายแล้ว: {_documents(result.total)}; "
                    f"the last is --page {result.pages}")
     else:
         first = (req.page - 1) * req.limit + 1
-        click.echo(f"{result.total} documents; {first}–{first + len(result.hits) - 1}:")
+        click.echo(f"{_documents(result.total)}; {first}–{first + len(result.hits) - 1}:")
     if result.suggestions:
         click.echo("หรือคุณหมายถึง (did you mean): " + " | ".join(result.suggestions))
     for i, hit in enumerate(result.hits, start=(req.page - 1) * req.limit + 1):
@@ -311,6 +311,10 @@ def _print_result(result) -> None:
             click.echo(f"   [{hit.section['kind']} {hit.section['number'] or ''}] {hit.section['title']}".rstrip())
         # the excerpt's lines flow into one, as on the site, indented under its hit
         click.echo("   " + " ".join(line.strip() for line in excerpt.splitlines() if line.strip()))
+
+
+def _documents(n: int) -> str:
+    return f"{n} document" if n == 1 else f"{n} documents"
 
 
 def _be_date(iso: str | None) -> str:

@@ -272,3 +272,29 @@ def test_the_help_examples_do_what_the_help_says(bundled_server):
     assert bundled_server.search("ยาเสพติต")["suggestions"] == ["ยาเสพติด"]
     joined, spaced = bundled_server.search("แรงงานต่างด้าวระนอง"), bundled_server.search("แรงงานต่างด้าว ระนอง")
     assert [h["id"] for h in joined["hits"]] == [h["id"] for h in spaced["hits"]] and joined["total"] > 0
+
+
+# --- one document, one page: English and the CLI say it in the singular ---
+
+ONE_DOC = "committee=" + quote("คณะกรรมการความมั่นคงจังหวัดเชียงราย")
+
+
+def test_the_english_interface_counts_one_document_in_the_singular(bundled_server):
+    _, _, body = bundled_server.get(f"/?{ONE_DOC}&lang=en")
+    html = body.decode()
+    assert "Found <strong>1</strong> document\n" in html or "Found <strong>1</strong> document<" in html, html[html.find("Found"):][:80]
+    _, _, body = bundled_server.get(f"/?{ONE_DOC}&page=3&lang=en")
+    assert "1 documents" not in body.decode() and "1 pages" not in body.decode()
+    _, _, body = bundled_server.get(f"/stats?{ONE_DOC}&lang=en")
+    assert not re.search(r"\b1 documents\b", body.decode())
+
+
+def test_the_cli_counts_one_document_in_the_singular(bundled_index, kb_runner, tmp_path):
+    run = kb_runner("search", "", "--committee", "คณะกรรมการความมั่นคงจังหวัดเชียงราย", "--index", str(bundled_index))
+    assert run.stdout.startswith("1 document; 1–1:"), run.stdout[:40]
+    folder = tmp_path / "one"
+    folder.mkdir()
+    (folder / "a.txt").write_text("ข่าวหนึ่งฉบับ\n\nเนื้อหาเรื่องชายแดน\n", encoding="utf-8")
+    kb_runner("index", str(folder), "--index", str(tmp_path / "ix"), check_exit=0)
+    again = kb_runner("index", str(folder), "--index", str(tmp_path / "ix"), check_exit=0)
+    assert "(1 document unchanged)" in again.stdout, again.stdout

@@ -54,9 +54,15 @@ def _remember(response: Response) -> Response:
     return response
 
 
-def translate(thai: str, **values: object) -> str:
-    """``thai`` in the current language, with ``{name}`` fields filled from ``values``."""
-    text = catalogue().get(thai, thai) if current() == "en" else thai
+def translate(thai: str, count: int | None = None, **values: object) -> str:
+    """``thai`` in the current language, with ``{name}`` fields filled from ``values``.
+
+    Thai has no plural; English has: with ``count`` 1, the catalogue's ``"<thai>|1"``
+    text is used when there is one (``1 document``, not ``1 documents``)."""
+    if current() != "en":
+        text = thai
+    else:
+        text = (catalogue().get(f"{thai}|1") if count == 1 else None) or catalogue().get(thai, thai)
     return text.format(**values) if values else text
 
 
