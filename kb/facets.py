@@ -118,7 +118,7 @@ class NamedFacet(Facet):
         v = value.strip()
         found = self.spellings.get(v) or self.spellings.get(v.lower())
         if found is None:
-            raise BadParameter(self.name, self.unknown.format(value=v[:60]))
+            raise BadParameter(self.name, self.unknown.format(value=v[:60]), f"unknown_{self.name}", value=v[:60])
         return found
 
 
@@ -153,7 +153,7 @@ class CommitteeFacet(Facet):
         out: list[str] = []
         for value in raw:
             if len(value) > self.max_chars:
-                raise BadParameter(self.name, f"ชื่อคณะกรรมการยาวเกิน {self.max_chars} ตัวอักษร")
+                raise BadParameter(self.name, f"ชื่อคณะกรรมการยาวเกิน {self.max_chars} ตัวอักษร", "too_long_name", most=self.max_chars)
             name = normalize_committee(value)
             if name and name not in out:
                 out.append(name)
@@ -233,7 +233,7 @@ def _month_value(param: str, raw: str) -> str:
     text = thai_digits_to_arabic(raw.strip())
     year, month = _year_month(text if len(text) == 7 else f"{text[:5]}0{text[5:]}")
     if not year or not 1900 <= to_common_era(year) <= 2100:
-        raise BadParameter(param, f"'{raw[:40]}' ไม่ใช่เดือน (ใช้รูปแบบ YYYY-MM เช่น 2568-03 หรือ 2025-03)")
+        raise BadParameter(param, f"'{raw[:40]}' ไม่ใช่เดือน (ใช้รูปแบบ YYYY-MM เช่น 2568-03 หรือ 2025-03)", "not_month", value=raw[:40])
     return f"{to_common_era(year):04d}-{month:02d}"
 
 

@@ -20,25 +20,29 @@ MAX_VALUES_PER_FACET = 50
 
 
 class BadParameter(ValueError):
-    """A parameter a user gave is not acceptable; ``param`` names it."""
+    """A parameter a user gave is not acceptable; ``param`` names it and ``reason`` says
+    why in Thai.  ``code`` and ``values`` say it again for other languages (``web.i18n``
+    renders them in English); an unknown code shows the Thai reason."""
 
-    def __init__(self, param: str, reason: str):
+    def __init__(self, param: str, reason: str, code: str = "", **values: object):
         super().__init__(f"{param}: {reason}")
         self.param = param
         self.reason = reason
+        self.code = code
+        self.values = values
 
 
 def int_in_range(param: str, raw: str, lo: int, hi: int) -> int:
     """A whole number (Thai digits accepted) within ``lo`` … ``hi``."""
     raw = thai_digits_to_arabic(raw.strip())
     if not re.fullmatch(r"[+-]?\d+", raw):
-        raise BadParameter(param, f"'{raw[:40]}' ไม่ใช่จำนวนเต็ม")
+        raise BadParameter(param, f"'{raw[:40]}' ไม่ใช่จำนวนเต็ม", "not_integer", value=raw[:40])
     digits = raw.lstrip("+-").lstrip("0")
     # a number too long to convert (or to be in range) is out of range, never "not a number"
     value = int(raw) if len(digits) <= 18 else None
     if value is None or not lo <= value <= hi:
         shown = value if value is not None else raw[:40] + ("…" if len(raw) > 40 else "")
-        raise BadParameter(param, f"ต้องอยู่ระหว่าง {lo} ถึง {hi} (ได้รับ {shown})")
+        raise BadParameter(param, f"ต้องอยู่ระหว่าง {lo} ถึง {hi} (ได้รับ {shown})", "out_of_range", lo=lo, hi=hi, got=shown)
     return value
 
 
@@ -47,7 +51,7 @@ def year_value(param: str, raw: str) -> int:
     year = int_in_range(param, raw, 1, 9999)
     year = to_common_era(year)  # a Buddhist-Era year is accepted and converted
     if not 1900 <= year <= 2100:
-        raise BadParameter(param, f"'{raw[:40]}' ไม่ใช่ปีที่เป็นไปได้ (ใช้ปี ค.ศ. หรือ พ.ศ.)")
+        raise BadParameter(param, f"'{raw[:40]}' ไม่ใช่ปีที่เป็นไปได้ (ใช้ปี ค.ศ. หรือ พ.ศ.)", "not_year", value=raw[:40])
     return year
 
 
@@ -55,7 +59,7 @@ def _date(param: str, raw: str) -> str:
     raw = thai_digits_to_arabic(raw.strip())
     m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", raw)
     if not m:
-        raise BadParameter(param, f"'{raw[:40]}' ไม่ใช่วันที่ (ใช้รูปแบบ YYYY-MM-DD, YYYY-MM หรือ YYYY)")
+        raise BadParameter(param, f"'{raw[:40]}' ไม่ใช่วันที่ (ใช้รูปแบบ YYYY-MM-DD, YYYY-MM หรือ YYYY)", "not_date", value=raw[:40])
     year = int(m.group(1))
     year = to_common_era(year)
     month = int(m.group(2) or (1 if param == "from" else 12))
@@ -70,15 +74,15 @@ def _date(param: str, raw: str) -> str:
         else:
             d = _dt.date(year, month, int(day))
     except ValueError:
-        raise BadParameter(param, f"'{raw[:40]}' ไม่ใช่วันที่ที่มีอยู่จริงในปฏิทิน") from None
+        raise BadParameter(param, f"'{raw[:40]}' ไม่ใช่วันที่ที่มีอยู่จริงในปฏิทิน", "no_such_date", value=raw[:40]) from None
     return d.isoformat()
 
 
 def _known(allowed: list[str]) -> str:
-    """The accepted values, listed when there are few enough to read."""
+    """The accepted values, listed when there are few enough to read ("" otherwise)."""
     if len(allowed) > 20:
         return ""
-    return " (ค่าที่ใช้ได้: " + ", ".join(allowed) + ")"
+    return ", ".join(allowed)
 
 
 def _choices(param: str, values: Iterable[str], allowed: Iterable[str]) -> list[str]:
@@ -90,7 +94,9 @@ def _choices(param: str, values: Iterable[str], allowed: Iterable[str]) -> list[
         if not v:
             continue
         if v not in allowed_set:
-            raise BadParameter(param, f"ไม่รู้จักค่า '{v[:60]}'" + _known(allowed_list))
+            known = _known(allowed_list)
+            raise BadParameter(param, f"ไม่รู้จักค่า '{v[:60]}'" + (f" (ค่าที่ใช้ได้: {known})" if known else ""),
+                               "unknown_choice" if known else "unknown_value", value=v[:60], known=known)
         if v not in out:
             out.append(v)
     return out
@@ -123,14 +129,15 @@ def parse_search(get: Callable[[str], list[str]]) -> SearchRequest:
     def many(name: str) -> list[str]:
         values = [v for v in get(name) if v is not None and v.strip()]
         if len(values) > MAX_VALUES_PER_FACET:
-            raise BadParameter(name, f"ระบุได้ไม่เกิน {MAX_VALUES_PER_FACET} ค่า (ได้รับ {len(values)} ค่า)")
+            raise BadParameter(name, f"ระบุได้ไม่เกิน {MAX_VALUES_PER_FACET} ค่า (ได้รับ {len(values)} ค่า)",
+                               "too_many_values", most=MAX_VALUES_PER_FACET, got=len(values))
         return values
 
     q = one("q") or ""
     if "\x00" in q:
-        raise BadParameter("q", "มีอักขระ NUL ซึ่งใช้ค้นไม่ได้")
+        raise BadParameter("q", "มีอักขระ NUL ซึ่งใช้ค้นไม่ได้", "nul")
     if len(q) > MAX_QUERY_CHARS:
-        raise BadParameter("q", f"คำค้นยาวเกิน {MAX_QUERY_CHARS} ตัวอักษร ({len(q)} ตัวอักษร)")
+        raise BadParameter("q", f"คำค้นยาวเกิน {MAX_QUERY_CHARS} ตัวอักษร ({len(q)} ตัวอักษร)", "too_long", most=MAX_QUERY_CHARS, got=len(q))
     from kb.facets import REGISTRY  # the registry validates with this module's helpers
 
     req = SearchRequest(q=q.strip(), filters={f.name: f.parse(many(f.name)) for f in REGISTRY})
@@ -139,21 +146,24 @@ def parse_search(get: Callable[[str], list[str]]) -> SearchRequest:
     if (raw := one("to")) and raw.strip():
         req.date_to = _date("to", raw)
     if req.date_from and req.date_to and req.date_from > req.date_to:
-        raise BadParameter("from", f"วันเริ่มต้น {req.date_from} อยู่หลังวันสิ้นสุด {req.date_to}")
+        raise BadParameter("from", f"วันเริ่มต้น {req.date_from} อยู่หลังวันสิ้นสุด {req.date_to}", "from_after_to",
+                           start=req.date_from, end=req.date_to)
     sort = (one("sort") or "relevance").strip()
     if sort not in SORTS:
-        raise BadParameter("sort", f"ต้องเป็นค่าใดค่าหนึ่งต่อไปนี้: {', '.join(SORTS)}")
+        raise BadParameter("sort", f"ต้องเป็นค่าใดค่าหนึ่งต่อไปนี้: {', '.join(SORTS)}", "one_of", choices=", ".join(SORTS))
     req.sort = sort
     if (raw := one("section")) and raw.strip():
         if raw.strip() not in SECTION_FILTERS:
-            raise BadParameter("section", f"ต้องเป็นค่าใดค่าหนึ่งต่อไปนี้: {', '.join(SECTION_FILTERS)}")
+            raise BadParameter("section", f"ต้องเป็นค่าใดค่าหนึ่งต่อไปนี้: {', '.join(SECTION_FILTERS)}", "one_of",
+                               choices=", ".join(SECTION_FILTERS))
         req.section = raw.strip()
     if (raw := one("limit")) and raw.strip():
         req.limit = int_in_range("limit", raw, 1, MAX_LIMIT)
     if (raw := one("page")) and raw.strip():
         req.page = int_in_range("page", raw, 1, MAX_RESULT_WINDOW)
     if req.page * req.limit > MAX_RESULT_WINDOW:
-        raise BadParameter("page", f"ดูผลลัพธ์ได้ถึงลำดับที่ {MAX_RESULT_WINDOW} เท่านั้น โปรดจำกัดการค้นหาให้แคบลง")
+        raise BadParameter("page", f"ดูผลลัพธ์ได้ถึงลำดับที่ {MAX_RESULT_WINDOW} เท่านั้น โปรดจำกัดการค้นหาให้แคบลง",
+                           "window", most=MAX_RESULT_WINDOW)
     return req
 
 

@@ -298,3 +298,16 @@ def test_the_cli_counts_one_document_in_the_singular(bundled_index, kb_runner, t
     kb_runner("index", str(folder), "--index", str(tmp_path / "ix"), check_exit=0)
     again = kb_runner("index", str(folder), "--index", str(tmp_path / "ix"), check_exit=0)
     assert "(1 document unchanged)" in again.stdout, again.stdout
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["page=abc", "limit=1000", "from=March+2024", "from=2024-02-30", "year=1700", "from=2025&to=2024", "sort=best",
+     "section=minutes", "topic=weather", "province=Atlantis", "agency=ACME", "month=2024-13", "q=%ff", "page=900&limit=100",
+     "plan=" + "&plan=".join(["1"] * 51), "committee=" + "x" * 201],
+)
+def test_a_bad_parameter_is_explained_in_english_in_the_english_interface(bundled_server, query):
+    status, _, body = bundled_server.get(f"/?{query}&lang=en")
+    assert status == 400
+    reason = re.search(r'<p>The value of the parameter <code>[^<]*</code> is not valid: (.*?)</p>', body.decode(), re.S)
+    assert reason and not re.search("[\u0e00-\u0e7f]", reason.group(1)), reason and reason.group(1)

@@ -27,6 +27,7 @@ from kb.models import SearchRequest
 from kb.params import BadParameter
 from web.edge import CSP, DEFAULT_LANE, Edge, fallback_page, public_url
 from web.edge import wants_json as _wants_json
+from web.i18n import param_error_text
 from web.querycheck import check_utf8
 from kb.search import Searcher
 from kb.engine import ClusterUnavailable, EngineConfig, IndexMissing, SearchIndex, open_index
@@ -172,7 +173,7 @@ def error_response(status: int, message: str, param: str | None = None) -> Respo
 def _register_errors(app: Flask) -> None:
     @app.errorhandler(BadParameter)
     def bad_parameter(exc: BadParameter):
-        return error_response(400, exc.reason, exc.param)
+        return error_response(400, param_error_text(exc), exc.param)
 
     @app.errorhandler(IndexMissing)
     def index_missing(exc: IndexMissing):

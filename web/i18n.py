@@ -121,6 +121,42 @@ NOTICES_EN = {
 }
 
 
+# What each ``kb.params.BadParameter`` code says in English, its values filled in; a code
+# missing here shows the Thai reason.
+PARAM_ERRORS_EN = {
+    "not_integer": "'{value}' is not a whole number.",
+    "out_of_range": "it must be between {lo} and {hi} (got {got}).",
+    "not_year": "'{value}' is not a possible year (give an A.D. or B.E. year).",
+    "not_date": "'{value}' is not a date (use YYYY-MM-DD, YYYY-MM or YYYY; B.E. or A.D.).",
+    "no_such_date": "'{value}' is not a date of the calendar.",
+    "not_month": "'{value}' is not a month (use YYYY-MM, such as 2568-03 or 2025-03).",
+    "unknown_choice": "unknown value '{value}' (accepted: {known}).",
+    "unknown_value": "unknown value '{value}'.",
+    "unknown_province": "unknown province '{value}' (give its Thai or English name).",
+    "unknown_agency": "unknown agency '{value}' (give its abbreviation or full name).",
+    "too_many_values": "at most {most} values may be given (got {got}).",
+    "nul": "it holds a NUL character, which cannot be searched.",
+    "too_long": "the query is longer than {most} characters ({got}).",
+    "too_long_name": "the committee name is longer than {most} characters.",
+    "from_after_to": "the start date {start} is after the end date {end}.",
+    "one_of": "it must be one of: {choices}.",
+    "window": "results can be paged only up to the {most}th: narrow the search down.",
+    "not_utf8": "it is not valid UTF-8 text (the link holds a %XX code that decodes to no character, or cuts one in half).",
+    "unknown_param": "unknown parameter '{name}' (accepted: {known}).",
+}
+
+
+def param_error_text(exc) -> str:
+    """A ``BadParameter``'s reason in the current language."""
+    english = PARAM_ERRORS_EN.get(getattr(exc, "code", "") or "")
+    if current() != "en" or english is None:
+        return exc.reason
+    try:
+        return english.format(**getattr(exc, "values", {}))
+    except (KeyError, IndexError, ValueError):  # values the English text does not know: say it in Thai
+        return exc.reason
+
+
 def _notice_values(params: dict) -> dict[str, object]:
     values: dict[str, object] = dict(params)
     if "years" in params:

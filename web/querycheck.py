@@ -35,6 +35,7 @@ def check_utf8(query_string: bytes) -> None:
                 raise BadParameter(
                     name.decode("utf-8", "replace"),
                     "ไม่ใช่ข้อความ UTF-8 ที่ถูกต้อง (ลิงก์มีรหัส %XX ที่ถอดเป็นอักษรไม่ได้ หรือถูกตัดกลางตัวอักษร)",
+                    "not_utf8",
                 ) from None
 
 
@@ -43,4 +44,5 @@ def check_known(names, known=search_param_names) -> None:
     allowed = (*known(), *EXTRA_PARAMS)
     for name in names:
         if name not in allowed:
-            raise BadParameter(name, f"ไม่รู้จักพารามิเตอร์ '{name[:60]}' (ที่ใช้ได้: {', '.join(allowed)})")
+            raise BadParameter(name, f"ไม่รู้จักพารามิเตอร์ '{name[:60]}' (ที่ใช้ได้: {', '.join(allowed)})",
+                               "unknown_param", name=name[:60], known=", ".join(allowed))
