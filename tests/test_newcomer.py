@@ -311,3 +311,25 @@ def test_a_bad_parameter_is_explained_in_english_in_the_english_interface(bundle
     assert status == 400
     reason = re.search(r'<p>The value of the parameter <code>[^<]*</code> is not valid: (.*?)</p>', body.decode(), re.S)
     assert reason and not re.search("[\u0e00-\u0e7f]", reason.group(1)), reason and reason.group(1)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_the_date_boxes_show_their_whole_placeholder(bundled_server, lang):
+    from tests.test_browser import CHROMIUM, LAUNCH_ARGS
+
+    if CHROMIUM is None:
+        pytest.skip("no Chromium found on PATH (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    measure = """e => { const s = getComputedStyle(e); const c = document.createElement('canvas').getContext('2d');
+        c.font = s.font; return [c.measureText(e.placeholder).width,
+        e.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight)]; }"""
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{bundled_server.url}/?lang={lang}")
+        sizes = {box: page.locator(f"#{box}").evaluate(measure) for box in ("from", "to")}
+        browser.close()
+    cut = {box: (round(text), round(room)) for box, (text, room) in sizes.items() if text > room}
+    assert not cut, cut  # "e.g. 2567 or 202…": the example the box gives is cut off
