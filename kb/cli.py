@@ -226,14 +226,32 @@ def _search_options(f):
     return f
 
 
-@main.command("search")
-@click.argument("query", required=False, default="")
+def _is_exclusion(arg: str) -> bool:
+    """``-กัญชา``: a query word to exclude, never an option (options are ASCII)."""
+    return len(arg) > 1 and arg[0] == "-" and not arg[1].isascii()
+
+
+class _SearchCommand(click.Command):
+    """``kb search`` takes QUERY as one or several words, and a word may start with ``-``
+    (exclude it): such words go after ``--`` so click does not read them as options."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        words = [a for a in args if _is_exclusion(a)]
+        if words:
+            rest = [a for a in args if not _is_exclusion(a)]
+            args = rest + ([] if "--" in rest else ["--"]) + words
+        return super().parse_args(ctx, args)
+
+
+@main.command("search", cls=_SearchCommand)
+@click.argument("query", nargs=-1)
 @index_option
 @_search_options
 @click.option("--json", "as_json", is_flag=True, help="Print exactly the JSON of /api/search.")
 @_with_engine
-def search_cmd(query: str, index_dir: Path | None, as_json: bool, engine=None, **opts) -> None:
-    """Search the index.  An empty QUERY lists everything matching the filters.
+def search_cmd(query: tuple[str, ...], index_dir: Path | None, as_json: bool, engine=None, **opts) -> None:
+    """Search the index.  An empty QUERY lists everything matching the filters;
+    its words may be given quoted together or one by one.
 
     \b
     Query syntax: words are all required (documents with every word first;
@@ -255,7 +273,7 @@ def search_cmd(query: str, index_dir: Path | None, as_json: bool, engine=None, *
     from kb.facets import names
 
     params = {
-        "q": query,
+        "q": " ".join(query),
         **{name: opts[name] for name in names()},
         "from": opts["date_from"],
         "to": opts["date_to"],

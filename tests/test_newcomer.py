@@ -333,3 +333,19 @@ def test_the_date_boxes_show_their_whole_placeholder(bundled_server, lang):
         browser.close()
     cut = {box: (round(text), round(room)) for box, (text, room) in sizes.items() if text > room}
     assert not cut, cut  # "e.g. 2567 or 202…": the example the box gives is cut off
+
+
+def test_unquoted_query_words_and_a_leading_exclusion_work_on_the_command_line(bundled_index, kb_runner):
+    ix = ("--index", str(bundled_index))
+
+    def total(*args):
+        run = kb_runner("search", *args, *ix, "--json")
+        assert run.exit_code == 0, (args, run.stderr)
+        return run.json()
+
+    assert total("ค้ามนุษย์", "ชายแดน") == total("ค้ามนุษย์ ชายแดน")  # not "Got unexpected extra argument"
+    assert total("ชายแดน", "-กัมพูชา") == total("ชายแดน -กัมพูชา")
+    alone = total("-กัมพูชา")  # not "No such option '-ก'"
+    assert 0 < alone["total"] < total("")["total"]
+    typo = kb_runner("search", "ตาก", "--provnce", "ตาก", *ix)
+    assert typo.exit_code == 2 and "--provnce" in typo.stderr  # a mistyped option is still refused
