@@ -349,3 +349,11 @@ def test_unquoted_query_words_and_a_leading_exclusion_work_on_the_command_line(b
     assert 0 < alone["total"] < total("")["total"]
     typo = kb_runner("search", "ตาก", "--provnce", "ตาก", *ix)
     assert typo.exit_code == 2 and "--provnce" in typo.stderr  # a mistyped option is still refused
+
+
+def test_every_filter_group_is_titled_in_english_in_the_english_interface(bundled_server):
+    _, _, body = bundled_server.get("/?lang=en")
+    titles = re.findall(r'<h3 id="facet-(\w+)">(.*?)</h3>', body.decode())
+    assert len(titles) >= 8
+    thai = [(name, title) for name, title in titles if re.search("[\u0e00-\u0e7f]", title)]
+    assert not thai, thai  # the committee group was "คณะกรรมการ/ที่ประชุม"

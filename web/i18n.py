@@ -24,7 +24,7 @@ COOKIE_MAX_AGE = 365 * 24 * 3600
 FACET_TITLES_EN = {
     "plan": "Security plan", "province": "Province", "region": "Region", "region4": "Region (4 security regions)", "topic": "Topic",
     "type": "Document type", "year": "Year (B.E.)", "agency": "Agency",
-    "subregion": "Sub-region (NESDC)", "month": "Month",
+    "subregion": "Sub-region (NESDC)", "month": "Month", "committee": "Committee / meeting",
 }
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
