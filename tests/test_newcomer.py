@@ -357,3 +357,11 @@ def test_every_filter_group_is_titled_in_english_in_the_english_interface(bundle
     assert len(titles) >= 8
     thai = [(name, title) for name, title in titles if re.search("[\u0e00-\u0e7f]", title)]
     assert not thai, thai  # the committee group was "คณะกรรมการ/ที่ประชุม"
+
+
+def test_the_sign_in_page_speaks_english_in_the_english_interface(bundled_server):
+    _, _, body = bundled_server.get("/signin?lang=en")
+    html = body.decode()
+    page = html[html.index('<section class="signin-page">'):html.index("</section>")]
+    assert not re.search("[\u0e00-\u0e7f]", page), page[:300]
+    assert "Sign in" in re.search(r"<title>(.*?)</title>", html).group(1)
