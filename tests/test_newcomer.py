@@ -365,3 +365,12 @@ def test_the_sign_in_page_speaks_english_in_the_english_interface(bundled_server
     page = html[html.index('<section class="signin-page">'):html.index("</section>")]
     assert not re.search("[\u0e00-\u0e7f]", page), page[:300]
     assert "Sign in" in re.search(r"<title>(.*?)</title>", html).group(1)
+
+
+def test_an_empty_result_does_not_list_every_filter_group_as_empty(bundled_server):
+    _, _, body = bundled_server.get("/?q=zzzqqq")
+    html = body.decode()
+    assert "พบ <strong>0</strong>" in html
+    assert html.count("ไม่มีค่า") <= 1, html.count("ไม่มีค่า")  # was one "no values" line per group, ten in all
+    _, _, body = bundled_server.get("/?q=" + quote("ตาก"))
+    assert "ไม่มีค่า" not in body.decode()  # a group with no value for this search is left out, not listed empty
