@@ -374,3 +374,12 @@ def test_an_empty_result_does_not_list_every_filter_group_as_empty(bundled_serve
     assert html.count("ไม่มีค่า") <= 1, html.count("ไม่มีค่า")  # was one "no values" line per group, ten in all
     _, _, body = bundled_server.get("/?q=" + quote("ตาก"))
     assert "ไม่มีค่า" not in body.decode()  # a group with no value for this search is left out, not listed empty
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("ยาเสพติต -กัญชา", "ยาเสพติด -กัญชา"), ('"ยาเสพติต"', '"ยาเสพติด"'), ("ยาเสพติต พ.ศ. 2566", "ยาเสพติด พ.ศ. 2566")],
+)
+def test_did_you_mean_keeps_the_rest_of_the_query(bundled_server, typed, meant):
+    # it was the corrected word alone: following it dropped the exclusion, the quotes, the year
+    assert bundled_server.search(typed)["suggestions"] == [meant]
