@@ -383,3 +383,8 @@ def test_an_empty_result_does_not_list_every_filter_group_as_empty(bundled_serve
 def test_did_you_mean_keeps_the_rest_of_the_query(bundled_server, typed, meant):
     # it was the corrected word alone: following it dropped the exclusion, the quotes, the year
     assert bundled_server.search(typed)["suggestions"] == [meant]
+
+
+def test_the_json_twins_keep_their_thai_reasons_whatever_the_interface_language(bundled_server):
+    # the JSON notices are Thai in every language; its error reasons are too, so a client reads one language
+    assert api_error(bundled_server, "/api/search?page=abc&lang=en") == api_error(bundled_server, "/api/search?page=abc")

@@ -173,7 +173,8 @@ def error_response(status: int, message: str, param: str | None = None) -> Respo
 def _register_errors(app: Flask) -> None:
     @app.errorhandler(BadParameter)
     def bad_parameter(exc: BadParameter):
-        return error_response(400, param_error_text(exc), exc.param)
+        # a page says it in the visitor's language; the JSON twins keep the Thai reason, as their notices
+        return error_response(400, exc.reason if wants_json() else param_error_text(exc), exc.param)
 
     @app.errorhandler(IndexMissing)
     def index_missing(exc: IndexMissing):
