@@ -388,3 +388,17 @@ def test_did_you_mean_keeps_the_rest_of_the_query(bundled_server, typed, meant):
 def test_the_json_twins_keep_their_thai_reasons_whatever_the_interface_language(bundled_server):
     # the JSON notices are Thai in every language; its error reasons are too, so a client reads one language
     assert api_error(bundled_server, "/api/search?page=abc&lang=en") == api_error(bundled_server, "/api/search?page=abc")
+
+
+def test_indexing_files_kb_cannot_read_says_so_instead_of_up_to_date(tmp_path, kb_runner):
+    folder = tmp_path / "word"
+    folder.mkdir()
+    for name in ("a.docx", "b.docx", "c.doc", "notes.txt"):
+        (folder / name).write_text("รายงานการประชุม\n\nเนื้อหา\n", encoding="utf-8")
+    run = kb_runner("index", str(folder), "--index", str(tmp_path / "ix"))
+    assert run.exit_code == 0  # the readable file went in
+    assert "skipped 3 files" in run.stderr and ".docx ×2" in run.stderr and ".doc ×1" in run.stderr, run.stderr
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    run = kb_runner("index", str(empty), "--index", str(tmp_path / "ix2"))
+    assert "no file kb can read" in run.stderr, (run.stdout, run.stderr)
