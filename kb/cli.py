@@ -310,8 +310,8 @@ def _print_result(result) -> None:
     else:
         first = (req.page - 1) * req.limit + 1
         click.echo(f"{_documents(result.total)}; {first}–{first + len(result.hits) - 1}:")
-    if result.suggestions:
-        click.echo("หรือคุณหมายถึง (did you mean): " + " | ".join(result.suggestions))
+    if suggestions := result.suggestions_to_show():
+        click.echo("หรือคุณหมายถึง (did you mean): " + " | ".join(suggestions))
     for i, hit in enumerate(result.hits, start=(req.page - 1) * req.limit + 1):
         date = _be_date(hit.date)
         tags = []

@@ -9,7 +9,7 @@ keeps writing its Thai wording where the notice is made; only the code is new.
 Codes in use (parameters in brackets): ``query_cut`` [most], ``or_cut`` [most],
 ``alternatives_cut`` [most], ``nothing_searchable``, ``year_filter`` [years:
 Gregorian ints], ``region_filter`` [regions: region4 keys], ``subregion_filter``
-[subregions: subregion keys], ``corrected`` [meant], ``partial``, ``relaxed``,
+[subregions: subregion keys], ``corrected`` [meant, typed], ``partial``, ``relaxed``,
 ``over_budget``, ``scans_limited``.
 """
 from __future__ import annotations

@@ -402,3 +402,14 @@ def test_indexing_files_kb_cannot_read_says_so_instead_of_up_to_date(tmp_path, k
     empty.mkdir()
     run = kb_runner("index", str(empty), "--index", str(tmp_path / "ix2"))
     assert "no file kb can read" in run.stderr, (run.stdout, run.stderr)
+
+
+def test_a_corrected_query_is_not_also_offered_as_did_you_mean(bundled_server, bundled_index, kb_runner):
+    _, _, body = bundled_server.get("/?q=" + quote("งบประมาน"))
+    html = body.decode()
+    assert "แสดงผลของ งบประมาณ" in html  # the results already are those of the correction
+    assert "หรือคุณหมายถึง" not in html  # so "did you mean งบประมาณ" offered the same page again
+    run = kb_runner("search", "งบประมาน", "--index", str(bundled_index))
+    assert "แสดงผลของ งบประมาณ" in run.stdout and "did you mean" not in run.stdout
+    _, _, body = bundled_server.get("/?q=" + quote('"ยาเสพติต"'))  # quoted: searched as typed, nothing found
+    assert "หรือคุณหมายถึง" in body.decode() and quote('"ยาเสพติด"') in body.decode()

@@ -106,7 +106,7 @@ def _rewrite_clause(
         out.literal |= verbatim
         out.typed.append(c.text)
         out.corrected = True
-        out.notices.append(Notice("corrected", CORRECTED.format(fix.meant), meant=fix.meant))
+        out.notices.append(Notice("corrected", CORRECTED.format(fix.meant), meant=fix.meant, typed=c.text))
         return [Clause([fix.meant])]
     terms = _terms(finder, c.words)
     words = [w for w in terms if w not in stopwords()]
