@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -46,15 +47,24 @@ class Discovery:
     roots: list[Path] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     links_outside: list[str] = field(default_factory=list)
+    unread: Counter = field(default_factory=Counter)  # files of a folder no reader takes, by suffix
 
     def notes(self) -> list[str]:
-        if not self.links_outside:
-            return []
-        shown = ", ".join(self.links_outside[:3]) + (" …" if len(self.links_outside) > 3 else "")
-        return [
-            f"skipped {len(self.links_outside)} symbolic link(s) leading outside the indexed folder "
-            f"({shown}); use --follow-links to index them"
-        ]
+        notes = []
+        if self.links_outside:
+            shown = ", ".join(self.links_outside[:3]) + (" …" if len(self.links_outside) > 3 else "")
+            notes.append(
+                f"skipped {len(self.links_outside)} symbolic link(s) leading outside the indexed folder "
+                f"({shown}); use --follow-links to index them"
+            )
+        if self.unread:  # a folder of .docx files must not look "up to date"
+            kinds = ", ".join(f"{suffix} ×{n}" for suffix, n in self.unread.most_common(6))
+            n = sum(self.unread.values())
+            notes.append(f"skipped {n} file{'s' if n > 1 else ''} of a type kb cannot read ({kinds}); "
+                         f"it reads {' '.join(readers.SUFFIXES)}")
+        if self.roots and not self.files and not self.failures:
+            notes.append(f"no file kb can read in {', '.join(map(str, self.roots))}")
+        return notes
 
 
 def discover(paths: list[Path], *, follow_links: bool = False) -> Discovery:
@@ -151,3 +161,5 @@ class _Walk:
                 self._fail(path, "broken symlink")
                 return
             yield SourceFile(path, self.root)
+        else:
+            self.found.unread[path.suffix.lower() or "(no extension)"] += 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -190,7 +191,7 @@ def index_cmd(
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
         if not report.changed and not report.failures:
-            click.echo(f"Index is up to date ({report.unchanged} documents unchanged). {_where(index_dir, engine)}")
+            click.echo(f"Index is up to date ({_documents(report.unchanged)} unchanged). {_where(index_dir, engine)}")
         click.echo(report.summary())
     sys.exit(1 if report.failures else 0)
 
@@ -214,7 +215,8 @@ def _search_options(f):
         *_facet_options(),
         click.option("--from", "date_from", default=None, help="From date YYYY-MM-DD (or YYYY-MM, YYYY)."),
         click.option("--to", "date_to", default=None, help="To date YYYY-MM-DD (or YYYY-MM, YYYY)."),
-        click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True),
+        click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
+                     help="Order: best matches first, or by date."),
         click.option("--limit", default="10", show_default=True, help="Results per page (1–100)."),
         click.option("--page", default="1", show_default=True, help="Page number."),
         click.option("--section", default=None, type=click.Choice(SECTION_FILTERS),  # issue 14
@@ -225,14 +227,32 @@ def _search_options(f):
     return f
 
 
-@main.command("search")
-@click.argument("query", required=False, default="")
+def _is_exclusion(arg: str) -> bool:
+    """``-กัญชา``: a query word to exclude, never an option (options are ASCII)."""
+    return len(arg) > 1 and arg[0] == "-" and not arg[1].isascii()
+
+
+class _SearchCommand(click.Command):
+    """``kb search`` takes QUERY as one or several words, and a word may start with ``-``
+    (exclude it): such words go after ``--`` so click does not read them as options."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        words = [a for a in args if _is_exclusion(a)]
+        if words:
+            rest = [a for a in args if not _is_exclusion(a)]
+            args = rest + ([] if "--" in rest else ["--"]) + words
+        return super().parse_args(ctx, args)
+
+
+@main.command("search", cls=_SearchCommand)
+@click.argument("query", nargs=-1)
 @index_option
 @_search_options
 @click.option("--json", "as_json", is_flag=True, help="Print exactly the JSON of /api/search.")
 @_with_engine
-def search_cmd(query: str, index_dir: Path | None, as_json: bool, engine=None, **opts) -> None:
-    """Search the index.  An empty QUERY lists everything matching the filters.
+def search_cmd(query: tuple[str, ...], index_dir: Path | None, as_json: bool, engine=None, **opts) -> None:
+    """Search the index.  An empty QUERY lists everything matching the filters;
+    its words may be given quoted together or one by one.
 
     \b
     Query syntax: words are all required (documents with every word first;
@@ -254,7 +274,7 @@ def search_cmd(query: str, index_dir: Path | None, as_json: bool, engine=None, *
     from kb.facets import names
 
     params = {
-        "q": query,
+        "q": " ".join(query),
         **{name: opts[name] for name in names()},
         "from": opts["date_from"],
         "to": opts["date_to"],
@@ -285,11 +305,14 @@ def _print_result(result) -> None:
         click.echo(click.style(n, fg="yellow"))
     if result.total == 0:
         click.echo("ไม่พบเอกสาร (no documents found)")
+    elif not result.hits:  # a page past the last one, as the site says it
+        click.echo(f"หน้า {req.page} เลยหน้าสุดท้ายแล้ว: {_documents(result.total)}; "
+                   f"the last is --page {result.pages}")
     else:
         first = (req.page - 1) * req.limit + 1
-        click.echo(f"{result.total} documents; {first}–{first + len(result.hits) - 1}:")
-    if result.suggestions:
-        click.echo("หรือคุณหมายถึง (did you mean): " + " | ".join(result.suggestions))
+        click.echo(f"{_documents(result.total)}; {first}–{first + len(result.hits) - 1}:")
+    if suggestions := result.suggestions_to_show():
+        click.echo("หรือคุณหมายถึง (did you mean): " + " | ".join(suggestions))
     for i, hit in enumerate(result.hits, start=(req.page - 1) * req.limit + 1):
         date = _be_date(hit.date)
         tags = []
@@ -305,7 +328,12 @@ def _print_result(result) -> None:
         excerpt = "".join(click.style(piece, fg="red", bold=True) if matched else piece for piece, matched in hit.excerpt.pieces())
         if hit.section:  # issue 14: the section the passage is in
             click.echo(f"   [{hit.section['kind']} {hit.section['number'] or ''}] {hit.section['title']}".rstrip())
-        click.echo("   " + excerpt)
+        # the excerpt's lines flow into one, as on the site, indented under its hit
+        click.echo("   " + " ".join(line.strip() for line in excerpt.splitlines() if line.strip()))
+
+
+def _documents(n: int) -> str:
+    return f"{n} document" if n == 1 else f"{n} documents"
 
 
 def _be_date(iso: str | None) -> str:
@@ -354,8 +382,9 @@ def stats_cmd(index_dir: Path | None, as_json: bool, engine=None) -> None:
 
 @main.command("serve")
 @index_option
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0: every interface).")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
               help="Waitress threads; a quarter of them (at least one) may run exports, feeds and complex searches.")
 @click.option("--public-url", envvar="KB_PUBLIC_URL", default=None, metavar="URL",
@@ -375,8 +404,6 @@ def serve_cmd(
       kb serve --index /srv/kb/index --host 0.0.0.0 --port 8080
       KB_PUBLIC_URL=https://kb.example.org kb serve
     """
-    import logging
-
     from indexer import pipeline
     from kb.engine import exists
     from web import create_app
@@ -409,7 +436,8 @@ def serve_cmd(
     try:  # the port is taken before any promise is printed (checked before the build; taken since): a usage error
         server = create_server(app, host=host, port=port, threads=threads, ident="kb")
     except OSError as exc:
-        raise click.BadParameter(f"cannot listen on {host}:{port}: {exc.strerror or exc}", param_hint="'--port'") from None
+        raise click.BadParameter(f"cannot listen on {host}:{port}: {exc.strerror or exc}; "
+                                 "stop what uses it or choose another port with --port", param_hint="'--port'") from None
     from web import catalog
 
     catalog(app).warm()  # the first search answers as fast as later ones

@@ -215,7 +215,8 @@ def _best_block(text: str, needles: list[str]) -> tuple[int, int]:
         for i, n in enumerate(needles):
             pos = folded.find(n)
             while pos != -1 and len(hits) < MAX_BLOCK_HITS:
-                hits.append((pos, i))
+                if not _cuts_number(folded, pos, pos + len(n)):  # "ที่ 1" inside "ที่ 17" is no match to show
+                    hits.append((pos, i))
                 pos = folded.find(n, pos + 1)
         if hits:
             starts = [bs for bs, _ in blocks]

@@ -311,6 +311,17 @@ class SearchResult:
     def query(self) -> str:
         return self.request.q
 
+    def suggestions_to_show(self) -> list[str]:
+        """The suggestions that would change the search: not the correction the results
+        already follow (``งบประมาน`` shows the results of งบประมาณ: "did you mean
+        งบประมาณ" would offer the same page again).  The JSON keeps them all."""
+        followed = {
+            self.request.q.strip().replace(n.params["typed"], n.params["meant"], 1)
+            for n in self.notices
+            if getattr(n, "code", "") == "corrected" and "typed" in n.params
+        }
+        return [s for s in self.suggestions if s not in followed]
+
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.request.limit))

@@ -17,7 +17,8 @@ say them in English: ``not_integer`` [raw], ``out_of_range`` [lo, hi, got], ``ba
 ``bad_date``, ``no_such_date``, ``bad_month`` [raw], ``unknown_value`` [value, known],
 ``unknown_province``, ``unknown_agency`` [value], ``too_many_values`` [most, got], ``nul``,
 ``query_too_long`` [most, got], ``from_after_to`` [start, end], ``one_of`` [choices],
-``result_window`` [most], ``committee_too_long`` [most].
+``result_window`` [most], ``committee_too_long`` [most]; ``web.querycheck`` adds ``not_utf8``
+and ``unknown_param`` [name, allowed].
 """
 from __future__ import annotations
 

@@ -40,11 +40,14 @@ class BadParameter(ValueError):
 def int_in_range(param: str, raw: str, lo: int, hi: int) -> int:
     """A whole number (Thai digits accepted) within ``lo`` … ``hi``."""
     raw = thai_digits_to_arabic(raw.strip())
-    if not re.fullmatch(r"[+-]?\d{1,9}", raw):
+    if not re.fullmatch(r"[+-]?\d+", raw):
         raise BadParameter(param, Notice("not_integer", f"'{raw[:40]}' ไม่ใช่จำนวนเต็ม", raw=raw[:40]))
-    value = int(raw)
-    if not lo <= value <= hi:
-        raise BadParameter(param, Notice("out_of_range", f"ต้องอยู่ระหว่าง {lo} ถึง {hi} (ได้รับ {value})", lo=lo, hi=hi, got=value))
+    digits = raw.lstrip("+-").lstrip("0")
+    # a number too long to convert (or to be in range) is out of range, never "not a number"
+    value = int(raw) if len(digits) <= 18 else None
+    if value is None or not lo <= value <= hi:
+        shown = value if value is not None else raw[:40] + ("…" if len(raw) > 40 else "")
+        raise BadParameter(param, Notice("out_of_range", f"ต้องอยู่ระหว่าง {lo} ถึง {hi} (ได้รับ {shown})", lo=lo, hi=hi, got=shown))
     return value
 
 
@@ -111,6 +114,13 @@ def choice_values(param: str, values: Iterable[str], allowed: Iterable[str]) -> 
 def canonical_values(param: str, values: Iterable[str], canonical: Callable[[str], Any]) -> list[Any]:
     """Each value made canonical by ``canonical`` (which raises ``BadParameter``), deduplicated in order."""
     return list(dict.fromkeys(canonical(v) for v in values))
+
+
+def search_param_names() -> tuple[str, ...]:
+    """Every parameter name ``parse_search`` reads, in the order the API documents them."""
+    from kb.facets import names  # the registry validates with this module's helpers
+
+    return ("q", *names(), "from", "to", "sort", "limit", "page", "section")
 
 
 def parse_search(get: Callable[[str], list[str]]) -> SearchRequest:

@@ -55,7 +55,9 @@ def test_discover_walks_in_sorted_order_and_skips_hidden_ignored_and_unsupported
     (tmp_path / ".kbignore").write_text("# comment\ndrafts\ntmp-*.txt\n\n", encoding="utf-8")
     found = discover([tmp_path])
     assert ids_of(found) == ["a.md", "b.txt", "folder.html/e.txt", "sub/c.html", "ข่าว 2567 #1.txt"]
-    assert found.roots == [tmp_path.resolve()] and not found.failures and not found.notes()
+    assert found.roots == [tmp_path.resolve()] and not found.failures
+    # the unsupported file is no failure, but is said (qa_user: a folder of .docx looked "up to date")
+    assert [n for n in found.notes() if "notes.docx" in n or ".docx ×1" in n] == found.notes() and len(found.notes()) == 1
 
 
 def test_discover_a_single_file_a_missing_path_and_an_unsupported_file(tmp_path):

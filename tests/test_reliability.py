@@ -542,6 +542,7 @@ REFUSED = {
     "bad year": "year",
     "bad date": "from",
     "unknown sort": "sort",
+    "malformed UTF-8": "q",  # qa_user: not searched as the text "%FF%FE" any more (web.querycheck)
     "malformed UTF-8 in filter": "province",
     "NUL byte": "q",
     "NUL inside": "q",

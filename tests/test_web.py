@@ -221,8 +221,9 @@ def test_empty_result_offers_ways_out(client, everything):
 
 
 def test_suggestions_are_links_to_the_suggested_query(client):
-    # quoted, the misspelling is searched as typed (a bare one is corrected, and its page offers
-    # the typed form instead: tests/test_qa_site.py)
+    # quoted, the misspelling is searched as typed (ยาเสพติดด unquoted is corrected: the page then
+    # shows the correction's results, offers the typed form and not the correction again:
+    # tests/test_qa_site.py, tests/test_newcomer.py)
     d = client.get('/api/search?q="ยาเสพติดด"').get_json()
     html = page(client, '/?q="ยาเสพติดด"')
     assert d["suggestions"]

@@ -28,6 +28,7 @@ from kb.models import SearchRequest
 from kb.params import BadParameter
 from web.edge import CSP, DEFAULT_LANE, Edge, fallback_page, public_url
 from web.edge import wants_json as _wants_json
+from web.querycheck import check_utf8
 from kb.search import Searcher
 from kb.engine import ClusterUnavailable, EngineConfig, IndexMissing, SearchIndex, open_index
 from kb.engine.access import restricted  # access (issue 17)
@@ -121,9 +122,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(exports.bp)
     auth.init_app(app, Path(app.config["INDEX_DIR"]))  # access (issue 17): after the blueprints it adds a rule to
     _register_errors(app)
+    app.before_request(_utf8_query)  # last: the language and the visitor are known when it refuses
     app.after_request(_security_headers)
     app.wsgi_app = Edge(app.wsgi_app, lane=int(app.config["EXPENSIVE_LANE"]))  # type: ignore[method-assign]
     return app
+
+
+def _utf8_query() -> None:
+    """A name or value of the query string that is not UTF-8 is a 400 naming it (``web.querycheck``)."""
+    check_utf8(request.query_string)
 
 
 def _security_headers(response: Response) -> Response:
@@ -180,6 +187,8 @@ def error_response(status: int, message: str, param: str | None = None) -> Respo
 def _register_errors(app: Flask) -> None:
     @app.errorhandler(BadParameter)
     def bad_parameter(exc: BadParameter):
+        # the reason is a Notice: a page says it in the visitor's language (error.html: notice_text);
+        # the JSON twins keep the Thai reason, as their notices do
         return error_response(400, exc.reason, exc.param)
 
     @app.errorhandler(IndexMissing)

@@ -6,10 +6,11 @@ per-month timeline the overview page draws (its ``month`` facet, oldest first).
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify
+from flask import Blueprint, jsonify, request
 
 from kb.search import stats
-from web import catalog
+from web import catalog, error_response
+from web.querycheck import check_known
 from web.pages import run_search
 
 bp = Blueprint("api", __name__)
@@ -17,6 +18,7 @@ bp = Blueprint("api", __name__)
 
 @bp.get("/api/search")
 def search():
+    check_known(request.args.keys())  # a misspelt name is a 400 here, not silently ignored
     _, result = run_search()
     return jsonify(result.to_dict())
 
@@ -24,8 +26,8 @@ def search():
 @bp.get("/api/documents/<path:doc_id>")
 def document(doc_id: str):
     doc = catalog().index.document(doc_id)  # an index lookup, never a file path
-    if doc is None:
-        abort(404)
+    if doc is None:  # a hidden document answers exactly like a missing one
+        return error_response(404, "ไม่พบเอกสารรหัสนี้ อาจถูกลบหรือพิมพ์รหัสผิด", "id")
     return jsonify(doc.to_dict())
 
 

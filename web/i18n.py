@@ -134,6 +134,8 @@ NOTICES_EN = {
     "one_of": "must be one of: {choices}",
     "result_window": "results can be viewed up to number {most} only; please narrow the search",
     "committee_too_long": "the committee name is longer than {most} characters",
+    "not_utf8": "it is not valid UTF-8 text (the link holds a %XX code that decodes to no character, or cuts one in half)",
+    "unknown_param": "unknown parameter '{name}' (accepted: {allowed})",
 }
 
 
@@ -141,8 +143,9 @@ def _notice_values(params: dict) -> dict[str, object]:
     values: dict[str, object] = dict(params)
     if "known" in params:
         values["known"] = f" (accepted values: {', '.join(params['known'])})" if params["known"] else ""
-    if "choices" in params:
-        values["choices"] = ", ".join(params["choices"])
+    for key in ("choices", "allowed"):
+        if key in params:
+            values[key] = ", ".join(params[key])
     if "years" in params:
         values["years"] = ", ".join(f"{y} (B.E. {int(y) + 543})" for y in params["years"])
     for facet, key in (("region4", "regions"), ("subregion", "subregions")):

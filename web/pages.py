@@ -19,6 +19,7 @@ from kb.search import related
 from web import catalog
 from web.outline import anchor, outline, text_with_sections
 from web.overview import overview_context
+from web.querycheck import check_known
 from web.present import SIDEBAR_ORDER, State, be_year, page_window, plan_title, safe_url, span
 
 bp = Blueprint("pages", __name__)
@@ -70,12 +71,11 @@ def run_search() -> tuple[State, SearchResult]:
 def search():
     state, result = run_search()
     facets = {name: result.facets.get(name, []) for name in SIDEBAR_ORDER}
-    literal = as_typed(result.request.q, result.notices)
     return render_template(
         "search.html",
-        as_typed=literal,
-        # a corrected query already shows what it meant: "did you mean" it is no suggestion
-        suggestions=[] if literal else result.suggestions,
+        # a corrected query offers what was typed; "did you mean" leaves out the correction it shows
+        # (SearchResult.suggestions_to_show, as the CLI does)
+        as_typed=as_typed(result.request.q, result.notices),
         state=state,
         result=result,
         facets=facets,
@@ -166,6 +166,7 @@ def overview():
 @bp.get("/stats.json")
 def overview_json():
     """The overview's JSON twin: the same counts for the same search."""
+    check_known(request.args.keys())  # as /api/search: a misspelt name is a 400, not ignored
     state, result = run_search()
     view = overview_context(state, result)
     return jsonify({

@@ -54,7 +54,14 @@ def _date(value: str | None, param: str) -> date | None:
 
 @click.group("tokens")
 def tokens_group() -> None:
-    """Access tokens for partners and staff (kept as salted scrypt hashes beside the index)."""
+    """Access tokens for partners and staff (kept as salted scrypt hashes beside the index).
+
+    \b
+    Examples:
+      kb tokens create --name chula-cs --access partner --expires 2027-12-31
+      kb tokens list
+      kb tokens revoke chula-cs
+    """
 
 
 @tokens_group.command("create")
@@ -63,7 +70,13 @@ def tokens_group() -> None:
 @click.option("--expires", default=None, metavar="YYYY-MM-DD", help="First day the token no longer works.")
 @_index_option
 def create_cmd(name: str, level: str, expires: str | None, index_dir: Path | None) -> None:
-    """Create a token and print it (only now: it is not stored anywhere)."""
+    """Create a token and print it (only now: it is not stored anywhere).
+
+    \b
+    Examples:
+      kb tokens create --name chula-cs --access partner --expires 2027-12-31
+      kb tokens create --name nsc-staff --access internal
+    """
     store = _store(index_dir)
     try:
         token = store.create(name, level, _date(expires, "'--expires'"))
@@ -76,7 +89,13 @@ def create_cmd(name: str, level: str, expires: str | None, index_dir: Path | Non
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 @_index_option
 def list_cmd(as_json: bool, index_dir: Path | None) -> None:
-    """Names, levels, creation and expiry dates and last use; never a token."""
+    """Names, levels, creation and expiry dates and last use; never a token.
+
+    \b
+    Examples:
+      kb tokens list
+      kb tokens list --json
+    """
     store = _store(index_dir)
     try:
         records = sorted(store.records().values(), key=lambda r: r.name)
@@ -99,7 +118,12 @@ def list_cmd(as_json: bool, index_dir: Path | None) -> None:
 @click.argument("name")
 @_index_option
 def revoke_cmd(name: str, index_dir: Path | None) -> None:
-    """Revoke the token NAME: refused from the server's next request on, sessions included."""
+    """Revoke the token NAME: refused from the server's next request on, sessions included.
+
+    \b
+    Examples:
+      kb tokens revoke chula-cs
+    """
     store = _store(index_dir)
     try:
         removed = store.revoke(name)
@@ -115,7 +139,13 @@ def revoke_cmd(name: str, index_dir: Path | None) -> None:
 @click.option("--token", "token_name", default=None, metavar="NAME", help="Entries of this token only.")
 @_index_option
 def audit_cmd(since: str | None, token_name: str | None, index_dir: Path | None) -> None:
-    """Print the server's audit log (one JSON object a line), oldest first."""
+    """Print the server's audit log (one JSON object a line), oldest first.
+
+    \b
+    Examples:
+      kb audit --since 2026-12-01
+      kb audit --token chula-cs --since 2026-12-01
+    """
     from kb.cli import default_index_dir
 
     path = audit_path(index_dir or default_index_dir())

@@ -251,5 +251,6 @@ def needles_of(parsed: ParsedQuery, params: RankingParams = DEFAULT_PARAMS) -> l
                         out.append(form)
                     continue
                 out.append(form)
-                out.extend(w for w in chunk(form).words if len(analysis.units(w)) >= 2 or w.isascii())
+                if not clause.quoted:  # a quoted phrase is marked whole: its words alone are no match of it
+                    out.extend(w for w in chunk(form).words if len(analysis.units(w)) >= 2 or w.isascii())
     return list(dict.fromkeys(n for n in out if n.strip()))

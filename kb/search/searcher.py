@@ -97,7 +97,7 @@ class Searcher:
         if not parsed.empty and (meant.corrected or len(final) < 3 or not (plan.asks or final & plan.strict)):
             # few results, or keywords that no document holds as typed or all together
             # (a misspelt word falls apart into syllables that many documents hold)
-            suggestions = self.suggest(snap, parsed)
+            suggestions = self.suggest(snap, parsed, req.q)
         notices.extend(budget.notices)
         result = SearchResult(applied, len(final), hits, facets, relaxed=relaxed, suggestions=suggestions, notices=notices)
         return result, budget
@@ -165,8 +165,12 @@ class Searcher:
         meant = rewrite(finder, parsed)
         return list(dict.fromkeys(meant.typed + needles_of(meant.parsed, self.params)))
 
-    def suggest(self, snap: Snapshot, parsed: ParsedQuery) -> list[str]:
-        """'Did you mean': replace unknown words by close words of the index."""
+    def suggest(self, snap: Snapshot, parsed: ParsedQuery, typed: str = "") -> list[str]:
+        """'Did you mean': replace unknown words by close words of the index.
+
+        The word is replaced inside the query as typed, so the suggestion keeps what
+        else it says (-กัญชา, quotes, OR, พ.ศ. 2566); a word not found there as typed
+        gives the clauses joined, as before."""
         out: list[str] = []
         for clause in parsed.clauses:
             text = clause.alternatives[0]
@@ -175,7 +179,10 @@ class Searcher:
                 continue
             for cand in self.index.suggest(snap, "words", norm, maxdist=1 if len(norm) < 5 else 2):
                 if cand != norm:
-                    q = " ".join(cand if c is clause else c.alternatives[0] for c in parsed.clauses)
+                    if text and text in typed:
+                        q = typed.strip().replace(text, cand, 1)
+                    else:
+                        q = " ".join(cand if c is clause else c.alternatives[0] for c in parsed.clauses)
                     if q not in out:
                         out.append(q)
                     break
