@@ -20,7 +20,7 @@ from kb.notices import Notice
 from kb.search import thesaurus
 from kb.search.correct import correct
 from kb.search.finder import Finder
-from kb.thai.segmenter import domain_terms
+from kb.thai.segmenter import domain_terms, known_words
 from kb.search.parsing import Clause, ParsedQuery, chunk, expand, question_words, stopwords
 
 FEW_LITERAL = 3  # a word held verbatim by fewer documents may be corrected (a clause of known words is split whatever its count)
@@ -28,6 +28,10 @@ MAX_SPLIT_WORDS = 3  # a longer unspaced clause is a sentence: the tiers read it
 MAX_CORRECTED_UNITS = 16  # a longer clause is a phrase or a sentence, not a misspelt word
 CORRECTED = "แสดงผลของ {}"
 MAX_ENGLISH_WORDS = 5  # the longest English name of the thesaurus joined back into one clause
+# a dictionary word this long (character clusters) is a word the user meant even where no
+# document holds it: ต่ำกว่า of a scan whose OCR lost the tone mark (ตำกว่า); junk syllables
+# (กำพู|ชา, มิ|ฮ|ริ|ง, ฮุก) are shorter or no word of the dictionary
+MIN_DICTIONARY_UNITS = 4
 
 
 @dataclass
@@ -138,7 +142,7 @@ def _gibberish(finder: Finder, words: list[str]) -> bool:
     lone = sum(1 for w in words if len(analysis.units(w)) < 2)
     if words and 2 * lone >= len(words):
         return True
-    return any(finder.doc_frequency(w) == 0 and w not in _domain_terms() for w in words if len(analysis.units(w)) >= 2)
+    return any(finder.doc_frequency(w) == 0 and not _real_word(w) for w in words if len(analysis.units(w)) >= 2)
 
 
 def _known(finder: Finder, word: str) -> bool:
@@ -147,7 +151,15 @@ def _known(finder: Finder, word: str) -> bool:
     if len(analysis.units(word)) < 2:
         return False
     # one document is no evidence: in 63,241 releases, a syllable (ทพญ) often has one
-    return finder.doc_frequency(word) >= 2 or word in _domain_terms()
+    return finder.doc_frequency(word) >= 2 or _real_word(word)
+
+
+def _real_word(word: str) -> bool:
+    """A word the user meant whatever the index holds: a taxonomy term, or a word of the
+    segmenter's dictionary of several syllables (ต่ำกว่า, น้ำหน้า).  Without it, a real
+    word held by no document (a scan read ต่ำ as ตำ) made its clause gibberish, matched as
+    typed only: no result, although the record holds the other words."""
+    return word in _domain_terms() or (len(analysis.units(word)) >= MIN_DICTIONARY_UNITS and word in known_words())
 
 
 @cache
