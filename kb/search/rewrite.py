@@ -20,18 +20,16 @@ from kb.notices import Notice
 from kb.search import thesaurus
 from kb.search.correct import correct
 from kb.search.finder import Finder
-from kb.thai.segmenter import domain_terms, known_words
+from kb.thai.script import without_a_tone_mark
+from kb.thai.segmenter import domain_terms
 from kb.search.parsing import Clause, ParsedQuery, chunk, expand, question_words, stopwords
 
 FEW_LITERAL = 3  # a word held verbatim by fewer documents may be corrected (a clause of known words is split whatever its count)
 MAX_SPLIT_WORDS = 3  # a longer unspaced clause is a sentence: the tiers read it as one
 MAX_CORRECTED_UNITS = 16  # a longer clause is a phrase or a sentence, not a misspelt word
 CORRECTED = "แสดงผลของ {}"
+TONE_MARK_DROPPED = "รวมเอกสารที่เขียน {} (ขาดวรรณยุกต์ เช่นข้อความที่อ่านด้วย OCR)"
 MAX_ENGLISH_WORDS = 5  # the longest English name of the thesaurus joined back into one clause
-# a dictionary word this long (character clusters) is a word the user meant even where no
-# document holds it: ต่ำกว่า of a scan whose OCR lost the tone mark (ตำกว่า); junk syllables
-# (กำพู|ชา, มิ|ฮ|ริ|ง, ฮุก) are shorter or no word of the dictionary
-MIN_DICTIONARY_UNITS = 4
 
 
 @dataclass
@@ -112,6 +110,10 @@ def _rewrite_clause(
         out.corrected = True
         out.notices.append(Notice("corrected", CORRECTED.format(fix.meant), meant=fix.meant))
         return [Clause([fix.meant])]
+    read = None if verbatim else _read_without_mark(finder, c.text)
+    if read:  # held nowhere as typed, but as a scan reads it: both are matched
+        out.notices.append(Notice("tone_mark_dropped", TONE_MARK_DROPPED.format(read), read=read))
+        return [Clause([typed, read])]
     terms = _terms(finder, c.words)
     words = [w for w in terms if w not in stopwords()]
     known = all(_known(finder, w) for w in words)
@@ -135,6 +137,18 @@ def _rewrite_clause(
     return [clause]
 
 
+def _read_without_mark(finder: Finder, text: str) -> str | None:
+    """``text`` less one tone mark, where a document holds it (inside other words too):
+    OCR loses the mark above a short word (ต่ำกว่า read ตำกว่า), and without this the clause,
+    held by no document, was matched as typed only (gibberish) and its record never found."""
+    for form in without_a_tone_mark(text):
+        if not finder.budget.may_scan():
+            break
+        if finder.verbatim(chunk(form)).positions or finder.partial(form):
+            return form
+    return None
+
+
 def _gibberish(finder: Finder, words: list[str]) -> bool:
     """Fragments of gibberish: a piece no document holds that is no taxonomy term, or mostly
     lone letters (ฮ, ง of มิฮริง; one lone letter among five words is a typo of a question:
@@ -142,7 +156,7 @@ def _gibberish(finder: Finder, words: list[str]) -> bool:
     lone = sum(1 for w in words if len(analysis.units(w)) < 2)
     if words and 2 * lone >= len(words):
         return True
-    return any(finder.doc_frequency(w) == 0 and not _real_word(w) for w in words if len(analysis.units(w)) >= 2)
+    return any(finder.doc_frequency(w) == 0 and w not in _domain_terms() for w in words if len(analysis.units(w)) >= 2)
 
 
 def _known(finder: Finder, word: str) -> bool:
@@ -151,15 +165,7 @@ def _known(finder: Finder, word: str) -> bool:
     if len(analysis.units(word)) < 2:
         return False
     # one document is no evidence: in 63,241 releases, a syllable (ทพญ) often has one
-    return finder.doc_frequency(word) >= 2 or _real_word(word)
-
-
-def _real_word(word: str) -> bool:
-    """A word the user meant whatever the index holds: a taxonomy term, or a word of the
-    segmenter's dictionary of several syllables (ต่ำกว่า, น้ำหน้า).  Without it, a real
-    word held by no document (a scan read ต่ำ as ตำ) made its clause gibberish, matched as
-    typed only: no result, although the record holds the other words."""
-    return word in _domain_terms() or (len(analysis.units(word)) >= MIN_DICTIONARY_UNITS and word in known_words())
+    return finder.doc_frequency(word) >= 2 or word in _domain_terms()
 
 
 @cache
