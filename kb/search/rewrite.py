@@ -22,7 +22,7 @@ from kb.search.correct import correct
 from kb.search.finder import Finder
 from kb.thai.script import without_a_tone_mark
 from kb.thai.segmenter import domain_terms
-from kb.search.parsing import Clause, ParsedQuery, chunk, expand, question_words, stopwords
+from kb.search.parsing import Chunk, Clause, ParsedQuery, chunk, expand, question_words, stopwords
 
 FEW_LITERAL = 3  # a word held verbatim by fewer documents may be corrected (a clause of known words is split whatever its count)
 MAX_SPLIT_WORDS = 3  # a longer unspaced clause is a sentence: the tiers read it as one
@@ -110,7 +110,7 @@ def _rewrite_clause(
         out.corrected = True
         out.notices.append(Notice("corrected", CORRECTED.format(fix.meant), meant=fix.meant))
         return [Clause([fix.meant])]
-    read = None if verbatim else _read_without_mark(finder, c.text)
+    read = None if verbatim else _read_without_mark(finder, c)
     if read:  # held nowhere as typed, but as a scan reads it: both are matched
         out.notices.append(Notice("tone_mark_dropped", TONE_MARK_DROPPED.format(read), read=read))
         return [Clause([typed, read])]
@@ -137,11 +137,14 @@ def _rewrite_clause(
     return [clause]
 
 
-def _read_without_mark(finder: Finder, text: str) -> str | None:
-    """``text`` less one tone mark, where a document holds it (inside other words too):
-    OCR loses the mark above a short word (ต่ำกว่า read ตำกว่า), and without this the clause,
-    held by no document, was matched as typed only (gibberish) and its record never found."""
-    for form in without_a_tone_mark(text):
+def _read_without_mark(finder: Finder, c: Chunk) -> str | None:
+    """The clause less one tone mark, where a document holds it (inside other words too),
+    when one of its words is held by no document: OCR loses the mark above a short word
+    (ต่ำกว่า read ตำกว่า), and the clause was matched as typed only (gibberish), so its
+    record was never found.  Clauses of index words pay no scan for it."""
+    if all(finder.doc_frequency(w) > 0 for w in c.words):
+        return None
+    for form in without_a_tone_mark(c.text):
         if not finder.budget.may_scan():
             break
         if finder.verbatim(chunk(form)).positions or finder.partial(form):
