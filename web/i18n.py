@@ -117,6 +117,7 @@ NOTICES_EN = {
     "relaxed": "Too few documents hold every query word, so documents holding most of them follow.",
     "over_budget": "This search took longer than allowed: showing what was found so far (the order may be incomplete).",
     "scans_limited": "The query has too many parts: its later parts match whole words only.",
+    "tone_mark_dropped": "Documents reading {read} (a tone mark missing, as OCR often reads it) are included.",
     # why a parameter was refused (``kb.params.BadParameter`` reasons), shown on the error page
     "not_integer": "'{raw}' is not a whole number",
     "out_of_range": "must be between {lo} and {hi} (got {got})",

@@ -20,13 +20,15 @@ from kb.notices import Notice
 from kb.search import thesaurus
 from kb.search.correct import correct
 from kb.search.finder import Finder
+from kb.thai.script import without_a_tone_mark
 from kb.thai.segmenter import domain_terms
-from kb.search.parsing import Clause, ParsedQuery, chunk, expand, question_words, stopwords
+from kb.search.parsing import Chunk, Clause, ParsedQuery, chunk, expand, question_words, stopwords
 
 FEW_LITERAL = 3  # a word held verbatim by fewer documents may be corrected (a clause of known words is split whatever its count)
 MAX_SPLIT_WORDS = 3  # a longer unspaced clause is a sentence: the tiers read it as one
 MAX_CORRECTED_UNITS = 16  # a longer clause is a phrase or a sentence, not a misspelt word
 CORRECTED = "แสดงผลของ {}"
+TONE_MARK_DROPPED = "รวมเอกสารที่เขียน {} (ขาดวรรณยุกต์ เช่นข้อความที่อ่านด้วย OCR)"
 MAX_ENGLISH_WORDS = 5  # the longest English name of the thesaurus joined back into one clause
 # the most adjacent words joined back into one known term: the longest thesaurus, synonym or
 # taxonomy term is 5 words (บัญชี|รับ|โอนเงิน|ผิดกฎหมาย); without a bound a clause of n words
@@ -112,6 +114,10 @@ def _rewrite_clause(
         out.corrected = True
         out.notices.append(Notice("corrected", CORRECTED.format(fix.meant), meant=fix.meant, typed=c.text))
         return [Clause([fix.meant])]
+    read = None if verbatim else _read_without_mark(finder, c)
+    if read:  # held nowhere as typed, but as a scan reads it: both are matched
+        out.notices.append(Notice("tone_mark_dropped", TONE_MARK_DROPPED.format(read), read=read))
+        return [Clause([typed, read])]
     terms = _terms(finder, c.words)
     words = [w for w in terms if w not in stopwords()]
     known = all(_known(finder, w) for w in words)
@@ -133,6 +139,21 @@ def _rewrite_clause(
     if (unheard or keywords and (not known or len(terms) > MAX_SPLIT_WORDS)) and not in_sentence and short:
         return [Clause([typed], quoted=True)]
     return [clause]
+
+
+def _read_without_mark(finder: Finder, c: Chunk) -> str | None:
+    """The clause less one tone mark, where a document holds it (inside other words too),
+    when one of its words is held by no document: OCR loses the mark above a short word
+    (ต่ำกว่า read ตำกว่า), and the clause was matched as typed only (gibberish), so its
+    record was never found.  Clauses of index words pay no scan for it."""
+    if all(finder.doc_frequency(w) > 0 for w in c.words):
+        return None
+    for form in without_a_tone_mark(c.text):
+        if not finder.budget.may_scan():
+            break
+        if finder.verbatim(chunk(form)).positions or finder.partial(form):
+            return form
+    return None
 
 
 def _gibberish(finder: Finder, words: list[str]) -> bool:

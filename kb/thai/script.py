@@ -34,6 +34,12 @@ THAI_RUN_CLASS = "\u0e01-\u0e3a\u0e40-\u0e4e"
 _COMBINING = frozenset(COMBINING_MARKS)
 
 
+def without_a_tone_mark(text: str) -> list[str]:
+    """``text`` with one of its tone marks left out, each mark in turn: what OCR reads when it
+    loses the small mark above a letter (ต่ำ read ตำ, ผู้ read ผู).  Empty without tone marks."""
+    return list(dict.fromkeys(text[:i] + text[i + 1 :] for i, ch in enumerate(text) if ch in TONE_MARKS))
+
+
 def is_combining_mark(ch: str) -> bool:
     """True for a Thai combining mark (a character that sits on the one before it)."""
     return ch in _COMBINING
