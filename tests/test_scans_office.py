@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from indexer import ocr
-from indexer.ocr import OcrUnavailable, ensure_available
 from indexer.readers import registry
 from kb.models import Failure, RawDocument
 
@@ -23,16 +22,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import make_scans  # noqa: E402  (scripts/ is not a package)
 
 
-def _tesseract_tha() -> bool:
-    try:
-        ensure_available()
-    except OcrUnavailable:
-        return False
-    return True
-
-
-needs_tesseract = pytest.mark.skipif(not _tesseract_tha(),
-                                     reason="tesseract-ocr-tha is not installed (scripts/test.sh installs it)")
+from test_ocr import needs_tesseract  # noqa: E402  (one skip rule for every OCR test)
 
 
 @pytest.fixture(autouse=True)
