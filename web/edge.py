@@ -240,6 +240,10 @@ def create_server(app: WSGIApp, **options: Any) -> Any:
     class SecuredChannel(HTTPChannel):
         error_task_class = SecuredErrorTask
 
+    # poll(), not select(): select() cannot watch a descriptor numbered 1024 or more, and a server
+    # holding a large index (segments, postings arrays, position files, mapped scans) passes that
+    # (seen: waitress's loop died with "filedescriptor out of range in select()", every request hung)
+    options.setdefault("asyncore_use_poll", True)
     server = waitress.create_server(app, **options)
     # one listening socket: the server itself; several (a name with IPv4 and IPv6
     # addresses): each one is a dispatcher in the shared map
