@@ -22,17 +22,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import make_scans  # noqa: E402  (scripts/ is not a package)
 
 
-from test_ocr import needs_tesseract  # noqa: E402  (one skip rule for every OCR test)
-
-
-@pytest.fixture(autouse=True)
-def private_cache(tmp_path, monkeypatch):
-    """Each test OCRs afresh: nothing is answered from another test's cache."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.delenv("KB_OCR_CACHE", raising=False)
-    ocr._checked.clear()
-    yield
-    ocr._checked.clear()
+# one skip rule and one private OCR cache (autouse) for every OCR test
+from test_ocr import needs_tesseract, private_cache  # noqa: E402,F401
 
 
 def kb(*args: str) -> subprocess.CompletedProcess:
