@@ -405,6 +405,7 @@ def serve_cmd(
       KB_PUBLIC_URL=https://kb.example.org kb serve
     """
     from indexer import pipeline
+    from kb import heap
     from kb.engine import exists
     from web import create_app
     from web.edge import create_server, lane_size
@@ -433,6 +434,7 @@ def serve_cmd(
     except AccessSetupError as exc:
         raise click.ClickException(str(exc)) from None
     logging.basicConfig()  # as waitress.serve did: the server's and the site's log lines reach stderr
+    heap.one_arena()  # before create_server starts the request threads: a thread that has allocated keeps its own arena
     try:  # the port is taken before any promise is printed (checked before the build; taken since): a usage error
         server = create_server(app, host=host, port=port, threads=threads, ident="kb")
     except OSError as exc:

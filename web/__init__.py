@@ -81,9 +81,8 @@ class Catalog:
         dictionary, the alignment lexicon (65,000 words normalized: ~0.5 s), word
         lists, the thesaurus, the corrector.  They are not audited (no request), and
         what they memoized is dropped, so the first visitor's query is answered as
-        any later new query is.  The request threads will share one malloc arena, and
-        the heap is trimmed after the searches (``kb.heap``: memory, not speed)."""
-        heap.one_arena()
+        any later new query is.  The heap is trimmed after the searches (``kb.heap``:
+        memory, not speed); ``kb serve`` has already asked for one malloc arena."""
         snap = self.index.snapshot()
         snap.scan()
         searcher = Searcher(self.index)
