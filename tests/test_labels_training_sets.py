@@ -1,5 +1,5 @@
 """The training sets (tests/labels/train2_thaigov.json and train3_thaigov.json: topics; train4_thaigov.json and
-train5_thaigov.json: topics, provinces and regions; train6_thaigov.json: every field) are the fixed hash samples they say they are.
+train5_thaigov.json: topics, provinces and regions; train6_thaigov.json, train7_thaigov.json: every field) are the fixed hash samples they say they are.
 
 Only what each file claims is checked: its ids are the ones its ``select_trainN.py`` draws (the first N of its own
 salt's order outside every set that existed when it was drawn), it shares no release with another set, every label is
@@ -28,6 +28,8 @@ SETS = [("train2", 320, {"lt1", "lt2", "lt3", "lt4"}, {"topics"}),
         ("train4", 480, {"lt9", "lt10", "lt11"}, {"topics", "provinces", "regions"}),
         ("train5", 480, {"lt12", "lt13", "lt14"}, {"topics", "provinces", "regions"}),
         ("train6", 384, {f"lt{k}" for k in range(15, 21)},
+         {"date", "type", "plans", "provinces", "regions", "agencies", "topics"}),
+        ("train7", 512, {f"lt{k}" for k in range(21, 29)},
          {"date", "type", "plans", "provinces", "regions", "agencies", "topics"})]
 
 
