@@ -175,10 +175,12 @@ def correct_lookalikes(piece: str) -> str:
             return False
         if len(candidate) == len(current):
             return True
+        if len(candidate) != len(current) - 1:  # an added tone mark ("เว" → "เว้") is not taken here
+            return False
         # A tone mark dropped (a speck read as one: "ธั้นวาคม") only inside a long word it then
         # spells: a short one would make place names such as "ภูดู่" into "ภูดู".
         dropped = next(i for i, (a, b) in enumerate(zip(candidate + " ", current)) if a != b)
-        return len(candidate) == len(current) - 1 and bool(_compound_at(candidate, max(0, dropped - 1)))
+        return bool(_compound_at(candidate, max(0, dropped - 1)))
 
     return _improve(piece, lambda current: ((None, c) for c in _candidates(current)), takes)
 
