@@ -129,8 +129,10 @@ def excerpt(text: str, needles: list[str], size: int = SNIPPET_CHARS, max_matche
     Passages are windows starting at spaces or line breaks; the best is the one
     covering the most distinct needles, then the most matches, then the
     earliest.  Without matches, the opening of the text.  The passage is
-    prefixed ``… `` / suffixed `` …`` where the text goes on.
+    prefixed ``… `` / suffixed `` …`` where the text goes on.  ``at`` is where its first match
+    begins in ``text`` (None without a match), so a hit can name the page it is on.
     """
+    skipped = len(text) - len(text.lstrip())
     text = text.strip()
     if not any(n.strip() for n in needles):
         return Excerpt(_cut(text, 0, size)[2])
@@ -147,8 +149,10 @@ def excerpt(text: str, needles: list[str], size: int = SNIPPET_CHARS, max_matche
         return Excerpt(("… " if base else "") + _cut(text, base, size)[2])
     s, e, _ = _cut(text, best_window(spans[:max_matches], size), size)
     lead = "… " if s > 0 else ""
-    inside = [Span(sp.start - s + len(lead), sp.end - s + len(lead), sp.needle) for sp in spans if sp.start >= s and sp.end <= e]
-    return Excerpt(lead + text[s:e] + (" …" if e < len(text) else ""), inside)
+    shown = [sp for sp in spans if sp.start >= s and sp.end <= e]
+    inside = [Span(sp.start - s + len(lead), sp.end - s + len(lead), sp.needle) for sp in shown]
+    at = skipped + (shown[0].start if shown else s)
+    return Excerpt(lead + text[s:e] + (" …" if e < len(text) else ""), inside, at)
 
 
 def best_window(spans: Sequence[Span], size: int) -> int:

@@ -32,3 +32,114 @@ def test_a_fragment_a_tone_mark_would_end_is_left_as_read() -> None:
     assert correct_lookalikes("เว") == "เว"
     assert correct_lookalikes('"แน') == '"แน'
     assert repair_ocr_text("ระเบียบวาระที่ ๕ เรื่องอื่น ๆ\nเว \"แน ไม่มี") == "ระเบียบวาระที่ ๕ เรื่องอื่น ๆ\nเว \"แน ไม่มี"
+
+
+# --------------------------------------------------------------------------- the page a hit is on
+
+#: A record scanned as four pages: the heading, a blank page (the back of a sheet), item 1, item 2.
+PAGES = [
+    "รายงานการประชุมคณะอนุกรรมการประสานงานความมั่นคงชายแดนด้านตะวันออก ครั้งที่ ๒/๒๕๖๖\n"
+    "วันพฤหัสบดีที่ ๑๖ มีนาคม ๒๕๖๖ เวลา ๐๙.๓๐ น.\nผู้มาประชุม\n๑. รองเลขาธิการสภาความมั่นคงแห่งชาติ ประธาน",
+    "",
+    "ระเบียบวาระที่ ๑ เรื่องที่ประธานแจ้งให้ที่ประชุมทราบ\nมีการลักลอบเข้าเมืองผ่านช่องทางธรรมชาติบ้านคลองลึก\n"
+    "มติที่ประชุม รับทราบ",
+    "ระเบียบวาระที่ ๒ เรื่องเพื่อพิจารณา\nตลาดการค้าชายแดนบ้านผักกาดมีแรงงานไม่มีเอกสาร\n"
+    "มติที่ประชุม เห็นชอบให้จัดตั้งศูนย์คัดกรองแรงงานประจำตลาดโรงเกลือ",
+]
+ON_PAGE_3, ON_PAGE_4 = "ช่องทางธรรมชาติ", "ตลาดโรงเกลือ"
+
+
+def _strip_of(text: str):
+    """The text drawn at 300 dpi, the page cut to the lines (a short page keeps OCR near a second)."""
+    page = make_scans.render_pages(text or " ", 300)[0]
+    lines = max(1, len(text.splitlines()))
+    return page.crop((0, 0, page.width, min(page.height, 300 + 110 * lines)))
+
+
+@pytest.fixture(scope="module")
+def scanned_record(tmp_path_factory):
+    """A real index of the four-page scan (an image-only PDF, read by the real Tesseract) and a
+    typed record, and the site over it."""
+    if not _have_tesseract():
+        pytest.skip("tesseract-ocr-tha is not installed (scripts/test.sh installs it)")
+    import os
+
+    from indexer import pipeline
+    from web import create_app
+
+    base = tmp_path_factory.mktemp("scanned-record")
+    os.environ["XDG_CACHE_HOME"] = str(base / "cache")  # this module's own OCR cache
+    docs = base / "docs"
+    docs.mkdir()
+    make_scans.save_image_pdf([_strip_of(text) for text in PAGES], docs / "east-2-2566.pdf", 300)
+    (docs / "typed.txt").write_text("รายงานการประชุมคณะทำงาน\nระเบียบวาระที่ ๑ เรื่องเพื่อทราบ\n"
+                                    "มติที่ประชุม เห็นชอบให้ตั้งศูนย์ที่ตลาดโรงเกลือ\n", encoding="utf-8")
+    report = pipeline.run([docs], base / "index", progress=False)
+    assert not report.failures, report.failures
+    return base / "index", create_app({"INDEX_DIR": str(base / "index")}).test_client()
+
+
+def _have_tesseract() -> bool:
+    from indexer.ocr import OcrUnavailable, ensure_available
+
+    try:
+        ensure_available()
+    except OcrUnavailable:
+        return False
+    return True
+
+
+def test_a_hit_in_a_scan_names_its_page_in_json_and_html(scanned_record) -> None:
+    """Hits in a multi-page scan did not say which page they were on: a researcher could not go
+    back to the paper. The JSON hit carries ``page``; the result line links to that page."""
+    _, client = scanned_record
+    hits = {h["id"]: h for h in client.get(f"/api/search?q={ON_PAGE_4}").get_json()["hits"]}
+    assert hits["east-2-2566.pdf"]["page"] == 4
+    assert "page" not in hits["typed.txt"]  # a typed record has no pages to name
+    assert client.get(f"/api/search?q={ON_PAGE_3}").get_json()["hits"][0]["page"] == 3
+    html = client.get(f"/?q={ON_PAGE_4}").get_data(as_text=True)
+    assert 'class="hit-page"' in html and "หน้า 4</a>" in html
+    link = html.split('class="hit-page" href="')[1].split('"')[0]
+    assert link.startswith("/doc/east-2-2566.pdf?") and link.endswith("#page-4")
+
+
+def test_the_document_page_marks_each_page_of_a_scan(scanned_record) -> None:
+    _, client = scanned_record
+    page = client.get(f"/doc/east-2-2566.pdf?q={ON_PAGE_4}").get_data(as_text=True)
+    for n in (1, 2, 3, 4):
+        assert f'id="page-{n}"' in page and f'data-page="หน้า {n}"' in page
+    marks = [page.index(f'id="page-{n}"') for n in (1, 2, 3, 4)]
+    assert marks == sorted(marks)
+    assert marks[3] < page.index('id="first-match"')  # the match sits after the mark of page 4
+    assert 'id="page-2"' not in client.get(f"/doc/typed.txt?q={ON_PAGE_4}").get_data(as_text=True)
+    english = client.get("/doc/east-2-2566.pdf?lang=en").get_data(as_text=True)
+    assert 'data-page="Page 3"' in english
+
+
+def test_a_section_search_names_the_page_of_the_resolution(scanned_record) -> None:
+    index_dir, client = scanned_record
+    hit = client.get(f"/api/search?q={ON_PAGE_4}&section=resolution").get_json()["hits"][0]
+    assert hit["id"] == "east-2-2566.pdf" and hit["section"]["number"] == "2" and hit["page"] == 4
+    resolutions = client.get("/api/search?section=resolution").get_json()["hits"]
+    assert {h["id"]: h.get("page") for h in resolutions}["east-2-2566.pdf"] == 3  # the first resolution
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    out = CliRunner().invoke(main, ["search", ON_PAGE_4, "--index", str(index_dir)]).output
+    assert "east-2-2566.pdf · หน้า 4 ·" in out
+    doc = client.get("/api/documents/east-2-2566.pdf").get_json()
+    assert len(doc["pages"]) == 4 and ON_PAGE_4 in doc["text"][doc["pages"][3]:]
+
+
+def test_page_starts_survive_the_readers_cleaning() -> None:
+    """A control character removed at the reader boundary must not shift the pages after it."""
+    from indexer.readers.registry import clean_document, join_pages
+    from kb.models import RawDocument, page_at
+
+    text, starts = join_pages(["หน้าแรก\x07มีอักขระควบคุม", None, "", "หน้าสี่ คำค้น"])
+    assert starts == [0, len("หน้าแรก\x07มีอักขระควบคุม"), len("หน้าแรก\x07มีอักขระควบคุม"), text.index("หน้าสี่")]
+    clean = clean_document(RawDocument(title="t", text=text, pages=starts))
+    assert clean.text[clean.pages[3]:] == "หน้าสี่ คำค้น"
+    assert page_at(clean.pages, clean.text.index("คำค้น")) == 4 and page_at(clean.pages, 0) == 1
+    assert page_at([0], 5) is None and page_at(clean.pages, None) is None

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from indexer.ocr import NEEDS_OCR_PACKAGES, OcrError, OcrSummary, OcrUnavailable, ocr_page
 from indexer.readers.decoding import title_from_text
-from indexer.readers.registry import MAX_PDF_BYTES, Budget, ReaderSpec
+from indexer.readers.registry import MAX_PDF_BYTES, Budget, ReaderSpec, join_pages
 from kb.models import Failure, RawDocument
 
 SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
@@ -60,11 +60,11 @@ def read(path: Path, budget: Budget | None = None) -> Iterator[RawDocument | Fai
     except (OSError, ValueError, SyntaxError, EOFError) as err:
         yield Failure(source, f"not a readable image ({_short(err)})")
         return
-    text = "\n\n".join(t for t in texts if t)
+    text, starts = join_pages(texts)
     if not text.strip():
         yield Failure(source, "no text found by OCR")
         return
-    yield RawDocument(title=title_from_text(text), text=text, source=source, ocr=summary.as_dict())
+    yield RawDocument(title=title_from_text(text), text=text, source=source, ocr=summary.as_dict(), pages=starts)
 
 
 def _short(err: BaseException) -> str:
