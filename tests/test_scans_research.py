@@ -6,6 +6,7 @@ Tesseract is the real one.
 """
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -143,3 +144,26 @@ def test_page_starts_survive_the_readers_cleaning() -> None:
     assert clean.text[clean.pages[3]:] == "หน้าสี่ คำค้น"
     assert page_at(clean.pages, clean.text.index("คำค้น")) == 4 and page_at(clean.pages, 0) == 1
     assert page_at([0], 5) is None and page_at(clean.pages, None) is None
+
+
+_BARS_THEN_POOL = """
+import threading
+from pathlib import Path
+from indexer.prepare import Preparer, PrepareTask
+from indexer.report import Progress
+from kb.models import RawDocument
+bars = Progress(None, True, unit="page", desc="OCR"), Progress(3, True)
+scan = PrepareTask(RawDocument(title="", text="", source="a.png"), "a.png", "h", True, Path("a.png"))
+print(threading.active_count(), Preparer(2)._use_pool(1, [scan]))
+"""
+
+
+def test_a_run_with_progress_bars_still_reads_scans_in_the_worker_pool() -> None:
+    """tqdm starts a monitor thread with its first bar, and the pool is forked only from a
+    single-threaded process: on a terminal (bars on) every run read its scans in the writing
+    process, one page after another on one core, and never used the pool for text either."""
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-c", _BARS_THEN_POOL], capture_output=True, text=True, cwd=ROOT,
+                         check=True)
+    assert out.stdout.split() == ["1", "True"], out.stdout + out.stderr
