@@ -212,6 +212,7 @@ def ocr_page(image: Image, settings: OcrSettings | None = None, cache: OcrCache 
     key = page_key(image, settings)
     hit = cache.get(key)
     if hit is not None:
+        _count_page()
         return hit
     ensure_available(settings)
     page = image.convert("L")
@@ -227,6 +228,7 @@ def ocr_page(image: Image, settings: OcrSettings | None = None, cache: OcrCache 
             if turned.confidence > result.confidence:
                 result = turned
     cache.put(key, result)
+    _count_page()
     return result
 
 
@@ -238,6 +240,28 @@ MAX_OCR_PIXELS = 36_000_000
 #: Tesseract refuses an image wider or taller than this ("Image too large"): all pages of a record
 #: stitched into one tall image, a fax roll.
 MAX_OCR_SIDE = 32_767
+
+
+#: Pages OCR'd so far by this process and the workers it forks (shared memory), so that the
+#: indexing run's progress counts the pages of a long scan as they are read, not when it ends.
+_pages_read = None
+
+
+def pages_read() -> int:
+    """How many pages ``ocr_page`` has read (or found in the cache) in this process and its
+    workers, counted from the first call; call it once before the worker pool forks."""
+    global _pages_read
+    if _pages_read is None:
+        import multiprocessing
+
+        _pages_read = multiprocessing.get_context("fork").Value("q", 0)
+    return _pages_read.value
+
+
+def _count_page() -> None:
+    if _pages_read is not None:
+        with _pages_read.get_lock():
+            _pages_read.value += 1
 
 
 def within_ocr_size(image: Image) -> Image:

@@ -146,6 +146,26 @@ def test_page_starts_survive_the_readers_cleaning() -> None:
     assert page_at([0], 5) is None and page_at(clean.pages, None) is None
 
 
+# --------------------------------------------------------------------------- a long scan
+
+
+@needs_tesseract
+def test_the_ocr_progress_counts_the_pages_of_a_scan_while_it_is_read(tmp_path, capsys) -> None:
+    """A 100-page scan showed "OCR: 0page" for seven minutes and then "100page" at once: the bar
+    counted a document's pages only when the whole document came back from its worker. The
+    workers now count each page as they read it, and the bar moves while the scan is read."""
+    from indexer import pipeline
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    make_scans.save_image_pdf([_strip_of(text) for text in PAGES if text], docs / "east.pdf", 300)
+    report = pipeline.run([docs], tmp_path / "index", progress=True, procs=2)
+    assert report.added == 1 and not report.failures
+    shown = {int(n) for n in re.findall(r"OCR: (\d+)page", capsys.readouterr().err)}
+    assert max(shown) == 3
+    assert shown & {1, 2}, shown  # the bar showed a page count before the last page was read
+
+
 _BARS_THEN_POOL = """
 import threading
 from pathlib import Path
