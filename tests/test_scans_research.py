@@ -187,3 +187,21 @@ def test_a_run_with_progress_bars_still_reads_scans_in_the_worker_pool() -> None
     out = subprocess.run([sys.executable, "-c", _BARS_THEN_POOL], capture_output=True, text=True, cwd=ROOT,
                          check=True)
     assert out.stdout.split() == ["1", "True"], out.stdout + out.stderr
+
+
+# --------------------------------------------------------------------------- files that fail, in one line
+
+
+@needs_tesseract
+def test_a_scan_with_no_text_on_it_says_ocr_found_none(tmp_path) -> None:
+    """An image-only PDF of blank pages failed as "PDF has no text layer (scanned?)": the researcher
+    was asked whether it is a scan after it had been read as one. It now fails as an image does."""
+    from PIL import Image
+
+    from indexer.readers import registry
+    from kb.models import Failure
+
+    blank = Image.new("L", (1240, 400), 255)
+    path = make_scans.save_image_pdf([blank, blank.copy()], tmp_path / "blank-scan.pdf", 150)
+    [item] = list(registry.read(path))
+    assert isinstance(item, Failure) and item.reason == "no text found by OCR"

@@ -75,8 +75,8 @@ def read(path: Path, budget: Budget | None = None) -> Iterator[RawDocument | Fai
         return
     pages, ocr = ocr_result
     text, starts = join_pages(pages)
-    if not text.strip():
-        yield Failure(source, "PDF has no text layer (scanned?)")
+    if not text.strip():  # a scan whose pages OCR found nothing on says so, as an image file does
+        yield Failure(source, "no text found by OCR" if ocr else "PDF has no text layer (scanned?)")
         return
     yield RawDocument(
         title=_usable_title(meta_title, path) or title_from_text(text),
