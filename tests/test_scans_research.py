@@ -205,3 +205,20 @@ def test_a_scan_with_no_text_on_it_says_ocr_found_none(tmp_path) -> None:
     path = make_scans.save_image_pdf([blank, blank.copy()], tmp_path / "blank-scan.pdf", 150)
     [item] = list(registry.read(path))
     assert isinstance(item, Failure) and item.reason == "no text found by OCR"
+
+
+@needs_tesseract
+def test_a_multi_page_tiff_cut_short_fails_in_one_line_naming_the_page(tmp_path, capfd) -> None:
+    """A TIFF truncated after its first page failed as "could not read the file (TypeError: Missing
+    dimensions)", with Pillow's "UserWarning: Corrupt EXIF data" on stderr beside it."""
+    from indexer.readers import registry
+    from kb.models import Failure
+
+    whole = make_scans.save_tiff([_strip_of(PAGES[0]), _strip_of(PAGES[2])], tmp_path / "whole.tif")
+    data = whole.read_bytes()
+    cut = tmp_path / "minutes.tif"
+    cut.write_bytes(data[: len(data) - len(data) // 20])  # the second page's directory cut off
+    [item] = list(registry.read(cut))
+    assert isinstance(item, Failure), item
+    assert item.reason == "not a readable image (page 2: Missing dimensions)"
+    assert "Warning" not in capfd.readouterr().err
