@@ -45,7 +45,7 @@ NEEDS_OCR = "needs OCR: install tesseract-ocr-tha"
 NEEDS_OCR_PACKAGES = "needs OCR: install kb[ocr] (pillow, pypdfium2) and tesseract-ocr-tha"
 
 #: Bumped when preprocessing or repair changes, so cached pages are OCR'd again.
-PIPELINE_VERSION = "ocr-11"
+PIPELINE_VERSION = "ocr-12"
 
 
 class OcrUnavailable(Exception):

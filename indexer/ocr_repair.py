@@ -218,11 +218,14 @@ def is_speckle_line(line: str) -> bool:
 #: characters a dirty scan gives, never the dash, bullet or bracket a typist starts an item with.
 _STRAY_LEAD = re.compile(r"^[.,'\"‘’“”|:;~_`]+\s+")
 _STRAY_TAIL = re.compile(r"\s+[|©®'\"‘’“”~_`]+$")
+#: A speck glued to the first Thai letter of a line (".ระเบียบวาระที ๑", "'มติที่ประชุม"): no Thai line
+#: starts so; an opening double quote does (a quoted statement) and stays, and so does an ellipsis.
+_STRAY_GLUED = re.compile("^[.,'|:;~_`](?=[\u0e01-\u0e2e\u0e40-\u0e44])")
 
 
 def strip_stray_marks(line: str) -> str:
     """The line without a speck read as punctuation before its first or after its last word."""
-    return _STRAY_TAIL.sub("", _STRAY_LEAD.sub("", line))
+    return _STRAY_TAIL.sub("", _STRAY_GLUED.sub("", _STRAY_LEAD.sub("", line)))
 
 
 def repair_ocr_text(text: str) -> str:

@@ -222,3 +222,25 @@ def test_a_multi_page_tiff_cut_short_fails_in_one_line_naming_the_page(tmp_path,
     assert isinstance(item, Failure), item
     assert item.reason == "not a readable image (page 2: Missing dimensions)"
     assert "Warning" not in capfd.readouterr().err
+
+
+# --------------------------------------------------------------------------- specks glued to a line
+
+
+def test_a_speck_glued_before_an_agenda_line_is_dropped_and_the_record_recognised() -> None:
+    """On a skewed 150-dpi JPEG Tesseract read ".ระเบียบวาระที ๑ รายงานเหตุการณ์" (a speck glued to
+    the line): the agenda item was not recognised, so the record had no sections and no committee,
+    and a section search or the committee filter never found it."""
+    from indexer.ocr_repair import repair_ocr_text
+    from kb.extract.meeting import analyze
+
+    read = ("รายงานการประชุมคณะทำงานเฝ้าระวังภัยคุกคามทางไซเบอร์ ครั้งที่ ๔/๒๕๖๗\n"
+            ".ระเบียบวาระที ๑ รายงานเหตุการณ์\nศูนย์ประสานการรักษาความมั่นคงปลอดภัยรายงานการโจมตี\n"
+            "'มติที่ประชุม ให้เร่งจัดทำแผนรับมือเหตุการณ์ทางไซเบอร์")
+    repaired = repair_ocr_text(read)
+    assert repaired.split("\n")[1] == "ระเบียบวาระที ๑ รายงานเหตุการณ์"
+    assert repaired.split("\n")[3].startswith("มติที่ประชุม")
+    meeting, sections = analyze(repaired)
+    assert meeting and meeting["committee"] == "คณะทำงานเฝ้าระวังภัยคุกคามทางไซเบอร์"
+    assert {(s["kind"], s["number"]) for s in sections} >= {("agenda", "1"), ("resolution", "1")}
+    assert repair_ocr_text("๑. ผู้แทนกรมการปกครอง\n...และอื่น ๆ") == "๑. ผู้แทนกรมการปกครอง\n...และอื่น ๆ"
