@@ -244,3 +244,59 @@ def test_a_speck_glued_before_an_agenda_line_is_dropped_and_the_record_recognise
     assert meeting and meeting["committee"] == "คณะทำงานเฝ้าระวังภัยคุกคามทางไซเบอร์"
     assert {(s["kind"], s["number"]) for s in sections} >= {("agenda", "1"), ("resolution", "1")}
     assert repair_ocr_text("๑. ผู้แทนกรมการปกครอง\n...และอื่น ๆ") == "๑. ผู้แทนกรมการปกครอง\n...และอื่น ๆ"
+
+
+# --------------------------------------------------------------------------- two columns
+
+LEFT = ("ระเบียบวาระที่ ๔ เรื่องเพื่อทราบ\nกองกำลังบูรพารายงานผลการปฏิบัติงาน สกัดกั้นการลักลอบขนไม้พะยูง"
+        " ตามแนวเทือกเขาบรรทัด")
+RIGHT = "มติที่ประชุม รับทราบ และให้ประสานกรมป่าไม้\nระเบียบวาระที่ ๕ เรื่องอื่น ๆ\nไม่มี\nปิดประชุมเวลา ๑๒.๑๕ น."
+
+
+def _two_columns(left: str, right: str, dpi: int = 300):
+    """An A4-wide strip set in two columns with a gutter between them, as some minutes are typed."""
+    from PIL import Image, ImageDraw
+
+    face = make_scans.font(dpi, "Norasi.ttf", 13)
+    width, margin, gutter = round(8.27 * dpi), round(0.8 * dpi), round(0.25 * dpi)
+    column = (width - 2 * margin - gutter) // 2
+    step = round(face.size * 1.7)
+    lines = [[piece for line in text.splitlines() for piece in make_scans._wrap(line, face, column)]
+             for text in (left, right)]
+    page = Image.new("L", (width, 2 * margin + step * max(map(len, lines))), 255)
+    draw = ImageDraw.Draw(page)
+    for x, column_lines in ((margin, lines[0]), (margin + column + gutter, lines[1])):
+        for n, line in enumerate(column_lines):
+            draw.text((x, margin + n * step), line, font=face, fill=0)
+    return page
+
+
+def test_a_two_column_page_is_cut_at_its_gutter_and_one_column_pages_never_are() -> None:
+    from indexer.deskew import column_cut
+
+    page = _two_columns(LEFT, RIGHT)
+    cut = column_cut(page)
+    assert cut is not None and page.width * 0.4 < cut < page.width * 0.6
+    for name, text in make_scans.RECORDS.items():  # whole records on A4, one column
+        for single in make_scans.render_pages(text, 150):
+            assert column_cut(single) is None, name
+    assert column_cut(make_scans.degrade(make_scans.render_pages(PAGES[0], 150)[0])) is None
+
+
+@needs_tesseract
+@pytest.mark.slow  # two Tesseract runs: 3-8 s
+def test_a_two_column_page_is_read_column_by_column() -> None:
+    """Tesseract's one-column mode read a two-column page line across line: "ระเบียบวาระที่ ๔
+    เรื่องเพื่อทราบ มติที่ประชุม รับทราบ" became item 4's title, item 5 was lost inside a line, and a
+    search for the resolution's words in resolutions found nothing."""
+    from indexer.ocr import ocr_page
+    from kb.extract.meeting import analyze
+
+    text = ocr_page(_two_columns(LEFT, RIGHT)).text
+    lines = text.splitlines()
+    assert lines[0].startswith("ระเบียบวาระที") and "มติ" not in lines[0], text
+    _, sections = analyze("รายงานการประชุมคณะอนุกรรมการ ครั้งที่ ๒/๒๕๖๖\n" + text)
+    kinds = {(s["kind"], s["number"]) for s in sections}
+    assert {("agenda", "4"), ("resolution", "4"), ("agenda", "5")} <= kinds, (kinds, text)
+    resolution = next(s for s in sections if s["kind"] == "resolution")
+    assert "ประสานกรมป่าไม้" in resolution["title"]
