@@ -303,3 +303,24 @@ def test_a_two_column_page_is_read_column_by_column() -> None:
     assert {("agenda", "4"), ("resolution", "4"), ("agenda", "5")} <= kinds, (kinds, text)
     resolution = next(s for s in sections if s["kind"] == "resolution")
     assert "ประสานกรมป่าไม้" in resolution["title"]
+
+
+# --------------------------------------------------------------------------- the passage of a long scan
+
+
+def test_the_passage_of_a_long_scan_is_where_its_thai_digits_match() -> None:
+    """A 100-page scan searched for "คำเฉพาะหน้าที่๐๗๓" (page 73) showed page 25's "คำเฉพาะหน้าที่๐๒๕",
+    so the hit said "หน้า 25": the query's digits are folded to Arabic, the passage of a long text
+    was chosen among its 3,000-character blocks by the needles found in the text as it is, and only
+    the words (no digits) were found there; the fold that finds "073" in "๐๗๓" was never tried."""
+    from kb import highlight
+    from kb.models import page_at
+
+    digits = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
+    pages = [f"ระเบียบวาระที่ {n}.1 รายงานสถานการณ์ชายแดน มติที่ประชุม รับทราบ และให้เพิ่มการลาดตระเวนร่วม "
+             f"คำเฉพาะหน้าที่{n:03d} ".translate(digits) * 3 for n in range(1, 101)]
+    starts = [sum(len(p) for p in pages[:n]) for n in range(100)]
+    text = "".join(pages)
+    excerpt = highlight.excerpt(text, ["คำเฉพาะหน้าที่073", "คำ", "เฉพาะ", "หน้าที่", "073"])
+    assert "<mark>คำเฉพาะหน้าที่๐๗๓</mark>" in excerpt.to_html(), excerpt.text
+    assert page_at(starts, excerpt.at) == 73
