@@ -30,9 +30,9 @@ class BatchWriter:
     """Feeds ``Change`` values through the ``Preparer`` into the ``IndexWriter``."""
 
     def __init__(self, writer: IndexWriter, preparer: Preparer, report: Report, batch_docs: int, batch_seconds: float,
-                 max_text_chars: int = 0, on_pages: Callable[[int], None] | None = None):
+                 max_text_chars: int = 0, on_pages: Callable[[], None] | None = None):
         self.max_text_chars = max_text_chars  # for files the workers read (issue 14)
-        self.on_pages = on_pages  # told the OCR'd pages of each document written (progress)
+        self.on_pages = on_pages  # called when an OCR'd document is written (progress counts its pages)
         self.writer = writer
         self.preparer = preparer
         self.report = report
@@ -91,7 +91,7 @@ class BatchWriter:
 
     def _add(self, change: Change, prepared: PreparedDoc) -> None:
         if self.on_pages is not None and prepared.doc.ocr:
-            self.on_pages(len(prepared.doc.ocr.get("pages") or ()))
+            self.on_pages()
         more = {"stored": prepared.stored} if prepared.stored is not None else {}
         self.writer.add(prepared.doc, prepared.body, prepared.title, prepared.scan, new=not change.is_update, **more)
         if change.is_update:

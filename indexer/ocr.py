@@ -45,7 +45,7 @@ NEEDS_OCR = "needs OCR: install tesseract-ocr-tha"
 NEEDS_OCR_PACKAGES = "needs OCR: install kb[ocr] (pillow, pypdfium2) and tesseract-ocr-tha"
 
 #: Bumped when preprocessing or repair changes, so cached pages are OCR'd again.
-PIPELINE_VERSION = "ocr-11"
+PIPELINE_VERSION = "ocr-13"
 
 
 class OcrUnavailable(Exception):
@@ -212,6 +212,7 @@ def ocr_page(image: Image, settings: OcrSettings | None = None, cache: OcrCache 
     key = page_key(image, settings)
     hit = cache.get(key)
     if hit is not None:
+        _count_page()
         return hit
     ensure_available(settings)
     page = image.convert("L")
@@ -219,14 +220,15 @@ def ocr_page(image: Image, settings: OcrSettings | None = None, cache: OcrCache 
         page = deskew(page)
     if settings.binarize and needs_binarizing(page):
         page = binarize(page)
-    result = _read_page(page, settings)
+    result = _read_columns(page, settings)
     if result.confidence < settings.orient_below:
         turn = orientation(page, settings)
         if turn:
-            turned = _read_page(page.rotate(turn, expand=True), settings)
+            turned = _read_columns(page.rotate(turn, expand=True), settings)
             if turned.confidence > result.confidence:
                 result = turned
     cache.put(key, result)
+    _count_page()
     return result
 
 
@@ -240,6 +242,28 @@ MAX_OCR_PIXELS = 36_000_000
 MAX_OCR_SIDE = 32_767
 
 
+#: Pages OCR'd so far by this process and the workers it forks (shared memory), so that the
+#: indexing run's progress counts the pages of a long scan as they are read, not when it ends.
+_pages_read = None
+
+
+def pages_read() -> int:
+    """How many pages ``ocr_page`` has read (or found in the cache) in this process and its
+    workers, counted from the first call; call it once before the worker pool forks."""
+    global _pages_read
+    if _pages_read is None:
+        import multiprocessing
+
+        _pages_read = multiprocessing.get_context("fork").Value("q", 0)
+    return _pages_read.value
+
+
+def _count_page() -> None:
+    if _pages_read is not None:
+        with _pages_read.get_lock():
+            _pages_read.value += 1
+
+
 def within_ocr_size(image: Image) -> Image:
     """The image reduced by a whole factor (a box filter: fast, and fair to thin Thai marks) so that
     it has at most ``MAX_OCR_PIXELS``; the image itself when it is no bigger."""
@@ -250,6 +274,21 @@ def within_ocr_size(image: Image) -> Image:
     if image.mode not in ("L", "RGB", "RGBA", "LA"):  # 1-bit and palette pages reduce as grey
         image = image.convert("L")
     return image.reduce(factor)
+
+
+def _read_columns(page: Image, settings: OcrSettings) -> OcrPage:
+    """A page of two columns (a white gutter down its middle) read column by column, left first;
+    any other page read whole."""
+    from indexer.deskew import column_cut
+
+    cut = column_cut(page)
+    if cut is None:
+        return _read_page(page, settings)
+    halves = ((0, 0, cut, page.height), (cut, 0, page.width, page.height))
+    reads = [_read_page(page.crop(box), settings) for box in halves]
+    words = sum(r.words for r in reads)
+    confidence = sum(r.confidence * r.words for r in reads) / words if words else 0.0
+    return OcrPage(text="\n".join(r.text for r in reads if r.text), confidence=round(confidence, 1), words=words)
 
 
 def _read_page(page: Image, settings: OcrSettings) -> OcrPage:

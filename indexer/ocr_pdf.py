@@ -31,10 +31,11 @@ def needs_ocr(page_text: str) -> bool:
     return letters < 0.5 * len(visible) or junk > 0.1 * len(visible)
 
 
-def ocr_missing_pages(path: Path, pages: list[str]) -> tuple[list[str], dict | None] | str:
+def ocr_missing_pages(path: Path, pages: list[str | None]) -> tuple[list[str | None], dict | None] | str:
     """The page texts with every page that needs OCR replaced by its OCR text, and the
-    ``RawDocument.ocr`` summary; or the reason (one line) when OCR is needed but impossible."""
-    wanted = [number for number, text in enumerate(pages) if needs_ocr(text)]
+    ``RawDocument.ocr`` summary; or the reason (one line) when OCR is needed but impossible.
+    A page the PDF reader could not read (None) is left alone."""
+    wanted = [number for number, text in enumerate(pages) if text is not None and needs_ocr(text)]
     if not wanted:
         return pages, None
     pages = list(pages)

@@ -175,10 +175,12 @@ def correct_lookalikes(piece: str) -> str:
             return False
         if len(candidate) == len(current):
             return True
+        if len(candidate) != len(current) - 1:  # an added tone mark ("เว" → "เว้") is not taken here
+            return False
         # A tone mark dropped (a speck read as one: "ธั้นวาคม") only inside a long word it then
         # spells: a short one would make place names such as "ภูดู่" into "ภูดู".
         dropped = next(i for i, (a, b) in enumerate(zip(candidate + " ", current)) if a != b)
-        return len(candidate) == len(current) - 1 and bool(_compound_at(candidate, max(0, dropped - 1)))
+        return bool(_compound_at(candidate, max(0, dropped - 1)))
 
     return _improve(piece, lambda current: ((None, c) for c in _candidates(current)), takes)
 
@@ -216,11 +218,14 @@ def is_speckle_line(line: str) -> bool:
 #: characters a dirty scan gives, never the dash, bullet or bracket a typist starts an item with.
 _STRAY_LEAD = re.compile(r"^[.,'\"‘’“”|:;~_`]+\s+")
 _STRAY_TAIL = re.compile(r"\s+[|©®'\"‘’“”~_`]+$")
+#: A speck glued to the first Thai letter of a line (".ระเบียบวาระที ๑", "'มติที่ประชุม"): no Thai line
+#: starts so; an opening double quote does (a quoted statement) and stays, and so does an ellipsis.
+_STRAY_GLUED = re.compile("^[.,'|:;~_`](?=[\u0e01-\u0e2e\u0e40-\u0e44])")
 
 
 def strip_stray_marks(line: str) -> str:
     """The line without a speck read as punctuation before its first or after its last word."""
-    return _STRAY_TAIL.sub("", _STRAY_LEAD.sub("", line))
+    return _STRAY_TAIL.sub("", _STRAY_GLUED.sub("", _STRAY_LEAD.sub("", line)))
 
 
 def repair_ocr_text(text: str) -> str:

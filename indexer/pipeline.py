@@ -27,7 +27,7 @@ from typing import Callable
 from kb import analysis
 from kb.models import Failure
 from kb.engine import EngineConfig, IndexedDoc, IndexWriter, WriterLock, exists, open_writer, read_settings
-from indexer import readers
+from indexer import ocr, readers
 from indexer.batches import BatchWriter
 from indexer.changes import ChangePlanner
 from indexer.discover import Discovery, discover
@@ -115,9 +115,10 @@ def _update(
     existing = {} if writer.rebuild else writer.existing()
     planner = ChangePlanner(existing, report, max_text_chars=MAX_TEXT_CHARS, limit=limit, default_access=access)
     show = sys.stderr.isatty() if progress is None else progress
-    pages = Progress(None, show, unit="page", desc="OCR") if any(read_in_worker(sf.path) for sf in found.files) \
-        else Progress(None, False)  # issue 14: OCR'd pages as the workers finish them
-    batches = BatchWriter(writer, preparer, report, batch_docs, BATCH_SECONDS, MAX_TEXT_CHARS, pages.update)
+    scans = any(read_in_worker(sf.path) for sf in found.files)
+    pages = Progress(None, show, unit="page", desc="OCR") if scans else Progress(None, False)
+    preparer.waiting = _page_counter(pages) if scans else None  # issue 14: pages as the workers read them
+    batches = BatchWriter(writer, preparer, report, batch_docs, BATCH_SECONDS, MAX_TEXT_CHARS, preparer.waiting)
     bar = Progress(len(found.files), show)
     for sf in found.files:
         if planner.exhausted:
@@ -132,6 +133,19 @@ def _update(
     if limit is None:  # a trial run has not seen everything, so it deletes nothing
         for doc_id in delete_missing(existing, found, planner.seen_ids, planner.failed_sources):
             batches.delete(doc_id)
+
+
+def _page_counter(pages: Progress) -> Callable[[], None]:
+    """What moves the OCR progress bar to the pages read so far (called while waiting for a worker and
+    after each scan written); made before the worker pool forks, so the workers share the count."""
+    seen = [ocr.pages_read()]
+
+    def count() -> None:
+        now = ocr.pages_read()
+        pages.update(now - seen[0])
+        seen[0] = now
+
+    return count
 
 
 def delete_missing(

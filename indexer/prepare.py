@@ -147,13 +147,24 @@ def _as_received(doc):
 
 
 class _Streamed:
-    """Results of a batch as each document finishes (``imap``), with the interface of an AsyncResult."""
+    """Results of a batch as each document finishes (``imap``), with the interface of an AsyncResult;
+    while a document is still being read (a long scan), ``waiting`` is called every fraction of a second."""
 
-    def __init__(self, results):
+    def __init__(self, results, waiting=None):
         self.results = results
+        self.waiting = waiting
 
     def get(self):
-        return self.results
+        from multiprocessing import TimeoutError as NotYet
+
+        while True:
+            try:
+                yield self.results.next(timeout=0.2)
+            except StopIteration:
+                return
+            except NotYet:
+                if self.waiting is not None:
+                    self.waiting()
 
 
 class _Done:
@@ -173,6 +184,7 @@ class Preparer:
         self.procs = max(1, procs)
         self.pool = None
         self.batches = 0
+        self.waiting = None  # called while the main process waits for a worker reading a file (progress)
 
     def _use_pool(self, n: int, tasks: list[PrepareTask]) -> bool:
         if self.pool is not None:
@@ -196,7 +208,7 @@ class Preparer:
             analysis.dictionary()  # load once; forked workers inherit it
             self.pool = multiprocessing.get_context("fork").Pool(self.procs, initializer=_mark_worker)
         if any(t.path is not None for t in tasks):  # one at a time, in order, as each finishes
-            return _Streamed(self.pool.imap(prepare, tasks, chunksize=1))
+            return _Streamed(self.pool.imap(prepare, tasks, chunksize=1), self.waiting)
         return self.pool.map_async(prepare, tasks, chunksize=max(1, len(tasks) // (self.procs * 4)))
 
     def close(self) -> None:

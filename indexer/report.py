@@ -57,6 +57,10 @@ class Progress:
         if enabled:
             from tqdm import tqdm
 
+            # no monitor thread: the run forks its worker pool only from a single-threaded process,
+            # and tqdm's monitor (a thread for the life of the process) kept every run on a terminal
+            # from using the pool at all, OCR included (it then ran in the writing process, on one core)
+            tqdm.monitor_interval = 0
             self.bar = tqdm(total=total, unit=unit, desc=desc, file=sys.stderr, dynamic_ncols=True)
 
     def update(self, n: int = 1) -> None:

@@ -324,7 +324,8 @@ def _print_result(result) -> None:
             tags.append(", ".join(taxonomy.label("topic", t) for t in hit.topics))
         click.echo(click.style(f"\n{i}. {hit.title}", bold=True))
         doc_type = taxonomy.label("type", hit.type)
-        click.echo(f"   {hit.id} · {doc_type} · {date}" + (f" · {' · '.join(tags)}" if tags else ""))
+        where = f" · หน้า {hit.page}" if hit.page else ""  # the page of a scan the passage is on
+        click.echo(f"   {hit.id}{where} · {doc_type} · {date}" + (f" · {' · '.join(tags)}" if tags else ""))
         excerpt = "".join(click.style(piece, fg="red", bold=True) if matched else piece for piece, matched in hit.excerpt.pieces())
         if hit.section:  # issue 14: the section the passage is in
             click.echo(f"   [{hit.section['kind']} {hit.section['number'] or ''}] {hit.section['title']}".rstrip())

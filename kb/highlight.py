@@ -129,8 +129,11 @@ def excerpt(text: str, needles: list[str], size: int = SNIPPET_CHARS, max_matche
     Passages are windows starting at spaces or line breaks; the best is the one
     covering the most distinct needles, then the most matches, then the
     earliest.  Without matches, the opening of the text.  The passage is
-    prefixed ``… `` / suffixed `` …`` where the text goes on.
+    prefixed ``… `` / suffixed `` …`` where the text goes on.  ``at`` is where its main match
+    (of the first needle it shows) begins in ``text`` (None without a match), so a hit can name
+    the page it is on.
     """
+    skipped = len(text) - len(text.lstrip())
     text = text.strip()
     if not any(n.strip() for n in needles):
         return Excerpt(_cut(text, 0, size)[2])
@@ -147,8 +150,11 @@ def excerpt(text: str, needles: list[str], size: int = SNIPPET_CHARS, max_matche
         return Excerpt(("… " if base else "") + _cut(text, base, size)[2])
     s, e, _ = _cut(text, best_window(spans[:max_matches], size), size)
     lead = "… " if s > 0 else ""
-    inside = [Span(sp.start - s + len(lead), sp.end - s + len(lead), sp.needle) for sp in spans if sp.start >= s and sp.end <= e]
-    return Excerpt(lead + text[s:e] + (" …" if e < len(text) else ""), inside)
+    shown = [sp for sp in spans if sp.start >= s and sp.end <= e]
+    inside = [Span(sp.start - s + len(lead), sp.end - s + len(lead), sp.needle) for sp in shown]
+    # the passage's main match: of the first needle shown (the whole clause before its words)
+    at = skipped + (min(shown, key=lambda sp: (sp.needle, sp.start)).start if shown else s)
+    return Excerpt(lead + text[s:e] + (" …" if e < len(text) else ""), inside, at)
 
 
 def best_window(spans: Sequence[Span], size: int) -> int:
@@ -192,7 +198,7 @@ def _best_block(text: str, needles: list[str]) -> tuple[int, int]:
     """The stretch of about BLOCK_CHARS characters, cut at spaces, with the most
     distinct needles (then the most occurrences, then the earliest).
 
-    Needles are looked for in the text as it is, then in a quick fold of it
+    Needles are looked for in the text as it is and in a quick fold of it
     (digits, case, zero-width: offsets unchanged); only when neither finds
     anything is each block fully normalized.
     """
@@ -206,25 +212,25 @@ def _best_block(text: str, needles: list[str]) -> tuple[int, int]:
             end = ws if ws > start else end
         blocks.append((start, end))
         start = end
-    for folded in (text, None):  # the text as it is first: most needles occur in it unchanged
-        if folded is None:
-            folded = quick_fold(text)
-            if len(folded) != len(text):
-                break
-        hits: list[tuple[int, int]] = []  # (offset, needle index)
+    # The text as it is and its quick fold, both: a query's digits are Arabic in the needles, so
+    # "คำเฉพาะหน้าที่073" is found only in the fold of "…๐๗๓", while its words are found in the text
+    # as it is, in every block (a 100-page scan showed the earliest page with the words).
+    folded = quick_fold(text)
+    hits: set[tuple[int, int]] = set()  # (offset, needle index)
+    for form in (text, folded) if folded != text and len(folded) == len(text) else (text,):
         for i, n in enumerate(needles):
-            pos = folded.find(n)
+            pos = form.find(n)
             while pos != -1 and len(hits) < MAX_BLOCK_HITS:
-                if not _cuts_number(folded, pos, pos + len(n)):  # "ที่ 1" inside "ที่ 17" is no match to show
-                    hits.append((pos, i))
-                pos = folded.find(n, pos + 1)
-        if hits:
-            starts = [bs for bs, _ in blocks]
-            per_block: dict[int, list[int]] = {}
-            for p, i in hits:
-                per_block.setdefault(bisect.bisect_right(starts, p) - 1, []).append(i)
-            best_b = max(per_block, key=lambda b: (len(set(per_block[b])), len(per_block[b]), -b))
-            return blocks[best_b]
+                if not _cuts_number(form, pos, pos + len(n)):  # "ที่ 1" inside "ที่ 17" is no match to show
+                    hits.add((pos, i))
+                pos = form.find(n, pos + 1)
+    if hits:
+        starts = [bs for bs, _ in blocks]
+        per_block: dict[int, list[int]] = {}
+        for p, i in hits:
+            per_block.setdefault(bisect.bisect_right(starts, p) - 1, []).append(i)
+        best_b = max(per_block, key=lambda b: (len(set(per_block[b])), len(per_block[b]), -b))
+        return blocks[best_b]
     best_key, best = None, (0, min(len(text), BLOCK_CHARS))
     for bs, be in blocks:
         norm = normalize(text[bs:be])

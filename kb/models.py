@@ -6,6 +6,7 @@ own it (``kb.extract``, ``kb.engine``, ``kb.search``).
 """
 from __future__ import annotations
 
+import bisect
 import html
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -36,6 +37,8 @@ class RawDocument:
     source: str = ""  # path of the file it came from (for messages)
     ocr: dict | None = None  # OCR: {"pages": [1, 3], "confidence": 87.5} when pages were read by OCR
     access: str | None = None  # access (issue 17): the level the source declares, checked by the indexer
+    # where each page of a paged source (PDF, scan) starts in ``text``: page n at ``pages[n - 1]``
+    pages: list[int] | None = None
 
 
 @dataclass
@@ -72,6 +75,8 @@ class Document:
     # [{"kind", "number", "title", "start", "end"}] (offsets into ``text``), from kb.extract.meeting
     meeting: dict | None = None
     sections: list[dict] = field(default_factory=list)
+    # the offset in ``text`` where each page starts (page n at ``pages[n - 1]``), for a PDF or a scan
+    pages: list[int] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         # asdict() deep-copies recursively and was a measurable part of indexing;
@@ -208,6 +213,8 @@ class Excerpt:
 
     text: str = ""
     spans: list[Span] = field(default_factory=list)
+    #: where in the document's text the passage's first match (else the passage) begins; None: unknown
+    at: int | None = None
 
     def pieces(self) -> list[tuple[str, bool]]:
         """The text cut at the spans, in order: (piece, is it a match)."""
@@ -227,6 +234,20 @@ class Excerpt:
     def to_html(self) -> str:
         """The text HTML-escaped, each match wrapped in ``<mark>``."""
         return "".join(f"<mark>{html.escape(p)}</mark>" if matched else html.escape(p) for p, matched in self.pieces())
+
+
+def page_at(pages: list[int], offset: int | None) -> int | None:
+    """The number (from 1) of the page holding ``offset`` of a text whose pages start at ``pages``;
+    None for a text of one page or none, or an unknown offset."""
+    if offset is None or len(pages) < 2:
+        return None
+    return max(1, bisect.bisect_right(pages, offset))
+
+
+def scan_pages(doc: Document) -> list[int]:
+    """Where the pages of a scanned document start (one read by OCR, of two pages or more): its
+    hits say which page they are on and its page marks the page breaks. Empty for other documents."""
+    return list(doc.pages) if doc.ocr and len(doc.pages) > 1 else []
 
 
 def section_anchor(section: dict) -> str:
@@ -257,6 +278,7 @@ class Hit:
     # sections, and whether any page was read by OCR; in ``to_dict`` only when they apply
     section: dict | None = None
     ocr: bool = False
+    page: int | None = None  # the page of a scanned document the passage is on ("หน้า 3"), when it has pages
 
     @property
     def anchor(self) -> str | None:
@@ -283,6 +305,7 @@ class Hit:
             "snippet": self.snippet,
             **({"section": dict(self.section)} if self.section else {}),
             **({"ocr": True} if self.ocr else {}),
+            **({"page": self.page} if self.page else {}),
         }
         if self.partial:  # only then: the JSON of a word match is as before
             out["partial"] = True

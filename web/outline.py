@@ -46,22 +46,28 @@ def outline(sections: list[dict], text: str) -> list[OutlineEntry]:
     return items
 
 
-def text_with_sections(text: str, sections: list[dict], spans: list[Span], matched: dict | None) -> Markup:
+def text_with_sections(text: str, sections: list[dict], spans: list[Span], matched: dict | None,
+                       pages: list[int] = (), page_label=None) -> Markup:
     """The text as HTML: ``<mark>`` around the spans, an empty anchor element at the start of
     each section that has one, and the matched section inside ``<span class="section-match">``
-    pieces (cut at the marks, so the elements always nest)."""
+    pieces (cut at the marks, so the elements always nest).  ``pages`` (where each page of a
+    scan starts) adds a page mark ``id="page-3"`` at each, labelled ``page_label(3)``."""
     anchors: dict[int, str] = {}
     for s in sections:
         name = anchor(s)
         if s.get("kind") in ("agenda", "attendance") and name not in anchors.values():
             anchors.setdefault(s["start"], name)
+    breaks: dict[int, list[int]] = {}  # offset -> the pages starting there (a blank page shares one)
+    for number, start in enumerate(pages, start=1):
+        breaks.setdefault(min(start, len(text)), []).append(number)
     lo, hi = (matched["start"], matched["end"]) if matched else (-1, -1)
-    cuts = sorted({0, len(text), *anchors, *(p for sp in spans for p in (sp.start, sp.end)),
+    cuts = sorted({0, len(text), *anchors, *breaks, *(p for sp in spans for p in (sp.start, sp.end)),
                    *((lo, hi) if matched else ())})
     marked = sorted((sp.start, sp.end) for sp in spans)
     out: list[str] = []
     k = 0
     for a, b in zip(cuts, cuts[1:]):
+        out.extend(_page_marks(breaks.get(a, ()), page_label))
         if a in anchors:
             out.append(f'<span class="sec-anchor" id="{anchors[a]}"></span>')
         while k < len(marked) and marked[k][1] <= a:
@@ -72,4 +78,10 @@ def text_with_sections(text: str, sections: list[dict], spans: list[Span], match
         if lo <= a < hi:
             piece = f'<span class="section-match">{piece}</span>'
         out.append(piece)
+    out.extend(_page_marks(breaks.get(len(text), ()) if text else (), page_label))  # blank pages at the end
     return Markup("".join(out))
+
+
+def _page_marks(numbers, page_label) -> list[str]:
+    label = page_label or (lambda n: f"หน้า {n}")
+    return [f'<span class="page-mark" id="page-{n}" data-page="{html.escape(label(n))}"></span>' for n in numbers]

@@ -10,13 +10,14 @@ from markupsafe import Markup
 
 from kb import taxonomy
 from kb.highlight import highlight_all
-from kb.models import SECTION_FILTERS
+from kb.models import SECTION_FILTERS, scan_pages
 from kb.search.parsing import parse
 from kb.search.sections import SectionQuery, best_section
 from kb.models import FacetValue, SearchResult
 from kb.params import BadParameter, MAX_QUERY_CHARS, parse_search
 from kb.search import related
 from web import catalog
+from web.i18n import translate
 from web.outline import anchor, outline, text_with_sections
 from web.overview import overview_context
 from web.querycheck import check_known
@@ -117,14 +118,17 @@ def _document_text(searcher, doc, q: str, section: str) -> tuple[Markup | None, 
     text), how many there are, and for a meeting record anchors at its items and the section
     of kind ``section`` it matched in."""
     needles = searcher.needles(q) if q else []
-    if not doc.sections:
+    pages = scan_pages(doc)  # a scan's page breaks, which its hits link to (#page-3)
+    if not doc.sections and not pages:
         html, count = mark_matches(highlight_all(doc.text, needles).to_html()) if needles else (None, 0)
         return html, count, None
     matched = None
-    if section in SECTION_FILTERS:  # issue 14: ?section= as the search had it
+    if section in SECTION_FILTERS and doc.sections:  # issue 14: ?section= as the search had it
         matched = best_section(doc, SectionQuery.of(section, parse(q, searcher.params), searcher.params))
     spans = highlight_all(doc.text, needles).spans if needles else []
-    html, count = mark_matches(str(text_with_sections(doc.text, doc.sections, spans, matched)))
+    marked = text_with_sections(doc.text, doc.sections, spans, matched, pages,
+                                lambda n: translate("หน้า {page}", page=n))
+    html, count = mark_matches(str(marked))
     return html, count, matched
 
 

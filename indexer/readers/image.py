@@ -8,12 +8,13 @@ becomes a Failure with the reason, so it is read again on a later run.
 """
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 from indexer.ocr import NEEDS_OCR_PACKAGES, OcrError, OcrSummary, OcrUnavailable, ocr_page
 from indexer.readers.decoding import title_from_text
-from indexer.readers.registry import MAX_PDF_BYTES, Budget, ReaderSpec
+from indexer.readers.registry import MAX_PDF_BYTES, Budget, ReaderSpec, join_pages
 from kb.models import Failure, RawDocument
 
 SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
@@ -28,7 +29,7 @@ def read(path: Path, budget: Budget | None = None) -> Iterator[RawDocument | Fai
     path = Path(path)
     source = str(path)
     try:
-        from PIL import Image, ImageSequence, UnidentifiedImageError
+        from PIL import Image, UnidentifiedImageError
     except ImportError:
         yield Failure(source, NEEDS_OCR_PACKAGES)
         return
@@ -36,15 +37,9 @@ def read(path: Path, budget: Budget | None = None) -> Iterator[RawDocument | Fai
     summary = OcrSummary()
     texts: list[str] = []
     try:
-        with Image.open(path) as image:
-            for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
-                if budget is not None:
-                    budget.check()
-                if frame.width * frame.height > MAX_PIXELS:  # Pillow itself refuses only twice that
-                    raise Image.DecompressionBombError(f"{frame.width}x{frame.height}")
-                page = ocr_page(frame)
-                summary.add(number, page)
-                texts.append(page.text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Pillow's warnings ("Corrupt EXIF data") on stderr: the Failure says it
+            _read_frames(path, budget, summary, texts)
     except OcrUnavailable as err:
         yield Failure(source, str(err))
         return
@@ -57,14 +52,30 @@ def read(path: Path, budget: Budget | None = None) -> Iterator[RawDocument | Fai
     except UnidentifiedImageError as err:
         yield Failure(source, f"not a readable image ({_short(err)})")
         return
-    except (OSError, ValueError, SyntaxError, EOFError) as err:
-        yield Failure(source, f"not a readable image ({_short(err)})")
+    except (OSError, ValueError, SyntaxError, EOFError, TypeError) as err:  # TypeError: a broken TIFF page
+        where = f"page {len(texts) + 1}: " if texts else ""
+        yield Failure(source, f"not a readable image ({where}{_short(err)})")
         return
-    text = "\n\n".join(t for t in texts if t)
+    text, starts = join_pages(texts)
     if not text.strip():
         yield Failure(source, "no text found by OCR")
         return
-    yield RawDocument(title=title_from_text(text), text=text, source=source, ocr=summary.as_dict())
+    yield RawDocument(title=title_from_text(text), text=text, source=source, ocr=summary.as_dict(), pages=starts)
+
+
+def _read_frames(path: Path, budget: Budget | None, summary: OcrSummary, texts: list[str]) -> None:
+    """OCR each frame (page) of the image file in turn, adding its text to ``texts``."""
+    from PIL import Image, ImageSequence
+
+    with Image.open(path) as image:
+        for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
+            if budget is not None:
+                budget.check()
+            if frame.width * frame.height > MAX_PIXELS:  # Pillow itself refuses only twice that
+                raise Image.DecompressionBombError(f"{frame.width}x{frame.height}")
+            page = ocr_page(frame)
+            summary.add(number, page)
+            texts.append(page.text)
 
 
 def _short(err: BaseException) -> str:

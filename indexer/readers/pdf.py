@@ -22,7 +22,7 @@ from pathlib import Path
 
 from indexer.readers.decoding import title_from_text
 from indexer.readers.pdf_limits import PageContentTooLarge, check_page_content
-from indexer.readers.registry import MAX_PDF_BYTES, Budget, ReadError, ReaderSpec
+from indexer.readers.registry import MAX_PDF_BYTES, Budget, ReadError, ReaderSpec, join_pages
 from kb.models import Failure, RawDocument
 # The Thai repairs are Thai-script rules (kb.thai); re-exported under the names tests use.
 from kb.thai.pdf_repair import (  # noqa: F401
@@ -74,20 +74,22 @@ def read(path: Path, budget: Budget | None = None) -> Iterator[RawDocument | Fai
         yield Failure(source, ocr_result)
         return
     pages, ocr = ocr_result
-    text = "\n\n".join(page for page in pages if page)
-    if not text.strip():
-        yield Failure(source, "PDF has no text layer (scanned?)")
+    text, starts = join_pages(pages)
+    if not text.strip():  # a scan whose pages OCR found nothing on says so, as an image file does
+        yield Failure(source, "no text found by OCR" if ocr else "PDF has no text layer (scanned?)")
         return
     yield RawDocument(
         title=_usable_title(meta_title, path) or title_from_text(text),
         text=text,
         source=source,
         ocr=ocr,  # OCR: which pages were read by OCR, mean confidence
+        pages=starts,  # where each page starts in the text: a hit names its page
     )
 
 
-def _extract(path: Path, budget: Budget) -> tuple[str, list[str]] | str:
-    """(metadata title, cleaned page texts), or the reason the PDF cannot be read.
+def _extract(path: Path, budget: Budget) -> tuple[str, list[str | None]] | str:
+    """(metadata title, cleaned page texts: None for a page that could not be read), or the
+    reason the PDF cannot be read.
 
     Raises ``OverBudget`` (the registry reports it) when the pages take too long.
     """
@@ -114,7 +116,7 @@ def _extract(path: Path, budget: Budget) -> tuple[str, list[str]] | str:
     except (PyPdfError, OSError, ValueError, TypeError, KeyError, AttributeError, IndexError,
             AssertionError, RecursionError, EOFError) as err:
         return f"not a readable PDF ({_short(err)})"
-    pages: list[str] = []
+    pages: list[str | None] = []  # one per page, so page n stays at pages[n - 1]
     errors: list[str] = []
     measured: dict[object, int] = {}  # content streams shared by many pages are measured once
     for number in range(page_count):
@@ -127,9 +129,11 @@ def _extract(path: Path, budget: Budget) -> tuple[str, list[str]] | str:
             return "PDF is encrypted"
         except PageContentTooLarge as err:
             errors.append(f"page {number + 1}: {err}")
+            pages.append(None)
             continue
         except Exception as err:  # noqa: BLE001 - pypdf raises many kinds on broken pages
             errors.append(_short(err))
+            pages.append(None)
             continue
         pages.append(clean_page(raw))
     if page_count and len(errors) == page_count:

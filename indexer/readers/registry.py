@@ -248,16 +248,35 @@ def id_problem(doc_id: str) -> str | None:
     return None
 
 
+def join_pages(pages: list[str | None]) -> tuple[str, list[int]]:
+    """The text of a paged document (its pages' texts, blank lines between them; None or "" for a
+    page without text) and where each page starts in it: page n at ``starts[n - 1]``."""
+    text, starts = "", []
+    for page in pages:
+        starts.append(len(text) + (2 if text and page else 0))
+        if page:
+            text = f"{text}\n\n{page}" if text else page
+    return text, starts
+
+
+def _clean_pages(text: str, starts: list[int]) -> tuple[str, list[int]]:
+    """``clean_text`` page by page, so the page starts stay offsets into the cleaned text."""
+    ends = [*starts[1:], len(text)]
+    return join_pages([clean_text(text[a:b]).strip() for a, b in zip(starts, ends)])
+
+
 def clean_document(doc: RawDocument) -> RawDocument | Failure:
     """The document with every field valid and within its cap, or a Failure for a bad id."""
     if doc.id is not None:
         problem = id_problem(str(doc.id))
         if problem:
             return Failure(doc.source or "record", f"field 'id' {problem}")
+    text, pages = _clean_pages(doc.text, doc.pages) if doc.pages else (clean_text(doc.text), doc.pages)
     return replace(
         doc,
         title=cap_title(clean_text(doc.title or "")),
-        text=clean_text(doc.text),
+        text=text,
+        pages=pages,
         url=_capped_or_none(doc.url, MAX_URL_CHARS),
         date_hint=_capped_or_none(doc.date_hint, MAX_HINT_CHARS),
         type_hint=_capped_or_none(doc.type_hint, MAX_HINT_CHARS),

@@ -88,4 +88,11 @@ def extract(raw: RawDocument, doc_id: str, words: ReleaseWords | None = None) ->
         ocr=raw.ocr,
         meeting=meeting,
         sections=sections,
+        pages=_page_starts(raw, text),
     )
+
+
+def _page_starts(raw: RawDocument, text: str) -> list[int]:
+    """The reader's page starts as offsets into ``text`` (the raw text with its ends stripped)."""
+    skipped = len(raw.text or "") - len((raw.text or "").lstrip())
+    return [min(len(text), max(0, start - skipped)) for start in raw.pages or ()]

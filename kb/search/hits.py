@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from kb import highlight
 from kb.facets import document_facets
-from kb.models import Excerpt, Hit
+from kb.models import Document, Excerpt, Hit, page_at, scan_pages
 from kb.engine import Index, Snapshot
 
 
@@ -12,6 +12,7 @@ def make_hit(
 ) -> Hit:
     """``needles`` None: no excerpt (callers that never show one, e.g. the CSV export)."""
     doc = index.document_at(snap, docnum)
+    excerpt = Excerpt() if needles is None else highlight.excerpt(doc.text, needles)
     return Hit(
         id=doc.id,
         title=doc.title,
@@ -23,8 +24,15 @@ def make_hit(
         regions=doc.regions,
         topics=doc.topics,
         score=round(float(score), 4),
-        excerpt=Excerpt() if needles is None else highlight.excerpt(doc.text, needles),
+        excerpt=excerpt,
         facets=document_facets(doc),
         partial=partial,
         ocr=bool(doc.ocr),  # issue 14: the result line marks OCR'd documents
+        page=scan_page(doc, excerpt.at),
     )
+
+
+def scan_page(doc: Document, offset: int | None) -> int | None:
+    """The page of a scanned document (one read by OCR, of two pages or more) that ``offset`` of its
+    text is on: a researcher goes back to the paper by it. None for other documents."""
+    return page_at(scan_pages(doc), offset)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from kb import highlight
 from kb.engine import Index, Snapshot
 from kb.search.budget import WorkBudget
+from kb.search.hits import scan_page
 from kb.models import Document, Excerpt, Hit
 from kb.search.params import RankingParams
 from kb.search.parsing import ParsedQuery, needles_of
@@ -88,6 +89,9 @@ def place_hit(index: Index, snap: Snapshot, docnum: int, hit: Hit, query: Sectio
         return hit
     hit.section = {"kind": section["kind"], "number": section.get("number"), "title": section.get("title", "")}
     if snippets:
-        hit.excerpt = highlight.excerpt(doc.text[section["start"]:section["end"]], query.needles) \
-            if query.needles else Excerpt(text=doc.text[section["start"]:section["end"]][: highlight.SNIPPET_CHARS])
+        start = section["start"]
+        hit.excerpt = highlight.excerpt(doc.text[start:section["end"]], query.needles) \
+            if query.needles else Excerpt(text=doc.text[start:section["end"]][: highlight.SNIPPET_CHARS], at=0)
+        # the page the passage is on: offsets in the section are offsets in the text from its start
+        hit.page = scan_page(doc, None if hit.excerpt.at is None else start + hit.excerpt.at)
     return hit
