@@ -8,9 +8,11 @@ from kb.engine import Index, Snapshot
 
 
 def make_hit(
-    index: Index, snap: Snapshot, docnum: int, score: float, needles: list[str] | None, partial: bool = False
+    index: Index, snap: Snapshot, docnum: int, score: float, needles: list[str] | None, partial: bool = False,
+    verbatim: bool = False,
 ) -> Hit:
-    """``needles`` None: no excerpt (callers that never show one, e.g. the CSV export)."""
+    """``needles`` None: no excerpt (callers that never show one); ``verbatim``: the cheap
+    excerpt at the needles' first verbatim occurrence (``highlight.verbatim_excerpt``)."""
     doc = index.document_at(snap, docnum)
     return Hit(
         id=doc.id,
@@ -23,7 +25,7 @@ def make_hit(
         regions=doc.regions,
         topics=doc.topics,
         score=round(float(score), 4),
-        excerpt=Excerpt() if needles is None else highlight.excerpt(doc.text, needles),
+        excerpt=Excerpt() if needles is None else (highlight.verbatim_excerpt if verbatim else highlight.excerpt)(doc.text, needles),
         facets=document_facets(doc),
         partial=partial,
         ocr=bool(doc.ocr),  # issue 14: the result line marks OCR'd documents
