@@ -71,3 +71,43 @@ def test_the_verbatim_excerpt_marks_whole_clusters_and_falls_back_to_the_opening
     assert highlight.verbatim_excerpt(text, []).spans == []
     # Latin needles are lower-case; the text's capitals still match
     assert [s.start for s in highlight.verbatim_excerpt("the COVID report", ["covid"]).spans] == [4]
+
+
+LONG_QUERY = ("ความมั่นคง ชายแดน ยาเสพติด การค้ามนุษย์ ภัยพิบัติ น้ำท่วม จังหวัด " * 20)[:999].strip()
+
+
+def test_links_of_a_long_thai_query_keep_its_letters_as_they_are(client):
+    """Every facet, page and document link repeats the query: percent-encoded, a Thai letter
+    is 9 bytes (%E0%B8%84), so a 1,000-character query made the results page 3.0 MB on the
+    bundled corpus (375 links, 97 % of the page).  The links keep Thai letters as they are
+    (an IRI; a browser sends them as UTF-8): 3 bytes each."""
+    from urllib.parse import parse_qsl, urlsplit
+    import html as htmllib
+
+    page = client.get("/", query_string={"q": LONG_QUERY})
+    body = page.data.decode("utf-8")
+    assert page.status_code == 200
+    hrefs = [htmllib.unescape(h) for h in re.findall(r'class="facet-link[^"]*" href="([^"]+)"', body)]
+    assert len(hrefs) > 50
+    for href in hrefs:
+        pairs = parse_qsl(urlsplit(href).query)
+        assert pairs[0] == ("q", LONG_QUERY)  # the same search, read back exactly
+        assert "%E0" not in href
+    assert len(page.data) < 1_300_000  # was 3,067 KB
+    overview = client.get("/stats", query_string={"q": LONG_QUERY})
+    assert overview.status_code == 200 and len(overview.data) < 700_000  # was 1,510 KB
+
+
+def test_a_link_with_thai_letters_is_followed_as_a_browser_sends_it(client):
+    """A browser percent-encodes the IRI's letters as UTF-8 before asking: the same search."""
+    from urllib.parse import quote, urlsplit
+    import html as htmllib
+
+    body = client.get("/", query_string={"q": "ชายแดน"}).data.decode("utf-8")
+    href = htmllib.unescape(re.search(r'class="facet-link[^"]*" href="([^"]+)"', body).group(1))
+    sent = urlsplit(href).path + "?" + quote(urlsplit(href).query, safe="=&+%")
+    again = client.get(sent)
+    assert again.status_code == 200
+    assert "ชายแดน" in again.data.decode("utf-8")
+    api = client.get("/api/search?" + quote(urlsplit(href).query, safe="=&+%")).get_json()
+    assert api["query"] == "ชายแดน" and api["total"] > 0
