@@ -111,3 +111,29 @@ def test_a_link_with_thai_letters_is_followed_as_a_browser_sends_it(client):
     assert "ชายแดน" in again.data.decode("utf-8")
     api = client.get("/api/search?" + quote(urlsplit(href).query, safe="=&+%")).get_json()
     assert api["query"] == "ชายแดน" and api["total"] > 0
+
+
+@pytest.mark.parametrize("route", ["/export.json", "/export.csv", "/export.xlsx"])
+def test_an_export_refuses_a_parameter_it_does_not_know(client, route):
+    """``/export.json?provnce=ตาก`` (a misspelt filter) exported the whole collection, 92
+    documents, where ``/api/search`` answers 400: a script's typo silently widened its data."""
+    answer = client.get(route, query_string={"q": "ชายแดน", "provnce": "ตาก"})
+    assert answer.status_code == 400
+    if route.endswith(".json"):
+        assert answer.get_json()["error"]["param"] == "provnce"
+    else:
+        assert "provnce" in answer.data.decode("utf-8")
+    # what the page's export links carry still works: the search, its filters, lang
+    fine = client.get(route, query_string={"q": "ชายแดน", "province": "ตาก", "sort": "newest", "lang": "en"})
+    assert fine.status_code == 200
+
+
+def test_the_collection_stats_refuse_a_search_they_would_ignore(client):
+    """``/api/stats`` counts the whole collection; ``/api/stats?q=ชายแดน`` answered those
+    counts as if they were the search's.  The search's counts are ``/stats.json``."""
+    answer = client.get("/api/stats", query_string={"q": "ชายแดน"})
+    assert answer.status_code == 400
+    error = answer.get_json()["error"]
+    assert error["param"] == "q" and "/stats.json" in error["message"]
+    assert client.get("/api/stats").status_code == 200
+    assert client.get("/api/stats", query_string={"lang": "en"}).status_code == 200

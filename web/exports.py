@@ -22,6 +22,7 @@ from kb.facets import atom_categories
 from kb.models import SearchResult
 from kb.params import MAX_LIMIT, MAX_RESULT_WINDOW, parse_search
 from web import catalog
+from web.querycheck import check_known
 from web.sheets import SheetContext, export_lang, file_stem, headers, rows
 
 bp = Blueprint("exports", __name__)
@@ -56,6 +57,7 @@ def spreadsheet_cell(value: str) -> str:
 
 def _sheet() -> tuple[list[str], list[list[str]], str]:
     """Header, rows and file stem of the request's whole result set (see ``web.sheets``)."""
+    check_known(request.args.keys())  # a misspelt filter would export the whole collection
     result = all_matches()
     lang = export_lang(request.args.get("lang"))
     ctx = SheetContext(lang, lambda doc_id: _site_url(url_for("pages.document", doc_id=doc_id)))
@@ -110,6 +112,7 @@ def export_xlsx():
 
 @bp.get("/export.json")
 def export_json():
+    check_known(request.args.keys())  # as /api/search: a misspelt filter is a 400, not every document
     return jsonify(all_matches().to_dict())
 
 
