@@ -137,3 +137,31 @@ def test_the_collection_stats_refuse_a_search_they_would_ignore(client):
     assert error["param"] == "q" and "/stats.json" in error["message"]
     assert client.get("/api/stats").status_code == 200
     assert client.get("/api/stats", query_string={"lang": "en"}).status_code == 200
+
+
+def test_a_request_body_larger_than_a_sign_in_form_is_refused_before_it_is_read(bundled_server):
+    """The only body kb reads is the sign-in form (a token and a CSRF field), but waitress
+    accepts up to 1 GB and spools it to a temporary file before the app answers 405: any
+    client could make the server read and write a gigabyte a request.  Now waitress refuses
+    a body over 64 KB with 413 as soon as it sees its length (with the security headers)."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", bundled_server.port, timeout=10)
+    try:
+        conn.putrequest("POST", "/api/search?q=x")
+        conn.putheader("Content-Length", str(200 * 1024 * 1024))
+        conn.endheaders()  # the 200 MB are never sent: the answer must come from the length alone
+        answer = conn.getresponse()
+        assert answer.status == 413
+        assert answer.getheader("X-Content-Type-Options") == "nosniff"
+    finally:
+        conn.close()
+    conn = http.client.HTTPConnection("127.0.0.1", bundled_server.port, timeout=30)
+    try:  # a form of ordinary size still reaches the app (refused there: no CSRF pair)
+        conn.request("POST", "/signin", body=b"token=abc&csrf=x", headers={"Content-Type": "application/x-www-form-urlencoded"})
+        assert conn.getresponse().status == 400
+    finally:
+        conn.close()
+    from web.edge import MAX_REQUEST_BODY
+
+    assert 4096 <= MAX_REQUEST_BODY <= 1024 * 1024
