@@ -35,7 +35,7 @@ def counted_excerpts(monkeypatch):
 def test_exports_make_the_full_excerpt_only_for_their_first_rows(client, monkeypatch, counted_excerpts):
     """An export of 10,000 rows made a normalizing excerpt for each row (2.7 ms a row on the
     ThaiGov releases: a 740-row export ran into the 4 s search budget and held a lane thread
-    all that time).  The first rows, as many as one results page can show, keep the page's
+    all that time).  The first rows (two default pages) keep the page's
     excerpt; later rows get the passage at the query's first verbatim occurrence."""
     from web import exports
 
