@@ -102,8 +102,12 @@ def export_xlsx():
     sheet.append(header)
     for row in body:
         sheet.append([_xml_text(cell) for cell in row])
-        for cell in sheet[sheet.max_row]:
-            cell.data_type = "s"  # text, never a formula: a title starting with = stays a title
+    # text, never a formula: a title starting with = stays a title.  One pass at the end: asking
+    # for the last row after each append (``sheet[sheet.max_row]``) counted every cell written
+    # so far, quadratic (10,000 rows took 67 s)
+    for cells in sheet.iter_rows(min_row=2, max_row=len(body) + 1, max_col=len(header)):
+        for cell in cells:
+            cell.data_type = "s"
     sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)
