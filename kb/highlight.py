@@ -28,6 +28,9 @@ from kb.thai.script import is_combining_mark
 SNIPPET_CHARS = 260
 MAX_SNIPPET_MATCHES = 2000  # matches one snippet's window choice considers (the first ones)
 MAX_BLOCK_HITS = 20000  # needle occurrences the block choice of a long document considers
+# occurrences one verbatim excerpt looks at (a query of one-letter words matches nearly every
+# character of the window; a real passage holds a handful)
+MAX_VERBATIM_MARKS = 40
 
 
 def find_spans(text: str, needles: list[str]) -> list[Span]:
@@ -158,7 +161,8 @@ def verbatim_excerpt(text: str, needles: list[str], size: int = SNIPPET_CHARS) -
     ``str.find`` over the text, nothing normalized and no window choice, so it costs a
     fraction of ``excerpt``: a needle the text writes otherwise (๓ for 3, another order of
     marks) is not found, and without any occurrence the passage is the opening, as
-    ``excerpt`` gives.  A mark still never starts or ends inside a character cluster.
+    ``excerpt`` gives.  A mark still never starts or ends inside a character cluster; at most
+    ``MAX_VERBATIM_MARKS`` occurrences are looked at, so the work per passage is bounded.
     """
     text = text.strip()
     lowered = text.lower()
@@ -172,7 +176,7 @@ def verbatim_excerpt(text: str, needles: list[str], size: int = SNIPPET_CHARS) -
     found: list[tuple[int, int, int]] = []
     for i, needle in wanted:
         at = hay.find(needle, s, e)
-        while at >= 0 and at + len(needle) <= e:
+        while at >= 0 and at + len(needle) <= e and len(found) < MAX_VERBATIM_MARKS:
             end = at + len(needle)
             if is_unit_boundary(hay, at) and is_unit_boundary(hay, end):
                 found.append((at, end, i))

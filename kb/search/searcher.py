@@ -116,12 +116,17 @@ class Searcher:
         start = (applied.page - 1) * applied.limit
         ranked = self._ranked(snap, plan, final, partial, literal, applied, budget)[start : start + applied.limit]
         snap.prefetch(d for d, _ in ranked)  # the page's documents in one request
+
+        def needles(n: int) -> list[str] | None:
+            # past the budget, a full excerpt is the opening (no match to look for); the cheap
+            # verbatim one is always made: an export's rows must not depend on the machine's load
+            if not snippets:
+                return None
+            return plan.needles if (full is not None and n >= full) or not budget.spent() else []
+
         hits = [
-            # past the budget, a hit's excerpt is its opening (no match to look for)
-            make_hit(
-                self.index, snap, docnum, score, None if not snippets else [] if budget.spent() else plan.needles,
-                partial=docnum in partial, verbatim=full is not None and n >= full,
-            )
+            make_hit(self.index, snap, docnum, score, needles(n), partial=docnum in partial,
+                     verbatim=full is not None and n >= full)
             for n, (docnum, score) in enumerate(ranked)
         ]
         if in_section:  # issue 14: each hit at the section of its best passage
