@@ -10,7 +10,7 @@ from flask import Blueprint, jsonify, request
 
 from kb.search import stats
 from web import catalog, error_response
-from web.querycheck import check_known
+from web.querycheck import check_known, check_no_search
 from web.pages import run_search
 
 bp = Blueprint("api", __name__)
@@ -33,6 +33,7 @@ def document(doc_id: str):
 
 @bp.get("/api/stats")
 def overview():
+    check_no_search(request.args.keys())  # the whole collection: ?q= here would be ignored silently
     summary = stats(catalog().index)
     by_month = sorted((v["value"], v["count"]) for v in summary["facets"].get("month", []) if v["count"])
     summary["months"] = [{"month": m, "count": n} for m, n in by_month]

@@ -340,8 +340,10 @@ def signout():
 class AuditedSearcher(Searcher):
     """A ``Searcher`` that notes its result total for the request's audit line."""
 
-    def search_counted(self, req: SearchRequest, *, snippets: bool = True) -> tuple[SearchResult, WorkBudget]:
-        result, budget = super().search_counted(req, snippets=snippets)
+    def search_counted(
+        self, req: SearchRequest, *, snippets: bool = True, excerpts: int | None = None,
+    ) -> tuple[SearchResult, WorkBudget]:
+        result, budget = super().search_counted(req, snippets=snippets, excerpts=excerpts)
         from flask import has_request_context
 
         if has_request_context():

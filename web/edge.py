@@ -49,6 +49,9 @@ COMPLEX_QUERY_CHARS = 100
 COMPLEX_QUERY_PARTS = 12
 RETRY_AFTER_SECONDS = 2
 DEFAULT_LANE = 2
+# The only body kb reads is the sign-in form (a token and a CSRF field, well under 1 KB);
+# waitress's own default is 1 GB, spooled to a temporary file before the app could refuse it
+MAX_REQUEST_BODY = 64 * 1024
 
 BAD_HOST_MESSAGE = "ชื่อโฮสต์ในคำขอ (Host) ไม่ถูกต้อง"
 BUSY_MESSAGE = (
@@ -225,7 +228,7 @@ def create_server(app: WSGIApp, **options: Any) -> Any:
 
     Waitress answers a request it cannot parse (bytes that are no URI, a header line
     without a colon or with control characters, a lower-case method, an oversized
-    header block) itself, with a plain-text 400 that never reaches the app or this
+    header block, a body over ``MAX_REQUEST_BODY``: 413) itself, with a plain-text 400 that never reaches the app or this
     edge: its error task is given the headers here.
     """
     import waitress
@@ -244,6 +247,8 @@ def create_server(app: WSGIApp, **options: Any) -> Any:
     # holding a large index (segments, postings arrays, position files, mapped scans) passes that
     # (seen: waitress's loop died with "filedescriptor out of range in select()", every request hung)
     options.setdefault("asyncore_use_poll", True)
+    # a longer body is refused with 413 from its Content-Length (or as a chunked one grows past it)
+    options.setdefault("max_request_body_size", MAX_REQUEST_BODY)
     server = waitress.create_server(app, **options)
     # one listening socket: the server itself; several (a name with IPv4 and IPv6
     # addresses): each one is a dispatcher in the shared map

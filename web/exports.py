@@ -22,11 +22,17 @@ from kb.facets import atom_categories
 from kb.models import SearchResult
 from kb.params import MAX_RESULT_WINDOW, parse_search
 from web import catalog
+from web.querycheck import check_known
 from web.sheets import SheetContext, export_lang, file_stem, headers, rows
 
 bp = Blueprint("exports", __name__)
 
 MAX_EXPORT_ROWS = MAX_RESULT_WINDOW
+# rows given the results page's excerpt (the best passage, normalized): the first two pages a
+# person sees; later rows get the passage at the query's first verbatim occurrence, a fraction
+# of the cost (10,000 full excerpts ran into the 4 s search budget; a common short word costs
+# 30 ms an excerpt, so even 100 of them took 3 s: docs/reliability.md §16)
+EXPORT_EXCERPTS = 20
 FEED_ENTRIES = 20
 CSV_COLUMNS = tuple(headers("en"))  # the ?lang=en header row (the default is Thai: web.sheets)
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,7 +46,7 @@ def all_matches(sort: str | None = None, limit: int = MAX_EXPORT_ROWS, snippets:
     """The whole result set of the request's search (first page, large limit)."""
     req = parse_search(request.args.getlist)
     req = replace(req, page=1, limit=limit, sort=sort or req.sort)
-    return catalog().searcher.search(req, snippets=snippets)
+    return catalog().searcher.search(req, snippets=snippets, excerpts=EXPORT_EXCERPTS)
 
 
 def spreadsheet_cell(value: str) -> str:
@@ -52,6 +58,7 @@ def spreadsheet_cell(value: str) -> str:
 
 def _sheet() -> tuple[list[str], list[list[str]], str]:
     """Header, rows and file stem of the request's whole result set (see ``web.sheets``)."""
+    check_known(request.args.keys())  # a misspelt filter would export the whole collection
     result = all_matches()
     lang = export_lang(request.args.get("lang"))
     ctx = SheetContext(lang, lambda doc_id: _site_url(url_for("pages.document", doc_id=doc_id)))
@@ -95,8 +102,12 @@ def export_xlsx():
     sheet.append(header)
     for row in body:
         sheet.append([_xml_text(cell) for cell in row])
-        for cell in sheet[sheet.max_row]:
-            cell.data_type = "s"  # text, never a formula: a title starting with = stays a title
+    # text, never a formula: a title starting with = stays a title.  One pass at the end: asking
+    # for the last row after each append (``sheet[sheet.max_row]``) counted every cell written
+    # so far, quadratic (10,000 rows took 67 s)
+    for cells in sheet.iter_rows(min_row=2, max_row=len(body) + 1, max_col=len(header)):
+        for cell in cells:
+            cell.data_type = "s"
     sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)
@@ -106,6 +117,7 @@ def export_xlsx():
 
 @bp.get("/export.json")
 def export_json():
+    check_known(request.args.keys())  # as /api/search: a misspelt filter is a 400, not every document
     return jsonify(all_matches().to_dict())
 
 

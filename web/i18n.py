@@ -137,6 +137,7 @@ NOTICES_EN = {
     "committee_too_long": "the committee name is longer than {most} characters",
     "not_utf8": "it is not valid UTF-8 text (the link holds a %XX code that decodes to no character, or cuts one in half)",
     "unknown_param": "unknown parameter '{name}' (accepted: {allowed})",
+    "stats_whole_collection": "/api/stats counts the whole collection and takes no '{name}'; the counts of a search are /stats.json?q=…",
 }
 
 

@@ -6,8 +6,9 @@ a chip's remove link and a page link always agree with what was searched.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, quote_plus, urlencode
 
 from flask import Flask, url_for
 
@@ -28,6 +29,26 @@ SECTION_LABELS = {"resolution": "มติที่ประชุม", "agenda"
 PAGE_SIZES = (10, 20, 50)  # the choices offered; any limit up to MAX_LIMIT still works by URL
 TAGS_SHOWN = 8  # tags on a result before the rest fold under "+n"
 FACET_SHOWN = 8  # values of a facet shown before the rest fold under "อื่น ๆ อีก n รายการ"
+
+
+# Thai letters, marks and digits: kept as they are in a link's query (see ``query_string``)
+_NOT_THAI = re.compile(r"[^\u0e01-\u0e5b]+")
+
+
+def _quote_keeping_thai(value: str, safe: str = "", encoding: str | None = None, errors: str | None = None) -> str:
+    return _NOT_THAI.sub(lambda m: quote_plus(m.group(), safe=safe), value)
+
+
+def query_string(pairs: list[tuple[str, str]]) -> str:
+    """``urlencode(pairs)`` leaving Thai script as it is: the query of an IRI.
+
+    Every facet, page and document link repeats the whole search; percent-encoded, a Thai
+    character takes 9 bytes, as UTF-8 3, so a 1,000-character query made a results page
+    of 3 MB (docs/reliability.md §16).  A browser sends the letters percent-encoded as UTF-8
+    (the page's encoding) when it follows the link, so the request is the same.  Everything
+    else (spaces, quotes, ``&``, other scripts, invisible characters) is encoded as before.
+    """
+    return urlencode(pairs, quote_via=_quote_keeping_thai)
 
 
 def hit_anchor(doc_id: str) -> str:
@@ -137,7 +158,7 @@ class State:
 
     def _url(self, pairs: list[tuple[str, str]], endpoint: str = "pages.search") -> str:
         base = url_for(endpoint)
-        return f"{base}?{urlencode(pairs)}" if pairs else base
+        return f"{base}?{query_string(pairs)}" if pairs else base
 
     def url(self, endpoint: str = "pages.search", page: int | None = None) -> str:
         """This search (at ``page``) on the page or export ``endpoint``."""
@@ -152,7 +173,7 @@ class State:
         if self.req.page > 1:
             pairs.append(("page", str(self.req.page)))
         base = url_for("pages.document", doc_id=doc_id)
-        return f"{base}?{urlencode(pairs)}" if pairs else base
+        return f"{base}?{query_string(pairs)}" if pairs else base
 
     def back_url(self, doc_id: str | None = None) -> str:
         """The results page this search was on, at the result ``doc_id`` when it is given."""

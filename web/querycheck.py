@@ -46,3 +46,14 @@ def check_known(names, known=search_param_names) -> None:
         if name not in allowed:
             raise BadParameter(name, Notice("unknown_param", f"ไม่รู้จักพารามิเตอร์ '{name[:60]}' (ที่ใช้ได้: {', '.join(allowed)})",
                                             name=name[:60], allowed=list(allowed)))
+
+
+def check_no_search(names) -> None:
+    """``/api/stats`` counts the whole collection: a search parameter there is a 400 pointing
+    to ``/stats.json`` (which counts the search), not whole-collection counts taken for the search's."""
+    for name in names:
+        if name not in EXTRA_PARAMS:
+            raise BadParameter(name, Notice(
+                "stats_whole_collection",
+                f"/api/stats นับเอกสารทั้งคลังและไม่รับพารามิเตอร์ '{name[:60]}' จำนวนตามการค้นหาอยู่ที่ /stats.json?q=…",
+                name=name[:60]))

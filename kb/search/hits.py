@@ -8,11 +8,13 @@ from kb.engine import Index, Snapshot
 
 
 def make_hit(
-    index: Index, snap: Snapshot, docnum: int, score: float, needles: list[str] | None, partial: bool = False
+    index: Index, snap: Snapshot, docnum: int, score: float, needles: list[str] | None, partial: bool = False,
+    verbatim: bool = False,
 ) -> Hit:
-    """``needles`` None: no excerpt (callers that never show one, e.g. the CSV export)."""
+    """``needles`` None: no excerpt (callers that never show one); ``verbatim``: the cheap
+    excerpt at the needles' first verbatim occurrence (``highlight.verbatim_excerpt``)."""
     doc = index.document_at(snap, docnum)
-    excerpt = Excerpt() if needles is None else highlight.excerpt(doc.text, needles)
+    excerpt = Excerpt() if needles is None else (highlight.verbatim_excerpt if verbatim else highlight.excerpt)(doc.text, needles)
     return Hit(
         id=doc.id,
         title=doc.title,

@@ -45,12 +45,16 @@ class Searcher:
         self.params = params
         self.limits = limits
 
-    def search(self, req: SearchRequest, *, snippets: bool = True) -> SearchResult:
-        """One page of results.  ``snippets=False``: hits carry no excerpt (exports, counts)."""
-        result, _ = self.search_counted(req, snippets=snippets)
+    def search(self, req: SearchRequest, *, snippets: bool = True, excerpts: int | None = None) -> SearchResult:
+        """One page of results.  ``snippets=False``: hits carry no excerpt (counts).
+        ``excerpts=n``: only the first n hits get the best passage (``highlight.excerpt``), the
+        later ones the cheap one at the query's first verbatim occurrence (an export's rows)."""
+        result, _ = self.search_counted(req, snippets=snippets, excerpts=excerpts)
         return result
 
-    def search_counted(self, req: SearchRequest, *, snippets: bool = True) -> tuple[SearchResult, WorkBudget]:
+    def search_counted(
+        self, req: SearchRequest, *, snippets: bool = True, excerpts: int | None = None,
+    ) -> tuple[SearchResult, WorkBudget]:
         """``search``, and the work it did (for tests and benchmarks)."""
         budget = WorkBudget.start(self.limits)
         snap = self.index.snapshot()
@@ -87,7 +91,7 @@ class Searcher:
         # a common word at 4× the releases) on a free core while the page is ranked; the same
         # counts whichever thread makes them (``kb.scan_split``)
         hits, facets = run_parts([
-            lambda: self._page(snap, plan, final, partial, meant.literal, applied, budget, snippets, in_section),
+            lambda: self._page(snap, plan, final, partial, meant.literal, applied, budget, (snippets, excerpts), in_section),
             lambda: count_facets(snap, facet_docs, applied),
         ])
         relaxed = not final <= plan.strict and bool(final - plan.strict - partial) if not parsed.empty else False
@@ -104,24 +108,32 @@ class Searcher:
 
     def _page(
         self, snap: Snapshot, plan: Plan, final: set[int], partial: set[int], literal: set[int],
-        applied: SearchRequest, budget: WorkBudget, snippets: bool, in_section: sections.SectionQuery | None,
+        applied: SearchRequest, budget: WorkBudget, excerpts: tuple[bool, int | None],
+        in_section: sections.SectionQuery | None,
     ) -> list[Hit]:
-        """The hits of the requested page."""
+        """The hits of the requested page; ``excerpts``: (snippets at all, how many full ones)."""
+        snippets, full = excerpts
         start = (applied.page - 1) * applied.limit
         ranked = self._ranked(snap, plan, final, partial, literal, applied, budget)[start : start + applied.limit]
         snap.prefetch(d for d, _ in ranked)  # the page's documents in one request
+
+        def needles(n: int) -> list[str] | None:
+            # past the budget, a full excerpt is the opening (no match to look for); the cheap
+            # verbatim one is always made: an export's rows must not depend on the machine's load
+            if not snippets:
+                return None
+            return plan.needles if (full is not None and n >= full) or not budget.spent() else []
+
         hits = [
-            # past the budget, a hit's excerpt is its opening (no match to look for)
-            make_hit(
-                self.index, snap, docnum, score, None if not snippets else [] if budget.spent() else plan.needles,
-                partial=docnum in partial,
-            )
-            for docnum, score in ranked
+            make_hit(self.index, snap, docnum, score, needles(n), partial=docnum in partial,
+                     verbatim=full is not None and n >= full)
+            for n, (docnum, score) in enumerate(ranked)
         ]
         if in_section:  # issue 14: each hit at the section of its best passage
             # (past the deadline a hit keeps its place in the list but is not placed in a section)
-            hits = [h if budget.spent() else sections.place_hit(self.index, snap, d, h, in_section, snippets)
-                    for (d, _), h in zip(ranked, hits)]
+            hits = [h if budget.spent() else sections.place_hit(self.index, snap, d, h, in_section,
+                                                                snippets and (full is None or n < full))
+                    for n, ((d, _), h) in enumerate(zip(ranked, hits))]
         return hits
 
     def _ranked(
