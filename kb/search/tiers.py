@@ -64,6 +64,7 @@ class Gathered:
     clauses: list[ClauseMatch] = field(default_factory=list)
     phrase_scoring: list[kq.Query] = field(default_factory=list)  # short chunks as phrases (BM25F)
     words: list[str] = field(default_factory=list)  # words of the unquoted alternatives, in order
+    own: list[str] = field(default_factory=list)  # ... of the alternatives as typed (no other spelling of them)
     typed: set[str] = field(default_factory=set)  # words of what the user typed
     unscanned: set[str] = field(default_factory=set)  # words of synonyms matched only as words
 
@@ -233,7 +234,7 @@ def _gather(finder: Finder, parsed: ParsedQuery, params: RankingParams, budget: 
         for alt in clause.alternatives:
             if budget.spent():
                 break
-            for form, related in expand_weighted(alt):
+            for n, (form, related) in enumerate(expand_weighted(alt)):
                 c = chunk(form)
                 if not c.words:
                     continue
@@ -266,6 +267,8 @@ def _gather(finder: Finder, parsed: ParsedQuery, params: RankingParams, budget: 
                 cm.word_lists.append(words)
                 if not related:  # a thesaurus term's words do not make the query longer
                     g.words.extend(words)
+                if n == 0:  # nor do an alias's (tak of ตาก, สำนักงาน of สมช.): see ``_query_words``
+                    g.own.extend(words)
         g.clauses.append(cm)
     return g
 
@@ -310,13 +313,18 @@ def _query_words(finder: Finder, g: Gathered, params: RankingParams, n_docs: int
     content = [w for w in unique if w not in stopwords()] or unique
     # a question (อ่าวน้อยอยู่ในจังหวัดอะไร) is read as a sentence from fewer content words
     asks = not question_words().isdisjoint(unique)
-    sentence = len(content) >= (params.question_words if asks else params.sentence_words)
+    # counted on the words typed: the other spellings of a name are not more words (ตาก's
+    # tak made การค้ามนุษย์ ตาก a question, relaxed to 1,777 of 63,241 releases; the words of
+    # สมช.'s full name relaxed สมช. to 14,759 holding สำนักงาน)
+    own = list(dict.fromkeys(g.own))
+    typed = len([w for w in own if w not in stopwords()] or own)
+    sentence = typed >= (params.question_words if asks else params.sentence_words)
     # words in most documents say little and cost much: rank and relax on the others
     df = {w: finder.doc_frequency(w) for w in content}
     telling = [w for w in content if df[w] <= params.common_share * n_docs] or content
     # the words whose exact occurrences count, inside longer words too (not a short synonym's)
     scannable = [w for w in telling if w in g.typed or w not in g.unscanned]
-    return QueryWords(content, df, telling, scannable, asks, sentence, len(content) >= 3 or asks)
+    return QueryWords(content, df, telling, scannable, asks, sentence, typed >= 3 or asks)
 
 
 def _strict(finder: Finder, required: list[ClauseMatch], verbatim: set[int]) -> set[int]:
