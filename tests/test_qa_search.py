@@ -85,3 +85,26 @@ def test_an_abbreviation_is_not_relaxed_to_the_words_of_its_full_name(tmp_path_f
     s = _index(tmp_path_factory, "abbreviations", docs)
     r = search(s, short)
     assert ids(r) == {"short.txt", "full.txt"} and not r.relaxed, (short, ids(r), r.notices)
+
+
+# --- a corrected word: the documents holding what was typed are no "relaxed" match ------
+
+
+def test_a_correction_is_not_said_to_be_relaxed(tmp_path_factory):
+    # ThaiGov: งบประมาน showed "แสดงผลของ งบประมาณ" and also "ไม่พบเอกสารที่มีคำค้นครบทุกคำ…
+    # จึงแสดงเอกสารที่มีคำค้นส่วนใหญ่ต่อท้าย" (relaxed: true): the releases holding the
+    # misspelling as typed, ranked first, were counted as a relaxed tier
+    rng = random.Random(31)
+    words = ["สถานการณ์", "ผู้ว่าราชการ", "ยุทธศาสตร์", "ภัยพิบัติ"]
+    swaps = {"ณ": "น", "ศ": "ส", "ษ": "ส", "ร": "ล", "ธ": "ท", "ภ": "พ"}
+    word = rng.choice(words)
+    i = rng.choice([k for k, ch in enumerate(word) if ch in swaps])
+    typo = word[:i] + swaps[word[i]] + word[i + 1 :]
+    docs = {f"right{j}": f"รายงาน{word}ประจำสัปดาห์ ฉบับที่ {j}" for j in range(6)}
+    docs["typo"] = f"รายงาน {typo} ประจำสัปดาห์ ฉบับพิเศษ"
+    s = _index(tmp_path_factory, "corrected", docs)
+    r = search(s, typo)
+    assert any(n == f"แสดงผลของ {word}" for n in r.notices), (typo, r.notices)
+    assert ids(r) == {f"right{j}.txt" for j in range(6)} | {"typo.txt"}
+    assert r.hits[0].id == "typo.txt"  # what was typed comes first
+    assert not r.relaxed and not any(getattr(n, "code", "") == "relaxed" for n in r.notices), (typo, r.notices)

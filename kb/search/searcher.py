@@ -90,7 +90,8 @@ class Searcher:
             lambda: self._page(snap, plan, final, partial, meant.literal, applied, budget, snippets, in_section),
             lambda: count_facets(snap, facet_docs, applied),
         ])
-        relaxed = not final <= plan.strict and bool(final - plan.strict - partial) if not parsed.empty else False
+        # documents holding a rewritten clause as typed (งบประมาน, corrected) are what was typed, not relaxed
+        relaxed = not final <= plan.strict and bool(_minus(final - plan.strict, partial, meant.literal)) if not parsed.empty else False
         if relaxed:
             notices.append(RELAXED)
         suggestions = []
