@@ -108,3 +108,36 @@ def test_a_correction_is_not_said_to_be_relaxed(tmp_path_factory):
     assert ids(r) == {f"right{j}.txt" for j in range(6)} | {"typo.txt"}
     assert r.hits[0].id == "typo.txt"  # what was typed comes first
     assert not r.relaxed and not any(getattr(n, "code", "") == "relaxed" for n in r.notices), (typo, r.notices)
+
+
+# --- a place name the segmenter cuts into ordinary words is one word to the reader --------
+
+
+def _cut_names(n: int, seed: int) -> list[tuple[str, list[str]]]:
+    from kb.search.parsing import chunk
+
+    out = []
+    for name in taxonomy.compound_names():
+        words = chunk(name).words
+        if len(words) == 2 and all(len(w) >= 2 for w in words) and name.isalpha():
+            out.append((name, words))
+    return random.Random(seed).sample(sorted(out), n)
+
+
+def test_a_name_cut_into_words_is_not_split_into_keywords(tmp_path_factory):
+    # ThaiGov: แม่สอด gave 386 releases (quoted: 247), marking สอด alone; แม่สาย 924 "relaxed"
+    # (quoted: 302); ตากใบ 3,438 (quoted: 88) with ตาก first in the province facet: the name
+    # was split like unspaced keywords into แม่ + สอด, each found anywhere
+    chosen = _cut_names(3, 41)
+    docs = {}
+    for i, (name, (a, b)) in enumerate(chosen):
+        docs[f"name{i}"] = f"เจ้าหน้าที่ลงพื้นที่อำเภอ{name} เพื่อตรวจสอบสถานการณ์ยาเสพติด"
+        for j in range(4):
+            docs[f"apart{i}-{j}"] = f"รายงานเรื่อง {a} ประจำเดือน ฉบับที่ {j} และหัวข้อ {b} ของหน่วยงาน"
+    s = _index(tmp_path_factory, "names", docs)
+    for i, (name, _) in enumerate(chosen):
+        r = search(s, name)
+        assert ids(r) == {f"name{i}.txt"} and not r.relaxed, (name, ids(r), r.notices)
+        # typed together with a keyword, too
+        r = search(s, f"ยาเสพติด{name}")
+        assert ids(r) == {f"name{i}.txt"} and not r.relaxed, (f"ยาเสพติด{name}", ids(r), r.notices)
