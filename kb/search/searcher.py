@@ -76,13 +76,13 @@ class Searcher:
         plan = build_plan(self.index, snap, meant.parsed, self.params, budget)
         plan.needles = list(dict.fromkeys(meant.typed + plan.needles))
         partial = self._shown_partial(snap, plan, applied) - meant.literal
-        if partial:
-            notices.append(PARTIAL)
         matching = _joined(plan.matching, partial, meant.literal)
         in_section = sections.SectionQuery.of(req.section, parsed, self.params) if req.section else None  # issue 14
         if in_section:  # issue 14: only documents whose query words are inside such a section
             matching = sections.within(self.index, snap, matching, in_section, budget)
         facet_docs, final = apply_filters(snap, matching, applied)
+        if partial and not partial.isdisjoint(final):  # only when such a match is listed
+            notices.append(PARTIAL)
         # the facet counts (vector work over every match: a quarter of a million documents for
         # a common word at 4× the releases) on a free core while the page is ranked; the same
         # counts whichever thread makes them (``kb.scan_split``)
