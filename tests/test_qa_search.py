@@ -141,3 +141,53 @@ def test_a_name_cut_into_words_is_not_split_into_keywords(tmp_path_factory):
         # typed together with a keyword, too
         r = search(s, f"ยาเสพติด{name}")
         assert ids(r) == {f"name{i}.txt"} and not r.relaxed, (f"ยาเสพติด{name}", ids(r), r.notices)
+
+
+# --- partial matches: a facet count is what its filter gives; the notice only with such a hit --
+
+
+def _names_that_start_with_a_province() -> list[tuple[str, str]]:
+    out = []
+    for p in taxonomy.provinces():
+        out += [(p["name"], x) for x in p.get("exclude", []) if x.startswith(p["name"]) and x != p["name"]]
+        out += [(p["name"], x) for x in taxonomy.compound_names() if x.startswith(p["name"]) and x != p["name"]]
+    return sorted(set(out))
+
+
+@pytest.fixture(scope="module")
+def inside(tmp_path_factory):
+    """Six documents holding a province name as a word, three holding it only inside a longer
+    name and naming another province."""
+    province, longer = random.Random(43).choice(_names_that_start_with_a_province())
+    other = next(p["name"] for p in taxonomy.provinces()
+                 if p["name"] not in (province, longer) and province not in p["name"] and len(p["name"]) > 4)
+    docs = {f"word{j}": f"การประชุมที่จังหวัด{province} ครั้งที่ {j} เรื่องการเตรียมรับมือภัยพิบัติ" for j in range(6)}
+    docs.update({f"inside{j}": f"รายงานเรื่อง {longer} ฉบับที่ {j} ของจังหวัด{other}" for j in range(3)})
+    return _index(tmp_path_factory, "inside", docs), province, longer, other
+
+
+def test_a_facet_count_is_what_its_filter_gives_with_partial_matches(inside):
+    # the bundled corpus: ตาก listed no นราธิวาส in its province facet (the ตากใบ records are
+    # only partial matches, not counted), yet ?province=นราธิวาส gave 4 of them: a filter that
+    # left fewer than 5 word matches brought the partial matches back
+    s, province, longer, other = inside
+    r = search(s, province)
+    assert ids(r) == {f"word{j}.txt" for j in range(6)}, (province, longer, ids(r))
+    counts = {v.value: v.count for v in r.facets["province"]}
+    filtered = search(s, province, province=other)
+    assert filtered.total == counts.get(other, 0), (province, longer, other, filtered.total, counts.get(other))
+
+
+def test_no_partial_notice_when_no_partial_match_is_shown(tmp_path_factory):
+    # ThaiGov: ตาก with plan=1 listed two word matches, no partial one, under "พบคำค้นเป็นคำเต็ม
+    # ในเอกสารไม่มาก จึงแสดงเอกสารที่พบเป็นส่วนหนึ่งของคำอื่นต่อท้าย"
+    province, longer = random.Random(47).choice(_names_that_start_with_a_province())
+    other = next(p["name"] for p in taxonomy.provinces()
+                 if p["name"] not in (province, longer) and province not in p["name"] and len(p["name"]) > 4)
+    docs = {"word": f"การประชุมที่จังหวัด{province} เรื่องการเตรียมรับมือภัยพิบัติ จังหวัด{other}"}
+    docs.update({f"inside{j}": f"รายงานเรื่อง {longer} ฉบับที่ {j}" for j in range(3)})
+    s = _index(tmp_path_factory, "notice", docs)
+    assert any(h.partial for h in search(s, province).hits)  # few word matches: partial ones shown
+    r = search(s, province, province=other)
+    assert ids(r) == {"word.txt"}, (province, longer, ids(r))
+    assert not any(getattr(n, "code", "") == "partial" for n in r.notices), r.notices

@@ -152,8 +152,12 @@ class Searcher:
         """The partial matches to show: all of them when few documents match otherwise."""
         if not plan.partial:
             return set()
-        # the word matches: tiers 1-2 (relaxed ones are not), all tiers of a sentence
-        shown = passing_count(snap, plan.matching if plan.sentence else plan.strict, applied) < FEW_ALIGNED
+        # the word matches: tiers 1-2 (relaxed ones are not), all tiers of a sentence; counted
+        # before the facets' selections (the dates kept), so that a facet's count is what its
+        # filter gives: ตาก's province facet had no นราธิวาส, and ?province=นราธิวาส (no word
+        # match left) listed the ตากใบ records
+        unselected = replace(applied, filters={})
+        shown = passing_count(snap, plan.matching if plan.sentence else plan.strict, unselected) < FEW_ALIGNED
         return set(plan.partial) if shown else set()
 
     def needles(self, q: str) -> list[str]:
