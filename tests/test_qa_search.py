@@ -191,3 +191,29 @@ def test_no_partial_notice_when_no_partial_match_is_shown(tmp_path_factory):
     r = search(s, province, province=other)
     assert ids(r) == {"word.txt"}, (province, longer, ids(r))
     assert not any(getattr(n, "code", "") == "partial" for n in r.notices), r.notices
+
+
+# --- a name's spelling in the other script counts less than what was typed ----------------
+
+
+def test_a_thai_province_name_ranks_thai_documents_before_english_ones(tmp_path_factory):
+    # ThaiGov: ระนอง put 9 English releases ("The cabinet met on …", Ranong) in its first ten,
+    # แพร่ 8, เลย 7, ตราด 5: the English name, rarer, outscored the Thai one typed
+    chosen = [p for p in taxonomy.provinces() if p.get("name_en") and " " not in p["name_en"]]
+    chosen = random.Random(53).sample(sorted(chosen, key=lambda p: p["name"]), 2)
+    docs = {}
+    for i, p in enumerate(chosen):
+        for j in range(3):
+            docs[f"th{i}-{j}"] = f"ผู้ว่าราชการจังหวัด{p['name']} ประชุมหน่วยงานเรื่องการท่องเที่ยว ครั้งที่ {j}"
+        en = p["name_en"]
+        for j in range(3):
+            docs[f"en{i}-{j}"] = (f"The governor of {en} met officials in {en} on trade; {en} port and the {en} "
+                                  f"border market were discussed, meeting number {j}.")
+    for j in range(20):  # English releases about other things: English names are rare words
+        docs[f"other{j}"] = f"The cabinet approved the budget for schools and hospitals, item {j}."
+    s = _index(tmp_path_factory, "scripts", docs)
+    for i, p in enumerate(chosen):
+        r = search(s, p["name"])
+        assert [h.id[:3] for h in r.hits[:3]] == [f"th{i}"] * 3, (p["name"], [h.id for h in r.hits])
+        r = search(s, p["name_en"])
+        assert [h.id[:3] for h in r.hits[:3]] == [f"en{i}"] * 3, (p["name_en"], [h.id for h in r.hits])

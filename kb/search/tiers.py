@@ -238,7 +238,9 @@ def _gather(finder: Finder, parsed: ParsedQuery, params: RankingParams, budget: 
                 c = chunk(form)
                 if not c.words:
                     continue
-                weight = synonym_weight(params) if related else 1.0
+                # a thesaurus term counts less than what was typed, and so does a name's spelling in
+                # the other script (ranong of ระนอง: rarer, it put 9 English releases in the first ten)
+                weight = synonym_weight(params) if related or _other_script(form, alt) else 1.0
                 if len(c.words) <= 3:  # longer chunks: the verbatim tier (scan) covers them
                     g.phrase_scoring.append(finder.phrase_query(c, weight))
                 # the Thai term an English word stands for is matched as if typed (aligned)
@@ -254,7 +256,7 @@ def _gather(finder: Finder, parsed: ParsedQuery, params: RankingParams, budget: 
                     occ = finder.as_words(c, weight)
                 else:
                     occ = finder.verbatim(c, as_word=word_only)
-                    occ = Occurrences(occ.idf * weight, occ.positions, occ.aligned) if related else occ
+                    occ = Occurrences(occ.idf * weight, occ.positions, occ.aligned) if weight != 1.0 else occ
                 if not related and not word_only:  # a rare clause of several words, as typed
                     occ = _with_whole(finder, c, occ)
                 cm.occurrences.append(occ)
@@ -271,6 +273,12 @@ def _gather(finder: Finder, parsed: ParsedQuery, params: RankingParams, budget: 
                     g.own.extend(words)
         g.clauses.append(cm)
     return g
+
+
+def _other_script(form: str, typed: str) -> bool:
+    """Is ``form`` (an alias of what was typed) written in the other script: Latin for Thai
+    typed (ระนอง → ranong), or Thai for Latin (Tak → ตาก)?"""
+    return form.isascii() != analysis.normalize(typed).strip().isascii()
 
 
 def _scanned_synonym(form: str, typed: str, params: RankingParams) -> bool:
