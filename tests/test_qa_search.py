@@ -217,3 +217,36 @@ def test_a_thai_province_name_ranks_thai_documents_before_english_ones(tmp_path_
         assert [h.id[:3] for h in r.hits[:3]] == [f"th{i}"] * 3, (p["name"], [h.id for h in r.hits])
         r = search(s, p["name_en"])
         assert [h.id[:3] for h in r.hits[:3]] == [f"en{i}"] * 3, (p["name_en"], [h.id for h in r.hits])
+
+
+# --- what is marked in a snippet -----------------------------------------------------------
+
+
+def _marked(hit) -> list[str]:
+    return [t for t, m in hit.excerpt.pieces() if m]
+
+
+def test_an_english_province_name_marks_the_thai_name_it_found(tmp_path_factory):
+    # ThaiGov: Tak listed the Thai releases about ตาก with nothing marked in their snippets
+    # (a short name: ตาก, น่าน, เลย, ตรัง …)
+    from kb import analysis
+
+    chosen = [p for p in taxonomy.provinces()
+              if p.get("name_en") and " " not in p["name_en"] and len(analysis.units(p["name"])) < 4]
+    chosen = random.Random(59).sample(sorted(chosen, key=lambda p: p["name"]), 3)
+    docs = {f"th{i}": f"ผู้ว่าราชการจังหวัด{p['name']} ประชุมหน่วยงานเรื่องการท่องเที่ยว" for i, p in enumerate(chosen)}
+    s = _index(tmp_path_factory, "english-marks", docs)
+    for i, p in enumerate(chosen):
+        r = search(s, p["name_en"])
+        assert r.hits and r.hits[0].id == f"th{i}.txt", (p["name_en"], ids(r))
+        assert p["name"] in _marked(r.hits[0]), (p["name_en"], _marked(r.hits[0]))
+
+
+def test_an_abbreviation_does_not_mark_the_words_of_its_full_name_alone(tmp_path_factory):
+    # ThaiGov: ปปส. marked every สำนักงาน of a release (a word of the alias "สำนักงาน ปปส")
+    docs = {"doc": "สำนักงานจังหวัดร่วมกับ สำนักงาน ป.ป.ส. ภาค 5 จัดกิจกรรม และสำนักงานเขตพื้นที่การศึกษาเข้าร่วม"}
+    s = _index(tmp_path_factory, "alias-marks", docs)
+    r = search(s, "ปปส.")
+    assert r.hits, r.notices
+    marked = _marked(r.hits[0])
+    assert marked and "สำนักงาน" not in marked, marked

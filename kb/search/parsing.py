@@ -253,6 +253,8 @@ def needles_of(parsed: ParsedQuery, params: RankingParams = DEFAULT_PARAMS) -> l
                         out.append(form)
                     continue
                 out.append(form)
-                if not clause.quoted:  # a quoted phrase is marked whole: its words alone are no match of it
+                # a quoted phrase is marked whole: its words alone are no match of it; so is an alias
+                # (สำนักงาน of "สำนักงาน ปปส" is no match of ปปส.)
+                if not clause.quoted and form == typed:
                     out.extend(w for w in chunk(form).words if len(analysis.units(w)) >= 2 or w.isascii())
     return list(dict.fromkeys(n for n in out if n.strip()))
