@@ -250,3 +250,15 @@ def test_an_abbreviation_does_not_mark_the_words_of_its_full_name_alone(tmp_path
     assert r.hits, r.notices
     marked = _marked(r.hits[0])
     assert marked and "สำนักงาน" not in marked, marked
+
+
+def test_an_english_word_is_not_marked_inside_a_longer_one(tmp_path_factory):
+    # ThaiGov: Tak marked "<mark>tak</mark>e part in WHO's …" (a Latin word is never matched in part)
+    chosen = [p for p in taxonomy.provinces() if p.get("name_en") and " " not in p["name_en"]]
+    p = random.Random(61).choice(sorted(chosen, key=lambda p: p["name"]))
+    en = p["name_en"]
+    docs = {"en": f"Officials {en.lower()}ed part in {en}ville talks; {en}ese and Pre{en.lower()} came; later {en} hosted the meeting."}
+    s = _index(tmp_path_factory, "latin-marks", docs)
+    r = search(s, en)
+    assert r.hits, en
+    assert [t.lower() for t in _marked(r.hits[0])] == [en.lower()], (en, _marked(r.hits[0]), r.hits[0].excerpt.text)
