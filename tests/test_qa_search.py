@@ -262,3 +262,24 @@ def test_an_english_word_is_not_marked_inside_a_longer_one(tmp_path_factory):
     r = search(s, en)
     assert r.hits, en
     assert [t.lower() for t in _marked(r.hits[0])] == [en.lower()], (en, _marked(r.hits[0]), r.hits[0].excerpt.text)
+
+
+def test_a_number_glued_to_a_keyword_does_not_make_a_question(tmp_path_factory):
+    # ThaiGov: โควิด-19 ภูเก็ต gave 19,553 releases "relaxed" (โควิด, 19, ภูเก็ต: three words, so a
+    # question, and any one of them enough); ข้อ 3.1 5,001; ฝุ่น PM2.5 1,164
+    rng = random.Random(67)
+    provinces = _provinces_with_english_names(2, 71)
+    words = rng.sample(["แผนงาน", "โครงการ", "มาตรการ", "ระยะ"], 2)
+    docs, queries = {}, []
+    for i, (p, w) in enumerate(zip(provinces, words)):
+        n = rng.randrange(2, 99)
+        term = f"{w}-{n}"
+        queries.append((f"{term} {p}", i))
+        docs[f"both{i}"] = f"จังหวัด{p} เร่งรัด{term} ตามข้อสั่งการ"
+        docs[f"place{i}"] = f"จังหวัด{p} จัดงานประจำปีตามข้อสั่งการ"
+        docs[f"term{i}"] = f"กระทรวงเร่งรัด{term} ทั่วประเทศ"
+        docs[f"word{i}"] = f"กระทรวงเร่งรัด{w}ทั่วประเทศ ครั้งที่ {n + 1}"
+    s = _index(tmp_path_factory, "glued", docs)
+    for q, i in queries:
+        r = search(s, q)
+        assert ids(r) == {f"both{i}.txt"} and not r.relaxed, (q, ids(r), r.notices)

@@ -327,12 +327,14 @@ def _query_words(finder: Finder, g: Gathered, params: RankingParams, n_docs: int
     own = list(dict.fromkeys(g.own))
     typed = len([w for w in own if w not in stopwords()] or own)
     sentence = typed >= (params.question_words if asks else params.sentence_words)
+    # nor is the number of a name one more keyword (โควิด-19 ภูเก็ต: 19,553 releases "relaxed")
+    named = len([w for w in own if w not in stopwords() and not w.replace(".", "").isdigit()])
     # words in most documents say little and cost much: rank and relax on the others
     df = {w: finder.doc_frequency(w) for w in content}
     telling = [w for w in content if df[w] <= params.common_share * n_docs] or content
     # the words whose exact occurrences count, inside longer words too (not a short synonym's)
     scannable = [w for w in telling if w in g.typed or w not in g.unscanned]
-    return QueryWords(content, df, telling, scannable, asks, sentence, typed >= 3 or asks)
+    return QueryWords(content, df, telling, scannable, asks, sentence, sentence or named >= 3 or asks)
 
 
 def _strict(finder: Finder, required: list[ClauseMatch], verbatim: set[int]) -> set[int]:
