@@ -283,3 +283,14 @@ def test_a_number_glued_to_a_keyword_does_not_make_a_question(tmp_path_factory):
     for q, i in queries:
         r = search(s, q)
         assert ids(r) == {f"both{i}.txt"} and not r.relaxed, (q, ids(r), r.notices)
+
+
+def test_a_thai_name_marks_the_english_name_it_found(tmp_path_factory):
+    # ThaiGov: สมช. listed "PM: Appointment of NSC Secretary-General postponed …" with nothing marked
+    groups = [g for g in taxonomy.synonyms() if g[0].endswith(".") and any(f.isascii() and f.isupper() for f in g)]
+    group = random.Random(73).choice(groups)
+    short, english = group[0], next(f for f in group if f.isascii() and f.isupper())
+    docs = {"en": f"The {english} met on Monday; the {english} secretary-general briefed reporters."}
+    s = _index(tmp_path_factory, "thai-marks", docs)
+    r = search(s, short)
+    assert r.hits and english in _marked(r.hits[0]), (short, english, [_marked(h) for h in r.hits])

@@ -244,9 +244,10 @@ def needles_of(parsed: ParsedQuery, params: RankingParams = DEFAULT_PARAMS) -> l
         for alt in clause.alternatives:
             typed = analysis.normalize(alt).strip()
             for form, related in expand_weighted(alt):
-                # a short synonym: marks inside longer words would mislead (ทบ in ผลกระทบ); but the
-                # Thai name an English one stands for is what the documents found hold (Tak → ตาก)
-                if as_word(form, alt, params) and not (typed.isascii() and not form.isascii()):
+                # a short synonym: marks inside longer words would mislead (ทบ in ผลกระทบ); but a name
+                # in the other script is what the documents found hold (Tak → ตาก, สมช. → NSC), and is
+                # marked only where it stands as a word (a Latin word is never cut)
+                if as_word(form, alt, params) and typed.isascii() == form.isascii():
                     continue
                 if related:  # a thesaurus term is marked whole, and never instead of what was typed
                     if typed not in form:
