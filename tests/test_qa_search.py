@@ -294,3 +294,20 @@ def test_a_thai_name_marks_the_english_name_it_found(tmp_path_factory):
     s = _index(tmp_path_factory, "thai-marks", docs)
     r = search(s, short)
     assert r.hits and english in _marked(r.hits[0]), (short, english, [_marked(h) for h in r.hits])
+
+
+def test_a_question_does_not_mark_its_function_words(tmp_path_factory):
+    # ThaiGov: ไฟป่าหมอกควันมีสาเหตุจากอะไร marked every จาก of the snippet, มาตรการป้องกันการค้า
+    # มนุษย์ในภาคประมงมีอะไรบ้าง every ใน
+    from kb.search.parsing import stopwords
+
+    docs = {
+        "fire": "สาเหตุของไฟป่ามาจากการเผาในที่โล่ง และหมอกควันจากประเทศเพื่อนบ้านที่มีในช่วงฤดูแล้ง",
+        "fish": "มาตรการป้องกันการค้ามนุษย์ในภาคประมงได้แก่การตรวจเรือและแรงงานในท่าเรือ",
+    }
+    s = _index(tmp_path_factory, "function-marks", docs)
+    for q, doc in (("ไฟป่าหมอกควันมีสาเหตุจากอะไร", "fire.txt"), ("มาตรการป้องกันการค้ามนุษย์ในภาคประมงมีอะไรบ้าง", "fish.txt")):
+        r = search(s, q)
+        assert r.hits and r.hits[0].id == doc, (q, ids(r))
+        marked = _marked(r.hits[0])
+        assert marked and not [t for t in marked if t in stopwords()], (q, marked)

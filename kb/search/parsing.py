@@ -257,5 +257,9 @@ def needles_of(parsed: ParsedQuery, params: RankingParams = DEFAULT_PARAMS) -> l
                 # a quoted phrase is marked whole: its words alone are no match of it; so is an alias
                 # (สำนักงาน of "สำนักงาน ปปส" is no match of ปปส.)
                 if not clause.quoted and form == typed:
-                    out.extend(w for w in chunk(form).words if len(analysis.units(w)) >= 2 or w.isascii())
+                    # its function words only when it holds nothing else (จาก, ใน of a question
+                    # are no match of it; คืออะไร alone still marks คือ)
+                    words = chunk(form).words
+                    words = [w for w in words if w not in stopwords()] or words
+                    out.extend(w for w in words if len(analysis.units(w)) >= 2 or w.isascii())
     return list(dict.fromkeys(n for n in out if n.strip()))
