@@ -311,3 +311,19 @@ def test_a_question_does_not_mark_its_function_words(tmp_path_factory):
         assert r.hits and r.hits[0].id == doc, (q, ids(r))
         marked = _marked(r.hits[0])
         assert marked and not [t for t in marked if t in stopwords()], (q, marked)
+
+
+def test_a_province_name_inside_common_words_still_ranks_thai_documents_first(tmp_path_factory):
+    # ThaiGov: แพร่ put 8 English releases (Phrae) in its first ten: its weight was taken from
+    # every occurrence, most of them inside เผยแพร่, so even at half weight the English name won
+    traps = [(p, x) for p in taxonomy.provinces() if p.get("name_en") and " " not in p["name_en"]
+             for x in p.get("exclude", []) if p["name"] in x and x != p["name"]]
+    p, trap = random.Random(79).choice(sorted(traps, key=lambda t: (t[0]["name"], t[1])))
+    docs = {f"trap{j}": f"กรมประชาสัมพันธ์{trap}ข่าวสารประจำวัน ฉบับที่ {j}" for j in range(40)}
+    for j in range(3):
+        docs[f"th{j}"] = f"ผู้ว่าราชการจังหวัด{p['name']} ประชุมหน่วยงานเรื่องการท่องเที่ยว ครั้งที่ {j}"
+        en = p["name_en"]
+        docs[f"en{j}"] = f"The governor of {en} met officials in {en}; {en} port and the {en} market, meeting {j}."
+    s = _index(tmp_path_factory, "trap-scripts", docs)
+    r = search(s, p["name"])
+    assert [h.id[:2] for h in r.hits[:3]] == ["th"] * 3, (p["name"], trap, [h.id for h in r.hits])
