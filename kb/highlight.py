@@ -104,10 +104,16 @@ def _word_at(norm: str, s: int, e: int) -> bool:
 
 
 def _cuts_number(norm: str, s: int, e: int) -> bool:
-    """A match that would mark part of a longer number (1 inside 17)."""
-    return (norm[s].isdigit() and s > 0 and norm[s - 1].isdigit()) or (
-        norm[e - 1].isdigit() and e < len(norm) and norm[e].isdigit()
+    """A match that would mark part of a longer number or Latin word (1 inside 17, tak
+    inside take), as ``kb.search.align.cuts_number`` judges a match."""
+    return (s > 0 and _alnum(norm[s - 1]) and _alnum(norm[s])) or (
+        e < len(norm) and _alnum(norm[e]) and _alnum(norm[e - 1])
     )
+
+
+def _alnum(ch: str) -> bool:
+    """A digit (any script) or a Latin letter."""
+    return ch.isdigit() or ch.isascii() and ch.isalpha()
 
 
 def _merge_adjacent(text: str, spans: list[Span]) -> list[Span]:

@@ -60,6 +60,16 @@ def _names(regions: bool = True) -> tuple[re.Pattern, ...]:
 
 
 @cache
+def names() -> frozenset[str]:
+    """The names of ``_names`` (normalized, no spaces): one word to a reader, whatever the cut
+    (ตากใบ, แม่สอด, เผยแพร่)."""
+    found = set(taxonomy.compound_names()) | set(taxonomy.region_exclusions())
+    for p in taxonomy.provinces():
+        found.update(p.get("exclude", []))
+    return frozenset(analysis.normalize(n).replace(" ", "") for n in found if n.strip())
+
+
+@cache
 def split_points(word: str, finest: bool = True) -> frozenset[int]:
     """``_split_points``, remembered (the same words recur in every document);
     ``finest=False``: the main parts only (ภาค|ใต้, ความ|มั่นคง, ประชา|ชน)."""

@@ -101,8 +101,11 @@ class Finder:
 
     def _verbatim_of(self, c: Chunk, found: tuple[float, Mapping[int, list[int]]], as_word: bool) -> Occurrences:
         """``verbatim`` of a chunk from its scan ``found`` (idf, occurrences)."""
-        idf, scanned = found
+        _, scanned = found
         positions = self.split(c.text, scanned)[0]
+        # its idf from the documents holding it as a word, not from every occurrence: แพร่ is
+        # mostly inside เผยแพร่, and weighed as if in most releases it lost to its English name
+        idf = bm25_idf(max(1, len(self.snap.scan())), max(1, len(positions)))
         if as_word:
             aligned = self.docs(self.phrase_query(c))
             positions = {d: offsets for d, offsets in positions.items() if d in aligned}

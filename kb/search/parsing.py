@@ -244,13 +244,22 @@ def needles_of(parsed: ParsedQuery, params: RankingParams = DEFAULT_PARAMS) -> l
         for alt in clause.alternatives:
             typed = analysis.normalize(alt).strip()
             for form, related in expand_weighted(alt):
-                if as_word(form, alt, params):
-                    continue  # a short synonym: marks inside longer words would mislead (ทบ in ผลกระทบ)
+                # a short synonym: marks inside longer words would mislead (ทบ in ผลกระทบ); but a name
+                # in the other script is what the documents found hold (Tak → ตาก, สมช. → NSC), and is
+                # marked only where it stands as a word (a Latin word is never cut)
+                if as_word(form, alt, params) and typed.isascii() == form.isascii():
+                    continue
                 if related:  # a thesaurus term is marked whole, and never instead of what was typed
                     if typed not in form:
                         out.append(form)
                     continue
                 out.append(form)
-                if not clause.quoted:  # a quoted phrase is marked whole: its words alone are no match of it
-                    out.extend(w for w in chunk(form).words if len(analysis.units(w)) >= 2 or w.isascii())
+                # a quoted phrase is marked whole: its words alone are no match of it; so is an alias
+                # (สำนักงาน of "สำนักงาน ปปส" is no match of ปปส.)
+                if not clause.quoted and form == typed:
+                    # its function words only when it holds nothing else (จาก, ใน of a question
+                    # are no match of it; คืออะไร alone still marks คือ)
+                    words = chunk(form).words
+                    words = [w for w in words if w not in stopwords()] or words
+                    out.extend(w for w in words if len(analysis.units(w)) >= 2 or w.isascii())
     return list(dict.fromkeys(n for n in out if n.strip()))

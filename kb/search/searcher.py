@@ -80,13 +80,13 @@ class Searcher:
         plan = build_plan(self.index, snap, meant.parsed, self.params, budget)
         plan.needles = list(dict.fromkeys(meant.typed + plan.needles))
         partial = self._shown_partial(snap, plan, applied) - meant.literal
-        if partial:
-            notices.append(PARTIAL)
         matching = _joined(plan.matching, partial, meant.literal)
         in_section = sections.SectionQuery.of(req.section, parsed, self.params) if req.section else None  # issue 14
         if in_section:  # issue 14: only documents whose query words are inside such a section
             matching = sections.within(self.index, snap, matching, in_section, budget)
         facet_docs, final = apply_filters(snap, matching, applied)
+        if partial and not partial.isdisjoint(final):  # only when such a match is listed
+            notices.append(PARTIAL)
         # the facet counts (vector work over every match: a quarter of a million documents for
         # a common word at 4× the releases) on a free core while the page is ranked; the same
         # counts whichever thread makes them (``kb.scan_split``)
@@ -94,7 +94,8 @@ class Searcher:
             lambda: self._page(snap, plan, final, partial, meant.literal, applied, budget, (snippets, excerpts), in_section),
             lambda: count_facets(snap, facet_docs, applied),
         ])
-        relaxed = not final <= plan.strict and bool(final - plan.strict - partial) if not parsed.empty else False
+        # documents holding a rewritten clause as typed (งบประมาน, corrected) are what was typed, not relaxed
+        relaxed = not final <= plan.strict and bool(_minus(final - plan.strict, partial, meant.literal)) if not parsed.empty else False
         if relaxed:
             notices.append(RELAXED)
         suggestions = []
@@ -163,8 +164,12 @@ class Searcher:
         """The partial matches to show: all of them when few documents match otherwise."""
         if not plan.partial:
             return set()
-        # the word matches: tiers 1-2 (relaxed ones are not), all tiers of a sentence
-        shown = passing_count(snap, plan.matching if plan.sentence else plan.strict, applied) < FEW_ALIGNED
+        # the word matches: tiers 1-2 (relaxed ones are not), all tiers of a sentence; counted
+        # before the facets' selections (the dates kept), so that a facet's count is what its
+        # filter gives: ตาก's province facet had no นราธิวาส, and ?province=นราธิวาส (no word
+        # match left) listed the ตากใบ records
+        unselected = replace(applied, filters={})
+        shown = passing_count(snap, plan.matching if plan.sentence else plan.strict, unselected) < FEW_ALIGNED
         return set(plan.partial) if shown else set()
 
     def needles(self, q: str) -> list[str]:

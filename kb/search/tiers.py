@@ -64,6 +64,7 @@ class Gathered:
     clauses: list[ClauseMatch] = field(default_factory=list)
     phrase_scoring: list[kq.Query] = field(default_factory=list)  # short chunks as phrases (BM25F)
     words: list[str] = field(default_factory=list)  # words of the unquoted alternatives, in order
+    own: list[str] = field(default_factory=list)  # ... of the alternatives as typed (no other spelling of them)
     typed: set[str] = field(default_factory=set)  # words of what the user typed
     unscanned: set[str] = field(default_factory=set)  # words of synonyms matched only as words
 
@@ -233,11 +234,13 @@ def _gather(finder: Finder, parsed: ParsedQuery, params: RankingParams, budget: 
         for alt in clause.alternatives:
             if budget.spent():
                 break
-            for form, related in expand_weighted(alt):
+            for n, (form, related) in enumerate(expand_weighted(alt)):
                 c = chunk(form)
                 if not c.words:
                     continue
-                weight = synonym_weight(params) if related else 1.0
+                # a thesaurus term counts less than what was typed, and so does a name's spelling in
+                # the other script (ranong of ระนอง: rarer, it put 9 English releases in the first ten)
+                weight = synonym_weight(params) if related or _other_script(form, alt) else 1.0
                 if len(c.words) <= 3:  # longer chunks: the verbatim tier (scan) covers them
                     g.phrase_scoring.append(finder.phrase_query(c, weight))
                 # the Thai term an English word stands for is matched as if typed (aligned)
@@ -253,7 +256,7 @@ def _gather(finder: Finder, parsed: ParsedQuery, params: RankingParams, budget: 
                     occ = finder.as_words(c, weight)
                 else:
                     occ = finder.verbatim(c, as_word=word_only)
-                    occ = Occurrences(occ.idf * weight, occ.positions, occ.aligned) if related else occ
+                    occ = Occurrences(occ.idf * weight, occ.positions, occ.aligned) if weight != 1.0 else occ
                 if not related and not word_only:  # a rare clause of several words, as typed
                     occ = _with_whole(finder, c, occ)
                 cm.occurrences.append(occ)
@@ -266,8 +269,16 @@ def _gather(finder: Finder, parsed: ParsedQuery, params: RankingParams, budget: 
                 cm.word_lists.append(words)
                 if not related:  # a thesaurus term's words do not make the query longer
                     g.words.extend(words)
+                if n == 0:  # nor do an alias's (tak of ตาก, สำนักงาน of สมช.): see ``_query_words``
+                    g.own.extend(words)
         g.clauses.append(cm)
     return g
+
+
+def _other_script(form: str, typed: str) -> bool:
+    """Is ``form`` (an alias of what was typed) written in the other script: Latin for Thai
+    typed (ระนอง → ranong), or Thai for Latin (Tak → ตาก)?"""
+    return form.isascii() != analysis.normalize(typed).strip().isascii()
 
 
 def _scanned_synonym(form: str, typed: str, params: RankingParams) -> bool:
@@ -310,13 +321,20 @@ def _query_words(finder: Finder, g: Gathered, params: RankingParams, n_docs: int
     content = [w for w in unique if w not in stopwords()] or unique
     # a question (อ่าวน้อยอยู่ในจังหวัดอะไร) is read as a sentence from fewer content words
     asks = not question_words().isdisjoint(unique)
-    sentence = len(content) >= (params.question_words if asks else params.sentence_words)
+    # counted on the words typed: the other spellings of a name are not more words (ตาก's
+    # tak made การค้ามนุษย์ ตาก a question, relaxed to 1,777 of 63,241 releases; the words of
+    # สมช.'s full name relaxed สมช. to 14,759 holding สำนักงาน)
+    own = list(dict.fromkeys(g.own))
+    typed = len([w for w in own if w not in stopwords()] or own)
+    sentence = typed >= (params.question_words if asks else params.sentence_words)
+    # nor is the number of a name one more keyword (โควิด-19 ภูเก็ต: 19,553 releases "relaxed")
+    named = len([w for w in own if w not in stopwords() and not w.replace(".", "").isdigit()])
     # words in most documents say little and cost much: rank and relax on the others
     df = {w: finder.doc_frequency(w) for w in content}
     telling = [w for w in content if df[w] <= params.common_share * n_docs] or content
     # the words whose exact occurrences count, inside longer words too (not a short synonym's)
     scannable = [w for w in telling if w in g.typed or w not in g.unscanned]
-    return QueryWords(content, df, telling, scannable, asks, sentence, len(content) >= 3 or asks)
+    return QueryWords(content, df, telling, scannable, asks, sentence, sentence or named >= 3 or asks)
 
 
 def _strict(finder: Finder, required: list[ClauseMatch], verbatim: set[int]) -> set[int]:
