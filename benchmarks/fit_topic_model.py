@@ -355,14 +355,9 @@ def arguments() -> argparse.Namespace:
     return ap.parse_args()
 
 
-def main() -> None:
-    args = arguments()
-    if args.cost:
-        rules_ms, model_ms = extraction_cost(args.cost, args.rounds, fresh=not args.beforehand, hashed=args.hashed)
-        print(f"cost_ms {rules_ms} {model_ms}")
-        return
-    topic_fitting.ITERATIONS = args.iterations
-    COMPUTED_SCOPES[:] = args.scopes.split(",")
+def fold_sets(args: argparse.Namespace) -> tuple[list[str], dict[str, list[Release]], tuple[str, ...]]:
+    """The fold sets' names, their releases (``--without``, ``--share``, ``--train2-folds`` applied), and the
+    sets fitted on and never scored (``--split``, ``--train2-folds``)."""
     names = [n for n in FOLD_SETS if (n == "old" or (fit_topics.LABELS / f"{n}.json").is_file())
              and n not in args.without.split(",")]
     sets = {n: load(n) for n in names}
@@ -381,6 +376,18 @@ def main() -> None:
     if args.split and not args.with_old:
         del sets["old"]
         names.remove("old")
+    return names, sets, fit_only
+
+
+def main() -> None:
+    args = arguments()
+    if args.cost:
+        rules_ms, model_ms = extraction_cost(args.cost, args.rounds, fresh=not args.beforehand, hashed=args.hashed)
+        print(f"cost_ms {rules_ms} {model_ms}")
+        return
+    topic_fitting.ITERATIONS = args.iterations
+    COMPUTED_SCOPES[:] = args.scopes.split(",")
+    names, sets, fit_only = fold_sets(args)
     scored = [n for n in names if n not in fit_only]
     print("sets: " + ", ".join(f"{n} {len(sets[n])} releases / {sum(len(r.want) for r in sets[n])} topics"
                                for n in names) + (f"; fitted on {', '.join(fit_only)}" if fit_only else ""), flush=True)
@@ -426,6 +433,7 @@ def main() -> None:
               f"rules {rules[0]:.3f} / {rules[1]:.3f} / {rules[2]:.3f}")
     if args.write and fitted is not None:
         write_model(fitted, config, figures, (p, r, f), results[0], args.off)
+
 
 if __name__ == "__main__":
     main()
