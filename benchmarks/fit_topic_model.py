@@ -132,7 +132,9 @@ def variant_configs() -> list[Config]:
                ("vocabulary 2000, word pairs", {"pairs": True, "vocabulary_cap": 2000}),
                ("word L2 0.01", {"word_l2": 0.01}), ("word L2 0.1", {"word_l2": 0.1}),
                ("positive weight 1.5", {"positive_weight": 1.5}), ("positive weight 2", {"positive_weight": 2.0}),
-               ("5 bags", {"bags": 5}), ("topic thresholds", {"topic_shifts": True})]
+               ("5 bags", {"bags": 5}), ("topic thresholds", {"topic_shifts": True}),
+               ("block steps", {"block_steps": True}), ("block steps, word L2 0.1", {"block_steps": True, "word_l2": 0.1}),
+               ("block steps, word L2 0.3", {"block_steps": True, "word_l2": 0.3})]
     return [replace(shipped, label=f"shipped + {what}", **change) for what, change in changes]
 
 

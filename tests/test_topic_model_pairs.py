@@ -5,7 +5,8 @@ beside the words (``Config.pairs``).  The extractor counts them in its one pass 
 (``vocabulary_counts`` with the model's pairs), and must count them as the fitting script does
 (``indexed_pairs``), place by place; a fit with pairs, stored and loaded through JSON as the shipped file is,
 must decide as the fitting script.  The fitting script's other knobs (bootstrap bags, positive weight,
-per-topic threshold shifts) change the stored weights only, so the stored model decides as the script with them.
+per-topic threshold shifts, a step per block of weights) change the stored weights only, so the stored model
+decides as the script with them.
 """
 from __future__ import annotations
 
@@ -62,7 +63,7 @@ def test_one_pass_pair_counts_equal_the_scripts_on_invented_releases(title, sent
 
 
 @pytest.mark.parametrize("change", [{"pairs": True}, {"pairs": True, "bags": 2, "positive_weight": 1.5},
-                                    {"topic_shifts": True}])
+                                    {"topic_shifts": True}, {"block_steps": True}])
 def test_a_fit_with_the_new_knobs_decides_as_the_fitting_script_once_stored(change):
     rng = random.Random(3)
     config = fitting.Config("pairs", "index-lead", True, 0.01, 0.5, 10.0, True, open_cues=True, add_threshold=0.45,
