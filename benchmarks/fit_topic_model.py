@@ -35,6 +35,9 @@ per chunk).
 model2: "open cues" decisions (``Config.open_cues``): the cues again for a topic the rules do not keep, so adding a
 topic is weighed apart from dropping one; ``Config.add_threshold``, the threshold to add such a topic (stored as
 "add_threshold"); they join the "(index-lead)" decisions of the refit command below.
+topicfit: train6 joins the fold sets; the fitting core is ``topic_fitting.py``; ``--only "shipped +"``: the shipped
+decision with one change each (``variant_configs``: vocabulary 2000 / 3000, adjacent word pairs, word L2, a weight on
+a release's topics, bootstrap bags, per-topic threshold shifts by an inner CV, a gradient step per block of weights).
 
 Refit (after any change to the rules' cues, topics.json or the label sets), one command from the repository root,
 about 15 minutes on the shared two-core machine; it writes kb/taxonomy/topic_model.json and prints why it is off:
@@ -89,9 +92,10 @@ COST_BUDGET = 0.10  # --write: the model switched on may cost at most this much 
 
 
 def load(name: str) -> list[Release]:
-    if name == "old":
-        return fit_topics.old_set(make_release)
-    return fit_topics.thaigov_set(name, make_release)
+    releases = fit_topics.old_set(make_release) if name == "old" else fit_topics.thaigov_set(name, make_release)
+    for r in releases:
+        r.origin = name
+    return releases
 
 
 # ----------------------------------------------------------------------------- run
@@ -134,7 +138,11 @@ def variant_configs() -> list[Config]:
                ("positive weight 1.5", {"positive_weight": 1.5}), ("positive weight 2", {"positive_weight": 2.0}),
                ("5 bags", {"bags": 5}), ("topic thresholds", {"topic_shifts": True}),
                ("block steps", {"block_steps": True}), ("block steps, word L2 0.1", {"block_steps": True, "word_l2": 0.1}),
-               ("block steps, word L2 0.3", {"block_steps": True, "word_l2": 0.3})]
+               ("block steps, word L2 0.3", {"block_steps": True, "word_l2": 0.3}),
+               ("block steps, word L2 1", {"block_steps": True, "word_l2": 1.0}),
+               ("block steps, word L2 3", {"block_steps": True, "word_l2": 3.0}),
+               ("fresh sets weigh 2", {"fresh_weight": 2.0}),
+               ("fresh sets weigh 3", {"fresh_weight": 3.0})]
     return [replace(shipped, label=f"shipped + {what}", **change) for what, change in changes]
 
 

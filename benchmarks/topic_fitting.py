@@ -44,6 +44,7 @@ THRESHOLDS = np.arange(0.20, 0.81, 0.02)
 BAG_SEED = 2026  # topicfit: the bootstrap draws of ``Config.bags``
 INNER_FOLDS = 3  # topicfit: ``Config.topic_shifts``, chosen by CV inside the releases fitted on
 SHIFTS = np.arange(-1.0, 1.01, 0.25)  # topicfit: per-topic log-odds threshold shifts tried
+FRESH_SETS = ("train5_thaigov", "train6_thaigov")  # topicfit: labelled before any rule was written from them
 SEGMENTED = {"scan": "all", "scan-lead": "lead"}  # a scan scope's candidate words: those of this segmented scope
 
 
@@ -57,6 +58,7 @@ class Release:
     title: str  # Thai digits folded, for the scan
     text: str
     reading: RuleReading  # for the guide's constraints on any decision (``within_the_guide``)
+    origin: str = ""  # topicfit: the labelled set it comes from (``Config.fresh_weight``)
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ class Config:
     positive_weight: float = 1.0
     bags: int = 1
     topic_shifts: bool = False
+    fresh_weight: float = 1.0  # topicfit: a release of ``FRESH_SETS`` (labelled before rules read them) weighs this
     block_steps: bool = False  # topicfit: a step per block of weights (``block_steps``), not one for all
 
 
@@ -235,8 +238,10 @@ def fit(releases: list[Release], config: Config, iterations: int | None = None) 
     scale = np.where(std > 1e-6, std + 1e-9, 1.0)  # a cue constant in training: stored as 1, not 1e-9 → 0
     draws = [None] if config.bags <= 1 else \
         [np.random.default_rng(BAG_SEED + b).integers(0, len(releases), len(releases)) for b in range(config.bags)]
+    fresh = np.array([config.fresh_weight if r.origin in FRESH_SETS else 1.0 for r in releases])
     runs = [descend(x if rows is None else x[rows], c if rows is None else c[rows], y if rows is None else y[rows],
-                    mean, scale, config, iterations or ITERATIONS) for rows in draws]
+                    mean, scale, config, iterations or ITERATIONS, fresh if rows is None else fresh[rows])
+            for rows in draws]
     params = [np.mean([run[k] for run in runs], axis=0) for k in range(len(runs[0]))]
     result = Fit(vocabulary, params[0], mean, scale, params[1], params[2] + params[3], 0.5, params[4],
                  config.add_threshold)
@@ -251,22 +256,25 @@ def fit(releases: list[Release], config: Config, iterations: int | None = None) 
 
 
 def descend(x: np.ndarray, c: np.ndarray, y: np.ndarray, mean: np.ndarray, scale: np.ndarray, config: Config,
-            iterations: int) -> list[np.ndarray]:
+            iterations: int, rows: np.ndarray | None = None) -> list[np.ndarray]:
     """The weights (words per topic, cues, topic biases, shared intercept, shared words) minimizing the L2
-    logistic loss; a release's loss on a topic it has weighs ``config.positive_weight`` (topicfit)."""
+    logistic loss; a release's loss on a topic it has weighs ``config.positive_weight``, a release's whole loss
+    its ``rows`` weight (topicfit)."""
     n, k_cues = len(x), c.shape[2]
     cs = (c - mean) / scale if k_cues else c
     flat = c.reshape(n * len(TOPICS), k_cues) / scale  # the step's bound over the cues as scaled, not centred
     weight = 1.0 + (config.positive_weight - 1.0) * y
+    if rows is not None:
+        weight = weight * rows[:, None]
     # The cues' weights are shared by every topic (a passing mention looks alike whatever its
     # topic); the words' weights and the biases are per topic.
-    lipschitz = 0.25 * max(1.0, config.positive_weight) * (
+    lipschitz = 0.25 * float(weight.max(initial=1.0)) * (
         (np.linalg.norm(x, 2) ** 2 if x.size else 0.0) + (np.linalg.norm(flat, 2) ** 2 if k_cues else 0.0) + n)
     step = 1.0 / (lipschitz * (2 + 1 / len(TOPICS)) + max(config.word_l2, CUE_L2, config.bias_l2))
     # A shared intercept, and per topic a bias around it shrunk by ``config.bias_l2``: a set whose
     # releases carry more topics than the training sets (the old set) needs the cues to decide.
     candidate = c[:, :, CUES.index("candidate")] if k_cues else np.zeros(y.shape)
-    steps = block_steps(x, cs, candidate, config) if config.block_steps else [step] * 5
+    steps = block_steps(x, cs, candidate, config, float(weight.max(initial=1.0))) if config.block_steps else [step] * 5
     shared = float(config.shared)
     params = [np.zeros((x.shape[1], len(TOPICS))), np.zeros(k_cues), np.zeros(len(TOPICS)), np.zeros(1),
               np.zeros(x.shape[1])]
@@ -286,12 +294,12 @@ def descend(x: np.ndarray, c: np.ndarray, y: np.ndarray, mean: np.ndarray, scale
     return params
 
 
-def block_steps(x: np.ndarray, cs: np.ndarray, candidate: np.ndarray, config: Config) -> list[float]:
+def block_steps(x: np.ndarray, cs: np.ndarray, candidate: np.ndarray, config: Config, most: float) -> list[float]:
     """topicfit: per block of weights (words, cues, topic biases, intercept, shared words), one over the bound of
     its own curvature times the number of blocks (the loss's Hessian is at most that many times its block
     diagonal): the one shared step is bounded by the cues' curvature, far over the words', so 800 steps left the
     words' weights short of their optimum and the word L2 without effect."""
-    n, pw = len(x), 0.25 * max(1.0, config.positive_weight)
+    n, pw = len(x), 0.25 * most  # ``most``: the largest weight of a release's loss on a topic
     words = np.linalg.norm(x, 2) ** 2 if x.size else 0.0
     cues = np.linalg.norm(cs.reshape(-1, cs.shape[2]), 2) ** 2 if cs.shape[2] else 0.0
     shared = np.linalg.norm(x * np.sqrt(candidate.sum(axis=1))[:, None], 2) ** 2 if x.size else 0.0

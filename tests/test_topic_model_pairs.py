@@ -63,7 +63,7 @@ def test_one_pass_pair_counts_equal_the_scripts_on_invented_releases(title, sent
 
 
 @pytest.mark.parametrize("change", [{"pairs": True}, {"pairs": True, "bags": 2, "positive_weight": 1.5},
-                                    {"topic_shifts": True}, {"block_steps": True}])
+                                    {"topic_shifts": True}, {"block_steps": True}, {"fresh_weight": 2.0}])
 def test_a_fit_with_the_new_knobs_decides_as_the_fitting_script_once_stored(change):
     rng = random.Random(3)
     config = fitting.Config("pairs", "index-lead", True, 0.01, 0.5, 10.0, True, open_cues=True, add_threshold=0.45,
