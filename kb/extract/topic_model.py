@@ -42,6 +42,8 @@ PLACE_WEIGHTS = {"title": 3.0, "lead": 2.0, "body": 1.0}
 CUES = ("candidate", "rules_kept", "title_hit", "title_strong", "title_scored", "lead_hit", "points",
         "point_share", "topic_density", "sentences", "hits", "strong_share", "distinct_terms", "first_position",
         "other_topics", "length", "background_share")
+# topicfit: a vocabulary entry "a b" is the pair of adjacent words a, b (no word the indexer gives holds a space).
+PAIR_SEPARATOR = " "
 # model2: the cues again for a topic the rules do not keep ("open:" + cue; 0 where they keep it): adding a topic the
 # rules miss is weighed apart from dropping one they keep.
 OPEN_PREFIX = "open:"
@@ -99,19 +101,53 @@ def indexed_counts(found: ReleaseWords, vocabulary: dict[str, int] | None = None
     return {w: weight_title * get_title(w, 0) + weight_lead * get_lead(w, 0) + get_body(w, 0) for w in keys}
 
 
-def vocabulary_counts(found: ReleaseWords, vocabulary: dict[str, int], whole: bool = True) -> dict[int, float]:
-    """``indexed_counts`` of the ``vocabulary``'s words by vocabulary index, in one pass over the indexer's words
-    (each looked up once, ``map`` over ``dict.get`` in C): nothing built for the words outside the vocabulary."""
-    get = vocabulary.get
-    counts: dict[int, float] = {}
-    count = counts.get
+def _places(found: ReleaseWords, whole: bool) -> list[tuple[float, tuple[str, ...]]]:
+    """The headline's, the lead's and (``whole``) the rest of the body's words, each with its place weight."""
     places = [(PLACE_WEIGHTS["title"], found.title), (PLACE_WEIGHTS["lead"], found.body[:LEAD_WORDS])]
     if whole:
         places.append((PLACE_WEIGHTS["body"], found.body[LEAD_WORDS:]))
+    return places
+
+
+def indexed_pairs(found: ReleaseWords, vocabulary: dict[str, int] | None = None, whole: bool = True
+                  ) -> dict[str, float]:
+    """topicfit: place-weighted counts of adjacent word pairs ("a b", ``PAIR_SEPARATOR``), a pair within the
+    headline, the lead or the rest of the body; only the ``vocabulary``'s when given, else every pair of two
+    words that are no digits nor single letters, not both stopwords (what a vocabulary is chosen from)."""
+    stop = stopwords()
+    counts: dict[str, float] = {}
+    for weight, tokens in _places(found, whole):
+        for a, b in zip(tokens, tokens[1:]):
+            pair = f"{a}{PAIR_SEPARATOR}{b}"
+            if vocabulary is not None:
+                if pair not in vocabulary:
+                    continue
+            elif (len(a) < 2 or len(b) < 2 or a.isdigit() or b.isdigit() or (a in stop and b in stop)
+                  or PAIR_SEPARATOR in a or PAIR_SEPARATOR in b):
+                continue
+            counts[pair] = counts.get(pair, 0.0) + weight
+    return counts
+
+
+def vocabulary_counts(found: ReleaseWords, vocabulary: dict[str, int], whole: bool = True,
+                      pairs: dict[tuple[str, str], int] | None = None) -> dict[int, float]:
+    """``indexed_counts`` of the ``vocabulary``'s words by vocabulary index, in one pass over the indexer's words
+    (each looked up once, ``map`` over ``dict.get`` in C): nothing built for the words outside the vocabulary.
+    ``pairs`` (topicfit): the vocabulary's word pairs by their two words, counted as ``indexed_pairs``."""
+    get = vocabulary.get
+    counts: dict[int, float] = {}
+    count = counts.get
+    places = _places(found, whole)
     for weight, tokens in places:
         for j in map(get, tokens):
             if j is not None:
                 counts[j] = count(j, 0.0) + weight
+    if pairs:
+        get_pair = pairs.get
+        for weight, tokens in places:
+            for j in map(get_pair, zip(tokens, tokens[1:])):
+                if j is not None:
+                    counts[j] = count(j, 0.0) + weight
     return counts
 
 
@@ -237,6 +273,7 @@ class TopicModel:
     shared_word_weights: np.ndarray  # vocabulary: added to every topic with a hit
     scan: VocabularyScan | None = None  # scope "scan": how the words are found
     add_threshold: float | None = None  # model2: a topic the rules do not keep is added from this (else threshold)
+    pairs: dict[tuple[str, str], int] | None = None  # topicfit: the vocabulary's word pairs by their two words
 
     def word_values(self, title: str, text: str, given: ReleaseWords | None = None) -> tuple[list[int], list[float]]:
         """The vocabulary indices the release holds and their values (log counts, unit length);
@@ -246,7 +283,7 @@ class TopicModel:
             found = self._found_features(title, text)  # already unit length
             return list(found), list(found.values())
         counts = vocabulary_counts(given if given is not None else segment_release(title, text), self.vocabulary,
-                                   whole=self.scope == "index")
+                                   whole=self.scope == "index", pairs=self.pairs)
         logged = list(map(math.log1p, counts.values()))
         norm = math.sqrt(sum(map(mul, logged, logged))) or 1.0
         return list(counts), [v / norm for v in logged]
@@ -422,6 +459,7 @@ def model_from_json(data: dict) -> TopicModel:
             np.array(data.get("shared_word_weights") or [0.0] * len(vocab), dtype=float).reshape(len(vocab)),
             VocabularyScan(list(data["vocabulary"]), body=scope == "scan") if scope.startswith("scan") else None,
             None if data.get("add_threshold") is None else float(data["add_threshold"]),
+            {tuple(w.split(PAIR_SEPARATOR)): i for w, i in vocab.items() if PAIR_SEPARATOR in w} or None,
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"kb/taxonomy/{MODEL_FILE}: not a topic model ({type(exc).__name__}: {exc})") from exc
