@@ -4,7 +4,10 @@ A folder is walked in a stable (sorted) order; hidden entries and the globs of
 its ``.kbignore`` are skipped.  Symbolic links are followed only while they
 stay inside the folder, unless ``follow_links`` is set (``kb index
 --follow-links``): a link to ``/`` must not index the whole disk.  Either way a
-folder is visited once, so a link loop is reported and never walked forever.
+folder is visited once: links to folders are walked after every real folder, so
+a document keeps its real path as its id, and a link back to a folder already
+read (a loop such as ``sub/loop -> ..``, or a second way in) is skipped with a
+note, never walked again and never a failure (no document is broken by it).
 A file given by name is taken as it is, with its folder as the id root.
 """
 from __future__ import annotations
@@ -47,15 +50,21 @@ class Discovery:
     roots: list[Path] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     links_outside: list[str] = field(default_factory=list)
+    links_revisiting: list[str] = field(default_factory=list)  # links to a folder already read (loops)
     unread: Counter = field(default_factory=Counter)  # files of a folder no reader takes, by suffix
 
     def notes(self) -> list[str]:
         notes = []
         if self.links_outside:
-            shown = ", ".join(self.links_outside[:3]) + (" …" if len(self.links_outside) > 3 else "")
             notes.append(
                 f"skipped {len(self.links_outside)} symbolic link(s) leading outside the indexed folder "
-                f"({shown}); use --follow-links to index them"
+                f"({_shown(self.links_outside)}); use --follow-links to index them"
+            )
+        if self.links_revisiting:
+            n = len(self.links_revisiting)
+            notes.append(
+                f"skipped {n} symbolic link{'s' if n > 1 else ''} to a folder already read "
+                f"(a symlink loop, or a second way to the same folder): {_shown(self.links_revisiting)}"
             )
         if self.unread:  # a folder of .docx files must not look "up to date"
             kinds = ", ".join(f"{suffix} ×{n}" for suffix, n in self.unread.most_common(6))
@@ -65,6 +74,10 @@ class Discovery:
         if self.roots and not self.files and not self.failures:
             notes.append(f"no file kb can read in {', '.join(map(str, self.roots))}")
         return notes
+
+
+def _shown(sources: list[str]) -> str:
+    return ", ".join(sources[:3]) + (" …" if len(sources) > 3 else "")
 
 
 def discover(paths: list[Path], *, follow_links: bool = False) -> Discovery:
@@ -106,9 +119,12 @@ class _Walk:
         self.follow_links = follow_links
         self.patterns = ignore_patterns(root)
         self.seen_dirs: set[tuple[int, int]] = set()
+        self.linked_dirs: list[Path] = []  # links to folders, walked once every real folder is
 
     def files(self) -> Iterator[SourceFile]:
         yield from self._visit(self.root)
+        while self.linked_dirs:
+            yield from self._visit(self.linked_dirs.pop(0))
 
     def _ignored(self, rel: str) -> bool:
         name = rel.rsplit("/", 1)[-1]
@@ -128,8 +144,8 @@ class _Walk:
             self._fail(folder, f"cannot open folder ({exc.strerror or exc})")
             return
         key = (st.st_dev, st.st_ino)
-        if key in self.seen_dirs:
-            self._fail(folder, "symlink loop: folder already visited")
+        if key in self.seen_dirs:  # a link back to a folder read already: nothing new, nothing broken
+            self.found.links_revisiting.append(source_of(folder))
             return
         self.seen_dirs.add(key)
         try:
@@ -154,7 +170,9 @@ class _Walk:
             is_dir = entry.is_dir()  # follows symlinks
         except OSError:
             is_dir = False
-        if is_dir:
+        if is_dir and link:
+            self.linked_dirs.append(path)
+        elif is_dir:
             yield from self._visit(path)
         elif readers.reader_for(path) is not None:
             if link and not path.exists():
