@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,6 +31,12 @@ def write(path: Path, word: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(TEXT.format(word=word), encoding="utf-8")
     return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def indexed_ids(ix: Path) -> list[str]:
@@ -70,3 +79,58 @@ def test_a_link_to_a_folder_inside_gives_its_documents_their_real_paths(tmp_path
     assert indexed_ids(ix) == ["b/one.txt"]
     (note,) = [ln for ln in proc.stderr.splitlines() if ln.startswith("kb index: skipped ")]
     assert "a-link" in note
+
+
+# --------------------------------------------------------------------------- an index folder kb cannot write
+
+
+@pytest.fixture
+def read_only_index(tmp_path):
+    """An index built by ``kb index``, then mounted read-only (a bind mount: root cannot write it either)."""
+    if os.geteuid() != 0:
+        pytest.skip("a read-only bind mount needs root")
+    src, ix = tmp_path / "ix-src", tmp_path / "ix"
+    write(tmp_path / "docs" / "a.txt", "zqreadonly")
+    assert kb("index", str(tmp_path / "docs"), "--index", str(src), "--no-progress").returncode == 0
+    ix.mkdir()
+    done = subprocess.run(["mount", "--bind", str(src), str(ix)], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"mount not permitted here: {done.stderr.strip()}")
+    try:
+        ro = subprocess.run(["mount", "-o", "remount,bind,ro", str(ix)], capture_output=True, text=True)
+        if ro.returncode != 0:
+            pytest.skip(f"read-only remount not permitted here: {ro.stderr.strip()}")
+        yield tmp_path, ix
+    finally:
+        subprocess.run(["umount", "-l", str(ix)], check=False)
+
+
+def test_an_index_folder_that_cannot_be_created_is_one_line_and_exit_2(tmp_path):
+    write(tmp_path / "docs" / "a.txt", "zqnofolder")
+    (tmp_path / "plain-file").write_text("x")
+    proc = kb("index", str(tmp_path / "docs"), "--index", str(tmp_path / "plain-file" / "ix"), "--no-progress")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith("kb index: cannot write the index at ") and "plain-file/ix" in line, line
+
+
+def test_a_read_only_index_is_searched_and_kb_index_says_why_it_cannot_write(read_only_index):
+    base, ix = read_only_index
+    assert kb("search", "zqreadonly", "--index", str(ix), "--json").returncode == 0
+    proc = kb("index", str(base / "docs"), "--index", str(ix), "--no-progress")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    (line,) = proc.stderr.splitlines()
+    assert line == f"kb index: cannot write the index at {ix} (Read-only file system); give a folder kb can write with --index"
+
+
+def test_kb_serve_on_a_read_only_index_names_the_setting_that_lets_it_run(read_only_index):
+    """The server's signing key lives in the index folder: when it cannot be created there, one
+    line says so and names KB_SECRET_KEY (before: a traceback from ``mkdir``)."""
+    _, ix = read_only_index
+    env_key = {k: v for k, v in os.environ.items() if k != "KB_SECRET_KEY"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "kb.cli", "serve", "--index", str(ix), "--port", str(free_port())], capture_output=True, text=True,
+        timeout=120, env={**env_key, "PYTHONPATH": str(ROOT)}, cwd=ROOT,
+    )
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr, proc.stderr
+    assert "KB_SECRET_KEY" in proc.stderr and "Read-only file system" in proc.stderr, proc.stderr
