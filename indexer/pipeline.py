@@ -33,9 +33,9 @@ from indexer.changes import ChangePlanner
 from indexer.discover import Discovery, discover
 from indexer.ids import printable
 from indexer.prepare import Preparer, read_in_worker
-from indexer.report import Progress, Report
+from indexer.report import Interrupted, Progress, Report
 
-__all__ = ["Report", "run", "delete_missing", "BATCH_DOCS", "BATCH_SECONDS", "MAX_TEXT_CHARS"]
+__all__ = ["Interrupted", "Report", "run", "delete_missing", "BATCH_DOCS", "BATCH_SECONDS", "MAX_TEXT_CHARS"]
 
 BATCH_DOCS = 2000  # Whoosh merges segments at each commit: fewer, larger commits index ~1.6× faster (10,000 ThaiGov docs)
 BATCH_SECONDS = 20.0
@@ -62,6 +62,19 @@ def run(
     """Bring the index at ``index_dir`` up to date with ``paths``."""
     t0 = time.monotonic()
     report = Report()
+    try:
+        _run(paths, index_dir, report, full, progress, on_wait, batch_docs, limit, subword, procs, follow_links, access,
+             engine)
+    except KeyboardInterrupt:  # Ctrl+C: what was committed stays; the caller says so
+        raise Interrupted(report) from None
+    # every failure line must print and serialise, whatever a reader or an exception put in it
+    report.failures = [Failure(printable(f.source), printable(f.reason)) for f in report.failures]
+    report.seconds = time.monotonic() - t0
+    return report
+
+
+def _run(paths, index_dir, report, full, progress, on_wait, batch_docs, limit, subword, procs, follow_links, access,
+         engine) -> None:
     lock = WriterLock(index_dir)
     lock.acquire(wait=True, on_wait=on_wait)
     try:
@@ -80,10 +93,6 @@ def run(
             raise
     finally:
         lock.release()
-    # every failure line must print and serialise, whatever a reader or an exception put in it
-    report.failures = [Failure(printable(f.source), printable(f.reason)) for f in report.failures]
-    report.seconds = time.monotonic() - t0
-    return report
 
 
 def _open_writer(index_dir: Path, full: bool, subword: bool, report: Report, engine: EngineConfig | None) -> IndexWriter:
@@ -94,8 +103,10 @@ def _open_writer(index_dir: Path, full: bool, subword: bool, report: Report, eng
         if built.get("analysis") != settings["analysis"] or built.get("subword", True) != subword:
             report.notes.append("the text analysis changed since this index was built: rebuilding it in full")
             full = True
+    existed = exists(index_dir, engine)
     writer = open_writer(index_dir, engine, rebuild=full, settings=settings)
     report.rebuilt = writer.rebuild
+    report.replacing = writer.rebuild and existed
     return writer
 
 
@@ -119,16 +130,18 @@ def _update(
         else Progress(None, False)  # issue 14: OCR'd pages as the workers finish them
     batches = BatchWriter(writer, preparer, report, batch_docs, BATCH_SECONDS, MAX_TEXT_CHARS, pages.update)
     bar = Progress(len(found.files), show)
-    for sf in found.files:
-        if planner.exhausted:
-            break
-        for change in planner.changes_in(sf):
-            batches.add(change)
-        bar.update()
-        batches.maybe_commit()
-    batches.finish()
-    bar.close()
-    pages.close()
+    try:
+        for sf in found.files:
+            if planner.exhausted:
+                break
+            for change in planner.changes_in(sf):
+                batches.add(change)
+            bar.update()
+            batches.maybe_commit()
+        batches.finish()
+    finally:  # also on Ctrl+C: the bars end before the line saying what was kept
+        bar.close()
+        pages.close()
     if limit is None:  # a trial run has not seen everything, so it deletes nothing
         for doc_id in delete_missing(existing, found, planner.seen_ids, planner.failed_sources):
             batches.delete(doc_id)

@@ -21,6 +21,8 @@ class Report:
     seconds: float = 0.0
     rebuilt: bool = False
     notes: list[str] = field(default_factory=list)
+    committed: int = 0  # documents added, updated or deleted up to this run's last commit so far
+    replacing: bool = False  # a rebuild beside an index being served: its commits count only at the switch
 
     @property
     def failed(self) -> int:
@@ -47,6 +49,15 @@ class Report:
             "seconds": round(self.seconds, 3),
             "rebuilt": self.rebuilt,
         }
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl+C during a run, after the batch in flight was dropped: ``report`` says how
+    far the run got (``committed`` changes are in the index and stay)."""
+
+    def __init__(self, report: Report):
+        super().__init__()
+        self.report = report
 
 
 class Progress:

@@ -134,3 +134,42 @@ def test_kb_serve_on_a_read_only_index_names_the_setting_that_lets_it_run(read_o
     )
     assert proc.returncode != 0 and "Traceback" not in proc.stderr, proc.stderr
     assert "KB_SECRET_KEY" in proc.stderr and "Read-only file system" in proc.stderr, proc.stderr
+
+
+# --------------------------------------------------------------------------- Ctrl+C
+
+
+def test_ctrl_c_says_what_the_index_keeps_and_exits_130(tmp_path):
+    """Ctrl+C (SIGINT to the whole foreground group, as a terminal sends it) while ``kb index``
+    waits for another run's lock: one line saying the index keeps its last commit and how to go
+    on, exit 130 (before: click's bare ``Aborted!`` and exit 1, the status of "some files failed")."""
+    import signal
+
+    from kb.engine import WriterLock
+
+    write(tmp_path / "docs" / "a.txt", "zqctrlc")
+    ix = tmp_path / "ix"
+    assert kb("index", str(tmp_path / "docs"), "--index", str(ix), "--no-progress").returncode == 0
+    write(tmp_path / "docs" / "b.txt", "zqctrlcb")
+    lock = WriterLock(ix)
+    lock.acquire(wait=False)  # another run holds the index
+    try:
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "kb.cli", "index", str(tmp_path / "docs"), "--index", str(ix), "--no-progress"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT, start_new_session=True,
+        )
+        first = proc.stderr.readline()
+        assert "waiting for it to finish" in first, first
+        os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        lock.release()
+    assert proc.returncode == 130, err
+    assert "Aborted!" not in err and "Traceback" not in err, err
+    (line,) = err.splitlines()
+    assert line.startswith("kb index: interrupted") and "run kb index again" in line, line
+    assert indexed_ids(ix) == ["a.txt"]  # the index as it was; the rerun takes b.txt in
+    assert kb("index", str(tmp_path / "docs"), "--index", str(ix), "--no-progress").returncode == 0
+    assert indexed_ids(ix) == ["a.txt", "b.txt"]
+
