@@ -20,7 +20,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from kb.access.levels import PUBLIC, AccessLevelError, check_level, stricter
 from kb.models import Failure, RawDocument
@@ -90,6 +90,7 @@ class ChangePlanner:
     failed_sources: set[str] = field(default_factory=set)
     done: int = 0
     default_access: str = PUBLIC  # access (issue 17): ``kb index --access``
+    on_record: Callable[[], None] | None = None  # told of each record read from a bulk file (progress)
 
     def _level(self, item: RawDocument, where: str) -> bool:
         """Settle ``item.access``: the stricter of the source's level and the run's default.
@@ -168,6 +169,8 @@ class ChangePlanner:
 
     def _bulk_changes(self, sf: SourceFile, source: str) -> Iterator[Change]:
         for item in readers.read(sf.path):
+            if self.on_record is not None:
+                self.on_record()
             if isinstance(item, Failure):
                 self.report.failures.append(item)
                 continue

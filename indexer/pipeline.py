@@ -32,7 +32,7 @@ from indexer.batches import BatchWriter
 from indexer.changes import ChangePlanner
 from indexer.discover import Discovery, discover
 from indexer.ids import printable
-from indexer.prepare import Preparer, read_in_worker
+from indexer.prepare import Preparer
 from indexer.report import Interrupted, Progress, Report
 
 __all__ = ["Interrupted", "Report", "run", "delete_missing", "BATCH_DOCS", "BATCH_SECONDS", "MAX_TEXT_CHARS"]
@@ -124,12 +124,12 @@ def _update(
     report.failures.extend(found.failures)
     report.notes.extend(found.notes())
     existing = {} if writer.rebuild else writer.existing()
-    planner = ChangePlanner(existing, report, max_text_chars=MAX_TEXT_CHARS, limit=limit, default_access=access)
     show = sys.stderr.isatty() if progress is None else progress
-    pages = Progress(None, show, unit="page", desc="OCR") if any(read_in_worker(sf.path) for sf in found.files) \
-        else Progress(None, False)  # issue 14: OCR'd pages as the workers finish them
+    pages = Progress(None, show, unit="page", desc="OCR", lazy=True)  # issue 14: OCR'd pages, if any
     batches = BatchWriter(writer, preparer, report, batch_docs, BATCH_SECONDS, MAX_TEXT_CHARS, pages.update)
     bar = Progress(len(found.files), show)
+    planner = ChangePlanner(existing, report, max_text_chars=MAX_TEXT_CHARS, limit=limit, default_access=access,
+                            on_record=bar.record)
     try:
         for sf in found.files:
             if planner.exhausted:

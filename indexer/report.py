@@ -6,6 +6,7 @@ tests read one value type whatever step produced a failure.
 from __future__ import annotations
 
 import sys
+import time
 from dataclasses import dataclass, field
 
 from kb.models import Failure
@@ -61,19 +62,47 @@ class Interrupted(KeyboardInterrupt):
 
 
 class Progress:
-    """A progress bar on a terminal (tqdm), nothing otherwise."""
+    """A progress bar on a terminal (tqdm), nothing otherwise.
 
-    def __init__(self, total: int | None, enabled: bool, unit: str = "file", desc: str = "indexing"):
+    ``lazy``: the bar appears with its first step (the OCR bar of a run whose PDFs all
+    have a text layer never shows).  ``record()`` counts the records of bulk files
+    (JSONL), shown beside the bar: one file of 60,000 records is one step of the bar.
+    """
+
+    REFRESH_SECONDS = 0.5
+
+    def __init__(self, total: int | None, enabled: bool, unit: str = "file", desc: str = "indexing", lazy: bool = False):
         self.bar = None
-        if enabled:
-            from tqdm import tqdm
+        self.records = 0
+        self.shown_at = 0.0
+        self.spec = dict(total=total, unit=unit, desc=desc) if enabled else None
+        if enabled and not lazy:
+            self._open()
 
-            self.bar = tqdm(total=total, unit=unit, desc=desc, file=sys.stderr, dynamic_ncols=True)
+    def _open(self) -> None:
+        from tqdm import tqdm
+
+        self.bar = tqdm(**self.spec, file=sys.stderr, dynamic_ncols=True)
 
     def update(self, n: int = 1) -> None:
+        if self.bar is None and self.spec is not None and n:
+            self._open()
         if self.bar is not None:
             self.bar.update(n)
 
+    def record(self) -> None:
+        """One more record read from a bulk file (shown at most twice a second)."""
+        self.records += 1
+        now = time.monotonic()
+        if self.bar is not None and now - self.shown_at >= self.REFRESH_SECONDS:
+            self.shown_at = now
+            self._show_records()
+
+    def _show_records(self) -> None:
+        self.bar.set_postfix_str(f"{self.records:,} records")
+
     def close(self) -> None:
         if self.bar is not None:
+            if self.records:
+                self._show_records()
             self.bar.close()
