@@ -9,6 +9,12 @@ a document keeps its real path as its id, and a link back to a folder already
 read (a loop such as ``sub/loop -> ..``, or a second way in) is skipped with a
 note, never walked again and never a failure (no document is broken by it).
 A file given by name is taken as it is, with its folder as the id root.
+
+Ids follow the files already indexed: when a folder (or a file) given now holds
+files the index has under a longer id — the operator indexed ``docs`` and now
+gives ``docs/meetings`` — their id root is kept (``meetings/a.txt`` stays
+``meetings/a.txt``, and so does a new file beside it), so URLs do not change with
+the folder named on the command line.
 """
 from __future__ import annotations
 
@@ -80,21 +86,46 @@ def _shown(sources: list[str]) -> str:
     return ", ".join(sources[:3]) + (" …" if len(sources) > 3 else "")
 
 
-def discover(paths: list[Path], *, follow_links: bool = False) -> Discovery:
-    """Step 1: the supported files under ``paths``, in a stable order."""
+def indexed_roots(existing: dict) -> dict[str, str]:
+    """source → the folder its id is relative to, for the single-document files of an index
+    (``existing``: id → ``IndexedDoc``; a bulk file's records have ids of their own)."""
+    roots = {}
+    for doc_id, meta in existing.items():
+        source = meta.source
+        if source.endswith("/" + doc_id) and not readers.is_bulk(Path(source)):
+            roots[source] = source[: -len(doc_id) - 1] or "/"
+    return roots
+
+
+def _id_root(folder: Path, indexed: dict[str, str]) -> Path:
+    """``folder``, unless every indexed file under it has its id below one folder holding it."""
+    prefix = str(folder).rstrip("/") + "/"
+    held = {root for source, root in indexed.items() if source.startswith(prefix)}
+    if len(held) == 1 and folder.is_relative_to(root := Path(next(iter(held)))):
+        return root
+    return folder
+
+
+def discover(paths: list[Path], *, follow_links: bool = False, indexed: dict[str, str] | None = None) -> Discovery:
+    """Step 1: the supported files under ``paths``, in a stable order (``indexed``: the
+    id roots of the files already in the index, from ``indexed_roots``)."""
     found = Discovery()
+    indexed = indexed or {}
     for p in map(Path, paths):
         if p.is_dir():
             root = p.resolve()
             found.roots.append(root)
-            found.files.extend(_Walk(root, found, follow_links).files())
+            found.files.extend(_Walk(root, found, follow_links, _id_root(root, indexed)).files())
         elif p.exists():
             if readers.reader_for(p) is None:
                 found.failures.append(
                     Failure(source_of(p), f"unsupported file type '{p.suffix}' (use {', '.join(readers.SUFFIXES)})")
                 )
             else:
-                found.files.append(SourceFile(p.resolve(), p.resolve().parent))
+                path = p.resolve()
+                held = indexed.get(source_of(path))
+                root = Path(held) if held and path.is_relative_to(held) else path.parent
+                found.files.append(SourceFile(path, root))
         else:
             found.failures.append(Failure(source_of(p), "no such file or folder"))
     return found
@@ -113,8 +144,9 @@ class _Walk:
     """One folder's walk: remembers the folders visited (by device and inode) so
     that no folder, reached directly or through a link, is walked twice."""
 
-    def __init__(self, root: Path, found: Discovery, follow_links: bool):
+    def __init__(self, root: Path, found: Discovery, follow_links: bool, id_root: Path | None = None):
         self.root = root
+        self.id_root = id_root or root  # the folder ids are relative to (``root`` or one holding it)
         self.found = found
         self.follow_links = follow_links
         self.patterns = ignore_patterns(root)
@@ -178,6 +210,6 @@ class _Walk:
             if link and not path.exists():
                 self._fail(path, "broken symlink")
                 return
-            yield SourceFile(path, self.root)
+            yield SourceFile(path, self.id_root)
         else:
             self.found.unread[path.suffix.lower() or "(no extension)"] += 1

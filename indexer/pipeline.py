@@ -30,7 +30,7 @@ from kb.engine import EngineConfig, IndexedDoc, IndexWriter, WriterLock, exists,
 from indexer import readers
 from indexer.batches import BatchWriter
 from indexer.changes import ChangePlanner
-from indexer.discover import Discovery, discover
+from indexer.discover import Discovery, discover, indexed_roots
 from indexer.ids import printable
 from indexer.prepare import Preparer
 from indexer.report import Interrupted, Progress, Report
@@ -82,8 +82,9 @@ def _run(paths, index_dir, report, full, progress, on_wait, batch_docs, limit, s
         try:
             preparer = Preparer(procs if procs is not None else (os.cpu_count() or 1))
             try:
-                found = discover(paths, follow_links=follow_links)
-                _update(found, writer, report, progress, batch_docs, limit, preparer, access)
+                existing = {} if writer.rebuild else writer.existing()
+                found = discover(paths, follow_links=follow_links, indexed=indexed_roots(existing))
+                _update(found, existing, writer, report, progress, batch_docs, limit, preparer, access)
             finally:
                 preparer.close()
             writer.close()
@@ -112,6 +113,7 @@ def _open_writer(index_dir: Path, full: bool, subword: bool, report: Report, eng
 
 def _update(
     found: Discovery,
+    existing: dict[str, IndexedDoc],
     writer: IndexWriter,
     report: Report,
     progress: bool | None,
@@ -123,7 +125,6 @@ def _update(
     """Steps 2–5 over the discovered files."""
     report.failures.extend(found.failures)
     report.notes.extend(found.notes())
-    existing = {} if writer.rebuild else writer.existing()
     show = sys.stderr.isatty() if progress is None else progress
     pages = Progress(None, show, unit="page", desc="OCR", lazy=True)  # issue 14: OCR'd pages, if any
     batches = BatchWriter(writer, preparer, report, batch_docs, BATCH_SECONDS, MAX_TEXT_CHARS, pages.update)

@@ -159,8 +159,9 @@ def index_cmd(
       kb index ../shared/data/thaigov/thaigov_v2.jsonl.gz
       kb index --full
 
-    A document's id is its path below the folder (or a JSONL record's id); ids
-    that could not be URLs, or that another existing file already holds, fail
+    A document's id is its path below the folder (or a JSONL record's id; files
+    already indexed keep theirs when a subfolder is given later); ids that could
+    not be URLs, or that another existing file already holds, fail
     alone.  Symbolic links leading out of the folder are skipped unless
     --follow-links is given.
 

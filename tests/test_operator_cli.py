@@ -205,3 +205,48 @@ def test_no_ocr_bar_when_no_page_needed_ocr(tmp_path):
     proc = kb("index", str(docs), "--index", str(tmp_path / "ix"), "--progress")
     assert proc.returncode == 0, proc.stderr
     assert "indexing:" in proc.stderr and "OCR:" not in proc.stderr, proc.stderr
+
+
+# --------------------------------------------------------------------------- ids when a part is indexed again
+
+
+def test_indexing_a_subfolder_or_one_file_again_keeps_the_ids_and_urls(tmp_path):
+    """After ``kb index docs``, the operator re-indexes only ``docs/meetings`` (or one file of it)
+    because that is what changed.  Before: every document of the subfolder was deleted and added
+    again under a shorter id (``meetings/a.txt`` became ``a.txt``: its URL broke), and the next
+    ``kb index docs`` moved them all back."""
+    docs = tmp_path / "docs"
+    write(docs / "news" / "n.txt", "zqnews")
+    meeting = write(docs / "meetings" / "a.txt", "zqmeetinga")
+    write(docs / "meetings" / "b.txt", "zqmeetingb")
+    ix = tmp_path / "ix"
+    assert kb("index", str(docs), "--index", str(ix), "--no-progress").returncode == 0
+    before = indexed_ids(ix)
+    assert before == ["meetings/a.txt", "meetings/b.txt", "news/n.txt"]
+
+    meeting.write_text(TEXT.format(word="zqmeetingachanged"), encoding="utf-8")
+    write(docs / "meetings" / "c.txt", "zqmeetingc")
+    proc = kb("index", str(docs / "meetings"), "--index", str(ix), "--json", "--no-progress")
+    assert proc.returncode == 0, proc.stderr
+    counts = json.loads(proc.stdout)
+    assert (counts["added"], counts["updated"], counts["deleted"], counts["unchanged"]) == (1, 1, 0, 1), counts
+    assert indexed_ids(ix) == ["meetings/a.txt", "meetings/b.txt", "meetings/c.txt", "news/n.txt"]
+
+    meeting.write_text(TEXT.format(word="zqmeetingathird"), encoding="utf-8")
+    proc = kb("index", str(meeting), "--index", str(ix), "--json", "--no-progress")
+    counts = json.loads(proc.stdout)
+    assert (counts["added"], counts["updated"], counts["deleted"]) == (0, 1, 0), counts
+    proc = kb("index", str(docs), "--index", str(ix), "--json", "--no-progress")
+    counts = json.loads(proc.stdout)
+    assert (counts["added"], counts["updated"], counts["deleted"], counts["unchanged"]) == (0, 0, 0, 4), counts
+
+
+def test_a_new_folder_beside_an_indexed_file_gets_its_own_ids(tmp_path):
+    """Only files already indexed carry their id root along: a folder none of whose files is in
+    the index is the root of its ids, even under the folder of a file indexed by name."""
+    one = write(tmp_path / "home" / "note.txt", "zqnote")
+    write(tmp_path / "home" / "docs" / "x.txt", "zqdocsx")
+    ix = tmp_path / "ix"
+    assert kb("index", str(one), "--index", str(ix), "--no-progress").returncode == 0
+    assert kb("index", str(tmp_path / "home" / "docs"), "--index", str(ix), "--no-progress").returncode == 0
+    assert indexed_ids(ix) == ["note.txt", "x.txt"]
