@@ -140,6 +140,7 @@ def _update(
             bar.update()
             batches.maybe_commit()
         batches.finish()
+        report.notes.extend(planner.notes())
     finally:  # also on Ctrl+C: the bars end before the line saying what was kept
         bar.close()
         pages.close()

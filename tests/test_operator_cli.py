@@ -250,3 +250,35 @@ def test_a_new_folder_beside_an_indexed_file_gets_its_own_ids(tmp_path):
     assert kb("index", str(one), "--index", str(ix), "--no-progress").returncode == 0
     assert kb("index", str(tmp_path / "home" / "docs"), "--index", str(ix), "--no-progress").returncode == 0
     assert indexed_ids(ix) == ["note.txt", "x.txt"]
+
+
+# --------------------------------------------------------------------------- the same document twice
+
+
+def test_the_same_file_under_two_names_is_indexed_and_pointed_out(tmp_path):
+    """A release saved twice (``copy-of-…``) appears twice in every result list: the run says
+    which files are byte-for-byte copies of which (both stay indexed, exit 0), on every run
+    until one is removed (before: nothing said)."""
+    docs = tmp_path / "docs"
+    first = write(docs / "news" / "2567-01-10-release.html", "zqtwice")
+    (docs / "copy-of-release.html").write_bytes(first.read_bytes())
+    write(docs / "other.txt", "zqother")
+    ix = tmp_path / "ix"
+    for _ in range(2):
+        proc = kb("index", str(docs), "--index", str(ix), "--no-progress")
+        assert proc.returncode == 0, proc.stderr
+        (line,) = [ln for ln in proc.stderr.splitlines() if "same content" in ln]
+        assert line.startswith("kb index: 1 file has the same content as another") and \
+            "copy-of-release.html" in line and "news/2567-01-10-release.html" in line, line
+    assert indexed_ids(ix) == ["copy-of-release.html", "news/2567-01-10-release.html", "other.txt"]
+    (docs / "copy-of-release.html").unlink()
+    proc = kb("index", str(docs), "--index", str(ix), "--no-progress")
+    assert "same content" not in proc.stderr
+
+
+def test_two_empty_files_are_failures_not_copies(tmp_path):
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / "docs" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "docs" / name).write_bytes(b"")
+    proc = kb("index", str(tmp_path / "docs"), "--index", str(tmp_path / "ix"), "--no-progress")
+    assert proc.returncode == 1 and proc.stderr.count("empty file") == 2 and "same content" not in proc.stderr
