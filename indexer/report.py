@@ -49,6 +49,7 @@ class Report:
             "failures": [{"source": f.source, "reason": f.reason} for f in self.failures],
             "seconds": round(self.seconds, 3),
             "rebuilt": self.rebuilt,
+            "notes": list(self.notes),  # what the run skipped or points out (also on stderr)
         }
 
 

@@ -282,3 +282,16 @@ def test_two_empty_files_are_failures_not_copies(tmp_path):
         (tmp_path / "docs" / name).write_bytes(b"")
     proc = kb("index", str(tmp_path / "docs"), "--index", str(tmp_path / "ix"), "--no-progress")
     assert proc.returncode == 1 and proc.stderr.count("empty file") == 2 and "same content" not in proc.stderr
+
+
+def test_the_json_report_carries_the_notes(tmp_path):
+    """``kb index --json`` for scripts: what the run skipped is part of its report (the notes were
+    only on stderr, so a script reading the JSON never learnt of a skipped .docx or loop)."""
+    write(tmp_path / "docs" / "a.txt", "zqjsonnotes")
+    (tmp_path / "docs" / "minutes.docx").write_bytes(b"PK\x03\x04 not read")
+    os.symlink(".", tmp_path / "docs" / "loop")
+    proc = kb("index", str(tmp_path / "docs"), "--index", str(tmp_path / "ix"), "--json", "--no-progress")
+    assert proc.returncode == 0, proc.stderr
+    notes = json.loads(proc.stdout)["notes"]
+    assert len(notes) == 2 and any(".docx" in n for n in notes) and any("symlink loop" in n for n in notes), notes
+    assert [f"kb index: {n}" for n in notes] == [ln for ln in proc.stderr.splitlines() if not ln.startswith("kb index: failed")]
