@@ -58,6 +58,7 @@ class Discovery:
     links_outside: list[str] = field(default_factory=list)
     links_revisiting: list[str] = field(default_factory=list)  # links to a folder already read (loops)
     unread: Counter = field(default_factory=Counter)  # files of a folder no reader takes, by suffix
+    empty_roots: list[Path] = field(default_factory=list)  # folders given that hold no entry at all
 
     def notes(self) -> list[str]:
         notes = []
@@ -115,6 +116,8 @@ def discover(paths: list[Path], *, follow_links: bool = False, indexed: dict[str
         if p.is_dir():
             root = p.resolve()
             found.roots.append(root)
+            if _is_empty(root):  # a mount point whose disk is not mounted looks like this
+                found.empty_roots.append(root)
             found.files.extend(_Walk(root, found, follow_links, _id_root(root, indexed)).files())
         elif p.exists():
             if readers.reader_for(p) is None:
@@ -129,6 +132,14 @@ def discover(paths: list[Path], *, follow_links: bool = False, indexed: dict[str
         else:
             found.failures.append(Failure(source_of(p), "no such file or folder"))
     return found
+
+
+def _is_empty(folder: Path) -> bool:
+    try:
+        with os.scandir(folder) as entries:
+            return next(entries, None) is None
+    except OSError:
+        return False  # the walk reports it
 
 
 def ignore_patterns(root: Path) -> list[str]:

@@ -145,8 +145,23 @@ def _update(
         bar.close()
         pages.close()
     if limit is None:  # a trial run has not seen everything, so it deletes nothing
+        report.failures.extend(_empty_roots_kept(existing, found))
         for doc_id in delete_missing(existing, found, planner.seen_ids, planner.failed_sources):
             batches.delete(doc_id)
+
+
+def _empty_roots_kept(existing: dict[str, IndexedDoc], found: Discovery) -> list[Failure]:
+    """A folder given that is empty now, though documents were indexed from it, is far more
+    likely a disk or share not mounted than every file deleted: its documents stay."""
+    failures = []
+    for root in found.empty_roots:
+        n = sum(1 for meta in existing.values() if _is_under(meta.source, root))
+        if n:
+            failures.append(Failure(str(root), (
+                f"the folder is empty, but {n} document{'s were' if n > 1 else ' was'} indexed from it: kept, not "
+                "deleted (is a disk or share not mounted?); if they are gone for good, rebuild without them: "
+                "kb index --full with the other folders")))
+    return failures
 
 
 def delete_missing(
@@ -163,6 +178,8 @@ def delete_missing(
     for doc_id, meta in existing.items():
         if doc_id in seen_ids or meta.source in failed_sources:
             continue
+        if any(_is_under(meta.source, root) for root in found.empty_roots):
+            continue  # an empty folder given: see _empty_roots_kept
         if meta.source in read_sources or any(_is_under(meta.source, root) for root in found.roots):
             gone.append(doc_id)
     return gone

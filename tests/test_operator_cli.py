@@ -295,3 +295,41 @@ def test_the_json_report_carries_the_notes(tmp_path):
     notes = json.loads(proc.stdout)["notes"]
     assert len(notes) == 2 and any(".docx" in n for n in notes) and any("symlink loop" in n for n in notes), notes
     assert [f"kb index: {n}" for n in notes] == [ln for ln in proc.stderr.splitlines() if not ln.startswith("kb index: failed")]
+
+
+# --------------------------------------------------------------------------- an empty folder is not "everything deleted"
+
+
+def test_an_empty_folder_does_not_delete_what_was_indexed_from_it(tmp_path):
+    """The weekly run over a network share that did not mount sees an empty folder.  Before, it
+    deleted every document indexed from it and exited 0.  A completely empty folder that held
+    indexed documents is now a failure naming the folder and the way out; nothing is deleted."""
+    share = tmp_path / "share"
+    write(share / "a.txt", "zqsharea")
+    write(share / "sub" / "b.txt", "zqshareb")
+    ix = tmp_path / "ix"
+    assert kb("index", str(share), "--index", str(ix), "--no-progress").returncode == 0
+    (share / "a.txt").unlink()
+    (share / "sub" / "b.txt").unlink()
+    (share / "sub").rmdir()  # the mount point alone is left
+    proc = kb("index", str(share), "--index", str(ix), "--json", "--no-progress")
+    assert proc.returncode == 1, proc.stderr
+    assert json.loads(proc.stdout)["deleted"] == 0
+    (line,) = [ln for ln in proc.stderr.splitlines() if ln.startswith("kb index: failed: ")]
+    assert line.startswith(f"kb index: failed: {share}: ") and "2 documents" in line and "--full" in line, line
+    assert indexed_ids(ix) == ["a.txt", "sub/b.txt"]
+
+    (share / "README.txt").write_text("")  # any entry at all: the folder is really there, deletions go on
+    proc = kb("index", str(share), "--index", str(ix), "--json", "--no-progress")
+    assert json.loads(proc.stdout)["deleted"] == 2
+
+
+def test_a_subfolder_emptied_by_the_operator_is_still_deleted(tmp_path):
+    docs = tmp_path / "docs"
+    write(docs / "keep.txt", "zqkeep")
+    write(docs / "old" / "x.txt", "zqoldx")
+    ix = tmp_path / "ix"
+    assert kb("index", str(docs), "--index", str(ix), "--no-progress").returncode == 0
+    (docs / "old" / "x.txt").unlink()  # an emptied subfolder of a folder that still has files
+    proc = kb("index", str(docs), "--index", str(ix), "--json", "--no-progress")
+    assert proc.returncode == 0 and json.loads(proc.stdout)["deleted"] == 1, proc.stderr
