@@ -107,12 +107,26 @@ def _id_root(folder: Path, indexed: dict[str, str]) -> Path:
     return folder
 
 
+def _outermost(paths: list[Path]) -> list[Path]:
+    """The paths given, less those a folder also given already holds (and repeats): each file
+    is read once, under the outer folder's id (``kb index docs/meetings docs``)."""
+    folders = {p.resolve() for p in paths if p.is_dir()}
+    kept, seen = [], set()
+    for p in paths:
+        real = p.resolve() if p.exists() else p
+        if real in seen or any(real != f and real.is_relative_to(f) for f in folders):
+            continue
+        seen.add(real)
+        kept.append(p)
+    return kept
+
+
 def discover(paths: list[Path], *, follow_links: bool = False, indexed: dict[str, str] | None = None) -> Discovery:
     """Step 1: the supported files under ``paths``, in a stable order (``indexed``: the
     id roots of the files already in the index, from ``indexed_roots``)."""
     found = Discovery()
     indexed = indexed or {}
-    for p in map(Path, paths):
+    for p in _outermost(list(map(Path, paths))):
         if p.is_dir():
             root = p.resolve()
             found.roots.append(root)

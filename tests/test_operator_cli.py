@@ -333,3 +333,18 @@ def test_a_subfolder_emptied_by_the_operator_is_still_deleted(tmp_path):
     (docs / "old" / "x.txt").unlink()  # an emptied subfolder of a folder that still has files
     proc = kb("index", str(docs), "--index", str(ix), "--json", "--no-progress")
     assert proc.returncode == 0 and json.loads(proc.stdout)["deleted"] == 1, proc.stderr
+
+
+def test_a_folder_given_inside_another_given_folder_is_read_once(tmp_path):
+    """``kb index docs/meetings docs`` (or ``docs docs/meetings/a.txt``): each file is read once,
+    under the outer folder's id.  Before: a fresh index held every meeting record twice
+    (``a.txt`` and ``meetings/a.txt``), or the run failed each one as a duplicate of itself."""
+    docs = tmp_path / "docs"
+    write(docs / "news" / "n.txt", "zqonce")
+    write(docs / "meetings" / "a.txt", "zqoncea")
+    ix = tmp_path / "ix"
+    for args in ([docs / "meetings", docs], [docs, docs / "meetings" / "a.txt", docs / "meetings", docs]):
+        proc = kb("index", *map(str, args), "--index", str(ix), "--json", "--no-progress")
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stderr == "" and json.loads(proc.stdout)["failed"] == 0, proc.stderr
+        assert indexed_ids(ix) == ["meetings/a.txt", "news/n.txt"]
