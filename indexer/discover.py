@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from kb.engine.generations import is_marked
 from kb.models import Failure
 from indexer import readers
 from indexer.ids import source_of
@@ -227,6 +228,8 @@ class _Walk:
             is_dir = entry.is_dir()  # follows symlinks
         except OSError:
             is_dir = False
+        if is_dir and is_marked(path):  # a kb index kept inside the folder: its files are not documents
+            return
         if is_dir and link:
             self.linked_dirs.append(path)
         elif is_dir:

@@ -348,3 +348,14 @@ def test_a_folder_given_inside_another_given_folder_is_read_once(tmp_path):
         assert proc.returncode == 0, proc.stderr
         assert proc.stderr == "" and json.loads(proc.stdout)["failed"] == 0, proc.stderr
         assert indexed_ids(ix) == ["meetings/a.txt", "news/n.txt"]
+
+
+def test_an_index_kept_inside_the_indexed_folder_is_not_walked(tmp_path):
+    """``kb index docs --index docs/ix``: the index's own files (``.npy``, ``.seg``, ``kb.lock`` …)
+    are not documents; before, every rerun listed 46 of them as "files of a type kb cannot read"."""
+    docs = tmp_path / "docs"
+    write(docs / "a.txt", "zqnested")
+    for _ in range(2):
+        proc = kb("index", str(docs), "--index", str(docs / "ix"), "--json", "--no-progress")
+        assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    assert json.loads(proc.stdout)["unchanged"] == 1
