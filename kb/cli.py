@@ -184,7 +184,7 @@ def index_cmd(
             follow_links=follow_links,
             access=access,  # access (issue 17)
             engine=engine,
-            on_wait=lambda pid: _echo_err(f"kb index: another indexing run (pid {pid}) holds {index_dir}; waiting for it to finish…"),
+            on_wait=_waiting("index", index_dir),
         )
     except pipeline.Interrupted as stop:  # Ctrl+C: not "some files failed" (1), the shell's 130
         _echo_err(f"kb index: interrupted; {_kept(stop.report)}")
@@ -200,6 +200,10 @@ def index_cmd(
             click.echo(f"Index is up to date ({_documents(report.unchanged)} unchanged). {_where(index_dir, engine)}")
         click.echo(report.summary())
     sys.exit(1 if report.failures else 0)
+
+
+def _waiting(name: str, index_dir: Path):
+    return lambda pid: _echo_err(f"kb {name}: another indexing run (pid {pid}) holds {index_dir}; waiting for it to finish…")
 
 
 def _kept(report) -> str:
@@ -436,7 +440,11 @@ def serve_cmd(
     if not exists(index_dir, engine):
         corpus = bundled_corpus()
         _echo_err(f"kb serve: no index at {_where(index_dir, engine)}; building it from {corpus} …")
-        report = pipeline.run([corpus], index_dir, progress=None, engine=engine)
+        try:
+            report = pipeline.run([corpus], index_dir, progress=None, engine=engine, on_wait=_waiting("serve", index_dir))
+        except pipeline.Interrupted as stop:  # else a later start would serve the half-built index as it is
+            _echo_err(f"kb serve: interrupted; {_kept(stop.report)}")
+            sys.exit(130)
         _echo_err(f"kb serve: {report.summary()}")
         for failure in report.failures:
             _echo_err(f"kb serve: failed: {failure.source}: {failure.reason}")

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -359,3 +361,39 @@ def test_an_index_kept_inside_the_indexed_folder_is_not_walked(tmp_path):
         proc = kb("index", str(docs), "--index", str(docs / "ix"), "--json", "--no-progress")
         assert proc.returncode == 0 and proc.stderr == "", proc.stderr
     assert json.loads(proc.stdout)["unchanged"] == 1
+
+
+def test_ctrl_c_while_kb_serve_builds_its_index_says_so(tmp_path):
+    """``kb serve`` on a missing index builds it first; while another run holds that folder it now
+    says it waits (it waited silently), and Ctrl+C then is one line and exit 130, not ``Aborted!``
+    and exit 1 (an interrupted first build would otherwise be served as it is by every later start)."""
+    import signal
+
+    from kb.engine import WriterLock
+
+    ix = tmp_path / "ix"
+    lock = WriterLock(ix)
+    lock.acquire(wait=False)
+    try:
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "kb.cli", "serve", "--index", str(ix), "--port", str(free_port())],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT, start_new_session=True,
+        )
+        lines: queue.Queue = queue.Queue()
+        reader = threading.Thread(target=lambda: [lines.put(ln) for ln in proc.stderr], daemon=True)
+        reader.start()
+        try:  # a guard, not a timing: the old code waited silently, so this line never came
+            first, second = lines.get(timeout=60), lines.get(timeout=60)
+        except queue.Empty:
+            proc.kill()
+            raise AssertionError("kb serve did not say it waits for the other run") from None
+        assert "building it from" in first and "waiting for it to finish" in second, (first, second)
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(timeout=60)
+    finally:
+        lock.release()
+    reader.join(timeout=60)  # stderr ends with the process
+    err = "".join(lines.get() for _ in range(lines.qsize()))
+    assert proc.returncode == 130, err
+    assert err.startswith("kb serve: interrupted") and "kb index" in err and "Aborted!" not in err, err
