@@ -58,6 +58,7 @@ class BatchWriter:
         if pending >= self.batch_docs or (pending and time.monotonic() - self.last_commit > self.batch_seconds):
             self.writer.commit()
             self.last_commit = time.monotonic()
+            self.report.committed = self.report.added + self.report.updated + self.report.deleted
 
     def finish(self) -> None:
         """Write everything still in the window or with the workers (the caller commits)."""

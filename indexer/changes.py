@@ -20,7 +20,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from kb.access.levels import PUBLIC, AccessLevelError, check_level, stricter
 from kb.models import Failure, RawDocument
@@ -90,6 +90,9 @@ class ChangePlanner:
     failed_sources: set[str] = field(default_factory=set)
     done: int = 0
     default_access: str = PUBLIC  # access (issue 17): ``kb index --access``
+    on_record: Callable[[], None] | None = None  # told of each record read from a bulk file (progress)
+    by_content: dict[str, tuple[str, str]] = field(default_factory=dict)  # content hash → first (id, source)
+    copies: list[tuple[tuple[str, str], tuple[str, str]]] = field(default_factory=list)  # (a copy, its first)
 
     def _level(self, item: RawDocument, where: str) -> bool:
         """Settle ``item.access``: the stricter of the source's level and the run's default.
@@ -126,6 +129,17 @@ class ChangePlanner:
         except (OSError, UnicodeError, ValueError, RecursionError, MemoryError) as exc:
             self._fail_file(source, f"{type(exc).__name__}: {exc}")
 
+    def notes(self) -> list[str]:
+        """Files indexed twice under two names (copies that failed to read are failures already)."""
+        failed = {f.source for f in self.report.failures}
+        copies = [(a, b) for (a, a_src), (b, b_src) in self.copies if a_src not in failed and b_src not in failed]
+        if not copies:
+            return []
+        n = len(copies)
+        shown = ", ".join(f"{a} = {b}" for a, b in copies[:3]) + (" …" if n > 3 else "")
+        return [f"{n} file{' has' if n == 1 else 's have'} the same content as another (both indexed; "
+                f"remove a copy to list it once): {shown}"]
+
     def _refusal(self, sf: SourceFile) -> str | None:
         if sf.source != str(sf.path):
             return "the file name is not valid UTF-8 or holds control characters; rename the file"
@@ -145,6 +159,9 @@ class ChangePlanner:
         content_hash = with_access(hash_file(sf.path), self.default_access)
         if not self._claim(doc_id, source, source):
             return
+        first = self.by_content.setdefault(content_hash, (doc_id, source))
+        if first[0] != doc_id:  # the same bytes under two names: both indexed, the run says so
+            self.copies.append(((doc_id, source), first))
         old = self.existing.get(doc_id)
         if _unchanged(old, content_hash, source):
             self.report.unchanged += 1
@@ -168,6 +185,8 @@ class ChangePlanner:
 
     def _bulk_changes(self, sf: SourceFile, source: str) -> Iterator[Change]:
         for item in readers.read(sf.path):
+            if self.on_record is not None:
+                self.on_record()
             if isinstance(item, Failure):
                 self.report.failures.append(item)
                 continue

@@ -30,12 +30,12 @@ from kb.engine import EngineConfig, IndexedDoc, IndexWriter, WriterLock, exists,
 from indexer import ocr, readers
 from indexer.batches import BatchWriter
 from indexer.changes import ChangePlanner
-from indexer.discover import Discovery, discover
+from indexer.discover import Discovery, discover, indexed_roots
 from indexer.ids import printable
 from indexer.prepare import Preparer, read_in_worker
-from indexer.report import Progress, Report
+from indexer.report import Interrupted, Progress, Report
 
-__all__ = ["Report", "run", "delete_missing", "BATCH_DOCS", "BATCH_SECONDS", "MAX_TEXT_CHARS"]
+__all__ = ["Interrupted", "Report", "run", "delete_missing", "BATCH_DOCS", "BATCH_SECONDS", "MAX_TEXT_CHARS"]
 
 BATCH_DOCS = 2000  # Whoosh merges segments at each commit: fewer, larger commits index ~1.6× faster (10,000 ThaiGov docs)
 BATCH_SECONDS = 20.0
@@ -62,6 +62,19 @@ def run(
     """Bring the index at ``index_dir`` up to date with ``paths``."""
     t0 = time.monotonic()
     report = Report()
+    try:
+        _run(paths, index_dir, report, full, progress, on_wait, batch_docs, limit, subword, procs, follow_links, access,
+             engine)
+    except KeyboardInterrupt:  # Ctrl+C: what was committed stays; the caller says so
+        raise Interrupted(report) from None
+    # every failure line must print and serialise, whatever a reader or an exception put in it
+    report.failures = [Failure(printable(f.source), printable(f.reason)) for f in report.failures]
+    report.seconds = time.monotonic() - t0
+    return report
+
+
+def _run(paths, index_dir, report, full, progress, on_wait, batch_docs, limit, subword, procs, follow_links, access,
+         engine) -> None:
     lock = WriterLock(index_dir)
     lock.acquire(wait=True, on_wait=on_wait)
     try:
@@ -69,8 +82,9 @@ def run(
         try:
             preparer = Preparer(procs if procs is not None else (os.cpu_count() or 1))
             try:
-                found = discover(paths, follow_links=follow_links)
-                _update(found, writer, report, progress, batch_docs, limit, preparer, access)
+                existing = {} if writer.rebuild else writer.existing()
+                found = discover(paths, follow_links=follow_links, indexed=indexed_roots(existing))
+                _update(found, existing, writer, report, progress, batch_docs, limit, preparer, access)
             finally:
                 preparer.close()
             writer.close()
@@ -80,10 +94,6 @@ def run(
             raise
     finally:
         lock.release()
-    # every failure line must print and serialise, whatever a reader or an exception put in it
-    report.failures = [Failure(printable(f.source), printable(f.reason)) for f in report.failures]
-    report.seconds = time.monotonic() - t0
-    return report
 
 
 def _open_writer(index_dir: Path, full: bool, subword: bool, report: Report, engine: EngineConfig | None) -> IndexWriter:
@@ -94,13 +104,16 @@ def _open_writer(index_dir: Path, full: bool, subword: bool, report: Report, eng
         if built.get("analysis") != settings["analysis"] or built.get("subword", True) != subword:
             report.notes.append("the text analysis changed since this index was built: rebuilding it in full")
             full = True
+    existed = exists(index_dir, engine)
     writer = open_writer(index_dir, engine, rebuild=full, settings=settings)
     report.rebuilt = writer.rebuild
+    report.replacing = writer.rebuild and existed
     return writer
 
 
 def _update(
     found: Discovery,
+    existing: dict[str, IndexedDoc],
     writer: IndexWriter,
     report: Report,
     progress: bool | None,
@@ -112,25 +125,30 @@ def _update(
     """Steps 2–5 over the discovered files."""
     report.failures.extend(found.failures)
     report.notes.extend(found.notes())
-    existing = {} if writer.rebuild else writer.existing()
-    planner = ChangePlanner(existing, report, max_text_chars=MAX_TEXT_CHARS, limit=limit, default_access=access)
     show = sys.stderr.isatty() if progress is None else progress
     scans = any(read_in_worker(sf.path) for sf in found.files)
-    pages = Progress(None, show, unit="page", desc="OCR") if scans else Progress(None, False)
-    preparer.waiting = _page_counter(pages) if scans else None  # issue 14: pages as the workers read them
+    # issue 14: pages as the workers read them; the bar appears with the first page (none for text PDFs)
+    pages = Progress(None, show, unit="page", desc="OCR", lazy=True) if scans else Progress(None, False)
+    preparer.waiting = _page_counter(pages) if scans else None
     batches = BatchWriter(writer, preparer, report, batch_docs, BATCH_SECONDS, MAX_TEXT_CHARS, preparer.waiting)
     bar = Progress(len(found.files), show)
-    for sf in found.files:
-        if planner.exhausted:
-            break
-        for change in planner.changes_in(sf):
-            batches.add(change)
-        bar.update()
-        batches.maybe_commit()
-    batches.finish()
-    bar.close()
-    pages.close()
+    planner = ChangePlanner(existing, report, max_text_chars=MAX_TEXT_CHARS, limit=limit, default_access=access,
+                            on_record=bar.record)
+    try:
+        for sf in found.files:
+            if planner.exhausted:
+                break
+            for change in planner.changes_in(sf):
+                batches.add(change)
+            bar.update()
+            batches.maybe_commit()
+        batches.finish()
+        report.notes.extend(planner.notes())
+    finally:  # also on Ctrl+C: the bars end before the line saying what was kept
+        bar.close()
+        pages.close()
     if limit is None:  # a trial run has not seen everything, so it deletes nothing
+        report.failures.extend(_empty_roots_kept(existing, found))
         for doc_id in delete_missing(existing, found, planner.seen_ids, planner.failed_sources):
             batches.delete(doc_id)
 
@@ -148,6 +166,20 @@ def _page_counter(pages: Progress) -> Callable[[], None]:
     return count
 
 
+def _empty_roots_kept(existing: dict[str, IndexedDoc], found: Discovery) -> list[Failure]:
+    """A folder given that is empty now, though documents were indexed from it, is far more
+    likely a disk or share not mounted than every file deleted: its documents stay."""
+    failures = []
+    for root in found.empty_roots:
+        n = sum(1 for meta in existing.values() if _is_under(meta.source, root))
+        if n:
+            failures.append(Failure(str(root), (
+                f"the folder is empty, but {n} document{'s were' if n > 1 else ' was'} indexed from it: kept, not "
+                "deleted (is a disk or share not mounted?); if they are gone for good, rebuild without them: "
+                "kb index --full with the other folders")))
+    return failures
+
+
 def delete_missing(
     existing: dict[str, IndexedDoc], found: Discovery, seen_ids: dict[str, str], failed_sources: set[str]
 ) -> list[str]:
@@ -162,6 +194,8 @@ def delete_missing(
     for doc_id, meta in existing.items():
         if doc_id in seen_ids or meta.source in failed_sources:
             continue
+        if any(_is_under(meta.source, root) for root in found.empty_roots):
+            continue  # an empty folder given: see _empty_roots_kept
         if meta.source in read_sources or any(_is_under(meta.source, root) for root in found.roots):
             gone.append(doc_id)
     return gone

@@ -159,12 +159,14 @@ def index_cmd(
       kb index ../shared/data/thaigov/thaigov_v2.jsonl.gz
       kb index --full
 
-    A document's id is its path below the folder (or a JSONL record's id); ids
-    that could not be URLs, or that another existing file already holds, fail
+    A document's id is its path below the folder (or a JSONL record's id; files
+    already indexed keep theirs when a subfolder is given later); ids that could
+    not be URLs, or that another existing file already holds, fail
     alone.  Symbolic links leading out of the folder are skipped unless
     --follow-links is given.
 
-    Exit status: 0 all indexed, 1 some files failed (the rest committed), 2 usage error.
+    Exit status: 0 all indexed, 1 some files failed (the rest committed), 2 usage error,
+    130 interrupted (Ctrl+C: what was committed stays; run it again to go on).
     """
     from indexer import pipeline
 
@@ -173,16 +175,20 @@ def index_cmd(
     for p in targets:
         if not p.exists():
             raise click.BadParameter(f"no such file or folder: {p}", param_hint="PATH")
-    report = pipeline.run(
-        targets,
-        index_dir,
-        full=full,
-        progress=progress,
-        follow_links=follow_links,
-        access=access,  # access (issue 17)
-        engine=engine,
-        on_wait=lambda pid: _echo_err(f"kb index: another indexing run (pid {pid}) holds {index_dir}; waiting for it to finish…"),
-    )
+    try:
+        report = pipeline.run(
+            targets,
+            index_dir,
+            full=full,
+            progress=progress,
+            follow_links=follow_links,
+            access=access,  # access (issue 17)
+            engine=engine,
+            on_wait=_waiting("index", index_dir),
+        )
+    except pipeline.Interrupted as stop:  # Ctrl+C: not "some files failed" (1), the shell's 130
+        _echo_err(f"kb index: interrupted; {_kept(stop.report)}")
+        sys.exit(130)
     for note in report.notes:
         _echo_err(f"kb index: {note}")
     for failure in report.failures:
@@ -194,6 +200,20 @@ def index_cmd(
             click.echo(f"Index is up to date ({_documents(report.unchanged)} unchanged). {_where(index_dir, engine)}")
         click.echo(report.summary())
     sys.exit(1 if report.failures else 0)
+
+
+def _waiting(name: str, index_dir: Path):
+    return lambda pid: _echo_err(f"kb {name}: another indexing run (pid {pid}) holds {index_dir}; waiting for it to finish…")
+
+
+def _kept(report) -> str:
+    """What an interrupted run leaves in the index, and what to do next."""
+    if report.replacing:
+        return "the unfinished rebuild is dropped and the index is as it was; run the same command again to rebuild it"
+    if report.committed:
+        return (f"the {_documents(report.committed)} it committed are kept; "
+                "run kb index again to go on from there")
+    return "nothing was committed and the index is as it was; run kb index again"
 
 
 def _facet_options() -> list:
@@ -421,7 +441,11 @@ def serve_cmd(
     if not exists(index_dir, engine):
         corpus = bundled_corpus()
         _echo_err(f"kb serve: no index at {_where(index_dir, engine)}; building it from {corpus} …")
-        report = pipeline.run([corpus], index_dir, progress=None, engine=engine)
+        try:
+            report = pipeline.run([corpus], index_dir, progress=None, engine=engine, on_wait=_waiting("serve", index_dir))
+        except pipeline.Interrupted as stop:  # else a later start would serve the half-built index as it is
+            _echo_err(f"kb serve: interrupted; {_kept(stop.report)}")
+            sys.exit(130)
         _echo_err(f"kb serve: {report.summary()}")
         for failure in report.failures:
             _echo_err(f"kb serve: failed: {failure.source}: {failure.reason}")

@@ -81,11 +81,13 @@ def test_discover_keeps_links_inside_skips_links_outside_and_reports_loops(tmp_p
     found = discover([root])
     assert ids_of(found) == ["own.txt", "same.txt"]
     reasons = {Path(f.source).name: f.reason for f in found.failures}
-    assert reasons == {"broken.txt": "broken symlink", "sub-loop": "symlink loop: folder already visited"}
+    assert reasons == {"broken.txt": "broken symlink"}  # a loop breaks no document: a note, not a failure
+    assert found.links_revisiting == [str(root / "sub-loop")]
     assert "out" in found.notes()[0] and "--follow-links" in found.notes()[0]
+    assert "sub-loop" in found.notes()[1] and "symlink loop" in found.notes()[1]
 
     followed = discover([root], follow_links=True)
-    assert "out/far.txt" in ids_of(followed) and not followed.notes()
+    assert "out/far.txt" in ids_of(followed) and not any("--follow-links" in n for n in followed.notes())
 
 
 def test_discover_shows_an_undecodable_name_escaped(tmp_path):

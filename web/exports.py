@@ -31,7 +31,7 @@ MAX_EXPORT_ROWS = MAX_RESULT_WINDOW
 # rows given the results page's excerpt (the best passage, normalized): the first two pages a
 # person sees; later rows get the passage at the query's first verbatim occurrence, a fraction
 # of the cost (10,000 full excerpts ran into the 4 s search budget; a common short word costs
-# 30 ms an excerpt, so even 100 of them took 3 s: docs/reliability.md §16)
+# 30 ms an excerpt, so even 100 of them took 3 s: docs/reliability.md §17)
 EXPORT_EXCERPTS = 20
 FEED_ENTRIES = 20
 CSV_COLUMNS = tuple(headers("en"))  # the ?lang=en header row (the default is Thai: web.sheets)

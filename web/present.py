@@ -44,7 +44,7 @@ def query_string(pairs: list[tuple[str, str]]) -> str:
 
     Every facet, page and document link repeats the whole search; percent-encoded, a Thai
     character takes 9 bytes, as UTF-8 3, so a 1,000-character query made a results page
-    of 3 MB (docs/reliability.md §16).  A browser sends the letters percent-encoded as UTF-8
+    of 3 MB (docs/reliability.md §17).  A browser sends the letters percent-encoded as UTF-8
     (the page's encoding) when it follows the link, so the request is the same.  Everything
     else (spaces, quotes, ``&``, other scripts, invisible characters) is encoded as before.
     """

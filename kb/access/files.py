@@ -86,13 +86,26 @@ def secret_key(index_dir: Path) -> bytes:
     if not is_index(index_dir):
         return secrets.token_urlsafe(48).encode("utf-8")
     path = access_dir(index_dir) / SECRET_FILE
-    with locked(path):
-        if not path.exists():
-            write_private(path, secrets.token_urlsafe(48) + "\n")
-        key = path.read_text(encoding="utf-8").strip()
+    try:
+        key = _stored_secret(path)
+    except OSError as exc:  # a read-only index folder: the key can come from the environment instead
+        raise AccessSetupError(
+            f"cannot create {path} ({exc.strerror or exc}): set {SECRET_ENV} (and {AUDIT_ENV} to a writable file) "
+            "or make the index folder writable"
+        ) from None
     if len(key) < MIN_SECRET_CHARS:
         raise AccessSetupError(f"{path} holds a key shorter than {MIN_SECRET_CHARS} characters; delete it to make a new one")
     return key.encode("utf-8")
+
+
+def _stored_secret(path: Path) -> str:
+    """The key in ``path``, created first when missing (under the lock: two processes starting)."""
+    if path.is_file():  # written atomically: readable without the lock (and on a read-only folder)
+        return path.read_text(encoding="utf-8").strip()
+    with locked(path):
+        if not path.exists():
+            write_private(path, secrets.token_urlsafe(48) + "\n")
+        return path.read_text(encoding="utf-8").strip()
 
 
 def audit_path(index_dir: Path) -> Path:

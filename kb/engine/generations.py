@@ -53,10 +53,10 @@ class IndexLocked(Exception):
 
 
 class NotAnIndexFolder(Exception):
-    """The folder given as an index exists, is not empty and is not a kb index.
-
-    Refused rather than used, because writing (and cleaning up) there could
-    delete the user's own files.  ``kb`` maps it to exit status 2.
+    """The folder given as an index cannot be used: it exists, is not empty and is
+    not a kb index (refused rather than used, because writing and cleaning up there
+    could delete the user's own files), or kb cannot write there (a read-only
+    mount, no permission, a file in its path).  ``kb`` maps it to exit status 2.
     """
 
 
@@ -248,8 +248,14 @@ class WriterLock:
             return "?"
 
     def acquire(self, wait: bool = True, on_wait: Callable[[str], None] | None = None) -> None:
-        claim_folder(self.root)
-        self.fd = os.open(self.root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            with disk_errors(self.root):
+                claim_folder(self.root)
+                self.fd = os.open(self.root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:  # read-only, no permission, not a folder: nothing to index into
+            raise NotAnIndexFolder(
+                f"cannot write the index at {self.root} ({exc.strerror or exc}); give a folder kb can write with --index"
+            ) from None
         try:
             fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
