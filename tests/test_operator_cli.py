@@ -141,6 +141,15 @@ def test_kb_serve_on_a_read_only_index_names_the_setting_that_lets_it_run(read_o
 # --------------------------------------------------------------------------- Ctrl+C
 
 
+def as_at_a_terminal() -> None:
+    """In the child before it runs: Ctrl+C interrupts, as at a terminal.  A test run started in
+    the background (``pytest … &`` from a script, as a CI job may be) has SIGINT ignored, and a
+    child inherits that: Python then installs no KeyboardInterrupt handler and the signal is lost."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_says_what_the_index_keeps_and_exits_130(tmp_path):
     """Ctrl+C (SIGINT to the whole foreground group, as a terminal sends it) while ``kb index``
     waits for another run's lock: one line saying the index keeps its last commit and how to go
@@ -160,6 +169,7 @@ def test_ctrl_c_says_what_the_index_keeps_and_exits_130(tmp_path):
         proc = subprocess.Popen(
             [sys.executable, "-m", "kb.cli", "index", str(tmp_path / "docs"), "--index", str(ix), "--no-progress"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT, start_new_session=True,
+            preexec_fn=as_at_a_terminal,
         )
         first = proc.stderr.readline()
         assert "waiting for it to finish" in first, first
@@ -379,6 +389,7 @@ def test_ctrl_c_while_kb_serve_builds_its_index_says_so(tmp_path):
         proc = subprocess.Popen(
             [sys.executable, "-m", "kb.cli", "serve", "--index", str(ix), "--port", str(free_port())],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT, start_new_session=True,
+            preexec_fn=as_at_a_terminal,
         )
         lines: queue.Queue = queue.Queue()
         reader = threading.Thread(target=lambda: [lines.put(ln) for ln in proc.stderr], daemon=True)

@@ -104,21 +104,8 @@ def _rewrite_clause(
     # what was typed, found anywhere (inside other words too), is ranked first if rewritten
     verbatim = literal | set(finder.partial(c.text))
     short = len(analysis.units(c.text)) <= MAX_CORRECTED_UNITS and len(analysis.runs(c.text)) == 1
-    # a misspelling: one edit from a word held by many more documents than hold what was
-    # typed, even inside words (in 63,241 releases ยาเสพติต is in 4, and every syllable
-    # of คณะรัฐมนตี is an index word: neither "found nowhere" nor "no real words" holds)
-    # (a query of one two-word clause holding a question word is more likely a slip: ไฟไหม is
-    # ไฟไหม้ missing its tone mark; a question's other clauses are never corrected)
-    slip = alone and len(c.words) <= 2 and not question_words().isdisjoint(c.words)
-    # a word found as typed somewhere is a misspelling only when typed alone (ยาเสพติต); among
-    # other words it is more likely a rare name (เจ้ากอง, แรนด์ of iApp questions): kept
-    fix = correct(finder, typed, len(verbatim)) if short and (not asks or slip) and (alone or not verbatim) else None
-    if fix is not None:
-        out.literal |= verbatim
-        out.typed.append(c.text)
-        out.corrected = True
-        out.notices.append(Notice("corrected", CORRECTED.format(fix.meant), meant=fix.meant, typed=c.text))
-        return [Clause([fix.meant])]
+    if short and (fixed := _corrected(finder, typed, c, verbatim, out, asks, alone)):
+        return fixed
     read = None if verbatim else _read_without_mark(finder, c)
     if read:  # held nowhere as typed, but as a scan reads it: both are matched
         out.notices.append(Notice("tone_mark_dropped", TONE_MARK_DROPPED.format(read), read=read))
@@ -144,6 +131,31 @@ def _rewrite_clause(
     if (unheard or keywords and (not known or len(terms) > MAX_SPLIT_WORDS)) and not in_sentence and short:
         return [Clause([typed], quoted=True)]
     return [clause]
+
+
+def _corrected(
+    finder: Finder, typed: str, c: Chunk, verbatim: set, out: Rewrite, asks: bool, alone: bool,
+) -> list[Clause] | None:
+    """A misspelling corrected (the notice says so), else None.
+
+    A misspelling is one edit from a word held by many more documents than hold what was typed,
+    even inside words (in 63,241 releases ยาเสพติต is in 4, and every syllable of คณะรัฐมนตี is an
+    index word: neither "found nowhere" nor "no real words" holds).  A query of one two-word clause
+    holding a question word is more likely a slip (ไฟไหม is ไฟไหม้ missing its tone mark); a
+    question's other clauses are never corrected.  A word found as typed somewhere is a misspelling
+    only when typed alone (ยาเสพติต); among other words it is more likely a rare name (เจ้ากอง,
+    แรนด์ of iApp questions): kept."""
+    slip = alone and len(c.words) <= 2 and not question_words().isdisjoint(c.words)
+    if (asks and not slip) or (verbatim and not alone):
+        return None
+    fix = correct(finder, typed, len(verbatim))
+    if fix is None:
+        return None
+    out.literal |= verbatim
+    out.typed.append(c.text)
+    out.corrected = True
+    out.notices.append(Notice("corrected", CORRECTED.format(fix.meant), meant=fix.meant, typed=c.text))
+    return [Clause([fix.meant])]
 
 
 def _read_without_mark(finder: Finder, c: Chunk) -> str | None:
