@@ -8,22 +8,10 @@ import random
 
 import pytest
 
-from indexer import pipeline
 from kb import taxonomy
-from kb.engine import Index
 from kb.models import SearchRequest
 from kb.search import Searcher
-
-
-def _index(tmp_path_factory, name: str, docs: dict[str, str]) -> Searcher:
-    """A searcher over ``docs`` (id → body), each a text file titled by its id."""
-    root = tmp_path_factory.mktemp(name)
-    (root / "docs").mkdir()
-    for doc_id, body in docs.items():
-        (root / "docs" / f"{doc_id}.txt").write_text(f"เอกสารทดสอบ {doc_id}\n\n{body}\n", encoding="utf-8")
-    report = pipeline.run([root / "docs"], root / "index", full=True, progress=False)
-    assert report.failed == 0, report.failures
-    return Searcher(Index(root / "index"))
+from test_search_precision import _index  # a searcher over invented documents (id -> body)
 
 
 def search(s: Searcher, q: str, limit: int = 50, **filters):
